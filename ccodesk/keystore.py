@@ -1,0 +1,179 @@
+"""Where the store's secrets live: the OS keyring, or a passphrase-protected key file.
+
+Two secrets belong to a store: the random SQLCipher database key and the device's Ed25519
+signing key. They are kept in the OS keyring (service ``ccodesk``), honouring
+``PYTHON_KEYRING_BACKEND``. Where no keyring backend works, they are sealed together in
+``keys.enc`` with AES-256-GCM under a key derived from a passphrase by scrypt; the passphrase
+comes from ``CCODESK_PASSPHRASE`` or a prompt. A plaintext key never touches the disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+import keyring.errors
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from ccodesk.errors import KeyUnavailable, StoreError, WrongKey
+from ccodesk.fileio import atomic_write_bytes
+
+SERVICE = "ccodesk"
+KEY_FILE = "keys.enc"
+PASSPHRASE_ENV = "CCODESK_PASSPHRASE"
+MIN_PASSPHRASE = 8
+# scrypt cost: about 50 ms on a laptop, 32 MiB of memory per guess.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+
+PassphrasePrompt = Callable[[bool], str]
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The store's two secrets: the 32-byte database key and the Ed25519 private key."""
+
+    database_key: bytes
+    signing_key: bytes
+
+    @classmethod
+    def generate(cls) -> Secrets:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives.serialization import (
+            Encoding,
+            NoEncryption,
+            PrivateFormat,
+        )
+
+        signing = Ed25519PrivateKey.generate().private_bytes(
+            Encoding.Raw, PrivateFormat.Raw, NoEncryption()
+        )
+        return cls(database_key=secrets.token_bytes(32), signing_key=signing)
+
+    def to_json(self) -> bytes:
+        return json.dumps(
+            {"database": self.database_key.hex(), "signing": self.signing_key.hex()}
+        ).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Secrets:
+        obj = json.loads(data)
+        return cls(bytes.fromhex(obj["database"]), bytes.fromhex(obj["signing"]))
+
+
+def keyring_works() -> bool:
+    """True when a real keyring backend is configured (not the 'fail' or null backend)."""
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a broken backend configuration is the same as none
+        return False
+    name = type(backend).__module__ + "." + type(backend).__name__
+    if name.startswith(("keyring.backends.fail", "keyring.backends.null")):
+        return False
+    if name == "keyring.backends.chainer.ChainerBackend":
+        return bool(backend.backends)  # type: ignore[attr-defined]
+    return True
+
+
+def passphrase_from_env_or_prompt(prompt: PassphrasePrompt | None, *, confirm: bool) -> str:
+    """The passphrase from CCODESK_PASSPHRASE, else from `prompt`; KeyUnavailable if neither."""
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value is None and prompt is not None:
+        value = prompt(confirm)
+    if value is None:
+        raise KeyUnavailable(
+            "This store's keys are protected by a passphrase: type it when asked, or set "
+            f"{PASSPHRASE_ENV} for unattended use."
+        )
+    return value
+
+
+class KeyringKeys:
+    """Secrets in the OS keyring, one entry per store."""
+
+    protection = "keyring"
+
+    def __init__(self, store_id: str) -> None:
+        self.username = f"store:{store_id}"
+
+    def save(self, value: Secrets) -> None:
+        try:
+            keyring.set_password(SERVICE, self.username, value.to_json().decode())
+        except keyring.errors.KeyringError as exc:
+            raise KeyUnavailable(f"The system keyring refused to store the key: {exc}") from exc
+
+    def load(self) -> Secrets:
+        try:
+            stored = keyring.get_password(SERVICE, self.username)
+        except keyring.errors.KeyringError as exc:
+            raise KeyUnavailable(f"The system keyring could not be read: {exc}") from exc
+        if stored is None:
+            raise KeyUnavailable(
+                "The key for this store is not in this computer's keyring. It may belong to "
+                "another user account or machine; restore the keyring entry or a key file."
+            )
+        return Secrets.from_json(stored.encode())
+
+    def forget(self) -> None:
+        try:
+            keyring.delete_password(SERVICE, self.username)
+        except keyring.errors.KeyringError:
+            pass
+
+
+class KeyFileKeys:
+    """Secrets sealed in a key file with a passphrase (scrypt + AES-256-GCM)."""
+
+    protection = "keyfile"
+
+    def __init__(self, path: Path, prompt: PassphrasePrompt | None = None) -> None:
+        self.path = path
+        self.prompt = prompt
+
+    @staticmethod
+    def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+        return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode())
+
+    def save(self, value: Secrets) -> None:
+        passphrase = passphrase_from_env_or_prompt(self.prompt, confirm=True)
+        if len(passphrase) < MIN_PASSPHRASE:
+            raise StoreError(f"The passphrase must be at least {MIN_PASSPHRASE} characters.")
+        salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+        key = self._derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+        sealed = AESGCM(key).encrypt(nonce, value.to_json(), b"ccodesk-keys-v1")
+        doc = {
+            "format": "ccodesk-keys-v1",
+            "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P},
+            "salt": base64.b64encode(salt).decode(),
+            "nonce": base64.b64encode(nonce).decode(),
+            "ciphertext": base64.b64encode(sealed).decode(),
+        }
+        atomic_write_bytes(self.path, json.dumps(doc, indent=2).encode(), mode=0o600)
+
+    def load(self) -> Secrets:
+        try:
+            doc = json.loads(self.path.read_text())
+            kdf = doc["kdf"]
+            salt = base64.b64decode(doc["salt"])
+            nonce = base64.b64decode(doc["nonce"])
+            sealed = base64.b64decode(doc["ciphertext"])
+        except FileNotFoundError as exc:
+            raise KeyUnavailable(f"The key file {self.path} is missing.") from exc
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"The key file {self.path} is damaged: {exc}") from exc
+        passphrase = passphrase_from_env_or_prompt(self.prompt, confirm=False)
+        key = self._derive(passphrase, salt, int(kdf["n"]), int(kdf["r"]), int(kdf["p"]))
+        try:
+            return Secrets.from_json(AESGCM(key).decrypt(nonce, sealed, b"ccodesk-keys-v1"))
+        except InvalidTag as exc:
+            raise WrongKey("Wrong passphrase: the key file could not be unlocked.") from exc
+
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)

@@ -1,0 +1,45 @@
+"""Store bookkeeping: this device's identity and clocks, and the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ccodesk.models.base import Base
+
+
+class DeviceState(Base):
+    """One row: who this store belongs to, and the counters behind the sync metadata."""
+
+    __tablename__ = "device_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    borough_code: Mapped[str | None] = mapped_column(String(40))
+    officer_name: Mapped[str] = mapped_column(String(120))
+    officer_role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    change_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hlc_wall: Mapped[int] = mapped_column(BigInteger, default=0)
+    hlc_counter: Mapped[int] = mapped_column(Integer, default=0)
+    reference_version: Mapped[str] = mapped_column(String(16), default="")
+
+
+class AuditEvent(Base):
+    """Who changed what, when. Written by the store layer on every flush."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    officer: Mapped[str] = mapped_column(String(120))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(20))
+    changes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")

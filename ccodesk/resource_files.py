@@ -1,0 +1,40 @@
+"""Access to the files under resources/ (shipped as the `ccodesk.resources` package)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from importlib import resources
+from typing import Any
+
+REFERENCE_FILES = (
+    "boroughs.json",
+    "priority_groups.json",
+    "consultation_methods.json",
+    "consultation_matrix.json",
+    "topics.json",
+)
+
+
+def read_bytes(*parts: str) -> bytes:
+    """The bytes of a resource file, e.g. read_bytes("reference", "boroughs.json")."""
+    node = resources.files("ccodesk.resources")
+    for part in parts:
+        node = node.joinpath(part)
+    return node.read_bytes()
+
+
+@functools.cache
+def load_json(*parts: str) -> Any:
+    """A resource JSON file, parsed (cached: resources never change while running)."""
+    return json.loads(read_bytes(*parts))
+
+
+@functools.cache
+def reference_version() -> str:
+    """A digest of the shipped reference data, to tell when a store needs refreshing."""
+    digest = hashlib.sha256()
+    for name in REFERENCE_FILES:
+        digest.update(read_bytes("reference", name))
+    return digest.hexdigest()[:16]

@@ -1,0 +1,1 @@
+"""Use cases over the store, free of Qt: the CLI and the desktop app are thin layers on these."""

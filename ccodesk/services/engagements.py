@@ -1,0 +1,255 @@
+"""Planning engagements, and listing them page by page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ccodesk.errors import NotFound, ValidationError
+from ccodesk.models import (
+    KIND_METHOD,
+    Attendance,
+    DecisionKind,
+    Engagement,
+    EngagementKind,
+    EngagementStatus,
+    Level,
+    Organisation,
+    PriorityGroup,
+    Topic,
+    engagement_target_group,
+)
+from ccodesk.services import checks
+from ccodesk.services.reference import check_codes
+from ccodesk.services.search import fts_filter
+
+
+@dataclass
+class EngagementDraft:
+    """What a user enters for an engagement; validated by `save_engagement`."""
+
+    kind: EngagementKind
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None = None
+    theme: str = ""
+    informs: DecisionKind | None = None
+    informs_detail: str = ""
+    level: Level = Level.LOCAL
+    status: EngagementStatus = EngagementStatus.PLANNED
+    borough_code: str | None = None
+    venue_name: str = ""
+    venue_address: str = ""
+    step_free: bool = False
+    hearing_loop: bool = False
+    bsl: bool = False
+    interpreters: str = ""
+    childcare: bool = False
+    daytime: bool = False
+    cco_name: str = ""
+    blo_name: str = ""
+    cso_name: str = ""
+    notes: str = ""
+    partner_ids: list[str] = field(default_factory=list)
+    target_groups: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The id of what was saved, and warnings the user should see (it was saved anyway)."""
+
+    id: str
+    warnings: list[str]
+
+
+def validate_engagement(session: Session, draft: EngagementDraft) -> list[str]:
+    """Every problem that stops `draft` from being saved (empty when it is valid)."""
+    problems = []
+    if not draft.title.strip():
+        problems.append("the title is empty")
+    if len(draft.title) > 200:
+        problems.append("the title is longer than 200 characters")
+    if draft.ends_at is not None and draft.ends_at < draft.starts_at:
+        problems.append(
+            f"the end ({draft.ends_at:%d %b %Y %H:%M}) is before the start "
+            f"({draft.starts_at:%d %b %Y %H:%M})"
+        )
+    problems += check_codes(session, PriorityGroup, draft.target_groups, "priority group")
+    problems += check_codes(session, Topic, draft.topics, "topic")
+    if draft.partner_ids:
+        found = set(
+            session.scalars(
+                select(Organisation.id).where(
+                    Organisation.id.in_(draft.partner_ids), Organisation.deleted.is_(False)
+                )
+            )
+        )
+        problems += [f"unknown partner organisation {i!r}" for i in draft.partner_ids
+                     if i not in found]
+    return problems
+
+
+def _apply(session: Session, engagement: Engagement, draft: EngagementDraft) -> None:
+    for name in (
+        "kind", "title", "starts_at", "ends_at", "theme", "informs", "informs_detail", "level",
+        "status", "borough_code", "venue_name", "venue_address", "step_free", "hearing_loop",
+        "bsl", "interpreters", "childcare", "daytime", "cco_name", "blo_name", "cso_name", "notes",
+    ):
+        value = getattr(draft, name)
+        if getattr(engagement, name) != value:
+            setattr(engagement, name, value.strip() if isinstance(value, str) else value)
+    engagement.method_code = KIND_METHOD[draft.kind]
+    wanted_groups = list(dict.fromkeys(draft.target_groups))
+    if [g.code for g in engagement.target_groups] != wanted_groups:
+        groups = {g.code: g for g in session.scalars(
+            select(PriorityGroup).where(PriorityGroup.code.in_(wanted_groups)))}
+        engagement.target_groups = [groups[c] for c in wanted_groups]
+    wanted_topics = list(dict.fromkeys(draft.topics))
+    if [t.code for t in engagement.topics] != wanted_topics:
+        topics = {t.code: t for t in session.scalars(
+            select(Topic).where(Topic.code.in_(wanted_topics)))}
+        engagement.topics = [topics[c] for c in wanted_topics]
+    wanted_partners = list(dict.fromkeys(draft.partner_ids))
+    if [o.id for o in engagement.partners] != wanted_partners:
+        orgs = {o.id: o for o in session.scalars(
+            select(Organisation).where(Organisation.id.in_(wanted_partners)))}
+        engagement.partners = [orgs[i] for i in wanted_partners]
+
+
+def engagement_warnings(session: Session, engagement: Engagement) -> list[str]:
+    """The strategy's warnings for an engagement as it now stands."""
+    attendance = engagement.attendance
+    counts = {c.group_code: c.count for c in attendance.counts} if attendance else {}
+    names = {g.code: g.name for g in engagement.target_groups}
+    return (
+        checks.focus_group_size(engagement.kind, attendance.total if attendance else None)
+        + checks.unreached_targets([g.code for g in engagement.target_groups], counts, names)
+        + checks.sensitive_partners(
+            session, [o.id for o in engagement.partners], [t.code for t in engagement.topics]
+        )
+    )
+
+
+def save_engagement(
+    session: Session, draft: EngagementDraft, engagement_id: str | None = None
+) -> Saved:
+    """Create an engagement, or update the one with `engagement_id`; raise on invalid input."""
+    problems = validate_engagement(session, draft)
+    if problems:
+        raise ValidationError(problems)
+    if engagement_id is None:
+        engagement = Engagement(kind=draft.kind, title=draft.title, starts_at=draft.starts_at)
+        session.add(engagement)
+    else:
+        engagement = get_engagement(session, engagement_id)
+    _apply(session, engagement, draft)
+    session.flush()
+    return Saved(engagement.id, engagement_warnings(session, engagement))
+
+
+def get_engagement(session: Session, engagement_id: str) -> Engagement:
+    """The engagement with this id (or unique id prefix), with everything it links to."""
+    query = select(Engagement).options(
+        selectinload(Engagement.target_groups),
+        selectinload(Engagement.topics),
+        selectinload(Engagement.partners),
+        selectinload(Engagement.attendance).selectinload(Attendance.counts),
+        selectinload(Engagement.findings),
+        selectinload(Engagement.actions),
+        selectinload(Engagement.feedback),
+        selectinload(Engagement.costs),
+        selectinload(Engagement.officer_time),
+    )
+    found = session.scalars(query.where(Engagement.id == engagement_id)).one_or_none()
+    if found is None and 4 <= len(engagement_id) < 36:
+        matches = session.scalars(
+            query.where(Engagement.id.startswith(engagement_id, autoescape=True)).limit(2)
+        ).all()
+        if len(matches) > 1:
+            raise NotFound(f"The id {engagement_id!r} matches several engagements; type more.")
+        found = matches[0] if matches else None
+    if found is None or found.deleted:
+        raise NotFound(f"No engagement has the id {engagement_id!r}.")
+    return found
+
+
+def delete_engagement(session: Session, engagement_id: str) -> None:
+    """Mark an engagement deleted (a tombstone, so the deletion reaches the centre)."""
+    get_engagement(session, engagement_id).deleted = True
+
+
+class EngagementRow(NamedTuple):
+    """One line of the engagement list."""
+
+    id: str
+    starts_at: dt.datetime
+    kind: EngagementKind
+    title: str
+    status: EngagementStatus
+    venue_name: str
+    attendance: int | None
+    joint: bool
+
+
+@dataclass
+class EngagementFilter:
+    """Which engagements to list; every criterion is applied in SQL."""
+
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    kinds: Sequence[EngagementKind] = ()
+    statuses: Sequence[EngagementStatus] = ()
+    priority_group: str | None = None
+    text: str = ""
+    newest_first: bool = False
+
+    def apply(self, query: Select) -> Select:  # type: ignore[type-arg]
+        query = query.where(Engagement.deleted.is_(False))
+        if self.start is not None:
+            query = query.where(Engagement.starts_at >= self.start)
+        if self.end is not None:
+            query = query.where(Engagement.starts_at < self.end)
+        if self.kinds:
+            query = query.where(Engagement.kind.in_(list(self.kinds)))
+        if self.statuses:
+            query = query.where(Engagement.status.in_(list(self.statuses)))
+        if self.priority_group:
+            query = query.where(
+                Engagement.id.in_(
+                    select(engagement_target_group.c.engagement_id).where(
+                        engagement_target_group.c.group_code == self.priority_group
+                    )
+                )
+            )
+        if self.text.strip():
+            query = fts_filter(query, Engagement, self.text)
+        return query
+
+
+def count_engagements(session: Session, criteria: EngagementFilter) -> int:
+    """How many engagements match (for paging)."""
+    query = criteria.apply(select(func.count()).select_from(Engagement))
+    return int(session.execute(query).scalar_one())
+
+
+def list_engagements(
+    session: Session, criteria: EngagementFilter, *, offset: int = 0, limit: int = 200
+) -> list[EngagementRow]:
+    """One page of engagements matching `criteria`, by start time."""
+    joint = (Engagement.blo_name != "") | (Engagement.cso_name != "")
+    query = (
+        select(
+            Engagement.id, Engagement.starts_at, Engagement.kind, Engagement.title,
+            Engagement.status, Engagement.venue_name, Attendance.total, joint,
+        )
+        .outerjoin(Attendance, Attendance.engagement_id == Engagement.id)
+    )
+    order = Engagement.starts_at.desc() if criteria.newest_first else Engagement.starts_at
+    query = criteria.apply(query).order_by(order, Engagement.id).offset(offset).limit(limit)
+    return [EngagementRow(*row) for row in session.execute(query)]

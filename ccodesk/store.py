@@ -1,0 +1,340 @@
+"""The encrypted local store: files, keys, engine, sessions and migrations at open.
+
+A store is a data directory holding ``store.json`` (ids and how the keys are protected; no
+secrets), ``ccodesk.db`` (SQLCipher, raw 256-bit key), ``keys.enc`` when the keys are sealed
+with a passphrase instead of the OS keyring, and ``backups/`` (copies taken before migrations).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import URL, Engine, create_engine, event, exc, select, text
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from ccodesk import stamping
+from ccodesk.errors import StoreError, StoreExists, StoreNotFound, StoreTooNew, WrongKey
+from ccodesk.fileio import atomic_write_bytes
+from ccodesk.keystore import (
+    KeyFileKeys,
+    KeyringKeys,
+    PassphrasePrompt,
+    Secrets,
+    keyring_works,
+)
+from ccodesk.models import DeviceState, OfficerRole, new_id
+from ccodesk.resource_files import reference_version
+
+DB_FILE = "ccodesk.db"
+INFO_FILE = "store.json"
+BACKUP_DIR = "backups"
+DATA_DIR_ENV = "CCODESK_DATA_DIR"
+# The newest schema this program knows; a test checks it matches the Alembic head.
+SCHEMA_HEAD = "0002"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def default_data_dir() -> Path:
+    """The store's directory: $CCODESK_DATA_DIR, else the platform's user data directory."""
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    return platformdirs.user_data_path("ccodesk", appauthor=False)
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """The non-secret facts in store.json."""
+
+    store_id: str
+    device_id: str
+    protection: str  # "keyring" or "keyfile"
+    created: str
+    format: int = 1
+
+    @classmethod
+    def read(cls, data_dir: Path) -> StoreInfo:
+        path = data_dir / INFO_FILE
+        try:
+            doc = json.loads(path.read_text())
+        except FileNotFoundError as e:
+            raise StoreNotFound(
+                f"There is no ccodesk store in {data_dir}. Create one with "
+                "'ccodesk-cli init --borough NAME --officer NAME'."
+            ) from e
+        except ValueError as e:
+            raise StoreError(f"{path} is damaged ({e}); restore it from a backup.") from e
+        try:
+            return cls(**{k: doc[k] for k in ("store_id", "device_id", "protection", "created")})
+        except KeyError as e:
+            raise StoreError(f"{path} is missing {e}; restore it from a backup.") from e
+
+    def write(self, data_dir: Path) -> None:
+        atomic_write_bytes(data_dir / INFO_FILE, json.dumps(asdict(self), indent=2).encode())
+
+
+def keys_for(data_dir: Path, info: StoreInfo, prompt: PassphrasePrompt | None):  # type: ignore[no-untyped-def]
+    """The key holder a store's info names."""
+    if info.protection == "keyring":
+        return KeyringKeys(info.store_id)
+    if info.protection == "keyfile":
+        return KeyFileKeys(data_dir / "keys.enc", prompt)
+    raise StoreError(f"Unknown key protection {info.protection!r} in {data_dir / INFO_FILE}.")
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Own the transactions (BEGIN in _on_begin) so DDL in migrations is transactional too.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    # Fails here with "file is not a database" when the key is wrong: nothing is written.
+    cur.execute("SELECT count(*) FROM sqlite_master")
+    for pragma in (
+        "foreign_keys = ON",
+        "journal_mode = WAL",
+        "synchronous = NORMAL",
+        "busy_timeout = 10000",
+        "temp_store = MEMORY",
+        "cache_size = -32000",
+    ):
+        cur.execute(f"PRAGMA {pragma}")
+    cur.close()
+
+
+def make_engine(path: Path, database_key: bytes) -> Engine:
+    """An engine on the SQLCipher file `path`, keyed with the raw 256-bit key (no KDF)."""
+    url = URL.create("sqlite+pysqlcipher", password=f"x'{database_key.hex()}'", database=str(path))
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=4,
+        connect_args={"check_same_thread": False},
+    )
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    return engine
+
+
+def _check_key(engine: Engine, path: Path) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except exc.DatabaseError as e:
+        engine.dispose()
+        if "not a database" in str(e.orig):
+            raise WrongKey(
+                f"The key does not open {path}: it is encrypted with another key, or it is "
+                "not a ccodesk store."
+            ) from e
+        raise StoreError(f"{path} could not be opened: {e.orig}") from e
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision recorded in the store, or None for an empty database."""
+    with engine.connect() as conn:
+        has_table = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).first()
+        if not has_table:
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def backup(data_dir: Path, engine: Engine, label: str) -> Path:
+    """Copy the (encrypted) store into backups/ and return the copy's path."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = data_dir / BACKUP_DIR / f"ccodesk-{stamp}-{label}.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    shutil.copyfile(data_dir / DB_FILE, tmp)
+    os.replace(tmp, target)
+    return target
+
+
+def migrate(data_dir: Path, engine: Engine) -> Path | None:
+    """Bring the store to SCHEMA_HEAD, after a backup; refuse a store newer than this program.
+
+    Returns the backup's path when a migration ran.
+    """
+    revision = current_revision(engine)
+    if revision == SCHEMA_HEAD:
+        return None
+    from alembic.script import ScriptDirectory
+
+    from ccodesk.migrations import alembic_config, upgrade
+
+    config = alembic_config()
+    known = {rev.revision for rev in ScriptDirectory.from_config(config).walk_revisions()}
+    if revision is not None and revision not in known:
+        raise StoreTooNew(
+            f"This store uses schema {revision}, newer than this ccodesk understands "
+            f"(up to {SCHEMA_HEAD}). Install a newer ccodesk to open it; nothing was changed."
+        )
+    saved = backup(data_dir, engine, f"schema-{revision}") if revision is not None else None
+    upgrade(engine, config)
+    return saved
+
+
+class Store:
+    """An open store: the engine, a session factory, and who this device is."""
+
+    def __init__(self, data_dir: Path, engine: Engine, info: StoreInfo, keys: Secrets) -> None:
+        self.data_dir = data_dir
+        self.engine = engine
+        self.info = info
+        self._secrets = keys
+        with Session(engine) as s:
+            device = s.scalars(select(DeviceState)).one_or_none()
+            if device is None:
+                raise StoreError(f"{data_dir / DB_FILE} has no device record; it is damaged.")
+            self.device_id = device.device_id
+            self.borough_code = device.borough_code
+            self.officer_name = device.officer_name
+            self.officer_role = device.officer_role
+        self._sessions = sessionmaker(
+            engine,
+            expire_on_commit=False,
+            info={"device_id": self.device_id, "officer": self.officer_name},
+        )
+        event.listen(self._sessions, "before_flush", stamping.before_flush)
+
+    @property
+    def path(self) -> Path:
+        return self.data_dir / DB_FILE
+
+    def session(self) -> Session:
+        """A new short-lived session (one per unit of work; never shared across threads)."""
+        return self._sessions()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session inside a transaction: committed on success, rolled back on any error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def signing_key(self):  # type: ignore[no-untyped-def]
+        """This device's Ed25519 private key."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        return Ed25519PrivateKey.from_private_bytes(self._secrets.signing_key)
+
+    def public_key_openssh(self) -> str:
+        """This device's public key in OpenSSH format, with a comment naming the device."""
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        raw = self.signing_key().public_key().public_bytes(Encoding.OpenSSH, PublicFormat.OpenSSH)
+        return f"{raw.decode()} ccodesk:{self.borough_code or 'central'}:{self.device_id}"
+
+    def pending_changes(self) -> int:
+        """How many local changes the centre has not yet acknowledged."""
+        with Session(self.engine) as s:
+            device = s.scalars(select(DeviceState)).one()
+            return device.change_seq - device.acked_seq
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def _refresh_reference(engine: Engine) -> None:
+    from ccodesk.models.refdata import load_reference_data
+
+    with Session(engine) as s, s.begin():
+        device = s.scalars(select(DeviceState)).one()
+        version = reference_version()
+        if device.reference_version != version:
+            load_reference_data(s)
+            device.reference_version = version
+
+
+def open_store(data_dir: Path | None = None, *, prompt: PassphrasePrompt | None = None) -> Store:
+    """Open the store in `data_dir`, migrating it first (after a backup) when it is older."""
+    data_dir = data_dir or default_data_dir()
+    info = StoreInfo.read(data_dir)
+    path = data_dir / DB_FILE
+    if not path.exists():
+        raise StoreError(f"{path} is missing; restore it from {data_dir / BACKUP_DIR}.")
+    secrets = keys_for(data_dir, info, prompt).load()
+    engine = make_engine(path, secrets.database_key)
+    try:
+        _check_key(engine, path)
+        migrate(data_dir, engine)
+        _refresh_reference(engine)
+        return Store(data_dir, engine, info, secrets)
+    except BaseException:
+        engine.dispose()
+        raise
+
+
+def create_store(
+    data_dir: Path | None = None,
+    *,
+    borough_code: str | None,
+    officer_name: str,
+    officer_role: OfficerRole = OfficerRole.CCO,
+    prompt: PassphrasePrompt | None = None,
+    use_keyring: bool | None = None,
+) -> Store:
+    """Create a new, empty store with fresh keys; refuse to touch an existing one."""
+    data_dir = data_dir or default_data_dir()
+    path = data_dir / DB_FILE
+    if (data_dir / INFO_FILE).exists() or path.exists():
+        raise StoreExists(f"A ccodesk store already exists in {data_dir}; it was left as it is.")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        data_dir.chmod(0o700)
+    if use_keyring is None:
+        use_keyring = keyring_works()
+    info = StoreInfo(
+        store_id=new_id(),
+        device_id=new_id(),
+        protection="keyring" if use_keyring else "keyfile",
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    secrets = Secrets.generate()
+    keys = keys_for(data_dir, info, prompt)
+    keys.save(secrets)
+    engine = make_engine(path, secrets.database_key)
+    try:
+        migrate(data_dir, engine)
+        with Session(engine) as s, s.begin():
+            s.add(
+                DeviceState(
+                    id=1,
+                    device_id=info.device_id,
+                    borough_code=borough_code,
+                    officer_name=officer_name,
+                    officer_role=officer_role.value,
+                    created_at=dt.datetime.now(),
+                    change_seq=0,
+                    acked_seq=0,
+                    hlc_wall=0,
+                    hlc_counter=0,
+                )
+            )
+        _refresh_reference(engine)
+        info.write(data_dir)
+        return Store(data_dir, engine, info, secrets)
+    except BaseException:
+        engine.dispose()
+        keys.forget()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
