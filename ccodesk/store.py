@@ -150,10 +150,18 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def checkpoint(engine: Engine) -> None:
+    """Fold the WAL into the database file (outside any transaction, so it completes)."""
+    raw = engine.raw_connection()
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
+
+
 def backup(data_dir: Path, engine: Engine, label: str) -> Path:
     """Copy the (encrypted) store into backups/ and return the copy's path."""
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint(engine)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = data_dir / BACKUP_DIR / f"ccodesk-{stamp}-{label}.db"
     target.parent.mkdir(parents=True, exist_ok=True)
