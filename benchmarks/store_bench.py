@@ -33,12 +33,46 @@ from tests.support.temp_keyring import TempFileKeyring  # noqa: E402
 
 ANCHOR = dt.date(2026, 11, 22)
 TERMS = [
-    "knife", "knife crime", "youth", "mosque", "older", "burglary", "hate crime", "stop and",
-    "library", "community centre", "drugs", "kni", "bur", "domestic violence", "road safety",
-    "street", "faith", "refugee", "asylum", "anti social", "policing plan", "focus group",
-    "outreach", "pccg", "residents", "estate", "safer", "transport", "robbery", "alcohol",
-    "schools", "lighting", "patrol", "victim", "mental health", "neighbourhood", "vehicle",
-    "terror", "public order", "lgbt",
+    "knife",
+    "knife crime",
+    "youth",
+    "mosque",
+    "older",
+    "burglary",
+    "hate crime",
+    "stop and",
+    "library",
+    "community centre",
+    "drugs",
+    "kni",
+    "bur",
+    "domestic violence",
+    "road safety",
+    "street",
+    "faith",
+    "refugee",
+    "asylum",
+    "anti social",
+    "policing plan",
+    "focus group",
+    "outreach",
+    "pccg",
+    "residents",
+    "estate",
+    "safer",
+    "transport",
+    "robbery",
+    "alcohol",
+    "schools",
+    "lighting",
+    "patrol",
+    "victim",
+    "mental health",
+    "neighbourhood",
+    "vehicle",
+    "terror",
+    "public order",
+    "lgbt",
 ]
 
 
@@ -47,16 +81,22 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def build(data_dir: Path, *, years: int, per_year: int, orgs_per_year: int
-          ) -> tuple[float, int, int]:
+def build(
+    data_dir: Path, *, years: int, per_year: int, orgs_per_year: int
+) -> tuple[float, int, int]:
     from ccodesk.services.demo import load_demo_data
     from ccodesk.store import create_store
 
     with create_store(data_dir, borough_code="camden", officer_name="Bench Officer") as store:
         started = time.perf_counter()
-        report = load_demo_data(store, scale=years, seed=1, anchor=ANCHOR,
-                                engagements_per_year=per_year,
-                                organisations_per_year=orgs_per_year)
+        report = load_demo_data(
+            store,
+            scale=years,
+            seed=1,
+            anchor=ANCHOR,
+            engagements_per_year=per_year,
+            organisations_per_year=orgs_per_year,
+        )
         took = time.perf_counter() - started
     return took, report.total_rows, report.engagements
 
@@ -105,14 +145,20 @@ def open_times(data_dir: Path, runs: int) -> list[float]:
 
 
 def cold_open(data_dir: Path, keyring_file: Path) -> float:
-    code = ("import time; t=time.perf_counter(); from ccodesk.store import open_store; "
-            f"open_store(__import__('pathlib').Path({str(data_dir)!r})).close(); "
-            "print(time.perf_counter()-t)")
-    env = {**os.environ, "CCODESK_TEST_KEYRING_FILE": str(keyring_file),
-           "PYTHON_KEYRING_BACKEND": "tests.support.temp_keyring.TempFileKeyring",
-           "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         check=True)
+    code = (
+        "import time; t=time.perf_counter(); from ccodesk.store import open_store; "
+        f"open_store(__import__('pathlib').Path({str(data_dir)!r})).close(); "
+        "print(time.perf_counter()-t)"
+    )
+    env = {
+        **os.environ,
+        "CCODESK_TEST_KEYRING_FILE": str(keyring_file),
+        "PYTHON_KEYRING_BACKEND": "tests.support.temp_keyring.TempFileKeyring",
+        "PYTHONPATH": str(ROOT),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     return float(out.stdout.strip())
 
 
@@ -149,38 +195,54 @@ def main() -> None:
     keyring.set_keyring(TempFileKeyring(keyring_file))
     ms = 1000.0
 
-    demo_s, demo_rows, _ = build(work / "ten", years=args.years, per_year=300,
-                                 orgs_per_year=1500)
+    demo_s, demo_rows, _ = build(work / "ten", years=args.years, per_year=300, orgs_per_year=1500)
     floor_s, floor_rows = raw_floor(work / "ten", work / "floor")
     assert floor_rows == demo_rows, (floor_rows, demo_rows)
 
     big_years = 10
-    big_s, big_rows, big_engagements = build(work / "big", years=big_years,
-                                             per_year=args.big // big_years, orgs_per_year=1500)
+    big_s, big_rows, big_engagements = build(
+        work / "big", years=big_years, per_year=args.big // big_years, orgs_per_year=1500
+    )
     opens = open_times(work / "big", 30)
     cold = [cold_open(work / "big", keyring_file) for _ in range(5)]
     global_t, list_t = search_times(work / "big", args.queries)
     size_mb = (work / "big" / "ccodesk.db").stat().st_size / 1e6
 
-    print(f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, SQLCipher store (raw key), WAL.\n")
+    print(
+        f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, SQLCipher store (raw key), WAL.\n"
+    )
     print("| figure | value | target |\n|---|---|---|")
-    print(f"| demo data, {args.years} borough-years | {demo_rows:,} rows in {demo_s:.2f} s = "
-          f"{demo_rows / demo_s:,.0f} rows/s | |")
-    print(f"| raw `executemany` floor, same rows | {floor_s:.2f} s = "
-          f"{floor_rows / floor_s:,.0f} rows/s | |")
+    print(
+        f"| demo data, {args.years} borough-years | {demo_rows:,} rows in {demo_s:.2f} s = "
+        f"{demo_rows / demo_s:,.0f} rows/s | |"
+    )
+    print(
+        f"| raw `executemany` floor, same rows | {floor_s:.2f} s = "
+        f"{floor_rows / floor_s:,.0f} rows/s | |"
+    )
     print(f"| generation ÷ floor | {demo_s / floor_s:.2f}× | ≤ 3× |")
-    print(f"| {big_engagements:,}-engagement store | {big_rows:,} rows in {big_s:.1f} s "
-          f"({big_rows / big_s:,.0f} rows/s), {size_mb:,.0f} MB | |")
-    print(f"| store open (in process), median / p95 of 30 | {statistics.median(opens) * ms:.1f}"
-          f" / {percentile(opens, 0.95) * ms:.1f} ms | ≤ 150 ms |")
-    print(f"| store open (new process incl. imports), median of 5 | "
-          f"{statistics.median(cold) * ms:.0f} ms | |")
-    print(f"| search, all record kinds, median / p95 of {args.queries} | "
-          f"{statistics.median(global_t) * ms:.1f} / {percentile(global_t, 0.95) * ms:.1f} ms | "
-          "p95 ≤ 30 ms |")
-    print(f"| engagement list filtered by search text, median / p95 | "
-          f"{statistics.median(list_t) * ms:.1f} / {percentile(list_t, 0.95) * ms:.1f} ms | |")
+    print(
+        f"| {big_engagements:,}-engagement store | {big_rows:,} rows in {big_s:.1f} s "
+        f"({big_rows / big_s:,.0f} rows/s), {size_mb:,.0f} MB | |"
+    )
+    print(
+        f"| store open (in process), median / p95 of 30 | {statistics.median(opens) * ms:.1f}"
+        f" / {percentile(opens, 0.95) * ms:.1f} ms | ≤ 150 ms |"
+    )
+    print(
+        f"| store open (new process incl. imports), median of 5 | "
+        f"{statistics.median(cold) * ms:.0f} ms | |"
+    )
+    print(
+        f"| search, all record kinds, median / p95 of {args.queries} | "
+        f"{statistics.median(global_t) * ms:.1f} / {percentile(global_t, 0.95) * ms:.1f} ms | "
+        "p95 ≤ 30 ms |"
+    )
+    print(
+        f"| engagement list filtered by search text, median / p95 | "
+        f"{statistics.median(list_t) * ms:.1f} / {percentile(list_t, 0.95) * ms:.1f} ms | |"
+    )
 
 
 if __name__ == "__main__":

@@ -68,12 +68,20 @@ def cmd_init(args: argparse.Namespace) -> int:
     code = resolve_borough(args.borough)
     role = {"CCO": OfficerRole.CCO, "BLO": OfficerRole.BLO, "CSO": OfficerRole.CSO}[args.role]
     with create_store(
-        _data_dir(args), borough_code=code, officer_name=args.officer.strip(),
-        officer_role=role, prompt=_prompt,
+        _data_dir(args),
+        borough_code=code,
+        officer_name=args.officer.strip(),
+        officer_role=role,
+        prompt=_prompt,
     ) as store:
         print(f"Created the {borough_name(code)} store in {store.data_dir}")
         print(f"Officer:    {store.officer_name} ({args.role})")
-        print(f"Keys:       {'OS keyring' if store.info.protection == 'keyring' else 'key file protected by a passphrase'}")
+        keys = (
+            "OS keyring"
+            if store.info.protection == "keyring"
+            else ("key file protected by a passphrase")
+        )
+        print(f"Keys:       {keys}")
         print(f"Device id:  {store.device_id}")
         print(f"Public key: {store.public_key_openssh()}")
     return 0
@@ -109,7 +117,10 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     with _open(args) as store:
         started = time.perf_counter()
         report = demo.load_demo_data(
-            store, scale=args.scale, seed=args.seed, anchor=args.anchor,
+            store,
+            scale=args.scale,
+            seed=args.seed,
+            anchor=args.anchor,
             progress=_progress_printer("demo data"),
         )
         took = time.perf_counter() - started
@@ -157,7 +168,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     criteria = EngagementFilter(
         start=dt.datetime.combine(args.start, dt.time()) if args.start else None,
         end=dt.datetime.combine(args.end + dt.timedelta(days=1), dt.time()) if args.end else None,
-        kinds=kinds, statuses=statuses, priority_group=args.group, text=args.search or "",
+        kinds=kinds,
+        statuses=statuses,
+        priority_group=args.group,
+        text=args.search or "",
     )
     with _open(args) as store, store.session() as session:
         if args.group:
@@ -178,8 +192,10 @@ def cmd_list(args: argparse.Namespace) -> int:
             f"{row.status.label:<9} {came:>5}  {row.title}{joint}"
         )
     shown = len(rows)
-    print(f"{shown:,} of {total:,} engagement{'s' if total != 1 else ''}"
-          + (" (use --limit to see more)" if shown < total else ""))
+    print(
+        f"{shown:,} of {total:,} engagement{'s' if total != 1 else ''}"
+        + (" (use --limit to see more)" if shown < total else "")
+    )
     return 0
 
 
@@ -197,7 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="The borough store of ccodesk, from the command line.",
     )
     parser.add_argument(
-        "--data-dir", metavar="DIR", default=os.environ.get("CCODESK_DATA_DIR"),
+        "--data-dir",
+        metavar="DIR",
+        default=os.environ.get("CCODESK_DATA_DIR"),
         help="the store's directory (default: $CCODESK_DATA_DIR or the user data directory)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -211,8 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo-data", help="fill an empty store with realistic demo data")
     p.add_argument("--scale", type=_positive, default=1, help="borough-years (default 1)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("--anchor", type=_date, default=None,
-                   help="the 'today' the data is built around (default: today)")
+    p.add_argument(
+        "--anchor",
+        type=_date,
+        default=None,
+        help="the 'today' the data is built around (default: today)",
+    )
     p.set_defaults(func=cmd_demo_data)
 
     p = sub.add_parser("search", help="full-text search over the store")
@@ -224,8 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=["engagements"])
     p.add_argument("--from", dest="start", type=_date, metavar="DATE")
     p.add_argument("--to", dest="end", type=_date, metavar="DATE")
-    p.add_argument("--kind", action="append", default=[], metavar="K",
-                   help="e.g. focus_group, pccg_meeting (repeatable)")
+    p.add_argument(
+        "--kind",
+        action="append",
+        default=[],
+        metavar="K",
+        help="e.g. focus_group, pccg_meeting (repeatable)",
+    )
     p.add_argument("--status", action="append", default=[], metavar="S")
     p.add_argument("--group", metavar="CODE", help="target priority group, e.g. older")
     p.add_argument("--search", metavar="TEXT")

@@ -10,6 +10,7 @@ comes from ``CCODESK_PASSPHRASE`` or a prompt. A plaintext key never touches the
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -122,10 +123,8 @@ class KeyringKeys:
         return Secrets.from_json(stored.encode())
 
     def forget(self) -> None:
-        try:
+        with contextlib.suppress(keyring.errors.KeyringError):
             keyring.delete_password(SERVICE, self.username)
-        except keyring.errors.KeyringError:
-            pass
 
 
 class KeyFileKeys:

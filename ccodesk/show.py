@@ -23,8 +23,11 @@ def describe_engagement(session: Session, engagement: Engagement) -> str:
     e = engagement
     when = f"{e.starts_at:%A %d %B %Y, %H:%M}"
     if e.ends_at:
-        when += f"–{e.ends_at:%H:%M}" if e.ends_at.date() == e.starts_at.date() else (
-            f" to {e.ends_at:%d %B %Y %H:%M}")
+        when += (
+            f"–{e.ends_at:%H:%M}"
+            if e.ends_at.date() == e.starts_at.date()
+            else (f" to {e.ends_at:%d %B %Y %H:%M}")
+        )
     lines = [
         e.title,
         "=" * min(len(e.title), 88),
@@ -38,20 +41,35 @@ def describe_engagement(session: Session, engagement: Engagement) -> str:
     if e.theme:
         lines.append(f"Theme:         {e.theme}")
     if e.informs:
-        lines.append(f"Informs:       {e.informs.label}"
-                     + (f" — {e.informs_detail}" if e.informs_detail else ""))
+        lines.append(
+            f"Informs:       {e.informs.label}"
+            + (f" — {e.informs_detail}" if e.informs_detail else "")
+        )
     venue = ", ".join(p for p in (e.venue_name, e.venue_address.replace("\n", ", ")) if p)
     lines.append(f"Venue:         {venue or 'not set'}")
-    access = [label for flag, label in (
-        (e.step_free, "step-free"), (e.hearing_loop, "hearing loop"), (e.bsl, "BSL"),
-        (e.childcare, "childcare"), (e.daytime, "daytime (suits older people)")) if flag]
+    access = [
+        label
+        for flag, label in (
+            (e.step_free, "step-free"),
+            (e.hearing_loop, "hearing loop"),
+            (e.bsl, "BSL"),
+            (e.childcare, "childcare"),
+            (e.daytime, "daytime (suits older people)"),
+        )
+        if flag
+    ]
     if e.interpreters:
         access.append(f"interpreters: {e.interpreters}")
     lines.append(f"Access:        {', '.join(access) or 'none recorded'}")
-    organisers = [f"{role} {name}" for role, name in (
-        ("CCO", e.cco_name), ("BLO", e.blo_name), ("CSO", e.cso_name)) if name]
-    lines.append(f"Organisers:    {'; '.join(organisers) or 'not set'}"
-                 + ("  [joint meeting]" if e.is_joint else ""))
+    organisers = [
+        f"{role} {name}"
+        for role, name in (("CCO", e.cco_name), ("BLO", e.blo_name), ("CSO", e.cso_name))
+        if name
+    ]
+    lines.append(
+        f"Organisers:    {'; '.join(organisers) or 'not set'}"
+        + ("  [joint meeting]" if e.is_joint else "")
+    )
     if e.partners:
         lines.append(f"Partners:      {'; '.join(o.name for o in e.partners)}")
     lines.append(f"Target groups: {', '.join(g.name for g in e.target_groups) or 'none'}")
@@ -60,8 +78,11 @@ def describe_engagement(session: Session, engagement: Engagement) -> str:
     if e.attendance:
         a = e.attendance
         groups = session.scalars(select(PriorityGroup).order_by(PriorityGroup.position)).all()
-        lines += ["", f"Attendance: {a.total}"
-                  f"  (prefer not to say {a.prefer_not_to_say}, not asked {a.not_asked})"]
+        lines += [
+            "",
+            f"Attendance: {a.total}"
+            f"  (prefer not to say {a.prefer_not_to_say}, not asked {a.not_asked})",
+        ]
         lines += [f"  {g.name:<34} {a.count_for(g.code):>4}" for g in groups]
     live = [f for f in e.findings if not f.deleted]
     if live:
@@ -76,8 +97,9 @@ def describe_engagement(session: Session, engagement: Engagement) -> str:
         lines += ["", "Actions:"]
         for act in actions:
             due = f"due {act.due_on:%d %b %Y}" if act.due_on else "no due date"
-            lines.append(f"  [{act.status.label}] {act.description} — {act.owner or 'no owner'}, "
-                         f"{due}")
+            lines.append(
+                f"  [{act.status.label}] {act.description} — {act.owner or 'no owner'}, {due}"
+            )
     if e.feedback:
         lines += ["", "Feedback given (you said, we did):"]
         for fb in e.feedback:
@@ -86,8 +108,11 @@ def describe_engagement(session: Session, engagement: Engagement) -> str:
     time_cost = sum(t.cost_pence for t in e.officer_time if not t.deleted)
     hours = sum(t.minutes for t in e.officer_time if not t.deleted) / 60
     if e.costs or e.officer_time:
-        lines += ["", f"Costs: {_money(cash)} cash + {_money(time_cost)} officer time "
-                      f"({hours:.1f} h) = {_money(cash + time_cost)}"]
+        lines += [
+            "",
+            f"Costs: {_money(cash)} cash + {_money(time_cost)} officer time "
+            f"({hours:.1f} h) = {_money(cash + time_cost)}",
+        ]
         for c in e.costs:
             lines.append(f"  {c.category.label:<22} {_money(c.amount_pence):>10}  {c.description}")
     warnings = engagement_warnings(session, e)
@@ -99,24 +124,35 @@ def describe_engagement(session: Session, engagement: Engagement) -> str:
 
 
 def describe_organisation(org: Organisation) -> str:
-    lines = [org.name, "=" * min(len(org.name), 88), f"Id:      {org.id}",
-             f"Type:    {org.org_type.label}"]
+    lines = [
+        org.name,
+        "=" * min(len(org.name), 88),
+        f"Id:      {org.id}",
+        f"Type:    {org.org_type.label}",
+    ]
     if org.borough_code:
         lines.append(f"Borough: {borough_name(org.borough_code)}")
-    for label, value in (("Address", org.address), ("Postcode", org.postcode),
-                         ("Phone", org.phone), ("E-mail", org.email), ("Web", org.website)):
+    for label, value in (
+        ("Address", org.address),
+        ("Postcode", org.postcode),
+        ("Phone", org.phone),
+        ("E-mail", org.email),
+        ("Web", org.website),
+    ):
         if value:
             lines.append(f"{label + ':':<9}{value}")
     lines.append(f"Serves:  {', '.join(g.name for g in org.groups_served) or 'not recorded'}")
     live = [s for s in org.sensitivities if not s.deleted]
     if live:
         lines.append("Sensitivities:")
-        lines += [f"  {s.level.label}: {s.topic.name}" + (f" — {s.note}" if s.note else "")
-                  for s in live]
+        lines += [
+            f"  {s.level.label}: {s.topic.name}" + (f" — {s.note}" if s.note else "") for s in live
+        ]
     contacts = [c for c in org.contacts if not c.deleted]
     if contacts:
-        lines.append("Contacts: " + "; ".join(f"{c.name} ({c.role})" if c.role else c.name
-                                             for c in contacts))
+        lines.append(
+            "Contacts: " + "; ".join(f"{c.name} ({c.role})" if c.role else c.name for c in contacts)
+        )
     return "\n".join(lines)
 
 
@@ -132,8 +168,13 @@ def describe_contact(contact: Contact) -> str:
     lines = [c.name, "=" * min(len(c.name), 88), f"Id:        {c.id}"]
     if c.organisation:
         lines.append(f"Of:        {c.organisation.name}")
-    for label, value in (("Role", c.role), ("E-mail", c.email), ("Phone", c.phone),
-                         ("Prefers", c.preferred_channel), ("Access", c.accessibility_needs)):
+    for label, value in (
+        ("Role", c.role),
+        ("E-mail", c.email),
+        ("Phone", c.phone),
+        ("Prefers", c.preferred_channel),
+        ("Access", c.accessibility_needs),
+    ):
         if value:
             lines.append(f"{label + ':':<11}{value}")
     lines.append(f"Consent:   {consent}")
@@ -149,10 +190,15 @@ def describe(session: Session, record_id: str) -> str:
         if "several" in str(exc):
             raise
     for model in (Organisation, Contact, Finding):
-        matches = session.scalars(
-            select(model).where(model.id.startswith(record_id, autoescape=True),
-                                model.deleted.is_(False)).limit(2)
-        ).all() if len(record_id) >= 4 else []
+        matches = (
+            session.scalars(
+                select(model)
+                .where(model.id.startswith(record_id, autoescape=True), model.deleted.is_(False))
+                .limit(2)
+            ).all()
+            if len(record_id) >= 4
+            else []
+        )
         if len(matches) > 1:
             raise NotFound(f"The id {record_id!r} matches several records; type more of it.")
         if matches:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import URL, Engine, create_engine, event, exc, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -83,7 +84,9 @@ class StoreInfo:
         atomic_write_bytes(data_dir / INFO_FILE, json.dumps(asdict(self), indent=2).encode())
 
 
-def keys_for(data_dir: Path, info: StoreInfo, prompt: PassphrasePrompt | None):  # type: ignore[no-untyped-def]
+def keys_for(
+    data_dir: Path, info: StoreInfo, prompt: PassphrasePrompt | None
+) -> KeyringKeys | KeyFileKeys:
     """The key holder a store's info names."""
     if info.protection == "keyring":
         return KeyringKeys(info.store_id)
@@ -232,10 +235,8 @@ class Store:
         with self._sessions.begin() as session:
             yield session
 
-    def signing_key(self):  # type: ignore[no-untyped-def]
+    def signing_key(self) -> Ed25519PrivateKey:
         """This device's Ed25519 private key."""
-        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
         return Ed25519PrivateKey.from_private_bytes(self._secrets.signing_key)
 
     def public_key_openssh(self) -> str:

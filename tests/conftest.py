@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
 
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,15 +21,25 @@ if str(ROOT) not in sys.path:
 from tests.support.temp_keyring import TempFileKeyring  # noqa: E402
 
 BACKEND = "tests.support.temp_keyring.TempFileKeyring"
+# Before anything asks keyring for its backend: never the real user's keyring, not even once.
+os.environ["PYTHON_KEYRING_BACKEND"] = BACKEND
+os.environ["CCODESK_TEST_KEYRING_FILE"] = str(
+    Path(tempfile.mkdtemp(prefix="ccodesk-test-keyring-")) / "keyring.json"
+)
+os.environ["PYTHONPATH"] = str(ROOT)
 
 
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point every user directory and the keyring at temporary ones."""
     home = tmp_path / "home"
-    for var, sub in (("HOME", ""), ("XDG_DATA_HOME", ".local/share"),
-                     ("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache"),
-                     ("XDG_STATE_HOME", ".local/state")):
+    for var, sub in (
+        ("HOME", ""),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_STATE_HOME", ".local/state"),
+    ):
         path = home / sub
         path.mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(path))
@@ -71,8 +82,7 @@ def demo_store_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
     previous = keyring.get_keyring()
     keyring.set_keyring(TempFileKeyring(keyring_file))
     try:
-        with create_store(base / "store", borough_code="hackney",
-                          officer_name="Demo Officer") as s:
+        with create_store(base / "store", borough_code="hackney", officer_name="Demo Officer") as s:
             load_demo_data(s, scale=1, seed=7, anchor=dt.date(2026, 11, 22))
     finally:
         keyring.set_keyring(previous)

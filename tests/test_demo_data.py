@@ -35,18 +35,31 @@ def test_one_borough_year_is_realistic(demo_store) -> None:  # type: ignore[no-u
         assert kinds == set(EngagementKind)
         statuses = set(s.scalars(select(Engagement.status).distinct()))
         assert statuses == set(EngagementStatus)
-        held = s.scalar(select(func.count()).select_from(Engagement)
-                        .where(Engagement.status == EngagementStatus.HELD))
+        held = s.scalar(
+            select(func.count())
+            .select_from(Engagement)
+            .where(Engagement.status == EngagementStatus.HELD)
+        )
         assert _count(s, Attendance) == held
         assert _count(s, Finding) >= held
-        focus = s.execute(select(Attendance.total).join(Engagement)
-                          .where(Engagement.kind == EngagementKind.FOCUS_GROUP)).scalars().all()
+        focus = (
+            s.execute(
+                select(Attendance.total)
+                .join(Engagement)
+                .where(Engagement.kind == EngagementKind.FOCUS_GROUP)
+            )
+            .scalars()
+            .all()
+        )
         in_range = sum(9 <= t <= 12 for t in focus)
         assert 0.6 * len(focus) <= in_range < len(focus)  # mostly 9-12, some to warn about
         assert s.scalar(text("SELECT count(*) FROM sensitivity")) > 0
         assert s.scalar(text("SELECT count(*) FROM feedback_given")) > 0
-        upcoming = s.scalar(select(func.count()).select_from(Engagement)
-                            .where(Engagement.starts_at > dt.datetime(2026, 11, 22)))
+        upcoming = s.scalar(
+            select(func.count())
+            .select_from(Engagement)
+            .where(Engagement.starts_at > dt.datetime(2026, 11, 22))
+        )
         assert upcoming > 0
         seqs = s.scalars(select(Engagement.change_seq)).all()
         assert len(set(seqs)) == len(seqs)
@@ -54,17 +67,28 @@ def test_one_borough_year_is_realistic(demo_store) -> None:  # type: ignore[no-u
 
 def _fingerprint(store) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
     with store.session() as s:
-        return [tuple(r) for r in s.execute(
-            select(Engagement.id, Engagement.title, Engagement.starts_at)
-            .order_by(Engagement.id)).all()]
+        return [
+            tuple(r)
+            for r in s.execute(
+                select(Engagement.id, Engagement.title, Engagement.starts_at).order_by(
+                    Engagement.id
+                )
+            ).all()
+        ]
 
 
 def test_same_seed_same_data(tmp_path: Path) -> None:
     prints = []
     for name, seed in (("a", 5), ("b", 5), ("c", 6)):
         with create_store(tmp_path / name, borough_code="lambeth", officer_name="O") as s:
-            load_demo_data(s, scale=1, seed=seed, anchor=ANCHOR,
-                           engagements_per_year=40, organisations_per_year=60)
+            load_demo_data(
+                s,
+                scale=1,
+                seed=seed,
+                anchor=ANCHOR,
+                engagements_per_year=40,
+                organisations_per_year=60,
+            )
             prints.append(_fingerprint(s))
     assert prints[0] == prints[1]
     assert prints[0] != prints[2]
@@ -78,8 +102,15 @@ def test_cancel_leaves_nothing(store) -> None:  # type: ignore[no-untyped-def]
         return len(calls) > 2
 
     with pytest.raises(ValidationError, match="cancelled"):
-        load_demo_data(store, scale=3, seed=1, anchor=ANCHOR, cancelled=cancelled,
-                       engagements_per_year=20, organisations_per_year=20)
+        load_demo_data(
+            store,
+            scale=3,
+            seed=1,
+            anchor=ANCHOR,
+            cancelled=cancelled,
+            engagements_per_year=20,
+            organisations_per_year=20,
+        )
     with store.session() as s:
         assert _count(s, Engagement) == 0
         assert _count(s, Organisation) == 0
@@ -93,9 +124,15 @@ def test_refuses_a_store_with_data(demo_store) -> None:  # type: ignore[no-untyp
 
 def test_progress_is_reported(store) -> None:  # type: ignore[no-untyped-def]
     seen: list[tuple[int, int]] = []
-    report = load_demo_data(store, scale=2, seed=3, anchor=ANCHOR,
-                            progress=lambda d, t, _w: seen.append((d, t)),
-                            engagements_per_year=10, organisations_per_year=10)
+    report = load_demo_data(
+        store,
+        scale=2,
+        seed=3,
+        anchor=ANCHOR,
+        progress=lambda d, t, _w: seen.append((d, t)),
+        engagements_per_year=10,
+        organisations_per_year=10,
+    )
     assert seen == [(1, 2), (2, 2)]
     assert report.engagements == 20
     assert store.pending_changes() > report.engagements

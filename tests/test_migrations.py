@@ -71,8 +71,11 @@ def test_failed_migration_leaves_the_backup_and_the_old_schema(
     import ccodesk.search_index as search_index
 
     # The revision's first statement succeeds, the second fails: the step must roll back.
-    monkeypatch.setattr(search_index, "create_sql",
-                        lambda table: [f"CREATE TABLE half_done_{table}(a)", "NOT SQL AT ALL"])
+    monkeypatch.setattr(
+        search_index,
+        "create_sql",
+        lambda table: [f"CREATE TABLE half_done_{table}(a)", "NOT SQL AT ALL"],
+    )
     with pytest.raises(Exception, match="syntax error"):
         open_store(old_store)
     monkeypatch.undo()
@@ -80,13 +83,18 @@ def test_failed_migration_leaves_the_backup_and_the_old_schema(
     from ccodesk.keystore import KeyFileKeys
     from ccodesk.store import make_engine
 
-    engine = make_engine(old_store / "ccodesk.db",
-                         KeyFileKeys(old_store / "keys.enc").load().database_key)
+    engine = make_engine(
+        old_store / "ccodesk.db", KeyFileKeys(old_store / "keys.enc").load().database_key
+    )
     try:
         assert current_revision(engine) == "0001"
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM sqlite_master "
-                                     "WHERE name LIKE 'half_done%'")).scalar() == 0
+            assert (
+                conn.execute(
+                    text("SELECT count(*) FROM sqlite_master WHERE name LIKE 'half_done%'")
+                ).scalar()
+                == 0
+            )
     finally:
         engine.dispose()
     assert len(list((old_store / "backups").glob("*.db"))) == 1

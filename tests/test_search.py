@@ -13,15 +13,26 @@ from ccodesk.services.search import fts_query, search
 @pytest.fixture
 def filled(store):  # type: ignore[no-untyped-def]
     with store.transaction() as s:
-        s.add_all([
-            Engagement(kind=EngagementKind.OUTREACH, title="Outreach at Kentish Town Mosque",
-                       theme="Hate crime reporting", starts_at=dt.datetime(2026, 10, 2, 14)),
-            Engagement(kind=EngagementKind.YOUTH_FORUM, title="Youth forum: knife crime",
-                       venue_name="Queen's Crescent Community Centre",
-                       starts_at=dt.datetime(2026, 10, 9, 18)),
-            Organisation(name="Kentish Town Residents' Association",
-                         org_type=OrganisationType.RESIDENTS_ASSOCIATION),
-        ])
+        s.add_all(
+            [
+                Engagement(
+                    kind=EngagementKind.OUTREACH,
+                    title="Outreach at Kentish Town Mosque",
+                    theme="Hate crime reporting",
+                    starts_at=dt.datetime(2026, 10, 2, 14),
+                ),
+                Engagement(
+                    kind=EngagementKind.YOUTH_FORUM,
+                    title="Youth forum: knife crime",
+                    venue_name="Queen's Crescent Community Centre",
+                    starts_at=dt.datetime(2026, 10, 9, 18),
+                ),
+                Organisation(
+                    name="Kentish Town Residents' Association",
+                    org_type=OrganisationType.RESIDENTS_ASSOCIATION,
+                ),
+            ]
+        )
     return store
 
 

@@ -41,9 +41,13 @@ START = dt.datetime(2026, 12, 3, 18, 30)
 
 
 def draft(**changes: object) -> EngagementDraft:
-    base = EngagementDraft(kind=EngagementKind.FOCUS_GROUP, title="Focus group: street safety",
-                           starts_at=START, ends_at=START + dt.timedelta(hours=2),
-                           target_groups=["older"])
+    base = EngagementDraft(
+        kind=EngagementKind.FOCUS_GROUP,
+        title="Focus group: street safety",
+        starts_at=START,
+        ends_at=START + dt.timedelta(hours=2),
+        target_groups=["older"],
+    )
     for key, value in changes.items():
         setattr(base, key, value)
     return base
@@ -58,15 +62,18 @@ def test_end_before_start_is_an_error(store) -> None:  # type: ignore[no-untyped
 
 
 def test_unknown_priority_group_is_an_error(store) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValidationError, match="unknown priority group 'pensioners'"), \
-            store.transaction() as s:
+    with (
+        pytest.raises(ValidationError, match="unknown priority group 'pensioners'"),
+        store.transaction() as s,
+    ):
         save_engagement(s, draft(target_groups=["older", "pensioners"]))
 
 
 def test_every_problem_is_reported_at_once(store) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as caught, store.transaction() as s:
-        save_engagement(s, draft(title=" ", topics=["nonsense"],
-                                 ends_at=START - dt.timedelta(minutes=5)))
+        save_engagement(
+            s, draft(title=" ", topics=["nonsense"], ends_at=START - dt.timedelta(minutes=5))
+        )
     assert len(caught.value.problems) == 3
 
 
@@ -82,33 +89,50 @@ def test_focus_group_outside_9_to_12_is_a_warning(store, total: int, warned: boo
 
 def test_meeting_reaching_none_of_its_targets_warns(store) -> None:  # type: ignore[no-untyped-def]
     with store.transaction() as s:
-        saved = save_engagement(s, draft(kind=EngagementKind.OUTREACH,
-                                         target_groups=["refugees-asylum", "no-permanent-home"]))
-        result = records.record_attendance(s, saved.id, total=14,
-                                           group_counts={"older": 6, "faith": 3})
+        saved = save_engagement(
+            s,
+            draft(
+                kind=EngagementKind.OUTREACH, target_groups=["refugees-asylum", "no-permanent-home"]
+            ),
+        )
+        result = records.record_attendance(
+            s, saved.id, total=14, group_counts={"older": 6, "faith": 3}
+        )
     assert any("reached none of its target groups" in w for w in result.warnings)
 
 
 def test_sensitive_partner_warns(store) -> None:  # type: ignore[no-untyped-def]
     with store.transaction() as s:
-        org = save_organisation(s, OrganisationDraft(
-            name="Hope Street Chapel", org_type=OrganisationType.FAITH_GROUP,
-            groups_served=["faith"],
-            sensitivities=[("lgbt-issues", SensitivityLevel.AVOID, "asked us not to")]))
-        saved = save_engagement(s, draft(kind=EngagementKind.THEMED_SESSION,
-                                         topics=["lgbt-issues"], partner_ids=[org.id]))
-    assert saved.warnings == ["Hope Street Chapel must not be consulted on LGBT issues "
-                              "(asked us not to)."] or any(
-        "must not be consulted" in w for w in saved.warnings)
+        org = save_organisation(
+            s,
+            OrganisationDraft(
+                name="Hope Street Chapel",
+                org_type=OrganisationType.FAITH_GROUP,
+                groups_served=["faith"],
+                sensitivities=[("lgbt-issues", SensitivityLevel.AVOID, "asked us not to")],
+            ),
+        )
+        saved = save_engagement(
+            s,
+            draft(kind=EngagementKind.THEMED_SESSION, topics=["lgbt-issues"], partner_ids=[org.id]),
+        )
+    assert saved.warnings == [
+        "Hope Street Chapel must not be consulted on LGBT issues (asked us not to)."
+    ] or any("must not be consulted" in w for w in saved.warnings)
 
 
 def test_attendance_counts_are_checked(store) -> None:  # type: ignore[no-untyped-def]
     with store.transaction() as s:
         saved = save_engagement(s, draft())
     with pytest.raises(ValidationError) as caught, store.transaction() as s:
-        records.record_attendance(s, saved.id, total=10,
-                                  group_counts={"older": 11, "martians": 1, "faith": -1},
-                                  prefer_not_to_say=8, not_asked=5)
+        records.record_attendance(
+            s,
+            saved.id,
+            total=10,
+            group_counts={"older": 11, "martians": 1, "faith": -1},
+            prefer_not_to_say=8,
+            not_asked=5,
+        )
     text = str(caught.value)
     assert "more than the total" in text
     assert "unknown priority group 'martians'" in text
@@ -119,17 +143,27 @@ def test_attendance_counts_are_checked(store) -> None:  # type: ignore[no-untype
 def test_named_attendees_need_consent(store) -> None:  # type: ignore[no-untyped-def]
     with store.transaction() as s:
         saved = save_engagement(s, draft())
-        with_consent = save_contact(s, ContactDraft(
-            name="Grace Mensah", consent_given=True, consent_date=dt.date(2026, 1, 5),
-            consent_expires=dt.date(2027, 1, 5)))
+        with_consent = save_contact(
+            s,
+            ContactDraft(
+                name="Grace Mensah",
+                consent_given=True,
+                consent_date=dt.date(2026, 1, 5),
+                consent_expires=dt.date(2027, 1, 5),
+            ),
+        )
         without = save_contact(s, ContactDraft(name="Tom Reilly"))
-    with pytest.raises(ValidationError, match="Tom Reilly has no valid consent"), \
-            store.transaction() as s:
-        records.record_attendance(s, saved.id, total=10, group_counts={},
-                                  attendee_ids=[with_consent.id, without.id])
+    with (
+        pytest.raises(ValidationError, match="Tom Reilly has no valid consent"),
+        store.transaction() as s,
+    ):
+        records.record_attendance(
+            s, saved.id, total=10, group_counts={}, attendee_ids=[with_consent.id, without.id]
+        )
     with store.transaction() as s:
-        records.record_attendance(s, saved.id, total=10, group_counts={},
-                                  attendee_ids=[with_consent.id])
+        records.record_attendance(
+            s, saved.id, total=10, group_counts={}, attendee_ids=[with_consent.id]
+        )
         assert [c.name for c in get_engagement(s, saved.id).attendees] == ["Grace Mensah"]
 
 
@@ -137,31 +171,58 @@ def test_contact_consent_rules() -> None:
     from ccodesk.services.directory import validate_contact
 
     assert validate_contact(ContactDraft(name="A", consent_given=True)) == [
-        "record the date consent was given"]
-    assert "consent expires before it was given" in validate_contact(ContactDraft(
-        name="A", consent_given=True, consent_date=dt.date(2026, 5, 1),
-        consent_expires=dt.date(2026, 4, 1)))
-    assert any("only be shared" in p for p in validate_contact(ContactDraft(
-        name="A", shareable=True)))
-    assert any("not an e-mail" in p for p in validate_contact(ContactDraft(
-        name="A", email="nope")))
+        "record the date consent was given"
+    ]
+    assert "consent expires before it was given" in validate_contact(
+        ContactDraft(
+            name="A",
+            consent_given=True,
+            consent_date=dt.date(2026, 5, 1),
+            consent_expires=dt.date(2026, 4, 1),
+        )
+    )
+    assert any(
+        "only be shared" in p for p in validate_contact(ContactDraft(name="A", shareable=True))
+    )
+    assert any("not an e-mail" in p for p in validate_contact(ContactDraft(name="A", email="nope")))
 
 
 def test_findings_outcomes_actions_feedback_costs(store) -> None:  # type: ignore[no-untyped-def]
     with store.transaction() as s:
         eng = save_engagement(s, draft(status=EngagementStatus.HELD)).id
-        finding = records.add_finding(s, eng, "Buses stop running before the meeting ends",
-                                      topic_code="road-safety", raised_by=["older"]).id
+        finding = records.add_finding(
+            s,
+            eng,
+            "Buses stop running before the meeting ends",
+            topic_code="road-safety",
+            raised_by=["older"],
+        ).id
         with pytest.raises(ValidationError, match="say why"):
             records.add_outcome(s, finding, OutcomeResult.NOT_USED)
-        records.add_outcome(s, finding, OutcomeResult.CHANGED_DECISION,
-                            decision="PCCG meetings moved to 6pm", decided_on=dt.date(2026, 12, 9))
-        action = records.add_action(s, "Move the meeting time", engagement_id=eng,
-                                    finding_id=finding, owner="CCO", due_on=dt.date(2027, 1, 5))
+        records.add_outcome(
+            s,
+            finding,
+            OutcomeResult.CHANGED_DECISION,
+            decision="PCCG meetings moved to 6pm",
+            decided_on=dt.date(2026, 12, 9),
+        )
+        action = records.add_action(
+            s,
+            "Move the meeting time",
+            engagement_id=eng,
+            finding_id=finding,
+            owner="CCO",
+            due_on=dt.date(2027, 1, 5),
+        )
         records.set_action_status(s, action.id, ActionStatus.DONE, on=dt.date(2026, 12, 20))
-        records.give_feedback(s, "You said buses stop early; we moved meetings to 6pm.",
-                              given_on=dt.date(2027, 1, 10), channel=FeedbackChannel.NEWSLETTER,
-                              engagement_id=eng, finding_ids=[finding])
+        records.give_feedback(
+            s,
+            "You said buses stop early; we moved meetings to 6pm.",
+            given_on=dt.date(2027, 1, 10),
+            channel=FeedbackChannel.NEWSLETTER,
+            engagement_id=eng,
+            finding_ids=[finding],
+        )
         records.add_cost(s, eng, CostCategory.VENUE, 4500, "Library room")
         records.add_officer_time(s, eng, OfficerRole.CCO, 150, 2400, "Ada Officer")
         with pytest.raises(ValidationError):
@@ -180,21 +241,32 @@ def test_findings_outcomes_actions_feedback_costs(store) -> None:  # type: ignor
 
 def test_listing_filters_in_sql(store) -> None:  # type: ignore[no-untyped-def]
     with store.transaction() as s:
-        for day, kind, groups in ((1, EngagementKind.FOCUS_GROUP, ["older"]),
-                                  (2, EngagementKind.PCCG_MEETING, ["faith"]),
-                                  (40, EngagementKind.FOCUS_GROUP, ["faith", "older"])):
-            save_engagement(s, draft(kind=kind, target_groups=groups,
-                                     title=f"Meeting on day {day}",
-                                     starts_at=START + dt.timedelta(days=day), ends_at=None))
+        for day, kind, groups in (
+            (1, EngagementKind.FOCUS_GROUP, ["older"]),
+            (2, EngagementKind.PCCG_MEETING, ["faith"]),
+            (40, EngagementKind.FOCUS_GROUP, ["faith", "older"]),
+        ):
+            save_engagement(
+                s,
+                draft(
+                    kind=kind,
+                    target_groups=groups,
+                    title=f"Meeting on day {day}",
+                    starts_at=START + dt.timedelta(days=day),
+                    ends_at=None,
+                ),
+            )
     with store.session() as s:
+
         def titles(**criteria: object) -> list[str]:
             return [r.title for r in list_engagements(s, EngagementFilter(**criteria))]  # type: ignore[arg-type]
 
-        assert titles(kinds=[EngagementKind.FOCUS_GROUP]) == ["Meeting on day 1",
-                                                              "Meeting on day 40"]
+        assert titles(kinds=[EngagementKind.FOCUS_GROUP]) == [
+            "Meeting on day 1",
+            "Meeting on day 40",
+        ]
         assert titles(priority_group="faith") == ["Meeting on day 2", "Meeting on day 40"]
-        assert titles(end=START + dt.timedelta(days=10)) == ["Meeting on day 1",
-                                                             "Meeting on day 2"]
+        assert titles(end=START + dt.timedelta(days=10)) == ["Meeting on day 1", "Meeting on day 2"]
         assert titles(text="day 4") == ["Meeting on day 40"]
         assert count_engagements(s, EngagementFilter(priority_group="older")) == 2
 

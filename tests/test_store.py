@@ -43,8 +43,9 @@ def test_plain_sqlite3_command_cannot_read_it(store) -> None:  # type: ignore[no
     store.close()
     if shutil.which("sqlite3") is None:
         pytest.skip("the sqlite3 command is not installed")
-    result = subprocess.run(["sqlite3", str(store.data_dir / DB_FILE), ".tables"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["sqlite3", str(store.data_dir / DB_FILE), ".tables"], capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "not a database" in result.stderr
 
@@ -157,7 +158,9 @@ class TestPassphraseProtection:
         assert not (data_dir / DB_FILE).exists()
         assert not (data_dir / "store.json").exists()
 
-    def test_short_passphrase_refused(self, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_short_passphrase_refused(
+        self, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         monkeypatch.setenv("CCODESK_PASSPHRASE", "short")
         with pytest.raises(Exception, match="at least 8"):
             create_store(data_dir, borough_code="camden", officer_name="Ada")
@@ -169,8 +172,13 @@ def test_pragmas(store) -> None:  # type: ignore[no-untyped-def]
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA cipher_version").scalar()
-        fts = conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE name LIKE '%_fts' ORDER BY name").scalars().all()
+        fts = (
+            conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE name LIKE '%_fts' ORDER BY name"
+            )
+            .scalars()
+            .all()
+        )
     assert fts == ["contact_fts", "engagement_fts", "finding_fts", "organisation_fts"]
 
 
@@ -178,8 +186,13 @@ def test_reference_data_loaded(store) -> None:  # type: ignore[no-untyped-def]
     with store.session() as s:
         counts = {
             table: s.scalar(text(f"SELECT count(*) FROM {table}"))
-            for table in ("borough", "priority_group", "consultation_method",
-                          "consultation_matrix", "topic")
+            for table in (
+                "borough",
+                "priority_group",
+                "consultation_method",
+                "consultation_matrix",
+                "topic",
+            )
         }
     assert counts["borough"] == 33
     assert counts["priority_group"] == 8

@@ -20,8 +20,11 @@ from ccodesk.stamping import HardDeleteError
 
 
 def _engagement() -> Engagement:
-    return Engagement(kind=EngagementKind.PCCG_MEETING, title="Camden PCCG",
-                      starts_at=dt.datetime(2026, 12, 3, 19, 0))
+    return Engagement(
+        kind=EngagementKind.PCCG_MEETING,
+        title="Camden PCCG",
+        starts_at=dt.datetime(2026, 12, 3, 19, 0),
+    )
 
 
 def test_new_rows_are_stamped(store) -> None:  # type: ignore[no-untyped-def]
@@ -34,7 +37,7 @@ def test_new_rows_are_stamped(store) -> None:  # type: ignore[no-untyped-def]
     assert (org.change_seq, eng.change_seq) in ((1, 2), (2, 1))
     assert org.version_vector == {store.device_id: org.change_seq}
     assert org.deleted is False
-    wall, counter, device = org.hlc.split(".")
+    wall, _counter, device = org.hlc.split(".")
     assert len(wall) == 13 and device == store.device_id
     assert abs(int(wall) / 1000 - dt.datetime.now().timestamp()) < 60
 
@@ -115,8 +118,9 @@ def test_tombstone_is_a_change_and_audited(store) -> None:  # type: ignore[no-un
 def test_pending_changes_counts_unacknowledged(store) -> None:  # type: ignore[no-untyped-def]
     assert store.pending_changes() == 0
     with store.transaction() as s:
-        s.add_all([Organisation(name=f"Org {i}", org_type=OrganisationType.OTHER)
-                   for i in range(3)])
+        s.add_all(
+            [Organisation(name=f"Org {i}", org_type=OrganisationType.OTHER) for i in range(3)]
+        )
     assert store.pending_changes() == 3
 
 

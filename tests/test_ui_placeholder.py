@@ -27,14 +27,24 @@ def test_window_shows_the_store(qtbot, demo_store) -> None:  # type: ignore[no-u
 def test_smoke_test_flag(tmp_path: Path, store) -> None:  # type: ignore[no-untyped-def]
     store.close()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run([GUI, "--data-dir", str(store.data_dir), "--smoke-test"],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [GUI, "--data-dir", str(store.data_dir), "--smoke-test"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "main window rendered" in result.stdout
 
 
 def test_smoke_test_without_a_store(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run([GUI, "--data-dir", str(tmp_path / "none"), "--smoke-test"],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [GUI, "--data-dir", str(tmp_path / "none"), "--smoke-test"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr

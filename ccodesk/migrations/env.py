@@ -12,7 +12,9 @@ from ccodesk.models import Base
 config = context.config
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     # FTS5 virtual tables and their shadow tables are managed by hand in the revisions.
     return not (type_ == "table" and name is not None and "_fts" in name)
 

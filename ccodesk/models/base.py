@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+import re
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from sqlalchemy import JSON, Boolean, Enum, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -78,14 +79,15 @@ class Labelled(enum.StrEnum):
         return obj
 
     @classmethod
-    def parse(cls, text: str) -> Labelled:
+    def parse(cls, text: str) -> Self:
         """Accept a value, a name or a label, case-insensitively; raise ValueError otherwise."""
         key = text.strip().lower().replace("-", "_").replace(" ", "_")
         for member in cls:
             if key in (member.value, member.name.lower(), member.label.lower().replace(" ", "_")):
                 return member
         choices = ", ".join(m.value for m in cls)
-        raise ValueError(f"unknown {cls.__name__} {text!r}; choose one of: {choices}")
+        noun = re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()
+        raise ValueError(f"unknown {noun} {text!r}; choose one of: {choices}")
 
 
 class EngagementKind(Labelled):

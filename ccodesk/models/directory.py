@@ -16,7 +16,6 @@ from ccodesk.models.base import (
 )
 from ccodesk.models.reference import PriorityGroup, Topic
 
-
 organisation_group = Table(
     "organisation_group",
     Base.metadata,

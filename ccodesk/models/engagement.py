@@ -98,9 +98,7 @@ class Engagement(Synced, Base):
     )
     topics: Mapped[list[Topic]] = relationship(secondary=engagement_topic)
     attendees: Mapped[list[Contact]] = relationship(secondary=engagement_attendee)
-    attendance: Mapped[Attendance | None] = relationship(
-        back_populates="engagement", uselist=False
-    )
+    attendance: Mapped[Attendance | None] = relationship(back_populates="engagement", uselist=False)
     findings: Mapped[list[Finding]] = relationship(back_populates="engagement")
     actions: Mapped[list[ActionItem]] = relationship(back_populates="engagement")
     feedback: Mapped[list[FeedbackGiven]] = relationship(back_populates="engagement")

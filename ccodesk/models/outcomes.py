@@ -93,7 +93,7 @@ class ActionItem(Synced, Base):
 
 
 class FeedbackGiven(Synced, Base):
-    """"You said, we did": feedback given to those consulted, answering some findings."""
+    """ "You said, we did": feedback given to those consulted, answering some findings."""
 
     __tablename__ = "feedback_given"
 

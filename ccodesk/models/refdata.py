@@ -27,9 +27,7 @@ def reference_rows() -> dict[type, list[dict[str, Any]]]:
             load_json("reference", "priority_groups.json"),
             ("code", "name", "seed_wording", "description"),
         ),
-        ConsultationMethod: _positioned(
-            load_json("reference", "consultation_methods.json"), text
-        ),
+        ConsultationMethod: _positioned(load_json("reference", "consultation_methods.json"), text),
         MatrixEntry: _positioned(load_json("reference", "consultation_matrix.json"), text),
         Topic: [
             {"code": t["code"], "name": t["name"], "sensitive_for": t.get("sensitive_for", [])}

@@ -26,9 +26,7 @@ def focus_group_size(kind: EngagementKind, attendance_total: int | None) -> list
         return []
     if low <= attendance_total <= high:
         return []
-    return [
-        f"A focus group is normally {low}–{high} people; this one had {attendance_total}."
-    ]
+    return [f"A focus group is normally {low}–{high} people; this one had {attendance_total}."]
 
 
 def unreached_targets(

@@ -60,16 +60,27 @@ def save_organisation(
         session.add(org)
     else:
         org = get_organisation(session, organisation_id)
-    for name in ("name", "org_type", "borough_code", "address", "postcode", "phone", "email",
-                 "website", "notes"):
+    for name in (
+        "name",
+        "org_type",
+        "borough_code",
+        "address",
+        "postcode",
+        "phone",
+        "email",
+        "website",
+        "notes",
+    ):
         value = getattr(draft, name)
         value = value.strip() if isinstance(value, str) else value
         if getattr(org, name) != value:
             setattr(org, name, value)
     wanted = list(dict.fromkeys(draft.groups_served))
     if [g.code for g in org.groups_served] != wanted:
-        groups = {g.code: g for g in session.scalars(
-            select(PriorityGroup).where(PriorityGroup.code.in_(wanted)))}
+        groups = {
+            g.code: g
+            for g in session.scalars(select(PriorityGroup).where(PriorityGroup.code.in_(wanted)))
+        }
         org.groups_served = [groups[c] for c in wanted]
     current = {s.topic_code: s for s in org.sensitivities if not s.deleted}
     for topic, level, note in draft.sensitivities:
@@ -154,7 +165,10 @@ def save_contact(session: Session, draft: ContactDraft, contact_id: str | None =
 
 
 def list_organisations(
-    session: Session, *, org_types: Sequence[OrganisationType] = (), offset: int = 0,
+    session: Session,
+    *,
+    org_types: Sequence[OrganisationType] = (),
+    offset: int = 0,
     limit: int = 200,
 ) -> list[Organisation]:
     query = select(Organisation).where(Organisation.deleted.is_(False))

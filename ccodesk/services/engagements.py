@@ -90,16 +90,36 @@ def validate_engagement(session: Session, draft: EngagementDraft) -> list[str]:
                 )
             )
         )
-        problems += [f"unknown partner organisation {i!r}" for i in draft.partner_ids
-                     if i not in found]
+        problems += [
+            f"unknown partner organisation {i!r}" for i in draft.partner_ids if i not in found
+        ]
     return problems
 
 
 def _apply(session: Session, engagement: Engagement, draft: EngagementDraft) -> None:
     for name in (
-        "kind", "title", "starts_at", "ends_at", "theme", "informs", "informs_detail", "level",
-        "status", "borough_code", "venue_name", "venue_address", "step_free", "hearing_loop",
-        "bsl", "interpreters", "childcare", "daytime", "cco_name", "blo_name", "cso_name", "notes",
+        "kind",
+        "title",
+        "starts_at",
+        "ends_at",
+        "theme",
+        "informs",
+        "informs_detail",
+        "level",
+        "status",
+        "borough_code",
+        "venue_name",
+        "venue_address",
+        "step_free",
+        "hearing_loop",
+        "bsl",
+        "interpreters",
+        "childcare",
+        "daytime",
+        "cco_name",
+        "blo_name",
+        "cso_name",
+        "notes",
     ):
         value = getattr(draft, name)
         if getattr(engagement, name) != value:
@@ -107,18 +127,27 @@ def _apply(session: Session, engagement: Engagement, draft: EngagementDraft) -> 
     engagement.method_code = KIND_METHOD[draft.kind]
     wanted_groups = list(dict.fromkeys(draft.target_groups))
     if [g.code for g in engagement.target_groups] != wanted_groups:
-        groups = {g.code: g for g in session.scalars(
-            select(PriorityGroup).where(PriorityGroup.code.in_(wanted_groups)))}
+        groups = {
+            g.code: g
+            for g in session.scalars(
+                select(PriorityGroup).where(PriorityGroup.code.in_(wanted_groups))
+            )
+        }
         engagement.target_groups = [groups[c] for c in wanted_groups]
     wanted_topics = list(dict.fromkeys(draft.topics))
     if [t.code for t in engagement.topics] != wanted_topics:
-        topics = {t.code: t for t in session.scalars(
-            select(Topic).where(Topic.code.in_(wanted_topics)))}
+        topics = {
+            t.code: t for t in session.scalars(select(Topic).where(Topic.code.in_(wanted_topics)))
+        }
         engagement.topics = [topics[c] for c in wanted_topics]
     wanted_partners = list(dict.fromkeys(draft.partner_ids))
     if [o.id for o in engagement.partners] != wanted_partners:
-        orgs = {o.id: o for o in session.scalars(
-            select(Organisation).where(Organisation.id.in_(wanted_partners)))}
+        orgs = {
+            o.id: o
+            for o in session.scalars(
+                select(Organisation).where(Organisation.id.in_(wanted_partners))
+            )
+        }
         engagement.partners = [orgs[i] for i in wanted_partners]
 
 
@@ -243,13 +272,16 @@ def list_engagements(
 ) -> list[EngagementRow]:
     """One page of engagements matching `criteria`, by start time."""
     joint = (Engagement.blo_name != "") | (Engagement.cso_name != "")
-    query = (
-        select(
-            Engagement.id, Engagement.starts_at, Engagement.kind, Engagement.title,
-            Engagement.status, Engagement.venue_name, Attendance.total, joint,
-        )
-        .outerjoin(Attendance, Attendance.engagement_id == Engagement.id)
-    )
+    query = select(
+        Engagement.id,
+        Engagement.starts_at,
+        Engagement.kind,
+        Engagement.title,
+        Engagement.status,
+        Engagement.venue_name,
+        Attendance.total,
+        joint,
+    ).outerjoin(Attendance, Attendance.engagement_id == Engagement.id)
     order = Engagement.starts_at.desc() if criteria.newest_first else Engagement.starts_at
     query = criteria.apply(query).order_by(order, Engagement.id).offset(offset).limit(limit)
     return [EngagementRow(*row) for row in session.execute(query)]

@@ -94,8 +94,13 @@ def record_attendance(
 
 
 def add_finding(
-    session: Session, engagement_id: str, text: str, *, theme: str = "",
-    topic_code: str | None = None, raised_by: Sequence[str] = (),
+    session: Session,
+    engagement_id: str,
+    text: str,
+    *,
+    theme: str = "",
+    topic_code: str | None = None,
+    raised_by: Sequence[str] = (),
 ) -> Saved:
     """Record a view raised at an engagement, and which priority groups raised it."""
     engagement = get_engagement(session, engagement_id)
@@ -107,8 +112,13 @@ def add_finding(
     if problems:
         raise ValidationError(problems)
     groups = list(session.scalars(select(PriorityGroup).where(PriorityGroup.code.in_(raised_by))))
-    finding = Finding(engagement=engagement, text=text.strip(), theme=theme, topic_code=topic_code,
-                      raised_by=groups)
+    finding = Finding(
+        engagement=engagement,
+        text=text.strip(),
+        theme=theme,
+        topic_code=topic_code,
+        raised_by=groups,
+    )
     session.add(finding)
     session.flush()
     return Saved(finding.id, [])
@@ -122,8 +132,13 @@ def _finding(session: Session, finding_id: str) -> Finding:
 
 
 def add_outcome(
-    session: Session, finding_id: str, result: OutcomeResult, *, decision: str = "",
-    explanation: str = "", decided_on: dt.date | None = None,
+    session: Session,
+    finding_id: str,
+    result: OutcomeResult,
+    *,
+    decision: str = "",
+    explanation: str = "",
+    decided_on: dt.date | None = None,
 ) -> Saved:
     """Record how a finding was used: which decision it changed or informed, or why not."""
     finding = _finding(session, finding_id)
@@ -136,24 +151,40 @@ def add_outcome(
         problems.append("say why the finding was not used: those consulted are owed a reason")
     if problems:
         raise ValidationError(problems)
-    outcome = Outcome(finding=finding, result=result, decision=decision.strip(),
-                      explanation=explanation.strip(), decided_on=decided_on)
+    outcome = Outcome(
+        finding=finding,
+        result=result,
+        decision=decision.strip(),
+        explanation=explanation.strip(),
+        decided_on=decided_on,
+    )
     session.add(outcome)
     session.flush()
     return Saved(outcome.id, [])
 
 
 def add_action(
-    session: Session, description: str, *, engagement_id: str | None = None,
-    finding_id: str | None = None, owner: str = "", due_on: dt.date | None = None,
+    session: Session,
+    description: str,
+    *,
+    engagement_id: str | None = None,
+    finding_id: str | None = None,
+    owner: str = "",
+    due_on: dt.date | None = None,
 ) -> Saved:
     """Record an action someone owns, due on a date."""
     if not description.strip():
         raise ValidationError("the action has no description")
     engagement = get_engagement(session, engagement_id) if engagement_id else None
     finding = _finding(session, finding_id) if finding_id else None
-    action = ActionItem(engagement=engagement, finding=finding, description=description.strip(),
-                        owner=owner.strip(), due_on=due_on, status=ActionStatus.OPEN)
+    action = ActionItem(
+        engagement=engagement,
+        finding=finding,
+        description=description.strip(),
+        owner=owner.strip(),
+        due_on=due_on,
+        status=ActionStatus.OPEN,
+    )
     session.add(action)
     session.flush()
     warnings = [] if owner.strip() else ["the action has no owner"]
@@ -173,39 +204,60 @@ def set_action_status(
 
 
 def give_feedback(
-    session: Session, text: str, *, given_on: dt.date, channel: FeedbackChannel,
-    engagement_id: str | None = None, finding_ids: Sequence[str] = (),
+    session: Session,
+    text: str,
+    *,
+    given_on: dt.date,
+    channel: FeedbackChannel,
+    engagement_id: str | None = None,
+    finding_ids: Sequence[str] = (),
 ) -> Saved:
     """Record "you said, we did" feedback and the findings it answers."""
     if not text.strip():
         raise ValidationError("the feedback text is empty")
     engagement = get_engagement(session, engagement_id) if engagement_id else None
     findings = [_finding(session, f) for f in finding_ids]
-    feedback = FeedbackGiven(engagement=engagement, text=text.strip(), given_on=given_on,
-                             channel=channel, answers=findings)
+    feedback = FeedbackGiven(
+        engagement=engagement,
+        text=text.strip(),
+        given_on=given_on,
+        channel=channel,
+        answers=findings,
+    )
     session.add(feedback)
     session.flush()
     return Saved(feedback.id, [])
 
 
 def add_cost(
-    session: Session, engagement_id: str, category: CostCategory, amount_pence: int,
+    session: Session,
+    engagement_id: str,
+    category: CostCategory,
+    amount_pence: int,
     description: str = "",
 ) -> Saved:
     """Record a cash cost of an engagement, in pence."""
     if amount_pence < 0:
         raise ValidationError("a cost cannot be negative")
     engagement = get_engagement(session, engagement_id)
-    cost = CostItem(engagement=engagement, category=category, amount_pence=amount_pence,
-                    description=description.strip())
+    cost = CostItem(
+        engagement=engagement,
+        category=category,
+        amount_pence=amount_pence,
+        description=description.strip(),
+    )
     session.add(cost)
     session.flush()
     return Saved(cost.id, [])
 
 
 def add_officer_time(
-    session: Session, engagement_id: str, role: OfficerRole, minutes: int,
-    hourly_rate_pence: int, officer_name: str = "",
+    session: Session,
+    engagement_id: str,
+    role: OfficerRole,
+    minutes: int,
+    hourly_rate_pence: int,
+    officer_name: str = "",
 ) -> Saved:
     """Record officer time spent on an engagement (its opportunity cost)."""
     problems = []
@@ -216,8 +268,13 @@ def add_officer_time(
     if problems:
         raise ValidationError(problems)
     engagement = get_engagement(session, engagement_id)
-    row = OfficerTime(engagement=engagement, role=role, minutes=minutes,
-                      hourly_rate_pence=hourly_rate_pence, officer_name=officer_name.strip())
+    row = OfficerTime(
+        engagement=engagement,
+        role=role,
+        minutes=minutes,
+        hourly_rate_pence=hourly_rate_pence,
+        officer_name=officer_name.strip(),
+    )
     session.add(row)
     session.flush()
     return Saved(row.id, [])

@@ -45,8 +45,12 @@ def priority_groups(session: Session) -> list[PriorityGroup]:
     return list(session.scalars(select(PriorityGroup).order_by(PriorityGroup.position)))
 
 
-def check_codes(session: Session, model: type[PriorityGroup] | type[Topic] | type[Borough],
-                codes: Iterable[str], what: str) -> list[str]:
+def check_codes(
+    session: Session,
+    model: type[PriorityGroup] | type[Topic] | type[Borough],
+    codes: Iterable[str],
+    what: str,
+) -> list[str]:
     """Problems for every code that is not a known `what` (e.g. an unknown priority group)."""
     codes = list(codes)
     if not codes:

@@ -27,8 +27,12 @@ def fts_query(user_text: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words[:12])
 
 
+def _table_name(model: type) -> str:
+    return str(model.__tablename__)  # type: ignore[attr-defined]
+
+
 def _fts(model: type) -> Any:
-    name = f"{model.__tablename__}_fts"
+    name = f"{_table_name(model)}_fts"
     return table(name, column("rowid"), column(name))
 
 
@@ -38,9 +42,9 @@ def fts_filter(query: Select, model: type, user_text: str) -> Select:  # type: i
     if match is None:
         return query
     fts = _fts(model)
-    name = f"{model.__tablename__}_fts"
+    name = f"{_table_name(model)}_fts"
     rowids = select(fts.c.rowid).where(literal_column(name).op("MATCH")(match))
-    return query.where(literal_column(f"{model.__tablename__}.rowid").in_(rowids))
+    return query.where(literal_column(f"{_table_name(model)}.rowid").in_(rowids))
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,8 @@ def search(
     for entity, (model, title_col, snip_col, date_col) in _SOURCES.items():
         if entities and entity not in entities:
             continue
-        name = f"{model.__tablename__}_fts"
-        base = model.__tablename__
+        base = _table_name(model)
+        name = f"{base}_fts"
         date_sql = f"t.{date_col}" if date_col else "NULL"
         sql = text(
             f"SELECT t.id, t.{title_col}, snippet({name}, {snip_col}, '[', ']', '…', 12), "

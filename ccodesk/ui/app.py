@@ -79,12 +79,14 @@ def _ask_passphrase(parent: QWidget | None) -> PassphrasePrompt:
     return prompt
 
 
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ccodesk")
     parser.add_argument("--data-dir", metavar="DIR", help="open the store in DIR")
-    parser.add_argument("--smoke-test", action="store_true",
-                        help="open the main window, check it rendered, and exit")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open the main window, check it rendered, and exit",
+    )
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
@@ -92,9 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         with open_store(data_dir, prompt=_ask_passphrase(None)) as store:
             text = _summary(store)
     except StoreNotFound:
-        text = (f"<h2>No store yet</h2><p>There is no ccodesk store in {data_dir}.</p>"
-                "<p>Create one with <code>ccodesk-cli init --borough NAME --officer NAME</code>"
-                " and fill it with <code>ccodesk-cli demo-data</code>.</p>")
+        text = (
+            f"<h2>No store yet</h2><p>There is no ccodesk store in {data_dir}.</p>"
+            "<p>Create one with <code>ccodesk-cli init --borough NAME --officer NAME</code>"
+            " and fill it with <code>ccodesk-cli demo-data</code>.</p>"
+        )
     except KnownError as exc:
         if args.smoke_test:
             print(f"ccodesk: {exc}", file=sys.stderr)
