@@ -103,7 +103,7 @@ def build(
 
 def raw_floor(source_dir: Path, target_dir: Path) -> tuple[float, int]:
     """Insert the rows of `source_dir` into a fresh store with plain executemany."""
-    from sqlalchemy import text
+    from sqlalchemy import Table, text
 
     from ccodesk.services.demo import _ORDER
     from ccodesk.store import create_store, open_store
@@ -111,7 +111,7 @@ def raw_floor(source_dir: Path, target_dir: Path) -> tuple[float, int]:
     with open_store(source_dir) as source, source.session() as s:
         tables = {}
         for target in _ORDER:
-            name = target.name if hasattr(target, "name") else target.__tablename__
+            name = target.name if isinstance(target, Table) else target.__tablename__
             result = s.execute(text(f"SELECT * FROM {name}"))
             tables[name] = (list(result.keys()), [tuple(r) for r in result])
     with create_store(target_dir, borough_code="camden", officer_name="Floor") as target:

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Build the one-folder installer payload in dist/ccodesk and smoke-test it like a user would.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+make venv
+.venv/bin/python -m pip install --quiet 'pyinstaller>=6.6'
+.venv/bin/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller \
+    installer/ccodesk.spec
+# The frozen build must find its resources and migrations and open a store.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export CCODESK_PASSPHRASE="installer smoke test" PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring
+dist/ccodesk/ccodesk-cli --data-dir "$tmp/store" init --borough Camden --officer "Smoke Test"
+dist/ccodesk/ccodesk-cli --data-dir "$tmp/store" demo-data --scale 1
+dist/ccodesk/ccodesk-cli --data-dir "$tmp/store" search knife | head -3
+QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen} dist/ccodesk/ccodesk --data-dir "$tmp/store" --smoke-test
+echo "installer build OK: dist/ccodesk"

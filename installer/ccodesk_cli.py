@@ -1,0 +1,7 @@
+"""Frozen entry point of the command line."""
+
+import sys
+
+from ccodesk.cli import main
+
+sys.exit(main())
