@@ -5,9 +5,10 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-# Debian/Ubuntu packages the tests need: Qt's runtime libraries (offscreen platform).
+# Debian/Ubuntu packages the tests need: Qt's runtime libraries (offscreen platform) and
+# the sqlite3 shell (proof that the encrypted store is unreadable without its key).
 SYSTEM_PACKAGES = libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 \
-                  libdbus-1-3 libglib2.0-0
+                  libdbus-1-3 libglib2.0-0 sqlite3
 
 .PHONY: run test system-deps venv lint typecheck bench clean
 
