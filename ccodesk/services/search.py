@@ -81,12 +81,15 @@ def highlight(texts: list[str], words: list[str], width: int = 14) -> str:
     """A snippet of the first text that matches: `width` words around it, matches in [ ]."""
     for text_value in texts:
         tokens = (text_value or "").split()
-        hits = [i for i, tok in enumerate(tokens)
-                if any(_fold(w).startswith(p) for w in _WORD.findall(tok) for p in words)]
+        hits = [
+            i
+            for i, tok in enumerate(tokens)
+            if any(_fold(w).startswith(p) for w in _WORD.findall(tok) for p in words)
+        ]
         if not hits:
             continue
         start = max(0, hits[0] - width // 3)
-        window = tokens[start:start + width]
+        window = tokens[start : start + width]
         marked = [f"[{tok}]" if start + i in hits else tok for i, tok in enumerate(window)]
         prefix = "… " if start > 0 else ""
         suffix = " …" if start + width < len(tokens) else ""

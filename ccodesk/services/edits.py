@@ -1,0 +1,182 @@
+"""Correcting what was recorded: edits and deletions (tombstones) of an engagement's records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ccodesk.errors import NotFound, ValidationError
+from ccodesk.models import (
+    ActionItem,
+    CostCategory,
+    CostItem,
+    FeedbackChannel,
+    FeedbackGiven,
+    Finding,
+    OfficerTime,
+    Outcome,
+    OutcomeResult,
+    PriorityGroup,
+    Sensitivity,
+    Synced,
+    TimetableEntry,
+    Topic,
+)
+from ccodesk.services.reference import check_codes
+
+T = TypeVar("T", bound=Synced)
+
+# What a user may delete by name (engagements, organisations and contacts have their own).
+DELETABLE: dict[str, type[Synced]] = {
+    "finding": Finding,
+    "outcome": Outcome,
+    "action": ActionItem,
+    "feedback": FeedbackGiven,
+    "cost": CostItem,
+    "officer_time": OfficerTime,
+    "timetable": TimetableEntry,
+    "sensitivity": Sensitivity,
+}
+
+
+def _live(session: Session, model: type[T], record_id: str) -> T:
+    found = session.get(model, record_id)
+    if found is None or found.deleted:
+        raise NotFound(f"No {model.__name__} has the id {record_id!r}.")
+    return found
+
+
+def _set(obj: Any, **values: Any) -> None:
+    for name, value in values.items():
+        if value is None:
+            continue
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+
+
+def delete_record(session: Session, kind: str, record_id: str) -> None:
+    """Mark a record deleted (a tombstone, so the deletion reaches the centre)."""
+    if kind not in DELETABLE:
+        raise ValidationError(f"cannot delete a {kind!r}; choose one of {', '.join(DELETABLE)}")
+    _live(session, DELETABLE[kind], record_id).deleted = True
+
+
+def update_finding(
+    session: Session,
+    finding_id: str,
+    *,
+    text: str | None = None,
+    theme: str | None = None,
+    topic_code: str | None = None,
+    raised_by: Sequence[str] | None = None,
+) -> None:
+    finding = _live(session, Finding, finding_id)
+    problems = []
+    if text is not None and not text.strip():
+        problems.append("the finding is empty")
+    if topic_code:
+        problems += check_codes(session, Topic, [topic_code], "topic")
+    if raised_by is not None:
+        problems += check_codes(session, PriorityGroup, raised_by, "priority group")
+    if problems:
+        raise ValidationError(problems)
+    _set(finding, text=text, theme=theme, topic_code=topic_code)
+    if raised_by is not None and [g.code for g in finding.raised_by] != list(raised_by):
+        groups = {
+            g.code: g
+            for g in session.scalars(select(PriorityGroup).where(PriorityGroup.code.in_(raised_by)))
+        }
+        finding.raised_by = [groups[c] for c in raised_by]
+
+
+def update_outcome(
+    session: Session,
+    outcome_id: str,
+    *,
+    result: OutcomeResult | None = None,
+    decision: str | None = None,
+    explanation: str | None = None,
+    decided_on: dt.date | None = None,
+) -> None:
+    outcome = _live(session, Outcome, outcome_id)
+    _set(outcome, result=result, decision=decision, explanation=explanation, decided_on=decided_on)
+    if outcome.result == OutcomeResult.NOT_USED and not outcome.explanation:
+        raise ValidationError("say why the finding was not used")
+    if outcome.result != OutcomeResult.NOT_USED and not outcome.decision:
+        raise ValidationError("name the decision the finding changed or informed")
+
+
+def update_action(
+    session: Session,
+    action_id: str,
+    *,
+    description: str | None = None,
+    owner: str | None = None,
+    due_on: dt.date | None = None,
+) -> None:
+    if description is not None and not description.strip():
+        raise ValidationError("the action has no description")
+    _set(_live(session, ActionItem, action_id), description=description, owner=owner, due_on=due_on)
+
+
+def update_feedback(
+    session: Session,
+    feedback_id: str,
+    *,
+    text: str | None = None,
+    given_on: dt.date | None = None,
+    channel: FeedbackChannel | None = None,
+    finding_ids: Sequence[str] | None = None,
+) -> None:
+    if text is not None and not text.strip():
+        raise ValidationError("the feedback text is empty")
+    feedback = _live(session, FeedbackGiven, feedback_id)
+    _set(feedback, text=text, given_on=given_on, channel=channel)
+    if finding_ids is not None and [f.id for f in feedback.answers] != list(finding_ids):
+        feedback.answers = [_live(session, Finding, f) for f in finding_ids]
+
+
+def update_cost(
+    session: Session,
+    cost_id: str,
+    *,
+    category: CostCategory | None = None,
+    amount_pence: int | None = None,
+    description: str | None = None,
+) -> None:
+    if amount_pence is not None and amount_pence < 0:
+        raise ValidationError("a cost cannot be negative")
+    _set(
+        _live(session, CostItem, cost_id),
+        category=category,
+        amount_pence=amount_pence,
+        description=description,
+    )
+
+
+def update_officer_time(
+    session: Session,
+    row_id: str,
+    *,
+    minutes: int | None = None,
+    hourly_rate_pence: int | None = None,
+    officer_name: str | None = None,
+) -> None:
+    problems = []
+    if minutes is not None and minutes <= 0:
+        problems.append("officer time must be more than zero minutes")
+    if hourly_rate_pence is not None and hourly_rate_pence < 0:
+        problems.append("an hourly rate cannot be negative")
+    if problems:
+        raise ValidationError(problems)
+    _set(
+        _live(session, OfficerTime, row_id),
+        minutes=minutes,
+        hourly_rate_pence=hourly_rate_pence,
+        officer_name=officer_name,
+    )
