@@ -16,7 +16,7 @@ from ccodesk.search_index import SEARCHABLE
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # How many of the newest matches of each kind are ranked by relevance (see `search`).
-RANK_WINDOW = 1000
+RANK_WINDOW = 500
 
 
 def fts_query(user_text: str) -> str | None:
