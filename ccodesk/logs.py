@@ -1,0 +1,32 @@
+"""The program's log file, in the platform's user log directory."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+from pathlib import Path
+
+import platformdirs
+
+LOG_DIR_ENV = "CCODESK_LOG_DIR"
+
+
+def log_dir() -> Path:
+    env = os.environ.get(LOG_DIR_ENV)
+    return Path(env) if env else platformdirs.user_log_path("ccodesk", appauthor=False)
+
+
+def configure_logging(name: str = "ccodesk") -> Path:
+    """Log INFO and above to a rotating file (1 MB × 3); return the file's path."""
+    path = log_dir() / f"{name}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path

@@ -1,0 +1,76 @@
+"""The Dashboard: this week, overdue actions, feedback owed, and priority groups not reached."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QListWidget, QVBoxLayout, QWidget
+
+from ccodesk.services.dashboard import Dashboard, build_dashboard, quarter_of
+from ccodesk.store import Store
+
+
+def _box(title: str, accessible: str) -> tuple[QGroupBox, QListWidget]:
+    box = QGroupBox(title)
+    items = QListWidget()
+    items.setAccessibleName(accessible)
+    QVBoxLayout(box).addWidget(items)
+    return box, items
+
+
+class DashboardPage(QWidget):
+    def __init__(self, store: Store, today: dt.date | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._today = today
+        self.week_box, self.week = _box("Coming up this week", "Coming up this week")
+        self.overdue_box, self.overdue = _box("Overdue actions", "Overdue actions")
+        self.owed_box, self.owed = _box("Held, no feedback given yet", "Feedback owed")
+        self.reach_box, self.unreached = _box("Priority groups", "Priority groups not reached")
+        grid = QGridLayout(self)
+        grid.addWidget(self.week_box, 0, 0)
+        grid.addWidget(self.overdue_box, 0, 1)
+        grid.addWidget(self.owed_box, 1, 0)
+        grid.addWidget(self.reach_box, 1, 1)
+        self.refresh()
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    def refresh(self) -> None:
+        with self.store.session() as session:
+            board = build_dashboard(session, self.today)
+        self.show_board(board)
+
+    def show_board(self, board: Dashboard) -> None:
+        self.week.clear()
+        for row in board.this_week:
+            joint = " · joint" if row.joint else ""
+            self.week.addItem(f"{row.starts_at:%a %d %b %H:%M}  {row.title}  "
+                              f"({row.status.label.lower()}{joint})")
+        if not board.this_week:
+            self.week.addItem("Nothing planned this week.")
+        self.overdue.clear()
+        for action in board.overdue:
+            due = f"{action.due_on:%d %b %Y}" if action.due_on else "no date"
+            self.overdue.addItem(f"Due {due}: {action.description} — {action.owner or 'no owner'}")
+        if not board.overdue:
+            self.overdue.addItem("No overdue actions.")
+        self.overdue_box.setTitle(f"Overdue actions ({len(board.overdue)})")
+        self.owed.clear()
+        for _id, title, when in board.feedback_owed:
+            self.owed.addItem(f"{when:%d %b %Y}  {title}")
+        if not board.feedback_owed:
+            self.owed.addItem("Feedback has been given for every engagement held.")
+        start, end = quarter_of(board.today)
+        last = end - dt.timedelta(days=1)
+        self.reach_box.setTitle(
+            f"Priority groups not reached, {start:%d %b} – {last:%d %b %Y}"
+        )
+        self.unreached.clear()
+        for group in board.unreached:
+            self.unreached.addItem(group.name)
+        if not board.unreached:
+            self.unreached.addItem("Every priority group was reached this quarter.")

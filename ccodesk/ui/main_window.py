@@ -1,0 +1,113 @@
+"""The main window: navigation between the CCO's pages, and a status bar that says whose store."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from ccodesk.services.reference import borough_name
+from ccodesk.store import Store
+from ccodesk.ui.dashboard_page import DashboardPage
+from ccodesk.ui.engagements_page import EngagementsPage
+from ccodesk.ui.followup_page import FollowUpPage
+
+
+class ComingPage(QLabel):
+    """A page whose feature has not been built yet, saying so plainly."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"<h3>{what}</h3><p>Coming in a later version of ccodesk.</p>")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setAccessibleName(f"{what} (coming)")
+
+    def refresh(self) -> None:
+        """Nothing to refresh."""
+
+
+class MainWindow(QMainWindow):
+    PAGES = ("Dashboard", "Timetable", "Engagements", "Organisations & contacts",
+             "Actions & feedback", "Sync")
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.setWindowTitle(f"ccodesk — {borough_name(store.borough_code) or 'Central unit'}")
+        self.dashboard = DashboardPage(store)
+        self.engagements = EngagementsPage(store)
+        self.followup = FollowUpPage(store)
+        pages: list[QWidget] = [
+            self.dashboard, ComingPage("Timetable"), self.engagements,
+            ComingPage("Organisations & contacts"), self.followup, ComingPage("Sync"),
+        ]
+        self.navigation = QListWidget()
+        self.navigation.setAccessibleName("Pages")
+        self.navigation.addItems(list(self.PAGES))
+        self.navigation.setFixedWidth(200)
+        self.stack = QStackedWidget()
+        for page in pages:
+            self.stack.addWidget(page)
+        self.navigation.currentRowChanged.connect(self.show_page)
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(body)
+
+        self.status = QLabel()
+        self.status.setAccessibleName("Store status")
+        self.statusBar().addPermanentWidget(self.status, 1)
+        self._actions()
+        self.navigation.setCurrentRow(0)
+        self.refresh_status()
+        self.resize(1200, 760)
+
+    def _actions(self) -> None:
+        for number, name in enumerate(self.PAGES, start=1):
+            action = QAction(f"Go to {name}", self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _=False, row=number - 1: self.navigation.setCurrentRow(row))
+            self.addAction(action)
+        find = QAction("Find engagements", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self._find)
+        self.addAction(find)
+        refresh = QAction("Refresh", self)
+        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        refresh.triggered.connect(self.refresh_current)
+        self.addAction(refresh)
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        self.addAction(quit_action)
+
+    def show_page(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        self.refresh_current()
+
+    def refresh_current(self) -> None:
+        page = self.stack.currentWidget()
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh) and page is not self.engagements:
+            refresh()
+        self.refresh_status()
+
+    def _find(self) -> None:
+        self.navigation.setCurrentRow(self.PAGES.index("Engagements"))
+        self.engagements.focus_search()
+
+    def refresh_status(self) -> None:
+        store = self.store
+        pending = store.pending_changes()
+        self.status.setText(
+            f"{borough_name(store.borough_code) or 'Central unit'} · {store.officer_name} "
+            f"({store.officer_role.upper()}) · {pending:,} change{'s' if pending != 1 else ''} "
+            "not yet acknowledged by the centre"
+        )
