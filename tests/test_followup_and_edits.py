@@ -96,11 +96,11 @@ def test_you_said_we_did(held) -> None:  # type: ignore[no-untyped-def]
     with store.session() as s:
         lines = followup.you_said_we_did(s, eid)
     assert [line.you_said for line in lines] == [
-        "Drinking in the park every afternoon",
         "Benches should be removed",
+        "Drinking in the park every afternoon",
     ]
-    assert "Controlled drinking zone extended" in lines[0].we_did
-    assert lines[1].we_did.endswith("We did not act on this: benches are used by older residents")
+    assert lines[0].we_did.endswith("We did not act on this: benches are used by older residents")
+    assert "Controlled drinking zone extended" in lines[1].we_did
 
 
 def test_edits_and_tombstones(held) -> None:  # type: ignore[no-untyped-def]

@@ -27,12 +27,6 @@ def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
-    """The Monday-to-Sunday week holding `day`, as [start, end)."""
-    start = day - dt.timedelta(days=day.weekday())
-    return start, start + dt.timedelta(days=7)
-
-
 @dataclass(frozen=True)
 class GroupReach:
     code: str
@@ -43,7 +37,7 @@ class GroupReach:
 @dataclass(frozen=True)
 class Dashboard:
     today: dt.date
-    this_week: list[EngagementRow]
+    coming: list[EngagementRow]  # planned or confirmed, today and the next six days
     overdue: list[OpenAction]
     feedback_owed: list[tuple[str, str, dt.datetime]]  # id, title, when held
     reach: list[GroupReach]
@@ -55,7 +49,7 @@ class Dashboard:
 
 
 def group_reach(session: Session, start: dt.date, end: dt.date) -> list[GroupReach]:
-    """For each priority group, how many attendees it counted at engagements held in [start, end)."""
+    """Per priority group, the attendees counted at engagements held in [start, end)."""
     counted = (
         select(AttendanceCount.group_code, func.sum(AttendanceCount.count).label("n"))
         .join(Attendance, Attendance.id == AttendanceCount.attendance_id)
@@ -80,13 +74,12 @@ def group_reach(session: Session, start: dt.date, end: dt.date) -> list[GroupRea
 
 def build_dashboard(session: Session, today: dt.date) -> Dashboard:
     """Everything the dashboard shows, for `today`."""
-    week_start, week_end = week_of(today)
-    this_week = list_engagements(
+    coming = list_engagements(
         session,
         EngagementFilter(
-            start=dt.datetime.combine(week_start, dt.time()),
-            end=dt.datetime.combine(week_end, dt.time()),
-            statuses=[EngagementStatus.PLANNED, EngagementStatus.CONFIRMED, EngagementStatus.HELD],
+            start=dt.datetime.combine(today, dt.time()),
+            end=dt.datetime.combine(today + dt.timedelta(days=7), dt.time()),
+            statuses=[EngagementStatus.PLANNED, EngagementStatus.CONFIRMED],
         ),
         limit=100,
     )
@@ -94,7 +87,7 @@ def build_dashboard(session: Session, today: dt.date) -> Dashboard:
     q_start, q_end = quarter_of(today)
     return Dashboard(
         today=today,
-        this_week=this_week,
+        coming=coming,
         overdue=open_actions(session, overdue_on=today),
         feedback_owed=owed,
         reach=group_reach(session, q_start, q_end),

@@ -108,7 +108,7 @@ def you_said_we_did(session: Session, engagement_id: str | None = None) -> list[
         .where(
             Finding.deleted.is_(False), Outcome.deleted.is_(False), Engagement.deleted.is_(False)
         )
-        .order_by(Engagement.starts_at, Finding.id)
+        .order_by(Engagement.starts_at, Finding.text, Outcome.decided_on)
     )
     if engagement_id is not None:
         query = query.where(Engagement.id == engagement_id)

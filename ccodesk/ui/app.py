@@ -49,8 +49,11 @@ def no_store_window(data_dir: Path) -> QLabel:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ccodesk")
     parser.add_argument("--data-dir", metavar="DIR", help="open the store in DIR")
-    parser.add_argument("--smoke-test", action="store_true",
-                        help="open the main window, check it rendered, and exit")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="open the main window, check it rendered, and exit",
+    )
     args = parser.parse_args(argv)
     log_path = configure_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -33,9 +33,12 @@ def install_excepthook(log_path: Path) -> None:
         if QApplication.instance() is None:
             sys.__excepthook__(kind, error, tb)
             return
-        box = QMessageBox(QMessageBox.Icon.Critical, "ccodesk has hit a bug",
-                          "Something went wrong inside ccodesk. Your saved work is safe in the "
-                          f"store.\n\nPlease send the log file to support:\n{log_path}")
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "ccodesk has hit a bug",
+            "Something went wrong inside ccodesk. Your saved work is safe in the "
+            f"store.\n\nPlease send the log file to support:\n{log_path}",
+        )
         box.setDetailedText(text)
         box.exec()
 

@@ -14,17 +14,19 @@ def _box(title: str, accessible: str) -> tuple[QGroupBox, QListWidget]:
     box = QGroupBox(title)
     items = QListWidget()
     items.setAccessibleName(accessible)
+    items.setWordWrap(True)
     QVBoxLayout(box).addWidget(items)
     return box, items
 
 
 class DashboardPage(QWidget):
-    def __init__(self, store: Store, today: dt.date | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Store, today: dt.date | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self._today = today
-        self.week_box, self.week = _box("Coming up this week", "Coming up this week")
+        self.week_box, self.week = _box("Coming up in the next 7 days", "Coming up")
         self.overdue_box, self.overdue = _box("Overdue actions", "Overdue actions")
         self.owed_box, self.owed = _box("Held, no feedback given yet", "Feedback owed")
         self.reach_box, self.unreached = _box("Priority groups", "Priority groups not reached")
@@ -46,12 +48,13 @@ class DashboardPage(QWidget):
 
     def show_board(self, board: Dashboard) -> None:
         self.week.clear()
-        for row in board.this_week:
+        for row in board.coming:
             joint = " · joint" if row.joint else ""
-            self.week.addItem(f"{row.starts_at:%a %d %b %H:%M}  {row.title}  "
-                              f"({row.status.label.lower()}{joint})")
-        if not board.this_week:
-            self.week.addItem("Nothing planned this week.")
+            self.week.addItem(
+                f"{row.starts_at:%a %d %b %H:%M}  {row.title}  ({row.status.label.lower()}{joint})"
+            )
+        if not board.coming:
+            self.week.addItem("Nothing planned for the next 7 days.")
         self.overdue.clear()
         for action in board.overdue:
             due = f"{action.due_on:%d %b %Y}" if action.due_on else "no date"
@@ -66,9 +69,7 @@ class DashboardPage(QWidget):
             self.owed.addItem("Feedback has been given for every engagement held.")
         start, end = quarter_of(board.today)
         last = end - dt.timedelta(days=1)
-        self.reach_box.setTitle(
-            f"Priority groups not reached, {start:%d %b} – {last:%d %b %Y}"
-        )
+        self.reach_box.setTitle(f"Priority groups not reached, {start:%d %b} – {last:%d %b %Y}")
         self.unreached.clear()
         for group in board.unreached:
             self.unreached.addItem(group.name)

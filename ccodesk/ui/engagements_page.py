@@ -38,8 +38,12 @@ COLUMNS: list[Column[EngagementRow]] = [
     Column("Title", lambda r: r.title + (" (joint)" if r.joint else "")),
     Column("Status", lambda r: r.status.label),
     Column("Venue", lambda r: r.venue_name),
-    Column("Attended", lambda r: "" if r.attendance is None else str(r.attendance),
-           lambda r: r.attendance or 0, align_right=True),
+    Column(
+        "Attended",
+        lambda r: "" if r.attendance is None else str(r.attendance),
+        lambda r: r.attendance or 0,
+        align_right=True,
+    ),
 ]
 
 
@@ -75,6 +79,12 @@ def _optional_date(label: str, initial: QDate) -> tuple[QCheckBox, QDateEdit]:
     return check, edit
 
 
+def _day(edit: QDateEdit) -> dt.date:
+    value = edit.date().toPython()
+    assert isinstance(value, dt.date)
+    return value
+
+
 class EngagementsPage(QWidget):
     """Filters and search above a table of engagements."""
 
@@ -88,6 +98,7 @@ class EngagementsPage(QWidget):
         self.search.setPlaceholderText("Search titles, themes, venues, notes…")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search engagements")
+        self.search.setMinimumWidth(260)
         self.kind = QComboBox()
         self.kind.setAccessibleName("Kind")
         self.kind.addItem("All kinds", None)
@@ -126,8 +137,15 @@ class EngagementsPage(QWidget):
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
-        for widget in (self.kind, self.status, self.group, self.use_from, self.date_from,
-                       self.use_to, self.date_to):
+        for widget in (
+            self.kind,
+            self.status,
+            self.group,
+            self.use_from,
+            self.date_from,
+            self.use_to,
+            self.date_to,
+        ):
             filters.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -151,14 +169,17 @@ class EngagementsPage(QWidget):
         kind, status = self.kind.currentData(), self.status.currentData()
         start = end = None
         if self.use_from.isChecked():
-            start = dt.datetime.combine(self.date_from.date().toPython(), dt.time())
+            start = dt.datetime.combine(_day(self.date_from), dt.time())
         if self.use_to.isChecked():
-            end = dt.datetime.combine(self.date_to.date().toPython() + dt.timedelta(days=1),
-                                      dt.time())
+            end = dt.datetime.combine(_day(self.date_to) + dt.timedelta(days=1), dt.time())
         return EngagementFilter(
-            start=start, end=end, kinds=[kind] if kind else [],
-            statuses=[status] if status else [], priority_group=self.group.currentData(),
-            text=self.search.text(), newest_first=True,
+            start=start,
+            end=end,
+            kinds=[kind] if kind else [],
+            statuses=[status] if status else [],
+            priority_group=self.group.currentData(),
+            text=self.search.text(),
+            newest_first=True,
         )
 
     def apply_filters(self) -> None:

@@ -22,11 +22,11 @@ class FollowUpPage(QWidget):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.actions = _tree(["Action", "Owner", "Due", "Status", "Engagement"], "Open actions")
+        self.action_list = _tree(["Action", "Owner", "Due", "Status", "Engagement"], "Open actions")
         self.findings = _tree(["Finding", "Engagement", "Held"], "Findings with no outcome")
         self.you_said = _tree(["You said", "We did", "Engagement"], "You said, we did")
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.actions, "Open actions")
+        self.tabs.addTab(self.action_list, "Open actions")
         self.tabs.addTab(self.findings, "Findings with no outcome")
         self.tabs.addTab(self.you_said, "You said, we did")
         QVBoxLayout(self).addWidget(self.tabs)
@@ -35,20 +35,26 @@ class FollowUpPage(QWidget):
     def refresh(self) -> None:
         with self.store.session() as session:
             actions = followup.open_actions(session)
-            findings = [(f.text, f.engagement.title, f.engagement.starts_at)
-                        for f in followup.findings_without_outcome(session)]
+            findings = [
+                (f.text, f.engagement.title, f.engagement.starts_at)
+                for f in followup.findings_without_outcome(session)
+            ]
             lines = followup.you_said_we_did(session)
-        self.actions.clear()
+        self.action_list.clear()
         for a in actions:
             due = f"{a.due_on:%d %b %Y}" if a.due_on else ""
-            self.actions.addTopLevelItem(QTreeWidgetItem(
-                [a.description, a.owner, due, a.status.label, a.engagement_title or ""]))
+            self.action_list.addTopLevelItem(
+                QTreeWidgetItem(
+                    [a.description, a.owner, due, a.status.label, a.engagement_title or ""]
+                )
+            )
         self.findings.clear()
         for text, title, when in findings:
             self.findings.addTopLevelItem(QTreeWidgetItem([text, title, f"{when:%d %b %Y}"]))
         self.you_said.clear()
         for line in lines:
-            self.you_said.addTopLevelItem(QTreeWidgetItem(
-                [line.you_said, line.we_did, line.engagement_title]))
+            self.you_said.addTopLevelItem(
+                QTreeWidgetItem([line.you_said, line.we_did, line.engagement_title])
+            )
         self.tabs.setTabText(0, f"Open actions ({len(actions)})")
         self.tabs.setTabText(1, f"Findings with no outcome ({len(findings)})")

@@ -33,8 +33,14 @@ class ComingPage(QLabel):
 
 
 class MainWindow(QMainWindow):
-    PAGES = ("Dashboard", "Timetable", "Engagements", "Organisations & contacts",
-             "Actions & feedback", "Sync")
+    PAGES = (
+        "Dashboard",
+        "Timetable",
+        "Engagements",
+        "Organisations & contacts",
+        "Actions & feedback",
+        "Sync",
+    )
 
     def __init__(self, store: Store) -> None:
         super().__init__()
@@ -44,8 +50,12 @@ class MainWindow(QMainWindow):
         self.engagements = EngagementsPage(store)
         self.followup = FollowUpPage(store)
         pages: list[QWidget] = [
-            self.dashboard, ComingPage("Timetable"), self.engagements,
-            ComingPage("Organisations & contacts"), self.followup, ComingPage("Sync"),
+            self.dashboard,
+            ComingPage("Timetable"),
+            self.engagements,
+            ComingPage("Organisations & contacts"),
+            self.followup,
+            ComingPage("Sync"),
         ]
         self.navigation = QListWidget()
         self.navigation.setAccessibleName("Pages")
@@ -73,7 +83,9 @@ class MainWindow(QMainWindow):
         for number, name in enumerate(self.PAGES, start=1):
             action = QAction(f"Go to {name}", self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            action.triggered.connect(lambda _=False, row=number - 1: self.navigation.setCurrentRow(row))
+            action.triggered.connect(
+                lambda _=False, row=number - 1: self.navigation.setCurrentRow(row)
+            )
             self.addAction(action)
         find = QAction("Find engagements", self)
         find.setShortcut(QKeySequence.StandardKey.Find)

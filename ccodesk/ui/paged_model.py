@@ -58,9 +58,7 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         self._rows = self._fetch(0, self.page_size) if self._total else []
         self.endResetModel()
 
-    def set_source(
-        self, fetch: Callable[[int, int], list[Row]], count: Callable[[], int]
-    ) -> None:
+    def set_source(self, fetch: Callable[[int, int], list[Row]], count: Callable[[], int]) -> None:
         """Switch to another query (e.g. new filters) and show its first page."""
         self._fetch, self._count = fetch, count
         self.reload()
@@ -105,10 +103,15 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         return None
 
     def headerData(
-        self, section: int, orientation: Qt.Orientation,
+        self,
+        section: int,
+        orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.columns)):
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.columns)
+        ):
             return self.columns[section].header
         return None
