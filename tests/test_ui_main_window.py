@@ -68,7 +68,7 @@ def test_engagement_list_pages_through_sql(qtbot, window) -> None:  # type: igno
 
 def test_filters_and_search_as_you_type(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     page: EngagementsPage = window.engagements
-    page.kind.setCurrentIndex(page.kind.findData(EngagementKind.FOCUS_GROUP))
+    page.kind.setCurrentIndex(page.kind.findData(EngagementKind.FOCUS_GROUP.value))
     focus_groups = page.model.total
     assert 0 < focus_groups < 300
     assert all(
@@ -144,7 +144,7 @@ def test_smoke_test_flag(store) -> None:  # type: ignore[no-untyped-def]
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "main window rendered" in result.stdout
+    assert "smoke test: ccodesk — Camden rendered" in result.stdout
 
 
 def test_smoke_test_without_a_store(tmp_path: Path) -> None:
@@ -157,4 +157,5 @@ def test_smoke_test_without_a_store(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "rendered" in result.stdout
+    assert "smoke test: ccodesk — first run rendered" in result.stdout
+    assert not (tmp_path / "none" / "store.json").exists()

@@ -8,13 +8,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QLineEdit, QMessageBox, QWidget
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from ccodesk.errors import KeyUnavailable, KnownError, StoreNotFound
 from ccodesk.keystore import PassphrasePrompt
 from ccodesk.logs import configure_logging
 from ccodesk.store import default_data_dir, open_store
 from ccodesk.ui.crash import install_excepthook
+from ccodesk.ui.first_run import FirstRunWizard
 from ccodesk.ui.main_window import MainWindow
 
 log = logging.getLogger("ccodesk.ui")
@@ -30,20 +32,6 @@ def ask_passphrase(parent: QWidget | None) -> PassphrasePrompt:
         return text
 
     return prompt
-
-
-def no_store_window(data_dir: Path) -> QLabel:
-    """Shown until the first-run wizard exists: how to create a store."""
-    label = QLabel(
-        f"<h2>No store yet</h2><p>There is no ccodesk store in {data_dir}.</p>"
-        "<p>Create one with <code>ccodesk-cli init --borough NAME --officer NAME</code>"
-        " and fill it with <code>ccodesk-cli demo-data</code>.</p>"
-    )
-    label.setWindowTitle("ccodesk")
-    label.setAccessibleName("No store")
-    label.setMargin(24)
-    label.resize(560, 240)
-    return label
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,9 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     store = None
     try:
         store = open_store(data_dir, prompt=ask_passphrase(None))
-        window: QWidget = MainWindow(store)
     except StoreNotFound:
-        window = no_store_window(data_dir)
+        wizard = FirstRunWizard(data_dir)
+        if args.smoke_test:
+            return _smoke(app, wizard)
+        if not wizard.exec() or wizard.store is None:
+            return 0
+        store = wizard.store
     except KnownError as exc:
         log.warning("cannot open %s: %s", data_dir, exc)
         if args.smoke_test:
@@ -74,19 +66,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         QMessageBox.critical(None, "ccodesk", str(exc))
         return 1
     log.info("opened %s", data_dir)
-    window.show()
+    window = MainWindow(store)
     try:
         if args.smoke_test:
-            app.processEvents()
-            image = window.grab()
-            ok = window.isVisible() and not image.isNull() and image.width() > 0
-            print("smoke test: main window rendered" if ok else "smoke test: window failed")
-            return 0 if ok else 1
+            return _smoke(app, window)
+        window.show()
         return int(app.exec())
     finally:
         window.close()
-        if store is not None:
-            store.close()
+        store.close()
+
+
+def _smoke(app: QCoreApplication, window: QWidget) -> int:
+    """Show `window`, check that it rendered, and say so (for CI and the installer)."""
+    window.show()
+    app.processEvents()
+    image = window.grab()
+    ok = window.isVisible() and not image.isNull() and image.width() > 0
+    print(f"smoke test: {window.windowTitle()} rendered" if ok else "smoke test: window failed")
+    window.close()
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

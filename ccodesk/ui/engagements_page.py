@@ -103,12 +103,12 @@ class EngagementsPage(QWidget):
         self.kind.setAccessibleName("Kind")
         self.kind.addItem("All kinds", None)
         for kind in EngagementKind:
-            self.kind.addItem(kind.label, kind)
+            self.kind.addItem(kind.label, kind.value)
         self.status = QComboBox()
         self.status.setAccessibleName("Status")
         self.status.addItem("Any status", None)
         for status in EngagementStatus:
-            self.status.addItem(status.label, status)
+            self.status.addItem(status.label, status.value)
         self.group = QComboBox()
         self.group.setAccessibleName("Target priority group")
         self.group.addItem("Any priority group", None)
@@ -175,8 +175,8 @@ class EngagementsPage(QWidget):
         return EngagementFilter(
             start=start,
             end=end,
-            kinds=[kind] if kind else [],
-            statuses=[status] if status else [],
+            kinds=[EngagementKind(kind)] if kind else [],
+            statuses=[EngagementStatus(status)] if status else [],
             priority_group=self.group.currentData(),
             text=self.search.text(),
             newest_first=True,

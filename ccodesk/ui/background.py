@@ -1,0 +1,83 @@
+"""Long work off the UI thread: one QRunnable adapter and a progress dialog with Cancel.
+
+Work is a plain function from the services, `work(progress, cancelled)`, that reports progress
+through `progress(done, total, what)` and stops when `cancelled()` turns true (the services
+roll back, so a cancelled job leaves nothing half-written).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+log = logging.getLogger("ccodesk.ui")
+
+Progress = Callable[[int, int, str], None]
+Work = Callable[[Progress, Callable[[], bool]], Any]
+
+
+class _Signals(QObject):
+    progress = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class BackgroundJob(QRunnable):
+    """Runs `work` on the global thread pool, turning its progress into Qt signals."""
+
+    def __init__(self, work: Work) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = _Signals()
+        self._cancel = threading.Event()
+        self.setAutoDelete(False)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            result = self.work(self.signals.progress.emit, self._cancel.is_set)
+        except Exception as exc:  # handed to the UI thread, which decides how to show it
+            log.info("background job ended with %r", exc)
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.succeeded.emit(result)
+
+    def start(self) -> None:
+        QThreadPool.globalInstance().start(self)
+
+
+class ProgressDialog(QProgressDialog):
+    """A modal progress dialog bound to a job: Cancel cancels the job."""
+
+    def __init__(self, job: BackgroundJob, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, "Cancel", 0, 0, parent)
+        self.setWindowTitle(title)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumDuration(300)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        self.job = job
+        self.canceled.connect(job.cancel)
+        job.signals.progress.connect(self._on_progress)
+        job.signals.succeeded.connect(self._done)
+        job.signals.failed.connect(self._done)
+
+    def _on_progress(self, done: int, total: int, what: str) -> None:
+        self.setMaximum(total)
+        self.setValue(done)
+        self.setLabelText(what)
+
+    def _done(self, _result: object) -> None:
+        self.reset()
+        self.hide()

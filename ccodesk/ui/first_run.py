@@ -1,0 +1,182 @@
+"""The first-run wizard: who and where you are, how the keys are kept, and demo data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+
+from ccodesk.errors import KnownError
+from ccodesk.keystore import MIN_PASSPHRASE, keyring_works
+from ccodesk.models import OfficerRole
+from ccodesk.resource_files import load_json
+from ccodesk.services.demo import load_demo_data
+from ccodesk.store import Store, create_store
+from ccodesk.ui.background import BackgroundJob, ProgressDialog
+
+log = logging.getLogger("ccodesk.ui")
+
+ROLES = (OfficerRole.CCO, OfficerRole.BLO, OfficerRole.CSO)
+
+
+class IdentityPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Welcome to ccodesk")
+        self.setSubTitle("Tell ccodesk which borough this store is for and who you are.")
+        self.borough = QComboBox()
+        self.borough.addItem("Choose a borough…", None)
+        for b in sorted(load_json("reference", "boroughs.json"), key=lambda b: b["name"]):
+            self.borough.addItem(b["name"], b["code"])
+        self.officer = QLineEdit()
+        self.officer.setPlaceholderText("e.g. Ada Okafor")
+        self.role = QComboBox()
+        for role in ROLES:
+            self.role.addItem(role.label, role.value)
+        form = QFormLayout(self)
+        form.addRow("&Borough:", self.borough)
+        form.addRow("Your &name:", self.officer)
+        form.addRow("Your &role:", self.role)
+        self.borough.currentIndexChanged.connect(self.completeChanged)
+        self.officer.textChanged.connect(self.completeChanged)
+
+    def isComplete(self) -> bool:
+        return self.borough.currentData() is not None and bool(self.officer.text().strip())
+
+
+class KeysPage(QWizardPage):
+    def __init__(self, keyring_available: bool) -> None:
+        super().__init__()
+        self.keyring_available = keyring_available
+        self.setTitle("Protecting the store")
+        layout = QVBoxLayout(self)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        self.confirm = QLineEdit()
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm.setAccessibleName("Passphrase again")
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        if keyring_available:
+            self.setSubTitle(
+                "The store is encrypted. Its key will be kept in this computer's "
+                "keyring, so you will not need to type anything to open it."
+            )
+            layout.addWidget(QLabel("Nothing to choose here: press Next."))
+        else:
+            self.setSubTitle(
+                "This computer has no keyring ccodesk can use, so the key is "
+                "sealed with a passphrase you will type at every start."
+            )
+            form = QFormLayout()
+            form.addRow("&Passphrase:", self.passphrase)
+            form.addRow("&Again:", self.confirm)
+            layout.addLayout(form)
+            layout.addWidget(self.hint)
+            self.passphrase.textChanged.connect(self._check)
+            self.confirm.textChanged.connect(self._check)
+            self._check()
+
+    def _check(self) -> None:
+        self.hint.setText(
+            self.problem() or "Keep the passphrase safe: without it the store cannot be opened."
+        )
+        self.completeChanged.emit()
+
+    def problem(self) -> str:
+        if self.keyring_available:
+            return ""
+        if len(self.passphrase.text()) < MIN_PASSPHRASE:
+            return f"The passphrase needs at least {MIN_PASSPHRASE} characters."
+        if self.passphrase.text() != self.confirm.text():
+            return "The two passphrases differ."
+        return ""
+
+    def isComplete(self) -> bool:
+        return not self.problem()
+
+
+class DemoPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Ready")
+        self.setSubTitle("ccodesk will create the encrypted store when you press Finish.")
+        self.demo = QCheckBox("Load a year of &demo data to try ccodesk out")
+        self.demo.setChecked(True)
+        QVBoxLayout(self).addWidget(self.demo)
+
+
+class FirstRunWizard(QWizard):
+    """Creates the store (and optionally demo data); `store` holds it once accepted."""
+
+    def __init__(self, data_dir: Path, keyring_available: bool | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("ccodesk — first run")
+        self.data_dir = data_dir
+        self.store: Store | None = None
+        self.identity = IdentityPage()
+        self.keys = KeysPage(keyring_works() if keyring_available is None else keyring_available)
+        self.demo_page = DemoPage()
+        for page in (self.identity, self.keys, self.demo_page):
+            self.addPage(page)
+        self.job: BackgroundJob | None = None
+
+    def accept(self) -> None:
+        if self.store is None:
+            try:
+                self.store = self._create()
+            except KnownError as exc:
+                QMessageBox.warning(self, "ccodesk", str(exc))
+                return
+        if self.demo_page.demo.isChecked() and self.job is None:
+            self._load_demo(self.store)
+            return
+        super().accept()
+
+    def _create(self) -> Store:
+        passphrase = self.keys.passphrase.text()
+        store = create_store(
+            self.data_dir,
+            borough_code=self.identity.borough.currentData(),
+            officer_name=self.identity.officer.text().strip(),
+            officer_role=OfficerRole(self.identity.role.currentData()),
+            prompt=lambda _confirm: passphrase,
+            use_keyring=self.keys.keyring_available,
+        )
+        log.info("created store in %s", self.data_dir)
+        return store
+
+    def _load_demo(self, store: Store) -> None:
+        def work(progress, cancelled):  # type: ignore[no-untyped-def]
+            return load_demo_data(
+                store,
+                scale=1,
+                seed=1,
+                anchor=dt.date.today(),
+                progress=progress,
+                cancelled=cancelled,
+            )
+
+        self.job = BackgroundJob(work)
+        self.progress = ProgressDialog(self.job, "Loading demo data…", self)
+        self.job.signals.succeeded.connect(lambda _r: super(FirstRunWizard, self).accept())
+        self.job.signals.failed.connect(self._demo_failed)
+        self.job.start()
+
+    def _demo_failed(self, error: Exception) -> None:
+        # The store exists and is empty: go on without demo data rather than lose it.
+        QMessageBox.information(self, "ccodesk", f"No demo data was loaded: {error}")
+        super().accept()
