@@ -41,7 +41,7 @@ INFO_FILE = "store.json"
 BACKUP_DIR = "backups"
 DATA_DIR_ENV = "CCODESK_DATA_DIR"
 # The newest schema this program knows; a test checks it matches the Alembic head.
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

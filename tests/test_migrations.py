@@ -100,3 +100,19 @@ def test_failed_migration_leaves_the_backup_and_the_old_schema(
     assert len(list((old_store / "backups").glob("*.db"))) == 1
     with open_store(old_store) as store:  # a later open with the real code succeeds
         assert current_revision(store.engine) == SCHEMA_HEAD
+
+
+def test_migrations_match_the_models(store) -> None:  # type: ignore[no-untyped-def]
+    """A store built by the migrations has exactly the models' schema (no drift)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from ccodesk.migrations.env_filters import include_object
+    from ccodesk.models import Base
+
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_object": include_object, "compare_type": True}
+        )
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []

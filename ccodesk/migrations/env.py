@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from alembic import context
 from sqlalchemy import create_engine
 
+from ccodesk.migrations.env_filters import include_object
 from ccodesk.models import Base
 
 config = context.config
-
-
-def include_object(
-    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
-) -> bool:
-    # FTS5 virtual tables and their shadow tables are managed by hand in the revisions.
-    return not (type_ == "table" and name is not None and "_fts" in name)
 
 
 def run() -> None:

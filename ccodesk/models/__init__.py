@@ -30,7 +30,7 @@ from ccodesk.models.engagement import (
     engagement_target_group,
     engagement_topic,
 )
-from ccodesk.models.meta import AuditEvent, DeviceState
+from ccodesk.models.meta import AuditEvent, DeviceState, Draft
 from ccodesk.models.outcomes import (
     ActionItem,
     CostItem,
@@ -82,6 +82,7 @@ __all__ = [
     "CostItem",
     "DecisionKind",
     "DeviceState",
+    "Draft",
     "Engagement",
     "EngagementKind",
     "EngagementStatus",

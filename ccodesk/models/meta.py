@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -43,3 +44,14 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(20))
     changes: Mapped[list[str]] = mapped_column(JSON, default=list)
     summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class Draft(Base):
+    """Unsaved work of an editor, kept (encrypted, in the store) until saved or discarded."""
+
+    __tablename__ = "draft"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)

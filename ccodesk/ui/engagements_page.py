@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -89,6 +90,7 @@ class EngagementsPage(QWidget):
     """Filters and search above a table of engagements."""
 
     engagement_activated = Signal(str)  # the engagement's id
+    new_requested = Signal()
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,10 +134,13 @@ class EngagementsPage(QWidget):
         for column, width in ((0, 150), (1, 150), (3, 80), (4, 220), (5, 70)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self._activated)
+        self.new_button = QPushButton("&New engagement…")
+        self.new_button.clicked.connect(self.new_requested)
         self.summary = QLabel()
         self.summary.setAccessibleName("Number of engagements shown")
 
         filters = QHBoxLayout()
+        filters.addWidget(self.new_button)
         filters.addWidget(self.search, 3)
         for widget in (
             self.kind,

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from ccodesk.services.reference import borough_name
 from ccodesk.store import Store
 from ccodesk.ui.dashboard_page import DashboardPage
+from ccodesk.ui.engagement_editor import EngagementEditor
 from ccodesk.ui.engagements_page import EngagementsPage
 from ccodesk.ui.followup_page import FollowUpPage
 
@@ -65,6 +66,8 @@ class MainWindow(QMainWindow):
         for page in pages:
             self.stack.addWidget(page)
         self.navigation.currentRowChanged.connect(self.show_page)
+        self.engagements.engagement_activated.connect(self.edit_engagement)
+        self.engagements.new_requested.connect(lambda: self.edit_engagement(None))
         body = QWidget()
         layout = QHBoxLayout(body)
         layout.addWidget(self.navigation)
@@ -87,6 +90,10 @@ class MainWindow(QMainWindow):
                 lambda _=False, row=number - 1: self.navigation.setCurrentRow(row)
             )
             self.addAction(action)
+        new = QAction("New engagement", self)
+        new.setShortcut(QKeySequence.StandardKey.New)
+        new.triggered.connect(lambda: self.edit_engagement(None))
+        self.addAction(new)
         find = QAction("Find engagements", self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(self._find)
@@ -99,6 +106,18 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.addAction(quit_action)
+
+    def edit_engagement(self, engagement_id: str | None) -> EngagementEditor:
+        """Open the editor on an engagement (None: a new one); refresh the pages after a save."""
+        editor = EngagementEditor(self.store, engagement_id, parent=self)
+        editor.saved.connect(lambda _id: self._after_save())
+        editor.setModal(False)
+        editor.show()
+        return editor
+
+    def _after_save(self) -> None:
+        self.engagements.refresh()
+        self.refresh_current()
 
     def show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)

@@ -1,0 +1,345 @@
+"""The engagement editor: every field, live warnings, undo/redo, and drafts that survive a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from ccodesk.errors import KnownError, ValidationError
+from ccodesk.models import EngagementKind, EngagementStatus, Level, Organisation, Topic
+from ccodesk.services import checks, drafts, records
+from ccodesk.services.engagements import get_engagement, save_engagement
+from ccodesk.services.reference import priority_groups
+from ccodesk.store import Store
+from ccodesk.ui.engagement_form import EngagementForm, draft_from_state
+
+log = logging.getLogger("ccodesk.ui")
+DRAFT_DELAY_MS = 800
+
+
+class _UndoKeysToStack(QObject):
+    """Send Undo/Redo keys in text fields to the editor's stack, not the field's own undo."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+            and isinstance(event, QKeyEvent)
+            and (
+                event.matches(QKeySequence.StandardKey.Undo)
+                or event.matches(QKeySequence.StandardKey.Redo)
+            )
+        ):
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.ignore()  # let the dialog's Undo/Redo actions have the shortcut
+                return True
+            return True
+        return False
+
+
+class _Snapshot(QUndoCommand):
+    """One edit: the form's state before and after. Typing in one field merges into one."""
+
+    def __init__(
+        self, editor: EngagementEditor, field: str, before: dict[str, Any], after: dict[str, Any]
+    ) -> None:
+        super().__init__(f"Edit {field.split(':')[0].replace('_', ' ')}")
+        self.editor, self.field, self.before, self.after = editor, field, before, after
+        self._first = True
+
+    def id(self) -> int:
+        return hash(self.field) & 0x7FFFFFFF
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, _Snapshot) or other.field != self.field:
+            return False
+        self.after = other.after
+        return True
+
+    def redo(self) -> None:
+        if self._first:  # the form already shows `after`
+            self._first = False
+            return
+        self.editor.show_state(self.after)
+
+    def undo(self) -> None:
+        self.editor.show_state(self.before)
+
+
+def _engagement_state(store: Store, engagement_id: str) -> dict[str, Any]:
+    with store.session() as s:
+        e = get_engagement(s, engagement_id)
+        a = e.attendance
+        return {
+            **{
+                n: getattr(e, n)
+                for n in (
+                    "title",
+                    "theme",
+                    "informs_detail",
+                    "venue_name",
+                    "interpreters",
+                    "cco_name",
+                    "blo_name",
+                    "cso_name",
+                    "venue_address",
+                    "notes",
+                    "step_free",
+                    "hearing_loop",
+                    "bsl",
+                    "childcare",
+                    "daytime",
+                )
+            },
+            "kind": e.kind.value,
+            "informs": e.informs.value if e.informs else None,
+            "level": e.level.value,
+            "status": e.status.value,
+            "starts_at": e.starts_at.isoformat(timespec="minutes"),
+            "ends_at": (e.ends_at or e.starts_at + dt.timedelta(hours=2)).isoformat(
+                timespec="minutes"
+            ),
+            "target_groups": [g.code for g in e.target_groups],
+            "topics": [t.code for t in e.topics],
+            "partner_ids": [o.id for o in e.partners],
+            "attendance": None
+            if a is None
+            else {
+                "total": a.total,
+                "prefer_not_to_say": a.prefer_not_to_say,
+                "not_asked": a.not_asked,
+                "group_counts": {c.group_code: c.count for c in a.counts},
+            },
+        }
+
+
+def new_engagement_state(store: Store, starts_at: dt.datetime | None = None) -> dict[str, Any]:
+    """A new engagement: tomorrow at 18:00 unless told otherwise, organised by this officer."""
+    start = starts_at or dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(18, 0))
+    return {
+        "title": "",
+        "theme": "",
+        "informs_detail": "",
+        "venue_name": "",
+        "interpreters": "",
+        "cco_name": store.officer_name if store.officer_role == "cco" else "",
+        "blo_name": store.officer_name if store.officer_role == "blo" else "",
+        "cso_name": store.officer_name if store.officer_role == "cso" else "",
+        "venue_address": "",
+        "notes": "",
+        "step_free": False,
+        "hearing_loop": False,
+        "bsl": False,
+        "childcare": False,
+        "daytime": False,
+        "kind": EngagementKind.PCCG_MEETING.value,
+        "informs": None,
+        "level": Level.LOCAL.value,
+        "status": EngagementStatus.PLANNED.value,
+        "starts_at": start.isoformat(timespec="minutes"),
+        "ends_at": (start + dt.timedelta(hours=2)).isoformat(timespec="minutes"),
+        "target_groups": [],
+        "topics": [],
+        "partner_ids": [],
+        "attendance": None,
+    }
+
+
+class EngagementEditor(QDialog):
+    """Edit one engagement (or a new one); `saved` carries its id after a successful save."""
+
+    saved = Signal(str)
+
+    def __init__(
+        self,
+        store: Store,
+        engagement_id: str | None = None,
+        *,
+        starts_at: dt.datetime | None = None,
+        restore_draft: bool | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.engagement_id = engagement_id
+        self.draft_key = f"engagement:{engagement_id or 'new'}"
+        with store.session() as s:
+            groups = [(g.code, g.name) for g in priority_groups(s)]
+            topics = [(t.code, t.name) for t in s.scalars(select(Topic).order_by(Topic.name))]
+            partners = [
+                (i, n)
+                for i, n in s.execute(
+                    select(Organisation.id, Organisation.name)
+                    .where(Organisation.deleted.is_(False))
+                    .order_by(Organisation.name)
+                )
+            ]
+        self.form = EngagementForm(groups, topics, partners)
+        self._undo_keys = _UndoKeysToStack(self)
+        for field in [*self.form.text.values(), *self.form.plain.values()]:
+            field.installEventFilter(self._undo_keys)
+        for plain in self.form.plain.values():
+            plain.setUndoRedoEnabled(False)
+        self.undo_stack = QUndoStack(self)
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.setAccessibleName("Warnings")
+        self.warnings.setStyleSheet("color: #8a4b00;")
+        self.errors = QLabel()
+        self.errors.setWordWrap(True)
+        self.errors.setAccessibleName("Problems")
+        self.errors.setStyleSheet("color: #b00020;")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
+        )
+        self.discard = QPushButton("&Discard changes")
+        buttons.addButton(self.discard, QDialogButtonBox.ButtonRole.DestructiveRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.close)
+        self.discard.clicked.connect(self.discard_changes)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form, 1)
+        layout.addWidget(self.warnings)
+        layout.addWidget(self.errors)
+        layout.addWidget(buttons)
+        for action, keys in (
+            (self.undo_stack.createUndoAction(self), QKeySequence.StandardKey.Undo),
+            (self.undo_stack.createRedoAction(self), QKeySequence.StandardKey.Redo),
+        ):
+            action.setShortcut(keys)
+            self.addAction(action)
+
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_draft)
+        initial = (
+            _engagement_state(store, engagement_id)
+            if engagement_id
+            else new_engagement_state(store, starts_at)
+        )
+        self._saved_state = initial
+        self._state = initial
+        self.form.set_state(self._pick_draft(initial, restore_draft))
+        self._state = self.form.state()
+        self.form.changed.connect(self._on_changed)
+        self.setWindowTitle(f"Engagement — {self._state['title'] or 'new'}")
+        self.resize(820, 640)
+        self.update_warnings()
+
+    # drafts --------------------------------------------------------------------------------
+    def _pick_draft(self, initial: dict[str, Any], restore: bool | None) -> dict[str, Any]:
+        with self.store.session() as s:
+            draft = drafts.load_draft(s, self.draft_key)
+            if draft is None:
+                return initial
+            content, when = dict(draft.content), draft.saved_at
+        if restore is None:
+            restore = (
+                QMessageBox.question(
+                    self,
+                    "Unsaved draft",
+                    f"There are unsaved changes from {when:%d %b %Y %H:%M}. Restore them?",
+                )
+                == QMessageBox.StandardButton.Yes
+            )
+        return content if restore else initial
+
+    def save_draft(self) -> None:
+        self._draft_timer.stop()
+        if not self.is_dirty():
+            return
+        with self.store.transaction() as s:
+            drafts.save_draft(s, self.draft_key, self._state, self._state.get("title", ""))
+
+    def _drop_draft(self) -> None:
+        self._draft_timer.stop()
+        with self.store.transaction() as s:
+            drafts.discard_draft(s, self.draft_key)
+
+    # editing -------------------------------------------------------------------------------
+    def is_dirty(self) -> bool:
+        return self._state != self._saved_state
+
+    def _on_changed(self, field: str) -> None:
+        before, after = self._state, self.form.state()
+        self._state = after
+        self.undo_stack.push(_Snapshot(self, field, before, after))
+        self._draft_timer.start()
+        self.update_warnings()
+
+    def show_state(self, value: dict[str, Any]) -> None:
+        """Put the form in `value` (undo/redo), keeping drafts and warnings in step."""
+        self.form.set_state(value)
+        self._state = self.form.state()
+        self._draft_timer.start()
+        self.update_warnings()
+
+    def update_warnings(self) -> list[str]:
+        state = self._state
+        attendance = state.get("attendance")
+        kind = EngagementKind(state["kind"])
+        found = checks.focus_group_size(kind, attendance["total"] if attendance else None)
+        if attendance:
+            found += checks.unreached_targets(
+                state["target_groups"], attendance["group_counts"], self.form.group_names
+            )
+        with self.store.session() as s:
+            found += checks.sensitive_partners(s, state["partner_ids"], state["topics"])
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in found))
+        return found
+
+    # saving --------------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Save everything in one transaction; show every problem if it cannot be saved."""
+        state = self.form.state()
+        try:
+            with self.store.transaction() as s:
+                saved = save_engagement(s, draft_from_state(state), self.engagement_id)
+                attendance = state["attendance"]
+                if attendance is not None:
+                    records.record_attendance(s, saved.id, **attendance)
+                drafts.discard_draft(s, self.draft_key)
+                if self.engagement_id is None:
+                    drafts.discard_draft(s, f"engagement:{saved.id}")
+        except ValidationError as exc:
+            self.errors.setText("Not saved:\n" + "\n".join(f"• {p}" for p in exc.problems))
+            return False
+        except KnownError as exc:
+            self.errors.setText(f"Not saved: {exc}")
+            return False
+        log.info("saved engagement %s", saved.id)
+        self.engagement_id = saved.id
+        self.draft_key = f"engagement:{saved.id}"
+        self._saved_state = self._state = state
+        self.errors.clear()
+        self.saved.emit(saved.id)
+        self.accept()
+        return True
+
+    def discard_changes(self) -> None:
+        self._drop_draft()
+        self._state = self._saved_state
+        self.reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_draft()  # closing mid-edit keeps the work as a draft
+        super().closeEvent(event)
+
+    def reject(self) -> None:
+        self.save_draft()
+        super().reject()

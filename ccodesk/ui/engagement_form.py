@@ -1,0 +1,316 @@
+"""The fields of an engagement, as widgets whose whole state is one JSON-able dict.
+
+The state dict is what undo/redo snapshots, what drafts keep, and what becomes an
+`EngagementDraft` (plus attendance) when the user saves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccodesk.models import DecisionKind, EngagementKind, EngagementStatus, Level
+from ccodesk.services.engagements import EngagementDraft
+
+ACCESS = (
+    ("step_free", "Step-free access"),
+    ("hearing_loop", "Hearing loop"),
+    ("bsl", "BSL interpreter"),
+    ("childcare", "Childcare"),
+    ("daytime", "Daytime (suits older people)"),
+)
+TEXTS = (
+    "title",
+    "theme",
+    "informs_detail",
+    "venue_name",
+    "interpreters",
+    "cco_name",
+    "blo_name",
+    "cso_name",
+)
+PLAIN = ("venue_address", "notes")
+COMBOS = ("kind", "informs", "level", "status")
+
+
+def _combo(accessible: str, items: list[tuple[str, str | None]]) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(accessible)
+    for label, value in items:
+        combo.addItem(label, value)
+    return combo
+
+
+def _stamp(value: dt.datetime) -> str:
+    return value.isoformat(timespec="minutes")
+
+
+class EngagementForm(QTabWidget):
+    """Tabs of fields for one engagement; `changed` fires on any edit."""
+
+    changed = Signal(str)  # the name of the field that changed
+
+    def __init__(
+        self,
+        groups: list[tuple[str, str]],
+        topics: list[tuple[str, str]],
+        partners: list[tuple[str, str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._loading = False
+        self.group_names = dict(groups)
+        self.text: dict[str, QLineEdit] = {}
+        for name in TEXTS:
+            self.text[name] = QLineEdit()
+        self.plain = {name: QPlainTextEdit() for name in PLAIN}
+        self.combos = {
+            "kind": _combo("Kind", [(k.label, k.value) for k in EngagementKind]),
+            "informs": _combo(
+                "Decision it informs",
+                [("Not set", None)] + [(d.label, d.value) for d in DecisionKind],
+            ),
+            "level": _combo("Level", [(lv.label, lv.value) for lv in Level]),
+            "status": _combo("Status", [(s.label, s.value) for s in EngagementStatus]),
+        }
+        self.starts = QDateTimeEdit()
+        self.ends = QDateTimeEdit()
+        for edit, name in ((self.starts, "Starts"), (self.ends, "Ends")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("ddd dd MMM yyyy HH:mm")
+            edit.setAccessibleName(name)
+        self.access = {name: QCheckBox(label) for name, label in ACCESS}
+        self.targets = {code: QCheckBox(name) for code, name in groups}
+        self.topics = self._checklist("Topics", topics)
+        self.partners = self._checklist("Partner organisations", partners)
+        self.attendance_box = QGroupBox("Record attendance and equality monitoring")
+        self.attendance_box.setCheckable(True)
+        self.attendance_box.setChecked(False)
+        self.total = self._spin("Total attendance")
+        self.prefer_not = self._spin("Prefer not to say")
+        self.not_asked = self._spin("Not asked")
+        self.counts = {code: self._spin(f"Attendees from {name}") for code, name in groups}
+        self._build()
+        self._connect()
+
+    # layout -------------------------------------------------------------------------------
+    def _checklist(self, accessible: str, items: list[tuple[str, str]]) -> QListWidget:
+        widget = QListWidget()
+        widget.setAccessibleName(accessible)
+        for value, label in items:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, value)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            widget.addItem(item)
+        return widget
+
+    @staticmethod
+    def _spin(accessible: str) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setRange(0, 100_000)
+        spin.setAccessibleName(accessible)
+        return spin
+
+    def _build(self) -> None:
+        t = self.text
+        details = QWidget()
+        form = QFormLayout(details)
+        for label, widget in (
+            ("&Kind:", self.combos["kind"]),
+            ("&Title:", t["title"]),
+            ("T&heme:", t["theme"]),
+            ("&Informs:", self.combos["informs"]),
+            ("Which &decision:", t["informs_detail"]),
+            ("&Level:", self.combos["level"]),
+            ("&Status:", self.combos["status"]),
+            ("Starts:", self.starts),
+            ("Ends:", self.ends),
+            ("&Notes:", self.plain["notes"]),
+        ):
+            form.addRow(label, widget)
+        self.addTab(details, "Details")
+
+        venue = QWidget()
+        form = QFormLayout(venue)
+        form.addRow("&Venue:", t["venue_name"])
+        form.addRow("&Address:", self.plain["venue_address"])
+        for box in self.access.values():
+            form.addRow("", box)
+        form.addRow("Inter&preters (languages):", t["interpreters"])
+        self.addTab(venue, "Venue & access")
+
+        people = QWidget()
+        grid = QGridLayout(people)
+        organisers = QFormLayout()
+        organisers.addRow("&CCO:", t["cco_name"])
+        organisers.addRow("&BLO:", t["blo_name"])
+        organisers.addRow("Community Safety &Officer:", t["cso_name"])
+        grid.addLayout(organisers, 0, 0, 1, 2)
+        targets = QGroupBox("Target priority groups")
+        target_layout = QVBoxLayout(targets)
+        for box in self.targets.values():
+            target_layout.addWidget(box)
+        grid.addWidget(targets, 1, 0)
+        grid.addWidget(QLabel("Topics:"), 2, 0)
+        grid.addWidget(self.topics, 3, 0)
+        grid.addWidget(QLabel("Partner organisations:"), 1, 1)
+        grid.addWidget(self.partners, 2, 1, 2, 1)
+        self.addTab(people, "People & groups")
+
+        form = QFormLayout(self.attendance_box)
+        form.addRow("&Total:", self.total)
+        for code, spin in self.counts.items():
+            form.addRow(f"{self.group_names[code]}:", spin)
+        form.addRow("Prefer not to say:", self.prefer_not)
+        form.addRow("Not asked:", self.not_asked)
+        attendance = QWidget()
+        QVBoxLayout(attendance).addWidget(self.attendance_box)
+        self.addTab(attendance, "Attendance")
+        for name, edit in t.items():
+            edit.setAccessibleName(name.replace("_", " ").capitalize())
+        for name, plain in self.plain.items():
+            plain.setAccessibleName(name.replace("_", " ").capitalize())
+
+    def _connect(self) -> None:
+        def emit(name: str):  # type: ignore[no-untyped-def]
+            return lambda *_: None if self._loading else self.changed.emit(name)
+
+        for name, edit in self.text.items():
+            edit.textEdited.connect(emit(name))
+        for name, plain in self.plain.items():
+            plain.textChanged.connect(emit(name))
+        for name, combo in self.combos.items():
+            combo.currentIndexChanged.connect(emit(name))
+        self.starts.dateTimeChanged.connect(emit("starts_at"))
+        self.ends.dateTimeChanged.connect(emit("ends_at"))
+        for name, box in self.access.items():
+            box.toggled.connect(emit(name))
+        for code, box in self.targets.items():
+            box.toggled.connect(emit(f"target:{code}"))
+        self.topics.itemChanged.connect(emit("topics"))
+        self.partners.itemChanged.connect(emit("partners"))
+        self.attendance_box.toggled.connect(emit("attendance"))
+        for name, spin in [
+            ("total", self.total),
+            ("prefer_not_to_say", self.prefer_not),
+            ("not_asked", self.not_asked),
+            *self.counts.items(),
+        ]:
+            spin.valueChanged.connect(emit(f"count:{name}"))
+
+    # state ---------------------------------------------------------------------------------
+    @staticmethod
+    def _checked(widget: QListWidget) -> list[str]:
+        return [
+            widget.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(widget.count())
+            if widget.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def state(self) -> dict[str, Any]:
+        """Everything in the form, as plain JSON-able values."""
+        value: dict[str, Any] = {n: e.text() for n, e in self.text.items()}
+        value |= {n: e.toPlainText() for n, e in self.plain.items()}
+        value |= {n: c.currentData() for n, c in self.combos.items()}
+        value |= {n: b.isChecked() for n, b in self.access.items()}
+        value["starts_at"] = _stamp(self.starts.dateTime().toPython())  # type: ignore[arg-type]
+        value["ends_at"] = _stamp(self.ends.dateTime().toPython())  # type: ignore[arg-type]
+        value["target_groups"] = [c for c, b in self.targets.items() if b.isChecked()]
+        value["topics"] = self._checked(self.topics)
+        value["partner_ids"] = self._checked(self.partners)
+        value["attendance"] = None
+        if self.attendance_box.isChecked():
+            value["attendance"] = {
+                "total": self.total.value(),
+                "prefer_not_to_say": self.prefer_not.value(),
+                "not_asked": self.not_asked.value(),
+                "group_counts": {c: s.value() for c, s in self.counts.items() if s.value()},
+            }
+        return value
+
+    def set_state(self, value: dict[str, Any]) -> None:
+        """Show `value` (from `state()`, a draft, or a stored engagement) without signals."""
+        self._loading = True
+        try:
+            for n, e in self.text.items():
+                e.setText(value.get(n, ""))
+            for n, p in self.plain.items():
+                if p.toPlainText() != value.get(n, ""):
+                    p.setPlainText(value.get(n, ""))
+            for n, c in self.combos.items():
+                c.setCurrentIndex(max(0, c.findData(value.get(n))))
+            for n, b in self.access.items():
+                b.setChecked(bool(value.get(n)))
+            self.starts.setDateTime(QDateTime(dt.datetime.fromisoformat(value["starts_at"])))
+            self.ends.setDateTime(QDateTime(dt.datetime.fromisoformat(value["ends_at"])))
+            for code, box in self.targets.items():
+                box.setChecked(code in value.get("target_groups", []))
+            for widget, key in ((self.topics, "topics"), (self.partners, "partner_ids")):
+                wanted = set(value.get(key, []))
+                for i in range(widget.count()):
+                    item = widget.item(i)
+                    checked = item.data(Qt.ItemDataRole.UserRole) in wanted
+                    item.setCheckState(
+                        Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+                    )
+            attendance = value.get("attendance")
+            self.attendance_box.setChecked(attendance is not None)
+            attendance = attendance or {}
+            self.total.setValue(attendance.get("total", 0))
+            self.prefer_not.setValue(attendance.get("prefer_not_to_say", 0))
+            self.not_asked.setValue(attendance.get("not_asked", 0))
+            for code, spin in self.counts.items():
+                spin.setValue(attendance.get("group_counts", {}).get(code, 0))
+        finally:
+            self._loading = False
+
+
+def draft_from_state(value: dict[str, Any]) -> EngagementDraft:
+    """The engagement part of a form state, for `save_engagement`."""
+    informs = value.get("informs")
+    return EngagementDraft(
+        kind=EngagementKind(value["kind"]),
+        title=value["title"],
+        starts_at=dt.datetime.fromisoformat(value["starts_at"]),
+        ends_at=dt.datetime.fromisoformat(value["ends_at"]) if value.get("ends_at") else None,
+        theme=value["theme"],
+        informs=DecisionKind(informs) if informs else None,
+        informs_detail=value["informs_detail"],
+        level=Level(value["level"]),
+        status=EngagementStatus(value["status"]),
+        venue_name=value["venue_name"],
+        venue_address=value["venue_address"],
+        step_free=value["step_free"],
+        hearing_loop=value["hearing_loop"],
+        bsl=value["bsl"],
+        interpreters=value["interpreters"],
+        childcare=value["childcare"],
+        daytime=value["daytime"],
+        cco_name=value["cco_name"],
+        blo_name=value["blo_name"],
+        cso_name=value["cso_name"],
+        notes=value["notes"],
+        partner_ids=list(value["partner_ids"]),
+        target_groups=list(value["target_groups"]),
+        topics=list(value["topics"]),
+    )
