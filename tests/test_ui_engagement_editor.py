@@ -166,3 +166,29 @@ def test_edit_existing_from_the_list(qtbot, demo_store) -> None:  # type: ignore
         button = editor.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert page.model.row_object(0).title.startswith("Renamed meeting")
+
+
+def test_fatigue_warning_in_the_editor(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    from ccodesk.services.engagements import EngagementDraft, save_engagement
+    from ccodesk.settings import Settings
+
+    with store.transaction() as s:
+        org = save_organisation(
+            s,
+            OrganisationDraft(
+                name="Clapton Tenants", org_type=OrganisationType.TENANTS_ASSOCIATION
+            ),
+        ).id
+        for weeks in (1, 3):
+            save_engagement(
+                s,
+                EngagementDraft(
+                    kind=EngagementKind.OUTREACH,
+                    title=f"Visit {weeks}",
+                    starts_at=START - dt.timedelta(weeks=weeks),
+                    partner_ids=[org],
+                ),
+            )
+    editor = _editor(qtbot, store, settings=Settings(fatigue_threshold=2))
+    editor.form.partners.item(0).setCheckState(Qt.CheckState.Checked)
+    assert "Clapton Tenants was consulted 2 times" in editor.warnings.text()

@@ -159,3 +159,15 @@ def test_smoke_test_without_a_store(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "smoke test: ccodesk — first run rendered" in result.stdout
     assert not (tmp_path / "none" / "store.json").exists()
+
+
+def test_organisations_page(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    page = window.organisations
+    assert page.model.total == 1500
+    assert page.model.headerData(5, Qt.Orientation.Horizontal) == "Consulted (90 days)"
+    qtbot.keyClicks(page.search, "mosque")
+    qtbot.waitUntil(lambda: 0 < page.model.total < 1500, timeout=3000)
+    assert all("Mosque" in page.model.row_object(i).name for i in range(page.model.rowCount()))
+    page.table.selectRow(0)
+    assert "<h3>" in page.details.toHtml() or page.details.toPlainText().strip()
+    assert "Serves:" in page.details.toPlainText()

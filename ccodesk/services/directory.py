@@ -6,22 +6,28 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ccodesk.errors import NotFound, ValidationError
 from ccodesk.models import (
     Contact,
+    Engagement,
+    EngagementStatus,
     Organisation,
     OrganisationType,
     PriorityGroup,
     Sensitivity,
     SensitivityLevel,
     Topic,
+    engagement_partner,
+    organisation_group,
 )
 from ccodesk.services.engagements import Saved
 from ccodesk.services.reference import check_codes
+from ccodesk.services.search import fts_filter
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -175,3 +181,98 @@ def list_organisations(
     if org_types:
         query = query.where(Organisation.org_type.in_(list(org_types)))
     return list(session.scalars(query.order_by(Organisation.name).offset(offset).limit(limit)))
+
+
+class OrganisationRow(NamedTuple):
+    """One line of the organisations directory."""
+
+    id: str
+    name: str
+    org_type: OrganisationType
+    groups: list[str]  # names of the priority groups served
+    sensitivities: int
+    contacts: int
+    consulted: int  # engagements it was a partner in, within the fatigue window
+
+
+@dataclass
+class OrganisationFilter:
+    text: str = ""
+    org_type: OrganisationType | None = None
+
+    def apply(self, query: Select) -> Select:  # type: ignore[type-arg]
+        query = query.where(Organisation.deleted.is_(False))
+        if self.org_type is not None:
+            query = query.where(Organisation.org_type == self.org_type)
+        if self.text.strip():
+            query = fts_filter(query, Organisation, self.text)
+        return query
+
+
+def count_organisations(session: Session, criteria: OrganisationFilter) -> int:
+    return int(
+        session.execute(criteria.apply(select(func.count()).select_from(Organisation))).scalar_one()
+    )
+
+
+def organisation_rows(
+    session: Session,
+    criteria: OrganisationFilter,
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[OrganisationRow]:
+    """A page of the directory, by name, with how often each was consulted in [since, until)."""
+    sensitivities = (
+        select(func.count())
+        .where(Sensitivity.organisation_id == Organisation.id, Sensitivity.deleted.is_(False))
+        .correlate(Organisation)
+        .scalar_subquery()
+    )
+    contacts = (
+        select(func.count())
+        .where(Contact.organisation_id == Organisation.id, Contact.deleted.is_(False))
+        .correlate(Organisation)
+        .scalar_subquery()
+    )
+    consulted = (
+        select(func.count())
+        .select_from(
+            engagement_partner.join(Engagement, Engagement.id == engagement_partner.c.engagement_id)
+        )
+        .where(
+            engagement_partner.c.organisation_id == Organisation.id,
+            Engagement.deleted.is_(False),
+            Engagement.status != EngagementStatus.CANCELLED,
+            Engagement.starts_at >= since,
+            Engagement.starts_at < until,
+        )
+        .correlate(Organisation)
+        .scalar_subquery()
+    )
+    query = criteria.apply(
+        select(
+            Organisation.id,
+            Organisation.name,
+            Organisation.org_type,
+            sensitivities,
+            contacts,
+            consulted,
+        )
+    )
+    rows = session.execute(
+        query.order_by(Organisation.name, Organisation.id).offset(offset).limit(limit)
+    ).all()
+    ids = [r[0] for r in rows]
+    served: dict[str, list[str]] = {i: [] for i in ids}
+    if ids:
+        for org_id, name in session.execute(
+            select(organisation_group.c.organisation_id, PriorityGroup.name)
+            .join(PriorityGroup, PriorityGroup.code == organisation_group.c.group_code)
+            .where(organisation_group.c.organisation_id.in_(ids))
+            .order_by(PriorityGroup.position)
+        ):
+            served[org_id].append(name)
+    return [OrganisationRow(i, n, t, served[i], s, c, k) for i, n, t, s, c, k in rows]

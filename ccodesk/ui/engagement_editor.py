@@ -23,7 +23,9 @@ from ccodesk.errors import KnownError, ValidationError
 from ccodesk.models import EngagementKind, EngagementStatus, Level, Organisation, Topic
 from ccodesk.services import checks, drafts, records
 from ccodesk.services.engagements import get_engagement, save_engagement
+from ccodesk.services.fatigue import fatigue_warnings
 from ccodesk.services.reference import priority_groups
+from ccodesk.settings import Settings
 from ccodesk.store import Store
 from ccodesk.ui.engagement_form import EngagementForm, draft_from_state
 
@@ -170,10 +172,12 @@ class EngagementEditor(QDialog):
         *,
         starts_at: dt.datetime | None = None,
         restore_draft: bool | None = None,
+        settings: Settings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
+        self.settings = settings or Settings()
         self.engagement_id = engagement_id
         self.draft_key = f"engagement:{engagement_id or 'new'}"
         with store.session() as s:
@@ -300,6 +304,14 @@ class EngagementEditor(QDialog):
             )
         with self.store.session() as s:
             found += checks.sensitive_partners(s, state["partner_ids"], state["topics"])
+            found += fatigue_warnings(
+                s,
+                state["partner_ids"],
+                starts_at=dt.datetime.fromisoformat(state["starts_at"]),
+                threshold=self.settings.fatigue_threshold,
+                days=self.settings.fatigue_window_days,
+                excluding=self.engagement_id,
+            )
         self.warnings.setText("\n".join(f"⚠ {w}" for w in found))
         return found
 

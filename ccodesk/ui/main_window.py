@@ -14,11 +14,13 @@ from PySide6.QtWidgets import (
 )
 
 from ccodesk.services.reference import borough_name
+from ccodesk.settings import Settings, load_settings
 from ccodesk.store import Store
 from ccodesk.ui.dashboard_page import DashboardPage
 from ccodesk.ui.engagement_editor import EngagementEditor
 from ccodesk.ui.engagements_page import EngagementsPage
 from ccodesk.ui.followup_page import FollowUpPage
+from ccodesk.ui.organisations_page import OrganisationsPage
 
 
 class ComingPage(QLabel):
@@ -43,18 +45,20 @@ class MainWindow(QMainWindow):
         "Sync",
     )
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, settings: Settings | None = None) -> None:
         super().__init__()
         self.store = store
+        self.settings = settings or load_settings()
         self.setWindowTitle(f"ccodesk — {borough_name(store.borough_code) or 'Central unit'}")
         self.dashboard = DashboardPage(store)
         self.engagements = EngagementsPage(store)
         self.followup = FollowUpPage(store)
+        self.organisations = OrganisationsPage(store, self.settings)
         pages: list[QWidget] = [
             self.dashboard,
             ComingPage("Timetable"),
             self.engagements,
-            ComingPage("Organisations & contacts"),
+            self.organisations,
             self.followup,
             ComingPage("Sync"),
         ]
@@ -109,7 +113,7 @@ class MainWindow(QMainWindow):
 
     def edit_engagement(self, engagement_id: str | None) -> EngagementEditor:
         """Open the editor on an engagement (None: a new one); refresh the pages after a save."""
-        editor = EngagementEditor(self.store, engagement_id, parent=self)
+        editor = EngagementEditor(self.store, engagement_id, settings=self.settings, parent=self)
         editor.saved.connect(lambda _id: self._after_save())
         editor.setModal(False)
         editor.show()
@@ -126,7 +130,7 @@ class MainWindow(QMainWindow):
     def refresh_current(self) -> None:
         page = self.stack.currentWidget()
         refresh = getattr(page, "refresh", None)
-        if callable(refresh) and page is not self.engagements:
+        if callable(refresh) and page not in (self.engagements, self.organisations):
             refresh()
         self.refresh_status()
 
