@@ -52,6 +52,17 @@ def test_upgrade_keeps_data_and_backs_up_first(old_store: Path) -> None:
             # 0002 indexed the rows the old store already held
             assert [h.id for h in search(s, "routes home")] == ["fin-0001"]
             assert [h.id for h in search(s, "somers")] == ["org-0001"]
+            assert [h.id for h in search(s, "knife young", entities=("engagement",))] == [
+                "eng-0001"
+            ]
+            triggers = (
+                s.execute(
+                    text("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+                )
+                .scalars()
+                .all()
+            )
+            assert len(triggers) == 12  # later revisions must not lose the FTS triggers
         assert store.pending_changes() == 6
     backups = list((old_store / "backups").glob("*.db"))
     assert len(backups) == 1

@@ -91,6 +91,9 @@ class Engagement(Synced, Base):
     blo_name: Mapped[str] = mapped_column(String(120), default="")
     cso_name: Mapped[str] = mapped_column(String(120), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The UID of the iCalendar event this engagement came from (a BLO's invitation), so that
+    # importing the same calendar again updates it instead of adding a copy.
+    ics_uid: Mapped[str | None] = mapped_column(String(255), index=True)
 
     partners: Mapped[list[Organisation]] = relationship(secondary=engagement_partner)
     target_groups: Mapped[list[PriorityGroup]] = relationship(

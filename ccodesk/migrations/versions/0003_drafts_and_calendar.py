@@ -1,4 +1,5 @@
-"""Drafts: editors keep unsaved work in the (encrypted) store.
+"""Drafts (editors keep unsaved work in the encrypted store); engagements remember the UID
+of the iCalendar event they were imported from.
 
 Revision ID: 0003
 Revises: 0002
@@ -27,7 +28,13 @@ def upgrade() -> None:
         sa.Column("content", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_draft")),
     )
+    with op.batch_alter_table("engagement") as batch:
+        batch.add_column(sa.Column("ics_uid", sa.String(length=255), nullable=True))
+        batch.create_index(batch.f("ix_engagement_ics_uid"), ["ics_uid"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("engagement") as batch:
+        batch.drop_index(batch.f("ix_engagement_ics_uid"))
+        batch.drop_column("ics_uid")
     op.drop_table("draft")
