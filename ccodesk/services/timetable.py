@@ -9,7 +9,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import NotFound, ValidationError
-from ccodesk.models import DecisionKind, Engagement, Level, TimetableEntry, TimetableKind
+from ccodesk.models import (
+    DecisionKind,
+    Engagement,
+    EngagementStatus,
+    Level,
+    TimetableEntry,
+    TimetableKind,
+)
 from ccodesk.services.engagements import Saved
 
 
@@ -75,3 +82,74 @@ def timetable_between(session: Session, start: dt.date, end: dt.date) -> list[Ti
             .order_by(TimetableEntry.starts_on, TimetableEntry.title)
         )
     )
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    """Something on a day of the calendar: an engagement or a timetable entry."""
+
+    day: dt.date
+    title: str
+    engagement_id: str | None  # None for a timetable entry
+    time: dt.time | None = None
+    joint: bool = False
+    cancelled: bool = False
+    milestone: bool = False
+
+    def label(self) -> str:
+        when = f"{self.time:%H:%M} " if self.time else ""
+        marks = " (joint)" if self.joint else ""
+        marks += " (cancelled)" if self.cancelled else ""
+        return f"{when}{self.title}{marks}"
+
+
+def calendar_items(session: Session, start: dt.date, end: dt.date) -> list[CalendarItem]:
+    """Engagements and timetable entries on each day in [start, end), by day then time."""
+    items: list[CalendarItem] = []
+    rows = session.execute(
+        select(
+            Engagement.id,
+            Engagement.starts_at,
+            Engagement.title,
+            Engagement.blo_name,
+            Engagement.cso_name,
+            Engagement.status,
+        ).where(
+            Engagement.deleted.is_(False),
+            Engagement.starts_at >= dt.datetime.combine(start, dt.time()),
+            Engagement.starts_at < dt.datetime.combine(end, dt.time()),
+        )
+    )
+    for eid, when, title, blo, cso, status in rows:
+        items.append(
+            CalendarItem(
+                when.date(),
+                title,
+                eid,
+                when.time(),
+                bool(blo or cso),
+                status == EngagementStatus.CANCELLED,
+            )
+        )
+    for entry in timetable_between(session, start, end):
+        last = min(entry.ends_on or entry.starts_on, end - dt.timedelta(days=1))
+        day = max(entry.starts_on, start)
+        windowed = entry.ends_on is not None and entry.ends_on != entry.starts_on
+        while day <= last:
+            # a window shows on its first and last day; a milestone on its day
+            if not windowed or day in (entry.starts_on, entry.ends_on):
+                suffix = ""
+                if windowed:
+                    suffix = " opens" if day == entry.starts_on else " closes"
+                items.append(
+                    CalendarItem(
+                        day,
+                        entry.title + suffix,
+                        None,
+                        joint=entry.kind == TimetableKind.JOINT_MEETING,
+                        milestone=True,
+                    )
+                )
+            day += dt.timedelta(days=1)
+    items.sort(key=lambda i: (i.day, i.time or dt.time(0), i.title))
+    return items

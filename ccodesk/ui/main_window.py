@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -21,6 +23,7 @@ from ccodesk.ui.engagement_editor import EngagementEditor
 from ccodesk.ui.engagements_page import EngagementsPage
 from ccodesk.ui.followup_page import FollowUpPage
 from ccodesk.ui.organisations_page import OrganisationsPage
+from ccodesk.ui.timetable_page import TimetablePage
 
 
 class ComingPage(QLabel):
@@ -54,9 +57,10 @@ class MainWindow(QMainWindow):
         self.engagements = EngagementsPage(store)
         self.followup = FollowUpPage(store)
         self.organisations = OrganisationsPage(store, self.settings)
+        self.timetable = TimetablePage(store)
         pages: list[QWidget] = [
             self.dashboard,
-            ComingPage("Timetable"),
+            self.timetable,
             self.engagements,
             self.organisations,
             self.followup,
@@ -72,6 +76,8 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self.show_page)
         self.engagements.engagement_activated.connect(self.edit_engagement)
         self.engagements.new_requested.connect(lambda: self.edit_engagement(None))
+        self.timetable.engagement_activated.connect(self.edit_engagement)
+        self.timetable.new_requested.connect(lambda when: self.edit_engagement(None, when))
         body = QWidget()
         layout = QHBoxLayout(body)
         layout.addWidget(self.navigation)
@@ -111,9 +117,13 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         self.addAction(quit_action)
 
-    def edit_engagement(self, engagement_id: str | None) -> EngagementEditor:
+    def edit_engagement(
+        self, engagement_id: str | None, starts_at: dt.datetime | None = None
+    ) -> EngagementEditor:
         """Open the editor on an engagement (None: a new one); refresh the pages after a save."""
-        editor = EngagementEditor(self.store, engagement_id, settings=self.settings, parent=self)
+        editor = EngagementEditor(
+            self.store, engagement_id, starts_at=starts_at, settings=self.settings, parent=self
+        )
         editor.saved.connect(lambda _id: self._after_save())
         editor.setModal(False)
         editor.show()
