@@ -10,7 +10,7 @@ STAMP   = $(VENV)/.installed-stamp
 SYSTEM_PACKAGES = libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 \
                   libdbus-1-3 libglib2.0-0 sqlite3
 
-.PHONY: run test system-deps venv lint typecheck bench clean
+.PHONY: run test system-deps venv lint typecheck bench screenshots clean
 
 run: $(STAMP)
 	$(BIN)/ccodesk
@@ -46,6 +46,9 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy ccodesk
+
+screenshots: system-deps $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/store_bench.py

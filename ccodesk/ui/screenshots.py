@@ -1,0 +1,51 @@
+"""Render the main window on each page, and the editor and wizard, to PNG files.
+
+Used by the screenshot test and by `make screenshots` (which writes docs/screenshots/).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ccodesk.store import Store
+from ccodesk.ui.engagement_editor import EngagementEditor
+from ccodesk.ui.main_window import MainWindow
+
+
+def _save(widget: QWidget, path: Path) -> Path:
+    QApplication.processEvents()
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    return path
+
+
+def render_all(store: Store, out: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
+    """Write one PNG per page of the main window, plus the engagement editor."""
+    out.mkdir(parents=True, exist_ok=True)
+    window = MainWindow(store)
+    window.resize(*size)
+    window.show()
+    written = []
+    names = ["dashboard", "timetable", "engagements", "organisations", "actions", "sync"]
+    for row, name in enumerate(names):
+        window.navigation.setCurrentRow(row)
+        if name == "organisations":
+            window.organisations.table.selectRow(0)
+        written.append(_save(window, out / f"{row + 1}-{name}.png"))
+    engagements = window.engagements
+    if engagements.model.rowCount():
+        editor = EngagementEditor(store, engagements.model.row_object(0).id, parent=window,
+                                  restore_draft=False)
+        editor.show()
+        written.append(_save(editor, out / "7-engagement-editor.png"))
+        editor.form.setCurrentIndex(3)
+        written.append(_save(editor, out / "8-attendance.png"))
+        editor.close()
+    window.close()
+    # Delete the windows now, while Qt is alive, not in the interpreter's final collection.
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    return written
