@@ -28,6 +28,7 @@ from ccodesk.services.reference import priority_groups
 from ccodesk.settings import Settings
 from ccodesk.store import Store
 from ccodesk.ui.engagement_form import EngagementForm, draft_from_state
+from ccodesk.ui.record_tab import RecordTab
 
 log = logging.getLogger("ccodesk.ui")
 DRAFT_DELAY_MS = 800
@@ -207,7 +208,9 @@ class EngagementEditor(QDialog):
         self.errors.setAccessibleName("Problems")
         self.errors.setStyleSheet("color: #b00020;")
         buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
+            QDialogButtonBox.StandardButton.Save
+            | QDialogButtonBox.StandardButton.Apply
+            | QDialogButtonBox.StandardButton.Close
         )
         self.discard = QPushButton("&Discard changes")
         buttons.addButton(self.discard, QDialogButtonBox.ButtonRole.DestructiveRole)
@@ -215,6 +218,12 @@ class EngagementEditor(QDialog):
         buttons.rejected.connect(self.close)
         self.discard.clicked.connect(self.discard_changes)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.apply_button = buttons.button(QDialogButtonBox.StandardButton.Apply)
+        self.apply_button.setText("Save and &stay")
+        self.apply_button.clicked.connect(lambda: self.save(close=False))
+        self.record = RecordTab(store)
+        self.form.addTab(self.record, "Findings && follow-up")
+        self.record.set_engagement(engagement_id)
         layout = QVBoxLayout(self)
         layout.addWidget(self.form, 1)
         layout.addWidget(self.warnings)
@@ -316,7 +325,7 @@ class EngagementEditor(QDialog):
         return found
 
     # saving --------------------------------------------------------------------------------
-    def save(self) -> bool:
+    def save(self, close: bool = True) -> bool:
         """Save everything in one transaction; show every problem if it cannot be saved."""
         state = self.form.state()
         try:
@@ -340,7 +349,10 @@ class EngagementEditor(QDialog):
         self._saved_state = self._state = state
         self.errors.clear()
         self.saved.emit(saved.id)
-        self.accept()
+        self.record.set_engagement(saved.id)
+        self.setWindowTitle(f"Engagement — {state['title']}")
+        if close:
+            self.accept()
         return True
 
     def discard_changes(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from ccodesk.models import DecisionKind, EngagementKind, EngagementStatus, Level
 from ccodesk.services.engagements import EngagementDraft
+from ccodesk.ui.qtdates import pydatetime, qdatetime
 
 ACCESS = (
     ("step_free", "Step-free access"),
@@ -157,7 +158,7 @@ class EngagementForm(QTabWidget):
         for box in self.access.values():
             form.addRow("", box)
         form.addRow("Inter&preters (languages):", t["interpreters"])
-        self.addTab(venue, "Venue & access")
+        self.addTab(venue, "Venue && access")
 
         people = QWidget()
         grid = QGridLayout(people)
@@ -175,7 +176,7 @@ class EngagementForm(QTabWidget):
         grid.addWidget(self.topics, 3, 0)
         grid.addWidget(QLabel("Partner organisations:"), 1, 1)
         grid.addWidget(self.partners, 2, 1, 2, 1)
-        self.addTab(people, "People & groups")
+        self.addTab(people, "People && groups")
 
         form = QFormLayout(self.attendance_box)
         form.addRow("&Total:", self.total)
@@ -233,8 +234,8 @@ class EngagementForm(QTabWidget):
         value |= {n: e.toPlainText() for n, e in self.plain.items()}
         value |= {n: c.currentData() for n, c in self.combos.items()}
         value |= {n: b.isChecked() for n, b in self.access.items()}
-        value["starts_at"] = _stamp(self.starts.dateTime().toPython())  # type: ignore[arg-type]
-        value["ends_at"] = _stamp(self.ends.dateTime().toPython())  # type: ignore[arg-type]
+        value["starts_at"] = _stamp(pydatetime(self.starts.dateTime()))
+        value["ends_at"] = _stamp(pydatetime(self.ends.dateTime()))
         value["target_groups"] = [c for c, b in self.targets.items() if b.isChecked()]
         value["topics"] = self._checked(self.topics)
         value["partner_ids"] = self._checked(self.partners)
@@ -261,8 +262,8 @@ class EngagementForm(QTabWidget):
                 c.setCurrentIndex(max(0, c.findData(value.get(n))))
             for n, b in self.access.items():
                 b.setChecked(bool(value.get(n)))
-            self.starts.setDateTime(QDateTime(dt.datetime.fromisoformat(value["starts_at"])))
-            self.ends.setDateTime(QDateTime(dt.datetime.fromisoformat(value["ends_at"])))
+            self.starts.setDateTime(qdatetime(dt.datetime.fromisoformat(value["starts_at"])))
+            self.ends.setDateTime(qdatetime(dt.datetime.fromisoformat(value["ends_at"])))
             for code, box in self.targets.items():
                 box.setChecked(code in value.get("target_groups", []))
             for widget, key in ((self.topics, "topics"), (self.partners, "partner_ids")):

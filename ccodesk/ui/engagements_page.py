@@ -30,6 +30,7 @@ from ccodesk.services.engagements import (
 from ccodesk.services.reference import priority_groups
 from ccodesk.store import Store
 from ccodesk.ui.paged_model import Column, PagedTableModel
+from ccodesk.ui.qtdates import pydate
 
 SEARCH_DELAY_MS = 150  # wait for a pause in typing before querying
 
@@ -81,9 +82,7 @@ def _optional_date(label: str, initial: QDate) -> tuple[QCheckBox, QDateEdit]:
 
 
 def _day(edit: QDateEdit) -> dt.date:
-    value = edit.date().toPython()
-    assert isinstance(value, dt.date)
-    return value
+    return pydate(edit.date())
 
 
 class EngagementsPage(QWidget):

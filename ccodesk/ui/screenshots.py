@@ -37,8 +37,9 @@ def render_all(store: Store, out: Path, size: tuple[int, int] = (1280, 800)) -> 
         written.append(_save(window, out / f"{row + 1}-{name}.png"))
     engagements = window.engagements
     if engagements.model.rowCount():
-        editor = EngagementEditor(store, engagements.model.row_object(0).id, parent=window,
-                                  restore_draft=False)
+        editor = EngagementEditor(
+            store, engagements.model.row_object(0).id, parent=window, restore_draft=False
+        )
         editor.show()
         written.append(_save(editor, out / "7-engagement-editor.png"))
         editor.form.setCurrentIndex(3)

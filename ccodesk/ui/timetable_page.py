@@ -31,6 +31,7 @@ from ccodesk.fileio import atomic_write_bytes
 from ccodesk.services.calendar_ics import export_ics, import_ics
 from ccodesk.services.timetable import CalendarItem, calendar_items
 from ccodesk.store import Store
+from ccodesk.ui.qtdates import pydate, qdate
 
 log = logging.getLogger("ccodesk.ui")
 ENGAGEMENT_COLOUR = QColor("#dbe9f6")
@@ -38,9 +39,7 @@ JOINT_COLOUR = QColor("#f9e0b0")
 
 
 def _py(day: QDate) -> dt.date:
-    value = day.toPython()
-    assert isinstance(value, dt.date)
-    return value
+    return pydate(day)
 
 
 def _month(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -156,7 +155,7 @@ class TimetablePage(QWidget):
             self.items = calendar_items(s, start, end)
         self.calendar.setDateTextFormat(QDate(), QTextCharFormat())  # clear old marks
         self.calendar.setCurrentPage(self.current.year, self.current.month)
-        self.calendar.setSelectedDate(QDate(self.current))
+        self.calendar.setSelectedDate(qdate(self.current))
         by_day: dict[dt.date, list[CalendarItem]] = {}
         for item in self.items:
             by_day.setdefault(item.day, []).append(item)
@@ -168,7 +167,7 @@ class TimetablePage(QWidget):
             if any(i.milestone for i in items):
                 fmt.setFontUnderline(True)
             fmt.setToolTip("\n".join(i.label() for i in items))
-            self.calendar.setDateTextFormat(QDate(day), fmt)
+            self.calendar.setDateTextFormat(qdate(day), fmt)
         self.week.clear()
         if self.week_button.isChecked():
             for offset in range(7):

@@ -1,0 +1,406 @@
+"""What happened at an engagement: findings and outcomes, actions, feedback, costs and time.
+
+Each addition is saved at once, in its own transaction, through the services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ccodesk.errors import KnownError, ValidationError
+from ccodesk.models import (
+    CostCategory,
+    FeedbackChannel,
+    Labelled,
+    OfficerRole,
+    OutcomeResult,
+    Topic,
+)
+from ccodesk.services import records
+from ccodesk.services.engagements import get_engagement
+from ccodesk.services.reference import priority_groups
+from ccodesk.store import Store
+from ccodesk.ui.qtdates import pydate, qdate
+
+
+def _combo(enum: type[Labelled]) -> QComboBox:
+    combo = QComboBox()
+    for member in enum:
+        combo.addItem(member.label, member.value)
+    return combo
+
+
+def _date(value: dt.date) -> QDateEdit:
+    edit = QDateEdit(qdate(value))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("dd MMM yyyy")
+    return edit
+
+
+def _day(edit: QDateEdit) -> dt.date:
+    return pydate(edit.date())
+
+
+class RecordDialog(QDialog):
+    """A small form; `run(save)` calls `save()` on OK and keeps the dialog open on problems."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout(self)
+        self.problems = QLabel()
+        self.problems.setStyleSheet("color: #b00020;")
+        self.problems.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.rejected.connect(self.reject)
+        self._save: Callable[[], None] = lambda: None
+        self.buttons.accepted.connect(self._ok)
+
+    def add(self, label: str, widget: QWidget) -> QWidget:
+        self.form.addRow(label, widget)
+        widget.setAccessibleName(label.replace("&", "").rstrip(":"))
+        return widget
+
+    def finish(self, save: Callable[[], None]) -> None:
+        self.form.addRow(self.problems)
+        self.form.addRow(self.buttons)
+        self._save = save
+
+    def _ok(self) -> None:
+        try:
+            self._save()
+        except ValidationError as exc:
+            self.problems.setText("\n".join(f"• {p}" for p in exc.problems))
+            return
+        except KnownError as exc:
+            self.problems.setText(str(exc))
+            return
+        self.accept()
+
+
+class RecordTab(QWidget):
+    """Findings → outcomes → actions → feedback, and costs, for one saved engagement."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.engagement_id: str | None = None
+        self.notice = QLabel("Save the engagement first; then record what happened here.")
+        self.findings = QTreeWidget()
+        self.findings.setHeaderLabels(["Finding / outcome", "Raised by"])
+        self.findings.setAccessibleName("Findings and outcomes")
+        self.findings.setColumnWidth(0, 420)
+        self.actions_list = QListWidget()
+        self.actions_list.setAccessibleName("Actions")
+        self.feedback_list = QListWidget()
+        self.feedback_list.setAccessibleName("Feedback given")
+        self.costs_list = QListWidget()
+        self.costs_list.setAccessibleName("Costs and officer time")
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout(self)
+        grid.addWidget(self.notice, 0, 0, 1, 2)
+        grid.addWidget(self.findings, 1, 0, 1, 2)
+        grid.addWidget(QLabel("Actions:"), 2, 0)
+        grid.addWidget(QLabel("Feedback given (you said, we did):"), 2, 1)
+        grid.addWidget(self.actions_list, 3, 0)
+        grid.addWidget(self.feedback_list, 3, 1)
+        grid.addWidget(QLabel("Costs and officer time:"), 4, 0, 1, 2)
+        grid.addWidget(self.costs_list, 5, 0, 1, 2)
+        row = QWidget()
+        bar = QGridLayout(row)
+        for i, (key, label, slot) in enumerate(
+            (
+                ("finding", "Add &finding…", self.add_finding),
+                ("outcome", "Add &outcome to finding…", self.add_outcome),
+                ("action", "Add &action…", self.add_action),
+                ("feedback", "Record feed&back…", self.add_feedback),
+                ("cost", "Add &cost…", self.add_cost),
+                ("time", "Add officer &time…", self.add_time),
+            )
+        ):
+            button = QPushButton(label)
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            bar.addWidget(button, 0, i)
+        grid.addWidget(row, 6, 0, 1, 2)
+        self.set_engagement(None)
+
+    def set_engagement(self, engagement_id: str | None) -> None:
+        self.engagement_id = engagement_id
+        self.notice.setVisible(engagement_id is None)
+        for button in self.buttons.values():
+            button.setEnabled(engagement_id is not None)
+        self.refresh()
+
+    def _run(self, work: Callable[[Session], object]) -> None:
+        with self.store.transaction() as session:
+            work(session)
+
+    # lists -----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        for widget in (self.findings, self.actions_list, self.feedback_list, self.costs_list):
+            widget.clear()
+        if self.engagement_id is None:
+            return
+        with self.store.session() as s:
+            e = get_engagement(s, self.engagement_id)
+            for f in (f for f in e.findings if not f.deleted):
+                item = QTreeWidgetItem([f.text, ", ".join(g.name for g in f.raised_by)])
+                item.setData(0, Qt.ItemDataRole.UserRole, f.id)
+                for o in (o for o in f.outcomes if not o.deleted):
+                    item.addChild(
+                        QTreeWidgetItem([f"→ {o.result.label}: {o.decision or o.explanation}"])
+                    )
+                self.findings.addTopLevelItem(item)
+                item.setExpanded(True)
+            for a in (a for a in e.actions if not a.deleted):
+                due = f", due {a.due_on:%d %b %Y}" if a.due_on else ""
+                self.actions_list.addItem(
+                    f"[{a.status.label}] {a.description} — {a.owner or 'no owner'}{due}"
+                )
+            for fb in (f for f in e.feedback if not f.deleted):
+                self.feedback_list.addItem(f"{fb.given_on:%d %b %Y}, {fb.channel.label}: {fb.text}")
+            for c in (c for c in e.costs if not c.deleted):
+                self.costs_list.addItem(
+                    f"{c.category.label}: £{c.amount_pence / 100:,.2f}"
+                    + (f" ({c.description})" if c.description else "")
+                )
+            for t in (t for t in e.officer_time if not t.deleted):
+                self.costs_list.addItem(
+                    f"{t.role.label} {t.officer_name}: {t.minutes / 60:.1f} h at "
+                    f"£{t.hourly_rate_pence / 100:,.2f}/h = £{t.cost_pence / 100:,.2f}"
+                )
+
+    def selected_finding(self) -> str | None:
+        item = self.findings.currentItem()
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        return None if item is None else item.data(0, Qt.ItemDataRole.UserRole)
+
+    # dialogs -----------------------------------------------------------------------------------
+    def finding_dialog(self) -> RecordDialog:
+        dialog = RecordDialog("Add a finding", self)
+        text = dialog.add("&View raised:", QPlainTextEdit())
+        topic = dialog.add("&Topic:", QComboBox())
+        assert isinstance(text, QPlainTextEdit) and isinstance(topic, QComboBox)
+        groups = QListWidget()
+        with self.store.session() as s:
+            topic.addItem("(none)", "")
+            for t in s.scalars(select(Topic).order_by(Topic.name)):
+                topic.addItem(t.name, t.code)
+            for g in priority_groups(s):
+                item = QListWidgetItem(g.name)
+                item.setData(Qt.ItemDataRole.UserRole, g.code)
+                item.setCheckState(Qt.CheckState.Unchecked)
+                groups.addItem(item)
+        dialog.add("&Raised by:", groups)
+
+        def save() -> None:
+            raised = [
+                groups.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(groups.count())
+                if groups.item(i).checkState() == Qt.CheckState.Checked
+            ]
+            engagement = self.engagement_id
+            assert engagement is not None
+            self._run(
+                lambda s: records.add_finding(
+                    s,
+                    engagement,
+                    text.toPlainText(),
+                    topic_code=topic.currentData() or None,
+                    raised_by=raised,
+                )
+            )
+
+        dialog.finish(save)
+        return dialog
+
+    def outcome_dialog(self, finding_id: str) -> RecordDialog:
+        dialog = RecordDialog("How was this finding used?", self)
+        result = dialog.add("&Result:", _combo(OutcomeResult))
+        decision = dialog.add("&Decision it changed or informed:", QLineEdit())
+        why = dialog.add("&Why not used:", QLineEdit())
+        when = dialog.add("&Decided on:", _date(dt.date.today()))
+        assert isinstance(result, QComboBox) and isinstance(decision, QLineEdit)
+        assert isinstance(why, QLineEdit) and isinstance(when, QDateEdit)
+        dialog.finish(
+            lambda: self._run(
+                lambda s: records.add_outcome(
+                    s,
+                    finding_id,
+                    OutcomeResult(result.currentData()),
+                    decision=decision.text(),
+                    explanation=why.text(),
+                    decided_on=_day(when),
+                )
+            )
+        )
+        return dialog
+
+    def action_dialog(self) -> RecordDialog:
+        dialog = RecordDialog("Add an action", self)
+        what = dialog.add("&Action:", QLineEdit())
+        owner = dialog.add("&Owner:", QLineEdit())
+        due = dialog.add("&Due:", _date(dt.date.today() + dt.timedelta(days=28)))
+        assert isinstance(what, QLineEdit) and isinstance(owner, QLineEdit)
+        assert isinstance(due, QDateEdit)
+        finding = self.selected_finding()
+        dialog.finish(
+            lambda: self._run(
+                lambda s: records.add_action(
+                    s,
+                    what.text(),
+                    engagement_id=self.engagement_id,
+                    finding_id=finding,
+                    owner=owner.text(),
+                    due_on=_day(due),
+                )
+            )
+        )
+        return dialog
+
+    def feedback_dialog(self) -> RecordDialog:
+        dialog = RecordDialog("Record feedback given", self)
+        given = dialog.add("&Given on:", _date(dt.date.today()))
+        channel = dialog.add("&Channel:", _combo(FeedbackChannel))
+        text = dialog.add("&You said, we did:", QPlainTextEdit())
+        answers = QListWidget()
+        for i in range(self.findings.topLevelItemCount()):
+            finding = self.findings.topLevelItem(i)
+            assert finding is not None
+            item = QListWidgetItem(finding.text(0))
+            item.setData(Qt.ItemDataRole.UserRole, finding.data(0, Qt.ItemDataRole.UserRole))
+            item.setCheckState(Qt.CheckState.Checked)
+            answers.addItem(item)
+        dialog.add("&Answers:", answers)
+        assert isinstance(given, QDateEdit) and isinstance(channel, QComboBox)
+        assert isinstance(text, QPlainTextEdit)
+
+        def save() -> None:
+            ids = [
+                answers.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(answers.count())
+                if answers.item(i).checkState() == Qt.CheckState.Checked
+            ]
+            self._run(
+                lambda s: records.give_feedback(
+                    s,
+                    text.toPlainText(),
+                    given_on=_day(given),
+                    channel=FeedbackChannel(channel.currentData()),
+                    engagement_id=self.engagement_id,
+                    finding_ids=ids,
+                )
+            )
+
+        dialog.finish(save)
+        return dialog
+
+    def cost_dialog(self) -> RecordDialog:
+        dialog = RecordDialog("Add a cost", self)
+        category = dialog.add("&Category:", _combo(CostCategory))
+        amount = QDoubleSpinBox()
+        amount.setRange(0, 1_000_000)
+        amount.setPrefix("£")
+        amount.setDecimals(2)
+        dialog.add("&Amount:", amount)
+        what = dialog.add("&Description:", QLineEdit())
+        assert isinstance(category, QComboBox) and isinstance(what, QLineEdit)
+        engagement = self.engagement_id
+        assert engagement is not None
+        dialog.finish(
+            lambda: self._run(
+                lambda s: records.add_cost(
+                    s,
+                    engagement,
+                    CostCategory(category.currentData()),
+                    round(amount.value() * 100),
+                    what.text(),
+                )
+            )
+        )
+        return dialog
+
+    def time_dialog(self) -> RecordDialog:
+        dialog = RecordDialog("Add officer time", self)
+        role = dialog.add("&Role:", _combo(OfficerRole))
+        name = dialog.add("&Name:", QLineEdit())
+        hours = QDoubleSpinBox()
+        hours.setRange(0, 200)
+        hours.setSingleStep(0.5)
+        hours.setSuffix(" h")
+        dialog.add("&Hours:", hours)
+        rate = QDoubleSpinBox()
+        rate.setRange(0, 500)
+        rate.setPrefix("£")
+        rate.setValue(24.0)
+        dialog.add("Hourly &rate:", rate)
+        assert isinstance(role, QComboBox) and isinstance(name, QLineEdit)
+        engagement = self.engagement_id
+        assert engagement is not None
+        dialog.finish(
+            lambda: self._run(
+                lambda s: records.add_officer_time(
+                    s,
+                    engagement,
+                    OfficerRole(role.currentData()),
+                    round(hours.value() * 60),
+                    round(rate.value() * 100),
+                    name.text(),
+                )
+            )
+        )
+        return dialog
+
+    def _open(self, dialog: RecordDialog) -> None:
+        if dialog.exec():
+            self.refresh()
+
+    def add_finding(self) -> None:
+        self._open(self.finding_dialog())
+
+    def add_outcome(self) -> None:
+        finding = self.selected_finding()
+        if finding is None:
+            QMessageBox.information(self, "ccodesk", "Select the finding first.")
+            return
+        self._open(self.outcome_dialog(finding))
+
+    def add_action(self) -> None:
+        self._open(self.action_dialog())
+
+    def add_feedback(self) -> None:
+        self._open(self.feedback_dialog())
+
+    def add_cost(self) -> None:
+        self._open(self.cost_dialog())
+
+    def add_time(self) -> None:
+        self._open(self.time_dialog())

@@ -1,0 +1,104 @@
+"""Recording what happened, from the editor: finding → outcome → action → feedback, costs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QPlainTextEdit
+
+from ccodesk.models import EngagementKind, EngagementStatus, OutcomeResult
+from ccodesk.services.engagements import EngagementDraft, get_engagement, save_engagement
+from ccodesk.services.followup import you_said_we_did
+from ccodesk.ui.engagement_editor import EngagementEditor
+
+
+def _ok(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+
+
+def test_finding_outcome_action_feedback_cost(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    with store.transaction() as s:
+        eid = save_engagement(
+            s,
+            EngagementDraft(
+                kind=EngagementKind.THEMED_SESSION,
+                title="Street lighting",
+                status=EngagementStatus.HELD,
+                starts_at=dt.datetime(2026, 10, 1, 18, 0),
+                target_groups=["older"],
+            ),
+        ).id
+    editor = EngagementEditor(store, eid, restore_draft=False)
+    qtbot.addWidget(editor)
+    editor.show()
+    tab = editor.record
+    assert tab.buttons["finding"].isEnabled()
+
+    dialog = tab.finding_dialog()
+    qtbot.addWidget(dialog)
+    text = dialog.findChild(QPlainTextEdit)
+    qtbot.keyClicks(text, "The alley behind the shops is unlit")
+    dialog.findChild(type(tab.actions_list)).item(3).setCheckState(Qt.CheckState.Checked)
+    _ok(qtbot, dialog)
+    tab.refresh()
+    assert tab.findings.topLevelItem(0).text(0) == "The alley behind the shops is unlit"
+    assert tab.findings.topLevelItem(0).text(1) == "Older people"
+
+    tab.findings.setCurrentItem(tab.findings.topLevelItem(0))
+    outcome = tab.outcome_dialog(tab.selected_finding())
+    qtbot.addWidget(outcome)
+    outcome.form.itemAt(0, outcome.form.ItemRole.FieldRole).widget().setCurrentIndex(
+        list(OutcomeResult).index(OutcomeResult.NOT_USED)
+    )
+    _ok(qtbot, outcome)
+    assert "say why" in outcome.problems.text()  # kept open, nothing saved
+    why = [w for w in outcome.findChildren(QLineEdit) if w.accessibleName() == "Why not used"]
+    qtbot.keyClicks(why[0], "the alley is private land")
+    _ok(qtbot, outcome)
+    assert outcome.result() == outcome.DialogCode.Accepted
+
+    action = tab.action_dialog()
+    qtbot.addWidget(action)
+    fields = {w.accessibleName(): w for w in action.findChildren(QLineEdit)}
+    qtbot.keyClicks(fields["Action"], "Ask the landlord to light the alley")
+    qtbot.keyClicks(fields["Owner"], "CSO")
+    _ok(qtbot, action)
+
+    feedback = tab.feedback_dialog()
+    qtbot.addWidget(feedback)
+    qtbot.keyClicks(
+        feedback.findChild(QPlainTextEdit),
+        "You said the alley is dark; we asked the landlord to light it.",
+    )
+    _ok(qtbot, feedback)
+
+    cost = tab.cost_dialog()
+    qtbot.addWidget(cost)
+    cost.findChild(type(cost.form.itemAt(1, cost.form.ItemRole.FieldRole).widget())).setValue(45.5)
+    _ok(qtbot, cost)
+    tab.refresh()
+    assert tab.actions_list.item(0).text().startswith("[Open] Ask the landlord")
+    assert tab.costs_list.item(0).text().endswith("£45.50")
+    with store.session() as s:
+        e = get_engagement(s, eid)
+        assert e.findings[0].outcomes[0].explanation == "the alley is private land"
+        assert e.actions[0].finding_id == e.findings[0].id
+        assert e.feedback[0].answers[0].id == e.findings[0].id
+        assert e.costs[0].amount_pence == 4550
+        assert you_said_we_did(s, eid)[0].we_did.endswith("the alley is private land")
+
+
+def test_new_engagement_records_after_saving(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    editor = EngagementEditor(store, None, restore_draft=False)
+    qtbot.addWidget(editor)
+    editor.show()
+    assert not editor.record.buttons["finding"].isEnabled()
+    assert editor.record.notice.isVisibleTo(editor.record)
+    qtbot.keyClicks(editor.form.text["title"], "Youth forum: transport")
+    qtbot.mouseClick(editor.apply_button, Qt.MouseButton.LeftButton)
+    assert editor.isVisible()
+    assert editor.record.buttons["finding"].isEnabled()
+    assert editor.engagement_id is not None
