@@ -171,3 +171,29 @@ def test_organisations_page(qtbot, window) -> None:  # type: ignore[no-untyped-d
     page.table.selectRow(0)
     assert "<h3>" in page.details.toHtml() or page.details.toPlainText().strip()
     assert "Serves:" in page.details.toPlainText()
+
+
+def test_navigation_has_icons(window) -> None:  # type: ignore[no-untyped-def]
+    for row in range(window.navigation.count()):
+        icon = window.navigation.item(row).icon()
+        assert not icon.isNull()
+        assert not icon.pixmap(48, 48).isNull()  # the SVG renders at a high-DPI size
+    assert not window.windowIcon().isNull()
+
+
+def test_settings_dialog_changes_the_fatigue_window(qtbot, window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import os
+
+    dialog = window.open_settings()
+    qtbot.addWidget(dialog)
+    dialog.window_days.setValue(60)
+    dialog.threshold.setValue(2)
+    dialog.save()
+    assert window.settings.fatigue_window_days == 60
+    header = window.organisations.model.headerData(5, Qt.Orientation.Horizontal)
+    assert header == "Consulted (60 days)"
+    saved = json.loads(
+        (Path(os.environ["XDG_CONFIG_HOME"]) / "ccodesk" / "settings.json").read_text()
+    )
+    assert saved["fatigue_threshold"] == 2

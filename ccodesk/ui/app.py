@@ -46,7 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_path = configure_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ccodesk")
-    install_excepthook(log_path)
+    if not args.smoke_test:  # a smoke test must fail fast, never wait on a dialog
+        install_excepthook(log_path)
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     store = None
     try:

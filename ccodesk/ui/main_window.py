@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
@@ -22,7 +24,9 @@ from ccodesk.ui.dashboard_page import DashboardPage
 from ccodesk.ui.engagement_editor import EngagementEditor
 from ccodesk.ui.engagements_page import EngagementsPage
 from ccodesk.ui.followup_page import FollowUpPage
+from ccodesk.ui.icons import icon
 from ccodesk.ui.organisations_page import OrganisationsPage
+from ccodesk.ui.settings_dialog import SettingsDialog
 from ccodesk.ui.timetable_page import TimetablePage
 
 
@@ -48,6 +52,8 @@ class MainWindow(QMainWindow):
         "Sync",
     )
 
+    ICONS = ("dashboard", "timetable", "engagements", "organisations", "actions", "sync")
+
     def __init__(self, store: Store, settings: Settings | None = None) -> None:
         super().__init__()
         self.store = store
@@ -68,7 +74,10 @@ class MainWindow(QMainWindow):
         ]
         self.navigation = QListWidget()
         self.navigation.setAccessibleName("Pages")
-        self.navigation.addItems(list(self.PAGES))
+        for name, icon_name in zip(self.PAGES, self.ICONS, strict=True):
+            self.navigation.addItem(QListWidgetItem(icon(icon_name), name))
+        self.navigation.setIconSize(QSize(24, 24))
+        self.setWindowIcon(icon("ccodesk"))
         self.navigation.setFixedWidth(200)
         self.stack = QStackedWidget()
         for page in pages:
@@ -112,6 +121,13 @@ class MainWindow(QMainWindow):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh_current)
         self.addAction(refresh)
+        preferences = QAction("Settings…", self)
+        preferences.setShortcut(QKeySequence.StandardKey.Preferences)
+        preferences.triggered.connect(self.open_settings)
+        self.addAction(preferences)
+        self.settings_button = QPushButton(icon("ccodesk"), "Settings…")
+        self.settings_button.clicked.connect(self.open_settings)
+        self.statusBar().addWidget(self.settings_button)
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -132,6 +148,17 @@ class MainWindow(QMainWindow):
     def _after_save(self) -> None:
         self.engagements.refresh()
         self.refresh_current()
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, parent=self)
+        dialog.accepted.connect(lambda: self._settings_changed(dialog.settings))
+        dialog.open()
+        return dialog
+
+    def _settings_changed(self, settings: Settings) -> None:
+        self.settings = settings
+        self.organisations.model.settings = settings
+        self.organisations.refresh()
 
     def show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from typing import Any
 
-from PySide6.QtCore import QItemSelection, QTimer
+from PySide6.QtCore import QItemSelection, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,18 +39,23 @@ class OrganisationModel(PagedTableModel[OrganisationRow]):
         self.store, self.settings = store, settings
         self.criteria = OrganisationFilter()
         self.today = today or dt.date.today()
-        days = settings.fatigue_window_days
         columns: list[Column[OrganisationRow]] = [
             Column("Name", lambda r: r.name),
             Column("Type", lambda r: r.org_type.label),
             Column("Serves", lambda r: ", ".join(r.groups)),
             Column("Sensitive topics", lambda r: str(r.sensitivities or ""), align_right=True),
             Column("Contacts", lambda r: str(r.contacts or ""), align_right=True),
-            Column(
-                f"Consulted ({days} days)", self._consulted, lambda r: r.consulted, align_right=True
-            ),
+            Column("Consulted", self._consulted, lambda r: r.consulted, align_right=True),
         ]
         super().__init__(columns, self._page, self._count)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        header = super().headerData(section, orientation, role)
+        if header == "Consulted":
+            return f"Consulted ({self.settings.fatigue_window_days} days)"
+        return header
 
     def _consulted(self, row: OrganisationRow) -> str:
         if not row.consulted:
