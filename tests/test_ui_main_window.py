@@ -127,7 +127,9 @@ def test_dashboard(qtbot, store) -> None:  # type: ignore[no-untyped-def]
 
 def test_followup_page_lists(window) -> None:  # type: ignore[no-untyped-def]
     page = window.followup
-    page.refresh()
+    assert not page.loaded
+    window.navigation.setCurrentRow(4)
+    assert page.loaded
     assert page.action_list.topLevelItemCount() > 0
     assert page.you_said.topLevelItemCount() > 0
     assert page.tabs.tabText(0).startswith("Open actions (")
@@ -163,6 +165,9 @@ def test_smoke_test_without_a_store(tmp_path: Path) -> None:
 
 def test_organisations_page(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     page = window.organisations
+    assert not page.loaded  # nothing is queried until the page is shown
+    window.navigation.setCurrentRow(3)
+    assert page.loaded
     assert page.model.total == 1500
     assert page.model.headerData(5, Qt.Orientation.Horizontal) == "Consulted (90 days)"
     qtbot.keyClicks(page.search, "mosque")

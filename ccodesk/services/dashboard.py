@@ -16,7 +16,12 @@ from ccodesk.models import (
     PriorityGroup,
 )
 from ccodesk.services.engagements import EngagementFilter, EngagementRow, list_engagements
-from ccodesk.services.followup import OpenAction, held_without_feedback, open_actions
+from ccodesk.services.followup import (
+    OpenAction,
+    count_open_actions,
+    held_without_feedback,
+    open_actions,
+)
 
 
 def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -38,7 +43,8 @@ class GroupReach:
 class Dashboard:
     today: dt.date
     coming: list[EngagementRow]  # planned or confirmed, today and the next six days
-    overdue: list[OpenAction]
+    overdue: list[OpenAction]  # the 100 longest overdue
+    overdue_total: int
     feedback_owed: list[tuple[str, str, dt.datetime]]  # id, title, when held
     reach: list[GroupReach]
 
@@ -88,7 +94,8 @@ def build_dashboard(session: Session, today: dt.date) -> Dashboard:
     return Dashboard(
         today=today,
         coming=coming,
-        overdue=open_actions(session, overdue_on=today),
+        overdue=open_actions(session, overdue_on=today, limit=100),
+        overdue_total=count_open_actions(session, overdue_on=today),
         feedback_owed=owed,
         reach=group_reach(session, q_start, q_end),
     )

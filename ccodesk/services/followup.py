@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ccodesk.models import (
@@ -28,7 +28,25 @@ class OpenAction(NamedTuple):
     engagement_title: str | None
 
 
-def open_actions(session: Session, *, overdue_on: dt.date | None = None) -> list[OpenAction]:
+def _open_actions_query(overdue_on: dt.date | None) -> Select:  # type: ignore[type-arg]
+    query = select(ActionItem.id).where(
+        ActionItem.deleted.is_(False),
+        ActionItem.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
+    )
+    if overdue_on is not None:
+        query = query.where(ActionItem.due_on < overdue_on)
+    return query
+
+
+def count_open_actions(session: Session, *, overdue_on: dt.date | None = None) -> int:
+    """How many actions are open (or overdue on a day)."""
+    query = select(func.count()).select_from(_open_actions_query(overdue_on).subquery())
+    return int(session.execute(query).scalar_one())
+
+
+def open_actions(
+    session: Session, *, overdue_on: dt.date | None = None, limit: int | None = None
+) -> list[OpenAction]:
     """Every open or in-progress action, soonest due first (only overdue ones if asked)."""
     query = (
         select(
@@ -48,6 +66,8 @@ def open_actions(session: Session, *, overdue_on: dt.date | None = None) -> list
     )
     if overdue_on is not None:
         query = query.where(ActionItem.due_on < overdue_on)
+    if limit is not None:
+        query = query.limit(limit)
     return [OpenAction(*row) for row in session.execute(query)]
 
 
@@ -92,7 +112,13 @@ class YouSaidWeDid(NamedTuple):
     when: dt.datetime
 
 
-def you_said_we_did(session: Session, engagement_id: str | None = None) -> list[YouSaidWeDid]:
+def you_said_we_did(
+    session: Session,
+    engagement_id: str | None = None,
+    *,
+    newest_first: bool = False,
+    limit: int | None = None,
+) -> list[YouSaidWeDid]:
     """'You said, we did' lines composed from findings and their outcomes."""
     query = (
         select(
@@ -108,10 +134,13 @@ def you_said_we_did(session: Session, engagement_id: str | None = None) -> list[
         .where(
             Finding.deleted.is_(False), Outcome.deleted.is_(False), Engagement.deleted.is_(False)
         )
-        .order_by(Engagement.starts_at, Finding.text, Outcome.decided_on)
     )
+    start = Engagement.starts_at.desc() if newest_first else Engagement.starts_at
+    query = query.order_by(start, Finding.text, Outcome.decided_on)
     if engagement_id is not None:
         query = query.where(Engagement.id == engagement_id)
+    if limit is not None:
+        query = query.limit(limit)
     lines = []
     for text, result, decision, explanation, title, when in session.execute(query):
         we_did = decision if decision else f"We did not act on this: {explanation}"

@@ -61,7 +61,7 @@ class DashboardPage(QWidget):
             self.overdue.addItem(f"Due {due}: {action.description} — {action.owner or 'no owner'}")
         if not board.overdue:
             self.overdue.addItem("No overdue actions.")
-        self.overdue_box.setTitle(f"Overdue actions ({len(board.overdue)})")
+        self.overdue_box.setTitle(f"Overdue actions ({board.overdue_total:,})")
         self.owed.clear()
         for _id, title, when in board.feedback_owed:
             self.owed.addItem(f"{when:%d %b %Y}  {title}")

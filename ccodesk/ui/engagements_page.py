@@ -33,6 +33,13 @@ from ccodesk.ui.paged_model import Column, PagedTableModel
 from ccodesk.ui.qtdates import pydate
 
 SEARCH_DELAY_MS = 150  # wait for a pause in typing before querying
+MIN_SEARCH = 2  # one letter matches nearly everything: not worth a query
+
+
+def search_text(typed: str) -> str:
+    """What a search box's text filters on: nothing until it has two characters."""
+    return typed if len(typed.strip()) >= MIN_SEARCH else ""
+
 
 COLUMNS: list[Column[EngagementRow]] = [
     Column("Date", lambda r: f"{r.starts_at:%a %d %b %Y %H:%M}", lambda r: r.starts_at),
@@ -182,7 +189,7 @@ class EngagementsPage(QWidget):
             kinds=[EngagementKind(kind)] if kind else [],
             statuses=[EngagementStatus(status)] if status else [],
             priority_group=self.group.currentData(),
-            text=self.search.text(),
+            text=search_text(self.search.text()),
             newest_first=True,
         )
 

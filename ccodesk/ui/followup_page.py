@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ccodesk.services import followup
 from ccodesk.store import Store
+
+SHOWN = 500  # rows per list; the tab says when there are more
 
 
 def _tree(headers: list[str], accessible: str) -> QTreeWidget:
@@ -30,16 +33,23 @@ class FollowUpPage(QWidget):
         self.tabs.addTab(self.findings, "Findings with no outcome")
         self.tabs.addTab(self.you_said, "You said, we did")
         QVBoxLayout(self).addWidget(self.tabs)
-        self.refresh()
+        self.loaded = False  # filled on first show: the lists can be long at scale
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self.loaded:
+            self.refresh()
+        super().showEvent(event)
 
     def refresh(self) -> None:
+        self.loaded = True
         with self.store.session() as session:
-            actions = followup.open_actions(session)
+            open_total = followup.count_open_actions(session)
+            actions = followup.open_actions(session, limit=SHOWN)
             findings = [
                 (f.text, f.engagement.title, f.engagement.starts_at)
                 for f in followup.findings_without_outcome(session)
             ]
-            lines = followup.you_said_we_did(session)
+            lines = followup.you_said_we_did(session, newest_first=True, limit=SHOWN)
         self.action_list.clear()
         for a in actions:
             due = f"{a.due_on:%d %b %Y}" if a.due_on else ""
@@ -56,5 +66,9 @@ class FollowUpPage(QWidget):
             self.you_said.addTopLevelItem(
                 QTreeWidgetItem([line.you_said, line.we_did, line.engagement_title])
             )
-        self.tabs.setTabText(0, f"Open actions ({len(actions)})")
+        shown = f"; soonest {SHOWN:,} shown" if open_total > len(actions) else ""
+        self.tabs.setTabText(0, f"Open actions ({open_total:,}{shown})")
+        self.tabs.setTabText(
+            2, "You said, we did" + (" (latest 500)" if len(lines) == SHOWN else "")
+        )
         self.tabs.setTabText(1, f"Findings with no outcome ({len(findings)})")

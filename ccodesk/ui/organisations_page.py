@@ -7,6 +7,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,6 +32,7 @@ from ccodesk.services.directory import (
 )
 from ccodesk.settings import Settings
 from ccodesk.store import Store
+from ccodesk.ui.engagements_page import search_text
 from ccodesk.ui.paged_model import Column, PagedTableModel
 
 
@@ -120,12 +122,18 @@ class OrganisationsPage(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self.org_type.currentIndexChanged.connect(self.refresh)
         self.table.selectionModel().selectionChanged.connect(self._selected)
-        self.refresh()
+        self.loaded = False  # filled on first show
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self.loaded:
+            self.refresh()
+        super().showEvent(event)
 
     def refresh(self) -> None:
+        self.loaded = True
         kind = self.org_type.currentData()
         self.model.criteria = OrganisationFilter(
-            text=self.search.text(), org_type=OrganisationType(kind) if kind else None
+            text=search_text(self.search.text()), org_type=OrganisationType(kind) if kind else None
         )
         self.model.reload()
         self.summary.setText(f"{self.model.total:,} organisations")
