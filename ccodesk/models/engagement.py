@@ -62,6 +62,8 @@ class Engagement(Synced, Base):
     __tablename__ = "engagement"
     __table_args__ = (
         Index("ix_engagement_starts_at", "starts_at"),
+        # live engagements by date: the list's order, and a count that reads only the index
+        Index("ix_engagement_deleted_starts_at", "deleted", "starts_at"),
         Index("ix_engagement_kind_starts_at", "kind", "starts_at"),
         Index("ix_engagement_status_starts_at", "status", "starts_at"),
     )

@@ -261,9 +261,19 @@ class EngagementFilter:
         return query
 
 
-def count_engagements(session: Session, criteria: EngagementFilter) -> int:
-    """How many engagements match (for paging)."""
-    query = criteria.apply(select(func.count()).select_from(Engagement))
+def count_engagements(
+    session: Session, criteria: EngagementFilter, *, cap: int | None = None
+) -> int:
+    """How many engagements match (for paging); at most `cap` when one is given.
+
+    Counting every match of a broad search costs as much as fetching them all; a list only
+    needs to know whether there are more than it will ever show.
+    """
+    if cap is None:
+        query = criteria.apply(select(func.count()).select_from(Engagement))
+    else:
+        matching = criteria.apply(select(Engagement.id)).limit(cap).subquery()
+        query = select(func.count()).select_from(matching)
     return int(session.execute(query).scalar_one())
 
 

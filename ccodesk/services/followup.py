@@ -64,8 +64,12 @@ def open_actions(
         )
         .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.description)
     )
-    if overdue_on is not None:
-        query = query.where(ActionItem.due_on < overdue_on)
+    if overdue_on is not None:  # no undated ones: order by date alone, along the index
+        query = (
+            query.where(ActionItem.due_on < overdue_on)
+            .order_by(None)
+            .order_by(ActionItem.due_on, ActionItem.id)
+        )
     if limit is not None:
         query = query.limit(limit)
     return [OpenAction(*row) for row in session.execute(query)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QListWidget, QVBoxLayout, QWidget
 
 from ccodesk.services.dashboard import Dashboard, build_dashboard, quarter_of
@@ -35,13 +36,19 @@ class DashboardPage(QWidget):
         grid.addWidget(self.overdue_box, 0, 1)
         grid.addWidget(self.owed_box, 1, 0)
         grid.addWidget(self.reach_box, 1, 1)
-        self.refresh()
+        self.loaded = False  # filled when first shown (or refreshed)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self.loaded:
+            self.refresh()
+        super().showEvent(event)
 
     @property
     def today(self) -> dt.date:
         return self._today or dt.date.today()
 
     def refresh(self) -> None:
+        self.loaded = True
         with self.store.session() as session:
             board = build_dashboard(session, self.today)
         self.show_board(board)

@@ -34,6 +34,7 @@ from ccodesk.ui.qtdates import pydate
 
 SEARCH_DELAY_MS = 150  # wait for a pause in typing before querying
 MIN_SEARCH = 2  # one letter matches nearly everything: not worth a query
+COUNT_CAP = 10_000  # the list counts (and scrolls) this far; beyond it, refine the filters
 
 
 def search_text(typed: str) -> str:
@@ -70,7 +71,7 @@ class EngagementModel(PagedTableModel[EngagementRow]):
 
     def _count(self) -> int:
         with self.store.session() as session:
-            return count_engagements(session, self.criteria)
+            return count_engagements(session, self.criteria, cap=COUNT_CAP)
 
     def set_filter(self, criteria: EngagementFilter) -> None:
         self.criteria = criteria
@@ -197,7 +198,12 @@ class EngagementsPage(QWidget):
         self._debounce.stop()
         self.model.set_filter(self.current_filter())
         total = self.model.total
-        self.summary.setText(f"{total:,} engagement{'s' if total != 1 else ''}")
+        if total >= COUNT_CAP:
+            self.summary.setText(
+                f"More than {COUNT_CAP:,} engagements: narrow the search or filters to see them all"
+            )
+        else:
+            self.summary.setText(f"{total:,} engagement{'s' if total != 1 else ''}")
 
     def refresh(self) -> None:
         self.apply_filters()

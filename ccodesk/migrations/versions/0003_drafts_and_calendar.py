@@ -1,5 +1,5 @@
 """Drafts (editors keep unsaved work in the encrypted store); engagements remember the UID
-of the iCalendar event they were imported from.
+of the iCalendar event they were imported from; an index for listing live engagements.
 
 Revision ID: 0003
 Revises: 0002
@@ -31,10 +31,12 @@ def upgrade() -> None:
     with op.batch_alter_table("engagement") as batch:
         batch.add_column(sa.Column("ics_uid", sa.String(length=255), nullable=True))
         batch.create_index(batch.f("ix_engagement_ics_uid"), ["ics_uid"], unique=False)
+        batch.create_index("ix_engagement_deleted_starts_at", ["deleted", "starts_at"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("engagement") as batch:
+        batch.drop_index("ix_engagement_deleted_starts_at")
         batch.drop_index(batch.f("ix_engagement_ics_uid"))
         batch.drop_column("ics_uid")
     op.drop_table("draft")
