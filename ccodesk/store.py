@@ -123,6 +123,7 @@ def make_engine(path: Path, database_key: bytes) -> Engine:
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=2,
+        pool_use_lifo=True,  # reuse the warm connection: one page cache, not four
         connect_args={"check_same_thread": False},
     )
     event.listen(engine, "connect", _on_connect)
