@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -32,6 +33,7 @@ from ccodesk.services.directory import (
 )
 from ccodesk.settings import Settings
 from ccodesk.store import Store
+from ccodesk.ui.directory_editors import ContactEditor, OrganisationEditor
 from ccodesk.ui.engagements_page import search_text
 from ccodesk.ui.paged_model import Column, PagedTableModel
 
@@ -104,7 +106,16 @@ class OrganisationsPage(QWidget):
         self.details = QTextBrowser()
         self.details.setAccessibleName("Organisation details")
         self.summary = QLabel()
+        self.new_button = QPushButton("&New organisation…")
+        self.edit_button = QPushButton("&Edit…")
+        self.contact_button = QPushButton("Add &contact…")
+        self.new_button.clicked.connect(lambda: self.edit_organisation(None))
+        self.edit_button.clicked.connect(self._edit_selected)
+        self.contact_button.clicked.connect(self._add_contact)
+        self.table.doubleClicked.connect(lambda _index: self._edit_selected())
         top = QHBoxLayout()
+        for button in (self.new_button, self.edit_button, self.contact_button):
+            top.addWidget(button)
         top.addWidget(self.search, 3)
         top.addWidget(self.org_type)
         split = QSplitter()
@@ -138,6 +149,34 @@ class OrganisationsPage(QWidget):
         self.model.reload()
         self.summary.setText(f"{self.model.total:,} organisations")
         self.details.clear()
+
+    def selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_object(rows[0].row()).id if rows else None
+
+    def edit_organisation(self, organisation_id: str | None) -> OrganisationEditor:
+        editor = OrganisationEditor(self.store, organisation_id, parent=self)
+        editor.saved.connect(self._saved)
+        editor.open()
+        return editor
+
+    def add_contact(self, organisation_id: str | None) -> ContactEditor:
+        editor = ContactEditor(self.store, organisation_id=organisation_id, parent=self)
+        if organisation_id is not None:
+            editor.saved.connect(lambda _id: self.show_details(organisation_id))
+        editor.open()
+        return editor
+
+    def _edit_selected(self) -> None:
+        if (organisation_id := self.selected_id()) is not None:
+            self.edit_organisation(organisation_id)
+
+    def _add_contact(self) -> None:
+        self.add_contact(self.selected_id())
+
+    def _saved(self, organisation_id: str) -> None:
+        self.refresh()
+        self.show_details(organisation_id)
 
     def _selected(self, selected: QItemSelection, _old: QItemSelection) -> None:
         if not selected.indexes():

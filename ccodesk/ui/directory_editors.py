@@ -1,0 +1,282 @@
+"""Editors for an organisation (groups served, sensitivities) and a contact (consent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from ccodesk.errors import KnownError, ValidationError
+from ccodesk.models import Contact, OrganisationType, SensitivityLevel, Topic
+from ccodesk.services.directory import (
+    ContactDraft,
+    OrganisationDraft,
+    get_organisation,
+    save_contact,
+    save_organisation,
+)
+from ccodesk.services.reference import priority_groups
+from ccodesk.store import Store
+from ccodesk.ui.qtdates import pydate, qdate
+
+
+class _Editor(QDialog):
+    """Shared frame: a form, a line for problems, Save and Cancel."""
+
+    saved = Signal(str)
+
+    def __init__(self, title: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.body = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self.body.addLayout(self.form)
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #b00020;")
+        self.problems.setAccessibleName("Problems")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+    def finish(self) -> None:
+        self.body.addWidget(self.problems)
+        self.body.addWidget(self.buttons)
+
+    def line(self, label: str, value: str = "") -> QLineEdit:
+        edit = QLineEdit(value)
+        edit.setAccessibleName(label.replace("&", "").rstrip(":"))
+        self.form.addRow(label, edit)
+        return edit
+
+    def save(self) -> None:
+        try:
+            record_id = self.store_it()
+        except ValidationError as exc:
+            self.problems.setText("Not saved:\n" + "\n".join(f"• {p}" for p in exc.problems))
+            return
+        except KnownError as exc:
+            self.problems.setText(f"Not saved: {exc}")
+            return
+        self.saved.emit(record_id)
+        self.accept()
+
+    def store_it(self) -> str:
+        raise NotImplementedError
+
+
+class OrganisationEditor(_Editor):
+    def __init__(
+        self, store: Store, organisation_id: str | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__("Organisation", parent)
+        self.store, self.organisation_id = store, organisation_id
+        with store.session() as s:
+            self.topics = [(t.code, t.name) for t in s.scalars(select(Topic).order_by(Topic.name))]
+            groups = [(g.code, g.name) for g in priority_groups(s)]
+            org = get_organisation(s, organisation_id) if organisation_id else None
+            served = {g.code for g in org.groups_served} if org else set()
+            sensitivities = (
+                [(x.topic_code, x.level, x.note) for x in org.sensitivities if not x.deleted]
+                if org
+                else []
+            )
+        self.name = self.line("&Name:", org.name if org else "")
+        self.org_type = QComboBox()
+        self.org_type.setAccessibleName("Type")
+        for t in OrganisationType:
+            self.org_type.addItem(t.label, t.value)
+        if org:
+            self.org_type.setCurrentIndex(self.org_type.findData(org.org_type.value))
+        self.form.addRow("&Type:", self.org_type)
+        self.address = self.line("&Address:", org.address if org else "")
+        self.postcode = self.line("&Postcode:", org.postcode if org else "")
+        self.phone = self.line("P&hone:", org.phone if org else "")
+        self.email = self.line("&E-mail:", org.email if org else "")
+        self.website = self.line("&Web site:", org.website if org else "")
+        self.notes = QPlainTextEdit(org.notes if org else "")
+        self.notes.setAccessibleName("Notes")
+        self.form.addRow("N&otes:", self.notes)
+        box = QGroupBox("Priority groups served")
+        grid = QHBoxLayout(box)
+        self.groups = {code: QCheckBox(name) for code, name in groups}
+        for code, check in self.groups.items():
+            check.setChecked(code in served)
+            grid.addWidget(check)
+        self.body.addWidget(box)
+        self.sensitivities = QTableWidget(0, 3)
+        self.sensitivities.setAccessibleName("Sensitivities")
+        self.sensitivities.setHorizontalHeaderLabels(["Topic", "Level", "Note"])
+        self.sensitivities.horizontalHeader().setStretchLastSection(True)
+        for topic, level, note in sensitivities:
+            self.add_sensitivity(topic, level, note)
+        add = QPushButton("Add &sensitivity")
+        add.clicked.connect(lambda: self.add_sensitivity())
+        remove = QPushButton("&Remove sensitivity")
+        remove.clicked.connect(
+            lambda: self.sensitivities.removeRow(self.sensitivities.currentRow())
+        )
+        self.body.addWidget(QLabel("Topics it must not be consulted on, or only with care:"))
+        self.body.addWidget(self.sensitivities)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.finish()
+        self.resize(760, 620)
+
+    def add_sensitivity(
+        self,
+        topic: str | None = None,
+        level: SensitivityLevel = SensitivityLevel.CAUTION,
+        note: str = "",
+    ) -> None:
+        row = self.sensitivities.rowCount()
+        self.sensitivities.insertRow(row)
+        topics = QComboBox()
+        for code, name in self.topics:
+            topics.addItem(name, code)
+        if topic:
+            topics.setCurrentIndex(topics.findData(topic))
+        levels = QComboBox()
+        for member in SensitivityLevel:
+            levels.addItem(member.label, member.value)
+        levels.setCurrentIndex(levels.findData(level.value))
+        self.sensitivities.setCellWidget(row, 0, topics)
+        self.sensitivities.setCellWidget(row, 1, levels)
+        self.sensitivities.setCellWidget(row, 2, QLineEdit(note))
+
+    def draft(self) -> OrganisationDraft:
+        rows = []
+        for row in range(self.sensitivities.rowCount()):
+            topic, level, note = (self.sensitivities.cellWidget(row, c) for c in range(3))
+            assert isinstance(topic, QComboBox) and isinstance(level, QComboBox)
+            assert isinstance(note, QLineEdit)
+            rows.append((topic.currentData(), SensitivityLevel(level.currentData()), note.text()))
+        return OrganisationDraft(
+            name=self.name.text(),
+            org_type=OrganisationType(self.org_type.currentData()),
+            address=self.address.text(),
+            postcode=self.postcode.text(),
+            phone=self.phone.text(),
+            email=self.email.text().strip(),
+            website=self.website.text(),
+            notes=self.notes.toPlainText(),
+            groups_served=[c for c, b in self.groups.items() if b.isChecked()],
+            sensitivities=rows,
+        )
+
+    def store_it(self) -> str:
+        draft = self.draft()
+        if len({t for t, _, _ in draft.sensitivities}) < len(draft.sensitivities):
+            raise ValidationError("the same topic is listed twice")
+        with self.store.transaction() as s:
+            return save_organisation(s, draft, self.organisation_id).id
+
+
+class _OptionalDate(QWidget):
+    """A date that may be left unset: a tick box beside the date."""
+
+    def __init__(self, label: str, value: dt.date | None) -> None:
+        super().__init__()
+        self.check = QCheckBox()
+        self.check.setAccessibleName(f"{label} set")
+        self.edit = QDateEdit(qdate(value or dt.date.today()))
+        self.edit.setCalendarPopup(True)
+        self.edit.setDisplayFormat("dd MMM yyyy")
+        self.edit.setAccessibleName(label)
+        self.check.setChecked(value is not None)
+        self.edit.setEnabled(value is not None)
+        self.check.toggled.connect(self.edit.setEnabled)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.check)
+        row.addWidget(self.edit, 1)
+
+    def value(self) -> dt.date | None:
+        return pydate(self.edit.date()) if self.check.isChecked() else None
+
+
+class ContactEditor(_Editor):
+    def __init__(
+        self,
+        store: Store,
+        contact_id: str | None = None,
+        *,
+        organisation_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("Contact", parent)
+        self.store, self.contact_id = store, contact_id
+        with store.session() as s:
+            c = s.get(Contact, contact_id) if contact_id else None
+        self.organisation_id = c.organisation_id if c else organisation_id
+        self.name = self.line("&Name:", c.name if c else "")
+        self.role = self.line("&Role:", c.role if c else "")
+        self.email = self.line("&E-mail:", c.email if c else "")
+        self.phone = self.line("&Phone:", c.phone if c else "")
+        self.channel = self.line("Prefers to be contacted &by:", c.preferred_channel if c else "")
+        self.access = self.line("&Accessibility needs:", c.accessibility_needs if c else "")
+        self.consent = QCheckBox("Has given &consent to be contacted and recorded")
+        self.consent.setChecked(bool(c and c.consent_given))
+        self.form.addRow("", self.consent)
+        self.consent_date = _OptionalDate("Consent given on", c.consent_date if c else None)
+        self.form.addRow("Consent &given on:", self.consent_date)
+        self.scope = self.line("Consent &scope:", c.consent_scope if c else "")
+        self.expires = _OptionalDate("Consent expires", c.consent_expires if c else None)
+        self.form.addRow("Consent e&xpires:", self.expires)
+        self.shareable = QCheckBox("Details may be &shared with the central unit")
+        self.shareable.setChecked(bool(c and c.shareable))
+        self.form.addRow("", self.shareable)
+        self.notes = QPlainTextEdit(c.notes if c else "")
+        self.notes.setAccessibleName("Notes")
+        self.form.addRow("N&otes:", self.notes)
+        self.consent.toggled.connect(self._consent_toggled)
+        self.finish()
+
+    def _consent_toggled(self, given: bool) -> None:
+        if given and not self.consent_date.check.isChecked():
+            self.consent_date.check.setChecked(True)  # today, unless changed
+
+    def store_it(self) -> str:
+        draft = ContactDraft(
+            name=self.name.text(),
+            organisation_id=self.organisation_id,
+            role=self.role.text(),
+            email=self.email.text().strip(),
+            phone=self.phone.text(),
+            preferred_channel=self.channel.text(),
+            accessibility_needs=self.access.text(),
+            consent_given=self.consent.isChecked(),
+            consent_date=self.consent_date.value(),
+            consent_scope=self.scope.text(),
+            consent_expires=self.expires.value(),
+            shareable=self.shareable.isChecked(),
+            notes=self.notes.toPlainText(),
+        )
+        with self.store.transaction() as s:
+            return save_contact(s, draft, self.contact_id).id
+
+
+__all__ = ["ContactEditor", "OrganisationEditor"]

@@ -1,0 +1,82 @@
+"""Editing the directory: organisations with sensitivities, contacts with consent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLineEdit
+
+from ccodesk.models import Contact, SensitivityLevel
+from ccodesk.services.directory import get_organisation
+from ccodesk.settings import Settings
+from ccodesk.ui.directory_editors import ContactEditor, OrganisationEditor
+from ccodesk.ui.organisations_page import OrganisationsPage
+
+
+def test_new_organisation_with_a_sensitivity(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    editor = OrganisationEditor(store)
+    qtbot.addWidget(editor)
+    qtbot.keyClicks(editor.name, "Stamford Hill Synagogue")
+    editor.org_type.setCurrentIndex(editor.org_type.findData("faith-group"))
+    editor.groups["faith"].setChecked(True)
+    qtbot.keyClicks(editor.email, "not an address")
+    qtbot.mouseClick(editor.findChild(type(editor.buttons)).buttons()[0], Qt.MouseButton.LeftButton)
+    assert "is not an e-mail address" in editor.problems.text()
+    editor.email.clear()
+    editor.add_sensitivity("lgbt-issues", SensitivityLevel.AVOID, "asked us not to")
+    with qtbot.waitSignal(editor.saved) as signal:
+        editor.save()
+    with store.session() as s:
+        org = get_organisation(s, signal.args[0])
+        assert org.name == "Stamford Hill Synagogue"
+        assert [g.code for g in org.groups_served] == ["faith"]
+        assert [(x.topic_code, x.level, x.note) for x in org.sensitivities] == [
+            ("lgbt-issues", SensitivityLevel.AVOID, "asked us not to")
+        ]
+    again = OrganisationEditor(store, signal.args[0])
+    qtbot.addWidget(again)
+    topic = again.sensitivities.cellWidget(0, 0)
+    assert isinstance(topic, QComboBox) and topic.currentData() == "lgbt-issues"
+    again.sensitivities.removeRow(0)
+    again.save()
+    with store.session() as s:
+        assert [x.deleted for x in get_organisation(s, signal.args[0]).sensitivities] == [True]
+
+
+def test_contact_consent(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    editor = ContactEditor(store)
+    qtbot.addWidget(editor)
+    qtbot.keyClicks(editor.name, "Miriam Cohen")
+    editor.shareable.setChecked(True)
+    editor.save()
+    assert "only be shared with the centre with their consent" in editor.problems.text()
+    editor.consent.setChecked(True)  # ticks "given on" with today's date
+    assert editor.consent_date.value() == dt.date.today()
+    with qtbot.waitSignal(editor.saved) as signal:
+        editor.save()
+    with store.session() as s:
+        contact = s.get(Contact, signal.args[0])
+        assert contact.consent_given and contact.shareable
+        assert contact.consent_date == dt.date.today()
+
+
+def test_directory_page_buttons(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    page = OrganisationsPage(store, Settings())
+    qtbot.addWidget(page)
+    page.show()
+    assert page.model.total == 0
+    editor = page.edit_organisation(None)
+    qtbot.addWidget(editor)
+    editor.name.setText("Hackney Somali Forum")
+    editor.save()
+    assert page.model.total == 1
+    assert "Hackney Somali Forum" in page.details.toPlainText()
+    page.table.selectRow(0)
+    contact = page.add_contact(page.selected_id())
+    qtbot.addWidget(contact)
+    contact.name.setText("Abdi Warsame")
+    contact.role.setText("Chair")
+    contact.save()
+    assert "Abdi Warsame, Chair (no valid consent)" in page.details.toPlainText()
+    assert [w for w in contact.findChildren(QLineEdit) if w.accessibleName() == "Role"]
