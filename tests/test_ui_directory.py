@@ -80,3 +80,12 @@ def test_directory_page_buttons(qtbot, store) -> None:  # type: ignore[no-untype
     contact.save()
     assert "Abdi Warsame, Chair (no valid consent)" in page.details.toPlainText()
     assert [w for w in contact.findChildren(QLineEdit) if w.accessibleName() == "Role"]
+
+
+def test_organisation_model_passes_qt_model_tester(qtmodeltester, demo_store) -> None:  # type: ignore[no-untyped-def]
+    from ccodesk.ui.organisations_page import OrganisationModel
+
+    model = OrganisationModel(demo_store, Settings())
+    model.page_size = 50
+    model.reload()
+    qtmodeltester.check(model)
