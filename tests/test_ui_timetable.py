@@ -108,3 +108,25 @@ def test_ics_export_and_import_round_trip(page, tmp_path: Path) -> None:  # type
     bad.write_text("this is not a calendar")
     with pytest.raises(Exception, match="not an iCalendar"):
         page.import_from(bad)
+
+
+def test_export_and_import_run_in_the_background(qtbot, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ccodesk.ui.timetable_page import read_ics, write_ics
+
+    path = tmp_path / "bg.ics"
+    start, end = page.period_range()
+    job = page._in_background(
+        "Exporting the calendar",
+        lambda: write_ics(page.store, start, end, path),
+        lambda _r: None,
+        start=False,
+    )
+    with qtbot.waitSignal(job.signals.succeeded, timeout=10_000) as done:
+        job.start()
+    assert done.args == [2] and path.exists()
+    job = page._in_background(
+        "Importing the calendar", lambda: read_ics(page.store, path), lambda _r: None, start=False
+    )
+    with qtbot.waitSignal(job.signals.succeeded, timeout=10_000) as done:
+        job.start()
+    assert done.args == ["0 added, 2 updated"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -31,6 +32,7 @@ from ccodesk.fileio import atomic_write_bytes
 from ccodesk.services.calendar_ics import export_ics, import_ics
 from ccodesk.services.timetable import CalendarItem, calendar_items
 from ccodesk.store import Store
+from ccodesk.ui.background import BackgroundJob, ProgressDialog
 from ccodesk.ui.qtdates import pydate, qdate
 
 log = logging.getLogger("ccodesk.ui")
@@ -217,46 +219,89 @@ class TimetablePage(QWidget):
     def _new_on(self, day: dt.date) -> None:
         self.new_requested.emit(dt.datetime.combine(day, dt.time(18, 0)))
 
-    # iCalendar -----------------------------------------------------------------------------
+    # iCalendar ---------------------------------------------------------------------------
     def export_to(self, path: Path) -> int:
         """Write the period shown to `path` as iCalendar; return how many events."""
         start, end = self.period_range()
-        with self.store.session() as s:
-            data = export_ics(
-                s, dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time())
-            )
-        atomic_write_bytes(path, data)
-        count = data.count(b"BEGIN:VEVENT")
-        log.info("exported %d events to %s", count, path)
-        return count
+        return write_ics(self.store, start, end, path)
 
     def import_from(self, path: Path) -> str:
         """Import an .ics file; return a summary of what happened."""
-        data = path.read_bytes()
-        with self.store.transaction() as s:
-            report = import_ics(s, data)
+        summary = read_ics(self.store, path)
         self.refresh()
-        return report.summary() + "".join(f"\n• skipped {why}" for why in report.skipped)
+        return summary
+
+    def _in_background(
+        self,
+        title: str,
+        work: Callable[[], object],
+        done: Callable[[object], object],
+        start: bool = True,
+    ) -> BackgroundJob:
+        def run(
+            progress: Callable[[int, int, str], None], _cancelled: Callable[[], bool]
+        ) -> object:
+            progress(0, 1, title)
+            result = work()
+            progress(1, 1, "Done")
+            return result
+
+        job = BackgroundJob(run)
+        self._progress = ProgressDialog(job, title, self)
+        job.signals.succeeded.connect(done)
+        job.signals.failed.connect(
+            lambda exc: QMessageBox.warning(self, "ccodesk", f"{title} failed: {exc}")
+        )
+        if start:
+            job.start()
+        self._job = job  # keep it alive until it reports
+        return job
 
     def export_dialog(self) -> None:
-        start, _end = self.period_range()
+        start, end = self.period_range()
         name, _ = QFileDialog.getSaveFileName(
             self, "Export to calendar", f"ccodesk-{start:%Y-%m}.ics", "iCalendar (*.ics)"
         )
         if name:
-            try:
-                count = self.export_to(Path(name))
-            except OSError as exc:
-                QMessageBox.warning(self, "ccodesk", f"Could not write {name}: {exc.strerror}")
-                return
-            QMessageBox.information(self, "ccodesk", f"Exported {count} engagements to {name}.")
+            self._in_background(
+                "Exporting the calendar",
+                lambda: write_ics(self.store, start, end, Path(name)),
+                lambda count: QMessageBox.information(
+                    self, "ccodesk", f"Exported {count} engagements to {name}."
+                ),
+            )
 
     def import_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Import a calendar", "", "iCalendar (*.ics)")
         if name:
-            try:
-                summary = self.import_from(Path(name))
-            except (KnownError, OSError) as exc:
-                QMessageBox.warning(self, "ccodesk", f"Nothing was imported: {exc}")
-                return
-            QMessageBox.information(self, "ccodesk", f"Imported {Path(name).name}: {summary}")
+
+            def done(summary: object) -> None:
+                self.refresh()
+                QMessageBox.information(self, "ccodesk", f"Imported {Path(name).name}: {summary}")
+
+            self._in_background(
+                "Importing the calendar", lambda: read_ics(self.store, Path(name)), done
+            )
+
+
+def write_ics(store: Store, start: dt.date, end: dt.date, path: Path) -> int:
+    """Write the engagements starting in [start, end) to `path` (atomically); how many."""
+    with store.session() as s:
+        data = export_ics(
+            s, dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time())
+        )
+    atomic_write_bytes(path, data)
+    count = data.count(b"BEGIN:VEVENT")
+    log.info("exported %d events to %s", count, path)
+    return count
+
+
+def read_ics(store: Store, path: Path) -> str:
+    """Import an .ics file in one transaction (all or nothing); a summary of what happened."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KnownError(f"Could not read {path}: {exc.strerror}") from exc
+    with store.transaction() as s:
+        report = import_ics(s, data)
+    return report.summary() + "".join(f"\n• skipped {why}" for why in report.skipped)
