@@ -47,19 +47,7 @@ def describe_engagement(session: Session, engagement: Engagement) -> str:
         )
     venue = ", ".join(p for p in (e.venue_name, e.venue_address.replace("\n", ", ")) if p)
     lines.append(f"Venue:         {venue or 'not set'}")
-    access = [
-        label
-        for flag, label in (
-            (e.step_free, "step-free"),
-            (e.hearing_loop, "hearing loop"),
-            (e.bsl, "BSL"),
-            (e.childcare, "childcare"),
-            (e.daytime, "daytime (suits older people)"),
-        )
-        if flag
-    ]
-    if e.interpreters:
-        access.append(f"interpreters: {e.interpreters}")
+    access = e.access_labels
     lines.append(f"Access:        {', '.join(access) or 'none recorded'}")
     organisers = [
         f"{role} {name}"

@@ -111,6 +111,24 @@ class Engagement(Synced, Base):
     officer_time: Mapped[list[OfficerTime]] = relationship(back_populates="engagement")
 
     @property
+    def access_labels(self) -> list[str]:
+        """The venue's access arrangements in words ("step-free", "BSL", …)."""
+        labels = [
+            label
+            for flag, label in (
+                (self.step_free, "step-free"),
+                (self.hearing_loop, "hearing loop"),
+                (self.bsl, "BSL"),
+                (self.childcare, "childcare"),
+                (self.daytime, "daytime (suits older people)"),
+            )
+            if flag
+        ]
+        if self.interpreters:
+            labels.append(f"interpreters ({self.interpreters})")
+        return labels
+
+    @property
     def is_joint(self) -> bool:
         """A joint meeting of the tripartite model: a BLO or CSO organises with the CCO."""
         return bool(self.blo_name or self.cso_name)

@@ -71,18 +71,7 @@ def _describe(e: Engagement) -> str:
         )
     if e.target_groups:
         lines.append("For: " + ", ".join(g.name for g in e.target_groups))
-    access = [
-        label
-        for flag, label in (
-            (e.step_free, "step-free"),
-            (e.hearing_loop, "hearing loop"),
-            (e.bsl, "BSL"),
-            (e.childcare, "childcare"),
-        )
-        if flag
-    ]
-    if e.interpreters:
-        access.append(f"interpreters ({e.interpreters})")
+    access = e.access_labels
     if access:
         lines.append("Access: " + ", ".join(access))
     if e.notes:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QListWidget, QVBoxLayout, QWidget
 
 from ccodesk.services.dashboard import Dashboard, build_dashboard, quarter_of
 from ccodesk.store import Store
+from ccodesk.ui.lazy import LoadOnShow
 
 
 def _box(title: str, accessible: str) -> tuple[QGroupBox, QListWidget]:
@@ -20,7 +20,7 @@ def _box(title: str, accessible: str) -> tuple[QGroupBox, QListWidget]:
     return box, items
 
 
-class DashboardPage(QWidget):
+class DashboardPage(LoadOnShow):
     def __init__(
         self, store: Store, today: dt.date | None = None, parent: QWidget | None = None
     ) -> None:
@@ -36,12 +36,6 @@ class DashboardPage(QWidget):
         grid.addWidget(self.overdue_box, 0, 1)
         grid.addWidget(self.owed_box, 1, 0)
         grid.addWidget(self.reach_box, 1, 1)
-        self.loaded = False  # filled when first shown (or refreshed)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if not self.loaded:
-            self.refresh()
-        super().showEvent(event)
 
     @property
     def today(self) -> dt.date:

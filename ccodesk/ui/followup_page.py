@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ccodesk.services import followup
 from ccodesk.store import Store
+from ccodesk.ui.lazy import LoadOnShow
 
 SHOWN = 500  # rows per list; the tab says when there are more
 
@@ -21,7 +21,7 @@ def _tree(headers: list[str], accessible: str) -> QTreeWidget:
     return tree
 
 
-class FollowUpPage(QWidget):
+class FollowUpPage(LoadOnShow):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
@@ -33,12 +33,6 @@ class FollowUpPage(QWidget):
         self.tabs.addTab(self.findings, "Findings with no outcome")
         self.tabs.addTab(self.you_said, "You said, we did")
         QVBoxLayout(self).addWidget(self.tabs)
-        self.loaded = False  # filled on first show: the lists can be long at scale
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if not self.loaded:
-            self.refresh()
-        super().showEvent(event)
 
     def refresh(self) -> None:
         self.loaded = True

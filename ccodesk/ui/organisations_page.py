@@ -7,7 +7,6 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,6 +34,7 @@ from ccodesk.settings import Settings
 from ccodesk.store import Store
 from ccodesk.ui.directory_editors import ContactEditor, OrganisationEditor
 from ccodesk.ui.engagements_page import search_text
+from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.ui.paged_model import Column, PagedTableModel
 
 
@@ -80,7 +80,7 @@ class OrganisationModel(PagedTableModel[OrganisationRow]):
             return count_organisations(s, self.criteria)
 
 
-class OrganisationsPage(QWidget):
+class OrganisationsPage(LoadOnShow):
     def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
@@ -133,12 +133,6 @@ class OrganisationsPage(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self.org_type.currentIndexChanged.connect(self.refresh)
         self.table.selectionModel().selectionChanged.connect(self._selected)
-        self.loaded = False  # filled on first show
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if not self.loaded:
-            self.refresh()
-        super().showEvent(event)
 
     def refresh(self) -> None:
         self.loaded = True
