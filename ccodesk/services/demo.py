@@ -9,8 +9,6 @@ same store, ids included.
 from __future__ import annotations
 
 import datetime as dt
-import random
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,30 +20,19 @@ from sqlalchemy.orm import Session
 from ccodesk import stamping
 from ccodesk.errors import ValidationError
 from ccodesk.models import (
-    KIND_METHOD,
     ActionItem,
-    ActionStatus,
     Attendance,
     AttendanceCount,
     Contact,
-    CostCategory,
     CostItem,
-    DecisionKind,
     Engagement,
-    EngagementKind,
-    EngagementStatus,
-    FeedbackChannel,
     FeedbackGiven,
     Finding,
-    Level,
-    OfficerRole,
     OfficerTime,
     Organisation,
     Outcome,
-    OutcomeResult,
     Sensitivity,
     TimetableEntry,
-    TimetableKind,
     engagement_partner,
     engagement_target_group,
     engagement_topic,
@@ -53,48 +40,12 @@ from ccodesk.models import (
     finding_group,
     organisation_group,
 )
-from ccodesk.resource_files import load_json
+from ccodesk.services.demo_rows import DemoMaker, Rows
 
 Progress = Callable[[int, int, str], None]
-Rows = dict[Any, list[dict[str, Any]]]
 
 ENGAGEMENTS_PER_YEAR = 300
 ORGANISATIONS_PER_YEAR = 1500
-
-# Share of a year's engagements by kind (PCCG meetings are monthly; outreach is the bulk).
-KIND_WEIGHTS: dict[EngagementKind, int] = {
-    EngagementKind.PCCG_MEETING: 12,
-    EngagementKind.THEMED_SESSION: 40,
-    EngagementKind.FOCUS_GROUP: 45,
-    EngagementKind.OUTREACH: 90,
-    EngagementKind.YOUTH_FORUM: 30,
-    EngagementKind.SURVEY: 12,
-    EngagementKind.CITIZENS_PANEL: 6,
-    EngagementKind.WEB_CONSULTATION: 10,
-    EngagementKind.ACTION_PLANNING: 20,
-    EngagementKind.STRATEGIC: 20,
-    EngagementKind.QUICK_TIME: 15,
-}
-ATTENDANCE_RANGE: dict[EngagementKind, tuple[int, int]] = {
-    EngagementKind.PCCG_MEETING: (18, 85),
-    EngagementKind.THEMED_SESSION: (12, 60),
-    EngagementKind.FOCUS_GROUP: (7, 14),
-    EngagementKind.OUTREACH: (6, 40),
-    EngagementKind.YOUTH_FORUM: (8, 45),
-    EngagementKind.SURVEY: (120, 900),
-    EngagementKind.CITIZENS_PANEL: (12, 24),
-    EngagementKind.WEB_CONSULTATION: (40, 400),
-    EngagementKind.ACTION_PLANNING: (25, 150),
-    EngagementKind.STRATEGIC: (8, 25),
-    EngagementKind.QUICK_TIME: (4, 15),
-}
-HOURLY_RATE_PENCE = {
-    OfficerRole.CCO: 2400,
-    OfficerRole.BLO: 2900,
-    OfficerRole.CSO: 2600,
-    OfficerRole.POLICE_OFFICER: 3100,
-    OfficerRole.ADVISOR: 0,
-}
 
 
 @dataclass(frozen=True)
@@ -102,439 +53,6 @@ class DemoReport:
     engagements: int
     organisations: int
     total_rows: int
-
-
-class _Maker:
-    """Draws one borough-year of rows at a time from a single seeded generator."""
-
-    def __init__(self, seed: int, borough: str, anchor: dt.date, officer: str) -> None:
-        self.rng = random.Random(seed)
-        self.borough = borough
-        self.anchor = anchor
-        self.officer = officer
-        self.areas: list[str] = load_json("demo", "areas.json").get(borough) or ["Central"]
-        self.borough_name = next(
-            b["name"] for b in load_json("reference", "boroughs.json") if b["code"] == borough
-        )
-        self.people = load_json("demo", "people.json")
-        self.org_types = load_json("demo", "organisations.json")
-        self.venues = load_json("demo", "venues.json")
-        self.findings = load_json("demo", "findings.json")
-        self.themes = load_json("reference", "engagement_themes.json")
-        self.groups = [g["code"] for g in load_json("reference", "priority_groups.json")]
-        self.blos = [self.person() for _ in range(3)]
-        self.csos = [self.person() for _ in range(2)]
-        self.orgs_by_group: dict[str, list[str]] = defaultdict(list)
-        self.all_orgs: list[str] = []
-
-    def uid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-
-    def person(self) -> str:
-        p = self.people
-        return f"{self.rng.choice(p['given_names'])} {self.rng.choice(p['family_names'])}"
-
-    def fill(self, template: str) -> str:
-        r = self.rng
-        return template.format(
-            area=r.choice(self.areas),
-            borough=self.borough_name,
-            saint=r.choice(self.org_types.get("saints", ["Mary"])),
-            community=r.choice(self.org_types.get("communities", ["Somali"])),
-        )
-
-    def street_address(self) -> tuple[str, str]:
-        r = self.rng
-        letters = "ABDEFGHJLNPQRSTUWXYZ"
-        postcode = (
-            f"{r.choice('ENSW')}{r.randint(1, 20)} {r.randint(1, 9)}"
-            f"{r.choice(letters)}{r.choice(letters)}"
-        )
-        return (
-            f"{r.randint(1, 240)} {r.choice(self.venues['streets'])}, {self.borough_name}",
-            postcode,
-        )
-
-    def organisations(self, rows: Rows, count: int) -> None:
-        r = self.rng
-        for _ in range(count):
-            spec = r.choice(self.org_types["types"])
-            oid = self.uid()
-            address, postcode = self.street_address()
-            name = self.fill(r.choice(spec["templates"]))
-            rows[Organisation].append(
-                {
-                    "id": oid,
-                    "name": name,
-                    "org_type": spec["type"],
-                    "borough_code": self.borough,
-                    "address": address,
-                    "postcode": postcode,
-                    "phone": f"020 {r.randint(7000, 8999)} {r.randint(1000, 9999)}",
-                    "email": ""
-                    if r.random() < 0.3
-                    else f"info@{''.join(ch for ch in name.lower() if ch.isalnum())[:18]}.org.uk",
-                    "website": "",
-                    "notes": "",
-                }
-            )
-            served = set(spec.get("groups_served", []))
-            if r.random() < 0.4:
-                served.add(r.choice(self.groups))
-            for code in sorted(served):
-                rows[organisation_group].append({"organisation_id": oid, "group_code": code})
-                self.orgs_by_group[code].append(oid)
-            self.all_orgs.append(oid)
-            for sens in spec.get("sensitivities", []):
-                if r.random() < sens.get("probability", 0.5):
-                    rows[Sensitivity].append(
-                        {
-                            "id": self.uid(),
-                            "organisation_id": oid,
-                            "topic_code": sens["topic"],
-                            "level": sens["level"],
-                            "note": sens.get("note", ""),
-                        }
-                    )
-            for _ in range(r.choice((0, 1, 1, 1, 2))):
-                consent = r.random() < 0.75
-                given = self.anchor - dt.timedelta(days=r.randint(10, 900))
-                rows[Contact].append(
-                    {
-                        "id": self.uid(),
-                        "organisation_id": oid,
-                        "name": self.person(),
-                        "role": r.choice(
-                            (
-                                "Chair",
-                                "Secretary",
-                                "Coordinator",
-                                "Youth worker",
-                                "Imam",
-                                "Vicar",
-                                "Manager",
-                                "Outreach worker",
-                                "Trustee",
-                            )
-                        ),
-                        "email": "",
-                        "phone": f"07{r.randint(100, 999)} {r.randint(100000, 999999)}",
-                        "address": "",
-                        "preferred_channel": r.choice(("email", "phone", "letter")),
-                        "accessibility_needs": r.choice(
-                            (
-                                "",
-                                "",
-                                "",
-                                "Large print",
-                                "BSL interpreter",
-                                "Step-free access",
-                                "Hearing loop",
-                            )
-                        ),
-                        "consent_given": consent,
-                        "consent_date": given if consent else None,
-                        "consent_scope": "Contact about consultation" if consent else "",
-                        "consent_expires": given + dt.timedelta(days=730) if consent else None,
-                        "shareable": consent and r.random() < 0.2,
-                        "notes": "",
-                    }
-                )
-
-    def engagements(self, rows: Rows, year_start: dt.date, count: int) -> None:
-        r = self.rng
-        kinds = list(KIND_WEIGHTS)
-        weights = list(KIND_WEIGHTS.values())
-        for _ in range(count):
-            kind = r.choices(kinds, weights)[0]
-            day = year_start + dt.timedelta(days=r.randint(0, 364))
-            if day.weekday() == 6:
-                day -= dt.timedelta(days=1)
-            daytime = kind == EngagementKind.OUTREACH and r.random() < 0.5
-            hour = r.choice((10, 11, 14)) if daytime else r.choice((10, 13, 18, 18, 19))
-            starts = dt.datetime.combine(day, dt.time(hour, r.choice((0, 0, 30))))
-            ends = starts + dt.timedelta(minutes=r.choice((60, 90, 120, 120, 150)))
-            past = day < self.anchor
-            status = (
-                (EngagementStatus.CANCELLED if r.random() < 0.06 else EngagementStatus.HELD)
-                if past
-                else r.choice((EngagementStatus.PLANNED, EngagementStatus.CONFIRMED))
-            )
-            theme = r.choice(self.themes)
-            targets = r.sample(self.groups, r.choice((1, 1, 2, 2, 3)))
-            eid = self.uid()
-            joint = r.random() < 0.35
-            venue = self.fill(r.choice(self.venues["templates"]))
-            address, postcode = self.street_address()
-            title = {
-                EngagementKind.PCCG_MEETING: f"{self.borough_name} PCCG meeting: {theme['theme']}",
-                EngagementKind.FOCUS_GROUP: f"Focus group: {theme['theme']}",
-                EngagementKind.OUTREACH: f"Outreach at {venue}: {theme['theme']}",
-                EngagementKind.YOUTH_FORUM: f"Youth forum: {theme['theme']}",
-            }.get(kind, f"{kind.label}: {theme['theme']}")
-            rows[Engagement].append(
-                {
-                    "id": eid,
-                    "borough_code": self.borough,
-                    "kind": kind,
-                    "method_code": KIND_METHOD[kind],
-                    "title": title[:200],
-                    "theme": theme["theme"],
-                    "informs": r.choice(list(DecisionKind)),
-                    "informs_detail": "",
-                    "level": Level.PAN_LONDON
-                    if kind == EngagementKind.QUICK_TIME and r.random() < 0.3
-                    else Level.LOCAL,
-                    "starts_at": starts,
-                    "ends_at": ends,
-                    "status": status,
-                    "venue_name": venue,
-                    "venue_address": f"{address} {postcode}",
-                    "step_free": r.random() < 0.8,
-                    "hearing_loop": r.random() < 0.45,
-                    "bsl": r.random() < 0.15,
-                    "interpreters": r.choice(
-                        (
-                            "",
-                            "",
-                            "",
-                            "",
-                            "Somali",
-                            "Bengali",
-                            "Turkish",
-                            "Polish",
-                            "Tigrinya",
-                            "Arabic",
-                        )
-                    ),
-                    "childcare": r.random() < 0.15,
-                    "daytime": daytime or hour < 16,
-                    "cco_name": self.officer,
-                    "blo_name": r.choice(self.blos) if joint else "",
-                    "cso_name": r.choice(self.csos) if joint and r.random() < 0.5 else "",
-                    "notes": "",
-                }
-            )
-            for code in targets:
-                rows[engagement_target_group].append({"engagement_id": eid, "group_code": code})
-            for code in theme["topics"]:
-                rows[engagement_topic].append({"engagement_id": eid, "topic_code": code})
-            pool = self.orgs_by_group.get(targets[0]) or self.all_orgs
-            for oid in sorted(set(r.sample(pool, min(len(pool), r.choice((0, 1, 1, 2, 3)))))):
-                rows[engagement_partner].append({"engagement_id": eid, "organisation_id": oid})
-            if status == EngagementStatus.HELD:
-                self.record(rows, eid, kind, starts, targets, theme["topics"])
-
-    def record(
-        self,
-        rows: Rows,
-        eid: str,
-        kind: EngagementKind,
-        starts: dt.datetime,
-        targets: list[str],
-        topics: list[str],
-    ) -> None:
-        r = self.rng
-        low, high = ATTENDANCE_RANGE[kind]
-        if kind == EngagementKind.FOCUS_GROUP and r.random() < 0.8:
-            low, high = 9, 12
-        total = r.randint(low, high)
-        aid = self.uid()
-        rows[Attendance].append(
-            {
-                "id": aid,
-                "engagement_id": eid,
-                "total": total,
-                "prefer_not_to_say": r.randint(0, total // 10),
-                "not_asked": 0 if r.random() < 0.8 else r.randint(0, total // 5),
-                "notes": "",
-            }
-        )
-        for code in self.groups:
-            share = 0.45 if code in targets else 0.08
-            count = sum(1 for _ in range(min(total, 60)) if r.random() < share)
-            count = round(count * total / min(total, 60)) if total > 60 else count
-            if code in targets and r.random() < 0.1:
-                count = 0  # sometimes a meeting misses the very people it was for
-            if count:
-                rows[AttendanceCount].append(
-                    {"attendance_id": aid, "group_code": code, "count": min(count, total)}
-                )
-        day = starts.date()
-        answered: list[str] = []
-        for _ in range(r.choice((1, 2, 2, 3, 4))):
-            topic = r.choice(topics)
-            view = r.choice(self.findings[topic])
-            fid = self.uid()
-            rows[Finding].append(
-                {
-                    "id": fid,
-                    "engagement_id": eid,
-                    "text": view["finding"],
-                    "theme": topic.replace("-", " "),
-                    "topic_code": topic,
-                }
-            )
-            for code in r.sample(targets, r.randint(1, len(targets))):
-                rows[finding_group].append({"finding_id": fid, "group_code": code})
-            age = (self.anchor - day).days
-            if age > 30 and r.random() < 0.75:
-                used = r.random() < 0.7
-                rows[Outcome].append(
-                    {
-                        "id": self.uid(),
-                        "finding_id": fid,
-                        "result": (
-                            OutcomeResult.CHANGED_DECISION
-                            if r.random() < 0.5
-                            else OutcomeResult.INFORMED_DECISION
-                        )
-                        if used
-                        else OutcomeResult.NOT_USED,
-                        "decision": view["outcome_changed"] if used else "",
-                        "explanation": "" if used else view["outcome_not_used"],
-                        "decided_on": day + dt.timedelta(days=r.randint(14, 60)),
-                    }
-                )
-                answered.append(fid)
-            if r.random() < 0.5:
-                due = day + dt.timedelta(days=r.randint(14, 90))
-                done = due < self.anchor and r.random() < 0.8
-                rows[ActionItem].append(
-                    {
-                        "id": self.uid(),
-                        "engagement_id": eid,
-                        "finding_id": fid,
-                        "description": view["action"],
-                        "owner": r.choice((self.officer, *self.blos, *self.csos)),
-                        "due_on": due,
-                        "status": ActionStatus.DONE
-                        if done
-                        else r.choice((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
-                        "completed_on": due - dt.timedelta(days=r.randint(0, 10)) if done else None,
-                    }
-                )
-        if answered and r.random() < 0.85:
-            fbid = self.uid()
-            given = day + dt.timedelta(days=r.randint(21, 75))
-            if given < self.anchor:
-                rows[FeedbackGiven].append(
-                    {
-                        "id": fbid,
-                        "engagement_id": eid,
-                        "given_on": given,
-                        "channel": r.choice(list(FeedbackChannel)),
-                        "text": " ".join(
-                            self.findings[t][0]["you_said_we_did"] for t in topics[:2]
-                        ),
-                    }
-                )
-                for fid in answered:
-                    rows[feedback_finding].append({"feedback_id": fbid, "finding_id": fid})
-        for _ in range(r.choice((1, 1, 2, 3))):
-            category = r.choice(list(CostCategory))
-            rows[CostItem].append(
-                {
-                    "id": self.uid(),
-                    "engagement_id": eid,
-                    "category": category,
-                    "description": category.label,
-                    "amount_pence": r.choice((2500, 4000, 6500, 12000, 18000, 25000, 40000)),
-                }
-            )
-        for role in r.sample(
-            [OfficerRole.CCO, OfficerRole.BLO, OfficerRole.POLICE_OFFICER, OfficerRole.ADVISOR],
-            r.randint(1, 3),
-        ):
-            rows[OfficerTime].append(
-                {
-                    "id": self.uid(),
-                    "engagement_id": eid,
-                    "role": role,
-                    "officer_name": self.officer if role == OfficerRole.CCO else "",
-                    "minutes": r.choice((60, 90, 120, 180, 240, 360)),
-                    "hourly_rate_pence": HOURLY_RATE_PENCE.get(role, 2500),
-                }
-            )
-
-    def timetable(self, rows: Rows, year_start: dt.date) -> None:
-        y = year_start.year
-        cycle = f"{y + 1}/{str(y + 2)[-2:]} policing plan"
-        for title, kind, month, day, informs in (
-            (
-                "Corporate consultation window opens",
-                TimetableKind.CONSULTATION_WINDOW,
-                4,
-                1,
-                DecisionKind.POLICING_PLAN,
-            ),
-            (
-                "Local consultation on borough priorities",
-                TimetableKind.CONSULTATION_WINDOW,
-                6,
-                1,
-                DecisionKind.POLICING_PLAN,
-            ),
-            (
-                "Crime and disorder strategy: partnership consultation",
-                TimetableKind.CONSULTATION_WINDOW,
-                7,
-                1,
-                DecisionKind.CRIME_DISORDER_STRATEGY,
-            ),
-            (
-                "Borough findings due to the MPA consultation unit",
-                TimetableKind.DEADLINE,
-                9,
-                30,
-                DecisionKind.POLICING_PLAN,
-            ),
-            (
-                "Draft policing plan published for comment",
-                TimetableKind.MILESTONE,
-                12,
-                1,
-                DecisionKind.POLICING_PLAN,
-            ),
-            (
-                "Policing plan agreed by the Authority",
-                TimetableKind.MILESTONE,
-                3,
-                31,
-                DecisionKind.POLICING_PLAN,
-            ),
-            (
-                "Tripartite planning meeting (CCO, BLO, CSO)",
-                TimetableKind.JOINT_MEETING,
-                5,
-                15,
-                None,
-            ),
-            (
-                "Tripartite review meeting (CCO, BLO, CSO)",
-                TimetableKind.JOINT_MEETING,
-                11,
-                15,
-                None,
-            ),
-        ):
-            year = y + 1 if month <= 3 else y
-            start = dt.date(year, month, day)
-            window = kind == TimetableKind.CONSULTATION_WINDOW
-            rows[TimetableEntry].append(
-                {
-                    "id": self.uid(),
-                    "title": title,
-                    "kind": kind,
-                    "starts_on": start,
-                    "ends_on": start + dt.timedelta(days=60) if window else None,
-                    "planning_cycle": cycle,
-                    "informs": informs,
-                    "level": Level.PAN_LONDON if "Corporate" in title else Level.LOCAL,
-                    "engagement_id": None,
-                    "notes": "",
-                }
-            )
 
 
 # Insert order: parents before children (foreign keys are enforced).
@@ -592,7 +110,7 @@ def generate(
     Yields (done, total, what, report-so-far) after each borough-year; stops early when
     `cancelled()` turns true (the caller then rolls back).
     """
-    maker = _Maker(seed, borough, anchor, officer)
+    maker = DemoMaker(seed, borough, anchor, officer)
     engagements = organisations = total_rows = 0
     first = anchor + dt.timedelta(days=90 - 365 * scale)
     for year in range(scale):
