@@ -62,6 +62,6 @@ def sensitive_partners(
     warnings = []
     for org, topic, level, note in rows:
         verb = "must not be consulted" if level == SensitivityLevel.AVOID else "needs care"
-        suffix = f" ({note})" if note else ""
+        suffix = f" ({note.rstrip('.')})" if note else ""
         warnings.append(f"{org} {verb} on {topic}{suffix}.")
     return warnings

@@ -36,10 +36,10 @@ def render_all(store: Store, out: Path, size: tuple[int, int] = (1280, 800)) -> 
             window.organisations.table.selectRow(0)
         written.append(_save(window, out / f"{row + 1}-{name}.png"))
     engagements = window.engagements
-    if engagements.model.rowCount():
-        editor = EngagementEditor(
-            store, engagements.model.row_object(0).id, parent=window, restore_draft=False
-        )
+    rows = [engagements.model.row_object(i) for i in range(engagements.model.rowCount())]
+    held = [r for r in rows if r.attendance is not None] or rows  # show one with attendance
+    if held:
+        editor = EngagementEditor(store, held[0].id, parent=window, restore_draft=False)
         editor.show()
         written.append(_save(editor, out / "7-engagement-editor.png"))
         editor.form.setCurrentIndex(3)
