@@ -10,7 +10,7 @@ STAMP   = $(VENV)/.installed-stamp
 SYSTEM_PACKAGES = libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 \
                   libdbus-1-3 libglib2.0-0 sqlite3
 
-.PHONY: run test system-deps venv lint typecheck bench screenshots clean
+.PHONY: run test system-deps venv lint typecheck bench screenshots installer clean
 
 run: $(STAMP)
 	$(BIN)/ccodesk
@@ -49,6 +49,10 @@ typecheck: $(STAMP)
 
 screenshots: system-deps $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py
+
+# One-folder build in dist/ccodesk with PyInstaller, smoke-tested (CLI and GUI) after building.
+installer: system-deps $(STAMP)
+	bash installer/build.sh
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/store_bench.py
