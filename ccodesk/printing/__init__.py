@@ -1,1 +1,1 @@
-"""ccodesk."""
+"""Printed meeting packs and forms with reportlab (issue 5)."""

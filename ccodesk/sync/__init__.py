@@ -1,1 +1,1 @@
-"""ccodesk."""
+"""Signed, encrypted sync bundles and the merge engine (ARCHITECTURE.md; issue 4)."""

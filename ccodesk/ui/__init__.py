@@ -1,1 +1,1 @@
-"""ccodesk."""
+"""The PySide6 desktop app: the only package that imports Qt."""

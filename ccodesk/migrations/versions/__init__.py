@@ -1,1 +1,1 @@
-"""ccodesk."""
+"""Alembic revisions, one per schema version (never edited once released)."""
