@@ -48,6 +48,16 @@ def open_actions(
     session: Session, *, overdue_on: dt.date | None = None, limit: int | None = None
 ) -> list[OpenAction]:
     """Every open or in-progress action, soonest due first (only overdue ones if asked)."""
+    # Choose the actions first, then fetch their engagements' titles: joining before the
+    # limit would look up the engagement of every open action in the store.
+    due_last = ActionItem.due_on.is_(None)
+    chosen = _open_actions_query(overdue_on).add_columns(
+        due_last.label("due_last"), ActionItem.due_on, ActionItem.description
+    )
+    chosen = chosen.order_by(due_last, ActionItem.due_on, ActionItem.description)
+    if limit is not None:
+        chosen = chosen.limit(limit)
+    picked = chosen.subquery()
     query = (
         select(
             ActionItem.id,
@@ -57,21 +67,10 @@ def open_actions(
             ActionItem.status,
             Engagement.title,
         )
+        .join(picked, picked.c.id == ActionItem.id)
         .outerjoin(Engagement, Engagement.id == ActionItem.engagement_id)
-        .where(
-            ActionItem.deleted.is_(False),
-            ActionItem.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]),
-        )
-        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.description)
+        .order_by(picked.c.due_last, picked.c.due_on, picked.c.description)
     )
-    if overdue_on is not None:  # no undated ones: order by date alone, along the index
-        query = (
-            query.where(ActionItem.due_on < overdue_on)
-            .order_by(None)
-            .order_by(ActionItem.due_on, ActionItem.id)
-        )
-    if limit is not None:
-        query = query.limit(limit)
     return [OpenAction(*row) for row in session.execute(query)]
 
 
