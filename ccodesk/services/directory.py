@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
 from sqlalchemy import Select, func, select
@@ -26,6 +26,7 @@ from ccodesk.models import (
     organisation_group,
 )
 from ccodesk.services.engagements import Saved
+from ccodesk.services.fields import assign_changed, get_live
 from ccodesk.services.reference import check_codes
 from ccodesk.services.search import fts_filter
 
@@ -66,21 +67,14 @@ def save_organisation(
         session.add(org)
     else:
         org = get_organisation(session, organisation_id)
-    for name in (
-        "name",
-        "org_type",
-        "borough_code",
-        "address",
-        "postcode",
-        "phone",
-        "email",
-        "website",
-        "notes",
-    ):
-        value = getattr(draft, name)
-        value = value.strip() if isinstance(value, str) else value
-        if getattr(org, name) != value:
-            setattr(org, name, value)
+    assign_changed(
+        org,
+        {
+            f.name: getattr(draft, f.name)
+            for f in fields(draft)
+            if f.name not in ("groups_served", "sensitivities")
+        },
+    )
     wanted = list(dict.fromkeys(draft.groups_served))
     if [g.code for g in org.groups_served] != wanted:
         groups = {
@@ -158,14 +152,8 @@ def save_contact(session: Session, draft: ContactDraft, contact_id: str | None =
         contact = Contact(name=draft.name.strip())
         session.add(contact)
     else:
-        found = session.get(Contact, contact_id)
-        if found is None or found.deleted:
-            raise NotFound(f"No contact has the id {contact_id!r}.")
-        contact = found
-    for name, value in vars(draft).items():
-        value = value.strip() if isinstance(value, str) else value
-        if getattr(contact, name) != value:
-            setattr(contact, name, value)
+        contact = get_live(session, Contact, contact_id, "contact")
+    assign_changed(contact, vars(draft))
     session.flush()
     return Saved(contact.id, [])
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ccodesk.errors import NotFound, ValidationError
+from ccodesk.errors import ValidationError
 from ccodesk.models import (
     ActionItem,
     CostCategory,
@@ -26,9 +25,8 @@ from ccodesk.models import (
     TimetableEntry,
     Topic,
 )
+from ccodesk.services.fields import assign_changed, get_live
 from ccodesk.services.reference import check_codes
-
-T = TypeVar("T", bound=Synced)
 
 # What a user may delete by name (engagements, organisations and contacts have their own).
 DELETABLE: dict[str, type[Synced]] = {
@@ -43,27 +41,11 @@ DELETABLE: dict[str, type[Synced]] = {
 }
 
 
-def _live(session: Session, model: type[T], record_id: str) -> T:
-    found = session.get(model, record_id)
-    if found is None or found.deleted:
-        raise NotFound(f"No {model.__name__} has the id {record_id!r}.")
-    return found
-
-
-def _set(obj: Any, **values: Any) -> None:
-    for name, value in values.items():
-        if value is None:
-            continue
-        value = value.strip() if isinstance(value, str) else value
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-
-
 def delete_record(session: Session, kind: str, record_id: str) -> None:
     """Mark a record deleted (a tombstone, so the deletion reaches the centre)."""
     if kind not in DELETABLE:
         raise ValidationError(f"cannot delete a {kind!r}; choose one of {', '.join(DELETABLE)}")
-    _live(session, DELETABLE[kind], record_id).deleted = True
+    get_live(session, DELETABLE[kind], record_id).deleted = True
 
 
 def update_finding(
@@ -75,7 +57,7 @@ def update_finding(
     topic_code: str | None = None,
     raised_by: Sequence[str] | None = None,
 ) -> None:
-    finding = _live(session, Finding, finding_id)
+    finding = get_live(session, Finding, finding_id)
     problems = []
     if text is not None and not text.strip():
         problems.append("the finding is empty")
@@ -85,7 +67,9 @@ def update_finding(
         problems += check_codes(session, PriorityGroup, raised_by, "priority group")
     if problems:
         raise ValidationError(problems)
-    _set(finding, text=text, theme=theme, topic_code=topic_code)
+    assign_changed(
+        finding, {"text": text, "theme": theme, "topic_code": topic_code}, skip_none=True
+    )
     if raised_by is not None and [g.code for g in finding.raised_by] != list(raised_by):
         groups = {
             g.code: g
@@ -103,8 +87,17 @@ def update_outcome(
     explanation: str | None = None,
     decided_on: dt.date | None = None,
 ) -> None:
-    outcome = _live(session, Outcome, outcome_id)
-    _set(outcome, result=result, decision=decision, explanation=explanation, decided_on=decided_on)
+    outcome = get_live(session, Outcome, outcome_id)
+    assign_changed(
+        outcome,
+        {
+            "result": result,
+            "decision": decision,
+            "explanation": explanation,
+            "decided_on": decided_on,
+        },
+        skip_none=True,
+    )
     if outcome.result == OutcomeResult.NOT_USED and not outcome.explanation:
         raise ValidationError("say why the finding was not used")
     if outcome.result != OutcomeResult.NOT_USED and not outcome.decision:
@@ -121,7 +114,11 @@ def update_action(
 ) -> None:
     if description is not None and not description.strip():
         raise ValidationError("the action has no description")
-    _set(_live(session, ActionItem, action_id), description=description, owner=owner, due_on=due_on)
+    assign_changed(
+        get_live(session, ActionItem, action_id),
+        {"description": description, "owner": owner, "due_on": due_on},
+        skip_none=True,
+    )
 
 
 def update_feedback(
@@ -135,10 +132,12 @@ def update_feedback(
 ) -> None:
     if text is not None and not text.strip():
         raise ValidationError("the feedback text is empty")
-    feedback = _live(session, FeedbackGiven, feedback_id)
-    _set(feedback, text=text, given_on=given_on, channel=channel)
+    feedback = get_live(session, FeedbackGiven, feedback_id)
+    assign_changed(
+        feedback, {"text": text, "given_on": given_on, "channel": channel}, skip_none=True
+    )
     if finding_ids is not None and [f.id for f in feedback.answers] != list(finding_ids):
-        feedback.answers = [_live(session, Finding, f) for f in finding_ids]
+        feedback.answers = [get_live(session, Finding, f) for f in finding_ids]
 
 
 def update_cost(
@@ -151,11 +150,10 @@ def update_cost(
 ) -> None:
     if amount_pence is not None and amount_pence < 0:
         raise ValidationError("a cost cannot be negative")
-    _set(
-        _live(session, CostItem, cost_id),
-        category=category,
-        amount_pence=amount_pence,
-        description=description,
+    assign_changed(
+        get_live(session, CostItem, cost_id),
+        {"category": category, "amount_pence": amount_pence, "description": description},
+        skip_none=True,
     )
 
 
@@ -174,9 +172,8 @@ def update_officer_time(
         problems.append("an hourly rate cannot be negative")
     if problems:
         raise ValidationError(problems)
-    _set(
-        _live(session, OfficerTime, row_id),
-        minutes=minutes,
-        hourly_rate_pence=hourly_rate_pence,
-        officer_name=officer_name,
+    assign_changed(
+        get_live(session, OfficerTime, row_id),
+        {"minutes": minutes, "hourly_rate_pence": hourly_rate_pence, "officer_name": officer_name},
+        skip_none=True,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
 from sqlalchemy import Select, func, select
@@ -25,6 +25,7 @@ from ccodesk.models import (
     engagement_target_group,
 )
 from ccodesk.services import checks
+from ccodesk.services.fields import assign_changed
 from ccodesk.services.reference import check_codes
 from ccodesk.services.search import fts_filter
 
@@ -58,6 +59,10 @@ class EngagementDraft:
     partner_ids: list[str] = field(default_factory=list)
     target_groups: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+
+
+# Draft fields that are links to other records, not columns of the engagement.
+LINKS = ("partner_ids", "target_groups", "topics")
 
 
 @dataclass(frozen=True)
@@ -97,33 +102,10 @@ def validate_engagement(session: Session, draft: EngagementDraft) -> list[str]:
 
 
 def _apply(session: Session, engagement: Engagement, draft: EngagementDraft) -> None:
-    for name in (
-        "kind",
-        "title",
-        "starts_at",
-        "ends_at",
-        "theme",
-        "informs",
-        "informs_detail",
-        "level",
-        "status",
-        "borough_code",
-        "venue_name",
-        "venue_address",
-        "step_free",
-        "hearing_loop",
-        "bsl",
-        "interpreters",
-        "childcare",
-        "daytime",
-        "cco_name",
-        "blo_name",
-        "cso_name",
-        "notes",
-    ):
-        value = getattr(draft, name)
-        if getattr(engagement, name) != value:
-            setattr(engagement, name, value.strip() if isinstance(value, str) else value)
+    assign_changed(
+        engagement,
+        {f.name: getattr(draft, f.name) for f in fields(draft) if f.name not in LINKS},
+    )
     engagement.method_code = KIND_METHOD[draft.kind]
     wanted_groups = list(dict.fromkeys(draft.target_groups))
     if [g.code for g in engagement.target_groups] != wanted_groups:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ccodesk.errors import NotFound, ValidationError
+from ccodesk.errors import ValidationError
 from ccodesk.models import (
     DecisionKind,
     Engagement,
@@ -18,6 +18,7 @@ from ccodesk.models import (
     TimetableKind,
 )
 from ccodesk.services.engagements import Saved
+from ccodesk.services.fields import assign_changed, get_live
 
 
 @dataclass
@@ -54,14 +55,8 @@ def save_timetable_entry(
         )
         session.add(entry)
     else:
-        found = session.get(TimetableEntry, entry_id)
-        if found is None or found.deleted:
-            raise NotFound(f"No timetable entry has the id {entry_id!r}.")
-        entry = found
-    for name, value in vars(draft).items():
-        value = value.strip() if isinstance(value, str) else value
-        if getattr(entry, name) != value:
-            setattr(entry, name, value)
+        entry = get_live(session, TimetableEntry, entry_id, "timetable entry")
+    assign_changed(entry, vars(draft))
     session.flush()
     return Saved(entry.id, [])
 

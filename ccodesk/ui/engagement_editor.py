@@ -27,7 +27,7 @@ from ccodesk.services.fatigue import fatigue_warnings
 from ccodesk.services.reference import priority_groups
 from ccodesk.settings import Settings
 from ccodesk.store import Store
-from ccodesk.ui.engagement_form import EngagementForm, draft_from_state
+from ccodesk.ui.engagement_form import ACCESS, PLAIN, TEXTS, EngagementForm, draft_from_state
 from ccodesk.ui.record_tab import RecordTab
 
 log = logging.getLogger("ccodesk.ui")
@@ -87,26 +87,7 @@ def _engagement_state(store: Store, engagement_id: str) -> dict[str, Any]:
         e = get_engagement(s, engagement_id)
         a = e.attendance
         return {
-            **{
-                n: getattr(e, n)
-                for n in (
-                    "title",
-                    "theme",
-                    "informs_detail",
-                    "venue_name",
-                    "interpreters",
-                    "cco_name",
-                    "blo_name",
-                    "cso_name",
-                    "venue_address",
-                    "notes",
-                    "step_free",
-                    "hearing_loop",
-                    "bsl",
-                    "childcare",
-                    "daytime",
-                )
-            },
+            **{n: getattr(e, n) for n in (*TEXTS, *PLAIN, *(name for name, _ in ACCESS))},
             "kind": e.kind.value,
             "informs": e.informs.value if e.informs else None,
             "level": e.level.value,
@@ -132,22 +113,11 @@ def _engagement_state(store: Store, engagement_id: str) -> dict[str, Any]:
 def new_engagement_state(store: Store, starts_at: dt.datetime | None = None) -> dict[str, Any]:
     """A new engagement: tomorrow at 18:00 unless told otherwise, organised by this officer."""
     start = starts_at or dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(18, 0))
+    organiser = {"cco": "cco_name", "blo": "blo_name", "cso": "cso_name"}.get(store.officer_role)
     return {
-        "title": "",
-        "theme": "",
-        "informs_detail": "",
-        "venue_name": "",
-        "interpreters": "",
-        "cco_name": store.officer_name if store.officer_role == "cco" else "",
-        "blo_name": store.officer_name if store.officer_role == "blo" else "",
-        "cso_name": store.officer_name if store.officer_role == "cso" else "",
-        "venue_address": "",
-        "notes": "",
-        "step_free": False,
-        "hearing_loop": False,
-        "bsl": False,
-        "childcare": False,
-        "daytime": False,
+        **dict.fromkeys((*TEXTS, *PLAIN), ""),
+        **dict.fromkeys((name for name, _ in ACCESS), False),
+        **({organiser: store.officer_name} if organiser else {}),
         "kind": EngagementKind.PCCG_MEETING.value,
         "informs": None,
         "level": Level.LOCAL.value,
