@@ -4,7 +4,10 @@
 
 Measures, offscreen:
   * cold start to the main window shown (`ccodesk --smoke-test` in a new process), as a ratio
-    to a bare PySide6 window started the same way in the same run (median of 5 each);
+    to a bare PySide6 window started the same way in the same run (median of 5 each): from
+    just before the process is spawned to the window shown and painted, wall clock;
+  * cold start to the dashboard filled from the store (the window is shown first and the
+    store opens behind it, so this is when the officer sees their data);
   * peak memory (max RSS) of that start;
   * the engagement list's first page (count + first 200 rows) after a filter change;
   * a search keystroke to the updated list (the query behind the debounce), median and p95.
@@ -38,9 +41,11 @@ TERMS = ["k", "kn", "kni", "knif", "knife", "knife c", "knife cr", "knife crime"
 BARE = ("import sys, time; t=time.perf_counter(); from PySide6.QtWidgets import QApplication, "
         "QMainWindow, QLabel; app=QApplication(sys.argv[:1]); w=QMainWindow(); "
         "w.setCentralWidget(QLabel('hello')); w.resize(1200, 760); w.show(); app.processEvents(); "
-        "w.grab(); print('ok')")
-APP = ("import resource, sys; from ccodesk.ui.app import main; rc = main(['--data-dir', "
-       "sys.argv[1], '--smoke-test']); "
+        "w.grab(); print('shown', time.time())")
+APP = ("import resource, sys; from ccodesk.ui.app import main, SMOKE_TIMES; "
+       "rc = main(['--data-dir', sys.argv[1], '--smoke-test']); "
+       "print('shown', SMOKE_TIMES['shown']); "
+       "print('ready', SMOKE_TIMES['ready']); "
        "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)")
 
 
@@ -49,10 +54,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def timed_run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    out = subprocess.run(args, capture_output=True, text=True, env=env, check=True)
-    return time.perf_counter() - started, out.stdout
+def timed_run(args: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Seconds from spawning the process to each `name epoch` line it prints."""
+    started = time.time()
+    out = subprocess.run(args, capture_output=True, text=True, env=env, check=True).stdout
+    marks = dict(line.split()[:2] for line in out.splitlines() if len(line.split()) == 2)
+    return {name: (float(value) - started if name != "maxrss_kb" else float(value))
+            for name, value in marks.items()}
 
 
 def main() -> None:
@@ -79,12 +87,13 @@ def main() -> None:
             load_demo_data(store, scale=10, seed=1, anchor=dt.date.today(),
                            engagements_per_year=args.engagements // 10)
 
-    bare, cold, rss = [], [], []
+    bare, cold, ready, rss = [], [], [], []
     for _ in range(5):
-        bare.append(timed_run([sys.executable, "-c", BARE], env)[0])
-        took, out = timed_run([sys.executable, "-c", APP, str(store_dir)], env)
-        cold.append(took)
-        rss.append(int(out.split("maxrss_kb")[1].split()[0]) / 1024)
+        bare.append(timed_run([sys.executable, "-c", BARE], env)["shown"])
+        marks = timed_run([sys.executable, "-c", APP, str(store_dir)], env)
+        cold.append(marks["shown"])
+        ready.append(marks["ready"])
+        rss.append(marks["maxrss_kb"] / 1024)
 
     from PySide6.QtWidgets import QApplication
 
@@ -119,6 +128,8 @@ def main() -> None:
           f"{statistics.median(cold) * ms:.0f} ms | |")
     print(f"| cold start ÷ bare window | {statistics.median(cold) / statistics.median(bare):.2f}× "
           "| ≤ 1.5× |")
+    print(f"| ccodesk to dashboard filled from the store, median of 5 | "
+          f"{statistics.median(ready) * ms:.0f} ms | |")
     print(f"| peak memory of that start (max RSS) | {max(rss):.0f} MB | ≤ 300 MB |")
     print(f"| engagement list, first page after a filter change, median / max of "
           f"{len(first_page)} | {statistics.median(first_page) * ms:.1f} / "

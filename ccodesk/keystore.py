@@ -26,10 +26,10 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ccodesk.errors import KeyUnavailable, StoreError, WrongKey
 from ccodesk.fileio import atomic_write_bytes
+from ccodesk.storeinfo import PASSPHRASE_ENV
 
 SERVICE = "ccodesk"
 KEY_FILE = "keys.enc"
-PASSPHRASE_ENV = "CCODESK_PASSPHRASE"
 MIN_PASSPHRASE = 8
 # scrypt cost: about 50 ms on a laptop, 32 MiB of memory per guess.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1

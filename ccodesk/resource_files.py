@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from importlib import resources
 from typing import Any
@@ -34,7 +33,19 @@ def load_json(*parts: str) -> Any:
 @functools.cache
 def reference_version() -> str:
     """A digest of the shipped reference data, to tell when a store needs refreshing."""
+    import hashlib  # only when reference data is checked, not at every start
+
     digest = hashlib.sha256()
     for name in REFERENCE_FILES:
         digest.update(read_bytes("reference", name))
     return digest.hexdigest()[:16]
+
+
+def borough_name(code: str | None) -> str:
+    """The display name of a borough code ("" for none)."""
+    if not code:
+        return ""
+    for b in load_json("reference", "boroughs.json"):
+        if b["code"] == code:
+            return str(b["name"])
+    return code

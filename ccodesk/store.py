@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import URL, Engine, create_engine, event, exc, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from ccodesk import stamping
-from ccodesk.errors import StoreError, StoreExists, StoreNotFound, StoreTooNew, WrongKey
-from ccodesk.fileio import atomic_write_bytes
+from ccodesk.errors import StoreError, StoreExists, StoreTooNew, WrongKey
 from ccodesk.keystore import (
     KeyFileKeys,
     KeyringKeys,
@@ -35,53 +31,19 @@ from ccodesk.keystore import (
 )
 from ccodesk.models import DeviceState, OfficerRole, new_id
 from ccodesk.resource_files import reference_version
+from ccodesk.storeinfo import (  # noqa: F401  (re-exported: the store's public names)
+    BACKUP_DIR,
+    DATA_DIR_ENV,
+    DB_FILE,
+    INFO_FILE,
+    StoreInfo,
+    default_data_dir,
+    store_exists,
+)
 
-DB_FILE = "ccodesk.db"
-INFO_FILE = "store.json"
-BACKUP_DIR = "backups"
-DATA_DIR_ENV = "CCODESK_DATA_DIR"
 # The newest schema this program knows; a test checks it matches the Alembic head.
 SCHEMA_HEAD = "0003"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-
-
-def default_data_dir() -> Path:
-    """The store's directory: $CCODESK_DATA_DIR, else the platform's user data directory."""
-    env = os.environ.get(DATA_DIR_ENV)
-    if env:
-        return Path(env).expanduser()
-    return platformdirs.user_data_path("ccodesk", appauthor=False)
-
-
-@dataclass(frozen=True)
-class StoreInfo:
-    """The non-secret facts in store.json."""
-
-    store_id: str
-    device_id: str
-    protection: str  # "keyring" or "keyfile"
-    created: str
-    format: int = 1
-
-    @classmethod
-    def read(cls, data_dir: Path) -> StoreInfo:
-        path = data_dir / INFO_FILE
-        try:
-            doc = json.loads(path.read_text())
-        except FileNotFoundError as e:
-            raise StoreNotFound(
-                f"There is no ccodesk store in {data_dir}. Create one with "
-                "'ccodesk-cli init --borough NAME --officer NAME'."
-            ) from e
-        except ValueError as e:
-            raise StoreError(f"{path} is damaged ({e}); restore it from a backup.") from e
-        try:
-            return cls(**{k: doc[k] for k in ("store_id", "device_id", "protection", "created")})
-        except KeyError as e:
-            raise StoreError(f"{path} is missing {e}; restore it from a backup.") from e
-
-    def write(self, data_dir: Path) -> None:
-        atomic_write_bytes(data_dir / INFO_FILE, json.dumps(asdict(self), indent=2).encode())
 
 
 def keys_for(

@@ -67,6 +67,7 @@ def store(data_dir: Path) -> Iterator[object]:
 
     with create_store(data_dir, borough_code="camden", officer_name="Ada Officer") as s:
         yield s
+        _wait_for_background_work()
 
 
 @pytest.fixture(scope="session")
@@ -103,3 +104,12 @@ def demo_store(demo_store_template: tuple[Path, Path], tmp_path: Path) -> Iterat
     (tmp_path / "keyring.json").write_text(keyring_file.read_text())
     with open_store(target) as s:
         yield s
+        _wait_for_background_work()
+
+
+def _wait_for_background_work() -> None:
+    """Let queries a test's widgets started on Qt's thread pool end before the store closes."""
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone()

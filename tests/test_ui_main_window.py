@@ -117,8 +117,10 @@ def test_dashboard(qtbot, store) -> None:  # type: ignore[no-untyped-def]
     page = DashboardPage(store, today=today)
     qtbot.addWidget(page)
     assert not page.loaded
-    page.show()
-    assert page.loaded
+    with qtbot.waitSignal(page.board_shown, timeout=10_000):
+        page.show()
+        assert page.loaded
+        assert page.week.item(0).text() == "Loading…"  # the queries run in the background
     week = [page.week.item(i).text() for i in range(page.week.count())]
     assert week == ["Thu 26 Nov 19:00  Camden PCCG: policing plan  (planned · joint)"]
     assert page.week_box.title() == "Coming up in the next 7 days"

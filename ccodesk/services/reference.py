@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ccodesk.errors import ValidationError
 from ccodesk.models import Borough, PriorityGroup, Topic
+from ccodesk.resource_files import borough_name as borough_name  # re-exported
 from ccodesk.resource_files import load_json
 
 
@@ -28,16 +29,6 @@ def resolve_borough(name: str) -> str:
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     hint = f" Did you mean {' or '.join(close)}?" if close else " Use a London borough's name."
     raise ValidationError(f"Unknown borough {name!r}.{hint}")
-
-
-def borough_name(code: str | None) -> str:
-    """The display name of a borough code ("" for none)."""
-    if not code:
-        return ""
-    for b in load_json("reference", "boroughs.json"):
-        if b["code"] == code:
-            return str(b["name"])
-    return code
 
 
 def priority_groups(session: Session) -> list[PriorityGroup]:

@@ -1,37 +1,47 @@
-"""The desktop app's entry point (`ccodesk`)."""
+"""The desktop app's entry point (`ccodesk`).
+
+Start-up shows the main window first and opens the store behind it: importing SQLAlchemy and
+the models, fetching the key, decrypting and checking the schema happen on the thread pool
+while the window is already on screen (see `MainWindow.open_in_background`). Only Qt and a few
+small modules are imported before the window appears.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from ccodesk.errors import KeyUnavailable, KnownError, StoreNotFound
-from ccodesk.keystore import PassphrasePrompt
-from ccodesk.logs import configure_logging
-from ccodesk.store import default_data_dir, open_store
+from ccodesk.errors import KnownError, StoreError, WrongKey
+from ccodesk.storeinfo import PASSPHRASE_ENV, StoreInfo, default_data_dir, store_exists
 from ccodesk.ui.crash import install_excepthook
-from ccodesk.ui.first_run import FirstRunWizard
 from ccodesk.ui.main_window import MainWindow
 
 log = logging.getLogger("ccodesk.ui")
 
+SMOKE_TIMEOUT_MS = 120_000
+# Wall-clock times (time.time()) of the last smoke test: "shown" and "ready" (benchmarks).
+SMOKE_TIMES: dict[str, float] = {}
 
-def ask_passphrase(parent: QWidget | None) -> PassphrasePrompt:
-    def prompt(_confirm: bool) -> str:
-        text, ok = QInputDialog.getText(
-            parent, "ccodesk", "Passphrase for the store's keys:", QLineEdit.EchoMode.Password
-        )
-        if not ok:
-            raise KeyUnavailable("No passphrase was given, so the store stays locked.")
-        return text
 
-    return prompt
+def _needs_passphrase(data_dir: Path) -> bool:
+    return StoreInfo.read(data_dir).protection == "keyfile" and PASSPHRASE_ENV not in os.environ
+
+
+def ask_passphrase(parent: QWidget | None, again: bool = False) -> str | None:
+    """The passphrase typed by the officer, or None when they cancel."""
+    label = "Passphrase for the store's keys:"
+    if again:
+        label = "That passphrase did not unlock the keys. Try again:"
+    text, ok = QInputDialog.getText(parent, "ccodesk", label, QLineEdit.EchoMode.Password)
+    return text if ok else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,47 +53,149 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="open the main window, check it rendered, and exit",
     )
     args = parser.parse_args(argv)
-    log_path = configure_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ccodesk")
-    if not args.smoke_test:  # a smoke test must fail fast, never wait on a dialog
-        install_excepthook(log_path)
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
-    store = None
-    try:
-        store = open_store(data_dir, prompt=ask_passphrase(None))
-    except StoreNotFound:
+
+    if not store_exists(data_dir):
+        _start_logging(smoke=args.smoke_test)
+        from ccodesk.ui.first_run import FirstRunWizard
+
         wizard = FirstRunWizard(data_dir)
         if args.smoke_test:
-            return _smoke(app, wizard)
+            return _smoke_first_run(app, wizard)
         if not wizard.exec() or wizard.store is None:
             return 0
-        store = wizard.store
-    except KnownError as exc:
-        log.warning("cannot open %s: %s", data_dir, exc)
-        if args.smoke_test:
-            print(f"ccodesk: {exc}", file=sys.stderr)
-            return 1
-        QMessageBox.critical(None, "ccodesk", str(exc))
-        return 1
-    log.info("opened %s", data_dir)
-    window = MainWindow(store)
-    try:
-        if args.smoke_test:
-            return _smoke(app, window)
+        window = MainWindow(wizard.store)
         window.show()
-        return int(app.exec())
+        try:
+            return int(app.exec())
+        finally:
+            window.close()
+            window.close_store()
+
+    window = MainWindow(data_dir=data_dir)
+    launch = _Launch(app, window, data_dir, smoke=args.smoke_test)
+    window.show()
+    _start_logging(smoke=args.smoke_test)  # after the window: it imports logging.handlers
+    try:
+        return launch.run()
     finally:
         window.close()
-        store.close()
+        window.close_store()
 
 
-def _smoke(app: QCoreApplication, window: QWidget) -> int:
-    """Show `window`, check that it rendered, and say so (for CI and the installer)."""
+def _start_logging(*, smoke: bool) -> None:
+    from ccodesk.logs import configure_logging
+
+    log_path = configure_logging()
+    if not smoke:  # a smoke test must fail fast, never wait on a dialog
+        install_excepthook(log_path)
+
+
+class _Launch:
+    """Opens the store behind the shown window: passphrase, errors, and the smoke test."""
+
+    def __init__(
+        self, app: QCoreApplication, window: MainWindow, data_dir: Path, *, smoke: bool
+    ) -> None:
+        self.app, self.window, self.data_dir, self.smoke = app, window, data_dir, smoke
+        self.exit_code = 0
+        window.open_failed.connect(self._failed)
+        if smoke:
+            window.store_ready.connect(self._smoke_ready)
+
+    def run(self) -> int:
+        if self.smoke:
+            self.app.processEvents()  # the window is shown: let it paint
+            if not _rendered(self.window):
+                print("smoke test: window failed", file=sys.stderr)
+                return 1
+            SMOKE_TIMES["shown"] = time.time()
+            QTimer.singleShot(SMOKE_TIMEOUT_MS, self._smoke_timeout)
+        if not self._start():
+            return self.exit_code
+        code = int(self.app.exec())
+        return self.exit_code or code
+
+    def _start(self, again: bool = False) -> bool:
+        passphrase = None
+        try:
+            needs = _needs_passphrase(self.data_dir)
+        except KnownError as exc:
+            self._report(exc)
+            return False
+        if needs:
+            if self.smoke:
+                self._report(
+                    StoreError(f"The store's keys need a passphrase: set {PASSPHRASE_ENV}.")
+                )
+                return False
+            passphrase = ask_passphrase(self.window, again)
+            if passphrase is None:
+                log.info("no passphrase given: not opening %s", self.data_dir)
+                self.window.close()
+                return False
+        self.window.open_in_background(passphrase)
+        return True
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, WrongKey) and not self.smoke and _needs_passphrase(self.data_dir):
+            if self._start(again=True):
+                return
+            self.app.exit(0)
+            return
+        if isinstance(exc, KnownError):
+            self._report(exc)
+            self.app.exit(1)
+            return
+        self.exit_code = 1
+        self.app.exit(1)
+        raise exc  # a bug: the crash dialog (or, in a smoke test, the traceback) reports it
+
+    def _report(self, exc: BaseException) -> None:
+        log.warning("cannot open %s: %s", self.data_dir, exc)
+        self.exit_code = 1
+        if self.smoke:
+            print(f"ccodesk: {exc}", file=sys.stderr)
+        else:
+            QMessageBox.critical(self.window, "ccodesk", str(exc))
+
+    # -- smoke test ----------------------------------------------------------------------------
+
+    def _smoke_ready(self) -> None:
+        dashboard = self.window.dashboard
+        if dashboard.board is None:
+            dashboard.board_shown.connect(self._smoke_ready)
+            return
+        SMOKE_TIMES["ready"] = time.time()
+        ok = _rendered(self.window)
+        shown_to_ready = SMOKE_TIMES["ready"] - SMOKE_TIMES["shown"]
+        print(
+            f"smoke test: {self.window.windowTitle()} rendered "
+            f"(dashboard filled {shown_to_ready * 1000:.0f} ms after the window was shown)"
+            if ok
+            else "smoke test: window failed"
+        )
+        self.exit_code = 0 if ok else 1
+        self.app.exit(self.exit_code)
+
+    def _smoke_timeout(self) -> None:
+        print("smoke test: the store did not open in time", file=sys.stderr)
+        self.exit_code = 1
+        self.app.exit(1)
+
+
+def _rendered(window: QWidget) -> bool:
+    image = window.grab()
+    return window.isVisible() and not image.isNull() and image.width() > 0
+
+
+def _smoke_first_run(app: QCoreApplication, window: QWidget) -> int:
+    """Show the first-run wizard, check that it rendered, and say so."""
     window.show()
     app.processEvents()
-    image = window.grab()
-    ok = window.isVisible() and not image.isNull() and image.width() > 0
+    ok = _rendered(window)
     print(f"smoke test: {window.windowTitle()} rendered" if ok else "smoke test: window failed")
     window.close()
     return 0 if ok else 1

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 log = logging.getLogger("ccodesk.ui")
@@ -35,6 +35,7 @@ class BackgroundJob(QRunnable):
         self.work = work
         self.signals = _Signals()
         self._cancel = threading.Event()
+        self._done = threading.Event()
         self.setAutoDelete(False)
 
     def cancel(self) -> None:
@@ -44,6 +45,11 @@ class BackgroundJob(QRunnable):
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    @property
+    def done(self) -> bool:
+        """Whether `run` has finished (its signals are sent; dropping the job is safe)."""
+        return self._done.is_set()
+
     def run(self) -> None:
         try:
             result = self.work(self.signals.progress.emit, self._cancel.is_set)
@@ -52,6 +58,8 @@ class BackgroundJob(QRunnable):
             self.signals.failed.emit(exc)
         else:
             self.signals.succeeded.emit(result)
+        finally:
+            self._done.set()
 
     def start(self) -> None:
         QThreadPool.globalInstance().start(self)
@@ -63,6 +71,8 @@ class ProgressDialog(QProgressDialog):
     def __init__(self, job: BackgroundJob, title: str, parent: QWidget | None = None) -> None:
         super().__init__(title, "Cancel", 0, 0, parent)
         self.setWindowTitle(title)
+        from PySide6.QtCore import Qt  # not at import: this module loads before the window shows
+
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setMinimumDuration(300)
         self.setAutoClose(False)

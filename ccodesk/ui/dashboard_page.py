@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QListWidget, QVBoxLayout, QWidget
 
+from ccodesk.errors import KnownError
 from ccodesk.services.dashboard import Dashboard, build_dashboard, quarter_of
 from ccodesk.store import Store
+from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.lazy import LoadOnShow
 
 
@@ -21,12 +24,19 @@ def _box(title: str, accessible: str) -> tuple[QGroupBox, QListWidget]:
 
 
 class DashboardPage(LoadOnShow):
+    """The dashboard's queries run on the thread pool: the window stays responsive meanwhile."""
+
+    board_shown = Signal()  # a dashboard arrived from the store and is on screen
+
     def __init__(
         self, store: Store, today: dt.date | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.store = store
         self._today = today
+        self.board: Dashboard | None = None
+        self._jobs: list[BackgroundJob] = []  # the pool does not own them (autoDelete is off)
+        self._generation = 0
         self.week_box, self.week = _box("Coming up in the next 7 days", "Coming up")
         self.overdue_box, self.overdue = _box("Overdue actions", "Overdue actions")
         self.owed_box, self.owed = _box("Held, no feedback given yet", "Feedback owed")
@@ -42,12 +52,39 @@ class DashboardPage(LoadOnShow):
         return self._today or dt.date.today()
 
     def refresh(self) -> None:
+        """Query the store in the background; the newest answer is shown (`board_shown`)."""
         self.loaded = True
-        with self.store.session() as session:
-            board = build_dashboard(session, self.today)
-        self.show_board(board)
+        self._generation += 1
+        generation, store, today = self._generation, self.store, self.today
+
+        def work(_progress: object, _cancelled: object) -> tuple[int, Dashboard]:
+            with store.session() as session:
+                return generation, build_dashboard(session, today)
+
+        if self.board is None:
+            for items in (self.week, self.overdue, self.owed, self.unreached):
+                items.clear()
+                items.addItem("Loading…")
+        job = BackgroundJob(work)
+        job.signals.succeeded.connect(self._arrived)
+        job.signals.failed.connect(self._failed)
+        self._jobs = [j for j in self._jobs if not j.done] + [job]
+        job.start()
+
+    def _arrived(self, result: tuple[int, Dashboard]) -> None:
+        generation, board = result
+        if generation == self._generation:  # an older query finishing late is not shown
+            self.show_board(board)
+
+    def _failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, KnownError):
+            raise exc  # a bug: the crash dialog reports it
+        for items in (self.week, self.overdue, self.owed, self.unreached):
+            items.clear()
+        self.week.addItem(f"The dashboard could not be loaded: {exc}")
 
     def show_board(self, board: Dashboard) -> None:
+        self.board = board
         self.week.clear()
         for row in board.coming:
             joint = " · joint" if row.joint else ""
@@ -76,3 +113,4 @@ class DashboardPage(LoadOnShow):
             self.unreached.addItem(group.name)
         if not board.unreached:
             self.unreached.addItem("Every priority group was reached this quarter.")
+        self.board_shown.emit()

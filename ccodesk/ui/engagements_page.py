@@ -29,6 +29,7 @@ from ccodesk.services.engagements import (
 )
 from ccodesk.services.reference import priority_groups
 from ccodesk.store import Store
+from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.ui.paged_model import Column, PagedTableModel
 from ccodesk.ui.qtdates import pydate
 
@@ -93,8 +94,8 @@ def _day(edit: QDateEdit) -> dt.date:
     return pydate(edit.date())
 
 
-class EngagementsPage(QWidget):
-    """Filters and search above a table of engagements."""
+class EngagementsPage(LoadOnShow):
+    """Filters and search above a table of engagements (queried when first shown)."""
 
     engagement_activated = Signal(str)  # the engagement's id
     new_requested = Signal()
@@ -175,7 +176,6 @@ class EngagementsPage(QWidget):
             check.toggled.connect(self.apply_filters)
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self.apply_filters)
-        self.apply_filters()
 
     def current_filter(self) -> EngagementFilter:
         kind, status = self.kind.currentData(), self.status.currentData()
@@ -195,6 +195,7 @@ class EngagementsPage(QWidget):
         )
 
     def apply_filters(self) -> None:
+        self.loaded = True
         self._debounce.stop()
         self.model.set_filter(self.current_filter())
         total = self.model.total

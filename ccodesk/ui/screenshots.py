@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QThreadPool
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ccodesk.store import Store
@@ -32,6 +32,8 @@ def render_all(store: Store, out: Path, size: tuple[int, int] = (1280, 800)) -> 
     names = ["dashboard", "timetable", "engagements", "organisations", "actions", "sync"]
     for row, name in enumerate(names):
         window.navigation.setCurrentRow(row)
+        QThreadPool.globalInstance().waitForDone()  # the dashboard queries in the background
+        QApplication.processEvents()
         if name == "organisations":
             window.organisations.table.selectRow(0)
         written.append(_save(window, out / f"{row + 1}-{name}.png"))

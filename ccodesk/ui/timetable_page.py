@@ -33,6 +33,7 @@ from ccodesk.services.calendar_ics import export_ics, import_ics
 from ccodesk.services.timetable import CalendarItem, calendar_items
 from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob, ProgressDialog
+from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.ui.qtdates import pydate, qdate
 
 log = logging.getLogger("ccodesk.ui")
@@ -50,7 +51,7 @@ def _month(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-class TimetablePage(QWidget):
+class TimetablePage(LoadOnShow):
     """Month and week views; double-click a day to plan an engagement on it."""
 
     engagement_activated = Signal(str)
@@ -131,7 +132,6 @@ class TimetablePage(QWidget):
         self.week.itemActivated.connect(self._item_activated)
         self.export_button.clicked.connect(self.export_dialog)
         self.import_button.clicked.connect(self.import_dialog)
-        self.refresh()
 
     # navigation ----------------------------------------------------------------------------
     def period_range(self) -> tuple[dt.date, dt.date]:
@@ -152,6 +152,7 @@ class TimetablePage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        self.loaded = True
         start, end = self.period_range()
         with self.store.session() as s:
             self.items = calendar_items(s, start, end)

@@ -1,0 +1,21 @@
+"""The main window's pages, in one import (done off the UI thread while the store opens)."""
+
+from __future__ import annotations
+
+from ccodesk.ui.dashboard_page import DashboardPage
+from ccodesk.ui.engagement_editor import EngagementEditor
+from ccodesk.ui.engagements_page import EngagementsPage
+from ccodesk.ui.followup_page import FollowUpPage
+from ccodesk.ui.organisations_page import OrganisationsPage
+from ccodesk.ui.settings_dialog import SettingsDialog
+from ccodesk.ui.timetable_page import TimetablePage
+
+__all__ = [
+    "DashboardPage",
+    "EngagementEditor",
+    "EngagementsPage",
+    "FollowUpPage",
+    "OrganisationsPage",
+    "SettingsDialog",
+    "TimetablePage",
+]
