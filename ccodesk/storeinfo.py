@@ -1,7 +1,8 @@
 """What a store directory holds, readable without opening the store.
 
 Light on purpose: the desktop app reads these before it shows its window, and leaves importing
-SQLAlchemy, the models and the key handling to a background thread (see `ccodesk.ui.app`).
+SQLAlchemy, the models and the key handling to a background thread (see `ccodesk.ui.app`); the
+few heavier imports here are made inside the functions that need them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ccodesk.errors import StoreError, StoreNotFound
-from ccodesk.fileio import atomic_write_bytes
 
 DB_FILE = "ccodesk.db"
 INFO_FILE = "store.json"
@@ -59,6 +59,8 @@ class StoreInfo:
             raise StoreError(f"{path} is missing {e}; restore it from a backup.") from e
 
     def write(self, data_dir: Path) -> None:
+        from ccodesk.fileio import atomic_write_bytes
+
         atomic_write_bytes(data_dir / INFO_FILE, json.dumps(asdict(self), indent=2).encode())
 
 

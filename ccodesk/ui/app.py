@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ccodesk.errors import KnownError, StoreError, WrongKey
 from ccodesk.storeinfo import PASSPHRASE_ENV, StoreInfo, default_data_dir, store_exists
@@ -40,6 +40,8 @@ def ask_passphrase(parent: QWidget | None, again: bool = False) -> str | None:
     label = "Passphrase for the store's keys:"
     if again:
         label = "That passphrase did not unlock the keys. Try again:"
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
     text, ok = QInputDialog.getText(parent, "ccodesk", label, QLineEdit.EchoMode.Password)
     return text if ok else None
 
@@ -159,6 +161,8 @@ class _Launch:
         if self.smoke:
             print(f"ccodesk: {exc}", file=sys.stderr)
         else:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(self.window, "ccodesk", str(exc))
 
     # -- smoke test ----------------------------------------------------------------------------

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
+from pathlib import Path
 
 from PySide6.QtGui import QIcon
+
+import ccodesk.resources
+
+# The resources package is always a directory on disk (source tree, wheel, PyInstaller
+# folder), so its path is found without importlib.resources (2 ms before the window shows).
+ICON_DIR = Path(ccodesk.resources.__file__).parent / "icons"
 
 
 @functools.cache
 def icon(name: str) -> QIcon:
     """The icon `name` (e.g. "timetable"); an empty icon if the file is missing."""
-    path = resources.files("ccodesk.resources").joinpath("icons", f"{name}.svg")
+    path = ICON_DIR / f"{name}.svg"
     if not path.is_file():
         return QIcon()
     return QIcon(str(path))
