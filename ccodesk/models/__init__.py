@@ -41,7 +41,7 @@ from ccodesk.models.outcomes import (
     feedback_finding,
     finding_group,
 )
-from ccodesk.models.planning import TimetableEntry
+from ccodesk.models.planning import RepresentationBaseline, TimetableEntry
 from ccodesk.models.reference import (
     Borough,
     ConsultationMethod,
@@ -49,6 +49,7 @@ from ccodesk.models.reference import (
     PriorityGroup,
     Topic,
 )
+from ccodesk.models.sync import BundleLog, SyncConflict, TrustedKey
 
 # Every synced entity, parents before children (the order bulk loads and merges use).
 SYNCED_MODELS: tuple[type[Synced], ...] = (
@@ -64,6 +65,7 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     CostItem,
     OfficerTime,
     TimetableEntry,
+    RepresentationBaseline,
 )
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Borough",
+    "BundleLog",
     "ConsultationMethod",
     "Contact",
     "CostCategory",
@@ -99,13 +102,16 @@ __all__ = [
     "Outcome",
     "OutcomeResult",
     "PriorityGroup",
+    "RepresentationBaseline",
     "Sensitivity",
     "SensitivityLevel",
+    "SyncConflict",
     "Synced",
     "SyncedChild",
     "TimetableEntry",
     "TimetableKind",
     "Topic",
+    "TrustedKey",
     "engagement_attendee",
     "engagement_partner",
     "engagement_target_group",

@@ -27,6 +27,11 @@ class DeviceState(Base):
     hlc_wall: Mapped[int] = mapped_column(BigInteger, default=0)
     hlc_counter: Mapped[int] = mapped_column(Integer, default=0)
     reference_version: Mapped[str] = mapped_column(String(16), default="")
+    # Sync (issue 4): the number of the last bundle exported, and when things last happened.
+    bundle_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    last_export_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_export_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    last_receipt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class AuditEvent(Base):
