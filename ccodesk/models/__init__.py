@@ -49,7 +49,7 @@ from ccodesk.models.reference import (
     PriorityGroup,
     Topic,
 )
-from ccodesk.models.sync import BundleLog, SyncConflict, TrustedKey
+from ccodesk.models.sync import BundleLog, SyncConflict, SyncTombstone, TrustedKey
 
 # Every synced entity, parents before children (the order bulk loads and merges use).
 SYNCED_MODELS: tuple[type[Synced], ...] = (
@@ -106,6 +106,7 @@ __all__ = [
     "Sensitivity",
     "SensitivityLevel",
     "SyncConflict",
+    "SyncTombstone",
     "Synced",
     "SyncedChild",
     "TimetableEntry",

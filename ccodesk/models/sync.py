@@ -76,3 +76,16 @@ class SyncConflict(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     resolution: Mapped[str | None] = mapped_column(String(10))  # local | incoming
     resolved_by: Mapped[str] = mapped_column(String(120), default="")
+
+
+class SyncTombstone(Base):
+    """A deletion received for a record this store never had: it keeps an older copy out."""
+
+    __tablename__ = "sync_tombstone"
+
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    origin_device: Mapped[str] = mapped_column(String(36))
+    version_vector: Mapped[dict[str, int]] = mapped_column(JSON)
+    hlc: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -59,6 +59,16 @@ def upgrade() -> None:
         batch_op.create_index("ix_sync_conflict_record", ["entity", "record_id"], unique=False)
 
     op.create_table(
+        "sync_tombstone",
+        sa.Column("entity", sa.String(length=40), nullable=False),
+        sa.Column("record_id", sa.String(length=36), nullable=False),
+        sa.Column("origin_device", sa.String(length=36), nullable=False),
+        sa.Column("version_vector", sa.JSON(), nullable=False),
+        sa.Column("hlc", sa.String(length=64), nullable=False),
+        sa.Column("seen_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("entity", "record_id", name=op.f("pk_sync_tombstone")),
+    )
+    op.create_table(
         "trusted_key",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("fingerprint", sa.String(length=80), nullable=False),
@@ -130,6 +140,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_trusted_key_fingerprint")
 
     op.drop_table("trusted_key")
+    op.drop_table("sync_tombstone")
     with op.batch_alter_table("sync_conflict", schema=None) as batch_op:
         batch_op.drop_index("ix_sync_conflict_record")
 

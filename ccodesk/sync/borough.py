@@ -1,0 +1,455 @@
+"""A borough device's side of sync: export bundles, import receipts, reference and colleague
+bundles, and say where things stand (`ccodesk-cli sync …`, the desktop's Sync page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyrage
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ccodesk.errors import KnownError
+from ccodesk.fileio import atomic_write_bytes
+from ccodesk.models import BundleLog, Contact, DeviceState, SyncConflict, Topic, TrustedKey, new_id
+from ccodesk.store import Store
+from ccodesk.sync import bundle, sshsig
+from ccodesk.sync.keys import age_identity_from_signing_key, parse_recipient
+from ccodesk.sync.merge import MergeResult, merge_records
+from ccodesk.sync.records import ENTITIES, Record, as_tombstone, read_records
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+
+
+class SyncError(KnownError):
+    """Sync cannot do what was asked (no centre configured, a file not for this store, …)."""
+
+
+def _no_progress(_done: int, _total: int, _what: str) -> None:
+    """Progress goes nowhere."""
+
+
+def device_identity(store: Store) -> pyrage.x25519.Identity:
+    """This device's age identity (derived from its signing key; see sync.keys)."""
+    return age_identity_from_signing_key(store._secrets.signing_key)
+
+
+def device_recipient(store: Store) -> str:
+    return str(device_identity(store).to_public())
+
+
+def centre_key(session: Session) -> TrustedKey | None:
+    """The pinned centre key (the first reference bundle's signer), if any."""
+    return session.scalars(
+        select(TrustedKey).where(TrustedKey.role == "centre", TrustedKey.revoked_at.is_(None))
+    ).first()
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    bundle_id: str
+    seq: int
+    records: int
+    through_seq: int
+    encrypted_to: list[str]
+
+
+def export_bundle(
+    store: Store,
+    path: Path,
+    *,
+    full: bool = False,
+    recipients: list[str] | None = None,
+    unencrypted: bool = False,
+    progress: Progress = _no_progress,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> ExportResult:
+    """Write every change since the last acknowledged one (all, with `full`) to `path`."""
+    extra = [parse_recipient(r) for r in recipients or []]
+    with store.session() as session:
+        centre = centre_key(session)
+        device = session.scalars(select(DeviceState)).one()
+        since = 0 if full else device.acked_seq
+        through = device.change_seq
+        seq = device.bundle_seq + 1
+        if centre is None and not unencrypted:
+            raise SyncError(
+                "No central unit is configured yet: import its reference bundle first "
+                "(ccodesk-cli sync import FILE), or pass --unencrypted to write a bundle "
+                "anyone can read."
+            )
+        targets = extra[:]
+        if centre is not None and centre.age_recipient:
+            targets.insert(0, parse_recipient(centre.age_recipient))
+        records = _changed_records(session, since, progress, cancelled)
+    manifest = {
+        "format": bundle.FORMAT,
+        "kind": "changes",
+        "bundle_id": new_id(),
+        "device_id": store.device_id,
+        "borough_code": store.borough_code,
+        "officer": store.officer_name,
+        "seq": seq,
+        "since_seq": since,
+        "through_seq": through,
+        "full": full,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "public_key": store.public_key_openssh(),
+        "age_recipient": device_recipient(store),
+        "counts": _counts(records),
+    }
+    progress(len(records), len(records), "Signing and encrypting…")
+    data = bundle.build(
+        manifest,
+        {"changes.jsonl": bundle.changes_member(records)},
+        store.signing_key(),
+        None if unencrypted and not targets else targets,
+    )
+    if cancelled():
+        raise SyncError("Export cancelled; nothing was written.")
+    atomic_write_bytes(path, data, mode=0o600)
+    with store.transaction() as session:
+        device = session.scalars(select(DeviceState)).one()
+        device.bundle_seq = seq
+        device.last_export_at = dt.datetime.now()
+        device.last_export_seq = through
+    return ExportResult(
+        path,
+        manifest["bundle_id"],
+        seq,
+        len(records),
+        through,
+        [str(t) for t in targets] if not (unencrypted and not targets) else [],
+    )
+
+
+def _changed_records(
+    session: Session, since: int, progress: Progress, cancelled: Callable[[], bool]
+) -> list[Record]:
+    shared = set(
+        session.scalars(
+            select(Contact.id).where(Contact.shareable.is_(True), Contact.deleted.is_(False))
+        )
+    )
+    records: list[Record] = []
+    entities = list(ENTITIES)
+    for done, entity in enumerate(entities):
+        if cancelled():
+            raise SyncError("Export cancelled; nothing was written.")
+        progress(done, len(entities), f"Collecting {entity.replace('_', ' ')} changes…")
+        for record in read_records(session, entity, since_seq=since):
+            if entity == "contact" and record.id not in shared:
+                record = as_tombstone(record)  # personal details stay on this device
+            if entity == "engagement" and "engagement_attendee" in record.children:
+                record.children["engagement_attendee"] = [
+                    a for a in record.children["engagement_attendee"] if a["contact_id"] in shared
+                ]
+            records.append(record)
+    return records
+
+
+def _counts(records: list[Record]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in records:
+        counts[r.entity] = counts.get(r.entity, 0) + 1
+    return counts
+
+
+# -- import ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    summary: str
+    merge: MergeResult | None = None
+
+
+def import_bundle(
+    store: Store,
+    path: Path,
+    *,
+    confirm_centre: Callable[[str], bool] | None = None,
+) -> ImportResult:
+    """Import a receipt, a reference bundle or a colleague's bundle addressed to this device.
+
+    `confirm_centre(fingerprint)` is asked before a centre key is pinned for the first time.
+    """
+    data = _read(path)
+    with store.session() as session:
+        pinned = centre_key(session)
+        devices = {
+            k.fingerprint
+            for k in session.scalars(
+                select(TrustedKey).where(
+                    TrustedKey.role == "device", TrustedKey.revoked_at.is_(None)
+                )
+            )
+        }
+    first_centre: list[str] = []
+
+    def trusted(fingerprint: str, namespace: str) -> bool:
+        if pinned is not None and fingerprint == pinned.fingerprint:
+            return True
+        if namespace == "ccodesk-bundle" and fingerprint in devices:
+            return True
+        if pinned is None and namespace == "ccodesk-bundle":
+            first_centre.append(fingerprint)  # checked against reference.json below
+            return True
+        return False
+
+    opened = bundle.open_bundle(data, [device_identity(store)], trusted)
+    if first_centre and opened.kind != "reference":
+        raise bundle.BundleRejected(
+            f"The bundle is signed by {opened.signer}, a key this store does not trust."
+        )
+    if opened.kind == "receipt":
+        return _import_receipt(store, opened)
+    if opened.kind == "reference":
+        return _import_reference(store, opened, pinned, confirm_centre)
+    return _import_changes(store, opened)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > bundle.MAX_FILE:
+            raise bundle.BundleRejected(f"{path} is larger than any bundle ccodesk writes.")
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise SyncError(f"{path} does not exist.") from exc
+    except IsADirectoryError as exc:
+        raise SyncError(f"{path} is a directory, not a bundle file.") from exc
+
+
+def _logged(session: Session, opened: bundle.OpenedBundle) -> BundleLog | None:
+    entry = session.get(BundleLog, opened.manifest["bundle_id"])
+    if entry is not None and entry.content_hash != opened.content_hash:
+        raise bundle.BundleRejected(
+            "A different bundle with this bundle's id was imported before: this one was altered."
+        )
+    return entry
+
+
+def _log(session: Session, opened: bundle.OpenedBundle, result: MergeResult | None) -> None:
+    m = opened.manifest
+    session.add(
+        BundleLog(
+            bundle_id=m["bundle_id"],
+            content_hash=opened.content_hash,
+            kind=opened.kind,
+            device_id=m["device_id"],
+            borough_code=m.get("borough_code"),
+            seq=m["seq"],
+            signer=opened.signer,
+            received_at=dt.datetime.now(),
+            applied=result.applied if result else 0,
+            already=result.already if result else 0,
+            conflicts=result.conflicts if result else 0,
+            up_to_seq=int(m.get("through_seq", 0) or 0),
+        )
+    )
+
+
+def _import_receipt(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
+    receipt = opened.json_member("receipt.json")
+    if receipt.get("device_id") != store.device_id:
+        raise SyncError("This receipt is for another device's bundle; nothing was changed.")
+    through = receipt.get("through_seq")
+    if not isinstance(through, int) or through < 0:
+        raise bundle.BundleRejected("The receipt's through_seq is malformed.")
+    with store.transaction() as session:
+        if _logged(session, opened) is not None:
+            return ImportResult("receipt", "This receipt was imported before; nothing changed.")
+        device = session.scalars(select(DeviceState)).one()
+        before = device.acked_seq
+        device.acked_seq = max(device.acked_seq, min(through, device.change_seq))
+        device.last_receipt_at = dt.datetime.now()
+        _log(session, opened, None)
+        pending = device.change_seq - device.acked_seq
+    return ImportResult(
+        "receipt",
+        f"Receipt for bundle {receipt.get('seq')}: the centre merged {receipt.get('applied', 0)} "
+        f"changes ({receipt.get('conflicts', 0)} conflicts). Acknowledged up to change "
+        f"{max(before, through)}; {pending} change{'s' if pending != 1 else ''} still to send.",
+    )
+
+
+def _import_reference(
+    store: Store,
+    opened: bundle.OpenedBundle,
+    pinned: TrustedKey | None,
+    confirm_centre: Callable[[str], bool] | None,
+) -> ImportResult:
+    reference = opened.json_member("reference.json")
+    centre = reference.get("centre")
+    if not isinstance(centre, dict) or not isinstance(centre.get("public_key"), str):
+        raise bundle.BundleRejected("reference.json does not name its centre.")
+    declared = sshsig.fingerprint(centre["public_key"])
+    if declared != opened.signer:
+        raise bundle.BundleRejected("The reference bundle is not signed by the centre it names.")
+    if pinned is not None and pinned.fingerprint != opened.signer:
+        raise bundle.BundleRejected(
+            f"This reference bundle is signed by {opened.signer}, not by the centre this store "
+            f"trusts ({pinned.fingerprint}); nothing was changed."
+        )
+    if pinned is None and (confirm_centre is None or not confirm_centre(opened.signer)):
+        raise SyncError(f"The centre's key {opened.signer} was not confirmed; nothing was changed.")
+    recipient = centre.get("age_recipient")
+    if not isinstance(recipient, str):
+        raise bundle.BundleRejected("reference.json does not give the centre's age recipient.")
+    parse_recipient(recipient)
+    keys = reference.get("trusted_keys", [])
+    topics = reference.get("topics", [])
+    if not isinstance(keys, list) or not isinstance(topics, list):
+        raise bundle.BundleRejected("reference.json is malformed.")
+    records = list(opened.records())
+    with store.transaction() as session:
+        if _logged(session, opened) is not None:
+            return ImportResult("reference", "This reference bundle was imported before.")
+        now = dt.datetime.now()
+        if pinned is None:
+            session.add(
+                TrustedKey(
+                    fingerprint=opened.signer,
+                    public_key=centre["public_key"],
+                    role="centre",
+                    borough_code=None,
+                    officer=str(centre.get("name", "Central unit"))[:120],
+                    device_id=None,
+                    age_recipient=recipient,
+                    added_at=now,
+                )
+            )
+        else:
+            pinned_row = session.get(TrustedKey, pinned.id)
+            assert pinned_row is not None
+            pinned_row.age_recipient = recipient
+        added = _replace_device_keys(session, keys, store, now)
+        for topic in topics:
+            _upsert_topic(session, topic)
+        merge = merge_records(session, records, bundle_id=opened.manifest["bundle_id"])
+        _log(session, opened, merge)
+    return ImportResult(
+        "reference",
+        f"Reference bundle from {centre.get('name', 'the centre')} ({opened.signer}): "
+        f"{added} trusted colleague key{'s' if added != 1 else ''}, {len(topics)} topics, "
+        f"{merge.applied} timetable entries and other records.",
+        merge,
+    )
+
+
+def _replace_device_keys(session: Session, keys: list[Any], store: Store, now: dt.datetime) -> int:
+    existing = {
+        k.fingerprint: k
+        for k in session.scalars(select(TrustedKey).where(TrustedKey.role == "device"))
+    }
+    seen = set()
+    for entry in keys:
+        if not isinstance(entry, dict) or not isinstance(entry.get("public_key"), str):
+            raise bundle.BundleRejected("reference.json lists a malformed key.")
+        fp = sshsig.fingerprint(entry["public_key"])
+        if entry.get("device_id") == store.device_id:
+            continue  # this device itself
+        seen.add(fp)
+        row = existing.get(fp)
+        if row is None:
+            session.add(
+                TrustedKey(
+                    fingerprint=fp,
+                    public_key=entry["public_key"],
+                    role="device",
+                    borough_code=entry.get("borough_code"),
+                    officer=str(entry.get("officer", ""))[:120],
+                    device_id=entry.get("device_id"),
+                    age_recipient=entry.get("age_recipient"),
+                    added_at=now,
+                )
+            )
+        else:
+            row.revoked_at = None
+    for fp, row in existing.items():
+        if fp not in seen and row.revoked_at is None:
+            row.revoked_at = now  # the centre no longer trusts it
+    return len(seen)
+
+
+def _upsert_topic(session: Session, topic: Any) -> None:
+    if not isinstance(topic, dict) or not isinstance(topic.get("code"), str):
+        raise bundle.BundleRejected("reference.json lists a malformed topic.")
+    row = session.get(Topic, topic["code"][:40])
+    name = str(topic.get("name", topic["code"]))[:80]
+    sensitive = [str(s)[:40] for s in topic.get("sensitive_for", []) if isinstance(s, str)]
+    if row is None:
+        session.add(Topic(code=topic["code"][:40], name=name, sensitive_for=sensitive))
+    else:
+        row.name = name
+        row.sensitive_for = sensitive
+
+
+def _import_changes(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
+    manifest = opened.manifest
+    if manifest["device_id"] == store.device_id:
+        raise SyncError("This is one of this device's own bundles; there is nothing to import.")
+    records = list(opened.records())
+    with store.transaction() as session:
+        if _logged(session, opened) is not None:
+            return ImportResult("changes", "This bundle was imported before; nothing changed.")
+        merge = merge_records(session, records, bundle_id=manifest["bundle_id"])
+        _log(session, opened, merge)
+    who = manifest.get("officer") or manifest["device_id"]
+    return ImportResult(
+        "changes",
+        f"Bundle {manifest['seq']} from {who}: {merge.applied} applied, {merge.already} already "
+        f"had, {merge.conflicts} conflict{'s' if merge.conflicts != 1 else ''}.",
+        merge,
+    )
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncStatus:
+    last_export_at: dt.datetime | None
+    last_export_seq: int
+    bundles_exported: int
+    last_receipt_at: dt.datetime | None
+    acked_seq: int
+    change_seq: int
+    centre: str | None
+    open_conflicts: int
+
+    @property
+    def awaiting(self) -> int:
+        return self.change_seq - self.acked_seq
+
+
+def sync_status(store: Store) -> SyncStatus:
+    with store.session() as session:
+        device = session.scalars(select(DeviceState)).one()
+        centre = centre_key(session)
+        conflicts = session.scalar(
+            select(func.count()).select_from(SyncConflict).where(SyncConflict.resolved_at.is_(None))
+        )
+        return SyncStatus(
+            device.last_export_at,
+            device.last_export_seq,
+            device.bundle_seq,
+            device.last_receipt_at,
+            device.acked_seq,
+            device.change_seq,
+            f"{centre.officer} ({centre.fingerprint})" if centre else None,
+            int(conflicts or 0),
+        )

@@ -1,0 +1,598 @@
+"""The central unit's store: trusted devices, merging borough bundles, receipts, conflicts.
+
+The central store holds the same tables as a borough's (one merge engine), on SQLite by
+default or PostgreSQL (`postgresql+psycopg://…`). Its keys — the centre's signing key and age
+identity — are kept like a borough's: in the OS keyring, or sealed with a passphrase in
+`keys.enc` in the central home directory, whose `central.json` names them.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+import pyrage
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ccodesk import stamping
+from ccodesk.errors import KnownError, NotFound
+from ccodesk.fileio import atomic_write_bytes
+from ccodesk.keystore import KeyFileKeys, KeyringKeys, PassphrasePrompt, Secrets, keyring_works
+from ccodesk.models import BundleLog, DeviceState, SyncConflict, Topic, TrustedKey, new_id
+from ccodesk.sync import bundle, sshsig
+from ccodesk.sync.keys import age_identity_from_signing_key
+from ccodesk.sync.merge import MergeResult, dominates, join, merge_records
+from ccodesk.sync.records import ENTITIES, Record, parse_record, read_records
+
+log = logging.getLogger(__name__)
+
+HOME_ENV = "CCODESK_CENTRAL_HOME"
+CONFIG = "central.json"
+
+
+class CentralError(KnownError):
+    """The central store cannot do what was asked."""
+
+
+def default_home() -> Path:
+    env = os.environ.get(HOME_ENV)
+    return Path(env) if env else platformdirs.user_data_path("ccodesk-central", appauthor=False)
+
+
+def default_url(home: Path) -> str:
+    return f"sqlite:///{home / 'central.db'}"
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        def on_connect(dbapi_conn: object, _record: object) -> None:
+            dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
+            cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA busy_timeout = 30000")
+            cur.close()
+
+        event.listen(engine, "connect", on_connect)
+        # BEGIN IMMEDIATE: merges take the write lock up front, so concurrent ones serialise.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+    if url.startswith("postgresql"):
+        return create_engine(url, pool_pre_ping=True)
+    raise CentralError(
+        f"Unsupported database URL {url.split(':', 1)[0]!r}: use sqlite or postgresql."
+    )
+
+
+@dataclass
+class CentralConfig:
+    central_id: str
+    name: str
+    protection: str
+
+    @classmethod
+    def read(cls, home: Path) -> CentralConfig:
+        try:
+            doc = json.loads((home / CONFIG).read_text())
+            return cls(doc["central_id"], doc["name"], doc["protection"])
+        except FileNotFoundError as exc:
+            raise CentralError(
+                f"There is no central unit set up in {home}; run 'ccodesk-central init' first."
+            ) from exc
+        except (ValueError, KeyError) as exc:
+            raise CentralError(f"{home / CONFIG} is damaged: {exc}") from exc
+
+
+def _keys(
+    home: Path, config: CentralConfig, prompt: PassphrasePrompt | None
+) -> KeyringKeys | KeyFileKeys:
+    if config.protection == "keyring":
+        return KeyringKeys(f"central:{config.central_id}")
+    return KeyFileKeys(home / "keys.enc", prompt)
+
+
+class Central:
+    """An open central store with its keys."""
+
+    def __init__(self, home: Path, url: str, config: CentralConfig, secrets: Secrets) -> None:
+        self.home, self.url, self.config = home, url, config
+        self._secrets = secrets
+        self.engine = _engine(url)
+        from ccodesk.migrations import upgrade
+
+        upgrade(self.engine)
+        self._sessions = sessionmaker(
+            self.engine,
+            expire_on_commit=False,
+            info={"device_id": config.central_id, "officer": config.name},
+        )
+        event.listen(self._sessions, "before_flush", stamping.before_flush)
+        with self._sessions.begin() as s:
+            if s.get(DeviceState, 1) is None:
+                s.add(
+                    DeviceState(
+                        id=1,
+                        device_id=config.central_id,
+                        borough_code=None,
+                        officer_name=config.name,
+                        officer_role="centre",
+                        created_at=dt.datetime.now(),
+                        change_seq=0,
+                        acked_seq=0,
+                        hlc_wall=0,
+                        hlc_counter=0,
+                    )
+                )
+            from ccodesk.models.refdata import load_reference_data
+
+            if s.scalar(select(func.count()).select_from(Topic)) == 0:
+                load_reference_data(s)
+
+    @property
+    def signing_key(self) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(self._secrets.signing_key)
+
+    @property
+    def identity(self) -> pyrage.x25519.Identity:
+        return age_identity_from_signing_key(self._secrets.signing_key)
+
+    def public_key(self) -> str:
+        return sshsig.openssh_public_key(
+            self.signing_key.public_key(), f"ccodesk-central:{self.config.name}"
+        )
+
+    def fingerprint(self) -> str:
+        return sshsig.fingerprint(self.signing_key.public_key())
+
+    def recipient(self) -> str:
+        return str(self.identity.to_public())
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Central:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def init_central(
+    home: Path, url: str | None, name: str, prompt: PassphrasePrompt | None = None
+) -> Central:
+    """Create the central unit's keys and store; refuse if one is already set up here."""
+    if (home / CONFIG).exists():
+        raise CentralError(f"A central unit is already set up in {home}; it was left as it is.")
+    home.mkdir(parents=True, exist_ok=True)
+    config = CentralConfig(new_id(), name, "keyring" if keyring_works() else "keyfile")
+    secrets = Secrets.generate()
+    keys = _keys(home, config, prompt)
+    keys.save(secrets)
+    try:
+        central = Central(home, url or default_url(home), config, secrets)
+    except BaseException:
+        keys.forget()
+        raise
+    atomic_write_bytes(
+        home / CONFIG,
+        json.dumps(
+            {"central_id": config.central_id, "name": name, "protection": config.protection},
+            indent=2,
+        ).encode(),
+    )
+    return central
+
+
+def open_central(home: Path, url: str | None, prompt: PassphrasePrompt | None = None) -> Central:
+    config = CentralConfig.read(home)
+    secrets = _keys(home, config, prompt).load()
+    return Central(home, url or default_url(home), config, secrets)
+
+
+# -- trust ---------------------------------------------------------------------------------------
+
+
+def trust_add(central: Central, borough: str | None, officer: str, key_text: str) -> TrustedKey:
+    """Trust a borough device's signing key (its `ccodesk-cli key export-public` line)."""
+    from ccodesk.services.reference import resolve_borough
+
+    key = sshsig.parse_public_key(key_text)
+    fp = sshsig.fingerprint(key)
+    parts = key_text.split()
+    device_id = None
+    if len(parts) >= 3 and parts[2].startswith("ccodesk:"):
+        device_id = parts[2].rsplit(":", 1)[-1]
+    with central.transaction() as s:
+        code = resolve_borough(borough) if borough else None
+        row = s.scalars(select(TrustedKey).where(TrustedKey.fingerprint == fp)).first()
+        if row is not None:
+            if row.revoked_at is None:
+                raise CentralError(
+                    f"{fp} is already trusted (for {row.borough_code}, {row.officer})."
+                )
+            row.revoked_at = None
+            row.borough_code, row.officer = code, officer
+            return row
+        row = TrustedKey(
+            fingerprint=fp,
+            public_key=sshsig.openssh_public_key(key, f"{code or 'central'}:{officer}"),
+            role="device",
+            borough_code=code,
+            officer=officer,
+            device_id=device_id,
+            added_at=dt.datetime.now(),
+        )
+        s.add(row)
+        return row
+
+
+def trust_list(central: Central) -> list[TrustedKey]:
+    with central.session() as s:
+        return list(
+            s.scalars(select(TrustedKey).order_by(TrustedKey.borough_code, TrustedKey.added_at))
+        )
+
+
+def trust_revoke(central: Central, fingerprint: str) -> TrustedKey:
+    with central.transaction() as s:
+        row = s.scalars(select(TrustedKey).where(TrustedKey.fingerprint == fingerprint)).first()
+        if row is None:
+            raise NotFound(f"No trusted key has the fingerprint {fingerprint}.")
+        row.revoked_at = dt.datetime.now()
+        return row
+
+
+def allowed_signers(central: Central) -> str:
+    """An OpenSSH allowed_signers file: `ssh-keygen -Y verify -f FILE -I PRINCIPAL …`."""
+    lines = []
+    for key in trust_list(central):
+        if key.revoked_at is None:
+            principal = f"{key.borough_code or 'central'}-{key.fingerprint[7:19]}"
+            ktype, blob = key.public_key.split()[:2]
+            lines.append(f'{principal} namespaces="ccodesk-bundle" {ktype} {blob}')
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+# -- merge ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class MergeOutcome:
+    path: Path
+    ok: bool
+    message: str
+    receipt: Path | None = None
+    result: MergeResult | None = None
+
+
+def merge_bundle(central: Central, path: Path, receipts: Path | None = None) -> MergeOutcome:
+    """Decrypt, authenticate and merge one bundle in one transaction; write a signed receipt."""
+    try:
+        return _merge(central, path, receipts)
+    except KnownError as exc:
+        log.info("rejected %s: %s", path, exc)
+        return MergeOutcome(path, False, str(exc))
+
+
+def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CentralError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    with central.session() as s:
+        trusted_rows = {
+            k.fingerprint: k
+            for k in s.scalars(
+                select(TrustedKey).where(
+                    TrustedKey.role == "device", TrustedKey.revoked_at.is_(None)
+                )
+            )
+        }
+    opened = bundle.open_bundle(
+        data, [central.identity], lambda fp, ns: ns == "ccodesk-bundle" and fp in trusted_rows
+    )
+    if opened.kind != "changes":
+        raise bundle.BundleRejected(f"A {opened.kind} bundle cannot be merged by a central unit.")
+    manifest = opened.manifest
+    signer = trusted_rows[opened.signer]
+    if signer.device_id and signer.device_id != manifest["device_id"]:
+        raise bundle.BundleRejected("The bundle names another device than the key that signed it.")
+    if signer.borough_code and manifest.get("borough_code") != signer.borough_code:
+        raise bundle.BundleRejected(
+            f"The bundle says it is from {manifest.get('borough_code')}, but its key is trusted "
+            f"for {signer.borough_code}."
+        )
+    records = list(opened.records())
+    with central.transaction() as s:
+        # One merge at a time: the device_state row is the lock (PostgreSQL; SQLite's
+        # BEGIN IMMEDIATE already serialises writers).
+        s.execute(select(DeviceState).where(DeviceState.id == 1).with_for_update()).one()
+        previous = s.get(BundleLog, manifest["bundle_id"])
+        if previous is not None:
+            if previous.content_hash != opened.content_hash:
+                raise bundle.BundleRejected(
+                    "A different bundle with this id was merged before: this one was altered."
+                )
+            receipt = base64.b64decode(previous.receipt or "")
+            written = _write_receipt(receipts, manifest, receipt)
+            return MergeOutcome(
+                path,
+                True,
+                f"merged earlier ({previous.received_at:%Y-%m-%d %H:%M}): "
+                f"{previous.applied} applied, {previous.already} already had, "
+                f"{previous.conflicts} conflicts",
+                written,
+            )
+        if signer.device_id is None:
+            s.get(TrustedKey, signer.id).device_id = manifest["device_id"]  # type: ignore[union-attr]
+        result = merge_records(s, records, bundle_id=manifest["bundle_id"])
+        receipt = _receipt(central, manifest, opened, result)
+        s.add(
+            BundleLog(
+                bundle_id=manifest["bundle_id"],
+                content_hash=opened.content_hash,
+                kind="changes",
+                device_id=manifest["device_id"],
+                borough_code=manifest.get("borough_code"),
+                seq=manifest["seq"],
+                signer=opened.signer,
+                received_at=dt.datetime.now(),
+                applied=result.applied,
+                already=result.already,
+                conflicts=result.conflicts,
+                up_to_seq=int(manifest.get("through_seq", 0)),
+                receipt=base64.b64encode(receipt).decode(),
+            )
+        )
+    written = _write_receipt(receipts, manifest, receipt)
+    return MergeOutcome(
+        path,
+        True,
+        f"merged: {result.applied} applied, {result.already} already had, "
+        f"{result.conflicts} conflicts",
+        written,
+        result,
+    )
+
+
+def _receipt(
+    central: Central, manifest: dict[str, object], opened: bundle.OpenedBundle, result: MergeResult
+) -> bytes:
+    doc = {
+        "bundle_id": manifest["bundle_id"],
+        "content_hash": opened.content_hash,
+        "device_id": manifest["device_id"],
+        "borough_code": manifest.get("borough_code"),
+        "seq": manifest["seq"],
+        "through_seq": manifest.get("through_seq", 0),
+        "applied": result.applied,
+        "already": result.already,
+        "conflicts": result.conflicts,
+        "merged_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    receipt_manifest = {
+        "format": bundle.FORMAT,
+        "kind": "receipt",
+        "bundle_id": new_id(),
+        "device_id": central.config.central_id,
+        "seq": int(manifest["seq"]),  # type: ignore[call-overload]
+        "created": doc["merged_at"],
+    }
+    recipient = manifest.get("age_recipient")
+    recipients = None
+    if isinstance(recipient, str):
+        with contextlib.suppress(KnownError):
+            from ccodesk.sync.keys import parse_recipient
+
+            recipients = [parse_recipient(recipient)]
+    return bundle.build(
+        receipt_manifest,
+        {"receipt.json": json.dumps(doc, indent=2).encode()},
+        central.signing_key,
+        recipients,
+    )
+
+
+def _write_receipt(
+    directory: Path | None, manifest: dict[str, object], receipt: bytes
+) -> Path | None:
+    if directory is None or not receipt:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    borough = manifest.get("borough_code") or "device"
+    name = f"receipt-{borough}-{manifest['seq']}-{str(manifest['bundle_id'])[:8]}.ccreceipt"
+    atomic_write_bytes(directory / name, receipt)
+    return directory / name
+
+
+# -- conflicts, gaps, status ---------------------------------------------------------------------
+
+
+def conflicts(central_or_session: Session, *, include_resolved: bool = False) -> list[SyncConflict]:
+    query = select(SyncConflict).order_by(SyncConflict.id)
+    if not include_resolved:
+        query = query.where(SyncConflict.resolved_at.is_(None))
+    return list(central_or_session.scalars(query))
+
+
+def resolve_conflict(session: Session, conflict_id: int, keep: str, who: str) -> SyncConflict:
+    """Keep the local or the incoming version of a conflict, as a new edit that syncs on."""
+    if keep not in ("local", "incoming"):
+        raise CentralError("Keep 'local' or 'incoming'.")
+    conflict = session.get(SyncConflict, conflict_id)
+    if conflict is None:
+        raise NotFound(f"There is no conflict {conflict_id}.")
+    if conflict.resolved_at is not None:
+        raise CentralError(f"Conflict {conflict_id} was resolved already ({conflict.resolution}).")
+    chosen = parse_record(conflict.local if keep == "local" else conflict.incoming)
+    current = next(read_records(session, chosen.entity, ids=[chosen.id]), None)
+    vector = join(chosen.vv, current.vv) if current is not None else chosen.vv
+    block = stamping.Allocation(session, 1)
+    meta = block.stamp(0, vector)
+    version = Record(
+        chosen.entity,
+        chosen.id,
+        block.device_id,
+        meta["version_vector"],
+        meta["hlc"],
+        chosen.deleted,
+        chosen.data,
+        chosen.children,
+    )
+    assert dominates(version.vv, vector)
+    from ccodesk.sync.merge import _write
+
+    _write(session, version, current is not None, version.vv, meta["change_seq"])
+    conflict.resolved_at = dt.datetime.now()
+    conflict.resolution = keep
+    conflict.resolved_by = who
+    return conflict
+
+
+@dataclass
+class Gap:
+    device_id: str
+    borough_code: str | None
+    missing: list[int]
+    newest: int
+
+
+def gaps(session: Session) -> list[Gap]:
+    """Bundle sequence numbers never received, per device (a lost e-mail, a skipped stick)."""
+    rows = session.execute(
+        select(BundleLog.device_id, BundleLog.borough_code, BundleLog.seq).where(
+            BundleLog.kind == "changes"
+        )
+    ).all()
+    seen: dict[str, tuple[str | None, set[int]]] = {}
+    for device, borough, seq in rows:
+        seen.setdefault(device, (borough, set()))[1].add(int(seq))
+    found = []
+    for device, (borough, numbers) in sorted(seen.items(), key=lambda kv: (kv[1][0] or "", kv[0])):
+        newest = max(numbers)
+        missing = sorted(set(range(1, newest + 1)) - numbers)
+        found.append(Gap(device, borough, missing, newest))
+    return found
+
+
+@dataclass
+class CentralStatus:
+    boroughs: int
+    devices: int
+    bundles: int
+    records: int
+    open_conflicts: int
+    last_merge: dt.datetime | None
+
+
+def central_status(session: Session) -> CentralStatus:
+    records = sum(
+        int(session.scalar(select(func.count()).select_from(t)) or 0) for t in ENTITIES.values()
+    )
+    return CentralStatus(
+        boroughs=int(
+            session.scalar(select(func.count(func.distinct(BundleLog.borough_code)))) or 0
+        ),
+        devices=int(session.scalar(select(func.count(func.distinct(BundleLog.device_id)))) or 0),
+        bundles=int(session.scalar(select(func.count()).select_from(BundleLog)) or 0),
+        records=records,
+        open_conflicts=int(
+            session.scalar(
+                select(func.count())
+                .select_from(SyncConflict)
+                .where(SyncConflict.resolved_at.is_(None))
+            )
+            or 0
+        ),
+        last_merge=session.scalar(select(func.max(BundleLog.received_at))),
+    )
+
+
+# -- reference bundle ----------------------------------------------------------------------------
+
+
+def reference_bundle(central: Central, *, recipients: list[str] | None = None) -> bytes:
+    """The signed reference bundle: the centre's keys, trusted devices, topics, the corporate
+    consultation timetable (timetable entries authored centrally)."""
+    from ccodesk.sync.keys import parse_recipient
+
+    with central.transaction() as s:
+        device = s.get(DeviceState, 1)
+        assert device is not None
+        device.bundle_seq += 1
+        seq = device.bundle_seq
+        keys = [
+            {
+                "public_key": k.public_key,
+                "borough_code": k.borough_code,
+                "officer": k.officer,
+                "device_id": k.device_id,
+                "age_recipient": k.age_recipient,
+            }
+            for k in s.scalars(
+                select(TrustedKey).where(
+                    TrustedKey.role == "device", TrustedKey.revoked_at.is_(None)
+                )
+            )
+        ]
+        topics = [
+            {"code": t.code, "name": t.name, "sensitive_for": list(t.sensitive_for or [])}
+            for t in s.scalars(select(Topic).order_by(Topic.code))
+        ]
+        timetable = [
+            r
+            for r in read_records(s, "timetable_entry", since_seq=0)
+            if r.origin == central.config.central_id
+        ]
+    reference = {
+        "centre": {
+            "name": central.config.name,
+            "public_key": central.public_key(),
+            "age_recipient": central.recipient(),
+        },
+        "trusted_keys": keys,
+        "topics": topics,
+    }
+    manifest = {
+        "format": bundle.FORMAT,
+        "kind": "reference",
+        "bundle_id": new_id(),
+        "device_id": central.config.central_id,
+        "seq": seq,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "counts": {
+            "trusted_keys": len(keys),
+            "topics": len(topics),
+            "timetable_entry": len(timetable),
+        },
+    }
+    targets = [parse_recipient(r) for r in recipients or []]
+    return bundle.build(
+        manifest,
+        {
+            "reference.json": json.dumps(reference, indent=2, ensure_ascii=False).encode(),
+            "changes.jsonl": bundle.changes_member(timetable),
+        },
+        central.signing_key,
+        targets or None,
+    )

@@ -1,0 +1,233 @@
+"""The merge engine: one for the central units and for borough devices (ARCHITECTURE.md).
+
+For each incoming record and the store's copy of it:
+
+* the incoming version vector is equal to or older than the stored one → nothing to do;
+* it is newer (dominates) → the incoming version replaces the stored one;
+* neither dominates → a true conflict: both versions go to `sync_conflict` for review and a
+  deterministic provisional winner is applied — a version that is not a deletion beats a
+  concurrent deletion, then the later hybrid-clock stamp, then the content hash — with the
+  two vectors joined, so the same conflict is not found again.
+
+The winner is a total order over versions and the stored vector is the join of all versions
+seen, so the same bundles in any order leave the same records. Deletions of records never
+seen are kept in `sync_tombstone`, so an older copy arriving later stays deleted.
+
+Applied rows keep their origin, version vector and clock stamp, but take a local
+`change_seq`, so a device passes on what it merged (a BLO's records reach the centre through
+the CCO's next bundle) and the local change counter stays monotonic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ccodesk.errors import KnownError
+from ccodesk.models import SyncConflict, SyncTombstone
+from ccodesk.stamping import Allocation
+from ccodesk.sync.records import (
+    CHILD_PARENT_COLUMN,
+    CHILDREN,
+    ENTITIES,
+    ORDER,
+    PERSONAL,
+    Record,
+    read_records,
+    stored_form,
+)
+
+
+class MergeRefused(KnownError):
+    """A bundle could not be merged; nothing of it was kept."""
+
+
+@dataclass
+class MergeResult:
+    applied: int = 0
+    already: int = 0
+    conflicts: int = 0
+    conflict_ids: list[int] = field(default_factory=list)
+
+
+def dominates(a: dict[str, int], b: dict[str, int]) -> bool:
+    """Whether version vector `a` has seen everything `b` has (a ≥ b)."""
+    return all(a.get(device, 0) >= counter for device, counter in b.items())
+
+
+def join(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {d: max(a.get(d, 0), b.get(d, 0)) for d in sorted(set(a) | set(b))}
+
+
+def rank(record: Record) -> tuple[bool, str, str]:
+    """The provisional winner of a conflict is the version with the highest rank."""
+    return (not record.deleted, record.hlc, record.digest())
+
+
+def merge_records(session: Session, records: Iterable[Record], *, bundle_id: str) -> MergeResult:
+    """Merge `records` into the store behind `session` (the caller owns the transaction)."""
+    by_entity: dict[str, list[Record]] = {}
+    for record in records:
+        by_entity.setdefault(record.entity, []).append(record)
+    result = MergeResult()
+    writes: list[tuple[Record, bool, dict[str, int]]] = []  # version, row exists, vector
+    found: list[SyncConflict] = []
+    for entity in sorted(by_entity, key=ORDER.__getitem__):
+        incoming = _latest_per_id(by_entity[entity])
+        local = {r.id: r for r in read_records(session, entity, ids=list(incoming))}
+        tombstones = _tombstones(session, entity, list(incoming))
+        for record in incoming.values():
+            current = local.get(record.id) or tombstones.get(record.id)
+            row_exists = record.id in local
+            if current is None:
+                writes.append((record, False, record.vv))
+                continue
+            if dominates(current.vv, record.vv):
+                result.already += 1
+                continue
+            if dominates(record.vv, current.vv):
+                writes.append((record, row_exists, record.vv))
+                continue
+            winner = record if rank(record) > rank(current) else current
+            conflict = SyncConflict(
+                entity=entity,
+                record_id=record.id,
+                local=stored_form(current),
+                incoming=stored_form(record),
+                winner="incoming" if winner is record else "local",
+                bundle_id=bundle_id,
+                found_at=dt.datetime.now(),
+                resolved_by="",
+            )
+            session.add(conflict)
+            found.append(conflict)
+            result.conflicts += 1
+            writes.append((winner, row_exists, join(current.vv, record.vv)))
+    if writes:
+        block = Allocation(session, len(writes))
+        try:
+            for index, (record, row_exists, vector) in enumerate(writes):
+                _write(session, record, row_exists, vector, block.first_seq + index)
+        except IntegrityError as exc:
+            raise MergeRefused(
+                "The bundle refers to records this store does not have (for example an "
+                "engagement sent in an earlier bundle): import the earlier bundles first, or "
+                "ask the sender for a full export (sync export --full). Nothing was merged."
+            ) from exc
+        _advance_clock(session, max(r.hlc for r, _c, _v in writes))
+    session.flush()
+    result.applied = len(writes) - result.conflicts
+    result.conflict_ids = [c.id for c in found]
+    return result
+
+
+def _latest_per_id(records: list[Record]) -> dict[str, Record]:
+    """One version per record: a bundle naming a record twice keeps the dominant one."""
+    chosen: dict[str, Record] = {}
+    for record in records:
+        other = chosen.get(record.id)
+        if (
+            other is None
+            or (dominates(record.vv, other.vv) and record.vv != other.vv)
+            or (not dominates(other.vv, record.vv) and rank(record) > rank(other))
+        ):
+            chosen[record.id] = record
+    return chosen
+
+
+def _tombstones(session: Session, entity: str, ids: list[str]) -> dict[str, Record]:
+    found: dict[str, Record] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(SyncTombstone).where(
+                SyncTombstone.entity == entity,
+                SyncTombstone.record_id.in_(ids[start : start + 500]),
+            )
+        ).scalars()
+        for t in rows:
+            found[t.record_id] = Record(
+                entity, t.record_id, t.origin_device, dict(t.version_vector), t.hlc, True
+            )
+    return found
+
+
+def _write(
+    session: Session, record: Record, exists_as_row: bool, vector: dict[str, int], seq: int
+) -> None:
+    table = ENTITIES[record.entity]
+    meta = {
+        "origin_device": record.origin,
+        "version_vector": vector,
+        "hlc": record.hlc,
+        "change_seq": seq,
+        "deleted": record.deleted,
+    }
+    if record.deleted:
+        if exists_as_row:
+            values: dict[str, Any] = dict(meta)
+            for column in PERSONAL.get(record.entity, ()):
+                values[column] = "" if not table.c[column].nullable else None
+            session.execute(update(table).where(table.c.id == record.id).values(values))
+            _replace_children(session, record.entity, record.id, {})
+        else:
+            _remember_tombstone(session, record, vector)
+        return
+    if exists_as_row:
+        session.execute(
+            update(table).where(table.c.id == record.id).values({**record.data, **meta})
+        )
+    else:
+        session.execute(
+            delete(SyncTombstone).where(
+                SyncTombstone.entity == record.entity, SyncTombstone.record_id == record.id
+            )
+        )
+        session.execute(insert(table).values({"id": record.id, **record.data, **meta}))
+    _replace_children(session, record.entity, record.id, record.children)
+
+
+def _remember_tombstone(session: Session, record: Record, vector: dict[str, int]) -> None:
+    existing = session.get(SyncTombstone, (record.entity, record.id))
+    if existing is None:
+        session.add(
+            SyncTombstone(
+                entity=record.entity,
+                record_id=record.id,
+                origin_device=record.origin,
+                version_vector=vector,
+                hlc=record.hlc,
+                seen_at=dt.datetime.now(),
+            )
+        )
+    else:
+        existing.version_vector = vector
+        existing.hlc = record.hlc
+    session.flush()
+
+
+def _replace_children(
+    session: Session, entity: str, record_id: str, children: dict[str, list[dict[str, Any]]]
+) -> None:
+    for table in CHILDREN[entity]:
+        column = CHILD_PARENT_COLUMN[table.name]
+        session.execute(delete(table).where(table.c[column] == record_id))
+        rows = children.get(table.name, [])
+        if rows:
+            session.execute(insert(table), [{column: record_id, **row} for row in rows])
+
+
+def _advance_clock(session: Session, newest_hlc: str) -> None:
+    """Hybrid logical clock: this device's next stamps come after what it has merged."""
+    wall = int(newest_hlc.split(".", 1)[0])
+    session.execute(
+        text(
+            "UPDATE device_state SET hlc_wall = :w, hlc_counter = 0 WHERE id = 1 AND hlc_wall < :w"
+        ),
+        {"w": wall},
+    )

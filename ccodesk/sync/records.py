@@ -1,0 +1,339 @@
+"""Synced records as bundle lines: read from a store, validated, written to a store.
+
+One line of `changes.jsonl` is one synced row with the child rows that belong to it:
+
+    {"entity": "engagement", "id": "…", "origin": "…", "vv": {"dev": 7}, "hlc": "…",
+     "deleted": false, "data": {"title": "…", …}, "children": {"engagement_topic": [...]}}
+
+Everything is done through SQLAlchemy Core over the model tables, so the central unit's
+PostgreSQL store and a borough's SQLCipher store run the same code. Incoming lines are
+checked against the tables' columns (names, types, lengths, enum values) before anything is
+written; nothing from a bundle is ever spliced into SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+    select,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from ccodesk.errors import KnownError
+from ccodesk.models import SYNCED_MODELS, Base
+
+META = ("id", "origin_device", "version_vector", "hlc", "change_seq", "deleted")
+ENTITIES: dict[str, Table] = {m.__tablename__: m.__table__ for m in SYNCED_MODELS}  # type: ignore[attr-defined]
+ORDER = {name: i for i, name in enumerate(ENTITIES)}  # parents before children
+
+# Columns holding a person's details: never sent for a contact not marked shareable, and
+# blanked when a deletion of such a record is received.
+PERSONAL: dict[str, tuple[str, ...]] = {
+    "contact": (
+        "name",
+        "role",
+        "email",
+        "phone",
+        "address",
+        "accessibility_needs",
+        "notes",
+        "consent_scope",
+    ),
+}
+
+
+def _children() -> dict[str, list[Table]]:
+    """Plain tables owned by a synced row: their first column refers to its table."""
+    owned: dict[str, list[Table]] = {name: [] for name in ENTITIES}
+    for table in Base.metadata.sorted_tables:
+        if table.name in ENTITIES:
+            continue
+        first = next(iter(table.columns))
+        for fk in first.foreign_keys:
+            if fk.column.table.name in ENTITIES:
+                owned[fk.column.table.name].append(table)
+    return owned
+
+
+CHILDREN = _children()
+CHILD_PARENT_COLUMN = {t.name: next(iter(t.columns)).name for ts in CHILDREN.values() for t in ts}
+DATA_COLUMNS = {name: [c for c in t.columns if c.name not in META] for name, t in ENTITIES.items()}
+
+_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_HLC = re.compile(r"^\d{13}\.\d{6}\.[0-9a-f-]{36}$")
+MAX_VECTOR = 10_000  # devices in one version vector
+MAX_TEXT = 100_000  # characters in one Text field
+
+
+class RecordError(KnownError):
+    """A line of a bundle does not describe a valid record."""
+
+
+@dataclass
+class Record:
+    """One synced row as it travels: sync metadata, column values and owned child rows."""
+
+    entity: str
+    id: str
+    origin: str
+    vv: dict[str, int]
+    hlc: str
+    deleted: bool
+    data: dict[str, Any] = field(default_factory=dict)
+    children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "entity": self.entity,
+            "id": self.id,
+            "origin": self.origin,
+            "vv": self.vv,
+            "hlc": self.hlc,
+            "deleted": self.deleted,
+            "data": self.data,
+            "children": self.children,
+        }
+
+    def digest(self) -> str:
+        """A hash of the content (not the metadata): the last tie-break between versions."""
+        form = stored_form(self)
+        body = json.dumps(
+            [self.deleted, form["data"], form["children"]], sort_keys=True, separators=(",", ":")
+        )
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+# -- values --------------------------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _decode(table: str, column: Any, value: Any) -> Any:
+    """Check one incoming value against its column; return what the table stores."""
+    where = f"{table}.{column.name}"
+    if value is None:
+        if not column.nullable:
+            raise RecordError(f"{where} may not be empty.")
+        return None
+    kind = column.type
+    if isinstance(kind, Enum):
+        allowed = set(kind.enums)
+        if not isinstance(value, str) or value not in allowed:
+            raise RecordError(f"{where}: {value!r} is not one of the known values.")
+        enum_class = kind.enum_class
+        return enum_class(value) if enum_class is not None else value
+    if isinstance(kind, Boolean):
+        if not isinstance(value, bool):
+            raise RecordError(f"{where} must be true or false.")
+        return value
+    if isinstance(kind, Integer | BigInteger):
+        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**62:
+            raise RecordError(f"{where} must be a whole number.")
+        return value
+    if isinstance(kind, Float):
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise RecordError(f"{where} must be a number.")
+        return float(value)
+    if isinstance(kind, DateTime):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except (TypeError, ValueError) as exc:
+            raise RecordError(f"{where} must be a date and time.") from exc
+    if isinstance(kind, Date):
+        try:
+            return dt.date.fromisoformat(value)
+        except (TypeError, ValueError) as exc:
+            raise RecordError(f"{where} must be a date.") from exc
+    if isinstance(kind, String | Text):
+        if not isinstance(value, str):
+            raise RecordError(f"{where} must be text.")
+        limit = getattr(kind, "length", None) or MAX_TEXT
+        if len(value) > limit:
+            raise RecordError(f"{where} is longer than {limit} characters.")
+        return value
+    if isinstance(kind, JSON):
+        return value
+    raise RecordError(f"{where} has a type bundles cannot carry.")  # pragma: no cover
+
+
+def _check_vector(vv: Any) -> dict[str, int]:
+    if not isinstance(vv, dict) or not vv or len(vv) > MAX_VECTOR:
+        raise RecordError("A record's version vector is missing or malformed.")
+    for device, counter in vv.items():
+        if not (isinstance(device, str) and _ID.match(device)):
+            raise RecordError("A version vector names a device that is not a device id.")
+        if not isinstance(counter, int) or isinstance(counter, bool) or counter < 1:
+            raise RecordError("A version vector holds a counter that is not a positive number.")
+    return dict(vv)
+
+
+def parse_record(doc: Any) -> Record:
+    """A validated Record from one decoded JSON line (RecordError if anything is off)."""
+    if not isinstance(doc, dict):
+        raise RecordError("A line of changes.jsonl is not a JSON object.")
+    expected = {"entity", "id", "origin", "vv", "hlc", "deleted", "data", "children"}
+    if set(doc) != expected:
+        raise RecordError(f"A record has fields {sorted(set(doc) ^ expected)} out of place.")
+    entity = doc["entity"]
+    if entity not in ENTITIES:
+        raise RecordError(f"Unknown kind of record {str(entity)[:40]!r}.")
+    for key in ("id", "origin"):
+        if not (isinstance(doc[key], str) and _ID.match(doc[key])):
+            raise RecordError(f"A {entity} record has a malformed {key}.")
+    if not (isinstance(doc["hlc"], str) and _HLC.match(doc["hlc"])):
+        raise RecordError(f"A {entity} record has a malformed clock stamp.")
+    if not isinstance(doc["deleted"], bool):
+        raise RecordError(f"A {entity} record's 'deleted' is not true or false.")
+    record = Record(
+        entity=entity,
+        id=doc["id"],
+        origin=doc["origin"],
+        vv=_check_vector(doc["vv"]),
+        hlc=doc["hlc"],
+        deleted=doc["deleted"],
+    )
+    data, children = doc["data"], doc["children"]
+    if not isinstance(data, dict) or not isinstance(children, dict):
+        raise RecordError(f"A {entity} record's data or children are not objects.")
+    if record.deleted:
+        if data or children:
+            raise RecordError(f"A deleted {entity} record carries data; deletions carry none.")
+        return record
+    columns = {c.name: c for c in DATA_COLUMNS[entity]}
+    if set(data) != set(columns):
+        raise RecordError(f"A {entity} record has fields {sorted(set(data) ^ set(columns))}.")
+    record.data = {name: _decode(entity, columns[name], data[name]) for name in columns}
+    owned = {t.name: t for t in CHILDREN[entity]}
+    if set(children) != set(owned):
+        raise RecordError(f"A {entity} record's child rows are not the expected ones.")
+    for name, rows in children.items():
+        table = owned[name]
+        parent_column = CHILD_PARENT_COLUMN[name]
+        child_columns = {c.name: c for c in table.columns if c.name != parent_column}
+        if not isinstance(rows, list) or len(rows) > 10_000:
+            raise RecordError(f"A {entity} record's {name} rows are malformed.")
+        checked = []
+        for row in rows:
+            if not isinstance(row, dict) or set(row) != set(child_columns):
+                raise RecordError(f"A {entity} record has a malformed {name} row.")
+            checked.append({k: _decode(name, child_columns[k], row[k]) for k in child_columns})
+        record.children[name] = checked
+    return record
+
+
+# -- reading a store -------------------------------------------------------------------------
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def read_records(
+    conn: Connection | Session,
+    entity: str,
+    *,
+    since_seq: int | None = None,
+    ids: Sequence[str] | None = None,
+) -> Iterator[Record]:
+    """The rows of `entity` changed after `since_seq` (or those with `ids`), as Records."""
+    table = ENTITIES[entity]
+    query = select(table)
+    if ids is not None:
+        batches: Iterable[Sequence[str] | None] = _chunks(list(ids))
+    else:
+        batches = [None]
+    for batch in batches:
+        q = query
+        if batch is not None:
+            q = q.where(table.c.id.in_(batch))
+        if since_seq is not None:
+            q = q.where(table.c.change_seq > since_seq).order_by(table.c.change_seq)
+        rows = [dict(r._mapping) for r in conn.execute(q)]
+        yield from _with_children(conn, entity, rows)
+
+
+def _with_children(
+    conn: Connection | Session, entity: str, rows: list[dict[str, Any]]
+) -> Iterator[Record]:
+    ids = [r["id"] for r in rows if not r["deleted"]]
+    owned: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for table in CHILDREN[entity]:
+        parent_column = CHILD_PARENT_COLUMN[table.name]
+        by_parent: dict[str, list[dict[str, Any]]] = {}
+        for batch in _chunks(ids):
+            query = select(table).where(table.c[parent_column].in_(batch))
+            for child in conn.execute(query):
+                values = dict(child._mapping)
+                parent = values.pop(parent_column)
+                by_parent.setdefault(parent, []).append({k: _encode(v) for k, v in values.items()})
+        owned[table.name] = by_parent
+    for row in rows:
+        record = Record(
+            entity=entity,
+            id=row["id"],
+            origin=row["origin_device"],
+            vv=dict(row["version_vector"]),
+            hlc=row["hlc"],
+            deleted=bool(row["deleted"]),
+        )
+        if not record.deleted:
+            record.data = {c.name: _encode(row[c.name]) for c in DATA_COLUMNS[entity]}
+            record.children = {
+                name: sorted(
+                    by_parent.get(record.id, []), key=lambda r: json.dumps(r, sort_keys=True)
+                )
+                for name, by_parent in owned.items()
+            }
+        yield record
+
+
+def as_tombstone(record: Record) -> Record:
+    """The same record as a deletion: metadata only, no data."""
+    return Record(record.entity, record.id, record.origin, record.vv, record.hlc, True)
+
+
+def encode_line(record: Record) -> bytes:
+    return json.dumps(record.to_json(), separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+
+
+def stored_form(record: Record) -> dict[str, Any]:
+    """A record's JSON form for the conflict table (values encoded, as in a bundle)."""
+    doc = record.to_json()
+    doc["data"] = {k: _encode(v) for k, v in record.data.items()}
+    doc["children"] = {
+        name: sorted(
+            ({k: _encode(v) for k, v in row.items()} for row in rows),
+            key=lambda r: json.dumps(r, sort_keys=True),
+        )
+        for name, rows in record.children.items()
+    }
+    return doc
