@@ -84,6 +84,14 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"Keys:       {keys}")
         print(f"Device id:  {store.device_id}")
         print(f"Public key: {store.public_key_openssh()}")
+        if args.centre:
+            from ccodesk.sync.borough import import_bundle
+            from ccodesk.sync.commands import confirm_centre
+
+            result = import_bundle(
+                store, Path(args.centre), confirm_centre=confirm_centre(args.yes)
+            )
+            print(result.summary)
     return 0
 
 
@@ -224,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--borough", required=True, help="the London borough, e.g. Camden")
     p.add_argument("--officer", required=True, help="the officer's name")
     p.add_argument("--role", choices=["CCO", "BLO", "CSO"], default="CCO", type=str.upper)
+    p.add_argument(
+        "--centre",
+        metavar="REFERENCE_BUNDLE",
+        help="import the central unit's reference bundle (pins its key) once created",
+    )
+    p.add_argument("--yes", action="store_true", help="confirm the centre's key without asking")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo-data", help="fill an empty store with realistic demo data")
@@ -262,6 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="show one record by id (or a unique start of it)")
     p.add_argument("id")
     p.set_defaults(func=cmd_show)
+
+    from ccodesk.sync import commands as sync_commands
+
+    sync_commands.add_commands(sub, _open, _progress_printer)
+    from ccodesk.printing import commands as printing_commands
+
+    printing_commands.add_commands(sub)
     return parser
 
 

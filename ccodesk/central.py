@@ -1,0 +1,261 @@
+"""`ccodesk-central`: the central consultation unit's command line (no Qt).
+
+ccodesk-central [--home DIR] [--db URL] init --name NAME
+ccodesk-central trust add --borough B --officer O KEY | list | revoke FINGERPRINT
+ccodesk-central trust export-allowed-signers -o FILE
+ccodesk-central merge BUNDLE… [--receipts DIR]
+ccodesk-central conflicts list | resolve ID --keep local|incoming
+ccodesk-central gaps | status
+ccodesk-central reference export -o FILE
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ccodesk.errors import KnownError
+
+
+def _central(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from ccodesk.cli import _prompt
+    from ccodesk.sync.central import open_central
+
+    return open_central(_home(args), args.db, _prompt)
+
+
+def _home(args: argparse.Namespace) -> Path:
+    from ccodesk.sync.central import default_home
+
+    return Path(args.home).expanduser() if args.home else default_home()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ccodesk.cli import _prompt
+    from ccodesk.sync.central import init_central
+
+    with init_central(_home(args), args.db, args.name, _prompt) as central:
+        print(f"Created the central unit {args.name!r} in {central.home}")
+        print(f"Database:      {central.url.split('@')[-1]}")
+        keys = "OS keyring" if central.config.protection == "keyring" else "passphrase key file"
+        print(f"Keys:          {keys}")
+        print(f"Signing key:   {central.public_key()}")
+        print(f"Fingerprint:   {central.fingerprint()}")
+        print(f"Age recipient: {central.recipient()}")
+    return 0
+
+
+def cmd_trust_add(args: argparse.Namespace) -> int:
+    from ccodesk.sync.central import trust_add
+
+    key = args.key
+    if os.path.exists(key):
+        key = Path(key).read_text().strip()
+    with _central(args) as central:
+        row = trust_add(central, args.borough, args.officer, key)
+        print(f"Trusted {row.fingerprint} for {row.borough_code or 'no borough'}, {row.officer}.")
+    return 0
+
+
+def cmd_trust_list(args: argparse.Namespace) -> int:
+    from ccodesk.sync.central import trust_list
+
+    with _central(args) as central:
+        rows = trust_list(central)
+    if not rows:
+        print("No keys are trusted yet: add a borough device with 'trust add'.")
+    for row in rows:
+        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "trusted"
+        print(f"{row.fingerprint}  {row.borough_code or '-':<22} {row.officer:<24} {state}")
+    return 0
+
+
+def cmd_trust_revoke(args: argparse.Namespace) -> int:
+    from ccodesk.sync.central import trust_revoke
+
+    with _central(args) as central:
+        row = trust_revoke(central, args.fingerprint)
+    print(f"Revoked {row.fingerprint} ({row.borough_code}, {row.officer}).")
+    return 0
+
+
+def cmd_allowed_signers(args: argparse.Namespace) -> int:
+    from ccodesk.fileio import atomic_write_bytes
+    from ccodesk.sync.central import allowed_signers
+
+    with _central(args) as central:
+        text = allowed_signers(central)
+    atomic_write_bytes(Path(args.output), text.encode())
+    print(f"Wrote {len(text.splitlines())} signers to {args.output}.")
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from ccodesk.sync.central import merge_bundle
+
+    rejected = 0
+    receipts = Path(args.receipts) if args.receipts else None
+    with _central(args) as central:
+        for name in args.bundles:
+            outcome = merge_bundle(central, Path(name), receipts)
+            if outcome.ok:
+                extra = f" (receipt {outcome.receipt})" if outcome.receipt else ""
+                print(f"{name}: {outcome.message}{extra}")
+            else:
+                rejected += 1
+                print(f"{name}: rejected: {outcome.message}")
+    return 1 if rejected else 0
+
+
+def cmd_conflicts_list(args: argparse.Namespace) -> int:
+    from ccodesk.sync.central import conflicts
+
+    with _central(args) as central, central.session() as s:
+        found = conflicts(s, include_resolved=args.all)
+        if not found:
+            print("No conflicts to review.")
+        for c in found:
+            state = f"resolved: kept {c.resolution}" if c.resolved_at else f"winner {c.winner}"
+            print(f"{c.id:>5}  {c.entity:<16} {c.record_id}  found {c.found_at:%Y-%m-%d}  {state}")
+            for side in ("local", "incoming"):
+                version = getattr(c, side)
+                title = version.get("data", {}).get("title") or version.get("data", {}).get("name")
+                what = "deleted" if version.get("deleted") else (title or "edited")
+                print(f"       {side:<9} {version.get('hlc', '')[:13]}  {what}")
+    return 0
+
+
+def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
+    from ccodesk.sync.central import resolve_conflict
+
+    with _central(args) as central, central.transaction() as s:
+        conflict = resolve_conflict(s, args.id, args.keep, central.config.name)
+        print(f"Conflict {conflict.id}: kept the {args.keep} version of {conflict.entity}.")
+    return 0
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from ccodesk.sync.central import gaps
+
+    with _central(args) as central, central.session() as s:
+        found = gaps(s)
+    if not found:
+        print("No bundles merged yet.")
+    missing_any = False
+    for gap in found:
+        missing = ", ".join(map(str, gap.missing)) if gap.missing else "none"
+        missing_any = missing_any or bool(gap.missing)
+        print(
+            f"{gap.borough_code or '-':<22} {gap.device_id}  up to {gap.newest}  missing: {missing}"
+        )
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from ccodesk.sync.central import central_status
+
+    with _central(args) as central, central.session() as s:
+        st = central_status(s)
+        print(f"Central unit:    {central.config.name} ({central.fingerprint()})")
+        print(f"Database:        {central.url.split('@')[-1]}")
+    print(f"Boroughs:        {st.boroughs}")
+    print(f"Devices:         {st.devices}")
+    print(f"Bundles merged:  {st.bundles}")
+    print(f"Records:         {st.records:,}")
+    print(f"Open conflicts:  {st.open_conflicts}")
+    print(
+        f"Last merge:      {st.last_merge:%Y-%m-%d %H:%M}"
+        if st.last_merge
+        else "Last merge:      never"
+    )
+    return 0
+
+
+def cmd_reference_export(args: argparse.Namespace) -> int:
+    from ccodesk.fileio import atomic_write_bytes
+    from ccodesk.sync.central import reference_bundle
+
+    with _central(args) as central:
+        data = reference_bundle(central)
+    atomic_write_bytes(Path(args.output), data)
+    print(f"Wrote the reference bundle to {args.output} (signed by {central.fingerprint()}).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ccodesk-central", description="The central consultation unit: merge borough bundles."
+    )
+    parser.add_argument("--home", metavar="DIR", help="the central unit's directory (keys, config)")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=os.environ.get("CCODESK_CENTRAL_DB"),
+        help="database URL: a SQLite file by default, or postgresql+psycopg://…",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("init", help="create the central store and the centre's keys")
+    p.add_argument("--name", default="Central consultation unit")
+    p.set_defaults(func=cmd_init)
+
+    trust = sub.add_parser("trust", help="the borough devices whose bundles are accepted")
+    t = trust.add_subparsers(dest="trust_command", required=True, metavar="ACTION")
+    p = t.add_parser("add", help="trust a device's public key (a line or a file)")
+    p.add_argument("--borough", required=True)
+    p.add_argument("--officer", required=True)
+    p.add_argument("key")
+    p.set_defaults(func=cmd_trust_add)
+    p = t.add_parser("list")
+    p.set_defaults(func=cmd_trust_list)
+    p = t.add_parser("revoke")
+    p.add_argument("fingerprint")
+    p.set_defaults(func=cmd_trust_revoke)
+    p = t.add_parser("export-allowed-signers", help="an OpenSSH allowed_signers file")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_allowed_signers)
+
+    p = sub.add_parser("merge", help="merge bundles, each in one transaction, and write receipts")
+    p.add_argument("bundles", nargs="+", metavar="BUNDLE")
+    p.add_argument("--receipts", metavar="DIR", help="write signed receipts here")
+    p.set_defaults(func=cmd_merge)
+
+    conflicts = sub.add_parser("conflicts", help="concurrent edits kept for review")
+    c = conflicts.add_subparsers(dest="conflicts_command", required=True, metavar="ACTION")
+    p = c.add_parser("list")
+    p.add_argument("--all", action="store_true", help="resolved ones too")
+    p.set_defaults(func=cmd_conflicts_list)
+    p = c.add_parser("resolve")
+    p.add_argument("id", type=int)
+    p.add_argument("--keep", required=True, choices=["local", "incoming"])
+    p.set_defaults(func=cmd_conflicts_resolve)
+
+    p = sub.add_parser("gaps", help="bundle numbers never received, per device")
+    p.set_defaults(func=cmd_gaps)
+    p = sub.add_parser("status")
+    p.set_defaults(func=cmd_status)
+
+    reference = sub.add_parser("reference", help="the signed reference bundle for boroughs")
+    r = reference.add_subparsers(dest="reference_command", required=True, metavar="ACTION")
+    p = r.add_parser("export")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_reference_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KnownError as exc:
+        print(f"ccodesk-central: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ccodesk-central: interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

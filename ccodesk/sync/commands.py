@@ -1,0 +1,155 @@
+"""`ccodesk-cli sync …` and `ccodesk-cli key …`: the borough side of sync on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def confirm_centre(assume_yes: bool) -> Callable[[str], bool]:
+    """Ask the officer to confirm a centre's key fingerprint before it is pinned."""
+
+    def ask(fingerprint: str) -> bool:
+        print(f"The central unit's key fingerprint is {fingerprint}.", file=sys.stderr)
+        print("Check it with the central unit (by phone, or on its letter).", file=sys.stderr)
+        if assume_yes:
+            print("Confirmed (--yes).", file=sys.stderr)
+            return True
+        if not sys.stdin.isatty():
+            print("No terminal to confirm on: pass --yes to confirm.", file=sys.stderr)
+            return False
+        return input("Trust this key? [y/N] ").strip().lower() in ("y", "yes")
+
+    return ask
+
+
+def cmd_export(args: argparse.Namespace, open_store: Callable[[], Any], progress: Any) -> int:
+    from ccodesk.sync.borough import export_bundle
+
+    with open_store() as store:
+        if args.unencrypted:
+            print("warning: --unencrypted: anyone who gets this file can read it.", file=sys.stderr)
+        result = export_bundle(
+            store,
+            Path(args.output),
+            full=args.full,
+            recipients=args.recipient,
+            unencrypted=args.unencrypted,
+            progress=progress("export"),
+        )
+    where = (
+        f"encrypted to {len(result.encrypted_to)} recipient"
+        f"{'s' if len(result.encrypted_to) != 1 else ''}"
+        if result.encrypted_to
+        else "NOT encrypted"
+    )
+    print(
+        f"Wrote bundle {result.seq} to {result.path}: {result.records:,} records "
+        f"(changes up to {result.through_seq:,}), signed, {where}."
+    )
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any) -> int:
+    from ccodesk.sync.borough import import_bundle
+
+    with open_store() as store:
+        result = import_bundle(store, Path(args.file), confirm_centre=confirm_centre(args.yes))
+    print(result.summary)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any) -> int:
+    from ccodesk.sync.borough import sync_status
+
+    with open_store() as store:
+        status = sync_status(store)
+    never = "never"
+    print(f"Central unit:       {status.centre or 'not configured (import its reference bundle)'}")
+    print(
+        f"Last export:        {status.last_export_at:%Y-%m-%d %H:%M}"
+        if status.last_export_at
+        else f"Last export:        {never}"
+    )
+    print(f"Bundles exported:   {status.bundles_exported}")
+    print(
+        f"Last receipt:       {status.last_receipt_at:%Y-%m-%d %H:%M}"
+        if status.last_receipt_at
+        else f"Last receipt:       {never}"
+    )
+    print(f"Acknowledged up to: change {status.acked_seq:,} of {status.change_seq:,}")
+    print(f"Awaiting the centre: {status.awaiting:,} change{'s' if status.awaiting != 1 else ''}")
+    print(f"Open conflicts:     {status.open_conflicts}")
+    return 0
+
+
+def cmd_key_show(args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any) -> int:
+    from ccodesk.sync import sshsig
+    from ccodesk.sync.borough import centre_key, device_recipient
+
+    with open_store() as store:
+        public = store.public_key_openssh()
+        print(f"Device:          {store.device_id}")
+        print(f"Signing key:     {public}")
+        print(f"Fingerprint:     {sshsig.fingerprint(public)}")
+        print(f"Age recipient:   {device_recipient(store)}")
+        with store.session() as session:
+            centre = centre_key(session)
+            print(f"Centre (pinned): {centre.fingerprint if centre else 'none yet'}")
+    return 0
+
+
+def cmd_key_export(args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any) -> int:
+    from ccodesk.fileio import atomic_write_bytes
+
+    with open_store() as store:
+        line = store.public_key_openssh() + "\n"
+    if args.output:
+        atomic_write_bytes(Path(args.output), line.encode())
+        print(f"Wrote this device's public key to {args.output}.", file=sys.stderr)
+    else:
+        sys.stdout.write(line)
+    return 0
+
+
+def add_commands(
+    sub: Any, open_store: Callable[[argparse.Namespace], Any], progress: Callable[[str], Any]
+) -> None:
+    """Add `sync` and `key` to the CLI's subcommands."""
+
+    def bind(func: Callable[..., int]) -> Callable[[argparse.Namespace], int]:
+        return lambda args: func(args, lambda: open_store(args), progress)
+
+    sync = sub.add_parser("sync", help="exchange signed, encrypted bundles with the centre")
+    actions = sync.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
+    p = actions.add_parser("export", help="write every change the centre has not acknowledged")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--full", action="store_true", help="everything, not only unacknowledged")
+    p.add_argument(
+        "--recipient",
+        action="append",
+        default=[],
+        metavar="AGE_RECIPIENT",
+        help="also encrypt to this age recipient (a colleague's device, a recovery key)",
+    )
+    p.add_argument(
+        "--unencrypted", action="store_true", help="write without encryption (not recommended)"
+    )
+    p.set_defaults(func=bind(cmd_export))
+    p = actions.add_parser("import", help="import a receipt, reference or colleague's bundle")
+    p.add_argument("file")
+    p.add_argument("--yes", action="store_true", help="confirm a new centre key without asking")
+    p.set_defaults(func=bind(cmd_import))
+    p = actions.add_parser("status", help="last export, last receipt, changes awaiting the centre")
+    p.set_defaults(func=bind(cmd_status))
+
+    key = sub.add_parser("key", help="this device's keys")
+    kactions = key.add_subparsers(dest="key_command", required=True, metavar="ACTION")
+    p = kactions.add_parser("show", help="the signing key, fingerprint and age recipient")
+    p.set_defaults(func=bind(cmd_key_show))
+    p = kactions.add_parser("export-public", help="the public key line for the centre's trust list")
+    p.add_argument("-o", "--output", metavar="FILE")
+    p.set_defaults(func=bind(cmd_key_export))
