@@ -1,0 +1,280 @@
+"""The quarterly consultation return, with its charts drawn in the PDF (reportlab graphics)."""
+
+from __future__ import annotations
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.piecharts import Pie
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+
+from ccodesk.printing.content import ReturnContent
+from ccodesk.printing.layout import (
+    FONT,
+    MARGIN,
+    PAGE_WIDTH,
+    Footer,
+    FormMark,
+    Look,
+    build_pdf,
+    data_table,
+    escape,
+)
+
+WIDTH = PAGE_WIDTH - 2 * MARGIN
+# Dark and light bars that stay apart in black-and-white print.
+DARK, LIGHT = colors.HexColor("#1f3b73"), colors.HexColor("#9db4de")
+PIE_COLOURS = [
+    colors.HexColor(c)
+    for c in (
+        "#1f3b73",
+        "#4f7cc4",
+        "#9db4de",
+        "#d9822b",
+        "#f2c18d",
+        "#5a5a5a",
+        "#bdbdbd",
+        "#2e7d32",
+    )
+]
+
+
+def money(pence: int) -> str:
+    return f"£{pence / 100:,.2f}"
+
+
+def _change(now: int, before: int) -> str:
+    if before == 0:
+        return "new" if now else "—"
+    delta = (now - before) / before
+    return f"{delta:+.0%}"
+
+
+def _bars(labels: list[str], series: list[list[int]], names: list[str], look: Look) -> Drawing:
+    """A horizontal bar chart, one bar per series for each label, with a legend."""
+    row = 16 if len(series) > 1 else 11
+    height = max(60.0, row * len(labels) + 40)
+    drawing = Drawing(WIDTH, height)
+    drawing.initialFontName = FONT
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 195, 28
+    chart.width, chart.height = WIDTH - 215, height - 40
+    chart.data = [list(reversed(s)) for s in series]
+    chart.categoryAxis.categoryNames = list(reversed(labels))
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 7.5
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -4
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7.5
+    chart.valueAxis.valueMin = 0
+    top = max([max(s) for s in series if s] + [1])
+    chart.valueAxis.valueMax = top * 1.1
+    chart.valueAxis.valueStep = max(1, _nice_step(top))
+    chart.barSpacing = 1
+    chart.groupSpacing = 4
+    for index, colour in enumerate((DARK, LIGHT)[: len(series)]):
+        chart.bars[index].fillColor = colour
+        chart.bars[index].strokeColor = colors.black
+        chart.bars[index].strokeWidth = 0.3
+    drawing.add(chart)
+    if len(series) > 1:
+        legend = Legend()
+        legend.fontName = FONT
+        legend.fontSize = 8
+        legend.x, legend.y = 195, 10
+        legend.alignment = "right"
+        legend.columnMaximum = 1
+        legend.deltax = 120
+        legend.colorNamePairs = list(zip((DARK, LIGHT), names, strict=False))
+        drawing.add(legend)
+    return drawing
+
+
+def _nice_step(top: float) -> int:
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+        if top / step <= 6:
+            return step
+    return int(top / 5)
+
+
+def _pie(labels: list[str], values: list[int]) -> Drawing:
+    drawing = Drawing(WIDTH, 150)
+    drawing.initialFontName = FONT
+    pie = Pie()
+    pie.x, pie.y, pie.width, pie.height = 20, 10, 130, 130
+    pie.data = values or [1]
+    pie.labels = None
+    pie.slices.strokeColor = colors.white
+    pie.slices.strokeWidth = 0.5
+    for index in range(len(pie.data)):
+        pie.slices[index].fillColor = PIE_COLOURS[index % len(PIE_COLOURS)]
+    drawing.add(pie)
+    legend = Legend()
+    legend.fontName = FONT
+    legend.fontSize = 8
+    legend.x, legend.y = 190, 135
+    legend.alignment = "right"
+    legend.columnMaximum = 9
+    total = sum(values) or 1
+    legend.colorNamePairs = [
+        (PIE_COLOURS[i % len(PIE_COLOURS)], f"{label}  {money(v)} ({v / total:.0%})")
+        for i, (label, v) in enumerate(zip(labels, values, strict=True))
+    ]
+    drawing.add(legend)
+    return drawing
+
+
+def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
+    """The return: summary, methods, participation, representation, findings, feedback, costs."""
+    styles = look.styles
+    q, before = data.quarter, data.quarter.previous()
+
+    def p(text: str, style: str = "body") -> Paragraph:
+        return Paragraph(escape(text), styles[style])
+
+    average = data.attendees / data.held if data.held else 0
+    summary = [
+        ["Engagements held", f"{data.held:,}", f"{data.held_before:,}"],
+        ["People taking part", f"{data.attendees:,}", f"{data.attendees_before:,}"],
+        ["Findings recorded", f"{data.findings:,}", ""],
+        ["Findings that changed a decision", f"{len(data.changed):,}", ""],
+        ["Feedback given (\u201cyou said, we did\u201d)", f"{len(data.feedback):,}", ""],
+        ["Cash costs", money(data.cash_pence), ""],
+        ["Officer time (opportunity cost)", money(data.officer_pence), ""],
+    ]
+    story: list[Flowable] = [
+        FormMark(Footer(f"Quarterly consultation return: {data.borough}", q.label, qr=False)),
+        p(f"{data.borough}: consultation return", "title"),
+        p(q.long_label, "h2"),
+        data_table(look, ["", q.label, before.label], summary, [0.6, 0.2, 0.2]),
+        p("Engagements held, by method", "h1"),
+    ]
+    if data.methods:
+        rows = [
+            [m.method, f"{m.held:,}", f"{m.attendees:,}", f"{m.attendees / m.held:,.1f}"]
+            for m in data.methods
+        ]
+        rows.append(["All methods", f"{data.held:,}", f"{data.attendees:,}", f"{average:,.1f}"])
+        story.append(
+            data_table(
+                look,
+                ["Method", "Held", "Took part", "Per engagement"],
+                rows,
+                [0.52, 0.16, 0.16, 0.16],
+            )
+        )
+        story.append(Spacer(1, 4 * mm))
+        story.append(
+            _bars(
+                [m.method for m in data.methods],
+                [[m.held for m in data.methods]],
+                ["Held"],
+                look,
+            )
+        )
+    else:
+        story.append(p("No engagement was recorded as held this quarter."))
+    story += [CondPageBreak(120 * mm), p("Representation of the eight priority groups", "h1")]
+    story.append(
+        p(
+            "People counted by equality monitoring at the engagements held, against the quarter "
+            f"before. {data.prefer_not_to_say:,} preferred not to say; {data.not_asked:,} were "
+            "not asked.",
+            "small",
+        )
+    )
+    rows = [
+        [
+            g.group,
+            f"{g.this_quarter:,}",
+            f"{g.quarter_before:,}",
+            _change(g.this_quarter, g.quarter_before),
+        ]
+        for g in data.groups
+    ]
+    story.append(
+        data_table(
+            look,
+            ["Priority group", q.label, before.label, "Change"],
+            rows,
+            [0.52, 0.16, 0.16, 0.16],
+        )
+    )
+    story.append(Spacer(1, 4 * mm))
+    story.append(
+        KeepTogether(
+            _bars(
+                [g.group for g in data.groups],
+                [[g.this_quarter for g in data.groups], [g.quarter_before for g in data.groups]],
+                [q.label, before.label],
+                look,
+            )
+        )
+    )
+    story += [CondPageBreak(60 * mm), p("Findings that changed a decision", "h1")]
+    if data.outcomes:
+        used = "; ".join(f"{label}: {n:,}" for label, n in sorted(data.outcomes.items()))
+        story.append(p(f"How this quarter's findings were used so far: {used}.", "small"))
+    if data.changed:
+        rows = [
+            [f"{c.held_on:%d %b %Y}", c.engagement, c.finding, c.decision] for c in data.changed
+        ]
+        story.append(
+            data_table(
+                look,
+                ["Held", "Engagement", "You said", "Decision changed"],
+                rows,
+                [0.13, 0.25, 0.31, 0.31],
+            )
+        )
+    else:
+        story.append(p("No finding changed a decision this quarter."))
+    story += [CondPageBreak(60 * mm), p("Feedback given", "h1")]
+    if data.feedback:
+        channels: dict[str, int] = {}
+        for f in data.feedback:
+            channels[f.channel] = channels.get(f.channel, 0) + 1
+        story.append(
+            p("By channel: " + "; ".join(f"{c}: {n}" for c, n in sorted(channels.items())) + ".")
+        )
+        rows = [[f"{f.given_on:%d %b %Y}", f.channel, f.engagement, f.text] for f in data.feedback]
+        story.append(
+            data_table(
+                look,
+                ["Given", "Channel", "Engagement", "What we said"],
+                rows,
+                [0.13, 0.14, 0.28, 0.45],
+            )
+        )
+    else:
+        story.append(p("No feedback was given to those consulted this quarter."))
+    story += [CondPageBreak(110 * mm), p("Costs, including officer time", "h1")]
+    rows = [[label, money(pence)] for label, pence in data.costs]
+    rows += [
+        [f"Officer time: {role} ({minutes / 60:,.1f} h)", money(pence)]
+        for role, minutes, pence in data.officer_time
+    ]
+    rows.append(["Total", money(data.cash_pence + data.officer_pence)])
+    story.append(data_table(look, ["Cost", "Amount"], rows, [0.7, 0.3]))
+    if data.held:
+        per = (data.cash_pence + data.officer_pence) / data.held
+        story.append(p(f"Cost per engagement held: {money(round(per))}.", "small"))
+    labels = [label for label, _ in data.costs] + ["Officer time"]
+    values = [pence for _, pence in data.costs] + [data.officer_pence]
+    if sum(values):
+        story.append(_pie(labels, values))
+    return story
+
+
+def return_pdf(data: ReturnContent) -> bytes:
+    """The quarterly consultation return as PDF bytes."""
+    look = Look()
+    return build_pdf(
+        return_story(data, look),
+        look,
+        title=f"Quarterly consultation return {data.quarter.label}: {data.borough}",
+        subject="Quarterly consultation return",
+    )
