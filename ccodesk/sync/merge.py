@@ -78,6 +78,7 @@ def merge_records(session: Session, records: Iterable[Record], *, bundle_id: str
     result = MergeResult()
     writes: list[tuple[Record, bool, dict[str, int]]] = []  # version, row exists, vector
     found: list[SyncConflict] = []
+    keeps: list[tuple[Record, bool, dict[str, int]]] = []
     for entity in sorted(by_entity, key=ORDER.__getitem__):
         incoming = _latest_per_id(by_entity[entity])
         local = {r.id: r for r in read_records(session, entity, ids=list(incoming))}
@@ -108,21 +109,26 @@ def merge_records(session: Session, records: Iterable[Record], *, bundle_id: str
             session.add(conflict)
             found.append(conflict)
             result.conflicts += 1
-            writes.append((winner, row_exists, join(current.vv, record.vv)))
-    if writes:
-        block = Allocation(session, len(writes))
+            if winner is record:
+                writes.append((record, row_exists, join(current.vv, record.vv)))
+            else:  # the stored version stays; it only learns of the other one
+                keeps.append((current, row_exists, join(current.vv, record.vv)))
+    if writes or keeps:
+        block = Allocation(session, len(writes) + len(keeps))
         try:
             for index, (record, row_exists, vector) in enumerate(writes):
                 _write(session, record, row_exists, vector, block.first_seq + index)
+            for index, (record, row_exists, vector) in enumerate(keeps, start=len(writes)):
+                _keep(session, record, row_exists, vector, block.first_seq + index)
         except IntegrityError as exc:
             raise MergeRefused(
                 "The bundle refers to records this store does not have (for example an "
                 "engagement sent in an earlier bundle): import the earlier bundles first, or "
                 "ask the sender for a full export (sync export --full). Nothing was merged."
             ) from exc
-        _advance_clock(session, max(r.hlc for r, _c, _v in writes))
+        _advance_clock(session, max(r.hlc for r, _c, _v in writes + keeps))
     session.flush()
-    result.applied = len(writes) - result.conflicts
+    result.applied = len(writes) + len(keeps) - result.conflicts
     result.conflict_ids = [c.id for c in found]
     return result
 
@@ -190,6 +196,19 @@ def _write(
         )
         session.execute(insert(table).values({"id": record.id, **record.data, **meta}))
     _replace_children(session, record.entity, record.id, record.children)
+
+
+def _keep(
+    session: Session, record: Record, exists_as_row: bool, vector: dict[str, int], seq: int
+) -> None:
+    """The stored version won a conflict: keep its content, join the version vectors."""
+    if not exists_as_row:
+        _remember_tombstone(session, record, vector)
+        return
+    table = ENTITIES[record.entity]
+    session.execute(
+        update(table).where(table.c.id == record.id).values(version_vector=vector, change_seq=seq)
+    )
 
 
 def _remember_tombstone(session: Session, record: Record, vector: dict[str, int]) -> None:
