@@ -1,0 +1,147 @@
+"""The central unit on a real PostgreSQL (Debian's, started by the fixture for these tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ccodesk.store import Store
+from ccodesk.sync.borough import device_recipient, import_bundle
+from ccodesk.sync.central import Central, init_central, merge_bundle, open_central, reference_bundle
+from ccodesk.sync.records import ENTITIES, read_records
+from tests.support.postgres import new_database, postgres_cluster
+from tests.test_sync import add_engagement, export, make_borough, rename
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    with postgres_cluster() as url:
+        yield url
+
+
+def snapshot(central: Central) -> list[tuple[str, str, bool, str, str]]:
+    """Every synced record's content and version vector (not local change numbers)."""
+    rows = []
+    with central.session() as s:
+        for entity in ENTITIES:
+            for r in read_records(s, entity, since_seq=0):
+                rows.append(
+                    (entity, r.id, r.deleted, json.dumps(r.data, sort_keys=True), json.dumps(r.vv))
+                )
+    return sorted(rows)
+
+
+@pytest.fixture
+def bundles(tmp_path: Path) -> Iterator[tuple[Path, list[Path]]]:
+    """A centre on SQLite and bundles from three devices with concurrent edits of one record."""
+    home = tmp_path / "centre"
+    central = init_central(home, None, "MPA Central Unit")
+    devices: list[Store] = [
+        make_borough(tmp_path / name, borough, officer, central)
+        for name, borough, officer in (
+            ("cco", "camden", "Ada"),
+            ("blo", "camden", "PS Dean"),
+            ("hackney", "hackney", "Bo"),
+        )
+    ]
+    cco, blo, hackney = devices
+    shared = add_engagement(cco, "Joint PCCG")
+    seed = export(cco, tmp_path / "seed.ccbundle", recipients=[device_recipient(blo)])
+    (tmp_path / "ref2.ccref").write_bytes(reference_bundle(central))
+    import_bundle(blo, tmp_path / "ref2.ccref")
+    import_bundle(blo, seed)
+    rename(cco, shared, "Joint PCCG (CCO)")
+    rename(blo, shared, "Joint PCCG (BLO)")
+    for i in range(30):
+        add_engagement(hackney, f"Hackney outreach {i}")
+        add_engagement(blo, f"BLO patrol briefing {i}")
+    made = [
+        seed,
+        export(cco, tmp_path / "cco.ccbundle"),
+        export(blo, tmp_path / "blo.ccbundle"),
+        export(hackney, tmp_path / "hackney.ccbundle"),
+    ]
+    for d in devices:
+        d.close()
+    central.close()
+    yield home, made
+
+
+def test_merge_on_postgres_matches_sqlite(
+    pg_url: str, bundles: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    home, made = bundles
+    on_sqlite = open_central(home, f"sqlite:///{tmp_path / 'check.db'}")
+    on_pg = open_central(home, new_database(pg_url, "same_as_sqlite"))
+    for central in (on_sqlite, on_pg):
+        from ccodesk.sync.central import trust_add
+
+        for store_dir, borough, officer in (("cco", "camden", "Ada"), ("blo", "camden", "PS Dean"),
+                                             ("hackney", "hackney", "Bo")):  # fmt: skip
+            key = _public_key(tmp_path / store_dir)
+            trust_add(central, borough, officer, key)
+        results = [merge_bundle(central, b) for b in made]
+        assert all(r.ok for r in results), [r.message for r in results]
+        assert sum(r.result.conflicts for r in results if r.result) == 1
+    assert snapshot(on_pg) == snapshot(on_sqlite)
+    assert len(snapshot(on_pg)) >= 61
+    on_sqlite.close()
+    on_pg.close()
+
+
+def _public_key(store_dir: Path) -> str:
+    from ccodesk.store import open_store
+
+    with open_store(store_dir) as store:
+        return store.public_key_openssh()
+
+
+def test_concurrent_merges_leave_the_serial_state(
+    pg_url: str, bundles: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    home, made = bundles
+    serial_url = new_database(pg_url, "serial")
+    parallel_url = new_database(pg_url, "parallel")
+    keys = [
+        ("camden", "Ada", _public_key(tmp_path / "cco")),
+        ("camden", "PS Dean", _public_key(tmp_path / "blo")),
+        ("hackney", "Bo", _public_key(tmp_path / "hackney")),
+    ]
+    for url in (serial_url, parallel_url):
+        with open_central(home, url) as central:
+            from ccodesk.sync.central import trust_add
+
+            for borough, officer, key in keys:
+                trust_add(central, borough, officer, key)
+    command = [sys.executable, "-m", "ccodesk.central", "--home", str(home)]
+    for bundle_path in made:
+        done = subprocess.run([*command, "--db", serial_url, "merge", str(bundle_path)],
+                              capture_output=True, text=True, env=os.environ.copy())  # fmt: skip
+        assert done.returncode == 0, done.stderr + done.stdout
+    # All four at once, twice each (a bundle e-mailed twice), in parallel processes.
+    running = [
+        subprocess.Popen(
+            [*command, "--db", parallel_url, "merge", str(b)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for b in made + made
+    ]
+    outputs = [p.communicate(timeout=120) for p in running]
+    assert all(p.returncode == 0 for p in running), outputs
+    with open_central(home, serial_url) as serial, open_central(home, parallel_url) as parallel:
+        assert snapshot(parallel) == snapshot(serial)
+        from sqlalchemy import func, select
+
+        from ccodesk.models import BundleLog, SyncConflict
+
+        with parallel.session() as s:
+            assert s.scalar(select(func.count()).select_from(BundleLog)) == 4
+            assert s.scalar(select(func.count()).select_from(SyncConflict)) == 1
