@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -116,8 +116,7 @@ def merge_records(session: Session, records: Iterable[Record], *, bundle_id: str
     if writes or keeps:
         block = Allocation(session, len(writes) + len(keeps))
         try:
-            for index, (record, row_exists, vector) in enumerate(writes):
-                _write(session, record, row_exists, vector, block.first_seq + index)
+            _write_all(session, writes, block.first_seq)
             for index, (record, row_exists, vector) in enumerate(keeps, start=len(writes)):
                 _keep(session, record, row_exists, vector, block.first_seq + index)
         except IntegrityError as exc:
@@ -161,6 +160,101 @@ def _tombstones(session: Session, entity: str, ids: list[str]) -> dict[str, Reco
                 entity, t.record_id, t.origin_device, dict(t.version_vector), t.hlc, True
             )
     return found
+
+
+def _write_all(
+    session: Session, writes: list[tuple[Record, bool, dict[str, int]]], first_seq: int
+) -> None:
+    """Write the winning versions, entity by entity (parents first), in batches.
+
+    New rows go in with one multi-row INSERT per entity, changed rows with one executemany
+    UPDATE; child rows are replaced in bulk. Deletions, rare, go one by one.
+    """
+    conn = session.connection()
+    index = 0
+    while index < len(writes):
+        entity = writes[index][0].entity
+        group = []
+        while index < len(writes) and writes[index][0].entity == entity:
+            record, exists, vector = writes[index]
+            group.append((record, exists, vector, first_seq + index))
+            index += 1
+        table = ENTITIES[entity]
+        inserts, updates, tombs = [], [], []
+        for record, exists, vector, seq in group:
+            if record.deleted and not exists:  # never had it: remember the deletion
+                tombs.append(
+                    {
+                        "entity": entity,
+                        "record_id": record.id,
+                        "origin_device": record.origin,
+                        "version_vector": vector,
+                        "hlc": record.hlc,
+                        "seen_at": dt.datetime.now(),
+                    }
+                )
+                continue
+            if record.deleted:
+                _write(session, record, exists, vector, seq)
+                continue
+            row = {
+                **record.data,
+                "origin_device": record.origin,
+                "version_vector": vector,
+                "hlc": record.hlc,
+                "change_seq": seq,
+                "deleted": False,
+            }
+            if exists:
+                updates.append({"_id": record.id, **row})
+            else:
+                inserts.append({"id": record.id, **row})
+        if tombs:
+            gone = [t["record_id"] for t in tombs]
+            for start in range(0, len(gone), 500):
+                conn.execute(
+                    delete(SyncTombstone).where(
+                        SyncTombstone.entity == entity,
+                        SyncTombstone.record_id.in_(gone[start : start + 500]),
+                    )
+                )
+            conn.execute(insert(SyncTombstone), tombs)
+        if inserts:
+            ids = [r["id"] for r in inserts]
+            for start in range(0, len(ids), 500):
+                conn.execute(
+                    delete(SyncTombstone).where(
+                        SyncTombstone.entity == entity,
+                        SyncTombstone.record_id.in_(ids[start : start + 500]),
+                    )
+                )
+            conn.execute(insert(table), inserts)
+        if updates:
+            columns = [k for k in updates[0] if k != "_id"]
+            conn.execute(
+                update(table)
+                .where(table.c.id == bindparam("_id"))
+                .values({c: bindparam(c) for c in columns}),
+                updates,
+            )
+        live = [(r, exists) for r, exists, _v, _s in group if not r.deleted]
+        _replace_children_bulk(session, entity, live)
+
+
+def _replace_children_bulk(
+    session: Session, entity: str, records: list[tuple[Record, bool]]
+) -> None:
+    conn = session.connection()
+    existing = [r.id for r, exists in records if exists]
+    for table in CHILDREN[entity]:
+        column = CHILD_PARENT_COLUMN[table.name]
+        for start in range(0, len(existing), 500):
+            conn.execute(delete(table).where(table.c[column].in_(existing[start : start + 500])))
+        rows = [
+            {column: r.id, **child} for r, _e in records for child in r.children.get(table.name, [])
+        ]
+        if rows:
+            conn.execute(insert(table), rows)
 
 
 def _write(
