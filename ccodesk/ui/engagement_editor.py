@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
@@ -187,6 +187,14 @@ class EngagementEditor(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.close)
         self.discard.clicked.connect(self.discard_changes)
+        self.print_pack_button = QPushButton("Print &pack…")
+        self.print_forms_button = QPushButton("Print &forms…")
+        for button, document in (
+            (self.print_pack_button, "pack"),
+            (self.print_forms_button, "equality"),
+        ):
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+            button.clicked.connect(lambda _=False, d=document: self.open_print(d))
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.apply_button = buttons.button(QDialogButtonBox.StandardButton.Apply)
         self.apply_button.setText("Save and &stay")
@@ -324,6 +332,17 @@ class EngagementEditor(QDialog):
         if close:
             self.accept()
         return True
+
+    def open_print(self, document: str) -> QDialog | None:
+        """The print dialog on this engagement (saved first, so the pack shows what is here)."""
+        from ccodesk.ui.printing import PrintDialog
+
+        if (self.engagement_id is None or self.is_dirty()) and not self.save(close=False):
+            return None
+        dialog = PrintDialog(self.store, self.engagement_id, document=document, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def discard_changes(self) -> None:
         self._drop_draft()

@@ -297,6 +297,19 @@ class MainWindow(QMainWindow):
         self.settings_button = QPushButton(icon("ccodesk"), "Settings…")
         self.settings_button.clicked.connect(self.open_settings)
         self.statusBar().addWidget(self.settings_button)
+        for text, short, keys, slot in (
+            ("Print forms…", "Print…", QKeySequence.StandardKey.Print, self.open_print),
+            ("Packs for next week…", "Next week's packs…", "Ctrl+Shift+P", self.print_next_week),
+            ("Key in returned forms…", "Key in forms…", "Ctrl+K", self.key_in_forms),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            self.addAction(action)
+            button = QPushButton(short)
+            button.setToolTip(f"{text} ({action.shortcut().toString()})")
+            button.clicked.connect(slot)
+            self.statusBar().addWidget(button)
         quit_action = QAction("Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -317,6 +330,37 @@ class MainWindow(QMainWindow):
         editor.setModal(False)
         editor.show()
         return editor
+
+    def open_print(self) -> QWidget | None:
+        """The print dialog: blank forms, the return, or the engagement selected in the list."""
+        from ccodesk.ui.printing import PrintDialog
+
+        if self.store is None:
+            return None
+        selected = None
+        index = self.engagements.table.currentIndex()
+        if self.stack.currentWidget() is self.engagements and index.isValid():
+            selected = self.engagements.model.row_object(index.row()).id
+        dialog = PrintDialog(self.store, selected, document="equality", parent=self)
+        dialog.open()
+        return dialog
+
+    def print_next_week(self) -> object:
+        """Meeting packs for every meeting of next week, into a folder, with progress."""
+        from ccodesk.ui.printing import print_week_packs
+
+        return None if self.store is None else print_week_packs(self.store, self)
+
+    def key_in_forms(self) -> QWidget | None:
+        """The quick data-entry screen for returned paper forms."""
+        from ccodesk.ui.returns import ReturnedFormsDialog
+
+        if self.store is None:
+            return None
+        dialog = ReturnedFormsDialog(self.store, parent=self)
+        dialog.keyed.connect(lambda _id: self._after_save())
+        dialog.open()
+        return dialog
 
     def _after_save(self) -> None:
         self.engagements.refresh()

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -162,13 +162,17 @@ class ReturnedFormsDialog(QDialog):
         self.tally = QLabel()
         self.tally.setAccessibleName("Keyed this session")
         self.add_button = QPushButton("&Add to the engagement")
-        self.add_button.setDefault(True)
+        # Not the default button: a scanner ends the code with Enter, which must not key in
+        # an empty form; Enter in the code field moves on to the answers instead.
+        self.add_button.setAutoDefault(False)
+        self.add_button.setToolTip("Ctrl+Enter")
         self.add_button.setEnabled(False)
         self.add_button.clicked.connect(self.add)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self.add)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.add)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.pages, 1)
@@ -176,6 +180,7 @@ class ReturnedFormsDialog(QDialog):
         layout.addWidget(self.tally)
         layout.addWidget(buttons)
         self.code.textChanged.connect(self._read_code)
+        self.code.returnPressed.connect(self._to_answers)
         self.sheet.valueChanged.connect(lambda _v: setattr(self, "_confirmed_duplicate", None))
         self.resize(760, 620)
 
@@ -235,6 +240,20 @@ class ReturnedFormsDialog(QDialog):
                 .limit(300)
             )
             return [(i, when, title) for i, when, title in rows]
+
+    def _to_answers(self) -> None:
+        page = self.pages.currentWidget()
+        if isinstance(page, _EqualityPage | _FeedbackPage | _SignInPage):
+            page.first().setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Ctrl+Enter adds even when the window is not active (the shortcut then cannot fire).
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.add()
+            return
+        super().keyPressEvent(event)
 
     # -- adding --------------------------------------------------------------------------------
 
