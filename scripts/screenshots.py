@@ -30,7 +30,64 @@ def main() -> None:
         load_demo_data(store, scale=2, seed=3, anchor=dt.date.today())
         for path in render_all(store, ROOT / "docs" / "screenshots"):
             print(path.relative_to(ROOT))
+        for path in render_documents(store, ROOT / "docs" / "screenshots", work):
+            print(path.relative_to(ROOT))
     app.quit()
+
+
+def render_documents(store, out: Path, work: Path) -> list[Path]:  # type: ignore[no-untyped-def]
+    """The first page of each printed document, as print-*.png (pdftoppm, 60 dpi)."""
+    import subprocess
+
+    from sqlalchemy import select
+
+    from ccodesk.models import Engagement, EngagementKind, EngagementStatus
+    from ccodesk.printing import content, documents, quarterly
+    from ccodesk.printing.codes import FormKind
+
+    with store.session() as s:
+        meeting = s.scalars(
+            select(Engagement.id)
+            .where(
+                Engagement.kind == EngagementKind.PCCG_MEETING,
+                Engagement.status.in_([EngagementStatus.PLANNED, EngagementStatus.CONFIRMED]),
+            )
+            .order_by(Engagement.starts_at)
+        ).first()
+        pack = content.pack_content(s, meeting)
+        last = content.Quarter.of(dt.date.today()).previous()
+        data = content.return_content(s, store.borough_code, last)
+    e = pack.engagement
+    pdfs = {
+        "print-pack": documents.pack_pdf(pack),
+        "print-feedback-form": documents.form_pdf(FormKind.FEEDBACK, e),
+        "print-equality-form": documents.form_pdf(FormKind.EQUALITY, e),
+        "print-equality-form-large": documents.form_pdf(FormKind.EQUALITY, None, large_print=True),
+        "print-sign-in-sheet": documents.form_pdf(FormKind.SIGN_IN, e),
+        "print-return": quarterly.return_pdf(data),
+    }
+    written = []
+    for name, pdf in pdfs.items():
+        source = work / f"{name}.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                source,
+                out / name,
+            ],
+            check=True,
+        )
+        written.append(out / f"{name}.png")
+    return written
 
 
 if __name__ == "__main__":
