@@ -11,7 +11,9 @@ import datetime as dt
 import io
 import itertools
 import json
+import shutil
 import subprocess
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -58,6 +60,14 @@ from ccodesk.sync.merge import dominates, join
 from ccodesk.sync.records import read_records
 
 WHEN = dt.datetime(2026, 11, 26, 19, 0)
+
+
+def needs(*tools: str) -> pytest.MarkDecorator:
+    """Skip, saying which, where a stock tool is missing (`make test` installs them all)."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    return pytest.mark.skipif(
+        bool(missing), reason=f"needs {', '.join(missing)} (Debian: openssh-client, age, unzip)"
+    )
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -123,6 +133,7 @@ def camden(tmp_path: Path, central: Central) -> Store:
 # -- signatures and keys -------------------------------------------------------------------------
 
 
+@needs("ssh-keygen")
 def test_sshsig_interoperates_with_ssh_keygen(tmp_path: Path) -> None:
     key = Ed25519PrivateKey.generate()
     message = b"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  manifest.json\n"
@@ -151,6 +162,7 @@ def test_sshsig_interoperates_with_ssh_keygen(tmp_path: Path) -> None:
         sshsig.signer_of((tmp_path / "m.sig").read_text(), message + b"!", "ccodesk-bundle")
 
 
+@needs("age", "unzip", "ssh-keygen", "sha256sum")
 def test_bundle_checks_out_with_stock_tools(
     tmp_path: Path, central: Central, camden: Store
 ) -> None:
@@ -190,6 +202,7 @@ def cli_central(argv: list[str], central: Central) -> int:
     return main(["--home", str(central.home), *argv])
 
 
+@needs("age-keygen")
 def test_age_identity_is_stable_and_works_with_the_age_tool(tmp_path: Path, camden: Store) -> None:
     identity = device_identity(camden)
     assert str(identity) == str(device_identity(camden))  # derived, not random
@@ -512,3 +525,112 @@ def test_central_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "missing: none" in capsys.readouterr().out
     assert central_cli(["--home", str(home), "conflicts", "list"]) == 0
     assert "No conflicts" in capsys.readouterr().out
+
+
+# -- hostile input -------------------------------------------------------------------------------
+
+
+def _plain_bundle(store: Store, path: Path) -> bytes:
+    export_bundle(store, path, unencrypted=True)
+    return path.read_bytes()
+
+
+def test_hostile_archives_are_refused(tmp_path: Path, central: Central, camden: Store) -> None:
+    add_engagement(camden, "A meeting")
+    data = _plain_bundle(camden, tmp_path / "plain.ccbundle")
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+
+    def pack(entries: list[tuple[str, bytes]]) -> Path:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zipfile warns of the duplicate name made on purpose
+            for name, content in entries:
+                z.writestr(name, content)
+        path = tmp_path / f"hostile-{len(list(tmp_path.iterdir()))}.ccbundle"
+        path.write_bytes(buf.getvalue())
+        return path
+
+    before = _state(central)
+    cases = {
+        pack([*members.items(), ("../../etc/cron.d/x", b"x")]): "unexpected file",
+        pack([*members.items(), ("changes.jsonl", b"{}")]): "unexpected file",  # twice
+        pack([(n, v) for n, v in members.items() if n != "SHA256SUMS.sig"]): "not signed",
+    }
+    truncated = tmp_path / "truncated.ccbundle"
+    truncated.write_bytes(data[: len(data) // 2])
+    cases[truncated] = "damaged"
+    for path, why in cases.items():
+        outcome = merge_bundle(central, path)
+        assert not outcome.ok and why in outcome.message, (path.name, outcome.message)
+    assert _state(central) == before
+
+
+def test_officer_must_match_the_trusted_key(tmp_path: Path, central: Central) -> None:
+    store = make_borough(tmp_path / "s", "camden", "Ada Officer", central)
+    with store.transaction() as s:
+        s.scalars(select(DeviceState)).one().officer_name = "Mallory"
+    reopened = store  # the manifest takes the officer from the open store
+    reopened.officer_name = "Mallory"
+    add_engagement(store, "Sneaky")
+    outcome = merge_bundle(central, export(store, tmp_path / "b.ccbundle"))
+    assert not outcome.ok and "trusted for 'Ada Officer'" in outcome.message
+    store.close()
+
+
+def test_receipt_for_another_device_is_refused(
+    tmp_path: Path, central: Central, camden: Store
+) -> None:
+    other = make_borough(tmp_path / "other", "hackney", "Bo", central)
+    add_engagement(other, "Hackney meeting")
+    outcome = merge_bundle(central, export(other, tmp_path / "b.ccbundle"), tmp_path / "r")
+    assert outcome.ok and outcome.receipt is not None
+    before = sync_status(camden)
+    # Addressed to the other device's key: this device cannot even decrypt it.
+    with pytest.raises(KnownError, match="could not be decrypted"):
+        import_bundle(camden, outcome.receipt)
+    assert sync_status(camden) == before
+    other.close()
+
+
+def test_thousands_of_mutated_bundles_end_cleanly(
+    tmp_path: Path, central: Central, camden: Store
+) -> None:
+    """Every mutation is refused with a clear error and nothing written, or merges correctly."""
+    import random
+
+    add_engagement(camden, "Fuzzed meeting", venue_name="Library")
+    with camden.transaction() as s:
+        save_contact(s, ContactDraft(name="Private person"))
+    data = _plain_bundle(camden, tmp_path / "plain.ccbundle")
+    encrypted = export(camden, tmp_path / "enc.ccbundle").read_bytes()
+    rng = random.Random(20261123)
+    before = _state(central)
+    refused = merged = 0
+    path = tmp_path / "mutant.ccbundle"
+    for i in range(2000):
+        source = bytearray(encrypted if i % 10 == 0 else data)
+        choice = rng.random()
+        if choice < 0.6:
+            for _ in range(rng.randint(1, 4)):
+                source[rng.randrange(len(source))] ^= 1 << rng.randrange(8)
+        elif choice < 0.8:
+            del source[rng.randrange(len(source)) :]
+        else:
+            at = rng.randrange(len(source))
+            source[at:at] = rng.randbytes(rng.randint(1, 64))
+        path.write_bytes(bytes(source))
+        outcome = merge_bundle(central, path)  # never raises: a clean error or a merge
+        if outcome.ok:  # the mutation hit bytes nothing reads (e.g. a ZIP header's spare field)
+            merged += 1
+            before = _state(central)
+        else:
+            refused += 1
+            assert outcome.message and "Traceback" not in outcome.message
+            assert _state(central) == before
+    assert refused > 1900
+    # Whatever merged is exactly the real bundle's content.
+    if merged:
+        with central.session() as s:
+            assert [e.title for e in s.scalars(select(Engagement))] == ["Fuzzed meeting"]

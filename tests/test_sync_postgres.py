@@ -21,6 +21,12 @@ from tests.test_sync import add_engagement, export, make_borough, rename
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
+    from tests.support.postgres import _bin_dir
+
+    if _bin_dir() is None:
+        pytest.skip(
+            "needs PostgreSQL's server binaries (Debian: postgresql; make test installs it)"
+        )
     with postgres_cluster() as url:
         yield url
 

@@ -77,6 +77,8 @@ def export_bundle(
 ) -> ExportResult:
     """Write every change since the last acknowledged one (all, with `full`) to `path`."""
     extra = [parse_recipient(r) for r in recipients or []]
+    if unencrypted and extra:
+        raise SyncError("--unencrypted and --recipient contradict each other: choose one.")
     with store.session() as session:
         centre = centre_key(session)
         device = session.scalars(select(DeviceState)).one()
@@ -114,7 +116,7 @@ def export_bundle(
         manifest,
         {"changes.jsonl": bundle.changes_member(records)},
         store.signing_key(),
-        None if unencrypted and not targets else targets,
+        None if unencrypted else targets,
     )
     if cancelled():
         raise SyncError("Export cancelled; nothing was written.")
@@ -130,7 +132,7 @@ def export_bundle(
         seq,
         len(records),
         through,
-        [str(t) for t in targets] if not (unencrypted and not targets) else [],
+        [] if unencrypted else [str(t) for t in targets],
     )
 
 

@@ -317,6 +317,14 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
     signer = trusted_rows[opened.signer]
     if signer.device_id and signer.device_id != manifest["device_id"]:
         raise bundle.BundleRejected("The bundle names another device than the key that signed it.")
+    officer = str(manifest.get("officer", ""))
+    if signer.officer and " ".join(officer.split()).casefold() != " ".join(
+        signer.officer.split()
+    ).casefold():
+        raise bundle.BundleRejected(
+            f"The bundle says it is from {officer!r}, but its key is trusted for "
+            f"{signer.officer!r}."
+        )
     if signer.borough_code and manifest.get("borough_code") != signer.borough_code:
         raise bundle.BundleRejected(
             f"The bundle says it is from {manifest.get('borough_code')}, but its key is trusted "
