@@ -31,8 +31,13 @@ from ccodesk.keystore import KeyFileKeys, KeyringKeys, PassphrasePrompt, Secrets
 from ccodesk.models import BundleLog, DeviceState, SyncConflict, Topic, TrustedKey, new_id
 from ccodesk.sync import bundle, sshsig
 from ccodesk.sync.keys import age_identity_from_signing_key
-from ccodesk.sync.merge import MergeResult, dominates, join, merge_records
-from ccodesk.sync.records import ENTITIES, Record, parse_record, read_records
+from ccodesk.sync.merge import (  # noqa: F401  (conflicts, resolve_conflict: re-exported)
+    MergeResult,
+    conflicts,
+    merge_records,
+    resolve_conflict,
+)
+from ccodesk.sync.records import ENTITIES, read_records
 
 log = logging.getLogger(__name__)
 
@@ -318,9 +323,10 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
     if signer.device_id and signer.device_id != manifest["device_id"]:
         raise bundle.BundleRejected("The bundle names another device than the key that signed it.")
     officer = str(manifest.get("officer", ""))
-    if signer.officer and " ".join(officer.split()).casefold() != " ".join(
-        signer.officer.split()
-    ).casefold():
+    if (
+        signer.officer
+        and " ".join(officer.split()).casefold() != " ".join(signer.officer.split()).casefold()
+    ):
         raise bundle.BundleRejected(
             f"The bundle says it is from {officer!r}, but its key is trusted for "
             f"{signer.officer!r}."
@@ -434,47 +440,6 @@ def _write_receipt(
 
 
 # -- conflicts, gaps, status ---------------------------------------------------------------------
-
-
-def conflicts(central_or_session: Session, *, include_resolved: bool = False) -> list[SyncConflict]:
-    query = select(SyncConflict).order_by(SyncConflict.id)
-    if not include_resolved:
-        query = query.where(SyncConflict.resolved_at.is_(None))
-    return list(central_or_session.scalars(query))
-
-
-def resolve_conflict(session: Session, conflict_id: int, keep: str, who: str) -> SyncConflict:
-    """Keep the local or the incoming version of a conflict, as a new edit that syncs on."""
-    if keep not in ("local", "incoming"):
-        raise CentralError("Keep 'local' or 'incoming'.")
-    conflict = session.get(SyncConflict, conflict_id)
-    if conflict is None:
-        raise NotFound(f"There is no conflict {conflict_id}.")
-    if conflict.resolved_at is not None:
-        raise CentralError(f"Conflict {conflict_id} was resolved already ({conflict.resolution}).")
-    chosen = parse_record(conflict.local if keep == "local" else conflict.incoming)
-    current = next(read_records(session, chosen.entity, ids=[chosen.id]), None)
-    vector = join(chosen.vv, current.vv) if current is not None else chosen.vv
-    block = stamping.Allocation(session, 1)
-    meta = block.stamp(0, vector)
-    version = Record(
-        chosen.entity,
-        chosen.id,
-        block.device_id,
-        meta["version_vector"],
-        meta["hlc"],
-        chosen.deleted,
-        chosen.data,
-        chosen.children,
-    )
-    assert dominates(version.vv, vector)
-    from ccodesk.sync.merge import _write
-
-    _write(session, version, current is not None, version.vv, meta["change_seq"])
-    conflict.resolved_at = dt.datetime.now()
-    conflict.resolution = keep
-    conflict.resolved_by = who
-    return conflict
 
 
 @dataclass

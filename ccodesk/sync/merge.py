@@ -29,7 +29,7 @@ from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ccodesk.errors import KnownError
+from ccodesk.errors import KnownError, NotFound
 from ccodesk.models import SyncConflict, SyncTombstone
 from ccodesk.stamping import Allocation
 from ccodesk.sync.records import (
@@ -39,6 +39,7 @@ from ccodesk.sync.records import (
     ORDER,
     PERSONAL,
     Record,
+    parse_record,
     read_records,
     stored_form,
 )
@@ -344,3 +345,45 @@ def _advance_clock(session: Session, newest_hlc: str) -> None:
         ),
         {"w": wall},
     )
+
+
+# -- review ------------------------------------------------------------------------------------
+
+
+def conflicts(central_or_session: Session, *, include_resolved: bool = False) -> list[SyncConflict]:
+    query = select(SyncConflict).order_by(SyncConflict.id)
+    if not include_resolved:
+        query = query.where(SyncConflict.resolved_at.is_(None))
+    return list(central_or_session.scalars(query))
+
+
+def resolve_conflict(session: Session, conflict_id: int, keep: str, who: str) -> SyncConflict:
+    """Keep the local or the incoming version of a conflict, as a new edit that syncs on."""
+    if keep not in ("local", "incoming"):
+        raise MergeRefused("Keep 'local' or 'incoming'.")
+    conflict = session.get(SyncConflict, conflict_id)
+    if conflict is None:
+        raise NotFound(f"There is no conflict {conflict_id}.")
+    if conflict.resolved_at is not None:
+        raise MergeRefused(f"Conflict {conflict_id} was resolved already ({conflict.resolution}).")
+    chosen = parse_record(conflict.local if keep == "local" else conflict.incoming)
+    current = next(read_records(session, chosen.entity, ids=[chosen.id]), None)
+    vector = join(chosen.vv, current.vv) if current is not None else chosen.vv
+    block = Allocation(session, 1)
+    meta = block.stamp(0, vector)
+    version = Record(
+        chosen.entity,
+        chosen.id,
+        block.device_id,
+        meta["version_vector"],
+        meta["hlc"],
+        chosen.deleted,
+        chosen.data,
+        chosen.children,
+    )
+    assert dominates(version.vv, vector)
+    _write(session, version, current is not None, version.vv, meta["change_seq"])
+    conflict.resolved_at = dt.datetime.now()
+    conflict.resolution = keep
+    conflict.resolved_by = who
+    return conflict

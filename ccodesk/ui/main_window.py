@@ -37,21 +37,10 @@ if TYPE_CHECKING:  # the pages import SQLAlchemy and the services: loaded once t
     from ccodesk.ui.followup_page import FollowUpPage
     from ccodesk.ui.organisations_page import OrganisationsPage
     from ccodesk.ui.settings_dialog import SettingsDialog
+    from ccodesk.ui.sync_page import SyncPage
     from ccodesk.ui.timetable_page import TimetablePage
 
 log = logging.getLogger("ccodesk.ui")
-
-
-class ComingPage(QLabel):
-    """A page whose feature has not been built yet, saying so plainly."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"<h3>{what}</h3><p>Coming in a later version of ccodesk.</p>")
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setAccessibleName(f"{what} (coming)")
-
-    def refresh(self) -> None:
-        """Nothing to refresh."""
 
 
 class OpeningPage(QWidget):
@@ -135,6 +124,7 @@ class MainWindow(QMainWindow):
     followup: FollowUpPage
     organisations: OrganisationsPage
     timetable: TimetablePage
+    sync: SyncPage
 
     @property
     def settings(self) -> Settings:
@@ -224,6 +214,7 @@ class MainWindow(QMainWindow):
             EngagementsPage,
             FollowUpPage,
             OrganisationsPage,
+            SyncPage,
             TimetablePage,
         )
 
@@ -235,13 +226,14 @@ class MainWindow(QMainWindow):
         self.followup = FollowUpPage(store)
         self.organisations = OrganisationsPage(store, self.settings)
         self.timetable = TimetablePage(store)
+        self.sync = SyncPage(store)
         pages: list[QWidget] = [
             self.dashboard,
             self.timetable,
             self.engagements,
             self.organisations,
             self.followup,
-            ComingPage("Sync"),
+            self.sync,
         ]
         for page in pages:
             self.stack.addWidget(page)

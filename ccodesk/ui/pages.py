@@ -8,6 +8,7 @@ from ccodesk.ui.engagements_page import EngagementsPage
 from ccodesk.ui.followup_page import FollowUpPage
 from ccodesk.ui.organisations_page import OrganisationsPage
 from ccodesk.ui.settings_dialog import SettingsDialog
+from ccodesk.ui.sync_page import SyncPage
 from ccodesk.ui.timetable_page import TimetablePage
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "FollowUpPage",
     "OrganisationsPage",
     "SettingsDialog",
+    "SyncPage",
     "TimetablePage",
 ]
