@@ -111,7 +111,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
-    from ccodesk.sync.central import conflicts
+    from ccodesk.sync.merge import conflicts
 
     with _central(args) as central, central.session() as s:
         found = conflicts(s, include_resolved=args.all)
@@ -129,7 +129,7 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
-    from ccodesk.sync.central import resolve_conflict
+    from ccodesk.sync.merge import resolve_conflict
 
     with _central(args) as central, central.transaction() as s:
         conflict = resolve_conflict(s, args.id, args.keep, central.config.name)

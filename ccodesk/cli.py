@@ -47,7 +47,7 @@ def _positive(text: str) -> int:
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
-    from ccodesk.store import default_data_dir
+    from ccodesk.storeinfo import default_data_dir
 
     return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
 

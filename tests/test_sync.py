@@ -46,17 +46,15 @@ from ccodesk.sync.borough import (
 )
 from ccodesk.sync.central import (
     Central,
-    conflicts,
     gaps,
     init_central,
     merge_bundle,
     open_central,
     reference_bundle,
-    resolve_conflict,
     trust_add,
     trust_revoke,
 )
-from ccodesk.sync.merge import dominates, join
+from ccodesk.sync.merge import conflicts, dominates, join, resolve_conflict
 from ccodesk.sync.records import read_records
 
 WHEN = dt.datetime(2026, 11, 26, 19, 0)

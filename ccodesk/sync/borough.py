@@ -128,7 +128,7 @@ def export_bundle(
         device.last_export_seq = through
     return ExportResult(
         path,
-        manifest["bundle_id"],
+        str(manifest["bundle_id"]),
         seq,
         len(records),
         through,

@@ -31,12 +31,7 @@ from ccodesk.keystore import KeyFileKeys, KeyringKeys, PassphrasePrompt, Secrets
 from ccodesk.models import BundleLog, DeviceState, SyncConflict, Topic, TrustedKey, new_id
 from ccodesk.sync import bundle, sshsig
 from ccodesk.sync.keys import age_identity_from_signing_key
-from ccodesk.sync.merge import (  # noqa: F401  (conflicts, resolve_conflict: re-exported)
-    MergeResult,
-    conflicts,
-    merge_records,
-    resolve_conflict,
-)
+from ccodesk.sync.merge import MergeResult, merge_records
 from ccodesk.sync.records import ENTITIES, read_records
 
 log = logging.getLogger(__name__)

@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
     organisations: OrganisationsPage
     timetable: TimetablePage
     sync: SyncPage
+    _settings: Settings | None
 
     @property
     def settings(self) -> Settings:

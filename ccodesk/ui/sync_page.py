@@ -154,8 +154,9 @@ class SyncPage(LoadOnShow):
                 item = QTreeWidgetItem([_title(c), f"{c.found_at:%d %b %Y %H:%M}", _winner(c)])
                 item.setData(0, Qt.ItemDataRole.UserRole, c.id)
                 self.conflict_list.addTopLevelItem(item)
-        if self.conflict_list.topLevelItemCount():
-            self.conflict_list.setCurrentItem(self.conflict_list.topLevelItem(0))
+        first = self.conflict_list.topLevelItem(0)
+        if first is not None:
+            self.conflict_list.setCurrentItem(first)
         self._show_conflict()
 
     def selected_conflict(self) -> int | None:
