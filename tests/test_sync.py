@@ -632,3 +632,19 @@ def test_thousands_of_mutated_bundles_end_cleanly(
     if merged:
         with central.session() as s:
             assert [e.title for e in s.scalars(select(Engagement))] == ["Fuzzed meeting"]
+
+
+def test_the_format_document_lists_every_record_field() -> None:
+    """docs/bundle-format.md is the contract: every kind, field and child table is in it."""
+    from ccodesk.sync.records import CHILDREN, DATA_COLUMNS
+
+    doc = (Path(__file__).parent.parent / "docs" / "bundle-format.md").read_text()
+    assert "`ccodesk-bundle/1`" in doc and bundle.FORMAT == "ccodesk-bundle/1"
+    sections = doc.split("\n### ")[1:]
+    by_entity = {s.split("`")[1]: s for s in sections}
+    assert set(by_entity) == set(DATA_COLUMNS)
+    for entity, columns in DATA_COLUMNS.items():
+        for column in columns:
+            assert f"| `{column.name}` |" in by_entity[entity], (entity, column.name)
+        for table in CHILDREN[entity]:
+            assert f"Child rows `{table.name}`" in by_entity[entity]
