@@ -1,0 +1,216 @@
+"""Sync benchmarks (issue 4): export, verify+decrypt+merge, bundle sizes.
+
+    .venv/bin/python benchmarks/sync_bench.py [--boroughs 33] [--no-postgres]
+
+In a temporary directory with a temporary keyring:
+  * builds one borough-year of demo data per borough (33 London boroughs), each on its own
+    SQLCipher device store, and a central unit that trusts them all;
+  * times the export of a borough-year bundle; its size per record;
+  * times verify+decrypt+merge of one borough-year bundle, and of all 33, into SQLite and
+    into PostgreSQL (a throw-away cluster, as in the tests);
+  * the floor: the same rows, read back from the merged central store, inserted into an empty
+    store of the same schema with raw DB-API `executemany` in one transaction; ratio = merge
+    time ÷ floor time (target ≤ 3×);
+  * incremental bundles: after editing 1 % and 10 % of one borough's engagements, the next
+    bundle's size, against the full bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import keyring  # noqa: E402
+from sqlalchemy import create_engine, select  # noqa: E402
+
+from tests.support.temp_keyring import TempFileKeyring  # noqa: E402
+
+
+def floor_seconds(source_url: str, target_url: str) -> tuple[float, int]:
+    """Copy every merged row from the central store at `source_url` into the empty store at
+    `target_url` with raw executemany; return (seconds, rows)."""
+    from ccodesk.migrations import upgrade
+    from ccodesk.models import Base
+    from ccodesk.sync.records import CHILDREN, ENTITIES
+
+    tables = [t for e in ENTITIES for t in (ENTITIES[e], *CHILDREN[e])] + [
+        Base.metadata.tables["sync_tombstone"]
+    ]
+    source = create_engine(source_url)
+    payload = []
+    with source.connect() as conn:
+        for table in tables:
+            rows = conn.execute(select(table)).all()
+            if rows:
+                payload.append((table, [tuple(r) for r in rows]))
+    source.dispose()
+    target = create_engine(target_url)
+    upgrade(target)
+    raw = target.raw_connection()
+    count = sum(len(rows) for _t, rows in payload)
+    try:
+        cur = raw.cursor()
+        started = time.perf_counter()
+        for table, rows in payload:
+            columns = [c.name for c in table.columns]
+            marks = ", ".join(["%s" if "postgresql" in target_url else "?"] * len(columns))
+            statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+            json_columns = [i for i, c in enumerate(table.columns) if "JSON" in str(c.type)]
+            if json_columns:
+                import json
+
+                rows = [
+                    tuple(json.dumps(v) if i in json_columns else v for i, v in enumerate(r))
+                    for r in rows
+                ]
+            cur.executemany(statement, rows)
+        raw.commit()
+        took = time.perf_counter() - started
+    finally:
+        raw.close()
+        target.dispose()
+    return took, count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--boroughs", type=int, default=33)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="ccodesk-syncbench-"))
+    keyring.set_keyring(TempFileKeyring(work / "keyring.json"))
+    os.environ["CCODESK_TEST_KEYRING_FILE"] = str(work / "keyring.json")
+    os.environ["PYTHON_KEYRING_BACKEND"] = "tests.support.temp_keyring.TempFileKeyring"
+
+    from ccodesk.resource_files import load_json
+    from ccodesk.services.demo import load_demo_data
+    from ccodesk.store import create_store
+    from ccodesk.sync.borough import export_bundle, import_bundle
+    from ccodesk.sync.central import (
+        init_central,
+        merge_bundle,
+        open_central,
+        reference_bundle,
+        trust_add,
+    )
+
+    boroughs = [b["code"] for b in load_json("reference", "boroughs.json")][: args.boroughs]
+    central = init_central(work / "central", None, "Bench Centre")
+    reference = work / "reference.ccref"
+    stores = []
+    started = time.perf_counter()
+    for n, code in enumerate(boroughs):
+        store = create_store(work / code, borough_code=code, officer_name=f"Officer {n}")
+        load_demo_data(store, scale=1, seed=n + 1, anchor=dt.date(2026, 11, 22))
+        trust_add(central, code, f"Officer {n}", store.public_key_openssh())
+        stores.append(store)
+    reference.write_bytes(reference_bundle(central))
+    for store in stores:
+        import_bundle(store, reference, confirm_centre=lambda _fp: True)
+    print(f"(built {len(stores)} borough-years in {time.perf_counter() - started:.0f} s)",
+          file=sys.stderr)  # fmt: skip
+
+    exports, bundles, records = [], [], []
+    for store in stores:
+        path = work / f"{store.borough_code}-1.ccbundle"
+        t0 = time.perf_counter()
+        result = export_bundle(store, path)
+        exports.append(time.perf_counter() - t0)
+        bundles.append(path)
+        records.append(result.records)
+    sizes = [p.stat().st_size for p in bundles]
+
+    # Incremental: edit 1 % and 10 % of the first borough's engagements after its receipt.
+    from ccodesk.models import Engagement
+
+    first = stores[0]
+    receipt_dir = work / "receipts"
+    merged_first = merge_bundle(central, bundles[0], receipt_dir)
+    assert merged_first.receipt is not None
+    import_bundle(first, merged_first.receipt)
+    incremental = []
+    for share in (0.01, 0.10):
+        with first.transaction() as s:
+            engagements = s.scalars(select(Engagement).where(Engagement.deleted.is_(False))).all()
+            edited = engagements[: max(1, int(len(engagements) * share))]
+            for e in edited:
+                e.notes = (e.notes or "") + " (edited)"
+        path = work / f"incremental-{share}.ccbundle"
+        result = export_bundle(first, path)
+        incremental.append((share, len(edited), result.records, path.stat().st_size))
+        outcome = merge_bundle(central, path, receipt_dir)
+        assert outcome.receipt is not None
+        import_bundle(first, outcome.receipt)
+    central.close()
+
+    def merge_all(url: str, which: list[Path]) -> tuple[float, float]:
+        """Seconds to merge `which` into a new central store at `url`, and the floor."""
+        with open_central(work / "central", url) as c:
+            for n, store in enumerate(stores):
+                trust_add(c, store.borough_code, f"Officer {n}", store.public_key_openssh())
+            t0 = time.perf_counter()
+            for b in which:
+                outcome = merge_bundle(c, b)
+                assert outcome.ok, outcome.message
+            took = time.perf_counter() - t0
+        floor_url = url.replace("merge_", "floor_") if "postgresql" in url else url + ".floor"
+        if "postgresql" in url:
+            from tests.support.postgres import new_database
+
+            floor_url = new_database(url, url.rsplit("/", 1)[1].replace("merge_", "floor_"))
+        else:
+            floor_url = "sqlite:///" + url.split("///", 1)[1] + ".floor.db"
+        open_central(work / "central", floor_url).close()  # schema and reference data
+        floor, _rows = floor_seconds(url, floor_url)
+        return took, floor
+
+    results = {}
+    results["sqlite-1"] = merge_all(f"sqlite:///{work / 'one.db'}", bundles[:1])
+    results["sqlite-all"] = merge_all(f"sqlite:///{work / 'all.db'}", bundles)
+    if not args.no_postgres:
+        from tests.support.postgres import new_database, postgres_cluster
+
+        with postgres_cluster() as pg:
+            results["pg-1"] = merge_all(new_database(pg, "merge_one"), bundles[:1])
+            results["pg-all"] = merge_all(new_database(pg, "merge_all"), bundles)
+    for store in stores:
+        store.close()
+
+    ms = 1000.0
+    print(f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
+          f"{len(stores)} boroughs × one borough-year of demo data.\n")  # fmt: skip
+    print("| figure | value | target |\n|---|---|---|")
+    print(f"| export of a borough-year bundle, median of {len(exports)} | "
+          f"{statistics.median(exports) * ms:.0f} ms "
+          f"({statistics.median(records):,.0f} records) | |")  # fmt: skip
+    per_record = sum(sizes) / sum(records)
+    print(f"| bundle size | {statistics.median(sizes) / 1024:.0f} KiB median, "
+          f"{per_record:.0f} bytes a record (compressed, encrypted) | |")  # fmt: skip
+    for share, edited, recs, size in incremental:
+        print(f"| incremental bundle after editing {share:.0%} of engagements ({edited}) | "
+              f"{recs} records, {size / 1024:.1f} KiB ({size / statistics.median(sizes):.1%} of "
+              "the full bundle) | proportional to changes |")  # fmt: skip
+    labels = {
+        "sqlite-1": "one borough-year bundle into SQLite",
+        "sqlite-all": f"{len(bundles)} bundles into SQLite",
+        "pg-1": "one borough-year bundle into PostgreSQL",
+        "pg-all": f"{len(bundles)} bundles into PostgreSQL",
+    }
+    for key, (took, floor) in results.items():
+        print(f"| verify+decrypt+merge, {labels[key]} | {took:.2f} s; raw executemany floor "
+              f"{floor:.2f} s; ratio {took / floor:.2f}× | ≤ 3× |")  # fmt: skip
+    print(f"\n(work directory {work})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
