@@ -54,7 +54,7 @@ from ccodesk.sync.central import (
     trust_add,
     trust_revoke,
 )
-from ccodesk.sync.merge import conflicts, dominates, join, resolve_conflict
+from ccodesk.sync.merge import conflicts, dominates, join
 from ccodesk.sync.records import read_records
 
 WHEN = dt.datetime(2026, 11, 26, 19, 0)
@@ -421,9 +421,9 @@ def test_concurrent_edits_become_a_conflict_and_an_edit_beats_a_delete(
     with central.session() as s:
         (conflict,) = conflicts(s)
         assert conflict.winner == "incoming" and conflict.local["deleted"] is True
-    # A person resolves it: keep the deletion; that is a new change that syncs on.
-    with central.transaction() as s:
-        resolve_conflict(s, conflict.id, "local", "Reviewer")
+    # A person resolves it at the centre's command line: keep the deletion; that is a new
+    # change that syncs on.
+    assert cli_central(["conflicts", "resolve", str(conflict.id), "--keep", "local"], central) == 0
     assert titles(central)[shared][1] is True
     with central.session() as s:
         assert conflicts(s) == []
@@ -523,6 +523,12 @@ def test_central_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "missing: none" in capsys.readouterr().out
     assert central_cli(["--home", str(home), "conflicts", "list"]) == 0
     assert "No conflicts" in capsys.readouterr().out
+    # A second device is set up with the centre's reference bundle in one go.
+    second = tmp_path / "hackney-laptop"
+    assert cli(["--data-dir", str(second), "init", "--borough", "Hackney", "--officer", "Cy",
+                "--centre", str(ref), "--yes"]) == 0  # fmt: skip
+    assert "Reference bundle from MPA Central" in capsys.readouterr().out
+    assert cli(["--data-dir", str(second), "sync", "export", "-o", str(tmp_path / "c.ccb")]) == 0
 
 
 # -- hostile input -------------------------------------------------------------------------------
