@@ -102,3 +102,64 @@ def test_new_engagement_records_after_saving(qtbot, store) -> None:  # type: ign
     assert editor.isVisible()
     assert editor.record.buttons["finding"].isEnabled()
     assert editor.engagement_id is not None
+
+
+def test_remove_and_undo_records(qtbot, store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QMessageBox
+
+    with store.transaction() as s:
+        eid = save_engagement(
+            s,
+            EngagementDraft(
+                kind=EngagementKind.FOCUS_GROUP,
+                title="Young people and stop and search",
+                status=EngagementStatus.HELD,
+                starts_at=dt.datetime(2026, 10, 8, 17, 0),
+            ),
+        ).id
+    editor = EngagementEditor(store, eid, restore_draft=False)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    tab = editor.record
+    editor.form.setCurrentWidget(tab)  # Undo/Redo now act on the tab's additions and removals
+
+    def findings() -> list[str]:
+        with store.session() as s:
+            return [f.text for f in get_engagement(s, eid).findings if not f.deleted]
+
+    dialog = tab.finding_dialog()
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.findChild(QPlainTextEdit), "Stops feel random")
+    _ok(qtbot, dialog)
+    tab.refresh()
+    action = tab.action_dialog()
+    qtbot.addWidget(action)
+    action.findChild(QLineEdit).setText("Explain stop and search at the youth club")
+    _ok(qtbot, action)
+    tab.refresh()
+    assert findings() == ["Stops feel random"] and tab.actions_list.count() == 1
+
+    # Undo the action's addition, then redo it: the same record comes back.
+    editor.activateWindow()  # the little dialogs had the focus
+    qtbot.waitUntil(editor.isActiveWindow)
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert tab.actions_list.count() == 0
+    redo = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)[0]  # the platform's own
+    qtbot.keySequence(editor, redo)
+    assert tab.actions_list.count() == 1
+
+    # Remove the finding (after a confirmation), then undo the removal.
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    tab.findings.setCurrentItem(tab.findings.topLevelItem(0))
+    qtbot.mouseClick(tab.buttons["remove"], Qt.MouseButton.LeftButton)
+    assert findings() == [] and tab.findings.topLevelItemCount() == 0
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)
+    assert tab.undo_stack.undoText() == "Remove finding"
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert findings() == ["Stops feel random"]
+    # On the form's tabs, Ctrl+Z is the form's again (nothing to undo there: no change).
+    editor.form.setCurrentIndex(0)
+    assert editor.undo_group.activeStack() is editor.undo_stack

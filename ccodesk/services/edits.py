@@ -48,6 +48,16 @@ def delete_record(session: Session, kind: str, record_id: str) -> None:
     get_live(session, DELETABLE[kind], record_id).deleted = True
 
 
+def restore_record(session: Session, kind: str, record_id: str) -> None:
+    """Bring back a record deleted by mistake (undo); the restoration syncs like an edit."""
+    if kind not in DELETABLE:
+        raise ValidationError(f"cannot restore a {kind!r}; choose one of {', '.join(DELETABLE)}")
+    found = session.get(DELETABLE[kind], record_id)
+    if found is None:
+        raise ValidationError(f"there is no {kind} with the id {record_id!r} to restore")
+    found.deleted = False
+
+
 def update_finding(
     session: Session,
     finding_id: str,

@@ -7,7 +7,14 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import (
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QUndoCommand,
+    QUndoGroup,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -207,9 +214,16 @@ class EngagementEditor(QDialog):
         layout.addWidget(self.warnings)
         layout.addWidget(self.errors)
         layout.addWidget(buttons)
+        # One Undo/Redo for the editor: the form's edits, or the Findings tab's additions and
+        # removals while that tab is shown.
+        self.undo_group = QUndoGroup(self)
+        self.undo_group.addStack(self.undo_stack)
+        self.undo_group.addStack(self.record.undo_stack)
+        self.undo_group.setActiveStack(self.undo_stack)
+        self.form.currentChanged.connect(self._tab_changed)
         for action, keys in (
-            (self.undo_stack.createUndoAction(self), QKeySequence.StandardKey.Undo),
-            (self.undo_stack.createRedoAction(self), QKeySequence.StandardKey.Redo),
+            (self.undo_group.createUndoAction(self), QKeySequence.StandardKey.Undo),
+            (self.undo_group.createRedoAction(self), QKeySequence.StandardKey.Redo),
         ):
             action.setShortcut(keys)
             self.addAction(action)
@@ -265,6 +279,10 @@ class EngagementEditor(QDialog):
     # editing -------------------------------------------------------------------------------
     def is_dirty(self) -> bool:
         return self._state != self._saved_state
+
+    def _tab_changed(self, index: int) -> None:
+        on_record = self.form.widget(index) is self.record
+        self.undo_group.setActiveStack(self.record.undo_stack if on_record else self.undo_stack)
 
     def _on_changed(self, field: str) -> None:
         before, after = self._state, self.form.state()

@@ -1,6 +1,9 @@
 """What happened at an engagement: findings and outcomes, actions, feedback, costs and time.
 
-Each addition is saved at once, in its own transaction, through the services.
+Each addition is saved at once, in its own transaction, through the services. Additions and
+removals go on the tab's undo stack (the editor's Undo/Redo act on it while this tab is shown):
+undoing an addition removes the record again, undoing a removal brings it back — both are
+ordinary changes that sync.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -41,10 +45,49 @@ from ccodesk.models import (
     Topic,
 )
 from ccodesk.services import records
+from ccodesk.services.edits import delete_record, restore_record
 from ccodesk.services.engagements import get_engagement
 from ccodesk.services.reference import priority_groups
 from ccodesk.store import Store
 from ccodesk.ui.qtdates import pydate, qdate
+
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 1  # "kind:id" of the record an item shows
+KIND_NAMES = {
+    "finding": "finding",
+    "outcome": "outcome",
+    "action": "action",
+    "feedback": "feedback",
+    "cost": "cost",
+    "officer_time": "officer time",
+}
+
+
+class _RecordChange(QUndoCommand):
+    """An addition (already saved when pushed) or a removal of one record, undoable."""
+
+    def __init__(self, tab: RecordTab, kind: str, record_id: str, *, removal: bool) -> None:
+        verb = "Remove" if removal else "Add"
+        super().__init__(f"{verb} {KIND_NAMES.get(kind, kind)}")
+        self.tab, self.kind, self.record_id, self.removal = tab, kind, record_id, removal
+        self._pushed = False
+
+    def redo(self) -> None:
+        if self.removal:
+            self._apply(delete_record)
+        elif self._pushed:  # re-adding after an undo
+            self._apply(restore_record)
+        self._pushed = True
+
+    def undo(self) -> None:
+        self._apply(restore_record if self.removal else delete_record)
+
+    def _apply(self, change: Callable[[Session, str, str], None]) -> None:
+        try:
+            with self.tab.store.transaction() as session:
+                change(session, self.kind, self.record_id)
+        except KnownError as exc:
+            QMessageBox.warning(self.tab, "ccodesk", str(exc))
+        self.tab.refresh()
 
 
 def _combo(enum: type[Labelled]) -> QComboBox:
@@ -123,6 +166,15 @@ class RecordTab(QWidget):
         self.costs_list = QListWidget()
         self.costs_list.setAccessibleName("Costs and officer time")
         self.buttons: dict[str, QPushButton] = {}
+        self.undo_stack = QUndoStack(self)
+        self._chosen: str | None = None  # "kind:id" of the record last selected in a list
+        for widget in (self.actions_list, self.feedback_list, self.costs_list):
+            widget.currentItemChanged.connect(
+                lambda item, _old: self._choose(item.data(RECORD_ROLE) if item else None)
+            )
+        self.findings.currentItemChanged.connect(
+            lambda item, _old: self._choose(item.data(0, RECORD_ROLE) if item else None)
+        )
         grid = QGridLayout(self)
         grid.addWidget(self.notice, 0, 0, 1, 2)
         grid.addWidget(self.findings, 1, 0, 1, 2)
@@ -142,6 +194,7 @@ class RecordTab(QWidget):
                 ("feedback", "Record feed&back…", self.add_feedback),
                 ("cost", "Add &cost…", self.add_cost),
                 ("time", "Add officer &time…", self.add_time),
+                ("remove", "Re&move selected…", self.remove_selected),
             )
         ):
             button = QPushButton(label)
@@ -158,12 +211,34 @@ class RecordTab(QWidget):
             button.setEnabled(engagement_id is not None)
         self.refresh()
 
-    def _run(self, work: Callable[[Session], object]) -> None:
+    def _run(self, work: Callable[[Session], object], kind: str | None = None) -> None:
         with self.store.transaction() as session:
-            work(session)
+            saved = work(session)
+        record_id = getattr(saved, "id", None)
+        if kind is not None and isinstance(record_id, str):
+            self.undo_stack.push(_RecordChange(self, kind, record_id, removal=False))
+
+    def _choose(self, value: object) -> None:
+        self._chosen = value if isinstance(value, str) else None
+
+    def remove_selected(self) -> None:
+        """Remove the record selected in one of the lists (after asking); undoable."""
+        if self._chosen is None:
+            QMessageBox.information(self, "ccodesk", "Select a finding, outcome, action, "
+                                    "feedback, cost or officer time first.")  # fmt: skip
+            return
+        kind, record_id = self._chosen.split(":", 1)
+        answer = QMessageBox.question(
+            self,
+            "Remove",
+            f"Remove this {KIND_NAMES.get(kind, kind)}? Undo (Ctrl+Z) brings it back.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.undo_stack.push(_RecordChange(self, kind, record_id, removal=True))
 
     # lists -----------------------------------------------------------------------------------
     def refresh(self) -> None:
+        self._chosen = None
         for widget in (self.findings, self.actions_list, self.feedback_list, self.costs_list):
             widget.clear()
         if self.engagement_id is None:
@@ -173,28 +248,39 @@ class RecordTab(QWidget):
             for f in (f for f in e.findings if not f.deleted):
                 item = QTreeWidgetItem([f.text, ", ".join(g.name for g in f.raised_by)])
                 item.setData(0, Qt.ItemDataRole.UserRole, f.id)
+                item.setData(0, RECORD_ROLE, f"finding:{f.id}")
                 for o in (o for o in f.outcomes if not o.deleted):
-                    item.addChild(
-                        QTreeWidgetItem([f"→ {o.result.label}: {o.decision or o.explanation}"])
-                    )
+                    child = QTreeWidgetItem([f"→ {o.result.label}: {o.decision or o.explanation}"])
+                    child.setData(0, RECORD_ROLE, f"outcome:{o.id}")
+                    item.addChild(child)
                 self.findings.addTopLevelItem(item)
                 item.setExpanded(True)
             for a in (a for a in e.actions if not a.deleted):
                 due = f", due {a.due_on:%d %b %Y}" if a.due_on else ""
-                self.actions_list.addItem(
-                    f"[{a.status.label}] {a.description} — {a.owner or 'no owner'}{due}"
+                _add(
+                    self.actions_list,
+                    f"[{a.status.label}] {a.description} — {a.owner or 'no owner'}{due}",
+                    f"action:{a.id}",
                 )
             for fb in (f for f in e.feedback if not f.deleted):
-                self.feedback_list.addItem(f"{fb.given_on:%d %b %Y}, {fb.channel.label}: {fb.text}")
+                _add(
+                    self.feedback_list,
+                    f"{fb.given_on:%d %b %Y}, {fb.channel.label}: {fb.text}",
+                    f"feedback:{fb.id}",
+                )
             for c in (c for c in e.costs if not c.deleted):
-                self.costs_list.addItem(
+                _add(
+                    self.costs_list,
                     f"{c.category.label}: £{c.amount_pence / 100:,.2f}"
-                    + (f" ({c.description})" if c.description else "")
+                    + (f" ({c.description})" if c.description else ""),
+                    f"cost:{c.id}",
                 )
             for t in (t for t in e.officer_time if not t.deleted):
-                self.costs_list.addItem(
+                _add(
+                    self.costs_list,
                     f"{t.role.label} {t.officer_name}: {t.minutes / 60:.1f} h at "
-                    f"£{t.hourly_rate_pence / 100:,.2f}/h = £{t.cost_pence / 100:,.2f}"
+                    f"£{t.hourly_rate_pence / 100:,.2f}/h = £{t.cost_pence / 100:,.2f}",
+                    f"officer_time:{t.id}",
                 )
 
     def selected_finding(self) -> str | None:
@@ -236,7 +322,8 @@ class RecordTab(QWidget):
                     text.toPlainText(),
                     topic_code=topic.currentData() or None,
                     raised_by=raised,
-                )
+                ),
+                "finding",
             )
 
         dialog.finish(save)
@@ -259,7 +346,8 @@ class RecordTab(QWidget):
                     decision=decision.text(),
                     explanation=why.text(),
                     decided_on=_day(when),
-                )
+                ),
+                "outcome",
             )
         )
         return dialog
@@ -281,7 +369,8 @@ class RecordTab(QWidget):
                     finding_id=finding,
                     owner=owner.text(),
                     due_on=_day(due),
-                )
+                ),
+                "action",
             )
         )
         return dialog
@@ -317,7 +406,8 @@ class RecordTab(QWidget):
                     channel=FeedbackChannel(channel.currentData()),
                     engagement_id=self.engagement_id,
                     finding_ids=ids,
-                )
+                ),
+                "feedback",
             )
 
         dialog.finish(save)
@@ -343,7 +433,8 @@ class RecordTab(QWidget):
                     CostCategory(category.currentData()),
                     round(amount.value() * 100),
                     what.text(),
-                )
+                ),
+                "cost",
             )
         )
         return dialog
@@ -374,7 +465,8 @@ class RecordTab(QWidget):
                     round(hours.value() * 60),
                     round(rate.value() * 100),
                     name.text(),
-                )
+                ),
+                "officer_time",
             )
         )
         return dialog
@@ -404,3 +496,9 @@ class RecordTab(QWidget):
 
     def add_time(self) -> None:
         self._open(self.time_dialog())
+
+
+def _add(widget: QListWidget, text: str, record: str) -> None:
+    item = QListWidgetItem(text)
+    item.setData(RECORD_ROLE, record)
+    widget.addItem(item)

@@ -305,9 +305,7 @@ def _winner(conflict: SyncConflict) -> str:
     return "this device's" if conflict.winner == "local" else "incoming"
 
 
-def _differences(
-    local: dict[str, Any], incoming: dict[str, Any]
-) -> list[tuple[str, str, str]]:
+def _differences(local: dict[str, Any], incoming: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Field by field, the two versions as text; differing fields first."""
 
     def show(version: dict[str, Any], key: str) -> str:
