@@ -327,6 +327,11 @@ def test_rejections_change_nothing(tmp_path: Path, central: Central, camden: Sto
             camden.signing_key(),
         ): "fields",
     }
+    # Signed by the right key, but for another purpose (a receipt's namespace).
+    wrong_purpose = sshsig.sign(camden.signing_key(), members["SHA256SUMS"], "ccodesk-receipt")
+    cases[rebuild("namespace.ccbundle", {"SHA256SUMS.sig": wrong_purpose.encode()})] = (
+        "not 'ccodesk-bundle'"
+    )
     not_for_us = tmp_path / "other.ccbundle"
     not_for_us.write_bytes(
         pyrage.encrypt(b"PK\x03\x04junk", [pyrage.x25519.Identity.generate().to_public()])
