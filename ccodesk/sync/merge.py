@@ -82,20 +82,28 @@ def merge_records(session: Session, records: Iterable[Record], *, bundle_id: str
     keeps: list[tuple[Record, bool, dict[str, int]]] = []
     for entity in sorted(by_entity, key=ORDER.__getitem__):
         incoming = _latest_per_id(by_entity[entity])
-        local = {r.id: r for r in read_records(session, entity, ids=list(incoming))}
+        stored = _versions(session, entity, list(incoming))  # metadata only: cheap
         tombstones = _tombstones(session, entity, list(incoming))
+        concurrent: list[tuple[Record, bool]] = []
         for record in incoming.values():
-            current = local.get(record.id) or tombstones.get(record.id)
-            row_exists = record.id in local
+            current = stored.get(record.id) or tombstones.get(record.id)
+            row_exists = record.id in stored
             if current is None:
                 writes.append((record, False, record.vv))
-                continue
-            if dominates(current.vv, record.vv):
+            elif dominates(current.vv, record.vv):
                 result.already += 1
-                continue
-            if dominates(record.vv, current.vv):
+            elif dominates(record.vv, current.vv):
                 writes.append((record, row_exists, record.vv))
-                continue
+            else:
+                concurrent.append((record, row_exists))
+        if not concurrent:
+            continue
+        full = {
+            r.id: r
+            for r in read_records(session, entity, ids=[r.id for r, exists in concurrent if exists])
+        }
+        for record, row_exists in concurrent:
+            current = full.get(record.id) or tombstones[record.id]
             winner = record if rank(record) > rank(current) else current
             conflict = SyncConflict(
                 entity=entity,
@@ -145,6 +153,18 @@ def _latest_per_id(records: list[Record]) -> dict[str, Record]:
         ):
             chosen[record.id] = record
     return chosen
+
+
+def _versions(session: Session, entity: str, ids: list[str]) -> dict[str, Record]:
+    """The stored version vectors (and clock, deletion flag) of these records, without data."""
+    table = ENTITIES[entity]
+    columns = (table.c.id, table.c.origin_device, table.c.version_vector, table.c.hlc)
+    found: dict[str, Record] = {}
+    for start in range(0, len(ids), 500):
+        query = select(*columns, table.c.deleted).where(table.c.id.in_(ids[start : start + 500]))
+        for rid, origin, vv, hlc, deleted in session.execute(query):
+            found[rid] = Record(entity, rid, origin, dict(vv), hlc, bool(deleted))
+    return found
 
 
 def _tombstones(session: Session, entity: str, ids: list[str]) -> dict[str, Record]:
