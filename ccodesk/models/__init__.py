@@ -42,6 +42,16 @@ from ccodesk.models.outcomes import (
     finding_group,
 )
 from ccodesk.models.planning import RepresentationBaseline, TimetableEntry
+from ccodesk.models.quicktime import (
+    ConsulteeRole,
+    ContactChannel,
+    Delivery,
+    QuickTimeConsultation,
+    QuickTimeConsultee,
+    QuickTimeContact,
+    QuickTimeStatus,
+    quick_time_group,
+)
 from ccodesk.models.reference import (
     Borough,
     ConsultationMethod,
@@ -66,6 +76,9 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     OfficerTime,
     TimetableEntry,
     RepresentationBaseline,
+    QuickTimeConsultation,
+    QuickTimeConsultee,
+    QuickTimeContact,
 )
 
 __all__ = [
@@ -80,10 +93,13 @@ __all__ = [
     "Borough",
     "BundleLog",
     "ConsultationMethod",
+    "ConsulteeRole",
     "Contact",
+    "ContactChannel",
     "CostCategory",
     "CostItem",
     "DecisionKind",
+    "Delivery",
     "DeviceState",
     "Draft",
     "Engagement",
@@ -102,6 +118,10 @@ __all__ = [
     "Outcome",
     "OutcomeResult",
     "PriorityGroup",
+    "QuickTimeConsultation",
+    "QuickTimeConsultee",
+    "QuickTimeContact",
+    "QuickTimeStatus",
     "RepresentationBaseline",
     "Sensitivity",
     "SensitivityLevel",
@@ -121,4 +141,5 @@ __all__ = [
     "finding_group",
     "new_id",
     "organisation_group",
+    "quick_time_group",
 ]
