@@ -280,6 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     from ccodesk.sync import commands as sync_commands
 
     sync_commands.add_commands(sub, _open, _progress_printer)
+
+    from ccodesk import quicktime_commands
+
+    quicktime_commands.add_commands(sub, _open)
     from ccodesk.printing import commands as printing_commands
 
     printing_commands.add_commands(sub)

@@ -147,9 +147,15 @@ def _groups(session: Session, codes: Sequence[str]) -> list[PriorityGroup]:
 
 def get(session: Session, consultation_id: str) -> QuickTimeConsultation:
     """A consultation by id (or a unique start of it), with its consultees and groups."""
-    query = select(QuickTimeConsultation).options(
-        selectinload(QuickTimeConsultation.consultees).selectinload(QuickTimeConsultee.contacts),
-        selectinload(QuickTimeConsultation.affected_groups),
+    query = (
+        select(QuickTimeConsultation)
+        .options(
+            selectinload(QuickTimeConsultation.consultees).selectinload(
+                QuickTimeConsultee.contacts
+            ),
+            selectinload(QuickTimeConsultation.affected_groups),
+        )
+        .execution_options(populate_existing=True)  # fresh collections in a long session
     )
     found = session.scalars(query.where(QuickTimeConsultation.id == consultation_id)).first()
     if found is None and 4 <= len(consultation_id) < 36:
@@ -309,14 +315,13 @@ def pick(session: Session, consultation_id: str, choice: Pick) -> str:
     if not name:
         raise ValidationError("pick an organisation from the directory, or name the consultee")
     consultee = QuickTimeConsultee(
-        consultation_id=consultation.id,
         organisation_id=choice.organisation_id,
         name=name[:200],
         role=choice.role,
         reason=choice.reason.strip(),
         picked_at=dt.datetime.now(),
     )
-    session.add(consultee)
+    consultation.consultees.append(consultee)
     if consultation.stage < 2:
         consultation.stage = 2
     session.flush()
@@ -352,10 +357,8 @@ def log_contact(
         raise NotFound(f"No consultee has the id {consultee_id!r}.")
     if not note.strip():
         raise ValidationError("say what was said or sent")
-    contact = QuickTimeContact(
-        consultee_id=consultee.id, at=at or dt.datetime.now(), channel=channel, note=note.strip()
-    )
-    session.add(contact)
+    contact = QuickTimeContact(at=at or dt.datetime.now(), channel=channel, note=note.strip())
+    consultee.contacts.append(contact)
     session.flush()
     return contact.id
 
