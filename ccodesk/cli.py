@@ -287,6 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ccodesk.printing import commands as printing_commands
 
     printing_commands.add_commands(sub)
+    from ccodesk import reports_cli
+
+    reports_cli.add_commands(sub)
     return parser
 
 

@@ -1,0 +1,435 @@
+"""Indicator reports as rows, and those rows as a text table, CSV or XLSX.
+
+Anything written to a file leaves the device, so it is written with small counts suppressed
+(`for_export=True`, docs/indicators.md "Suppression"): a count of people under 10 becomes
+"<10", and a share or cost worked out from such a count becomes "suppressed", because the
+count could be recovered from it (a share times its shown denominator, a total cost divided
+by the cost per participant).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ccodesk.errors import KnownError
+from ccodesk.fileio import atomic_write_bytes
+from ccodesk.services.baselines import Baseline
+from ccodesk.services.indicators import FEEDBACK_DAYS, IndicatorReport, Indicators
+
+SMALL = 10  # counts of people below this are suppressed in anything that leaves the device
+SUPPRESSED_COUNT = "<10"
+SUPPRESSED_DERIVED = "suppressed"
+
+Value = int | float | str | None
+
+FAMILIES = (
+    "Participation",
+    "Representation",
+    "Effective use of information",
+    "Feedback",
+    "Inclusivity",
+    "Cost",
+    "Consultee fatigue",
+)
+
+
+class ExportError(KnownError):
+    """A report file could not be written."""
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One figure: this period's value, the period before's, and the baseline (shares)."""
+
+    area: str
+    period: str
+    family: str
+    measure: str
+    group: str  # a kind, method, priority group, access arrangement or organisation; or ""
+    unit: str  # count | share | pounds | days
+    value: Value
+    previous: Value
+    baseline: float | None = None  # a share (0–1), for representation only
+
+
+@dataclass(frozen=True)
+class _Figure:
+    family: str
+    measure: str
+    group: str
+    unit: str
+    value: int | float | None
+    guard: tuple[int, ...] = ()  # counts of people the value shows or is worked out from
+
+
+def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
+    p, r, i, f, k, c, fat = (
+        ind.participation,
+        ind.representation,
+        ind.information,
+        ind.feedback,
+        ind.inclusivity,
+        ind.cost,
+        ind.fatigue,
+    )
+    out = [
+        _Figure("Participation", "Engagements held", "", "count", p.held),
+        _Figure("Participation", "Attendees", "", "count", p.attendees, (p.attendees,)),
+        _Figure("Participation", "Hard-to-reach outreach engagements", "", "count", p.outreach),
+        _Figure(
+            "Participation", "Share that were hard-to-reach outreach", "", "share", p.outreach_share
+        ),
+    ]
+    for label, lines in (("kind", p.by_kind), ("method", p.by_method)):
+        for line in lines:
+            out.append(
+                _Figure(
+                    "Participation", f"Engagements by {label}", line.name, "count", line.engagements
+                )
+            )
+        for line in lines:
+            out.append(
+                _Figure(
+                    "Participation",
+                    f"Attendees by {label}",
+                    line.name,
+                    "count",
+                    line.attendees,
+                    (line.attendees,),
+                )
+            )
+    out.append(
+        _Figure("Representation", "Attendees monitored", "", "count", r.monitored, (r.monitored,))
+    )
+    for g in r.groups:
+        out += [
+            _Figure(
+                "Representation", "Engagements that targeted the group", g.name, "count", g.targeted
+            ),
+            _Figure(
+                "Representation",
+                "Engagements that reached the group",
+                g.name,
+                "count",
+                g.reached,
+                (g.reached,),
+            ),
+            _Figure(
+                "Representation",
+                "Monitored attendees in the group",
+                g.name,
+                "count",
+                g.attendees,
+                (g.attendees,),
+            ),
+            _Figure(
+                "Representation",
+                "Share of monitored attendance",
+                g.name,
+                "share",
+                g.share,
+                (g.attendees, r.monitored),
+            ),
+        ]
+    use = "Effective use of information"
+    out += [
+        _Figure(use, "Findings from engagements held", "", "count", i.findings),
+        _Figure(use, "Findings with an outcome", "", "count", i.with_outcome),
+        _Figure(use, "Share of findings with an outcome", "", "share", i.outcome_share),
+        _Figure(use, "Findings that changed a decision", "", "count", i.changed),
+        _Figure(
+            use,
+            "Share of those with an outcome that changed a decision",
+            "",
+            "share",
+            i.changed_share,
+        ),
+        _Figure(
+            "Feedback",
+            f"Engagements with feedback within {FEEDBACK_DAYS} days",
+            "",
+            "count",
+            f.within,
+        ),
+        _Figure(
+            "Feedback",
+            f"Share with feedback within {FEEDBACK_DAYS} days",
+            "",
+            "share",
+            f.within_share,
+        ),
+        _Figure("Feedback", "Engagements with feedback so far", "", "count", f.fed_back),
+        _Figure("Feedback", "Median days to first feedback", "", "days", f.median_days),
+        _Figure("Inclusivity", "Methods used", "", "count", k.methods_used),
+        _Figure(
+            "Inclusivity", "Venues in the communities' own places", "", "count", k.community_venues
+        ),
+        _Figure(
+            "Inclusivity",
+            "Engagements in the communities' own places",
+            "",
+            "count",
+            k.at_community_venues,
+        ),
+        _Figure(
+            "Inclusivity", "Share in the communities' own places", "", "share", k.community_share
+        ),
+    ]
+    out += [
+        _Figure("Inclusivity", "Engagements with access arrangement", label, "count", n)
+        for label, n in k.access
+    ]
+    pounds = [
+        ("Direct costs", c.direct_pence, ()),
+        ("Officer time", c.officer_pence, ()),
+        ("Total cost", c.total_pence, ()),
+        ("Cost per engagement", c.per_engagement_pence, ()),
+        ("Cost per participant", c.per_participant_pence, (c.participants,)),
+    ]
+    out += [
+        _Figure("Cost", name, "", "pounds", None if v is None else round(v / 100, 2), guard)
+        for name, v, guard in pounds
+    ]
+    fatigue = "Consultee fatigue"
+    out += [
+        _Figure(fatigue, "Organisations consulted", "", "count", fat.consulted),
+        _Figure(fatigue, f"Organisations consulted {threshold_label}", "", "count", len(fat.tired)),
+    ]
+    out += [
+        _Figure(fatigue, "Consultations of the organisation", t.name, "count", t.consultations)
+        for t in fat.tired
+    ]
+    return out
+
+
+def _shown(figure: _Figure, for_export: bool) -> Value:
+    if for_export and figure.guard and min(figure.guard) < SMALL:
+        return SUPPRESSED_COUNT if figure.unit == "count" else SUPPRESSED_DERIVED
+    return figure.value
+
+
+def report_rows(report: IndicatorReport, *, for_export: bool = False) -> list[ReportRow]:
+    """A report as tidy rows (indicator, measure, group, value, previous value, baseline).
+
+    With `for_export`, counts of people under 10 and the shares and costs worked out from
+    them are suppressed, in this period's and the previous period's columns alike.
+    """
+    threshold = f"more than {report.current.fatigue.threshold} times"
+    before = {
+        (fig.family, fig.measure, fig.group): fig for fig in _figures(report.previous, threshold)
+    }
+    rows = []
+    for fig in _figures(report.current, threshold):
+        prev = before.get((fig.family, fig.measure, fig.group))
+        baseline = None
+        if fig.measure == "Share of monitored attendance":
+            found = _baseline_for(report.baselines, report.current, fig.group)
+            baseline = None if found is None else found.share_percent / 100
+        rows.append(
+            ReportRow(
+                area=report.area,
+                period=report.period.label,
+                family=fig.family,
+                measure=fig.measure,
+                group=fig.group,
+                unit=fig.unit,
+                value=_shown(fig, for_export),
+                previous=None if prev is None else _shown(prev, for_export),
+                baseline=baseline,
+            )
+        )
+    return rows
+
+
+def _baseline_for(baselines: dict[str, Baseline], ind: Indicators, name: str) -> Baseline | None:
+    code = next((g.code for g in ind.representation.groups if g.name == name), None)
+    return baselines.get(code) if code else None
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def format_value(value: Value, unit: str) -> str:
+    """A value as a person reads it: 1,234 · 12.3% · £1,234.56 · 4.5 days · – for none."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return value
+    if unit == "share":
+        return f"{100 * value:.1f}%"
+    if unit == "pounds":
+        return f"£{value:,.2f}"
+    if unit == "days":
+        return f"{value:g}"
+    return f"{value:,}"
+
+
+def render_text(reports: Sequence[IndicatorReport], *, for_export: bool = False) -> str:
+    """Readable tables, one block per area and family."""
+    lines: list[str] = []
+    for report in reports:
+        title = f"Performance indicators: {report.area}, {report.period.long_label}"
+        lines += [title, "=" * len(title)]
+        lines.append(
+            f"Held engagements that started from {report.period.start:%d %b %Y} to "
+            f"{report.period.end - dt.timedelta(days=1):%d %b %Y}; "
+            f"'previous' is {report.period.previous().label}."
+        )
+        rows = report_rows(report, for_export=for_export)
+        family = None
+        for row in rows:
+            if row.family != family:
+                family = row.family
+                lines += ["", f"{family:<66} {'value':>12} {'previous':>12} {'baseline':>9}"]
+            label = f"  {row.measure}" + (f": {row.group}" if row.group else "")
+            if len(label) > 66:
+                label = label[:65] + "…"
+            baseline = "" if row.baseline is None else format_value(row.baseline, "share")
+            lines.append(
+                f"{label:<66} {format_value(row.value, row.unit):>12} "
+                f"{format_value(row.previous, row.unit):>12} {baseline:>9}"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -- CSV and XLSX ----------------------------------------------------------------------------
+
+HEADER = (
+    "area",
+    "period",
+    "indicator",
+    "measure",
+    "group",
+    "unit",
+    "value",
+    "previous",
+    "baseline",
+)
+
+
+def _all_rows(reports: Iterable[IndicatorReport]) -> list[ReportRow]:
+    return [row for report in reports for row in report_rows(report, for_export=True)]
+
+
+def _csv_value(value: Value, unit: str) -> Value:
+    if isinstance(value, float) and unit == "share":
+        return round(100 * value, 2)  # the CSV's unit column says "percent"
+    if isinstance(value, float):
+        return round(value, 2)
+    return "" if value is None else value
+
+
+def csv_text(reports: Sequence[IndicatorReport]) -> str:
+    """The reports as CSV (suppressed): one row per figure; shares in per cent."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for row in _all_rows(reports):
+        unit = "percent" if row.unit == "share" else row.unit
+        writer.writerow(
+            (
+                row.area,
+                row.period,
+                row.family,
+                row.measure,
+                row.group,
+                unit,
+                _csv_value(row.value, row.unit),
+                _csv_value(row.previous, row.unit),
+                _csv_value(row.baseline, "share"),
+            )
+        )
+    return out.getvalue()
+
+
+def write_csv(path: Path, reports: Sequence[IndicatorReport]) -> Path:
+    """Write the reports as CSV (UTF-8 with a BOM, so spreadsheets read £ and names right)."""
+    return _write(path, ("\ufeff" + csv_text(reports)).encode())
+
+
+NUMBER_FORMATS = {"count": "#,##0", "share": "0.0%", "pounds": "£#,##0.00", "days": "0.0"}
+
+
+def xlsx_bytes(reports: Sequence[IndicatorReport]) -> bytes:
+    """The reports as an XLSX workbook: one tidy sheet, numbers stored as numbers."""
+    from openpyxl import Workbook  # ~150 ms to import: only when a workbook is written
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Indicators"
+    sheet.append([h.capitalize() for h in HEADER])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in _all_rows(reports):
+        sheet.append(
+            [
+                row.area,
+                row.period,
+                row.family,
+                row.measure,
+                row.group,
+                row.unit,
+                row.value,
+                row.previous,
+                row.baseline,
+            ]
+        )
+        number_format = NUMBER_FORMATS[row.unit]
+        for column, value in ((7, row.value), (8, row.previous), (9, row.baseline)):
+            cell = sheet.cell(row=sheet.max_row, column=column)
+            if isinstance(value, str):
+                cell.alignment = Alignment(horizontal="right")
+            elif value is not None:
+                cell.number_format = "0.0%" if column == 9 else number_format
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for letter, width in zip("ABCDEFGHI", (16, 9, 28, 52, 40, 8, 13, 13, 10), strict=True):
+        sheet.column_dimensions[letter].width = width
+
+    about = book.create_sheet("About")
+    first = reports[0] if reports else None
+    for line in (
+        ("ccodesk performance indicators",),
+        ("Period", first.period.long_label if first else ""),
+        ("Previous period", first.period.previous().label if first else ""),
+        ("Written", dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
+        ("Definitions", "docs/indicators.md: each indicator's formula"),
+        (
+            "Suppression",
+            f"counts of people under {SMALL} are shown as {SUPPRESSED_COUNT!r}, and shares or "
+            f"costs worked out from them as {SUPPRESSED_DERIVED!r}",
+        ),
+    ):
+        about.append(list(line))
+    about["A1"].font = Font(bold=True)
+    about.column_dimensions["A"].width = 18
+    about.column_dimensions["B"].width = 100
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_xlsx(path: Path, reports: Sequence[IndicatorReport]) -> Path:
+    """Write the reports as an XLSX workbook, atomically."""
+    return _write(path, xlsx_bytes(reports))
+
+
+def write_text(path: Path, reports: Sequence[IndicatorReport]) -> Path:
+    """Write the text tables to a file (suppressed: a file leaves the device)."""
+    return _write(path, render_text(reports, for_export=True).encode())
+
+
+def _write(path: Path, data: bytes) -> Path:
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise ExportError(f"Could not write {path}: {exc.strerror or exc}") from exc
+    return path

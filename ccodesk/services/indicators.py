@@ -1,0 +1,641 @@
+"""Performance indicators (issue 6): participation, representation, use of information,
+feedback, inclusivity, cost and consultee fatigue, per period and per borough.
+
+Definitions and formulas: docs/indicators.md. How it is computed:
+
+1. `collect` runs one SQL aggregate per family (GROUP BY the engagement's `origin_device`, the
+   device that created it), so the store is read about ten times per period, whatever its
+   size and however many boroughs it holds;
+2. `fold` adds up the facts of the devices in a scope (None: every device) into plain
+   dataclasses. A borough device folds its whole store; the central unit folds once per
+   borough (the device ids its `trusted_key` table gives for the borough) and once for London.
+
+No Qt here; the results are frozen dataclasses safe to hand to the UI thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from ccodesk.models import (
+    Attendance,
+    AttendanceCount,
+    ConsultationMethod,
+    CostItem,
+    Engagement,
+    EngagementKind,
+    EngagementStatus,
+    FeedbackGiven,
+    Finding,
+    OfficerTime,
+    Organisation,
+    Outcome,
+    OutcomeResult,
+    PriorityGroup,
+    TrustedKey,
+    engagement_partner,
+    engagement_target_group,
+)
+from ccodesk.services.baselines import Baseline, current_baselines
+from ccodesk.services.periods import Period
+
+FEEDBACK_DAYS = 28  # "feedback within 28 days" (issue 6)
+HARD_TO_REACH = EngagementKind.OUTREACH  # "Outreach meeting with a hard-to-reach group"
+
+# Venue names that say a meeting went to a community's own place ("meeting groups directly
+# in their own environments", strategy Annex C). Engagements carry no venue type, so the
+# name decides; civic, police and council buildings never count (see docs/indicators.md).
+COMMUNITY_PLACE = re.compile(
+    r"\b(community|church|chapel|mosque|gurdwara|temple|synagogue|mandir|meeting house|"
+    r"tenants|residents|estate|youth (centre|club)|day centre|lunch club|refugee|women's|"
+    r"deaf centre|sheltered housing|hostel|cafe|café|boxing club|working men's club|"
+    r"adventure playground|association)\b",
+    re.IGNORECASE,
+)
+OFFICIAL_PLACE = re.compile(
+    r"\b(town hall|civic centre|police station|council|housing office|mpa|mps)\b", re.IGNORECASE
+)
+
+ACCESS = (
+    ("step-free", Engagement.step_free.is_(True)),
+    ("hearing loop", Engagement.hearing_loop.is_(True)),
+    ("BSL", Engagement.bsl.is_(True)),
+    ("interpreters", Engagement.interpreters != ""),
+    ("childcare", Engagement.childcare.is_(True)),
+    ("daytime", Engagement.daytime.is_(True)),
+)
+
+
+def is_community_place(venue_name: str) -> bool:
+    """Whether a venue's name says it is a community's own place (not a civic building)."""
+    return bool(COMMUNITY_PLACE.search(venue_name)) and not OFFICIAL_PLACE.search(venue_name)
+
+
+def share(part: int, whole: int) -> float | None:
+    """part / whole as a fraction, or None when there is nothing to divide by."""
+    return part / whole if whole else None
+
+
+# -- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountLine:
+    """Engagements held, and their attendees, for one kind or method."""
+
+    code: str
+    name: str
+    engagements: int
+    attendees: int
+
+
+@dataclass(frozen=True)
+class Participation:
+    held: int
+    attendees: int
+    outreach: int  # held engagements of the hard-to-reach kind
+    by_kind: tuple[CountLine, ...]
+    by_method: tuple[CountLine, ...]
+
+    @property
+    def outreach_share(self) -> float | None:
+        return share(self.outreach, self.held)
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    """One priority group's representation in a period."""
+
+    code: str
+    name: str
+    targeted: int  # held engagements that had the group as a target
+    reached: int  # held engagements whose monitoring counted at least one of the group
+    attendees: int  # the group's monitoring counts, summed
+    share: float | None  # attendees / monitored attendance
+
+
+@dataclass(frozen=True)
+class Representation:
+    attendees: int
+    monitored: int  # attendees less "prefer not to say" and "not asked"
+    groups: tuple[GroupLine, ...]
+
+
+@dataclass(frozen=True)
+class InformationUse:
+    findings: int
+    with_outcome: int
+    changed: int  # of those with an outcome, the findings that changed a decision
+
+    @property
+    def outcome_share(self) -> float | None:
+        return share(self.with_outcome, self.findings)
+
+    @property
+    def changed_share(self) -> float | None:
+        return share(self.changed, self.with_outcome)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    held: int
+    within: int  # gave feedback within FEEDBACK_DAYS of the day held
+    fed_back: int  # gave feedback at all (so far)
+    median_days: float | None  # days from the day held to the first feedback
+
+    @property
+    def within_share(self) -> float | None:
+        return share(self.within, self.held)
+
+
+@dataclass(frozen=True)
+class Inclusivity:
+    held: int
+    methods: tuple[str, ...]  # names of the toolkit methods used
+    community_venues: int  # distinct venues in the communities' own places
+    at_community_venues: int  # held engagements at one of them
+    access: tuple[tuple[str, int], ...]  # held engagements with each access arrangement
+
+    @property
+    def methods_used(self) -> int:
+        return len(self.methods)
+
+    @property
+    def community_share(self) -> float | None:
+        return share(self.at_community_venues, self.held)
+
+
+@dataclass(frozen=True)
+class Cost:
+    held: int
+    participants: int
+    direct_pence: int
+    officer_pence: int
+
+    @property
+    def total_pence(self) -> int:
+        return self.direct_pence + self.officer_pence
+
+    @property
+    def per_engagement_pence(self) -> float | None:
+        return self.total_pence / self.held if self.held else None
+
+    @property
+    def per_participant_pence(self) -> float | None:
+        return self.total_pence / self.participants if self.participants else None
+
+
+@dataclass(frozen=True)
+class TiredOrganisation:
+    id: str
+    name: str
+    consultations: int
+
+
+@dataclass(frozen=True)
+class Fatigue:
+    threshold: int
+    consulted: int  # distinct organisations that were partners of an engagement
+    tired: tuple[TiredOrganisation, ...]  # consulted more than `threshold` times, most first
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """Every indicator for one period and one scope."""
+
+    participation: Participation
+    representation: Representation
+    information: InformationUse
+    feedback: Feedback
+    inclusivity: Inclusivity
+    cost: Cost
+    fatigue: Fatigue
+
+
+@dataclass(frozen=True)
+class IndicatorReport:
+    """A period's indicators, the period before's, and the baseline they are measured against."""
+
+    period: Period
+    area: str  # "Hackney", "London", …
+    current: Indicators
+    previous: Indicators
+    baselines: dict[str, Baseline] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CentralReport:
+    """The central unit's report: London-wide, and borough by borough (by borough code)."""
+
+    period: Period
+    london: IndicatorReport
+    boroughs: dict[str, IndicatorReport]
+
+
+# -- facts per device ------------------------------------------------------------------------
+
+
+@dataclass
+class _DeviceFacts:
+    kinds: dict[tuple[str, str | None], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
+    monitored: int = 0
+    groups: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    targeted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    findings: list[int] = field(default_factory=lambda: [0, 0, 0])
+    feedback_days: list[int] = field(default_factory=list)
+    venues: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    access: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    direct_pence: int = 0
+    officer_pence_x60: int = 0  # minutes × hourly rate: divided by 60 once, after summing
+    partners: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+@dataclass
+class Facts:
+    """What `collect` read for one period, per origin device; `fold` turns it into indicators."""
+
+    period: Period
+    devices: dict[str, _DeviceFacts]
+    group_names: list[tuple[str, str]]
+    method_names: list[tuple[str, str]]
+    organisation_names: dict[str, str]
+
+
+def _held(period: Period) -> list[ColumnElement[bool]]:
+    """Held engagements whose start falls in [start, end) of the period."""
+    return [
+        Engagement.deleted.is_(False),
+        Engagement.status == EngagementStatus.HELD,
+        Engagement.starts_at >= dt.datetime.combine(period.start, dt.time()),
+        Engagement.starts_at < dt.datetime.combine(period.end, dt.time()),
+    ]
+
+
+def collect(session: Session, period: Period, *, fatigue_threshold: int = 3) -> Facts:
+    """Read every indicator's facts for `period`, grouped by the engagements' origin device."""
+    held = _held(period)
+    device = Engagement.origin_device
+    facts: dict[str, _DeviceFacts] = defaultdict(_DeviceFacts)
+    live_attendance = and_(Attendance.engagement_id == Engagement.id, Attendance.deleted.is_(False))
+
+    # participation and representation's denominators
+    for dev, kind, method, n, people, monitored in session.execute(
+        select(
+            device,
+            Engagement.kind,
+            Engagement.method_code,
+            func.count(Engagement.id),
+            func.coalesce(func.sum(Attendance.total), 0),
+            func.coalesce(
+                func.sum(Attendance.total - Attendance.prefer_not_to_say - Attendance.not_asked), 0
+            ),
+        )
+        .outerjoin(Attendance, live_attendance)
+        .where(*held)
+        .group_by(device, Engagement.kind, Engagement.method_code)
+    ):
+        line = facts[dev].kinds[(str(kind), method)]
+        line[0] += int(n)
+        line[1] += int(people)
+        facts[dev].monitored += int(monitored)
+
+    for dev, group, reached, people in session.execute(
+        select(
+            device,
+            AttendanceCount.group_code,
+            func.count(func.distinct(Engagement.id)),
+            func.sum(AttendanceCount.count),
+        )
+        .join(Attendance, Attendance.id == AttendanceCount.attendance_id)
+        .join(Engagement, Engagement.id == Attendance.engagement_id)
+        .where(*held, Attendance.deleted.is_(False), AttendanceCount.count > 0)
+        .group_by(device, AttendanceCount.group_code)
+    ):
+        facts[dev].groups[group] = [int(reached), int(people)]
+
+    for dev, group, n in session.execute(
+        select(device, engagement_target_group.c.group_code, func.count())
+        .join(Engagement, Engagement.id == engagement_target_group.c.engagement_id)
+        .where(*held)
+        .group_by(device, engagement_target_group.c.group_code)
+    ):
+        facts[dev].targeted[group] = int(n)
+
+    # effective use of information
+    live_outcome = and_(Outcome.finding_id == Finding.id, Outcome.deleted.is_(False))
+    has_outcome = exists().where(live_outcome)
+    changed = exists().where(live_outcome, Outcome.result == OutcomeResult.CHANGED_DECISION)
+    for dev, n, used, changed_n in session.execute(
+        select(
+            device,
+            func.count(Finding.id),
+            func.sum(case((has_outcome, 1), else_=0)),
+            func.sum(case((changed, 1), else_=0)),
+        )
+        .join(Engagement, Engagement.id == Finding.engagement_id)
+        .where(*held, Finding.deleted.is_(False))
+        .group_by(device)
+    ):
+        facts[dev].findings = [int(n), int(used or 0), int(changed_n or 0)]
+
+    # feedback: the first feedback given on or after the day held (earlier dates are typos or
+    # feedback about something else, and would make a negative delay)
+    first: dict[str, tuple[str, dt.date, dt.date]] = {}
+    for eid, dev, starts_at, given_on in session.execute(
+        select(Engagement.id, device, Engagement.starts_at, FeedbackGiven.given_on)
+        .join(FeedbackGiven, FeedbackGiven.engagement_id == Engagement.id)
+        .where(*held, FeedbackGiven.deleted.is_(False))
+    ):
+        day = starts_at.date()
+        if given_on >= day and (eid not in first or given_on < first[eid][2]):
+            first[eid] = (dev, day, given_on)
+    for dev, day, given_on in first.values():
+        facts[dev].feedback_days.append((given_on - day).days)
+
+    # inclusivity: venues and access arrangements
+    for dev, venue, n in session.execute(
+        select(device, Engagement.venue_name, func.count())
+        .where(*held, Engagement.venue_name != "")
+        .group_by(device, Engagement.venue_name)
+    ):
+        facts[dev].venues[" ".join(venue.split()).casefold()] += int(n)
+    for dev, *counts in session.execute(
+        select(device, *(func.sum(case((test, 1), else_=0)) for _label, test in ACCESS))
+        .where(*held)
+        .group_by(device)
+    ):
+        for (label, _test), n in zip(ACCESS, counts, strict=True):
+            facts[dev].access[label] = int(n or 0)
+
+    # cost
+    for dev, pence in session.execute(
+        select(device, func.sum(CostItem.amount_pence))
+        .join(Engagement, Engagement.id == CostItem.engagement_id)
+        .where(*held, CostItem.deleted.is_(False))
+        .group_by(device)
+    ):
+        facts[dev].direct_pence = int(pence or 0)
+    for dev, x60 in session.execute(
+        select(device, func.sum(OfficerTime.minutes * OfficerTime.hourly_rate_pence))
+        .join(Engagement, Engagement.id == OfficerTime.engagement_id)
+        .where(*held, OfficerTime.deleted.is_(False))
+        .group_by(device)
+    ):
+        facts[dev].officer_pence_x60 = int(x60 or 0)
+
+    # consultee fatigue: the rule of services/fatigue.py (every engagement not cancelled
+    # counts, planned ones too), over the period instead of a window before a meeting
+    for dev, org, n in session.execute(
+        select(device, engagement_partner.c.organisation_id, func.count())
+        .join(Engagement, Engagement.id == engagement_partner.c.engagement_id)
+        .join(Organisation, Organisation.id == engagement_partner.c.organisation_id)
+        .where(
+            Engagement.deleted.is_(False),
+            Organisation.deleted.is_(False),
+            Engagement.status != EngagementStatus.CANCELLED,
+            Engagement.starts_at >= dt.datetime.combine(period.start, dt.time()),
+            Engagement.starts_at < dt.datetime.combine(period.end, dt.time()),
+        )
+        .group_by(device, engagement_partner.c.organisation_id)
+    ):
+        facts[dev].partners[org] = int(n)
+
+    # Names only of organisations that could be tired in some scope: at most a few hundred.
+    totals: dict[str, int] = defaultdict(int)
+    for device_facts in facts.values():
+        for org, n in device_facts.partners.items():
+            totals[org] += n
+    candidates = [org for org, n in totals.items() if n > fatigue_threshold]
+    names: dict[str, str] = {}
+    for chunk in range(0, len(candidates), 500):
+        names.update(
+            (org, name)
+            for org, name in session.execute(
+                select(Organisation.id, Organisation.name).where(
+                    Organisation.id.in_(candidates[chunk : chunk + 500])
+                )
+            )
+        )
+    return Facts(
+        period=period,
+        devices=dict(facts),
+        group_names=[
+            (code, name)
+            for code, name in session.execute(
+                select(PriorityGroup.code, PriorityGroup.name).order_by(PriorityGroup.position)
+            )
+        ],
+        method_names=[
+            (code, name)
+            for code, name in session.execute(
+                select(ConsultationMethod.code, ConsultationMethod.name).order_by(
+                    ConsultationMethod.position
+                )
+            )
+        ],
+        organisation_names=names,
+    )
+
+
+# -- folding facts into indicators -----------------------------------------------------------
+
+
+def fold(facts: Facts, devices: Collection[str] | None = None, *, threshold: int = 3) -> Indicators:
+    """The indicators of the engagements created on `devices` (None: all of them)."""
+    chosen = [f for d, f in facts.devices.items() if devices is None or d in devices]
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    methods: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    targeted: dict[str, int] = defaultdict(int)
+    venues: dict[str, int] = defaultdict(int)
+    access: dict[str, int] = defaultdict(int)
+    partners: dict[str, int] = defaultdict(int)
+    findings = [0, 0, 0]
+    days: list[int] = []
+    monitored = direct = officer_x60 = 0
+    for f in chosen:
+        for (kind, method), (n, people) in f.kinds.items():
+            for bucket, key in ((kinds, kind), (methods, method or "")):
+                bucket[key][0] += n
+                bucket[key][1] += people
+        monitored += f.monitored
+        for code, (reached, people) in f.groups.items():
+            groups[code][0] += reached
+            groups[code][1] += people
+        for code, n in f.targeted.items():
+            targeted[code] += n
+        findings = [a + b for a, b in zip(findings, f.findings, strict=True)]
+        days += f.feedback_days
+        for venue, n in f.venues.items():
+            venues[venue] += n
+        for label, n in f.access.items():
+            access[label] += n
+        direct += f.direct_pence
+        officer_x60 += f.officer_pence_x60
+        for org, n in f.partners.items():
+            partners[org] += n
+
+    held = sum(n for n, _people in kinds.values())
+    attendees = sum(people for _n, people in kinds.values())
+    by_kind = tuple(
+        CountLine(k.value, k.label, *kinds.get(k.value, (0, 0))) for k in EngagementKind
+    )
+    by_method = tuple(
+        CountLine(code, name, *methods.get(code, (0, 0))) for code, name in facts.method_names
+    )
+    community = {v: n for v, n in venues.items() if is_community_place(v)}
+    tired = sorted(
+        (
+            TiredOrganisation(org, facts.organisation_names.get(org, org), n)
+            for org, n in partners.items()
+            if n > threshold
+        ),
+        key=lambda t: (-t.consultations, t.name),
+    )
+    return Indicators(
+        participation=Participation(
+            held=held,
+            attendees=attendees,
+            outreach=kinds.get(HARD_TO_REACH.value, [0, 0])[0],
+            by_kind=by_kind,
+            by_method=by_method,
+        ),
+        representation=Representation(
+            attendees=attendees,
+            monitored=monitored,
+            groups=tuple(
+                GroupLine(
+                    code,
+                    name,
+                    targeted.get(code, 0),
+                    groups.get(code, [0, 0])[0],
+                    groups.get(code, [0, 0])[1],
+                    share(groups.get(code, [0, 0])[1], monitored),
+                )
+                for code, name in facts.group_names
+            ),
+        ),
+        information=InformationUse(*findings),
+        feedback=Feedback(
+            held=held,
+            within=sum(1 for d in days if d <= FEEDBACK_DAYS),
+            fed_back=len(days),
+            median_days=float(statistics.median(days)) if days else None,
+        ),
+        inclusivity=Inclusivity(
+            held=held,
+            methods=tuple(line.name for line in by_method if line.engagements),
+            community_venues=len(community),
+            at_community_venues=sum(community.values()),
+            access=tuple((label, access.get(label, 0)) for label, _test in ACCESS),
+        ),
+        cost=Cost(
+            held=held,
+            participants=attendees,
+            direct_pence=direct,
+            officer_pence=round(officer_x60 / 60),
+        ),
+        fatigue=Fatigue(threshold=threshold, consulted=len(partners), tired=tuple(tired)),
+    )
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+
+def compute(
+    session: Session,
+    period: Period,
+    *,
+    devices: Collection[str] | None = None,
+    fatigue_threshold: int = 3,
+) -> Indicators:
+    """Every indicator for one period (engagements created on `devices`; None: all)."""
+    facts = collect(session, period, fatigue_threshold=fatigue_threshold)
+    return fold(facts, devices, threshold=fatigue_threshold)
+
+
+def build_report(
+    session: Session,
+    period: Period,
+    *,
+    area: str,
+    borough_code: str | None,
+    devices: Collection[str] | None = None,
+    fatigue_threshold: int = 3,
+) -> IndicatorReport:
+    """A period's report for one area, with the period before and the area's baseline.
+
+    `borough_code` picks the baseline (None: a London-wide one entered at the centre);
+    `devices` picks the engagements (None: every engagement in the store).
+    """
+    now = collect(session, period, fatigue_threshold=fatigue_threshold)
+    before = collect(session, period.previous(), fatigue_threshold=fatigue_threshold)
+    return IndicatorReport(
+        period=period,
+        area=area,
+        current=fold(now, devices, threshold=fatigue_threshold),
+        previous=fold(before, devices, threshold=fatigue_threshold),
+        baselines=current_baselines(session, borough_code),
+    )
+
+
+def devices_by_borough(session: Session) -> dict[str, set[str]]:
+    """Borough code → the device ids its trusted keys belong to (revoked keys included:
+    what a device sent before its key was revoked is still the borough's)."""
+    boroughs: dict[str, set[str]] = defaultdict(set)
+    for code, device in session.execute(
+        select(TrustedKey.borough_code, TrustedKey.device_id).where(
+            TrustedKey.role == "device",
+            TrustedKey.borough_code.is_not(None),
+            TrustedKey.device_id.is_not(None),
+        )
+    ):
+        if code and device:
+            boroughs[code].add(device)
+    return dict(boroughs)
+
+
+def central_report(
+    session: Session,
+    period: Period,
+    by_borough: dict[str, set[str]] | None = None,
+    *,
+    fatigue_threshold: int = 3,
+    boroughs: Iterable[str] | None = None,
+) -> CentralReport:
+    """The same report over every merged borough: London-wide, then borough by borough.
+
+    `by_borough` maps a borough code to the ids of its devices (None: read from the
+    `trusted_key` table). London covers every engagement in the store, a borough those
+    created on its devices. The store is read twice (this period and the one before),
+    however many boroughs there are. `boroughs` limits the per-borough reports.
+    """
+    from ccodesk.services.reference import borough_name
+
+    mapping = devices_by_borough(session) if by_borough is None else by_borough
+    now = collect(session, period, fatigue_threshold=fatigue_threshold)
+    before = collect(session, period.previous(), fatigue_threshold=fatigue_threshold)
+
+    def report(area: str, code: str | None, devices: Collection[str] | None) -> IndicatorReport:
+        return IndicatorReport(
+            period=period,
+            area=area,
+            current=fold(now, devices, threshold=fatigue_threshold),
+            previous=fold(before, devices, threshold=fatigue_threshold),
+            baselines=current_baselines(session, code),
+        )
+
+    wanted = sorted(mapping if boroughs is None else set(boroughs) & set(mapping))
+    per_borough = {code: report(borough_name(code), code, mapping[code]) for code in wanted}
+    return CentralReport(period, report("London", None, None), per_borough)
