@@ -48,6 +48,8 @@ def test_navigation_by_click_and_shortcut(qtbot, window) -> None:  # type: ignor
     assert window.stack.currentWidget() is window.engagements
     assert window.engagements.search.hasFocus()
     qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.reports and window.reports.loaded
+    qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is window.sync
     assert window.sync.loaded and window.sync.fields["awaiting"].text().endswith(")")
 

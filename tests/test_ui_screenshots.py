@@ -17,9 +17,10 @@ def test_every_page_renders_to_png(qtbot, demo_store, tmp_path: Path) -> None:  
         "3-engagements.png",
         "4-organisations.png",
         "5-actions.png",
-        "6-sync.png",
-        "7-engagement-editor.png",
-        "8-attendance.png",
+        "6-reports.png",
+        "7-sync.png",
+        "8-engagement-editor.png",
+        "9-attendance.png",
     ]
     for path in paths:
         image = QImage(str(path))

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the pages import SQLAlchemy and the services: loaded once t
     from ccodesk.ui.engagements_page import EngagementsPage
     from ccodesk.ui.followup_page import FollowUpPage
     from ccodesk.ui.organisations_page import OrganisationsPage
+    from ccodesk.ui.reports_page import ReportsPage
     from ccodesk.ui.settings_dialog import SettingsDialog
     from ccodesk.ui.sync_page import SyncPage
     from ccodesk.ui.timetable_page import TimetablePage
@@ -111,10 +112,19 @@ class MainWindow(QMainWindow):
         "Engagements",
         "Organisations & contacts",
         "Actions & feedback",
+        "Reports",
         "Sync",
     )
 
-    ICONS = ("dashboard", "timetable", "engagements", "organisations", "actions", "sync")
+    ICONS = (
+        "dashboard",
+        "timetable",
+        "engagements",
+        "organisations",
+        "actions",
+        "reports",
+        "sync",
+    )
 
     store_ready = Signal()  # the store is open and the pages are built
     open_failed = Signal(object)  # the exception that stopped the store opening
@@ -124,6 +134,7 @@ class MainWindow(QMainWindow):
     followup: FollowUpPage
     organisations: OrganisationsPage
     timetable: TimetablePage
+    reports: ReportsPage
     sync: SyncPage
     _settings: Settings | None
 
@@ -215,6 +226,7 @@ class MainWindow(QMainWindow):
             EngagementsPage,
             FollowUpPage,
             OrganisationsPage,
+            ReportsPage,
             SyncPage,
             TimetablePage,
         )
@@ -227,6 +239,7 @@ class MainWindow(QMainWindow):
         self.followup = FollowUpPage(store)
         self.organisations = OrganisationsPage(store, self.settings)
         self.timetable = TimetablePage(store)
+        self.reports = ReportsPage(store, self.settings)
         self.sync = SyncPage(store)
         pages: list[QWidget] = [
             self.dashboard,
@@ -234,6 +247,7 @@ class MainWindow(QMainWindow):
             self.engagements,
             self.organisations,
             self.followup,
+            self.reports,
             self.sync,
         ]
         for page in pages:
@@ -373,6 +387,7 @@ class MainWindow(QMainWindow):
             return
         self.organisations.model.settings = settings
         self.organisations.refresh()
+        self.reports.settings = settings  # the fatigue threshold, from the next refresh
 
     def show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)

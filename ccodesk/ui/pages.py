@@ -7,6 +7,7 @@ from ccodesk.ui.engagement_editor import EngagementEditor
 from ccodesk.ui.engagements_page import EngagementsPage
 from ccodesk.ui.followup_page import FollowUpPage
 from ccodesk.ui.organisations_page import OrganisationsPage
+from ccodesk.ui.reports_page import ReportsPage
 from ccodesk.ui.settings_dialog import SettingsDialog
 from ccodesk.ui.sync_page import SyncPage
 from ccodesk.ui.timetable_page import TimetablePage
@@ -17,6 +18,7 @@ __all__ = [
     "EngagementsPage",
     "FollowUpPage",
     "OrganisationsPage",
+    "ReportsPage",
     "SettingsDialog",
     "SyncPage",
     "TimetablePage",

@@ -29,7 +29,7 @@ def render_all(store: Store, out: Path, size: tuple[int, int] = (1280, 800)) -> 
     window.resize(*size)
     window.show()
     written = []
-    names = ["dashboard", "timetable", "engagements", "organisations", "actions", "sync"]
+    names = ["dashboard", "timetable", "engagements", "organisations", "actions", "reports", "sync"]
     for row, name in enumerate(names):
         window.navigation.setCurrentRow(row)
         QThreadPool.globalInstance().waitForDone()  # the dashboard queries in the background
@@ -43,9 +43,9 @@ def render_all(store: Store, out: Path, size: tuple[int, int] = (1280, 800)) -> 
     if held:
         editor = EngagementEditor(store, held[0].id, parent=window, restore_draft=False)
         editor.show()
-        written.append(_save(editor, out / "7-engagement-editor.png"))
+        written.append(_save(editor, out / "8-engagement-editor.png"))
         editor.form.setCurrentIndex(3)
-        written.append(_save(editor, out / "8-attendance.png"))
+        written.append(_save(editor, out / "9-attendance.png"))
         editor.close()
     window.close()
     # Delete the windows now, while Qt is alive, not in the interpreter's final collection.

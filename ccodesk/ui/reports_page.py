@@ -1,0 +1,418 @@
+"""The Reports page: the performance indicators for a month, quarter or year, with charts,
+against the period before and the borough's baseline; exported to CSV or XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccodesk.errors import KnownError
+from ccodesk.services import indicator_export as export
+from ccodesk.services.indicators import FEEDBACK_DAYS, IndicatorReport, build_report
+from ccodesk.services.periods import Period, PeriodKind
+from ccodesk.services.reference import borough_name
+from ccodesk.settings import Settings
+from ccodesk.store import Store
+from ccodesk.ui.background import BackgroundJob
+from ccodesk.ui.bar_chart import BarChart, Series
+from ccodesk.ui.lazy import LoadOnShow
+
+NOW, BEFORE, BASELINE = "#2b5797", "#9fb6d8", "#d9822b"
+KINDS = (("Month", PeriodKind.MONTH), ("Quarter", PeriodKind.QUARTER), ("Year", PeriodKind.YEAR))
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _money(pence: float | None) -> str:
+    return "–" if pence is None else f"£{pence / 100:,.2f}"
+
+
+class ReportsPage(LoadOnShow):
+    """Indicators for the chosen period; the queries run on the thread pool."""
+
+    report_shown = Signal()  # a report arrived from the store and is on screen
+    exported = Signal(str)  # the path of a file written
+    export_failed = Signal(str)  # what went wrong, in words
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings | None = None,
+        today: dt.date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings or Settings()
+        self.period = Period.containing(PeriodKind.QUARTER, today or dt.date.today())
+        self.report: IndicatorReport | None = None
+        self._jobs: list[BackgroundJob] = []  # the pool does not own them (autoDelete is off)
+        self._generation = 0
+
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Period kind")
+        for label, kind in KINDS:
+            self.kind.addItem(label, kind.value)
+        self.kind.setCurrentIndex(1)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        kind_label = QLabel("&Period:")
+        kind_label.setBuddy(self.kind)
+        self.previous_button = QPushButton("◀ Previous")
+        self.previous_button.setAccessibleName("Previous period")
+        self.previous_button.setShortcut(QKeySequence("Alt+Left"))
+        self.previous_button.clicked.connect(lambda: self.set_period(self.period.previous()))
+        self.period_label = QLabel()
+        self.period_label.setAccessibleName("Period shown")
+        self.next_button = QPushButton("Next ▶")
+        self.next_button.setAccessibleName("Next period")
+        self.next_button.setShortcut(QKeySequence("Alt+Right"))
+        self.next_button.clicked.connect(lambda: self.set_period(self.period.next()))
+        self.csv_button = QPushButton("Export CSV…")
+        self.csv_button.setAccessibleName("Export the report as CSV")
+        self.csv_button.clicked.connect(lambda: self.export("csv"))
+        self.xlsx_button = QPushButton("Export XLSX…")
+        self.xlsx_button.setAccessibleName("Export the report as an XLSX workbook")
+        self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
+        bar = QHBoxLayout()
+        for widget in (kind_label, self.kind, self.previous_button, self.period_label):
+            bar.addWidget(widget)
+        bar.addWidget(self.next_button)
+        bar.addStretch(1)
+        bar.addWidget(self.csv_button)
+        bar.addWidget(self.xlsx_button)
+        self.status = QLabel()
+        self.status.setAccessibleName("Report status")
+        self.status.setWordWrap(True)
+
+        self.fields: dict[str, QLabel] = {}
+        self.method_chart = BarChart("Engagements by method", rows=10, bars=2)
+        self.group_chart = BarChart(
+            "Share of monitored attendance by priority group", _pct, rows=8, bars=3
+        )
+        self.tired = QListWidget()
+        self.tired.setAccessibleName("Organisations consulted more than the threshold")
+        self.tired.setMaximumHeight(110)
+        grid = QGridLayout()
+        grid.addWidget(
+            self._box(
+                "Participation",
+                ("held", "Engagements held"),
+                ("attendees", "Attendees"),
+                ("outreach", "Hard-to-reach outreach"),
+                extra=self.method_chart,
+            ),
+            0,
+            0,
+        )
+        grid.addWidget(
+            self._box(
+                "Representation",
+                ("monitored", "Attendees monitored"),
+                ("unreached", "Groups not reached"),
+                extra=self.group_chart,
+            ),
+            0,
+            1,
+        )
+        grid.addWidget(
+            self._box(
+                "Effective use of information",
+                ("findings", "Findings"),
+                ("with_outcome", "With an outcome"),
+                ("changed", "Of those, changed a decision"),
+            ),
+            1,
+            0,
+        )
+        grid.addWidget(
+            self._box(
+                "Feedback",
+                ("within", f"Feedback within {FEEDBACK_DAYS} days"),
+                ("median", "Median days to feedback"),
+            ),
+            1,
+            1,
+        )
+        grid.addWidget(
+            self._box(
+                "Inclusivity",
+                ("methods", "Methods used"),
+                ("venues", "Venues in communities' own places"),
+                ("access", "Access arrangements"),
+            ),
+            2,
+            0,
+        )
+        grid.addWidget(
+            self._box(
+                "Cost",
+                ("cost_total", "Direct costs + officer time"),
+                ("per_engagement", "Per engagement"),
+                ("per_participant", "Per participant"),
+            ),
+            2,
+            1,
+        )
+        grid.addWidget(
+            self._box("Consultee fatigue", ("tired", "Consulted too often"), extra=self.tired),
+            3,
+            0,
+            1,
+            2,
+        )
+        body = QWidget()
+        body.setLayout(grid)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.status)
+        layout.addWidget(scroll, 1)
+        self._show_period()
+
+    def _box(self, title: str, *rows: tuple[str, str], extra: QWidget | None = None) -> QGroupBox:
+        box = QGroupBox(title)
+        form = QFormLayout()
+        for key, label in rows:
+            value = QLabel("…")
+            value.setAccessibleName(label)
+            self.fields[key] = value
+            form.addRow(f"{label}:", value)
+        column = QVBoxLayout(box)
+        column.addLayout(form)
+        if isinstance(extra, BarChart):
+            caption = QLabel(extra.title)
+            caption.setBuddy(extra)
+            column.addWidget(caption)
+        if extra is not None:
+            column.addWidget(extra)
+        return box
+
+    # -- the period ----------------------------------------------------------------------------
+
+    def _kind_changed(self, index: int) -> None:
+        kind = PeriodKind(self.kind.itemData(index))
+        self.set_period(Period.containing(kind, self.period.start))
+
+    def set_period(self, period: Period) -> None:
+        """Show another period (the kind picker follows)."""
+        self.period = period
+        index = self.kind.findData(period.kind.value)
+        if index != self.kind.currentIndex():
+            self.kind.blockSignals(True)
+            self.kind.setCurrentIndex(index)
+            self.kind.blockSignals(False)
+        self._show_period()
+        self.refresh()
+
+    def _show_period(self) -> None:
+        self.period_label.setText(f"<b>{self.period.long_label}</b>")
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Compute the period's report in the background; the newest answer is shown."""
+        self.loaded = True
+        self._generation += 1
+        generation, store, period = self._generation, self.store, self.period
+        threshold = self.settings.fatigue_threshold
+        area = borough_name(store.borough_code) or "This store"
+
+        def work(_progress: object, _cancelled: object) -> tuple[int, IndicatorReport]:
+            with store.session() as session:
+                report = build_report(
+                    session,
+                    period,
+                    area=area,
+                    borough_code=store.borough_code,
+                    fatigue_threshold=threshold,
+                )
+            return generation, report
+
+        self.status.setText(f"Working out the indicators for {period.long_label}…")
+        self._set_exporting(False)
+        job = BackgroundJob(work)
+        job.signals.succeeded.connect(self._arrived)
+        job.signals.failed.connect(self._failed)
+        self._jobs = [j for j in self._jobs if not j.done] + [job]
+        job.start()
+
+    def _arrived(self, result: tuple[int, IndicatorReport]) -> None:
+        generation, report = result
+        if generation == self._generation:  # an older query finishing late is not shown
+            self.show_report(report)
+
+    def _failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, KnownError):
+            raise exc  # a bug: the crash dialog reports it
+        self.status.setText(f"The indicators could not be worked out: {exc}")
+
+    def _set_exporting(self, enabled: bool) -> None:
+        self.csv_button.setEnabled(enabled)
+        self.xlsx_button.setEnabled(enabled)
+
+    def show_report(self, report: IndicatorReport) -> None:
+        self.report = report
+        now, before = report.current, report.previous
+        p, r = now.participation, now.representation
+
+        f = self.fields
+        f["held"].setText(f"{p.held:,} (previous: {before.participation.held:,})")
+        f["attendees"].setText(f"{p.attendees:,} (previous: {before.participation.attendees:,})")
+        f["outreach"].setText(
+            f"{p.outreach:,} = {_pct(p.outreach_share)} of those held "
+            f"(previous: {_pct(before.participation.outreach_share)})"
+        )
+        f["monitored"].setText(f"{r.monitored:,} of {r.attendees:,}")
+        unreached = [g.name for g in r.groups if g.reached == 0]
+        f["unreached"].setText(", ".join(unreached) if unreached else "none: every group reached")
+        i = now.information
+        f["findings"].setText(f"{i.findings:,}")
+        f["with_outcome"].setText(
+            f"{i.with_outcome:,} = {_pct(i.outcome_share)} "
+            f"(previous: {_pct(before.information.outcome_share)})"
+        )
+        f["changed"].setText(
+            f"{i.changed:,} = {_pct(i.changed_share)} "
+            f"(previous: {_pct(before.information.changed_share)})"
+        )
+        fb = now.feedback
+        f["within"].setText(
+            f"{fb.within:,} of {fb.held:,} held = {_pct(fb.within_share)} "
+            f"(previous: {_pct(before.feedback.within_share)})"
+        )
+        median = "–" if fb.median_days is None else f"{fb.median_days:g}"
+        f["median"].setText(f"{median} ({fb.fed_back:,} engagements have had feedback so far)")
+        k = now.inclusivity
+        unused = [line.name for line in p.by_method if not line.engagements]
+        f["methods"].setText(
+            f"{k.methods_used} of {len(p.by_method)}"
+            + (f" (not used: {'; '.join(unused)})" if unused else " (every method)")
+        )
+        f["methods"].setToolTip("\n".join(k.methods))
+        f["venues"].setText(
+            f"{k.community_venues:,} venues, {k.at_community_venues:,} engagements = "
+            f"{_pct(k.community_share)} of those held"
+        )
+        access = [f"{label} {n:,}" for label, n in k.access]
+        f["access"].setText(", ".join(access[:3]) + ",\n" + ", ".join(access[3:]))
+        c = now.cost
+        f["cost_total"].setText(
+            f"{_money(c.total_pence)} = {_money(c.direct_pence)} + {_money(c.officer_pence)}"
+        )
+        f["per_engagement"].setText(
+            f"{_money(c.per_engagement_pence)} (previous: "
+            f"{_money(before.cost.per_engagement_pence)})"
+        )
+        f["per_participant"].setText(
+            f"{_money(c.per_participant_pence)} (previous: "
+            f"{_money(before.cost.per_participant_pence)})"
+        )
+        fat = now.fatigue
+        f["tired"].setText(
+            f"{len(fat.tired):,} of {fat.consulted:,} organisations consulted more than "
+            f"{fat.threshold} times"
+        )
+        self.tired.clear()
+        for org in fat.tired:
+            self.tired.addItem(f"{org.name}: {org.consultations} times")
+
+        self.method_chart.set_data(
+            [line.name for line in p.by_method],
+            [
+                Series(report.period.label, NOW, [line.engagements for line in p.by_method]),
+                Series(
+                    report.period.previous().label,
+                    BEFORE,
+                    [line.engagements for line in before.participation.by_method],
+                ),
+            ],
+        )
+        baseline = [report.baselines.get(g.code) for g in r.groups]
+        self.group_chart.set_data(
+            [g.name for g in r.groups],
+            [
+                Series(report.period.label, NOW, [g.share for g in r.groups]),
+                Series(
+                    report.period.previous().label,
+                    BEFORE,
+                    [g.share for g in before.representation.groups],
+                ),
+                Series(
+                    "Baseline",
+                    BASELINE,
+                    [None if b is None else b.share_percent / 100 for b in baseline],
+                ),
+            ],
+        )
+        self.status.setText(
+            f"{report.area}, {report.period.long_label}: held engagements that started in "
+            f"the period, against {report.period.previous().long_label}."
+        )
+        self._set_exporting(True)
+        self.report_shown.emit()
+
+    # -- export -------------------------------------------------------------------------------
+
+    def export(self, fmt: str) -> BackgroundJob | None:
+        """Ask where, then write the shown report as CSV or XLSX (small counts suppressed)."""
+        report = self.report
+        if report is None:
+            return None
+        suggested = f"{report.area.lower().replace(' ', '-')}-indicators-{report.period.label}"
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            f"Export the indicators as {fmt.upper()}",
+            f"{suggested}.{fmt}",
+            "CSV files (*.csv)" if fmt == "csv" else "Excel workbooks (*.xlsx)",
+        )
+        if not name:
+            return None
+        path = Path(name)
+        if path.suffix.lower() != f".{fmt}":
+            path = path.with_name(path.name + f".{fmt}")
+        writer = export.write_csv if fmt == "csv" else export.write_xlsx
+
+        def work(_progress: object, _cancelled: object) -> Path:
+            return writer(path, [report])
+
+        job = BackgroundJob(work)
+        job.signals.succeeded.connect(self._exported)
+        job.signals.failed.connect(self._export_failed)
+        self._jobs = [j for j in self._jobs if not j.done] + [job]
+        self.status.setText(f"Writing {path}…")
+        job.start()
+        return job
+
+    def _exported(self, path: Path) -> None:
+        self.status.setText(
+            f"Wrote {path} (counts of people under {export.SMALL} are shown as "
+            f"{export.SUPPRESSED_COUNT!r})."
+        )
+        self.exported.emit(str(path))
+
+    def _export_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, KnownError):
+            raise exc
+        self.status.setText(str(exc))
+        self.export_failed.emit(str(exc))

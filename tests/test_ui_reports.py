@@ -1,0 +1,113 @@
+"""The Reports page, driven with real clicks (pytest-qt), on a borough-year of demo data."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from ccodesk.services.indicators import compute
+from ccodesk.services.periods import Period
+from ccodesk.ui.reports_page import ReportsPage
+
+
+@pytest.fixture
+def page(qtbot, demo_store):  # type: ignore[no-untyped-def]
+    widget = ReportsPage(demo_store, today=dt.date(2026, 11, 22))
+    qtbot.addWidget(widget)
+    widget.resize(1100, 800)
+    with qtbot.waitSignal(widget.report_shown, timeout=10_000):
+        widget.show()
+        assert widget.loaded
+        assert not widget.csv_button.isEnabled()  # nothing to export until it has arrived
+    return widget
+
+
+def _held(store, label: str) -> int:  # type: ignore[no-untyped-def]
+    with store.session() as s:
+        return compute(s, Period.parse(label)).participation.held
+
+
+def test_period_pickers_change_what_is_shown(qtbot, page, demo_store) -> None:  # type: ignore[no-untyped-def]
+    assert page.period_label.text() == "<b>Q4 2026 (October to December)</b>"
+    q4, q3 = _held(demo_store, "2026Q4"), _held(demo_store, "2026Q3")
+    assert q4 != q3  # so the check below can tell the periods apart
+    assert page.fields["held"].text() == f"{q4:,} (previous: {q3:,})"
+    with qtbot.waitSignal(page.report_shown, timeout=10_000):
+        qtbot.mouseClick(page.previous_button, Qt.MouseButton.LeftButton)
+    assert page.report is not None and page.report.period.label == "2026Q3"
+    assert page.fields["held"].text().startswith(f"{q3:,} (previous: ")
+    with qtbot.waitSignal(page.report_shown, timeout=10_000):
+        page.kind.setCurrentIndex(page.kind.findText("Year"))
+    assert page.period_label.text() == "<b>2026</b>"
+    assert page.fields["held"].text().startswith(f"{_held(demo_store, '2026'):,} (")
+    with qtbot.waitSignal(page.report_shown, timeout=10_000):
+        page.kind.setCurrentIndex(page.kind.findText("Month"))
+    assert page.report.period.label == "2026-01"  # the first month of the year shown
+    with qtbot.waitSignal(page.report_shown, timeout=10_000):
+        qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
+    assert page.period_label.text() == "<b>February 2026</b>"
+    assert page.fields["held"].text().startswith(f"{_held(demo_store, '2026-02'):,} (")
+
+
+def test_charts_render_and_describe_their_figures(page) -> None:  # type: ignore[no-untyped-def]
+    chart = page.group_chart
+    assert chart.categories[0] == "Children and young people" and len(chart.categories) == 8
+    assert [s.name for s in chart.series] == ["2026Q4", "2026Q3", "Baseline"]
+    assert "Older people: 2026Q4 " in chart.accessibleDescription()
+    assert "%" in chart.accessibleDescription()
+    for widget in (page.group_chart, page.method_chart):
+        image = widget.grab().toImage()
+        assert not image.isNull() and image.height() > 100
+        colours = {
+            image.pixel(x, y)
+            for x in range(0, image.width(), 3)
+            for y in range(0, image.height(), 3)
+        }
+        assert len(colours) > 4  # bars in several colours, text: not a blank widget
+    for widget in (page.kind, page.previous_button, page.next_button, page.csv_button):
+        assert widget.accessibleName()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_buttons_write_files(  # type: ignore[no-untyped-def]
+    qtbot, page, tmp_path: Path, monkeypatch, fmt: str
+) -> None:
+    target = tmp_path / "out" / "hackney"  # no suffix: the page adds it
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    button = page.csv_button if fmt == "csv" else page.xlsx_button
+    with qtbot.waitSignal(page.exported, timeout=10_000) as signal:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    written = Path(signal.args[0])
+    assert written == target.with_name(f"hackney.{fmt}") and written.exists()
+    assert page.status.text().startswith(f"Wrote {written}")
+    if fmt == "csv":
+        rows = list(csv.DictReader(written.read_text(encoding="utf-8-sig").splitlines()))
+        held = next(r for r in rows if r["measure"] == "Engagements held")
+        assert (held["area"], held["period"]) == ("Hackney", "2026Q4")
+        assert held["value"] == str(page.report.current.participation.held)
+    else:
+        with zipfile.ZipFile(written) as book:
+            assert "xl/worksheets/sheet1.xml" in book.namelist()
+
+
+def test_export_failure_is_said_in_words(qtbot, page, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "out" / "taken.csv"
+    folder.mkdir(parents=True)  # a folder where the file should go
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(folder), ""))
+    with qtbot.waitSignal(page.export_failed, timeout=10_000):
+        qtbot.mouseClick(page.csv_button, Qt.MouseButton.LeftButton)
+    assert page.status.text().startswith(f"Could not write {folder}")
+    assert list(folder.parent.iterdir()) == [folder] and not list(folder.iterdir())
+
+
+def test_cancelled_dialog_writes_nothing(qtbot, page, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    before = sorted(tmp_path.rglob("*"))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    assert page.export("csv") is None
+    assert sorted(tmp_path.rglob("*")) == before
