@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
             ("Print forms…", "Print…", QKeySequence.StandardKey.Print, self.open_print),
             ("Packs for next week…", "Next week's packs…", "Ctrl+Shift+P", self.print_next_week),
             ("Key in returned forms…", "Key in forms…", "Ctrl+K", self.key_in_forms),
+            ("Quick-time consultation…", "Quick-time…", "Ctrl+Shift+Q", self.open_quick_time),
         ):
             action = QAction(text, self)
             action.setShortcut(QKeySequence(keys))
@@ -366,6 +367,17 @@ class MainWindow(QMainWindow):
             return None
         dialog = ReturnedFormsDialog(self.store, parent=self)
         dialog.keyed.connect(lambda _id: self._after_save())
+        dialog.open()
+        return dialog
+
+    def open_quick_time(self) -> QWidget | None:
+        """The quick-time consultations in progress, with New…, Continue… and Print record…."""
+        from ccodesk.ui.quicktime import QuickTimeDialog
+
+        if self.store is None:
+            return None
+        dialog = QuickTimeDialog(self.store, self.settings, parent=self)
+        dialog.finished.connect(lambda _result: self.refresh_current())
         dialog.open()
         return dialog
 
