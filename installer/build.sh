@@ -13,5 +13,9 @@ export CCODESK_PASSPHRASE="installer smoke test" PYTHON_KEYRING_BACKEND=keyring.
 dist/ccodesk/ccodesk-cli --data-dir "$tmp/store" init --borough Camden --officer "Smoke Test"
 dist/ccodesk/ccodesk-cli --data-dir "$tmp/store" demo-data --scale 1
 dist/ccodesk/ccodesk-cli --data-dir "$tmp/store" search knife | head -3
+# Sync (pyrage, cryptography) and printing (reportlab, the embedded fonts) work frozen too.
+dist/ccodesk/ccodesk-cli --data-dir "$tmp/store" sync export --unencrypted -o "$tmp/b.ccbundle"
+dist/ccodesk/ccodesk-cli --data-dir "$tmp/store" print form equality --large-print -o "$tmp/f.pdf"
+test -s "$tmp/f.pdf"
 QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen} dist/ccodesk/ccodesk --data-dir "$tmp/store" --smoke-test
 echo "installer build OK: dist/ccodesk"
