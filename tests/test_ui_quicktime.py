@@ -121,7 +121,8 @@ def test_five_stages_and_review_with_every_warning(
     qtbot.addWidget(wizard)
     wizard.show()
     event = wizard.causal_event
-    deadline = NOW + dt.timedelta(days=2)
+    deadline = wizard.state.deadline  # two days from now, to the minute
+    assert dt.timedelta(days=2) - (deadline - dt.datetime.now()) < dt.timedelta(minutes=1)
     assert event.countdown.text() == qt.countdown(deadline) == "1 day 23 h left"
     assert "1 day 23 h left" in event.subTitle()
     assert all(
@@ -362,3 +363,23 @@ def test_main_window_opens_quick_time_with_ctrl_shift_q(qtbot, store) -> None:  
     assert isinstance(dialog, QuickTimeDialog)
     assert dialog.table.topLevelItemCount() == 0
     dialog.close()
+
+
+def test_dashboard_shows_quick_time_countdowns_in_coming_up(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    from ccodesk.ui.dashboard_page import DashboardPage
+
+    with store.transaction() as s:
+        qt.create(
+            s,
+            qt.CausalEvent(
+                "Football derby dispersal order",
+                NOW + dt.timedelta(days=4),
+                NOW + dt.timedelta(days=1, hours=3, minutes=30),
+            ),
+        )
+    page = DashboardPage(store)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.board_shown, timeout=10_000):
+        page.show()
+    week = [page.week.item(i).text() for i in range(page.week.count())]
+    assert week == ["Quick-time: Football derby dispersal order — 1 day 3 h left"]

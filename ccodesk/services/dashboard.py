@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from ccodesk.services.followup import (
     held_without_feedback,
     open_actions,
 )
+from ccodesk.services.quicktime import list_open
 
 
 def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -40,6 +41,15 @@ class GroupReach:
 
 
 @dataclass(frozen=True)
+class QuickTimeDue:
+    """A quick-time consultation in progress, for its countdown."""
+
+    id: str
+    title: str
+    deadline: dt.datetime
+
+
+@dataclass(frozen=True)
 class Dashboard:
     today: dt.date
     coming: list[EngagementRow]  # planned or confirmed, today and the next six days
@@ -47,6 +57,7 @@ class Dashboard:
     overdue_total: int
     feedback_owed: list[tuple[str, str, dt.datetime]]  # id, title, when held
     reach: list[GroupReach]
+    quick_time: list[QuickTimeDue] = field(default_factory=list)  # nearest deadline first
 
     @property
     def unreached(self) -> list[GroupReach]:
@@ -98,4 +109,5 @@ def build_dashboard(session: Session, today: dt.date) -> Dashboard:
         overdue_total=count_open_actions(session, overdue_on=today),
         feedback_owed=owed,
         reach=group_reach(session, q_start, q_end),
+        quick_time=[QuickTimeDue(c.id, c.title, c.deadline) for c in list_open(session)],
     )

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QListWidget, QVBoxLayout, 
 
 from ccodesk.errors import KnownError
 from ccodesk.services.dashboard import Dashboard, build_dashboard, quarter_of
+from ccodesk.services.quicktime import countdown
 from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.lazy import LoadOnShow
@@ -86,12 +87,15 @@ class DashboardPage(LoadOnShow):
     def show_board(self, board: Dashboard) -> None:
         self.board = board
         self.week.clear()
+        for consultation in board.quick_time:
+            left = countdown(consultation.deadline)
+            self.week.addItem(f"Quick-time: {consultation.title} — {left}")
         for row in board.coming:
             joint = " · joint" if row.joint else ""
             self.week.addItem(
                 f"{row.starts_at:%a %d %b %H:%M}  {row.title}  ({row.status.label.lower()}{joint})"
             )
-        if not board.coming:
+        if not board.coming and not board.quick_time:
             self.week.addItem("Nothing planned for the next 7 days.")
         self.overdue.clear()
         for action in board.overdue:
