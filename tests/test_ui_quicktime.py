@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QFileDialog, QWizard
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QWidget,
+    QWizard,
+)
 
 from ccodesk.models import (
     ConsulteeRole,
@@ -348,6 +358,20 @@ def test_list_in_progress_and_continue_where_it_stopped(qtbot, store, directory)
     with store.session() as s:
         assert qt.get(s, first).stage == 2
     wizard.close()
+
+
+def test_every_input_has_an_accessible_name(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    wizard = QuickTimeWizard(store, SETTINGS)
+    qtbot.addWidget(wizard)
+    inputs = (QAbstractSpinBox, QCheckBox, QComboBox, QLineEdit, QListWidget, QPlainTextEdit)
+    fields = [
+        w
+        for page in wizard.stage_pages()
+        for w in page.findChildren(QWidget)
+        if isinstance(w, inputs) and not isinstance(w.parent(), (QAbstractSpinBox, QComboBox))
+    ]
+    assert len(fields) >= 40
+    assert [type(w).__name__ for w in fields if not w.accessibleName()] == []
 
 
 def test_main_window_opens_quick_time_with_ctrl_shift_q(qtbot, store) -> None:  # type: ignore[no-untyped-def]

@@ -454,9 +454,13 @@ class ScanningPage(StagePage):
         item = self.picked.currentItem()
         if item is None:
             return
-        with self.state.store.transaction() as s:
-            qt.unpick(s, item.data(ID_ROLE))
-        self.refresh()
+
+        def work() -> None:
+            with self.state.store.transaction() as s:
+                qt.unpick(s, item.data(ID_ROLE))
+
+        if self.attempt(work):
+            self.refresh()
 
     def save(self) -> None:
         if not self.picked.count():
