@@ -162,6 +162,9 @@ class ReportsPage(LoadOnShow):
             2,
             0,
         )
+        # two lines from the start: a page that grows once its figures arrive would need
+        # its scroll area laid out again
+        self.fields["access"].setMinimumHeight(2 * self.fontMetrics().lineSpacing())
         grid.addWidget(
             self._box(
                 "Cost",
