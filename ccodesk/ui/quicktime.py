@@ -1,10 +1,10 @@
 """Quick-time consultation in the desktop: the list in progress, the wizard, the printed record.
 
 `QuickTimeDialog` lists the consultations in progress with their countdown; New… and
-Continue… open `QuickTimeWizard` (the five stages and the review, pages in
-`ccodesk.ui.quicktime_pages`); Print record… builds the one-page record
-(`ccodesk.printing.quicktime`) and prints it or saves it as PDF with the printing module's
-helpers.
+Continue… open `QuickTimeWizard` (the five stages and the review; its pages are in
+`ccodesk.ui.quicktime_pages` and `ccodesk.ui.quicktime_plan`); Print record… builds the
+one-page record (`ccodesk.printing.quicktime`) and prints it or saves it as PDF with the
+printing module's helpers.
 """
 
 from __future__ import annotations
@@ -42,13 +42,12 @@ from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.quicktime_pages import (
     AssessmentPage,
     CausalEventPage,
-    PlanPage,
-    ReviewPage,
     ScanningPage,
     StagePage,
     StrategyPage,
     WizardState,
 )
+from ccodesk.ui.quicktime_plan import PlanPage, ReviewPage
 
 log = logging.getLogger("ccodesk.ui")
 MINUTE_MS = 60_000

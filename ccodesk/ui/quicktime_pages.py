@@ -1,8 +1,9 @@
-"""The pages of the quick-time consultation wizard: one per stage, then the review.
+"""The pages of the quick-time consultation wizard: what they share, and stages 1 to 4.
 
 Each page shows what the store holds when it is entered and saves what it decided when it is
 left (`validatePage`), in its own transaction, through `ccodesk.services.quicktime`; problems
 are shown on the page, which stays. Picks, advice and contacts are saved as they are made.
+The plan and the review after the event are in `ccodesk.ui.quicktime_plan`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDateTimeEdit,
     QDoubleSpinBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -40,30 +39,22 @@ from sqlalchemy.orm import Session
 from ccodesk.errors import KnownError, ValidationError
 from ccodesk.models import (
     ConsulteeRole,
-    ContactChannel,
-    Delivery,
     Labelled,
     Level,
     Organisation,
     QuickTimeConsultation,
-    QuickTimeConsultee,
     Topic,
 )
 from ccodesk.services import quicktime as qt
 from ccodesk.services.reference import priority_groups
 from ccodesk.settings import Settings
 from ccodesk.store import Store
-from ccodesk.ui.qtdates import pydate, pydatetime, qdate, qdatetime
+from ccodesk.ui.qtdates import pydatetime, qdatetime
 
 SEARCH_LIMIT = 50  # the directory can hold 15,000 organisations: never load them all
 ID_ROLE = Qt.ItemDataRole.UserRole
 WARNING_STYLE = "color: #8a4b00;"
 PROBLEM_STYLE = "color: #b00020;"
-IMPACT_CHOICES = (
-    ("Not known yet", None),
-    ("Had an impact", True),
-    ("Did not have an impact", False),
-)
 
 
 @dataclass
@@ -77,7 +68,7 @@ class WizardState:
     fast_forward: bool = False  # opening an existing consultation: pass pages without saving
 
 
-def _labelled(form: QFormLayout, text: str, widget: QWidget) -> QWidget:
+def labelled(form: QFormLayout, text: str, widget: QWidget) -> QWidget:
     """A form row whose label is the field's buddy and its accessible name."""
     label = QLabel(text)
     label.setBuddy(widget)
@@ -86,32 +77,32 @@ def _labelled(form: QFormLayout, text: str, widget: QWidget) -> QWidget:
     return widget
 
 
-def _text(lines: int = 3) -> QPlainTextEdit:
+def text_edit(lines: int = 3) -> QPlainTextEdit:
     edit = QPlainTextEdit()
     edit.setTabChangesFocus(True)
     edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 12)
     return edit
 
 
-def _combo(enum: type[Labelled]) -> QComboBox:
+def enum_combo(enum: type[Labelled]) -> QComboBox:
     combo = QComboBox()
     for member in enum:
         combo.addItem(member.label, member.value)
     return combo
 
 
-def _select(combo: QComboBox, value: object) -> None:
+def select_data(combo: QComboBox, value: object) -> None:
     combo.setCurrentIndex(max(0, combo.findData(value)))
 
 
-def _datetime(value: dt.datetime) -> QDateTimeEdit:
+def datetime_edit(value: dt.datetime) -> QDateTimeEdit:
     edit = QDateTimeEdit(qdatetime(value))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("ddd dd MMM yyyy HH:mm")
     return edit
 
 
-def _bullets(items: list[str], mark: str = "•") -> str:
+def bullets(items: list[str], mark: str = "•") -> str:
     return "\n".join(f"{mark} {item}" for item in items)
 
 
@@ -160,7 +151,7 @@ class StagePage(QWizardPage):
         try:
             work()
         except ValidationError as exc:
-            self.problems.setText("Not saved:\n" + _bullets(exc.problems))
+            self.problems.setText("Not saved:\n" + bullets(exc.problems))
             return False
         except KnownError as exc:
             self.problems.setText(f"Not saved: {exc}")
@@ -195,8 +186,8 @@ class CausalEventPage(StagePage):
         self.what.setPlaceholderText("e.g. Pride weekend safer streets operation")
         self.where = QLineEdit()
         now = dt.datetime.now().replace(second=0, microsecond=0)
-        self.when = _datetime(now + dt.timedelta(days=3))
-        self.scale = _text(2)
+        self.when = datetime_edit(now + dt.timedelta(days=3))
+        self.scale = text_edit(2)
         self.topic = QComboBox()
         self.topic.addItem("No particular topic", None)
         for code, name in topics:
@@ -209,7 +200,7 @@ class CausalEventPage(StagePage):
             item.setCheckState(Qt.CheckState.Unchecked)
             self.affected.addItem(item)
         self.affected.setFixedHeight(self.affected.sizeHintForRow(0) * len(groups) + 8)
-        self.deadline = _datetime(state.deadline)
+        self.deadline = datetime_edit(state.deadline)
         self.countdown = QLabel()
         self.countdown.setAccessibleName("Countdown")
         font = self.countdown.font()
@@ -223,12 +214,12 @@ class CausalEventPage(StagePage):
         self.refusal.setAccessibleName("Refusal")
         self.refusal.setVisible(False)
         form = QFormLayout()
-        _labelled(form, "&What:", self.what)
-        _labelled(form, "W&here:", self.where)
-        _labelled(form, "Wh&en:", self.when)
-        _labelled(form, "&Scale:", self.scale)
-        _labelled(form, "&Topic:", self.topic)
-        _labelled(form, "Priority &groups affected:", self.affected)
+        labelled(form, "&What:", self.what)
+        labelled(form, "W&here:", self.where)
+        labelled(form, "Wh&en:", self.when)
+        labelled(form, "&Scale:", self.scale)
+        labelled(form, "&Topic:", self.topic)
+        labelled(form, "Priority &groups affected:", self.affected)
         deadline_row = QHBoxLayout()
         deadline_row.addWidget(self.deadline, 1)
         deadline_row.addWidget(self.countdown)
@@ -268,7 +259,7 @@ class CausalEventPage(StagePage):
         self.where.setText(c.location)
         self.when.setDateTime(qdatetime(c.event_at))
         self.scale.setPlainText(c.scale)
-        _select(self.topic, c.topic_code)
+        select_data(self.topic, c.topic_code)
         codes = {g.code for g in c.affected_groups}
         for row in range(self.affected.count()):
             item = self.affected.item(row)
@@ -334,7 +325,7 @@ class ScanningPage(StagePage):
         self.found = QListWidget()
         self.found.setAccessibleName("Organisations found")
         self.found_note = QLabel()
-        self.role = _combo(ConsulteeRole)
+        self.role = enum_combo(ConsulteeRole)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("why them, for this event")
         self.named = QLineEdit()
@@ -352,13 +343,13 @@ class ScanningPage(StagePage):
 
         directory = QGroupBox("Organisations directory")
         left = QFormLayout(directory)
-        _labelled(left, "Sea&rch:", self.search)
+        labelled(left, "Sea&rch:", self.search)
         left.addRow(self.found)
         left.addRow(self.found_note)
-        _labelled(left, "R&ole:", self.role)
-        _labelled(left, "R&eason:", self.reason)
+        labelled(left, "R&ole:", self.role)
+        labelled(left, "R&eason:", self.reason)
         left.addRow(self.pick_button)
-        _labelled(left, "Or a na&med consultee:", self.named)
+        labelled(left, "Or a na&med consultee:", self.named)
         left.addRow(self.named_button)
         chosen = QGroupBox("Picked")
         right = QVBoxLayout(chosen)
@@ -418,7 +409,7 @@ class ScanningPage(StagePage):
             fatigue_threshold=self.state.settings.fatigue_threshold,
             fatigue_days=self.state.settings.fatigue_window_days,
         )
-        self.warnings.setText(_bullets(found, "⚠") if found else "No warnings.")
+        self.warnings.setText(bullets(found, "⚠") if found else "No warnings.")
 
     def refresh(self) -> None:
         with self.state.store.session() as s:
@@ -484,10 +475,10 @@ class _TextStagePage(StagePage):
         layout.addStretch(1)
         layout.addWidget(self.problems)
 
-    def add_text(self, name: str, label: str, lines: int = 3) -> QPlainTextEdit:
-        edit = _text(lines)
+    def addtext_edit(self, name: str, label: str, lines: int = 3) -> QPlainTextEdit:
+        edit = text_edit(lines)
         self.texts[name] = edit
-        _labelled(self.form, label, edit)
+        labelled(self.form, label, edit)
         return edit
 
     def load(self, session: Session, consultation: QuickTimeConsultation) -> None:
@@ -509,16 +500,16 @@ class AssessmentPage(_TextStagePage):
         super().__init__(
             state, "3. Assessment", "The five areas of potential impact, and the level."
         )
-        self.add_text("event_profile", "&Event profile (with historical context):")
-        self.level = _combo(Level)
-        _labelled(self.form, "&Level of consultation:", self.level)
-        self.add_text("communities", "&Communities:")
-        self.add_text("police", "&Police:")
-        self.add_text("other_agencies", "&Other agencies:")
+        self.addtext_edit("event_profile", "&Event profile (with historical context):")
+        self.level = enum_combo(Level)
+        labelled(self.form, "&Level of consultation:", self.level)
+        self.addtext_edit("communities", "&Communities:")
+        self.addtext_edit("police", "&Police:")
+        self.addtext_edit("other_agencies", "&Other agencies:")
 
     def load(self, session: Session, consultation: QuickTimeConsultation) -> None:
         super().load(session, consultation)
-        _select(self.level, consultation.level.value)
+        select_data(self.level, consultation.level.value)
 
     def values(self) -> dict[str, Any]:
         return {**super().values(), "level": Level(self.level.currentData())}
@@ -529,20 +520,20 @@ class StrategyPage(_TextStagePage):
 
     def __init__(self, state: WizardState) -> None:
         super().__init__(state, "4. Strategy", "How to consult, and what it will cost.")
-        self.add_text("impact_assessment", "Community &impact assessment:", 2)
-        self.add_text("media_strategy", "&Media strategy:", 2)
-        self.add_text("cost_benefit", "&Cost / benefit:", 2)
+        self.addtext_edit("impact_assessment", "Community &impact assessment:", 2)
+        self.addtext_edit("media_strategy", "&Media strategy:", 2)
+        self.addtext_edit("cost_benefit", "&Cost / benefit:", 2)
         self.officer_hours = QSpinBox()
         self.officer_hours.setRange(0, 10_000)
         self.officer_hours.setSuffix(" h")
-        _labelled(self.form, "&Officer time (hours):", self.officer_hours)
+        labelled(self.form, "&Officer time (hours):", self.officer_hours)
         self.compensation = QDoubleSpinBox()
         self.compensation.setRange(0, 1_000_000)
         self.compensation.setDecimals(2)
         self.compensation.setPrefix("£")
-        _labelled(self.form, "&Adviser compensation:", self.compensation)
-        self.add_text("technology", "&Technology:", 2)
-        self.add_text("departmental_assessment", "Further &departmental assessment:", 2)
+        labelled(self.form, "&Adviser compensation:", self.compensation)
+        self.addtext_edit("technology", "&Technology:", 2)
+        self.addtext_edit("departmental_assessment", "Further &departmental assessment:", 2)
 
     def load(self, session: Session, consultation: QuickTimeConsultation) -> None:
         super().load(session, consultation)
@@ -555,264 +546,3 @@ class StrategyPage(_TextStagePage):
             "officer_hours": self.officer_hours.value(),
             "adviser_compensation_pence": round(self.compensation.value() * 100),
         }
-
-
-# -- 5. plan -----------------------------------------------------------------------------------
-
-
-class PlanPage(StagePage):
-    def __init__(self, state: WizardState) -> None:
-        super().__init__(
-            state,
-            "5. Plan",
-            "Scope, delivery, terms of reference; each consultee's advice, its impact (or not), "
-            "feedback and contacts.",
-        )
-        self.scope = QLabel()
-        self.scope.setWordWrap(True)
-        self.scope.setAccessibleName("Scope of consultation")
-        self.delivery = QComboBox()
-        self.delivery.addItem("Choose…", None)
-        for member in Delivery:
-            self.delivery.addItem(member.label, member.value)
-        self.terms = _text(2)
-        self.consultees = QListWidget()
-        self.consultees.setAccessibleName("Consultees")
-        self.consultees.setWordWrap(True)
-        self.consultees.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.advice = _text(2)
-        self.impact = QComboBox()
-        for label, value in IMPACT_CHOICES:
-            self.impact.addItem(label, value)
-        self.impact_text = QLineEdit()
-        self.impact_text.setPlaceholderText("what the advice changed, or why it was not acted on")
-        self.feedback_given = QCheckBox("Feedback given on")
-        self.feedback_given.setAccessibleName("Feedback given")
-        self.feedback_on = QDateEdit(qdate(dt.date.today()))
-        self.feedback_on.setCalendarPopup(True)
-        self.feedback_on.setDisplayFormat("dd MMM yyyy")
-        self.feedback_on.setAccessibleName("Feedback given on")
-        self.advice_button = QPushButton("&Record advice and feedback")
-        self.contacts = QListWidget()
-        self.contacts.setAccessibleName("Contact log")
-        self.channel = _combo(ContactChannel)
-        self.note = QLineEdit()
-        self.note.setPlaceholderText("what was said or sent")
-        self.contact_at = _datetime(dt.datetime.now().replace(second=0, microsecond=0))
-        self.contact_button = QPushButton("A&dd contact")
-
-        top = QFormLayout()
-        top.addRow("Scope:", self.scope)
-        _labelled(top, "De&livery:", self.delivery)
-        _labelled(top, "&Terms of reference:", self.terms)
-        advice = QGroupBox("Advice and feedback")
-        advice_form = QFormLayout(advice)
-        _labelled(advice_form, "&Advice given:", self.advice)
-        _labelled(advice_form, "&Impact:", self.impact)
-        _labelled(advice_form, "&What it changed, or why not:", self.impact_text)
-        feedback = QHBoxLayout()
-        feedback.addWidget(self.feedback_given)
-        feedback.addWidget(self.feedback_on, 1)
-        advice_form.addRow(feedback)
-        advice_form.addRow(self.advice_button)
-        log = QGroupBox("Contact log")
-        log_grid = QGridLayout(log)
-        log_grid.addWidget(self.contacts, 0, 0, 1, 4)
-        channel = QLabel("C&hannel:")
-        channel.setBuddy(self.channel)
-        self.channel.setAccessibleName("Channel")
-        self.note.setAccessibleName("Note")
-        self.contact_at.setAccessibleName("Time of contact")
-        log_grid.addWidget(channel, 1, 0)
-        log_grid.addWidget(self.channel, 1, 1)
-        log_grid.addWidget(self.contact_at, 1, 2, 1, 2)
-        log_grid.addWidget(self.note, 2, 0, 1, 3)
-        log_grid.addWidget(self.contact_button, 2, 3)
-        right = QVBoxLayout()
-        right.addWidget(advice)
-        right.addWidget(log)
-        people = QHBoxLayout()
-        people.addWidget(self.consultees, 2)
-        people.addLayout(right, 3)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(people, 1)
-        layout.addWidget(self.problems)
-        self._loaded_advice: tuple[Any, ...] = ()
-        self.consultees.currentItemChanged.connect(lambda _new, _old: self.show_consultee())
-        self.advice_button.clicked.connect(self.record_advice)
-        self.contact_button.clicked.connect(self.add_contact)
-        self.note.returnPressed.connect(self.add_contact)
-        self.feedback_given.toggled.connect(self.feedback_on.setEnabled)
-        self.feedback_on.setEnabled(False)
-
-    def load(self, session: Session, consultation: QuickTimeConsultation) -> None:
-        self.scope.setText(qt.scope(consultation))
-        _select(self.delivery, consultation.delivery.value if consultation.delivery else None)
-        self.terms.setPlainText(consultation.terms_of_reference)
-        self.load_consultees(consultation)
-
-    def load_consultees(self, consultation: QuickTimeConsultation) -> None:
-        """The consultees, each with where their advice and feedback stand."""
-        current = self.consultee_id()
-        self.consultees.clear()
-        for x in consultation.consultees:
-            if x.deleted:
-                continue
-            item = QListWidgetItem(self._line(x))
-            item.setData(ID_ROLE, x.id)
-            self.consultees.addItem(item)
-            if x.id == current:
-                self.consultees.setCurrentItem(item)
-        if self.consultees.currentItem() is None and self.consultees.count():
-            self.consultees.setCurrentRow(0)
-        self.show_consultee()
-
-    @staticmethod
-    def _line(x: QuickTimeConsultee) -> str:
-        if not x.advice:
-            state = "no advice yet"
-        elif x.feedback_given_on is None:
-            state = "feedback owed"
-        else:
-            state = f"told {x.feedback_given_on:%d %b}"
-        return f"{x.name} ({x.role.label}): {state}"
-
-    def consultee_id(self) -> str | None:
-        item = self.consultees.currentItem()
-        return None if item is None else str(item.data(ID_ROLE))
-
-    def show_consultee(self) -> None:
-        consultee_id = self.consultee_id()
-        for widget in (self.advice_button, self.contact_button):
-            widget.setEnabled(consultee_id is not None)
-        self.contacts.clear()
-        if consultee_id is None:
-            self._loaded_advice = ()
-            return
-        with self.state.store.session() as s:
-            x = s.get(QuickTimeConsultee, consultee_id)
-            if x is None:
-                return
-            self.advice.setPlainText(x.advice)
-            # findData cannot tell False from None: by position
-            self.impact.setCurrentIndex([v for _l, v in IMPACT_CHOICES].index(x.advice_used))
-            self.impact_text.setText(x.impact)
-            self.feedback_given.setChecked(x.feedback_given_on is not None)
-            self.feedback_on.setDate(qdate(x.feedback_given_on or dt.date.today()))
-            for contact in x.contacts:
-                if not contact.deleted:
-                    self.contacts.addItem(
-                        f"{contact.at:%a %d %b %H:%M}  {contact.channel.label}: {contact.note}"
-                    )
-        self._loaded_advice = self._advice_values()
-
-    def _advice_values(self) -> tuple[Any, ...]:
-        return (
-            self.advice.toPlainText().strip(),
-            IMPACT_CHOICES[self.impact.currentIndex()][1],
-            self.impact_text.text().strip(),
-            pydate(self.feedback_on.date()) if self.feedback_given.isChecked() else None,
-        )
-
-    def _record_advice(self, session: Session) -> None:
-        consultee_id = self.consultee_id()
-        if consultee_id is None:
-            return
-        advice, used, impact, told = self._advice_values()
-        qt.record_advice(
-            session, consultee_id, advice=advice, used=used, impact=impact, feedback_given_on=told
-        )
-
-    def record_advice(self) -> bool:
-        def work() -> None:
-            with self.state.store.transaction() as s:
-                self._record_advice(s)
-
-        done = self.attempt(work)
-        if done:  # the list says "told …" now; delivery and terms typed are kept
-            with self.state.store.session() as s:
-                self.load_consultees(qt.get(s, self.consultation_id))
-        return done
-
-    def add_contact(self) -> bool:
-        consultee_id = self.consultee_id()
-        if consultee_id is None:
-            return False
-
-        def work() -> None:
-            with self.state.store.transaction() as s:
-                qt.log_contact(
-                    s,
-                    consultee_id,
-                    ContactChannel(self.channel.currentData()),
-                    self.note.text(),
-                    pydatetime(self.contact_at.dateTime()),
-                )
-
-        done = self.attempt(work)
-        if done:
-            self.note.clear()
-            self.show_consultee()
-        return done
-
-    def save(self) -> None:
-        delivery = self.delivery.currentData()
-        if delivery is None:
-            raise ValidationError("choose how the consultation is delivered")
-        with self.state.store.transaction() as s:
-            qt.update_stage(
-                s,
-                self.consultation_id,
-                5,
-                {"delivery": delivery, "terms_of_reference": self.terms.toPlainText().strip()},
-            )
-            if self._loaded_advice and self._advice_values() != self._loaded_advice:
-                self._record_advice(s)  # advice typed but not recorded yet: keep it
-
-
-# -- after the event ---------------------------------------------------------------------------
-
-
-class ReviewPage(StagePage):
-    def __init__(self, state: WizardState) -> None:
-        super().__init__(
-            state,
-            "After the event: review",
-            "What happened, and lessons for later consultations like it. Not held yet? "
-            "Close: everything is saved.",
-        )
-        self.similar = QLabel()
-        self.similar.setWordWrap(True)
-        self.similar.setAccessibleName("Lessons from similar consultations")
-        self.similar.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box = QGroupBox("Lessons from similar consultations")
-        QVBoxLayout(box).addWidget(self.similar)
-        self.review = _text(5)
-        self.lessons = _text(4)
-        form = QFormLayout()
-        _labelled(form, "&Review:", self.review)
-        _labelled(form, "&Lessons for next time:", self.lessons)
-        layout = QVBoxLayout(self)
-        layout.addWidget(box)
-        layout.addLayout(form)
-        layout.addStretch(1)
-        layout.addWidget(self.problems)
-
-    def load(self, session: Session, consultation: QuickTimeConsultation) -> None:
-        earlier = qt.similar_lessons(session, consultation)
-        self.similar.setText(
-            "\n".join(f"• {title} ({when:%b %Y}): {lessons}" for title, when, lessons in earlier)
-            or "No earlier consultation of a similar kind has been reviewed yet."
-        )
-        self.review.setPlainText(consultation.review)
-        self.lessons.setPlainText(consultation.lessons)
-
-    def save(self) -> None:
-        with self.state.store.transaction() as s:
-            qt.review(
-                s,
-                self.consultation_id,
-                review_text=self.review.toPlainText().strip(),
-                lessons=self.lessons.toPlainText().strip(),
-            )
