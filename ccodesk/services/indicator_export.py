@@ -19,7 +19,8 @@ from pathlib import Path
 from ccodesk.errors import KnownError
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.services.baselines import Baseline
-from ccodesk.services.indicators import FEEDBACK_DAYS, IndicatorReport, Indicators
+from ccodesk.services.indicator_results import IndicatorReport, Indicators
+from ccodesk.services.indicators import FEEDBACK_DAYS
 
 SMALL = 10  # counts of people below this are suppressed in anything that leaves the device
 SUPPRESSED_COUNT = "<10"

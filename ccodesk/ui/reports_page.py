@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from ccodesk.errors import KnownError
 from ccodesk.services import indicator_export as export
-from ccodesk.services.indicators import FEEDBACK_DAYS, IndicatorReport, build_report
+from ccodesk.services.indicator_results import IndicatorReport
+from ccodesk.services.indicators import FEEDBACK_DAYS, build_report
 from ccodesk.services.periods import Period, PeriodKind
 from ccodesk.services.reference import borough_name
 from ccodesk.settings import Settings
