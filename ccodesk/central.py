@@ -174,6 +174,52 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The indicators London-wide and borough by borough, over every merged bundle."""
+    import datetime as dt
+
+    from ccodesk.services.periods import Period, PeriodKind
+
+    period = (
+        Period.parse(args.period)
+        if args.period
+        else Period.containing(PeriodKind.QUARTER, dt.date.today())
+    )
+    chosen = args.format or (
+        Path(args.output).suffix.lower()[1:]
+        if args.output and Path(args.output).suffix.lower() in (".csv", ".xlsx")
+        else "text"
+    )
+    if chosen == "xlsx" and not args.output:
+        raise KnownError("--format xlsx needs -o FILE (a workbook is not written to the terminal)")
+    from ccodesk.services import indicator_export as export
+    from ccodesk.services.indicators import central_report
+    from ccodesk.services.reference import resolve_borough
+
+    boroughs = [resolve_borough(b) for b in args.borough] or None
+    with _central(args) as central, central.session() as session:
+        report = central_report(
+            session, period, fatigue_threshold=args.fatigue_threshold, boroughs=boroughs
+        )
+    reports = ([] if boroughs else [report.london]) + list(report.boroughs.values())
+    if not args.output:
+        text = (
+            export.render_text(reports, for_export=True)
+            if chosen == "text"
+            else export.csv_text(reports)
+        )
+        sys.stdout.write(text)
+        return 0
+    writers = {"xlsx": export.write_xlsx, "csv": export.write_csv, "text": export.write_text}
+    writers[chosen](Path(args.output).expanduser(), reports)
+    print(
+        f"Wrote the {period.long_label} indicators for London and {len(report.boroughs)} "
+        f"borough{'s' if len(report.boroughs) != 1 else ''} to {args.output} "
+        f"(counts of people under {export.SMALL} suppressed)."
+    )
+    return 0
+
+
 def cmd_reference_export(args: argparse.Namespace) -> int:
     from ccodesk.fileio import atomic_write_bytes
     from ccodesk.sync.central import reference_bundle
@@ -236,6 +282,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_gaps)
     p = sub.add_parser("status")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("report", help="the indicators London-wide and borough by borough")
+    p.add_argument("--period", help="2026-11, 2026Q3 or 2026 (default: this quarter)")
+    p.add_argument("--format", choices=["text", "csv", "xlsx"], type=str.lower)
+    p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument("--borough", action="append", default=[], help="only these (repeatable)")
+    p.add_argument("--fatigue-threshold", type=int, default=3, metavar="N")
+    p.set_defaults(func=cmd_report)
 
     reference = sub.add_parser("reference", help="the signed reference bundle for boroughs")
     r = reference.add_subparsers(dest="reference_command", required=True, metavar="ACTION")

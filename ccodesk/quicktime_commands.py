@@ -296,7 +296,7 @@ def cmd_review(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
 
 def cmd_print(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
     try:
-        from ccodesk.printing.quicktime import quicktime_pdf  # type: ignore[import-not-found]
+        from ccodesk.printing.quicktime import quicktime_pdf
     except ImportError:
         print("ccodesk-cli: error: printing quick-time records is not available", file=sys.stderr)
         return 1

@@ -528,6 +528,15 @@ def test_central_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "missing: none" in capsys.readouterr().out
     assert central_cli(["--home", str(home), "conflicts", "list"]) == 0
     assert "No conflicts" in capsys.readouterr().out
+    # The indicators over what was merged: London-wide, then borough by borough.
+    assert central_cli(["--home", str(home), "report", "--period", str(dt.date.today().year)]) == 0
+    text = capsys.readouterr().out
+    assert "Performance indicators: London" in text and "Performance indicators: Hackney" in text
+    book = tmp_path / "london.xlsx"
+    assert central_cli(["--home", str(home), "report", "-o", str(book)]) == 0
+    assert book.read_bytes().startswith(b"PK") and "London and 1 borough" in capsys.readouterr().out
+    assert central_cli(["--home", str(home), "report", "--period", "2026Q5"]) == 1
+    assert "2026Q5" in capsys.readouterr().err
     # A second device is set up with the centre's reference bundle in one go.
     second = tmp_path / "hackney-laptop"
     assert cli(["--data-dir", str(second), "init", "--borough", "Hackney", "--officer", "Cy",
