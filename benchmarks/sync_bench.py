@@ -177,6 +177,7 @@ def main() -> None:
         return took, floor
 
     results = {}
+
     def one(make_url: Callable[[int], str]) -> tuple[float, float]:
         """A single borough-year bundle into a new store: median of 5, after a warm-up run."""
         runs = [merge_all(make_url(n), bundles[n : n + 1]) for n in range(6)][1:]

@@ -36,18 +36,46 @@ import keyring  # noqa: E402
 from tests.support.temp_keyring import TempFileKeyring  # noqa: E402
 
 STARTS = 11  # new processes of each kind, interleaved: this shared machine is noisy
-TERMS = ["k", "kn", "kni", "knif", "knife", "knife c", "knife cr", "knife crime", "y", "yo",
-         "you", "youth", "h", "ha", "hat", "hate", "hate cr", "mosque", "library", "older",
-         "burglary", "outreach", "residents", "street", "drugs"]
-BARE = ("import sys, time; t=time.perf_counter(); from PySide6.QtWidgets import QApplication, "
-        "QMainWindow, QLabel; app=QApplication(sys.argv[:1]); w=QMainWindow(); "
-        "w.setCentralWidget(QLabel('hello')); w.resize(1200, 760); w.show(); app.processEvents(); "
-        "w.grab(); print('shown', time.time())")
-APP = ("import resource, sys; from ccodesk.ui.app import main, SMOKE_TIMES; "
-       "rc = main(['--data-dir', sys.argv[1], '--smoke-test']); "
-       "print('shown', SMOKE_TIMES['shown']); "
-       "print('ready', SMOKE_TIMES['ready']); "
-       "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)")
+TERMS = [
+    "k",
+    "kn",
+    "kni",
+    "knif",
+    "knife",
+    "knife c",
+    "knife cr",
+    "knife crime",
+    "y",
+    "yo",
+    "you",
+    "youth",
+    "h",
+    "ha",
+    "hat",
+    "hate",
+    "hate cr",
+    "mosque",
+    "library",
+    "older",
+    "burglary",
+    "outreach",
+    "residents",
+    "street",
+    "drugs",
+]
+BARE = (
+    "import sys, time; t=time.perf_counter(); from PySide6.QtWidgets import QApplication, "
+    "QMainWindow, QLabel; app=QApplication(sys.argv[:1]); w=QMainWindow(); "
+    "w.setCentralWidget(QLabel('hello')); w.resize(1200, 760); w.show(); app.processEvents(); "
+    "w.grab(); print('shown', time.time())"
+)
+APP = (
+    "import resource, sys; from ccodesk.ui.app import main, SMOKE_TIMES; "
+    "rc = main(['--data-dir', sys.argv[1], '--smoke-test']); "
+    "print('shown', SMOKE_TIMES['shown']); "
+    "print('ready', SMOKE_TIMES['ready']); "
+    "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
+)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -60,8 +88,10 @@ def timed_run(args: list[str], env: dict[str, str]) -> dict[str, float]:
     started = time.time()
     out = subprocess.run(args, capture_output=True, text=True, env=env, check=True).stdout
     marks = dict(line.split()[:2] for line in out.splitlines() if len(line.split()) == 2)
-    return {name: (float(value) - started if name != "maxrss_kb" else float(value))
-            for name, value in marks.items()}
+    return {
+        name: (float(value) - started if name != "maxrss_kb" else float(value))
+        for name, value in marks.items()
+    }
 
 
 def main() -> None:
@@ -73,10 +103,14 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     keyring_file = work / "keyring.json"
     keyring.set_keyring(TempFileKeyring(keyring_file))
-    env = {**os.environ, "CCODESK_TEST_KEYRING_FILE": str(keyring_file),
-           "PYTHON_KEYRING_BACKEND": "tests.support.temp_keyring.TempFileKeyring",
-           "PYTHONPATH": str(ROOT), "CCODESK_CONFIG_DIR": str(work / "config"),
-           "CCODESK_LOG_DIR": str(work / "log")}
+    env = {
+        **os.environ,
+        "CCODESK_TEST_KEYRING_FILE": str(keyring_file),
+        "PYTHON_KEYRING_BACKEND": "tests.support.temp_keyring.TempFileKeyring",
+        "PYTHONPATH": str(ROOT),
+        "CCODESK_CONFIG_DIR": str(work / "config"),
+        "CCODESK_LOG_DIR": str(work / "log"),
+    }
     os.environ["CCODESK_CONFIG_DIR"] = env["CCODESK_CONFIG_DIR"]
     store_dir = work / "store"
 
@@ -85,8 +119,13 @@ def main() -> None:
 
     if not (store_dir / "store.json").exists():
         with create_store(store_dir, borough_code="camden", officer_name="Bench") as store:
-            load_demo_data(store, scale=10, seed=1, anchor=dt.date.today(),
-                           engagements_per_year=args.engagements // 10)
+            load_demo_data(
+                store,
+                scale=10,
+                seed=1,
+                anchor=dt.date.today(),
+                engagements_per_year=args.engagements // 10,
+            )
 
     bare, cold, ready, rss = [], [], [], []
     for _ in range(STARTS):
@@ -120,24 +159,38 @@ def main() -> None:
                 keystrokes.append(time.perf_counter() - started)
         total = page.model.total
     ms = 1000.0
-    print(f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
-          f"offscreen Qt, store of {args.engagements:,} engagements.\n")
+    print(
+        f"Measured {dt.date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"offscreen Qt, store of {args.engagements:,} engagements.\n"
+    )
     print("| figure | value | target |\n|---|---|---|")
-    print(f"| bare PySide6 window, new process, median of {STARTS} | "
-          f"{statistics.median(bare) * ms:.0f} ms | |")
-    print(f"| ccodesk to main window shown (`--smoke-test`), median of {STARTS} | "
-          f"{statistics.median(cold) * ms:.0f} ms | |")
-    print(f"| cold start ÷ bare window | {statistics.median(cold) / statistics.median(bare):.2f}× "
-          "| ≤ 1.5× |")
-    print(f"| ccodesk to dashboard filled from the store, median of {STARTS} | "
-          f"{statistics.median(ready) * ms:.0f} ms | |")
+    print(
+        f"| bare PySide6 window, new process, median of {STARTS} | "
+        f"{statistics.median(bare) * ms:.0f} ms | |"
+    )
+    print(
+        f"| ccodesk to main window shown (`--smoke-test`), median of {STARTS} | "
+        f"{statistics.median(cold) * ms:.0f} ms | |"
+    )
+    print(
+        f"| cold start ÷ bare window | {statistics.median(cold) / statistics.median(bare):.2f}× "
+        "| ≤ 1.5× |"
+    )
+    print(
+        f"| ccodesk to dashboard filled from the store, median of {STARTS} | "
+        f"{statistics.median(ready) * ms:.0f} ms | |"
+    )
     print(f"| peak memory of that start (max RSS) | {max(rss):.0f} MB | ≤ 300 MB |")
-    print(f"| engagement list, first page after a filter change, median / max of "
-          f"{len(first_page)} | {statistics.median(first_page) * ms:.1f} / "
-          f"{max(first_page) * ms:.1f} ms | ≤ 100 ms |")
-    print(f"| search keystroke to updated list, median / p95 of {len(keystrokes)} | "
-          f"{statistics.median(keystrokes) * ms:.1f} / {percentile(keystrokes, 0.95) * ms:.1f} "
-          "ms | ≤ 50 ms |")
+    print(
+        f"| engagement list, first page after a filter change, median / max of "
+        f"{len(first_page)} | {statistics.median(first_page) * ms:.1f} / "
+        f"{max(first_page) * ms:.1f} ms | ≤ 100 ms |"
+    )
+    print(
+        f"| search keystroke to updated list, median / p95 of {len(keystrokes)} | "
+        f"{statistics.median(keystrokes) * ms:.1f} / {percentile(keystrokes, 0.95) * ms:.1f} "
+        "ms | ≤ 50 ms |"
+    )
     print(f"\n(last search matched {total:,} engagements)")
 
 

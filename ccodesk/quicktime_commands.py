@@ -125,9 +125,7 @@ def cmd_show(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
             if x.impact:
                 print(f"              {x.impact}")
             for contact in x.contacts:
-                print(
-                    f"{'':14}{contact.at:%d %b %H:%M} {contact.channel.label}: {contact.note}"
-                )
+                print(f"{'':14}{contact.at:%d %b %H:%M} {contact.channel.label}: {contact.note}")
         _print_warnings(
             qt.consultee_warnings(
                 s,
@@ -138,9 +136,7 @@ def cmd_show(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
             )
         )
         for x in qt.feedback_owed(c):
-            print(
-                f"warning: {x.name} gave advice but has not been told what it changed or not."
-            )
+            print(f"warning: {x.name} gave advice but has not been told what it changed or not.")
         for title, when, lessons in qt.similar_lessons(s, c):
             print(f"  Lesson from '{title}' ({when:%b %Y}): {lessons}")
         if c.review:
