@@ -95,7 +95,7 @@ class SyncPage(LoadOnShow):
         buttons.addStretch(1)
         box.addRow(buttons)
 
-        review = QGroupBox("Conflicts to review")
+        review = self.review_box = QGroupBox("Conflicts to review")
         self.conflict_list = QTreeWidget()
         self.conflict_list.setHeaderLabels(["Record", "Found", "Kept for now"])
         self.conflict_list.setRootIsDecorated(False)
@@ -154,6 +154,12 @@ class SyncPage(LoadOnShow):
                 item = QTreeWidgetItem([_title(c), f"{c.found_at:%d %b %Y %H:%M}", _winner(c)])
                 item.setData(0, Qt.ItemDataRole.UserRole, c.id)
                 self.conflict_list.addTopLevelItem(item)
+        count = self.conflict_list.topLevelItemCount()
+        self.review_box.setTitle(
+            f"Conflicts to review ({count})"
+            if count
+            else "Conflicts to review: none — every change merged cleanly"
+        )
         first = self.conflict_list.topLevelItem(0)
         if first is not None:
             self.conflict_list.setCurrentItem(first)
