@@ -300,15 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except KnownError as exc:
-        print(f"ccodesk-central: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("ccodesk-central: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
+    from ccodesk.cli import run
+
+    return run(build_parser(), argv)
 
 
 if __name__ == "__main__":

@@ -293,16 +293,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    """Parse `argv` and run the chosen command: a plain line and status 1 for what the user
+    can fix, 130 on Ctrl+C (the commands write atomically, so nothing is left half-done)."""
+    args = parser.parse_args(argv)
     try:
         return int(args.func(args))
     except KnownError as exc:
-        print(f"ccodesk-cli: error: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("ccodesk-cli: interrupted; nothing half-written was kept", file=sys.stderr)
+        print(f"{parser.prog}: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(build_parser(), argv)
 
 
 if __name__ == "__main__":

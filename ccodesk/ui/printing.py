@@ -50,6 +50,24 @@ FORM_LETTER = {"equality": "E", "feedback": "F", "signin": "S"}
 MAX_PRINT_DPI = 300
 
 
+def ask_and_save_pdf(parent: QWidget, data: bytes, name: str) -> Path | None:
+    """Ask where to save a PDF (suggesting `name` in the home folder) and write it atomically.
+
+    None when the user cancels; a KnownError (plain words) when it cannot be written.
+    """
+    from ccodesk.printing.files import write_pdf
+
+    start = str(Path.home() / name)
+    path, _filter = QFileDialog.getSaveFileName(parent, "Save as PDF", start, "PDF (*.pdf)")
+    if not path:
+        return None
+    if not path.lower().endswith(".pdf"):
+        path += ".pdf"
+    written = write_pdf(Path(path), data)
+    log.info("saved %s", written)
+    return written
+
+
 @dataclass(frozen=True)
 class PrintChoice:
     """Which document to build, and how."""
@@ -266,21 +284,14 @@ class PrintDialog(QDialog):
         return self._build(self._save)
 
     def _save(self, result: tuple[bytes, str]) -> None:
-        from ccodesk.printing.files import write_pdf
-
         data, name = result
-        start = str(Path.home() / name)
-        path, _filter = QFileDialog.getSaveFileName(self, "Save as PDF", start, "PDF (*.pdf)")
-        if not path:
-            return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
         try:
-            written = write_pdf(Path(path), data)
+            written = ask_and_save_pdf(self, data, name)
         except KnownError as exc:
             self.error.setText(str(exc))
             return
-        log.info("saved %s", written)
+        if written is None:
+            return
         self.error.setText(f"Saved {written.name}.")
         self.saved_to.emit(str(written))
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QPushButton,
     QTreeWidget,
@@ -247,21 +245,16 @@ class RecordPrintDialog(QDialog):
         self.message.setText(str(exc))
 
     def _save(self, data: bytes) -> None:
-        from ccodesk.printing.files import write_pdf
+        from ccodesk.ui.printing import ask_and_save_pdf
 
         self.message.clear()
-        start = str(Path.home() / self.file_name)
-        path, _filter = QFileDialog.getSaveFileName(self, "Save as PDF", start, "PDF (*.pdf)")
-        if not path:
-            return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
         try:
-            written = write_pdf(Path(path), data)
+            written = ask_and_save_pdf(self, data, self.file_name)
         except KnownError as exc:
             self.message.setText(str(exc))
             return
-        log.info("saved %s", written)
+        if written is None:
+            return
         self.message.setText(f"Saved {written.name}.")
         self.saved_to.emit(str(written))
 
