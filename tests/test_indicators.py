@@ -560,3 +560,35 @@ def test_cli_errors_are_one_line_and_write_nothing(  # type: ignore[no-untyped-d
     assert sorted(tmp_path.rglob("*")) == before
     with store.session() as s:
         assert current_baselines(s, "camden") == {}
+
+
+def test_recorded_community_venue_decides_over_the_name(store) -> None:  # type: ignore[no-untyped-def]
+    """The editor's "In the community's own place" box decides; the name only when unrecorded."""
+    import datetime as dt
+
+    from ccodesk.models import EngagementKind, EngagementStatus
+    from ccodesk.services.engagements import EngagementDraft, save_engagement
+    from ccodesk.services.indicators import build_report
+    from ccodesk.services.periods import Period
+
+    when = dt.datetime(2026, 8, 4, 18, 0)
+    with store.transaction() as s:
+        for title, venue, recorded in (
+            ("A", "Kentish Town Library", True),  # a name the rule would not count
+            ("B", "Regent's Park Estate Community Hall", False),  # ticked off: not counted
+            ("C", "St Pancras Church Hall", None),  # nothing recorded: the name decides
+        ):
+            save_engagement(
+                s,
+                EngagementDraft(
+                    kind=EngagementKind.OUTREACH,
+                    title=title,
+                    starts_at=when,
+                    status=EngagementStatus.HELD,
+                    venue_name=venue,
+                    community_venue=recorded,
+                ),
+            )
+        report = build_report(s, Period.parse("2026Q3"), area="Camden", borough_code="camden")
+    k = report.current.inclusivity
+    assert (k.held, k.community_venues, k.at_community_venues) == (3, 2, 2)

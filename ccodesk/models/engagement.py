@@ -96,6 +96,9 @@ class Engagement(Synced, Base):
     # The UID of the iCalendar event this engagement came from (a BLO's invitation), so that
     # importing the same calendar again updates it instead of adding a copy.
     ics_uid: Mapped[str | None] = mapped_column(String(255), index=True)
+    # Held in the community's own place (a mosque, a community centre, an estate's room: the
+    # strategy's "meeting groups directly in their own environments"); None: not recorded.
+    community_venue: Mapped[bool | None] = mapped_column(Boolean)
 
     partners: Mapped[list[Organisation]] = relationship(secondary=engagement_partner)
     target_groups: Mapped[list[PriorityGroup]] = relationship(

@@ -46,6 +46,7 @@ class EngagementDraft:
     borough_code: str | None = None
     venue_name: str = ""
     venue_address: str = ""
+    community_venue: bool | None = None
     step_free: bool = False
     hearing_loop: bool = False
     bsl: bool = False

@@ -110,6 +110,8 @@ class _DeviceFacts:
     findings: list[int] = field(default_factory=lambda: [0, 0, 0])
     feedback_days: list[int] = field(default_factory=list)
     venues: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # venues held in a community's own place: as recorded on the engagement, else by name
+    community_venues: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     access: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     direct_pence: int = 0
     officer_pence_x60: int = 0  # minutes × hourly rate: divided by 60 once, after summing
@@ -219,12 +221,15 @@ def collect(session: Session, period: Period, *, fatigue_threshold: int = 3) -> 
         facts[dev].feedback_days.append((given_on - day).days)
 
     # inclusivity: venues and access arrangements
-    for dev, venue, n in session.execute(
-        select(device, Engagement.venue_name, func.count())
+    for dev, venue, recorded, n in session.execute(
+        select(device, Engagement.venue_name, Engagement.community_venue, func.count())
         .where(*held, Engagement.venue_name != "")
-        .group_by(device, Engagement.venue_name)
+        .group_by(device, Engagement.venue_name, Engagement.community_venue)
     ):
-        facts[dev].venues[" ".join(venue.split()).casefold()] += int(n)
+        name = " ".join(venue.split()).casefold()
+        facts[dev].venues[name] += int(n)
+        if recorded or (recorded is None and is_community_place(name)):
+            facts[dev].community_venues[name] += int(n)
     for dev, *counts in session.execute(
         select(device, *(func.sum(case((test, 1), else_=0)) for _label, test in ACCESS))
         .where(*held)
@@ -314,6 +319,7 @@ def fold(facts: Facts, devices: Collection[str] | None = None, *, threshold: int
     groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     targeted: dict[str, int] = defaultdict(int)
     venues: dict[str, int] = defaultdict(int)
+    community: dict[str, int] = defaultdict(int)
     access: dict[str, int] = defaultdict(int)
     partners: dict[str, int] = defaultdict(int)
     findings = [0, 0, 0]
@@ -334,6 +340,8 @@ def fold(facts: Facts, devices: Collection[str] | None = None, *, threshold: int
         days += f.feedback_days
         for venue, n in f.venues.items():
             venues[venue] += n
+        for venue, n in f.community_venues.items():
+            community[venue] += n
         for label, n in f.access.items():
             access[label] += n
         direct += f.direct_pence
@@ -349,7 +357,6 @@ def fold(facts: Facts, devices: Collection[str] | None = None, *, threshold: int
     by_method = tuple(
         CountLine(code, name, *methods.get(code, (0, 0))) for code, name in facts.method_names
     )
-    community = {v: n for v, n in venues.items() if is_community_place(v)}
     tired = sorted(
         (
             TiredOrganisation(org, facts.organisation_names.get(org, org), n)

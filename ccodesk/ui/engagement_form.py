@@ -33,6 +33,7 @@ from ccodesk.services.engagements import EngagementDraft
 from ccodesk.ui.qtdates import pydatetime, qdatetime
 
 ACCESS = (
+    ("community_venue", "In the community's own place (mosque, community centre, estate room…)"),
     ("step_free", "Step-free access"),
     ("hearing_loop", "Hearing loop"),
     ("bsl", "BSL interpreter"),
@@ -301,6 +302,7 @@ def draft_from_state(value: dict[str, Any]) -> EngagementDraft:
         status=EngagementStatus(value["status"]),
         venue_name=value["venue_name"],
         venue_address=value["venue_address"],
+        community_venue=bool(value.get("community_venue")),
         step_free=value["step_free"],
         hearing_loop=value["hearing_loop"],
         bsl=value["bsl"],
