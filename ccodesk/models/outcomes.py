@@ -76,7 +76,11 @@ class ActionItem(Synced, Base):
     """Something someone promised to do, with an owner and a due date."""
 
     __tablename__ = "action_item"
-    __table_args__ = (Index("ix_action_item_status_due_on", "status", "due_on"),)
+    # Covers the open-actions lists (status, live, due date, description): the dashboard's
+    # overdue query reads the index alone, not ~40 MB of rows, at 100,000 engagements.
+    __table_args__ = (
+        Index("ix_action_item_open_due", "status", "deleted", "due_on", "description", "id"),
+    )
 
     engagement_id: Mapped[str | None] = mapped_column(
         ForeignKey("engagement.id", ondelete="CASCADE"), index=True
