@@ -668,3 +668,57 @@ def test_the_format_document_lists_every_record_field() -> None:
             assert f"| `{column.name}` |" in by_entity[entity], (entity, column.name)
         for table in CHILDREN[entity]:
             assert f"Child rows `{table.name}`" in by_entity[entity]
+
+
+def test_records_from_an_older_sender_are_read() -> None:
+    """A field added later (nullable) may be missing; a required one may not; unknown ones not."""
+    from ccodesk.sync.records import RecordError, parse_record
+
+    doc = {
+        "entity": "engagement",
+        "id": "5d3c8f3e-3f1b-4c39-9d6b-6d3c8f3e3f1b",
+        "origin": "7d1e0a52-55a1-4c5e-8b1e-7d1e0a5255a1",
+        "vv": {"7d1e0a52-55a1-4c5e-8b1e-7d1e0a5255a1": 3},
+        "hlc": "1763856000000.000001.7d1e0a52-55a1-4c5e-8b1e-7d1e0a5255a1",
+        "deleted": False,
+        "data": {
+            "borough_code": None,
+            "kind": "focus_group",
+            "method_code": "focus-group",
+            "title": "Older sender",
+            "theme": "",
+            "informs": None,
+            "informs_detail": "",
+            "level": "local",
+            "starts_at": "2026-11-26T19:00:00",
+            "ends_at": None,
+            "status": "planned",
+            "venue_name": "",
+            "venue_address": "",
+            "step_free": False,
+            "hearing_loop": False,
+            "bsl": False,
+            "interpreters": "",
+            "childcare": False,
+            "daytime": False,
+            "cco_name": "",
+            "blo_name": "",
+            "cso_name": "",
+            "notes": "",
+            "ics_uid": None,
+        },
+        "children": {
+            "engagement_partner": [],
+            "engagement_target_group": [],
+            "engagement_topic": [],
+            "engagement_attendee": [],
+        },
+    }
+    record = parse_record(doc)  # no community_venue: added in schema 0006
+    assert record.data["community_venue"] is None and record.data["title"] == "Older sender"
+    del doc["data"]["title"]
+    with pytest.raises(RecordError, match="lacks \\['title'\\]"):
+        parse_record(doc)
+    doc["data"] |= {"title": "x", "future_field": 1}
+    with pytest.raises(RecordError, match="unknown here"):
+        parse_record(doc)

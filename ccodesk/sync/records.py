@@ -225,6 +225,8 @@ def _decoder(table: str, column: Any) -> Decoder:
 
 
 _DECODERS: dict[str, dict[str, Decoder]] = {}
+# Fields a sender may leave out (an older ccodesk, from before they were added): the nullable.
+_OPTIONAL = {e: {c.name for c in columns if c.nullable} for e, columns in DATA_COLUMNS.items()}
 
 
 def _decoders(entity: str) -> dict[str, Decoder]:
@@ -280,7 +282,14 @@ def parse_record(doc: Any) -> Record:
         return record
     decoders = _decoders(entity)
     if data.keys() != decoders.keys():
-        raise RecordError(f"A {entity} record has fields {sorted(set(data) ^ set(decoders))}.")
+        unknown = set(data) - set(decoders)
+        if unknown:  # a newer sender: this program must be updated to read it
+            raise RecordError(f"A {entity} record has fields {sorted(unknown)} unknown here.")
+        missing = set(decoders) - set(data)
+        required = sorted(m for m in missing if m not in _OPTIONAL[entity])
+        if required:
+            raise RecordError(f"A {entity} record lacks {required}.")
+        data = {**dict.fromkeys(missing), **data}  # an older sender: fields added since
     record.data = {name: decode(data[name]) for name, decode in decoders.items()}
     owned = {t.name: t for t in CHILDREN[entity]}
     if set(children) != set(owned):
