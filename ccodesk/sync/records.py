@@ -237,11 +237,46 @@ def _decoders(entity: str) -> dict[str, Decoder]:
     return found
 
 
+_SEEN_DEVICES: set[str] = set()  # device ids already checked (a bundle repeats a few)
+_FIELDS = frozenset({"entity", "id", "origin", "vv", "hlc", "deleted", "data", "children"})
+
+
+def _device(value: Any) -> bool:
+    if value in _SEEN_DEVICES:
+        return True
+    if isinstance(value, str) and _ID.match(value):
+        if len(_SEEN_DEVICES) < 100_000:
+            _SEEN_DEVICES.add(value)
+        return True
+    return False
+
+
+def _child_decoders(entity: str) -> list[tuple[str, dict[str, Decoder]]]:
+    found = _CHILD_DECODERS.get(entity)
+    if found is None:
+        found = [
+            (
+                t.name,
+                {
+                    c.name: _decoder(t.name, c)
+                    for c in t.columns
+                    if c.name != CHILD_PARENT_COLUMN[t.name]
+                },
+            )
+            for t in CHILDREN[entity]
+        ]
+        _CHILD_DECODERS[entity] = found
+    return found
+
+
+_CHILD_DECODERS: dict[str, list[tuple[str, dict[str, Decoder]]]] = {}
+
+
 def _check_vector(vv: Any) -> dict[str, int]:
     if not isinstance(vv, dict) or not vv or len(vv) > MAX_VECTOR:
         raise RecordError("A record's version vector is missing or malformed.")
     for device, counter in vv.items():
-        if not (isinstance(device, str) and _ID.match(device)):
+        if not _device(device):
             raise RecordError("A version vector names a device that is not a device id.")
         if not isinstance(counter, int) or isinstance(counter, bool) or counter < 1:
             raise RecordError("A version vector holds a counter that is not a positive number.")
@@ -252,15 +287,15 @@ def parse_record(doc: Any) -> Record:
     """A validated Record from one decoded JSON line (RecordError if anything is off)."""
     if not isinstance(doc, dict):
         raise RecordError("A line of changes.jsonl is not a JSON object.")
-    expected = {"entity", "id", "origin", "vv", "hlc", "deleted", "data", "children"}
-    if set(doc) != expected:
-        raise RecordError(f"A record has fields {sorted(set(doc) ^ expected)} out of place.")
+    if doc.keys() != _FIELDS:
+        raise RecordError(f"A record has fields {sorted(set(doc) ^ _FIELDS)} out of place.")
     entity = doc["entity"]
     if entity not in ENTITIES:
         raise RecordError(f"Unknown kind of record {str(entity)[:40]!r}.")
-    for key in ("id", "origin"):
-        if not (isinstance(doc[key], str) and _ID.match(doc[key])):
-            raise RecordError(f"A {entity} record has a malformed {key}.")
+    if not (isinstance(doc["id"], str) and _ID.match(doc["id"])):
+        raise RecordError(f"A {entity} record has a malformed id.")
+    if not _device(doc["origin"]):
+        raise RecordError(f"A {entity} record has a malformed origin.")
     if not (isinstance(doc["hlc"], str) and _HLC.match(doc["hlc"])):
         raise RecordError(f"A {entity} record has a malformed clock stamp.")
     if not isinstance(doc["deleted"], bool):
@@ -291,20 +326,18 @@ def parse_record(doc: Any) -> Record:
             raise RecordError(f"A {entity} record lacks {required}.")
         data = {**dict.fromkeys(missing), **data}  # an older sender: fields added since
     record.data = {name: decode(data[name]) for name, decode in decoders.items()}
-    owned = {t.name: t for t in CHILDREN[entity]}
-    if set(children) != set(owned):
+    owned = _child_decoders(entity)
+    if len(children) != len(owned) or any(name not in children for name, _d in owned):
         raise RecordError(f"A {entity} record's child rows are not the expected ones.")
-    for name, rows in children.items():
-        table = owned[name]
-        parent_column = CHILD_PARENT_COLUMN[name]
-        child_columns = {c.name: c for c in table.columns if c.name != parent_column}
+    for name, child_decoders in owned:
+        rows = children[name]
         if not isinstance(rows, list) or len(rows) > 10_000:
             raise RecordError(f"A {entity} record's {name} rows are malformed.")
         checked = []
         for row in rows:
-            if not isinstance(row, dict) or set(row) != set(child_columns):
+            if not isinstance(row, dict) or row.keys() != child_decoders.keys():
                 raise RecordError(f"A {entity} record has a malformed {name} row.")
-            checked.append({k: _decode(name, child_columns[k], row[k]) for k in child_columns})
+            checked.append({k: decode(row[k]) for k, decode in child_decoders.items()})
         record.children[name] = checked
     return record
 
