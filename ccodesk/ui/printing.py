@@ -50,6 +50,33 @@ FORM_LETTER = {"equality": "E", "feedback": "F", "signin": "S"}
 MAX_PRINT_DPI = 300
 
 
+def print_and_save_buttons(dialog: QDialog) -> tuple[QDialogButtonBox, QPushButton, QPushButton]:
+    """Close, Print… (Ctrl+P) and Save as PDF… (Ctrl+S): the buttons of every print dialog."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    print_button = QPushButton("&Print…")
+    print_button.setShortcut(QKeySequence.StandardKey.Print)
+    save_button = QPushButton("Save as P&DF…")
+    save_button.setShortcut(QKeySequence.StandardKey.Save)
+    buttons.addButton(print_button, QDialogButtonBox.ButtonRole.ActionRole)
+    buttons.addButton(save_button, QDialogButtonBox.ButtonRole.ActionRole)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, print_button, save_button
+
+
+def ask_and_print_pdf(parent: QWidget, data: bytes, name: str) -> int | None:
+    """Open the system print dialog and print the PDF on the printer chosen; the pages sent.
+
+    None when the user cancels; a KnownError (plain words) when it cannot be printed.
+    """
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(name)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setOption(QPrintDialog.PrintDialogOption.PrintPageRange, True)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return print_pdf(data, printer)
+
+
 def ask_and_save_pdf(parent: QWidget, data: bytes, name: str) -> Path | None:
     """Ask where to save a PDF (suggesting `name` in the home folder) and write it atomically.
 
@@ -209,14 +236,7 @@ class PrintDialog(QDialog):
             buddy = QLabel(text)
             buddy.setBuddy(widget)
             form.addRow(buddy, widget)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.print_button = QPushButton("&Print…")
-        self.print_button.setShortcut(QKeySequence.StandardKey.Print)
-        self.save_button = QPushButton("Save as P&DF…")
-        self.save_button.setShortcut(QKeySequence.StandardKey.Save)
-        buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
+        buttons, self.print_button, self.save_button = print_and_save_buttons(self)
         self.print_button.clicked.connect(self.print_document)
         self.save_button.clicked.connect(self.save_as_pdf)
         layout = QVBoxLayout(self)
@@ -301,16 +321,12 @@ class PrintDialog(QDialog):
 
     def _print(self, result: tuple[bytes, str]) -> None:
         data, name = result
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(name)
-        dialog = QPrintDialog(printer, self)
-        dialog.setOption(QPrintDialog.PrintDialogOption.PrintPageRange, True)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
         try:
-            pages = print_pdf(data, printer)
+            pages = ask_and_print_pdf(self, data, name)
         except KnownError as exc:
             self.error.setText(str(exc))
+            return
+        if pages is None:
             return
         self.error.setText(f"Sent {pages} page{'s' if pages != 1 else ''} to the printer.")
         self.printed.emit(pages)

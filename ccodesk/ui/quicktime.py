@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -37,6 +36,7 @@ from ccodesk.services import quicktime as qt
 from ccodesk.settings import Settings
 from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob
+from ccodesk.ui.printing import ask_and_print_pdf, ask_and_save_pdf, print_and_save_buttons
 from ccodesk.ui.quicktime_pages import (
     AssessmentPage,
     CausalEventPage,
@@ -198,14 +198,7 @@ class RecordPrintDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Message")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.print_button = QPushButton("&Print…")
-        self.print_button.setShortcut(QKeySequence.StandardKey.Print)
-        self.save_button = QPushButton("Save as P&DF…")
-        self.save_button.setShortcut(QKeySequence.StandardKey.Save)
-        buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
+        buttons, self.print_button, self.save_button = print_and_save_buttons(self)
         self.print_button.clicked.connect(lambda: self._build(self._print))
         self.save_button.clicked.connect(lambda: self._build(self._save))
         layout = QVBoxLayout(self)
@@ -245,8 +238,6 @@ class RecordPrintDialog(QDialog):
         self.message.setText(str(exc))
 
     def _save(self, data: bytes) -> None:
-        from ccodesk.ui.printing import ask_and_save_pdf
-
         self.message.clear()
         try:
             written = ask_and_save_pdf(self, data, self.file_name)
@@ -259,17 +250,13 @@ class RecordPrintDialog(QDialog):
         self.saved_to.emit(str(written))
 
     def _print(self, data: bytes) -> None:
-        from ccodesk.ui.printing import print_pdf
-
         self.message.clear()
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(self.file_name)
-        if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
-            return
         try:
-            pages = print_pdf(data, printer)
+            pages = ask_and_print_pdf(self, data, self.file_name)
         except KnownError as exc:
             self.message.setText(str(exc))
+            return
+        if pages is None:
             return
         self.message.setText(f"Sent {pages} page{'s' if pages != 1 else ''} to the printer.")
         self.printed.emit(pages)
