@@ -124,11 +124,12 @@ def create(session: Session, event: CausalEvent, *, now: dt.datetime | None = No
     return consultation.id
 
 
-def _check_event(session: Session, event: CausalEvent, now: dt.datetime) -> list[str]:
+def _check_event(session: Session, event: CausalEvent, now: dt.datetime | None) -> list[str]:
+    """What is wrong with a causal event; a past deadline only when `now` is given (a new one)."""
     problems = []
     if not event.title.strip():
         problems.append("say what the causal event is")
-    if event.deadline <= now:
+    if now is not None and event.deadline <= now:
         problems.append("the response deadline has already passed")
     if event.deadline > event.event_at:
         problems.append("responses are needed before the event, not after it")
@@ -230,7 +231,7 @@ def update_stage(
             deadline=values.get("deadline", consultation.deadline),
             topic_code=values.get("topic_code", consultation.topic_code),
         )
-        problems = [p for p in _check_event(session, event, dt.datetime.min) if "passed" not in p]
+        problems = _check_event(session, event, None)  # a saved one may be past its deadline
         if problems:
             raise ValidationError(problems)
     assign_changed(consultation, values)
