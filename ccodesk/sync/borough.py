@@ -188,7 +188,7 @@ def import_bundle(
 
     `confirm_centre(fingerprint)` is asked before a centre key is pinned for the first time.
     """
-    data = _read(path)
+    data = bundle.read_file(path)
     with store.session() as session:
         pinned = centre_key(session)
         devices = {
@@ -221,18 +221,6 @@ def import_bundle(
     if opened.kind == "reference":
         return _import_reference(store, opened, pinned, confirm_centre)
     return _import_changes(store, opened)
-
-
-def _read(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > bundle.MAX_FILE:
-            raise bundle.BundleRejected(f"{path} is larger than any bundle ccodesk writes.")
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise SyncError(f"{path} does not exist.") from exc
-    except IsADirectoryError as exc:
-        raise SyncError(f"{path} is a directory, not a bundle file.") from exc
 
 
 def _logged(session: Session, opened: bundle.OpenedBundle) -> BundleLog | None:

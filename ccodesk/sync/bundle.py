@@ -21,6 +21,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyrage
@@ -133,6 +134,20 @@ def _entry(name: str) -> zipfile.ZipInfo:
 
 def _json(doc: dict[str, Any]) -> bytes:
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False).encode() + b"\n"
+
+
+def read_file(path: Path) -> bytes:
+    """A bundle file's bytes; refused before reading when larger than any bundle can be."""
+    try:
+        if path.stat().st_size > MAX_FILE:
+            raise BundleRejected(f"{path} is larger than any bundle ccodesk writes.")
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise BundleRejected(f"{path} does not exist.") from exc
+    except IsADirectoryError as exc:
+        raise BundleRejected(f"{path} is a directory, not a bundle file.") from exc
+    except OSError as exc:
+        raise BundleRejected(f"{path} cannot be read: {exc.strerror or exc}.") from exc
 
 
 def open_bundle(

@@ -295,10 +295,7 @@ def merge_bundle(central: Central, path: Path, receipts: Path | None = None) -> 
 
 
 def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CentralError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    data = bundle.read_file(path)
     with central.session() as s:
         trusted_rows = {
             k.fingerprint: k
