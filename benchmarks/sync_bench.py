@@ -62,6 +62,11 @@ def floor_seconds(source_url: str, target_url: str) -> tuple[float, int]:
     count = sum(len(rows) for _t, rows in payload)
     try:
         cur = raw.cursor()
+        if target_url.startswith("sqlite"):  # the central store's own connection settings
+            from ccodesk.sync.central import SQLITE_PRAGMAS
+
+            for pragma in SQLITE_PRAGMAS:
+                cur.execute(pragma)
         started = time.perf_counter()
         for table, rows in payload:
             columns = [c.name for c in table.columns]

@@ -31,6 +31,7 @@ from ccodesk.models import (
     EngagementKind,
     SyncConflict,
     SyncTombstone,
+    new_id,
 )
 from ccodesk.services.directory import ContactDraft, save_contact
 from ccodesk.services.engagements import EngagementDraft, delete_engagement, save_engagement
@@ -280,6 +281,47 @@ def test_personal_details_of_unshared_contacts_stay_on_the_device(
         assert s.get(SyncTombstone, ("contact", private)) is not None  # no data, only its id
 
 
+def check_kept_deletions(central: Central, borough: Store) -> None:
+    """A deletion of a record the centre never had is kept (no data), keeps an older copy
+    out, is itself updated by a later deletion, and gives way to a newer version."""
+    from ccodesk.sync.merge import merge_records
+    from ccodesk.sync.records import Record, parse_record
+
+    eid = add_engagement(borough, "Deleted before the centre saw it")
+    with borough.session() as s:
+        (sent,) = read_records(s, "engagement", ids=[eid])
+    live = parse_record(sent.to_json())
+    device, n = live.origin, live.vv[live.origin]
+    wall = int(live.hlc.split(".", 1)[0])
+
+    def version(counter: int, deleted: bool) -> Record:
+        hlc = f"{wall + counter}.000000.{device}"
+        if deleted:
+            return Record("engagement", eid, device, {device: counter}, hlc, True)
+        return Record(
+            "engagement", eid, device, {device: counter}, hlc, False, live.data, live.children
+        )
+
+    def merge(record: Record) -> tuple[bool, dict[str, int] | None]:
+        with central.transaction() as s:
+            merge_records(s, [record], bundle_id=new_id())
+        with central.session() as s:
+            row = s.get(Engagement, eid)
+            kept = s.get(SyncTombstone, ("engagement", eid))
+            return row is not None, dict(kept.version_vector) if kept else None
+
+    assert merge(version(n + 1, True)) == (False, {device: n + 1})
+    assert merge(live) == (False, {device: n + 1})  # the older copy stays out
+    assert merge(version(n + 2, True)) == (False, {device: n + 2})  # the deletion moves on
+    assert merge(version(n + 3, False)) == (True, None)  # restored: the deletion is gone
+    with central.session() as s:
+        assert s.get(Engagement, eid).title == "Deleted before the centre saw it"  # type: ignore[union-attr]
+
+
+def test_kept_deletions(central: Central, camden: Store) -> None:
+    check_kept_deletions(central, camden)
+
+
 # -- refusing what is not right ------------------------------------------------------------------
 
 
@@ -356,6 +398,28 @@ def test_rejections_change_nothing(tmp_path: Path, central: Central, camden: Sto
     add_engagement(camden, "Later")
     outcome = merge_bundle(central, export(camden, tmp_path / "late.ccbundle"))
     assert not outcome.ok and "does not trust" in outcome.message
+
+
+def test_a_bad_line_is_named_by_its_number(camden: Store) -> None:
+    from ccodesk.sync.records import encode_line
+
+    add_engagement(camden, "A meeting")
+    with camden.session() as s:
+        good = encode_line(next(read_records(s, "engagement", since_seq=0))).rstrip(b"\n")
+
+    def read(*lines: bytes) -> list[object]:
+        members = {"changes.jsonl": b"\n".join(lines) + b"\n"}
+        return bundle.OpenedBundle({"kind": "changes"}, "fp", "hash", members).records()
+
+    assert len(read(good, b"", good)) == 2  # blank lines are allowed
+    for bad, message in (
+        (b'{"entity": "engagement"}, {"entity": "finding"}', "line 3: Extra data"),
+        (b"[1, 2", "line 3: Expecting"),
+        (b"  ", "line 3: Expecting value"),
+        (good.replace(b'"deleted":false', b'"deleted":"no"'), "line 3: A engagement record's"),
+    ):
+        with pytest.raises(bundle.BundleRejected, match=message):
+            read(good, b"", bad, good)
 
 
 def test_zip_bomb_and_oversize_members_are_refused(tmp_path: Path, central: Central) -> None:

@@ -17,7 +17,7 @@ from ccodesk.sync.borough import device_recipient, import_bundle
 from ccodesk.sync.central import Central, init_central, merge_bundle, open_central, reference_bundle
 from ccodesk.sync.records import ENTITIES, read_records
 from tests.support.postgres import new_database, postgres_cluster
-from tests.test_sync import add_engagement, export, make_borough, rename
+from tests.test_sync import add_engagement, check_kept_deletions, export, make_borough, rename
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +104,14 @@ def test_merge_on_postgres_matches_sqlite(
     assert len(snapshot(on_pg)) > 9000
     on_sqlite.close()
     on_pg.close()
+
+
+def test_kept_deletions_on_postgres(pg_url: str, tmp_path: Path) -> None:
+    central = init_central(tmp_path / "centre", new_database(pg_url, "kept_deletions"), "Centre")
+    camden = make_borough(tmp_path / "camden", "camden", "Ada", central)
+    check_kept_deletions(central, camden)
+    camden.close()
+    central.close()
 
 
 def _public_key(store_dir: Path) -> str:

@@ -304,7 +304,7 @@ def _import_reference(
     topics = reference.get("topics", [])
     if not isinstance(keys, list) or not isinstance(topics, list):
         raise bundle.BundleRejected("reference.json is malformed.")
-    records = list(opened.records())
+    records = opened.records()
     with store.transaction() as session:
         if _logged(session, opened) is not None:
             return ImportResult("reference", "This reference bundle was imported before.")
@@ -392,7 +392,7 @@ def _import_changes(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
     manifest = opened.manifest
     if manifest["device_id"] == store.device_id:
         raise SyncError("This is one of this device's own bundles; there is nothing to import.")
-    records = list(opened.records())
+    records = opened.records()
     with store.transaction() as session:
         if _logged(session, opened) is not None:
             return ImportResult("changes", "This bundle was imported before; nothing changed.")
