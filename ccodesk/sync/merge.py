@@ -243,18 +243,18 @@ def _write_all(
             if record.deleted:
                 _write(session, record, exists, vector, seq)
                 continue
-            row = {
-                **record.data,
-                "origin_device": record.origin,
-                "version_vector": vector,
-                "hlc": record.hlc,
-                "change_seq": seq,
-                "deleted": False,
-            }
+            row = record.data.copy()
+            row["origin_device"] = record.origin
+            row["version_vector"] = vector
+            row["hlc"] = record.hlc
+            row["change_seq"] = seq
+            row["deleted"] = False
             if exists:
-                updates.append({"_id": record.id, **row})
+                row["_id"] = record.id
+                updates.append(row)
             else:
-                inserts.append({"id": record.id, **row})
+                row["id"] = record.id
+                inserts.append(row)
         # Kept deletions these versions replace (a record recreated, a deletion updated).
         gone = [str(r["record_id"]) for r in tombs] + [str(r["id"]) for r in inserts]
         gone = [rid for rid in gone if rid in kept_deletions]

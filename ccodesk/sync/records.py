@@ -270,15 +270,16 @@ def _child_decoders(entity: str) -> list[tuple[str, dict[str, Decoder]]]:
 
 
 _CHILD_DECODERS: dict[str, list[tuple[str, dict[str, Decoder]]]] = {}
+_CHILD_NAMES = {entity: frozenset(t.name for t in tables) for entity, tables in CHILDREN.items()}
 
 
 def _check_vector(vv: Any) -> dict[str, int]:
     if not isinstance(vv, dict) or not vv or len(vv) > MAX_VECTOR:
         raise RecordError("A record's version vector is missing or malformed.")
     for device, counter in vv.items():
-        if not _device(device):
+        if device not in _SEEN_DEVICES and not _device(device):
             raise RecordError("A version vector names a device that is not a device id.")
-        if not isinstance(counter, int) or isinstance(counter, bool) or counter < 1:
+        if type(counter) is not int or counter < 1:  # (not a bool either)
             raise RecordError("A version vector holds a counter that is not a positive number.")
     return dict(vv)
 
@@ -300,21 +301,14 @@ def parse_record(doc: Any) -> Record:
         raise RecordError(f"A {entity} record has a malformed clock stamp.")
     if not isinstance(doc["deleted"], bool):
         raise RecordError(f"A {entity} record's 'deleted' is not true or false.")
-    record = Record(
-        entity=entity,
-        id=doc["id"],
-        origin=doc["origin"],
-        vv=_check_vector(doc["vv"]),
-        hlc=doc["hlc"],
-        deleted=doc["deleted"],
-    )
+    vv = _check_vector(doc["vv"])
     data, children = doc["data"], doc["children"]
     if not isinstance(data, dict) or not isinstance(children, dict):
         raise RecordError(f"A {entity} record's data or children are not objects.")
-    if record.deleted:
+    if doc["deleted"]:
         if data or children:
             raise RecordError(f"A deleted {entity} record carries data; deletions carry none.")
-        return record
+        return Record(entity, doc["id"], doc["origin"], vv, doc["hlc"], True)
     decoders = _decoders(entity)
     if data.keys() != decoders.keys():
         unknown = set(data) - set(decoders)
@@ -325,10 +319,11 @@ def parse_record(doc: Any) -> Record:
         if required:
             raise RecordError(f"A {entity} record lacks {required}.")
         data = {**dict.fromkeys(missing), **data}  # an older sender: fields added since
-    record.data = {name: decode(data[name]) for name, decode in decoders.items()}
+    checked_data = {name: decode(data[name]) for name, decode in decoders.items()}
     owned = _child_decoders(entity)
-    if len(children) != len(owned) or any(name not in children for name, _d in owned):
+    if children.keys() != _CHILD_NAMES[entity]:
         raise RecordError(f"A {entity} record's child rows are not the expected ones.")
+    checked_children = {}
     for name, child_decoders in owned:
         rows = children[name]
         if not isinstance(rows, list) or len(rows) > 10_000:
@@ -338,8 +333,10 @@ def parse_record(doc: Any) -> Record:
             if not isinstance(row, dict) or row.keys() != child_decoders.keys():
                 raise RecordError(f"A {entity} record has a malformed {name} row.")
             checked.append({k: decode(row[k]) for k, decode in child_decoders.items()})
-        record.children[name] = checked
-    return record
+        checked_children[name] = checked
+    return Record(
+        entity, doc["id"], doc["origin"], vv, doc["hlc"], False, checked_data, checked_children
+    )
 
 
 # -- reading a store -------------------------------------------------------------------------
