@@ -422,6 +422,28 @@ def test_a_bad_line_is_named_by_its_number(camden: Store) -> None:
             read(good, b"", bad, good)
 
 
+def test_the_collector_resumes_after_a_merge(
+    tmp_path: Path, central: Central, camden: Store
+) -> None:
+    import gc
+
+    add_engagement(camden, "A meeting")
+    good = export(camden, tmp_path / "good.ccbundle")
+    bad = tmp_path / "bad.ccbundle"
+    bad.write_bytes(good.read_bytes()[:-10])
+    assert gc.isenabled()
+    assert not merge_bundle(central, bad).ok
+    assert gc.isenabled()
+    assert merge_bundle(central, good).ok
+    assert gc.isenabled()
+    gc.disable()  # and stays off for a caller that had it off
+    try:
+        assert merge_bundle(central, good).ok
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_zip_bomb_and_oversize_members_are_refused(tmp_path: Path, central: Central) -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:

@@ -21,7 +21,7 @@ from ccodesk.store import Store
 from ccodesk.sync import bundle, sshsig
 from ccodesk.sync.keys import age_identity_from_signing_key, parse_recipient
 from ccodesk.sync.merge import MergeResult, merge_records
-from ccodesk.sync.records import ENTITIES, Record, as_tombstone, read_records
+from ccodesk.sync.records import ENTITIES, Record, as_tombstone, collector_paused, read_records
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,8 @@ def import_bundle(
         return _import_receipt(store, opened)
     if opened.kind == "reference":
         return _import_reference(store, opened, pinned, confirm_centre)
-    return _import_changes(store, opened)
+    with collector_paused():  # see records.collector_paused
+        return _import_changes(store, opened)
 
 
 def _logged(session: Session, opened: bundle.OpenedBundle) -> BundleLog | None:

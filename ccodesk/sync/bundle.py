@@ -14,14 +14,12 @@ key → every member's hash → only then JSON.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ccodesk.errors import KnownError
 from ccodesk.sync import sshsig
-from ccodesk.sync.records import Record, RecordError, encode_line, parse_record
+from ccodesk.sync.records import (
+    Record,
+    RecordError,
+    collector_paused,
+    encode_line,
+    parse_record,
+)
 
 FORMAT = "ccodesk-bundle/1"
 NAMESPACES = {
@@ -71,17 +75,6 @@ def _json_line(number: int, line: bytes) -> Any:
         raise BundleRejected(f"changes.jsonl line {number}: {exc}") from exc
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 @dataclass
 class OpenedBundle:
     """An authenticated bundle: its manifest, signer, content hash and members."""
@@ -99,9 +92,8 @@ class OpenedBundle:
         """The records of changes.jsonl, each validated (BundleRejected on the first bad one).
 
         The lines are decoded with one `json.loads` of them all (a per-line call costs as
-        much again in the json module's Python wrapper) and the cyclic garbage collector is
-        paused meanwhile: the records hold no cycles, yet tens of thousands of new dicts
-        would set it off many times over. A line that does not decode is then found and
+        much again in the json module's Python wrapper), with the garbage collector paused
+        (see `collector_paused`). A line that does not decode is then found and
         named by decoding the lines one by one.
         """
         data = self.members.get("changes.jsonl", b"")
@@ -110,7 +102,7 @@ class OpenedBundle:
         for number, line in numbered:
             if len(line) > MAX_LINE:
                 raise BundleRejected(f"changes.jsonl line {number} is too long.")
-        with _collector_paused():
+        with collector_paused():
             try:
                 docs = json.loads(b"[" + b",".join(lines) + b"]") if lines else []
             except ValueError:

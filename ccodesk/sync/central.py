@@ -32,7 +32,7 @@ from ccodesk.models import BundleLog, DeviceState, SyncConflict, Topic, TrustedK
 from ccodesk.sync import bundle, sshsig
 from ccodesk.sync.keys import age_identity_from_signing_key
 from ccodesk.sync.merge import MergeResult, merge_records
-from ccodesk.sync.records import ENTITIES, read_records
+from ccodesk.sync.records import ENTITIES, collector_paused, read_records
 
 log = logging.getLogger(__name__)
 
@@ -298,7 +298,8 @@ class MergeOutcome:
 def merge_bundle(central: Central, path: Path, receipts: Path | None = None) -> MergeOutcome:
     """Decrypt, authenticate and merge one bundle in one transaction; write a signed receipt."""
     try:
-        return _merge(central, path, receipts)
+        with collector_paused():  # see records.collector_paused
+            return _merge(central, path, receipts)
     except KnownError as exc:
         log.info("rejected %s: %s", path, exc)
         return MergeOutcome(path, False, str(exc))

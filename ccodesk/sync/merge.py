@@ -42,6 +42,7 @@ from ccodesk.sync.records import (
     ORDER,
     PERSONAL,
     Record,
+    collector_paused,
     parse_record,
     read_records,
     stored_form,
@@ -76,6 +77,11 @@ def rank(record: Record) -> tuple[bool, str, str]:
 
 def merge_records(session: Session, records: Iterable[Record], *, bundle_id: str) -> MergeResult:
     """Merge `records` into the store behind `session` (the caller owns the transaction)."""
+    with collector_paused():
+        return _merge_records(session, records, bundle_id)
+
+
+def _merge_records(session: Session, records: Iterable[Record], bundle_id: str) -> MergeResult:
     by_entity: dict[str, list[Record]] = {}
     for record in records:
         by_entity.setdefault(record.entity, []).append(record)
