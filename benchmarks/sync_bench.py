@@ -105,11 +105,11 @@ def main() -> None:
     from ccodesk.sync.borough import export_bundle, import_bundle
     from ccodesk.sync.central import (
         init_central,
-        merge_bundle,
         open_central,
         reference_bundle,
         trust_add,
     )
+    from ccodesk.sync.central_merge import merge_bundle
 
     boroughs = [b["code"] for b in load_json("reference", "boroughs.json")][: args.boroughs]
     central = init_central(work / "central", None, "Bench Centre")

@@ -94,7 +94,7 @@ def cmd_allowed_signers(args: argparse.Namespace) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from ccodesk.sync.central import merge_bundle
+    from ccodesk.sync.central_merge import merge_bundle
 
     rejected = 0
     receipts = Path(args.receipts) if args.receipts else None

@@ -181,7 +181,8 @@ def test_cli_runs_a_consultation(store, capsys: pytest.CaptureFixture[str]) -> N
 
 def test_quick_time_consultations_travel_in_bundles(tmp_path: Path, store) -> None:  # type: ignore[no-untyped-def]
     from ccodesk.sync.borough import export_bundle
-    from ccodesk.sync.central import init_central, merge_bundle, reference_bundle, trust_add
+    from ccodesk.sync.central import init_central, reference_bundle, trust_add
+    from ccodesk.sync.central_merge import merge_bundle
 
     ids = organisations(store)
     with store.transaction() as s:

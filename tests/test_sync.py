@@ -49,12 +49,12 @@ from ccodesk.sync.central import (
     Central,
     gaps,
     init_central,
-    merge_bundle,
     open_central,
     reference_bundle,
     trust_add,
     trust_revoke,
 )
+from ccodesk.sync.central_merge import merge_bundle
 from ccodesk.sync.merge import conflicts, dominates, join
 from ccodesk.sync.records import read_records
 

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from ccodesk.models import Engagement
 from ccodesk.store import create_store
 from ccodesk.sync.borough import device_recipient, import_bundle
-from ccodesk.sync.central import init_central, merge_bundle, reference_bundle, trust_add
+from ccodesk.sync.central import init_central, reference_bundle, trust_add
+from ccodesk.sync.central_merge import merge_bundle
 from ccodesk.ui.sync_page import SyncPage
 from tests.test_sync import add_engagement, export, rename
 

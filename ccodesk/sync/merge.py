@@ -21,20 +21,18 @@ the CCO's next bundle) and the local change counter stays monotonic.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Any, ClassVar
+from typing import Any
 
-from sqlalchemy import String, any_, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError, NotFound
 from ccodesk.models import SyncConflict, SyncTombstone
 from ccodesk.stamping import Allocation
+from ccodesk.sync.bulk import among, executemany
 from ccodesk.sync.records import (
     CHILD_PARENT_COLUMN,
     CHILDREN,
@@ -166,31 +164,13 @@ def _latest_per_id(records: list[Record]) -> dict[str, Record]:
     return chosen
 
 
-def _id_batches(session: Session, column: Any, ids: list[str]) -> Iterator[Any]:
-    """`column IN (…)` conditions covering `ids`, each bound as one parameter.
-
-    On PostgreSQL `= ANY(array)`; on SQLite `IN (SELECT value FROM json_each(?))`, which
-    the planner answers with the primary-key index. A plain IN list of hundreds of
-    parameters is a new query text each time: psycopg parsed it afresh (it caches only
-    short ones) and SQLAlchemy expanded it afresh, which had made these look-ups a third of
-    a merge.
-    """
-    if not ids:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        yield column == any_(bindparam("ids", ids, type_=ARRAY(String)))
-        return
-    each = func.json_each(bindparam("ids", json.dumps(ids), type_=String)).table_valued("value")
-    yield column.in_(select(each.c.value))
-
-
 def _versions(session: Session, entity: str, ids: list[str]) -> dict[str, Record]:
     """The stored version vectors (and clock, deletion flag) of these records, without data."""
     table = ENTITIES[entity]
     columns = (table.c.id, table.c.origin_device, table.c.version_vector, table.c.hlc)
     found: dict[str, Record] = {}
-    for condition in _id_batches(session, table.c.id, ids):
-        query = select(*columns, table.c.deleted).where(condition)
+    if ids:
+        query = select(*columns, table.c.deleted).where(among(session, table.c.id, ids))
         for rid, origin, vv, hlc, deleted in session.execute(query):
             found[rid] = Record(entity, rid, origin, dict(vv), hlc, bool(deleted))
     return found
@@ -204,8 +184,10 @@ def _tombstones(session: Session, entity: str, ids: list[str]) -> dict[str, Reco
     if session.execute(any_kept).first() is None:  # the usual case: none at all
         return found
     columns = (table.c.record_id, table.c.origin_device, table.c.version_vector, table.c.hlc)
-    for condition in _id_batches(session, table.c.record_id, ids):
-        query = select(*columns).where(table.c.entity == entity, condition)
+    if ids:
+        query = select(*columns).where(
+            table.c.entity == entity, among(session, table.c.record_id, ids)
+        )
         for rid, origin, vv, hlc in session.execute(query):
             found[rid] = Record(entity, rid, origin, dict(vv), hlc, True)
     return found
@@ -219,7 +201,7 @@ def _write_all(
 ) -> None:
     """Write the winning versions, entity by entity (parents first), in batches.
 
-    New rows go in with one multi-row INSERT per entity, changed rows with one executemany
+    New rows go in with one executemany INSERT per entity, changed rows with one executemany
     UPDATE; child rows are replaced in bulk. Deletions, rare, go one by one.
     """
     conn = session.connection()
@@ -264,81 +246,18 @@ def _write_all(
         # Kept deletions these versions replace (a record recreated, a deletion updated).
         gone = [str(r["record_id"]) for r in tombs] + [str(r["id"]) for r in inserts]
         gone = [rid for rid in gone if rid in kept_deletions]
-        for condition in _id_batches(session, SyncTombstone.record_id, gone):
-            conn.execute(delete(SyncTombstone).where(SyncTombstone.entity == entity, condition))
+        if gone:
+            conn.execute(
+                delete(SyncTombstone).where(
+                    SyncTombstone.entity == entity, among(session, SyncTombstone.record_id, gone)
+                )
+            )
         if tombs:
             conn.execute(insert(SyncTombstone), tombs)
-        _executemany(conn, "insert", table, inserts)
-        _executemany(conn, "update", table, updates)
+        executemany(conn, "insert", table, inserts)
+        executemany(conn, "update", table, updates)
         live = [(r, exists) for r, exists, _v, _s in group if not r.deleted]
         _replace_children_bulk(session, entity, live)
-
-
-class _Bulk:
-    """One statement run with the DB-API's `executemany`, its values prepared column-wise.
-
-    SQLAlchemy's own executemany builds and processes a parameter dict row by row, which
-    had cost about as much as the database's own work on a borough-year bundle. Here the
-    statement is compiled once per dialect and the type conversions SQLAlchemy would apply
-    (dates, enumerations, JSON) run only on the columns that have them.
-    """
-
-    _cache: ClassVar[dict[tuple[str, str, tuple[str, ...]], _Bulk]] = {}
-
-    def __init__(self, statement: Any, dialect: Any) -> None:
-        compiled = statement.compile(dialect=dialect)
-        self.sql = str(compiled)
-        processors = {
-            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-            for name, bind in ((b.key, b) for b in compiled.binds.values())
-        }
-        self.names = list(compiled.positiontup) if compiled.positional else None
-        self.converters = [(name, p) for name, p in processors.items() if p is not None]
-        if self.names is not None:
-            self.get = itemgetter(*self.names)
-            index = {name: i for i, name in enumerate(self.names)}
-            self.by_index = [(index[name], p) for name, p in self.converters]
-
-    @classmethod
-    def of(cls, kind: str, table: Any, keys: tuple[str, ...], dialect: Any) -> _Bulk:
-        found = cls._cache.get((dialect.name + dialect.driver, kind + table.name, keys))
-        if found is None:
-            statement: Any
-            if kind == "insert":
-                statement = insert(table).values({k: bindparam(k) for k in keys})
-            else:  # update by "_id"
-                statement = (
-                    update(table)
-                    .where(table.c.id == bindparam("_id"))
-                    .values({k: bindparam(k) for k in keys if k != "_id"})
-                )
-            found = cls(statement, dialect)
-            cls._cache[(dialect.name + dialect.driver, kind + table.name, keys)] = found
-        return found
-
-    def run(self, conn: Any, rows: list[dict[str, Any]]) -> None:
-        if self.names is None:  # named parameters (psycopg): convert in place
-            for row in rows:
-                for name, convert in self.converters:
-                    row[name] = convert(row[name])
-            params: list[Any] = rows
-        else:
-            params = []
-            get, by_index = self.get, self.by_index
-            single = len(self.names) == 1
-            for row in rows:
-                values = [get(row)] if single else list(get(row))
-                for i, convert in by_index:
-                    values[i] = convert(values[i])
-                params.append(tuple(values))
-        conn.exec_driver_sql(self.sql, params)
-
-
-def _executemany(conn: Any, kind: str, table: Any, rows: list[dict[str, Any]]) -> None:
-    """INSERT `rows` into `table` (kind "insert"), or UPDATE them by their "_id" ("update");
-    every row holds the same keys."""
-    if rows:
-        _Bulk.of(kind, table, tuple(rows[0]), conn.dialect).run(conn, rows)
 
 
 def _replace_children_bulk(
@@ -348,12 +267,12 @@ def _replace_children_bulk(
     existing = [r.id for r, exists in records if exists]
     for table in CHILDREN[entity]:
         column = CHILD_PARENT_COLUMN[table.name]
-        for condition in _id_batches(session, table.c[column], existing):
-            conn.execute(delete(table).where(condition))
+        if existing:
+            conn.execute(delete(table).where(among(session, table.c[column], existing)))
         rows = [
             {column: r.id, **child} for r, _e in records for child in r.children.get(table.name, [])
         ]
-        _executemany(conn, "insert", table, rows)
+        executemany(conn, "insert", table, rows)
 
 
 def _write(

@@ -1,0 +1,181 @@
+"""The central unit's merge of one bundle: authenticate it against the trust list, merge it
+in one transaction, and sign a receipt for the device that sent it (`ccodesk-central merge`).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ccodesk.errors import KnownError
+from ccodesk.fileio import atomic_write_bytes
+from ccodesk.models import BundleLog, DeviceState, TrustedKey, new_id
+from ccodesk.sync import bundle
+from ccodesk.sync.central import Central
+from ccodesk.sync.merge import MergeResult, merge_records
+from ccodesk.sync.records import collector_paused
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MergeOutcome:
+    path: Path
+    ok: bool
+    message: str
+    receipt: Path | None = None
+    result: MergeResult | None = None
+
+
+def merge_bundle(central: Central, path: Path, receipts: Path | None = None) -> MergeOutcome:
+    """Decrypt, authenticate and merge one bundle in one transaction; write a signed receipt."""
+    try:
+        with collector_paused():  # see records.collector_paused
+            return _merge(central, path, receipts)
+    except KnownError as exc:
+        log.info("rejected %s: %s", path, exc)
+        return MergeOutcome(path, False, str(exc))
+
+
+def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
+    data = bundle.read_file(path)
+    with central.session() as s:
+        trusted_rows = {
+            k.fingerprint: k
+            for k in s.scalars(
+                select(TrustedKey).where(
+                    TrustedKey.role == "device", TrustedKey.revoked_at.is_(None)
+                )
+            )
+        }
+    opened = bundle.open_bundle(
+        data, [central.identity], lambda fp, ns: ns == "ccodesk-bundle" and fp in trusted_rows
+    )
+    if opened.kind != "changes":
+        raise bundle.BundleRejected(f"A {opened.kind} bundle cannot be merged by a central unit.")
+    manifest = opened.manifest
+    signer = trusted_rows[opened.signer]
+    if signer.device_id and signer.device_id != manifest["device_id"]:
+        raise bundle.BundleRejected("The bundle names another device than the key that signed it.")
+    officer = str(manifest.get("officer", ""))
+    if (
+        signer.officer
+        and " ".join(officer.split()).casefold() != " ".join(signer.officer.split()).casefold()
+    ):
+        raise bundle.BundleRejected(
+            f"The bundle says it is from {officer!r}, but its key is trusted for "
+            f"{signer.officer!r}."
+        )
+    if signer.borough_code and manifest.get("borough_code") != signer.borough_code:
+        raise bundle.BundleRejected(
+            f"The bundle says it is from {manifest.get('borough_code')}, but its key is trusted "
+            f"for {signer.borough_code}."
+        )
+    records = opened.records()
+    with central.transaction() as s:
+        # One merge at a time: the device_state row is the lock (PostgreSQL; SQLite's
+        # BEGIN IMMEDIATE already serialises writers).
+        s.execute(select(DeviceState).where(DeviceState.id == 1).with_for_update()).one()
+        previous = s.get(BundleLog, manifest["bundle_id"])
+        if previous is not None:
+            if previous.content_hash != opened.content_hash:
+                raise bundle.BundleRejected(
+                    "A different bundle with this id was merged before: this one was altered."
+                )
+            receipt = base64.b64decode(previous.receipt or "")
+            written = _write_receipt(receipts, manifest, receipt)
+            return MergeOutcome(
+                path,
+                True,
+                f"merged earlier ({previous.received_at:%Y-%m-%d %H:%M}): "
+                f"{previous.applied} applied, {previous.already} already had, "
+                f"{previous.conflicts} conflicts",
+                written,
+            )
+        if signer.device_id is None:
+            s.get(TrustedKey, signer.id).device_id = manifest["device_id"]  # type: ignore[union-attr]
+        result = merge_records(s, records, bundle_id=manifest["bundle_id"])
+        receipt = _receipt(central, manifest, opened, result)
+        s.add(
+            BundleLog(
+                bundle_id=manifest["bundle_id"],
+                content_hash=opened.content_hash,
+                kind="changes",
+                device_id=manifest["device_id"],
+                borough_code=manifest.get("borough_code"),
+                seq=manifest["seq"],
+                signer=opened.signer,
+                received_at=dt.datetime.now(),
+                applied=result.applied,
+                already=result.already,
+                conflicts=result.conflicts,
+                up_to_seq=int(manifest.get("through_seq", 0)),
+                receipt=base64.b64encode(receipt).decode(),
+            )
+        )
+    written = _write_receipt(receipts, manifest, receipt)
+    return MergeOutcome(
+        path,
+        True,
+        f"merged: {result.applied} applied, {result.already} already had, "
+        f"{result.conflicts} conflicts",
+        written,
+        result,
+    )
+
+
+def _receipt(
+    central: Central, manifest: dict[str, object], opened: bundle.OpenedBundle, result: MergeResult
+) -> bytes:
+    doc = {
+        "bundle_id": manifest["bundle_id"],
+        "content_hash": opened.content_hash,
+        "device_id": manifest["device_id"],
+        "borough_code": manifest.get("borough_code"),
+        "seq": manifest["seq"],
+        "through_seq": manifest.get("through_seq", 0),
+        "applied": result.applied,
+        "already": result.already,
+        "conflicts": result.conflicts,
+        "merged_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    receipt_manifest = {
+        "format": bundle.FORMAT,
+        "kind": "receipt",
+        "bundle_id": new_id(),
+        "device_id": central.config.central_id,
+        "seq": int(manifest["seq"]),  # type: ignore[call-overload]
+        "created": doc["merged_at"],
+    }
+    recipient = manifest.get("age_recipient")
+    recipients = None
+    if isinstance(recipient, str):
+        with contextlib.suppress(KnownError):
+            from ccodesk.sync.keys import parse_recipient
+
+            recipients = [parse_recipient(recipient)]
+    return bundle.build(
+        receipt_manifest,
+        {"receipt.json": json.dumps(doc, indent=2).encode()},
+        central.signing_key,
+        recipients,
+    )
+
+
+def _write_receipt(
+    directory: Path | None, manifest: dict[str, object], receipt: bytes
+) -> Path | None:
+    if directory is None or not receipt:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    borough = manifest.get("borough_code") or "device"
+    name = f"receipt-{borough}-{manifest['seq']}-{str(manifest['bundle_id'])[:8]}.ccreceipt"
+    atomic_write_bytes(directory / name, receipt)
+    return directory / name
