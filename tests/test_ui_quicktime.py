@@ -407,3 +407,79 @@ def test_dashboard_shows_quick_time_countdowns_in_coming_up(qtbot, store) -> Non
         page.show()
     week = [page.week.item(i).text() for i in range(page.week.count())]
     assert week == ["Quick-time: Football derby dispersal order — 1 day 3 h left"]
+
+
+def test_closing_with_unsaved_edits_asks_first(qtbot, store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Close, Esc or the close box with a stage edited: save, discard or stay; never lost
+    unasked. An unedited wizard closes without a question."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+    answers: list[QMessageBox.StandardButton] = []
+    warned: list[str] = []
+
+    def question(_parent, _title, text, *_a):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *_a: warned.append(text))
+    Button = QMessageBox.StandardButton
+
+    def new_wizard() -> QuickTimeWizard:
+        wizard = QuickTimeWizard(store, SETTINGS)
+        qtbot.addWidget(wizard)
+        wizard.show()
+        qtbot.waitExposed(wizard)
+        return wizard
+
+    wizard = new_wizard()
+    wizard.close()  # nothing typed: no question
+    assert asked == [] and not wizard.isVisible()
+
+    wizard = new_wizard()
+    qtbot.keyClicks(wizard.causal_event.where, "Camden High Street")
+    answers.append(Button.Cancel)
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    assert wizard.isVisible() and "“1. Causal event” has changes" in asked[-1]
+    answers.append(Button.Save)  # but the title is missing: it says why, and stays
+    wizard.close()
+    assert wizard.isVisible() and "say what the causal event is" in warned[-1]
+    assert _stored(store) == []
+    answers.append(Button.Discard)
+    wizard.close()
+    assert not wizard.isVisible() and _stored(store) == []
+
+    wizard = new_wizard()
+    qtbot.keyClicks(wizard.causal_event.what, TITLE)
+    answers.append(Button.Save)
+    wizard.close()
+    assert not wizard.isVisible()
+    (created,) = _stored(store)
+    assert created.title == TITLE and len(asked) == 4
+
+    # A later stage: the assessment's text, typed and closed over, is saved when asked.
+    with store.transaction() as s:
+        qt.pick(s, created.id, qt.Pick(ConsulteeRole.COMMUNITY, name="Camden LGBT Forum"))
+    dialog = QuickTimeDialog(store, SETTINGS)
+    qtbot.addWidget(dialog)
+    wizard = dialog.continue_selected()
+    assert wizard is not None
+    qtbot.addWidget(wizard)
+    wizard.show()
+    assert wizard.currentId() == SCANNING
+    wizard.close()  # only moved through: no question
+    assert len(asked) == 4 and not wizard.isVisible()
+    wizard = dialog.continue_selected()
+    assert wizard is not None
+    qtbot.addWidget(wizard)
+    wizard.show()
+    _next(qtbot, wizard)
+    assessment = wizard.assessment
+    assert wizard.currentPage() is assessment
+    qtbot.keyClicks(assessment.texts["communities"], "LGBT venues along the route")
+    answers.append(Button.Save)
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    assert "“3. Assessment” has changes" in asked[-1] and not wizard.isVisible()
+    (saved,) = _stored(store)
+    assert saved.communities == "LGBT venues along the route" and saved.stage == 3

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -163,6 +164,32 @@ class QuickTimeWizard(QWizard):
         self.refresh_countdown()
         self._update_buttons()
         self.saved.emit(consultation_id)
+
+    def reject(self) -> None:
+        """Close (Close, Esc, the window's close box): edited stages are saved or discarded
+        as the officer says first, never lost unasked."""
+        if all(self.close_stage(page) for page in self.stage_pages() if page.is_dirty()):
+            super().reject()
+
+    def close_stage(self, page: StagePage) -> bool:
+        """Save or discard the edits of `page`; False to stay open."""
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"“{page.title()}” has changes that are not saved. Save them before closing?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Discard:
+            return True
+        if answer != QMessageBox.StandardButton.Save:
+            return False
+        if page.save_page():
+            return True
+        QMessageBox.warning(self, "Not saved", f"“{page.title()}”: {page.problems.text()}")
+        return False
 
     def _update_buttons(self) -> None:
         self.button(QWizard.WizardButton.CustomButton1).setEnabled(

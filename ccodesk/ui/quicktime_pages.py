@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
@@ -102,6 +103,21 @@ def datetime_edit(value: dt.datetime) -> QDateTimeEdit:
     return edit
 
 
+def _value(widget: QWidget) -> Any:
+    """A field's value, to tell whether it was edited."""
+    if isinstance(widget, QLineEdit | QAbstractSpinBox):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return widget.currentIndex()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QListWidget):  # check boxes in a list
+        return tuple(widget.item(row).checkState().value for row in range(widget.count()))
+    raise TypeError(f"cannot track a {type(widget).__name__}")  # pragma: no cover
+
+
 def bullets(items: list[str], mark: str = "•") -> str:
     return "\n".join(f"{mark} {item}" for item in items)
 
@@ -120,7 +136,23 @@ class StagePage(QWizardPage):
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet(PROBLEM_STYLE)
         self.problems.setAccessibleName("Problems")
+        self.tracked: list[QWidget] = []  # the fields `save` keeps
+        self._clean: tuple[Any, ...] | None = None  # their values when last loaded or saved
         self.show_countdown()
+
+    def track(self, *widgets: QWidget) -> None:
+        """Fields whose edits `save` keeps: closing with them changed asks what to do."""
+        self.tracked.extend(widgets)
+
+    def field_values(self) -> tuple[Any, ...]:
+        return tuple(_value(w) for w in self.tracked)
+
+    def mark_clean(self) -> None:
+        self._clean = self.field_values()
+
+    def is_dirty(self) -> bool:
+        """Whether a tracked field was edited since the page was loaded or saved."""
+        return self._clean is not None and self.field_values() != self._clean
 
     def show_countdown(self) -> None:
         deadline = self.state.deadline
@@ -134,6 +166,7 @@ class StagePage(QWizardPage):
         if self.state.consultation_id is not None:
             with self.state.store.session() as s:
                 self.load(s, qt.get(s, self.state.consultation_id))
+        self.mark_clean()
 
     def load(self, session: Session, consultation: QuickTimeConsultation) -> None:
         """Show what the store holds for this stage."""
@@ -144,7 +177,14 @@ class StagePage(QWizardPage):
     def validatePage(self) -> bool:
         if self.state.fast_forward:
             return True
-        return self.attempt(self.save)
+        return self.save_page()
+
+    def save_page(self) -> bool:
+        """Save this stage; on success its fields count as unedited again."""
+        done = self.attempt(self.save)
+        if done:
+            self.mark_clean()
+        return done
 
     def attempt(self, work: Callable[[], Any]) -> bool:
         """Run `work`; show its problems plainly if it fails."""
@@ -233,6 +273,8 @@ class CausalEventPage(StagePage):
         layout.addWidget(self.refusal)
         layout.addStretch(1)
         layout.addWidget(self.problems)
+        self.track(self.what, self.where, self.when, self.scale, self.topic, self.affected)
+        self.track(self.deadline)
         self.critical.toggled.connect(self._critical_toggled)
         self.deadline.dateTimeChanged.connect(self._deadline_edited)
         self.show_countdown()
@@ -479,6 +521,7 @@ class _TextStagePage(StagePage):
         edit = text_edit(lines)
         self.texts[name] = edit
         labelled(self.form, label, edit)
+        self.track(edit)
         return edit
 
     def load(self, session: Session, consultation: QuickTimeConsultation) -> None:
@@ -503,6 +546,7 @@ class AssessmentPage(_TextStagePage):
         self.addtext_edit("event_profile", "&Event profile (with historical context):")
         self.level = enum_combo(Level)
         labelled(self.form, "&Level of consultation:", self.level)
+        self.track(self.level)
         self.addtext_edit("communities", "&Communities:")
         self.addtext_edit("police", "&Police:")
         self.addtext_edit("other_agencies", "&Other agencies:")
@@ -532,6 +576,7 @@ class StrategyPage(_TextStagePage):
         self.compensation.setDecimals(2)
         self.compensation.setPrefix("£")
         labelled(self.form, "&Adviser compensation:", self.compensation)
+        self.track(self.officer_hours, self.compensation)
         self.addtext_edit("technology", "&Technology:", 2)
         self.addtext_edit("departmental_assessment", "Further &departmental assessment:", 2)
 

@@ -134,6 +134,11 @@ class PlanPage(StagePage):
         self.note.returnPressed.connect(self.add_contact)
         self.feedback_given.toggled.connect(self.feedback_on.setEnabled)
         self.feedback_on.setEnabled(False)
+        self.track(self.delivery, self.terms)
+
+    def is_dirty(self) -> bool:
+        advice_typed = bool(self._loaded_advice) and self._advice_values() != self._loaded_advice
+        return super().is_dirty() or advice_typed
 
     def load(self, session: Session, consultation: QuickTimeConsultation) -> None:
         self.scope.setText(qt.scope(consultation))
@@ -287,6 +292,7 @@ class ReviewPage(StagePage):
         layout.addLayout(form)
         layout.addStretch(1)
         layout.addWidget(self.problems)
+        self.track(self.review, self.lessons)
 
     def load(self, session: Session, consultation: QuickTimeConsultation) -> None:
         earlier = qt.similar_lessons(session, consultation)
