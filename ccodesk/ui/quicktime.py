@@ -42,11 +42,10 @@ from ccodesk.ui.quicktime_pages import (
     AssessmentPage,
     CausalEventPage,
     ScanningPage,
-    StagePage,
     StrategyPage,
-    WizardState,
 )
 from ccodesk.ui.quicktime_plan import PlanPage, ReviewPage
+from ccodesk.ui.quicktime_stage import StagePage, WizardState
 
 log = logging.getLogger("ccodesk.ui")
 MINUTE_MS = 60_000

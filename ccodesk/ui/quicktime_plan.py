@@ -28,7 +28,7 @@ from ccodesk.errors import ValidationError
 from ccodesk.models import ContactChannel, Delivery, QuickTimeConsultation, QuickTimeConsultee
 from ccodesk.services import quicktime as qt
 from ccodesk.ui.qtdates import pydate, pydatetime, qdate
-from ccodesk.ui.quicktime_pages import (
+from ccodesk.ui.quicktime_stage import (
     ID_ROLE,
     StagePage,
     WizardState,
