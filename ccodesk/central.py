@@ -6,16 +6,19 @@ ccodesk-central trust export-allowed-signers -o FILE
 ccodesk-central merge BUNDLE… [--receipts DIR]
 ccodesk-central conflicts list | resolve ID --keep local|incoming
 ccodesk-central gaps | status
+ccodesk-central report [--period P] [-o FILE] | report baseline set GROUP PERCENT --source S | list
 ccodesk-central reference export -o FILE
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from ccodesk.errors import KnownError
 
@@ -25,6 +28,13 @@ def _central(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from ccodesk.sync.central import open_central
 
     return open_central(_home(args), args.db, _prompt)
+
+
+@contextlib.contextmanager
+def _london_scope(args: argparse.Namespace, write: bool) -> Iterator[tuple[Any, None]]:
+    """The central store's session for London-wide baselines (no borough)."""
+    with _central(args) as central, central.transaction() if write else central.session() as s:
+        yield s, None
 
 
 def _home(args: argparse.Namespace) -> Path:
@@ -290,6 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--borough", action="append", default=[], help="only these (repeatable)")
     p.add_argument("--fatigue-threshold", type=int, default=3, metavar="N")
     p.set_defaults(func=cmd_report)
+    from ccodesk.reports_cli import add_baseline_commands
+
+    add_baseline_commands(p, _london_scope, "London's")
 
     reference = sub.add_parser("reference", help="the signed reference bundle for boroughs")
     r = reference.add_subparsers(dest="reference_command", required=True, metavar="ACTION")

@@ -7,10 +7,16 @@ runs, so the command line starts as fast as before.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 FORMATS = ("text", "csv", "xlsx")
 
@@ -74,19 +80,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# (args, for writing) → a session and the borough whose baselines these are (None: London-wide)
+BaselineScope = Callable[
+    [argparse.Namespace, bool], AbstractContextManager[tuple["Session", "str | None"]]
+]
+
+
+@contextlib.contextmanager
+def _borough_scope(args: argparse.Namespace, write: bool) -> Iterator[tuple[Any, str | None]]:
+    with _cli()._open(args) as store, store.transaction() if write else store.session() as s:
+        yield s, store.borough_code
+
+
 def cmd_baseline_set(args: argparse.Namespace) -> int:
     from ccodesk.services.baselines import set_baseline
 
-    with _cli()._open(args) as store, store.transaction() as session:
+    with args.baseline_scope(args, True) as (session, borough_code):
         saved = set_baseline(
             session,
-            store.borough_code,
+            borough_code,
             args.group,
             args.percent,
             source=args.source,
             as_of=args.as_of or dt.date.today(),
         )
-    print(f"Baseline for {args.group}: {args.percent:g}% ({args.source.strip()}).")
+    what = "London-wide baseline" if borough_code is None else "Baseline"
+    print(f"{what} for {args.group}: {args.percent:g}% ({args.source.strip()}).")
     for warning in saved.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0
@@ -96,8 +115,8 @@ def cmd_baseline_list(args: argparse.Namespace) -> int:
     from ccodesk.services.baselines import current_baselines
     from ccodesk.services.reference import priority_groups
 
-    with _cli()._open(args) as store, store.session() as session:
-        baselines = current_baselines(session, store.borough_code)
+    with args.baseline_scope(args, False) as (session, borough_code):
+        baselines = current_baselines(session, borough_code)
         groups = [(g.code, g.name) for g in priority_groups(session)]
     print(f"{'group':<22} {'share':>7}  {'as of':<10}  source")
     for code, _name in groups:
@@ -139,9 +158,14 @@ def add_commands(sub: Any) -> None:
         help="suppress small counts in the text table too (always done for CSV and XLSX)",
     )
     p.set_defaults(func=cmd_report, report_parser=p)
-    what = p.add_subparsers(dest="report_command", metavar="baseline")
+    add_baseline_commands(p, _borough_scope, "the borough's")
+
+
+def add_baseline_commands(report: Any, scope: BaselineScope, whose: str) -> None:
+    """`… report baseline set|list` under a `report` parser; `scope` opens the store."""
+    what = report.add_subparsers(dest="report_command", metavar="baseline")
     baseline = what.add_parser(
-        "baseline", help="each priority group's share of the borough's population"
+        "baseline", help=f"each priority group's share of {whose} population"
     )
     b = baseline.add_subparsers(dest="baseline_command", required=True, metavar="set|list")
     s = b.add_parser("set", help="record a group's share (e.g. from the census)")
@@ -149,7 +173,7 @@ def add_commands(sub: Any) -> None:
     s.add_argument("percent", type=_percent, help="its share of the population, 0–100")
     s.add_argument("--source", required=True, help="where the share comes from")
     s.add_argument("--as-of", type=_cli()._date, metavar="DATE", help="default: today")
-    s.set_defaults(func=cmd_baseline_set)
+    s.set_defaults(func=cmd_baseline_set, baseline_scope=scope)
     b.add_parser("list", help="the baseline in use for each group").set_defaults(
-        func=cmd_baseline_list
+        func=cmd_baseline_list, baseline_scope=scope
     )

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import re
 import shutil
 import subprocess
 import warnings
@@ -623,6 +624,18 @@ def test_central_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert book.read_bytes().startswith(b"PK") and "London and 1 borough" in capsys.readouterr().out
     assert central_cli(["--home", str(home), "report", "--period", "2026Q5"]) == 1
     assert "2026Q5" in capsys.readouterr().err
+    # London-wide baselines are entered at the centre; the London report compares with them.
+    assert central_cli(["--home", str(home), "report", "baseline", "set", "older", "11.9",
+                        "--source", "Census 2021, London"]) == 0  # fmt: skip
+    assert "London-wide baseline for older: 11.9%" in capsys.readouterr().out
+    assert central_cli(["--home", str(home), "report", "baseline", "set", "older", "111",
+                        "--source", "x"]) == 1  # fmt: skip
+    assert "between 0 and 100" in capsys.readouterr().err
+    assert central_cli(["--home", str(home), "report", "baseline", "list"]) == 0
+    assert re.search(r"older\s+11\.9%\s+\S+\s+Census 2021, London", capsys.readouterr().out)
+    assert central_cli(["--home", str(home), "report", "--period", str(dt.date.today().year)]) == 0
+    london = capsys.readouterr().out.split("Performance indicators: Hackney")[0]
+    assert re.search(r"Share of monitored attendance: Older people .* 11\.9%", london)
     # A second device is set up with the centre's reference bundle in one go.
     second = tmp_path / "hackney-laptop"
     assert cli(["--data-dir", str(second), "init", "--borough", "Hackney", "--officer", "Cy",
