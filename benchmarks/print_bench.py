@@ -46,7 +46,7 @@ def main() -> None:
     from sqlalchemy import select
 
     from ccodesk.models import Engagement, EngagementKind
-    from ccodesk.printing import content, documents, quarterly
+    from ccodesk.printing import content, documents, quarterly, return_content
     from ccodesk.printing.batch import MEETING_KINDS, print_packs
     from ccodesk.services.demo import load_demo_data
     from ccodesk.store import create_store
@@ -73,8 +73,8 @@ def main() -> None:
 
         def the_return() -> bytes:
             with store.session() as s:
-                data = content.return_content(
-                    s, store.borough_code, content.Quarter.parse("2026Q3")
+                data = return_content.return_content(
+                    s, store.borough_code, return_content.Quarter.parse("2026Q3")
                 )
             return quarterly.return_pdf(data)
 

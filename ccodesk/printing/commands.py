@@ -65,9 +65,9 @@ def cmd_form(args: argparse.Namespace) -> int:
 
 
 def cmd_return(args: argparse.Namespace) -> int:
-    from ccodesk.printing.content import Quarter, return_content
     from ccodesk.printing.files import write_pdf
     from ccodesk.printing.quarterly import return_pdf
+    from ccodesk.printing.return_content import Quarter, return_content
 
     quarter = Quarter.parse(args.quarter)  # before opening the store: a typo fails fast
     with _cli()._open(args) as store, store.session() as session:

@@ -10,7 +10,6 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 
-from ccodesk.printing.content import ReturnContent
 from ccodesk.printing.layout import (
     FONT,
     MARGIN,
@@ -22,6 +21,7 @@ from ccodesk.printing.layout import (
     data_table,
     escape,
 )
+from ccodesk.printing.return_content import ReturnContent
 
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 # Dark and light bars that stay apart in black-and-white print.

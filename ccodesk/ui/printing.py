@@ -108,14 +108,14 @@ class PrintChoice:
 
 def build_document(store: Store, choice: PrintChoice) -> tuple[bytes, str]:
     """The PDF of `choice` and a file name to suggest for it (runs on the thread pool)."""
-    from ccodesk.printing import content, documents, quarterly
+    from ccodesk.printing import content, documents, quarterly, return_content
     from ccodesk.printing.codes import FormKind
     from ccodesk.printing.files import safe_name
 
     if choice.document == "return":
-        quarter = content.Quarter.parse(choice.quarter)
+        quarter = return_content.Quarter.parse(choice.quarter)
         with store.session() as session:
-            data = content.return_content(session, store.borough_code, quarter)
+            data = return_content.return_content(session, store.borough_code, quarter)
         return quarterly.return_pdf(data), f"consultation-return-{quarter.label}.pdf"
     if choice.document == "pack":
         if choice.engagement_id is None:
