@@ -65,6 +65,7 @@ class ExportResult:
     encrypted_to: list[str]
 
 
+@collector_paused()  # a borough-year is tens of thousands of new objects
 def export_bundle(
     store: Store,
     path: Path,
@@ -76,65 +77,64 @@ def export_bundle(
     cancelled: Callable[[], bool] = lambda: False,
 ) -> ExportResult:
     """Write every change since the last acknowledged one (all, with `full`) to `path`."""
-    with collector_paused():  # see records.collector_paused
-        extra = [parse_recipient(r) for r in recipients or []]
-        if unencrypted and extra:
-            raise SyncError("--unencrypted and --recipient contradict each other: choose one.")
-        with store.session() as session:
-            centre = centre_key(session)
-            device = session.scalars(select(DeviceState)).one()
-            since = 0 if full else device.acked_seq
-            through = device.change_seq
-            seq = device.bundle_seq + 1
-            if centre is None and not unencrypted:
-                raise SyncError(
-                    "No central unit is configured yet: import its reference bundle first "
-                    "(ccodesk-cli sync import FILE), or pass --unencrypted to write a bundle "
-                    "anyone can read."
-                )
-            targets = extra[:]
-            if centre is not None and centre.age_recipient:
-                targets.insert(0, parse_recipient(centre.age_recipient))
-            records = _changed_records(session, since, progress, cancelled)
-        manifest = {
-            "format": bundle.FORMAT,
-            "kind": "changes",
-            "bundle_id": new_id(),
-            "device_id": store.device_id,
-            "borough_code": store.borough_code,
-            "officer": store.officer_name,
-            "seq": seq,
-            "since_seq": since,
-            "through_seq": through,
-            "full": full,
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "public_key": store.public_key_openssh(),
-            "age_recipient": device_recipient(store),
-            "counts": _counts(records),
-        }
-        progress(len(records), len(records), "Signing and encrypting…")
-        data = bundle.build(
-            manifest,
-            {"changes.jsonl": bundle.changes_member(records)},
-            store.signing_key(),
-            None if unencrypted else targets,
-        )
-        if cancelled():
-            raise SyncError("Export cancelled; nothing was written.")
-        atomic_write_bytes(path, data, mode=0o600)
-        with store.transaction() as session:
-            device = session.scalars(select(DeviceState)).one()
-            device.bundle_seq = seq
-            device.last_export_at = dt.datetime.now()
-            device.last_export_seq = through
-        return ExportResult(
-            path,
-            str(manifest["bundle_id"]),
-            seq,
-            len(records),
-            through,
-            [] if unencrypted else [str(t) for t in targets],
-        )
+    extra = [parse_recipient(r) for r in recipients or []]
+    if unencrypted and extra:
+        raise SyncError("--unencrypted and --recipient contradict each other: choose one.")
+    with store.session() as session:
+        centre = centre_key(session)
+        device = session.scalars(select(DeviceState)).one()
+        since = 0 if full else device.acked_seq
+        through = device.change_seq
+        seq = device.bundle_seq + 1
+        if centre is None and not unencrypted:
+            raise SyncError(
+                "No central unit is configured yet: import its reference bundle first "
+                "(ccodesk-cli sync import FILE), or pass --unencrypted to write a bundle "
+                "anyone can read."
+            )
+        targets = extra[:]
+        if centre is not None and centre.age_recipient:
+            targets.insert(0, parse_recipient(centre.age_recipient))
+        records = _changed_records(session, since, progress, cancelled)
+    manifest = {
+        "format": bundle.FORMAT,
+        "kind": "changes",
+        "bundle_id": new_id(),
+        "device_id": store.device_id,
+        "borough_code": store.borough_code,
+        "officer": store.officer_name,
+        "seq": seq,
+        "since_seq": since,
+        "through_seq": through,
+        "full": full,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "public_key": store.public_key_openssh(),
+        "age_recipient": device_recipient(store),
+        "counts": _counts(records),
+    }
+    progress(len(records), len(records), "Signing and encrypting…")
+    data = bundle.build(
+        manifest,
+        {"changes.jsonl": bundle.changes_member(records)},
+        store.signing_key(),
+        None if unencrypted else targets,
+    )
+    if cancelled():
+        raise SyncError("Export cancelled; nothing was written.")
+    atomic_write_bytes(path, data, mode=0o600)
+    with store.transaction() as session:
+        device = session.scalars(select(DeviceState)).one()
+        device.bundle_seq = seq
+        device.last_export_at = dt.datetime.now()
+        device.last_export_seq = through
+    return ExportResult(
+        path,
+        str(manifest["bundle_id"]),
+        seq,
+        len(records),
+        through,
+        [] if unencrypted else [str(t) for t in targets],
+    )
 
 
 def _changed_records(
@@ -221,8 +221,7 @@ def import_bundle(
         return _import_receipt(store, opened)
     if opened.kind == "reference":
         return _import_reference(store, opened, pinned, confirm_centre)
-    with collector_paused():  # see records.collector_paused
-        return _import_changes(store, opened)
+    return _import_changes(store, opened)
 
 
 def _logged(session: Session, opened: bundle.OpenedBundle) -> BundleLog | None:
@@ -390,6 +389,7 @@ def _upsert_topic(session: Session, topic: Any) -> None:
         row.sensitive_for = sensitive
 
 
+@collector_paused()
 def _import_changes(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
     manifest = opened.manifest
     if manifest["device_id"] == store.device_id:

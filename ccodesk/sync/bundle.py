@@ -32,7 +32,6 @@ from ccodesk.sync import sshsig
 from ccodesk.sync.records import (
     Record,
     RecordError,
-    collector_paused,
     encode_line,
     parse_record,
 )
@@ -92,9 +91,8 @@ class OpenedBundle:
         """The records of changes.jsonl, each validated (BundleRejected on the first bad one).
 
         The lines are decoded with one `json.loads` of them all (a per-line call costs as
-        much again in the json module's Python wrapper), with the garbage collector paused
-        (see `collector_paused`). A line that does not decode is then found and
-        named by decoding the lines one by one.
+        much again in the json module's Python wrapper). A line that does not decode is then
+        found and named by decoding the lines one by one.
         """
         data = self.members.get("changes.jsonl", b"")
         numbered = [(n, line) for n, line in enumerate(data.split(b"\n"), start=1) if line]
@@ -102,19 +100,18 @@ class OpenedBundle:
         for number, line in numbered:
             if len(line) > MAX_LINE:
                 raise BundleRejected(f"changes.jsonl line {number} is too long.")
-        with collector_paused():
+        try:
+            docs = json.loads(b"[" + b",".join(lines) + b"]") if lines else []
+        except ValueError:
+            docs = None
+        if docs is None or len(docs) != len(lines):
+            docs = [_json_line(number, line) for number, line in numbered]
+        records = []
+        for (number, _line), doc in zip(numbered, docs, strict=True):
             try:
-                docs = json.loads(b"[" + b",".join(lines) + b"]") if lines else []
-            except ValueError:
-                docs = None
-            if docs is None or len(docs) != len(lines):
-                docs = [_json_line(number, line) for number, line in numbered]
-            records = []
-            for (number, _line), doc in zip(numbered, docs, strict=True):
-                try:
-                    records.append(parse_record(doc))
-                except RecordError as exc:
-                    raise BundleRejected(f"changes.jsonl line {number}: {exc}") from exc
+                records.append(parse_record(doc))
+            except RecordError as exc:
+                raise BundleRejected(f"changes.jsonl line {number}: {exc}") from exc
         return records
 
     def json_member(self, name: str) -> dict[str, Any]:

@@ -37,13 +37,13 @@ class MergeOutcome:
 def merge_bundle(central: Central, path: Path, receipts: Path | None = None) -> MergeOutcome:
     """Decrypt, authenticate and merge one bundle in one transaction; write a signed receipt."""
     try:
-        with collector_paused():  # see records.collector_paused
-            return _merge(central, path, receipts)
+        return _merge(central, path, receipts)
     except KnownError as exc:
         log.info("rejected %s: %s", path, exc)
         return MergeOutcome(path, False, str(exc))
 
 
+@collector_paused()
 def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
     data = bundle.read_file(path)
     with central.session() as s:

@@ -40,7 +40,6 @@ from ccodesk.sync.records import (
     ORDER,
     PERSONAL,
     Record,
-    collector_paused,
     parse_record,
     read_records,
     stored_form,
@@ -74,12 +73,11 @@ def rank(record: Record) -> tuple[bool, str, str]:
 
 
 def merge_records(session: Session, records: Iterable[Record], *, bundle_id: str) -> MergeResult:
-    """Merge `records` into the store behind `session` (the caller owns the transaction)."""
-    with collector_paused():
-        return _merge_records(session, records, bundle_id)
+    """Merge `records` into the store behind `session` (the caller owns the transaction).
 
-
-def _merge_records(session: Session, records: Iterable[Record], bundle_id: str) -> MergeResult:
+    Callers merging a whole bundle pause the garbage collector around parsing and merging
+    both (`records.collector_paused`).
+    """
     by_entity: dict[str, list[Record]] = {}
     for record in records:
         by_entity.setdefault(record.entity, []).append(record)

@@ -89,7 +89,7 @@ MAX_TEXT = 100_000  # characters in one Text field
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a bundle is parsed and merged.
+    """Pause Python's cyclic garbage collector while a bundle is built, or parsed and merged.
 
     Records and rows hold no reference cycles, yet tens of thousands of new dicts set off
     the collector again and again, and each full pass walks every object of the process: in
