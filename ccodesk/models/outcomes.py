@@ -91,6 +91,8 @@ class ActionItem(Synced, Base):
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[ActionStatus] = mapped_column(str_enum(ActionStatus), default=ActionStatus.OPEN)
     completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Why it was done, dropped or reopened; nullable so older bundles without it are read.
+    status_note: Mapped[str | None] = mapped_column(Text)
 
     engagement: Mapped[Engagement | None] = relationship(back_populates="actions")
     finding: Mapped[Finding | None] = relationship()
