@@ -1,7 +1,9 @@
-"""The strategy's warnings: focus group size, unreached target groups, sensitive topics."""
+"""The strategy's warnings (focus group size, unreached target groups, sensitive topics) and
+the calendar's rules (nothing is held, attended or answered before it happens)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from ccodesk.models import (
     SensitivityLevel,
     Topic,
 )
+from ccodesk.words import plural
 
 # "Focus groups: small groups (normally 9-12 people)" (strategy, Annex C).
 FOCUS_GROUP_SIZE = (9, 12)
@@ -65,3 +68,67 @@ def sensitive_partners(
         suffix = f" ({note.rstrip('.')})" if note else ""
         warnings.append(f"{org} {verb} on {topic}{suffix}.")
     return warnings
+
+
+# -- the calendar ------------------------------------------------------------------------------
+
+
+def day(value: dt.date) -> str:
+    """A date as people write it: "8 Dec 2026"."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def moment(value: dt.datetime) -> str:
+    """A date and time as people write it: "Tue 8 Dec 2026 at 18:00"."""
+    return f"{value:%a} {day(value)} at {value:%H:%M}"
+
+
+def not_happened_yet(
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    *,
+    held: bool = False,
+    attendance: bool = False,
+    outcomes: int = 0,
+    feedback: int = 0,
+    actions_done: int = 0,
+) -> list[str]:
+    """Problems when an engagement that starts after `now` is said to have happened.
+
+    Held, attendance and outcomes belong to engagements that have taken place; counting a
+    future meeting as held would put it in this quarter's report before it exists.
+    """
+    if starts_at <= now:
+        return []
+    start = moment(starts_at)
+    problems = []
+    if held:
+        problems.append(
+            f"The status is Held, but the engagement starts on {start}: it cannot have been "
+            "held yet. Keep it Planned or Confirmed until it has taken place."
+        )
+    if attendance:
+        problems.append(
+            f"Attendance is recorded, but the engagement starts on {start}: record who came "
+            "once it has taken place."
+        )
+    for count, singular, many in (
+        (outcomes, "outcome", "outcomes"),
+        (feedback, "piece of feedback", "pieces of feedback"),
+        (actions_done, "action marked done", "actions marked done"),
+    ):
+        if count:
+            problems.append(
+                f"{plural(count, singular, many)} {'is' if count == 1 else 'are'} recorded "
+                f"for it, but the engagement starts on {start}, in the future."
+            )
+    return problems
+
+
+def dated_before_engagement(what: str, on: dt.date | None, starts_at: dt.datetime) -> list[str]:
+    """A problem when something that follows an engagement (`what`) is dated before it."""
+    if on is None or on >= starts_at.date():
+        return []
+    return [
+        f"{what} is dated {day(on)}, before the engagement it follows ({day(starts_at.date())})."
+    ]
