@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QProgressBar,
-    QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -172,7 +173,7 @@ class MainWindow(QMainWindow):
         self.navigation.setIconSize(QSize(24, 24))
         self.navigation.setEnabled(False)
         self.setWindowIcon(icon("ccodesk"))
-        self.navigation.setFixedWidth(200)
+        self.navigation.setFixedWidth(190)
         self.stack = QStackedWidget()
         self.opening = OpeningPage(data_dir)
         self.stack.addWidget(self.opening)
@@ -184,9 +185,11 @@ class MainWindow(QMainWindow):
 
         self.status = QLabel("Opening the store…")
         self.status.setAccessibleName("Store status")
+        # The status may be longer than a narrow window: it never widens the window.
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.statusBar().addPermanentWidget(self.status, 1)
         self._actions()
-        self.resize(1200, 760)
+        self._window_state = self._restore_geometry()
         if store is not None:
             self.attach_store(store)
 
@@ -259,10 +262,60 @@ class MainWindow(QMainWindow):
         self.engagements.new_requested.connect(lambda: self.edit_engagement(None))
         self.timetable.engagement_activated.connect(self.edit_engagement)
         self.timetable.new_requested.connect(lambda when: self.edit_engagement(None, when))
+        self._connect_pages()
+        for action in self.store_actions:
+            action.setEnabled(True)
+        from ccodesk.ui.window_state import restore_splitters
+
+        for page in pages:
+            restore_splitters(page, type(page).__name__, self._window_state)
         self.navigation.setEnabled(True)
         self.navigation.setCurrentRow(0)
         self.refresh_status()
         self.store_ready.emit()
+
+    def _connect_pages(self) -> None:
+        """What the pages ask of the window: open an engagement, refresh the status bar."""
+        for page in (self.dashboard, self.followup, self.reports):
+            activated = getattr(page, "engagement_activated", None)
+            if activated is not None:
+                activated.connect(self.edit_engagement)
+        quick_time = getattr(self.dashboard, "quicktime_activated", None)
+        if quick_time is not None:
+            quick_time.connect(lambda _id: self.open_quick_time())
+        for page in (self.sync, self.followup, self.dashboard):
+            changed = getattr(page, "status_changed", None)
+            if changed is not None:
+                changed.connect(self.refresh_status)
+        printing = getattr(self.engagements, "print_requested", None)
+        if printing is not None:
+            printing.connect(self.print_engagement)
+
+    # -- window state ----------------------------------------------------------------------
+
+    def _restore_geometry(self) -> dict[str, bytes]:
+        """The size and place of the last run, or a size that fits this screen."""
+        from ccodesk.ui.window_state import fitted, read_state
+
+        state = read_state()
+        geometry = state.get("main/geometry")
+        if geometry is None or not self.restoreGeometry(QByteArray(geometry)):
+            screen = self.screen().availableGeometry()
+            self.setGeometry(fitted(screen, 1280, 800))
+        return state
+
+    def save_window_state(self) -> None:
+        """Keep the window's geometry and every page's splitters for the next run."""
+        from ccodesk.ui.window_state import save_splitters, write_state
+
+        state = dict(self._window_state)
+        state["main/geometry"] = bytes(self.saveGeometry().data())
+        if self.store is not None:
+            for index in range(self.stack.count()):
+                page = self.stack.widget(index)
+                save_splitters(page, type(page).__name__, state)
+        write_state(state)
+        self._window_state = state
 
     def close_store(self) -> None:
         """Wait for background work, then close the store (also one opened after the window)."""
@@ -273,55 +326,141 @@ class MainWindow(QMainWindow):
         self.store = self._opened_late = None
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_window_state()
         # Queries still running on the pool finish before whoever closes the store can.
         QThreadPool.globalInstance().waitForDone()
         super().closeEvent(event)
 
     def _actions(self) -> None:
-        for number, name in enumerate(self.PAGES, start=1):
-            action = QAction(f"Go to {name}", self)
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            action.triggered.connect(
-                lambda _=False, row=number - 1: self.navigation.setCurrentRow(row)
-            )
-            self.addAction(action)
-        new = QAction("New engagement", self)
-        new.setShortcut(QKeySequence.StandardKey.New)
-        new.triggered.connect(lambda: self.store is not None and self.edit_engagement(None))
-        self.addAction(new)
-        find = QAction("Find engagements", self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(self._find)
-        self.addAction(find)
-        refresh = QAction("Refresh", self)
-        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-        refresh.triggered.connect(self.refresh_current)
-        self.addAction(refresh)
-        preferences = QAction("Settings…", self)
-        preferences.setShortcut(QKeySequence.StandardKey.Preferences)
-        preferences.triggered.connect(self.open_settings)
-        self.addAction(preferences)
-        self.settings_button = QPushButton(icon("ccodesk"), "Settings…")
-        self.settings_button.clicked.connect(self.open_settings)
-        self.statusBar().addWidget(self.settings_button)
-        for text, short, keys, slot in (
-            ("Print forms…", "Print…", QKeySequence.StandardKey.Print, self.open_print),
-            ("Packs for next week…", "Next week's packs…", "Ctrl+Shift+P", self.print_next_week),
-            ("Key in returned forms…", "Key in forms…", "Ctrl+K", self.key_in_forms),
-            ("Quick-time consultation…", "Quick-time…", "Ctrl+Shift+Q", self.open_quick_time),
-        ):
+        """The menu bar (every command, with its shortcut), and a tool bar of the daily ones.
+
+        The tool bar folds what does not fit into its extension menu (») on a narrow screen;
+        the status bar keeps only the store's status, so nothing is pushed off a laptop's screen.
+        """
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        go_menu = menus.addMenu("&Go")
+        help_menu = menus.addMenu("&Help")
+        self.toolbar = self.addToolBar("Daily work")
+        self.toolbar.setObjectName("daily-work")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.setAccessibleName("Daily work")
+
+        def command(
+            text: str,
+            keys: tuple[QKeySequence | QKeySequence.StandardKey | str, ...],
+            slot: object,
+            menu: QMenu,
+            *,
+            tool: str = "",
+        ) -> QAction:
             action = QAction(text, self)
-            action.setShortcut(QKeySequence(keys))
+            sequences: list[QKeySequence] = []
+            for key in keys:
+                for sequence in (
+                    QKeySequence.keyBindings(key)
+                    if isinstance(key, QKeySequence.StandardKey)
+                    else [QKeySequence(key)]
+                ):
+                    if not sequence.isEmpty() and sequence not in sequences:
+                        sequences.append(sequence)
+            action.setShortcuts(sequences)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(slot)
+            menu.addAction(action)
             self.addAction(action)
-            button = QPushButton(short)
-            button.setToolTip(f"{text} ({action.shortcut().toString()})")
-            button.clicked.connect(slot)
-            self.statusBar().addWidget(button)
-        quit_action = QAction("Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        self.addAction(quit_action)
+            if tool:
+                self.toolbar.addAction(action)
+                button = self.toolbar.widgetForAction(action)
+                if button is not None:
+                    button.setText(tool)
+                    shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                    button.setToolTip(f"{text} ({shortcut})" if shortcut else text)
+                    button.setAccessibleName(text.rstrip("…"))
+            return action
+
+        self.new_action = command(
+            "New engagement…",
+            (QKeySequence.StandardKey.New,),
+            lambda: self.store is not None and self.edit_engagement(None),
+            file_menu,
+            tool="New engagement…",
+        )
+        file_menu.addSeparator()
+        self.print_action = command(
+            "Print forms…",
+            (QKeySequence.StandardKey.Print,),
+            self.open_print,
+            file_menu,
+            tool="Print…",
+        )
+        self.packs_action = command(
+            "Packs for next week…",
+            ("Ctrl+Shift+P",),
+            self.print_next_week,
+            file_menu,
+            tool="Next week's packs…",
+        )
+        self.key_in_action = command(
+            "Key in returned forms…",
+            ("Ctrl+K",),
+            self.key_in_forms,
+            file_menu,
+            tool="Key in forms…",
+        )
+        self.quick_time_action = command(
+            "Quick-time consultation…",
+            ("Ctrl+Shift+Q",),
+            self.open_quick_time,
+            file_menu,
+            tool="Quick-time…",
+        )
+        file_menu.addSeparator()
+        # Linux desktops bind no key to "Preferences": Ctrl+, there, as on macOS and Windows apps.
+        self.settings_action = command(
+            "Settings…",
+            (QKeySequence.StandardKey.Preferences, "Ctrl+,"),
+            self.open_settings,
+            file_menu,
+            tool="Settings…",
+        )
+        file_menu.addSeparator()
+        command("Quit", (QKeySequence.StandardKey.Quit, "Ctrl+Q"), self.close, file_menu)
+
+        for number, name in enumerate(self.PAGES, start=1):
+            command(
+                name,
+                (f"Ctrl+{number}",),
+                lambda _=False, row=number - 1: self.navigation.setCurrentRow(row),
+                go_menu,
+            )
+        go_menu.addSeparator()
+        command("Find engagements…", (QKeySequence.StandardKey.Find,), self._find, go_menu)
+        command("Refresh", (QKeySequence.StandardKey.Refresh, "F5"), self.refresh_current, go_menu)
+        command("About ccodesk", (), self._about, help_menu)
+        self.store_actions = [
+            self.new_action,
+            self.print_action,
+            self.packs_action,
+            self.key_in_action,
+            self.quick_time_action,
+        ]
+        for action in self.store_actions:
+            action.setEnabled(False)  # until the store is open
+
+    def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from ccodesk import __version__
+
+        QMessageBox.about(
+            self,
+            "About ccodesk",
+            f"ccodesk {__version__}\n\nThe desktop tool of a London borough's Community "
+            "Consultation Officer: plan and record consultation, print packs and forms, and "
+            "send signed, encrypted bundles to the central units.",
+        )
 
     def edit_engagement(
         self, engagement_id: str | None, starts_at: dt.datetime | None = None
@@ -350,6 +489,16 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.engagements and index.isValid():
             selected = self.engagements.model.row_object(index.row()).id
         dialog = PrintDialog(self.store, selected, document="equality", parent=self)
+        dialog.open()
+        return dialog
+
+    def print_engagement(self, engagement_id: str) -> QWidget | None:
+        """The print dialog on one engagement (its meeting pack and forms)."""
+        from ccodesk.ui.printing import PrintDialog
+
+        if self.store is None:
+            return None
+        dialog = PrintDialog(self.store, engagement_id, document="pack", parent=self)
         dialog.open()
         return dialog
 
@@ -425,8 +574,10 @@ class MainWindow(QMainWindow):
         if store is None:
             return
         pending = store.pending_changes()
-        self.status.setText(
+        text = (
             f"{_place(store)} · {store.officer_name} "
             f"({store.officer_role.upper()}) · {pending:,} change{'s' if pending != 1 else ''} "
             "not yet acknowledged by the centre"
         )
+        self.status.setText(text)
+        self.status.setToolTip(text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -112,87 +112,96 @@ class ReportsPage(LoadOnShow):
         self.tired = QListWidget()
         self.tired.setAccessibleName("Organisations consulted more than the threshold")
         self.tired.setMaximumHeight(110)
-        grid = QGridLayout()
-        grid.addWidget(
+        self.boxes: list[QGroupBox] = []
+        self.boxes.append(
             self._box(
                 "Participation",
                 ("held", "Engagements held"),
                 ("attendees", "Attendees"),
                 ("outreach", "Hard-to-reach outreach"),
                 extra=self.method_chart,
-            ),
-            0,
-            0,
+            )
         )
-        grid.addWidget(
+        self.boxes.append(
             self._box(
                 "Representation",
                 ("monitored", "Attendees monitored"),
                 ("unreached", "Groups not reached"),
                 extra=self.group_chart,
-            ),
-            0,
-            1,
+            )
         )
-        grid.addWidget(
+        self.boxes.append(
             self._box(
                 "Effective use of information",
                 ("findings", "Findings"),
                 ("with_outcome", "With an outcome"),
                 ("changed", "Of those, changed a decision"),
-            ),
-            1,
-            0,
+            )
         )
-        grid.addWidget(
+        self.boxes.append(
             self._box(
                 "Feedback",
                 ("within", f"Feedback within {FEEDBACK_DAYS} days"),
                 ("median", "Median days to feedback"),
-            ),
-            1,
-            1,
+            )
         )
-        grid.addWidget(
+        self.boxes.append(
             self._box(
                 "Inclusivity",
                 ("methods", "Methods used"),
                 ("venues", "Venues in communities' own places"),
                 ("access", "Access arrangements"),
-            ),
-            2,
-            0,
+            )
         )
         # two lines from the start: a page that grows once its figures arrive would need
         # its scroll area laid out again
         self.fields["access"].setMinimumHeight(2 * self.fontMetrics().lineSpacing())
-        grid.addWidget(
+        self.boxes.append(
             self._box(
                 "Cost",
                 ("cost_total", "Direct costs + officer time"),
                 ("per_engagement", "Per engagement"),
                 ("per_participant", "Per participant"),
-            ),
-            2,
-            1,
+            )
         )
-        grid.addWidget(
-            self._box("Consultee fatigue", ("tired", "Consulted too often"), extra=self.tired),
-            3,
-            0,
-            1,
-            2,
+        self.boxes.append(
+            self._box("Consultee fatigue", ("tired", "Consulted too often"), extra=self.tired)
         )
+        self.grid = QGridLayout()
+        self._columns = 0
         body = QWidget()
-        body.setLayout(grid)
+        body.setLayout(self.grid)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        self.scroll = scroll
+        scroll.viewport().installEventFilter(self)
+        self._reflow(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.status)
         layout.addWidget(scroll, 1)
         self._show_period()
+
+    # -- layout: two columns of boxes where there is room, one on a narrow screen ----------
+
+    def _reflow(self, columns: int) -> None:
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for box in self.boxes:
+            self.grid.removeWidget(box)
+        *pairs, last = self.boxes  # the fatigue list spans the page
+        for number, box in enumerate(pairs):
+            self.grid.addWidget(box, number // columns, number % columns)
+        self.grid.addWidget(last, (len(pairs) + columns - 1) // columns, 0, 1, columns)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            widest = max(box.minimumSizeHint().width() for box in self.boxes[:-1])
+            room = self.scroll.viewport().width()
+            self._reflow(2 if room >= 2 * widest + 3 * self.grid.spacing() + 40 else 1)
+        return super().eventFilter(watched, event)
 
     def _box(self, title: str, *rows: tuple[str, str], extra: QWidget | None = None) -> QGroupBox:
         box = QGroupBox(title)
