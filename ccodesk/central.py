@@ -45,8 +45,12 @@ def _home(args: argparse.Namespace) -> Path:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from ccodesk.cli import _prompt
+    from ccodesk.keystore import judge_keyring
     from ccodesk.sync.central import init_central
 
+    keyring_verdict = judge_keyring()
+    if not keyring_verdict.usable:  # said before the passphrase is asked for
+        print(keyring_verdict.reason, file=sys.stderr)
     with init_central(_home(args), args.db, args.name, _prompt) as central:
         print(f"Created the central unit {args.name!r} in {central.home}")
         print(f"Database:      {central.url.split('@')[-1]}")

@@ -67,12 +67,18 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise ValidationError("the officer's name is empty")
     code = resolve_borough(args.borough)
     role = {"CCO": OfficerRole.CCO, "BLO": OfficerRole.BLO, "CSO": OfficerRole.CSO}[args.role]
+    from ccodesk.keystore import judge_keyring
+
+    keyring_verdict = judge_keyring()
+    if not keyring_verdict.usable:  # said before the passphrase is asked for
+        print(keyring_verdict.reason, file=sys.stderr)
     with create_store(
         _data_dir(args),
         borough_code=code,
         officer_name=args.officer.strip(),
         officer_role=role,
         prompt=_prompt,
+        use_keyring=keyring_verdict.usable,
     ) as store:
         print(f"Created the {borough_name(code)} store in {store.data_dir}")
         print(f"Officer:    {store.officer_name} ({args.role})")

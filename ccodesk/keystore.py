@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import keyring
 import keyring.errors
@@ -69,18 +70,78 @@ class Secrets:
         return cls(bytes.fromhex(obj["database"]), bytes.fromhex(obj["signing"]))
 
 
-def keyring_works() -> bool:
-    """True when a real keyring backend is configured (not the 'fail' or null backend)."""
+# Backends that keep secrets in an ordinary file anyone with the disk can read. Matched on the
+# class and its bases, so a subclass that raises its priority is still refused. (keyrings.alt's
+# other file backends rank themselves below 1, "not recommended", and are refused for that.)
+PLAINTEXT_BACKENDS = frozenset({"keyrings.alt.file.PlaintextKeyring"})
+# Backends that keep nothing at all.
+EMPTY_BACKENDS = ("keyring.backends.fail.", "keyring.backends.null.")
+
+PASSPHRASE_INSTEAD = "so ccodesk will protect the key with a passphrase instead."
+NO_KEYRING = f"This computer has no keyring ccodesk can use, {PASSPHRASE_INSTEAD}"
+PLAIN_FILE = f"This computer's keyring keeps secrets in a plain file, {PASSPHRASE_INSTEAD}"
+NOT_RECOMMENDED = (
+    f"This computer's keyring is one its makers do not recommend for secrets, {PASSPHRASE_INSTEAD}"
+)
+
+
+@dataclass(frozen=True)
+class KeyringVerdict:
+    """Whether the store's key may be kept in the configured keyring, and if not, why."""
+
+    usable: bool
+    backend: str  # module.Class of the backend judged
+    reason: str = ""  # one plain sentence for the officer when not usable
+
+
+def _qualified(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def judge_backend(backend: object) -> KeyringVerdict:
+    """Is `backend` a keyring fit for the store's key?
+
+    Refused: the `fail` and `null` backends; backends that keep secrets in a plain file
+    (`PLAINTEXT_BACKENDS`, by class or base class); backends the keyring library ranks as not
+    recommended (priority below 1); a chainer whose first member (where it writes) is refused.
+    """
+    cls = type(backend)
+    backend_class: Any = cls  # `priority` is a class property of keyring's backends
+    name = _qualified(cls)
+    if name.startswith(EMPTY_BACKENDS):
+        return KeyringVerdict(False, name, NO_KEYRING)
+    if name == "keyring.backends.chainer.ChainerBackend":
+        try:
+            members = list(backend.backends)  # type: ignore[attr-defined]
+        except Exception:  # a member that cannot even be listed is no keyring
+            members = []
+        if not members:
+            return KeyringVerdict(False, name, NO_KEYRING)
+        first = judge_backend(members[0])  # the chainer writes to its first member
+        return KeyringVerdict(first.usable, f"{name}({first.backend})", first.reason)
+    if any(_qualified(base) in PLAINTEXT_BACKENDS for base in cls.__mro__):
+        return KeyringVerdict(False, name, PLAIN_FILE)
+    try:
+        priority = float(backend_class.priority)
+    except Exception:  # keyring backends raise from `priority` when they cannot work here
+        return KeyringVerdict(False, name, NO_KEYRING)
+    if priority < 1:
+        return KeyringVerdict(False, name, NOT_RECOMMENDED)
+    return KeyringVerdict(True, name)
+
+
+def judge_keyring() -> KeyringVerdict:
+    """The verdict on the keyring backend `keyring` would use now (see `judge_backend`)."""
     try:
         backend = keyring.get_keyring()
     except Exception:  # a broken backend configuration is the same as none
-        return False
-    name = type(backend).__module__ + "." + type(backend).__name__
-    if name.startswith(("keyring.backends.fail", "keyring.backends.null")):
-        return False
-    if name == "keyring.backends.chainer.ChainerBackend":
-        return bool(backend.backends)  # type: ignore[attr-defined]
-    return True
+        return KeyringVerdict(False, "(none)", NO_KEYRING)
+    return judge_backend(backend)
+
+
+def keyring_works() -> bool:
+    """True when the configured keyring is fit for the store's key (see `judge_backend`)."""
+    return judge_keyring().usable
 
 
 def passphrase_from_env_or_prompt(prompt: PassphrasePrompt | None, *, confirm: bool) -> str:

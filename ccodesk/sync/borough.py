@@ -1,5 +1,6 @@
 """A borough device's side of sync: export bundles, import receipts, reference and colleague
-bundles, and say where things stand (`ccodesk-cli sync …`, the desktop's Sync page)."""
+bundles, show this device's keys for the centre, and say where things stand (`ccodesk-cli
+sync …` and `key …`, the desktop's Sync page)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,26 @@ def device_recipient(store: Store) -> str:
     return str(device_identity(store).to_public())
 
 
+@dataclass(frozen=True)
+class DeviceKeys:
+    """What this device shows the world: its public signing key, fingerprint and age recipient."""
+
+    public_key: str  # the OpenSSH line the centre's trust list takes
+    fingerprint: str  # SHA256:…, read back by the centre to check the key arrived intact
+    age_recipient: str  # age1…, for colleagues who encrypt a bundle to this device
+
+
+def device_keys(store: Store) -> DeviceKeys:
+    public = store.public_key_openssh()
+    return DeviceKeys(public, sshsig.fingerprint(public), device_recipient(store))
+
+
+def write_public_key(store: Store, path: Path) -> Path:
+    """Write this device's public key line to `path` (the file the centre's `trust add` takes)."""
+    atomic_write_bytes(path, (store.public_key_openssh() + "\n").encode())
+    return path
+
+
 def centre_key(session: Session) -> TrustedKey | None:
     """The pinned centre key (the first reference bundle's signer), if any."""
     return session.scalars(
@@ -79,7 +100,9 @@ def export_bundle(
     """Write every change since the last acknowledged one (all, with `full`) to `path`."""
     extra = [parse_recipient(r) for r in recipients or []]
     if unencrypted and extra:
-        raise SyncError("--unencrypted and --recipient contradict each other: choose one.")
+        raise SyncError(
+            "A bundle cannot be both unencrypted and encrypted to extra recipients: choose one."
+        )
     with store.session() as session:
         centre = centre_key(session)
         device = session.scalars(select(DeviceState)).one()
@@ -88,9 +111,8 @@ def export_bundle(
         seq = device.bundle_seq + 1
         if centre is None and not unencrypted:
             raise SyncError(
-                "No central unit is configured yet: import its reference bundle first "
-                "(ccodesk-cli sync import FILE), or pass --unencrypted to write a bundle "
-                "anyone can read."
+                "No central unit is known yet, so there is no one to encrypt the bundle to: "
+                "import the central unit's reference bundle first."
             )
         targets = extra[:]
         if centre is not None and centre.age_recipient:
@@ -179,6 +201,30 @@ class ImportResult:
     merge: MergeResult | None = None
 
 
+@dataclass(frozen=True)
+class BundlePreview:
+    """An authenticated bundle before anything is imported: what it is and who signed it."""
+
+    kind: str  # "receipt", "reference" or "changes"
+    signer: str  # the signing key's fingerprint
+    sender: str  # the central unit's or officer's name, as the bundle gives it
+    needs_confirmation: bool  # a centre seen for the first time: its fingerprint must be confirmed
+
+
+def preview_bundle(store: Store, path: Path) -> BundlePreview:
+    """Open and authenticate `path` without importing it (BundleRejected as import would)."""
+    opened, pinned = _open(store, path)
+    sender = str(opened.manifest.get("officer") or "")
+    if opened.kind == "reference":
+        reference = opened.json_member("reference.json")
+        centre = reference.get("centre")
+        if isinstance(centre, dict):
+            sender = str(centre.get("name") or "the central unit")[:120]
+    return BundlePreview(
+        opened.kind, opened.signer, sender, opened.kind == "reference" and pinned is None
+    )
+
+
 def import_bundle(
     store: Store,
     path: Path,
@@ -189,6 +235,16 @@ def import_bundle(
 
     `confirm_centre(fingerprint)` is asked before a centre key is pinned for the first time.
     """
+    opened, pinned = _open(store, path)
+    if opened.kind == "receipt":
+        return _import_receipt(store, opened)
+    if opened.kind == "reference":
+        return _import_reference(store, opened, pinned, confirm_centre)
+    return _import_changes(store, opened)
+
+
+def _open(store: Store, path: Path) -> tuple[bundle.OpenedBundle, TrustedKey | None]:
+    """Read, decrypt and authenticate a bundle; also the pinned centre key, if any."""
     data = bundle.read_file(path)
     with store.session() as session:
         pinned = centre_key(session)
@@ -217,11 +273,7 @@ def import_bundle(
         raise bundle.BundleRejected(
             f"The bundle is signed by {opened.signer}, a key this store does not trust."
         )
-    if opened.kind == "receipt":
-        return _import_receipt(store, opened)
-    if opened.kind == "reference":
-        return _import_reference(store, opened, pinned, confirm_centre)
-    return _import_changes(store, opened)
+    return opened, pinned
 
 
 def _logged(session: Session, opened: bundle.OpenedBundle) -> BundleLog | None:

@@ -27,9 +27,17 @@ def confirm_centre(assume_yes: bool) -> Callable[[str], bool]:
 
 
 def cmd_export(args: argparse.Namespace, open_store: Callable[[], Any], progress: Any) -> int:
-    from ccodesk.sync.borough import export_bundle
+    from ccodesk.sync.borough import SyncError, centre_key, export_bundle
 
     with open_store() as store:
+        with store.session() as session:
+            known = centre_key(session) is not None
+        if not known and not args.unencrypted:  # the service's message, with this CLI's way
+            raise SyncError(
+                "No central unit is configured yet: import its reference bundle first "
+                "(ccodesk-cli sync import FILE), or pass --unencrypted to write a bundle "
+                "anyone can read."
+            )
         if args.unencrypted:
             print("warning: --unencrypted: anyone who gets this file can read it.", file=sys.stderr)
         result = export_bundle(
@@ -87,15 +95,14 @@ def cmd_status(args: argparse.Namespace, open_store: Callable[[], Any], _progres
 
 
 def cmd_key_show(args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any) -> int:
-    from ccodesk.sync import sshsig
-    from ccodesk.sync.borough import centre_key, device_recipient
+    from ccodesk.sync.borough import centre_key, device_keys
 
     with open_store() as store:
-        public = store.public_key_openssh()
+        keys = device_keys(store)
         print(f"Device:          {store.device_id}")
-        print(f"Signing key:     {public}")
-        print(f"Fingerprint:     {sshsig.fingerprint(public)}")
-        print(f"Age recipient:   {device_recipient(store)}")
+        print(f"Signing key:     {keys.public_key}")
+        print(f"Fingerprint:     {keys.fingerprint}")
+        print(f"Age recipient:   {keys.age_recipient}")
         with store.session() as session:
             centre = centre_key(session)
             print(f"Centre (pinned): {centre.fingerprint if centre else 'none yet'}")
@@ -103,15 +110,14 @@ def cmd_key_show(args: argparse.Namespace, open_store: Callable[[], Any], _progr
 
 
 def cmd_key_export(args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any) -> int:
-    from ccodesk.fileio import atomic_write_bytes
+    from ccodesk.sync.borough import write_public_key
 
     with open_store() as store:
-        line = store.public_key_openssh() + "\n"
-    if args.output:
-        atomic_write_bytes(Path(args.output), line.encode())
-        print(f"Wrote this device's public key to {args.output}.", file=sys.stderr)
-    else:
-        sys.stdout.write(line)
+        if args.output:
+            write_public_key(store, Path(args.output))
+            print(f"Wrote this device's public key to {args.output}.", file=sys.stderr)
+        else:
+            sys.stdout.write(store.public_key_openssh() + "\n")
     return 0
 
 

@@ -139,7 +139,8 @@ def merge_records(session: Session, records: Iterable[Record], *, bundle_id: str
             raise MergeRefused(
                 "The bundle refers to records this store does not have (for example an "
                 "engagement sent in an earlier bundle): import the earlier bundles first, or "
-                "ask the sender for a full export (sync export --full). Nothing was merged."
+                "ask the sender for a full export (everything, not only what is new). Nothing "
+                "was merged."
             ) from exc
         _advance_clock(session, max(r.hlc for r, _c, _v in writes + keeps))
     session.flush()
