@@ -37,7 +37,7 @@ from ccodesk.services.engagements import (
 )
 from ccodesk.services.reference import resolve_borough
 
-START = dt.datetime(2026, 12, 3, 18, 30)
+START = dt.datetime(2026, 11, 3, 18, 30)  # held: in the past
 
 
 def draft(**changes: object) -> EngagementDraft:

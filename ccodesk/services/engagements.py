@@ -14,13 +14,18 @@ from ccodesk.errors import NotFound, ValidationError
 from ccodesk.models import (
     KIND_METHOD,
     Attendance,
+    ActionItem,
+    ActionStatus,
     DecisionKind,
     Engagement,
     EngagementKind,
     EngagementStatus,
     Level,
+    FeedbackGiven,
+    Finding,
     Organisation,
     PriorityGroup,
+    Outcome,
     Topic,
     engagement_target_group,
 )
@@ -29,6 +34,7 @@ from ccodesk.services.fields import assign_changed
 from ccodesk.services.reference import check_codes
 from ccodesk.services.search import fts_filter
 
+from ccodesk.words import plural
 
 @dataclass
 class EngagementDraft:
@@ -74,17 +80,32 @@ class Saved:
     warnings: list[str]
 
 
-def validate_engagement(session: Session, draft: EngagementDraft) -> list[str]:
-    """Every problem that stops `draft` from being saved (empty when it is valid)."""
+def validate_engagement(
+    session: Session,
+    draft: EngagementDraft,
+    engagement_id: str | None = None,
+    *,
+    with_attendance: bool = False,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Every problem that stops `draft` from being saved (empty when it is valid), in words
+    an officer can act on.
+
+    `engagement_id` is the engagement being changed (what is recorded for it must still fit
+    the new dates); `with_attendance` says the same save records attendance.
+    """
+    now = now or dt.datetime.now()
     problems = []
     if not draft.title.strip():
-        problems.append("the title is empty")
-    if len(draft.title) > 200:
-        problems.append("the title is longer than 200 characters")
+        problems.append("The title is empty: give the engagement a title.")
+    elif len(draft.title) > 200:
+        problems.append(
+            f"The title is {len(draft.title):,} characters long; keep it to 200 or fewer."
+        )
     if draft.ends_at is not None and draft.ends_at < draft.starts_at:
         problems.append(
-            f"the end ({draft.ends_at:%d %b %Y %H:%M}) is before the start "
-            f"({draft.starts_at:%d %b %Y %H:%M})"
+            f"The end ({checks.moment(draft.ends_at)}) is before the start "
+            f"({checks.moment(draft.starts_at)})."
         )
     problems += check_codes(session, PriorityGroup, draft.target_groups, "priority group")
     problems += check_codes(session, Topic, draft.topics, "topic")
@@ -96,13 +117,84 @@ def validate_engagement(session: Session, draft: EngagementDraft) -> list[str]:
                 )
             )
         )
-        problems += [
-            f"unknown partner organisation {i!r}" for i in draft.partner_ids if i not in found
-        ]
+        missing = [i for i in draft.partner_ids if i not in found]
+        if missing:
+            problems.append(
+                f"{plural(len(missing), 'partner organisation')} picked "
+                f"{'is' if len(missing) == 1 else 'are'} no longer in the directory "
+                f"({', '.join(repr(i) for i in missing)}): pick again."
+            )
+    recorded = _recorded(session, engagement_id)
+    problems += checks.not_happened_yet(
+        draft.starts_at,
+        now,
+        held=draft.status == EngagementStatus.HELD,
+        attendance=with_attendance or recorded.attendance,
+        outcomes=len(recorded.outcome_days),
+        feedback=len(recorded.feedback_days),
+        actions_done=len(recorded.done_days),
+    )
+    for days, singular, many in (
+        (recorded.outcome_days, "outcome", "outcomes"),
+        (recorded.feedback_days, "piece of feedback", "pieces of feedback"),
+        (recorded.done_days, "action", "actions"),
+    ):
+        early = sorted(d for d in days if d is not None and d < draft.starts_at.date())
+        if len(early) == 1:
+            what = "The action done" if singular == "action" else f"The {singular}"
+            problems += checks.dated_before_engagement(what, early[0], draft.starts_at)
+        elif early:
+            problems.append(
+                f"{plural(len(early), singular, many)} "
+                f"{'done ' if singular == 'action' else ''}are dated before the engagement "
+                f"would start ({checks.day(draft.starts_at.date())}), the earliest on "
+                f"{checks.day(early[0])}."
+            )
     return problems
 
 
 def _apply(session: Session, engagement: Engagement, draft: EngagementDraft) -> None:
+class _Recorded(NamedTuple):
+    """What is already recorded for an engagement that only happens once it has taken place."""
+
+    attendance: bool
+    outcome_days: list[dt.date | None]
+    feedback_days: list[dt.date]
+    done_days: list[dt.date | None]
+
+
+def _recorded(session: Session, engagement_id: str | None) -> _Recorded:
+    if engagement_id is None:
+        return _Recorded(False, [], [], [])
+    attendance = session.scalar(
+        select(func.count())
+        .select_from(Attendance)
+        .where(Attendance.engagement_id == engagement_id, Attendance.deleted.is_(False))
+    )
+    outcomes = session.scalars(
+        select(Outcome.decided_on)
+        .join(Finding, Finding.id == Outcome.finding_id)
+        .where(
+            Finding.engagement_id == engagement_id,
+            Finding.deleted.is_(False),
+            Outcome.deleted.is_(False),
+        )
+    )
+    feedback = session.scalars(
+        select(FeedbackGiven.given_on).where(
+            FeedbackGiven.engagement_id == engagement_id, FeedbackGiven.deleted.is_(False)
+        )
+    )
+    done = session.scalars(
+        select(ActionItem.completed_on).where(
+            ActionItem.engagement_id == engagement_id,
+            ActionItem.status == ActionStatus.DONE,
+            ActionItem.deleted.is_(False),
+        )
+    )
+    return _Recorded(bool(attendance), list(outcomes), list(feedback), list(done))
+
+
     assign_changed(
         engagement,
         {f.name: getattr(draft, f.name) for f in fields(draft) if f.name not in LINKS},
@@ -152,7 +244,7 @@ def save_engagement(
     session: Session, draft: EngagementDraft, engagement_id: str | None = None
 ) -> Saved:
     """Create an engagement, or update the one with `engagement_id`; raise on invalid input."""
-    problems = validate_engagement(session, draft)
+    problems = validate_engagement(session, draft, engagement_id)
     if problems:
         raise ValidationError(problems)
     if engagement_id is None:

@@ -27,6 +27,7 @@ from ccodesk.models import (
     PriorityGroup,
     Topic,
 )
+from ccodesk.services import checks
 from ccodesk.services.engagements import Saved, engagement_warnings, get_engagement
 from ccodesk.services.reference import check_codes
 
@@ -44,14 +45,20 @@ def record_attendance(
 ) -> Saved:
     """Set an engagement's attendance and equality monitoring counts (aggregate only)."""
     engagement = get_engagement(session, engagement_id)
-    problems = check_codes(session, PriorityGroup, group_counts, "priority group")
+    problems = checks.not_happened_yet(engagement.starts_at, dt.datetime.now(), attendance=True)
+    problems += check_codes(session, PriorityGroup, group_counts, "priority group")
+    rows = session.execute(select(PriorityGroup.code, PriorityGroup.name))
+    names: dict[str, str] = {code: name for code, name in rows}
     if total < 0:
         problems.append("the total attendance cannot be negative")
     for code, count in group_counts.items():
         if count < 0:
-            problems.append(f"the count for {code} cannot be negative")
+            problems.append(f"the count for {names.get(code, code)} cannot be negative")
         elif count > total:
-            problems.append(f"the count for {code} ({count}) is more than the total ({total})")
+            problems.append(
+                f"the count for {names.get(code, code)} ({count:,}) is more than the total "
+                f"({total:,})"
+            )
     if prefer_not_to_say < 0 or not_asked < 0:
         problems.append("'prefer not to say' and 'not asked' cannot be negative")
     if prefer_not_to_say + not_asked > total:
@@ -149,6 +156,9 @@ def add_outcome(
         problems.append("name the decision the finding changed or informed")
     if result == OutcomeResult.NOT_USED and not explanation.strip():
         problems.append("say why the finding was not used: those consulted are owed a reason")
+    starts_at = finding.engagement.starts_at
+    problems += checks.not_happened_yet(starts_at, dt.datetime.now(), outcomes=1)
+    problems += checks.dated_before_engagement("The outcome", decided_on, starts_at)
     if problems:
         raise ValidationError(problems)
     outcome = Outcome(
@@ -217,6 +227,12 @@ def give_feedback(
         raise ValidationError("the feedback text is empty")
     engagement = get_engagement(session, engagement_id) if engagement_id else None
     findings = [_finding(session, f) for f in finding_ids]
+    starts = [f.engagement.starts_at for f in findings]
+    starts += [engagement.starts_at] if engagement else []
+    if starts:
+        problems = checks.dated_before_engagement("The feedback", given_on, max(starts))
+        if problems:
+            raise ValidationError(problems)
     feedback = FeedbackGiven(
         engagement=engagement,
         text=text.strip(),
