@@ -13,19 +13,19 @@ from sqlalchemy.orm import Session, selectinload
 from ccodesk.errors import NotFound, ValidationError
 from ccodesk.models import (
     KIND_METHOD,
-    Attendance,
     ActionItem,
     ActionStatus,
+    Attendance,
     DecisionKind,
     Engagement,
     EngagementKind,
     EngagementStatus,
-    Level,
     FeedbackGiven,
     Finding,
+    Level,
     Organisation,
-    PriorityGroup,
     Outcome,
+    PriorityGroup,
     Topic,
     engagement_target_group,
 )
@@ -33,8 +33,8 @@ from ccodesk.services import checks
 from ccodesk.services.fields import assign_changed
 from ccodesk.services.reference import check_codes
 from ccodesk.services.search import fts_filter
-
 from ccodesk.words import plural
+
 
 @dataclass
 class EngagementDraft:
@@ -153,7 +153,6 @@ def validate_engagement(
     return problems
 
 
-def _apply(session: Session, engagement: Engagement, draft: EngagementDraft) -> None:
 class _Recorded(NamedTuple):
     """What is already recorded for an engagement that only happens once it has taken place."""
 
@@ -195,6 +194,7 @@ def _recorded(session: Session, engagement_id: str | None) -> _Recorded:
     return _Recorded(bool(attendance), list(outcomes), list(feedback), list(done))
 
 
+def _apply(session: Session, engagement: Engagement, draft: EngagementDraft) -> None:
     assign_changed(
         engagement,
         {f.name: getattr(draft, f.name) for f in fields(draft) if f.name not in LINKS},
