@@ -6,6 +6,7 @@ Rows are plain dictionaries, ready for bulk inserts (`ccodesk.services.demo`).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import uuid
 from collections import defaultdict
@@ -88,6 +89,8 @@ class DemoMaker:
 
     def __init__(self, seed: int, borough: str, anchor: dt.date, officer: str) -> None:
         self.rng = random.Random(seed)
+        self.spare = random.Random(f"{seed}:{borough}:names")
+        self.names_used: set[str] = set()
         self.borough = borough
         self.anchor = anchor
         self.officer = officer
@@ -114,13 +117,43 @@ class DemoMaker:
         return f"{self.rng.choice(p['given_names'])} {self.rng.choice(p['family_names'])}"
 
     def fill(self, template: str) -> str:
-        r = self.rng
-        return template.format(
-            area=r.choice(self.areas),
+        return self.fill_in(self.rng, template)[0]
+
+    def fill_in(self, r: random.Random, template: str) -> tuple[str, str]:
+        """The template filled in, and the area drawn for it (named in it or not)."""
+        area = r.choice(self.areas)
+        text = template.format(
+            area=area,
             borough=self.borough_name,
             saint=r.choice(self.org_types.get("saints", ["Mary"])),
             community=r.choice(self.org_types.get("communities", ["Somali"])),
         )
+        return text, area
+
+    def organisation_name(self, spec: dict[str, Any]) -> tuple[str, str]:
+        """A name no organisation of this borough has yet, of the type `spec`, and its area.
+
+        The first draw is the one the rest of the data has always followed; only when that
+        name is taken are others drawn, from a generator of their own (so the rest of the
+        data stays as it was). When the type has no free name left, the name is told apart
+        by its area or street, as a branch would be.
+        """
+        name, area = self.fill_in(self.rng, self.rng.choice(spec["templates"]))
+        used, spare = self.names_used, self.spare
+        tries = 40
+        while name in used and tries:
+            name, area = self.fill_in(spare, spare.choice(spec["templates"]))
+            tries -= 1
+        if name in used:
+            streets = spare.sample(self.venues["streets"], len(self.venues["streets"]))
+            options = itertools.chain(
+                [f"{name} ({area})"] if area not in name else [],
+                (f"{name} ({street})" for street in streets),
+                (f"{name} {n}" for n in itertools.count(2)),
+            )
+            name = next(option for option in options if option not in used)
+        self.names_used.add(name)
+        return name, area
 
     def street_address(self) -> tuple[str, str]:
         r = self.rng
@@ -139,8 +172,10 @@ class DemoMaker:
         for _ in range(count):
             spec = r.choice(self.org_types["types"])
             oid = self.uid()
-            address, postcode = self.street_address()
-            name = self.fill(r.choice(spec["templates"]))
+            street, postcode = self.street_address()
+            name, area = self.organisation_name(spec)
+            # "12 Leighton Road, Kentish Town": the area tells two of the same name apart.
+            address = f"{street.rsplit(', ', 1)[0]}, {area}"
             rows[Organisation].append(
                 {
                     "id": oid,

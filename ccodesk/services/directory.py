@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from ccodesk.errors import NotFound, ValidationError
@@ -28,7 +29,7 @@ from ccodesk.models import (
 from ccodesk.services.engagements import Saved
 from ccodesk.services.fields import assign_changed, get_live
 from ccodesk.services.reference import check_codes
-from ccodesk.services.search import fts_filter
+from ccodesk.services.search import _WORD, _fold, fts_filter
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -183,10 +184,24 @@ class OrganisationRow(NamedTuple):
     consulted: int  # engagements it was a partner in, within the fatigue window
 
 
+class OrganisationOrder(enum.StrEnum):
+    """What the organisations directory can be sorted by (its columns)."""
+
+    NAME = "name"
+    TYPE = "type"
+    SENSITIVITIES = "sensitivities"
+    CONTACTS = "contacts"
+    CONSULTED = "consulted"
+
+
 @dataclass
 class OrganisationFilter:
+    """Which organisations to list, and in what order (then by name and id, A to Z)."""
+
     text: str = ""
     org_type: OrganisationType | None = None
+    order: OrganisationOrder = OrganisationOrder.NAME
+    descending: bool = False
 
     def apply(self, query: Select) -> Select:  # type: ignore[type-arg]
         query = query.where(Organisation.deleted.is_(False))
@@ -212,7 +227,10 @@ def organisation_rows(
     offset: int = 0,
     limit: int = 200,
 ) -> list[OrganisationRow]:
-    """A page of the directory, by name, with how often each was consulted in [since, until)."""
+    """A page of the directory in `criteria`'s order, with how often each was consulted.
+
+    Consulted: a partner in an engagement, not cancelled, starting in [since, until).
+    """
     sensitivities = (
         select(func.count())
         .where(Sensitivity.organisation_id == Organisation.id, Sensitivity.deleted.is_(False))
@@ -240,19 +258,21 @@ def organisation_rows(
         .correlate(Organisation)
         .scalar_subquery()
     )
+    counts = {
+        OrganisationOrder.SENSITIVITIES: sensitivities.label("sensitivities"),
+        OrganisationOrder.CONTACTS: contacts.label("contacts"),
+        OrganisationOrder.CONSULTED: consulted.label("consulted"),
+    }
     query = criteria.apply(
-        select(
-            Organisation.id,
-            Organisation.name,
-            Organisation.org_type,
-            sensitivities,
-            contacts,
-            consulted,
-        )
+        select(Organisation.id, Organisation.name, Organisation.org_type, *counts.values())
     )
-    rows = session.execute(
-        query.order_by(Organisation.name, Organisation.id).offset(offset).limit(limit)
-    ).all()
+    first: Any = {OrganisationOrder.TYPE: Organisation.org_type, **counts}.get(criteria.order)
+    terms: list[Any] = [Organisation.name, Organisation.id]
+    if first is not None:
+        terms.insert(0, first)
+    if criteria.descending:
+        terms[0] = terms[0].desc()
+    rows = session.execute(query.order_by(*terms).offset(offset).limit(limit)).all()
     ids = [r[0] for r in rows]
     served: dict[str, list[str]] = {i: [] for i in ids}
     if ids:
@@ -264,3 +284,175 @@ def organisation_rows(
         ):
             served[org_id].append(name)
     return [OrganisationRow(i, n, t, served[i], s, c, k) for i, n, t, s, c, k in rows]
+
+
+# -- the partner picker's search --------------------------------------------------------------
+
+PARTNER_LIMIT = 50  # results shown at once: enough to scan, few enough to stay fast at any size
+# Words too common to say which type or group served was meant ("Children and young people").
+_IN_INDEX = "SELECT rowid FROM organisation_fts WHERE organisation_fts MATCH"
+# Correlated, so a broad group is tested row by row as the walk goes, never gathered whole.
+_SERVING = (
+    "EXISTS (SELECT 1 FROM organisation_group AS g "
+    "WHERE g.organisation_id = o.id AND g.group_code IN"
+)
+_FILLER = frozenset({"and", "of", "the", "or", "in", "for"})
+
+
+@dataclass(frozen=True)
+class PartnerMatch:
+    """An organisation as the partner picker shows it: its name and what tells it apart."""
+
+    id: str
+    name: str
+    org_type: OrganisationType
+    address: str
+    postcode: str
+    groups: tuple[str, ...]  # names of the priority groups served
+
+    @property
+    def place(self) -> str:
+        """The address on one line, with the postcode."""
+        lines = [p.strip() for p in self.address.replace("\n", ",").split(",") if p.strip()]
+        if self.postcode and self.postcode not in self.address:
+            lines.append(self.postcode)
+        return ", ".join(lines)
+
+    @property
+    def detail(self) -> str:
+        """The line under the name: type, address and groups served."""
+        served = ", ".join(g if g[:4].isupper() else g[:1].lower() + g[1:] for g in self.groups)
+        parts = [self.org_type.label, self.place, f"serves {served}" if served else ""]
+        return " · ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class PartnerResults:
+    matches: list[PartnerMatch]
+    more: bool  # more organisations match than were returned
+
+
+def _words(typed: str) -> list[str]:
+    return [_fold(w) for w in _WORD.findall(typed)][:8]
+
+
+def _starts_a_word(word: str, label: str) -> bool:
+    return len(word) >= 2 and word not in _FILLER and any(w.startswith(word) for w in _words(label))
+
+
+def _like_prefix(typed: str) -> str:
+    escaped = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def search_partners(session: Session, typed: str, *, limit: int = PARTNER_LIMIT) -> PartnerResults:
+    """Organisations matching every word typed, each word as a prefix, best first.
+
+    A word may match the name, address, postcode or notes (the FTS5 index), the type, or a
+    group served. Names starting with what was typed come first, then names holding every
+    word, then the rest; by name within each. With nothing typed: the first by name.
+    """
+    words = _words(typed)
+    if not words:
+        rows = _walk(session, [], {}, limit + 1)
+        return PartnerResults(_matches(session, rows[:limit]), len(rows) > limit)
+    phrase = " ".join(typed.split()).casefold()
+    every = " ".join(f'"{w}"*' for w in words)
+    tiers: list[tuple[list[str], dict[str, Any]]] = []
+    first = phrase[:1].upper()
+    if first.isascii() and first.isalnum():
+        # The name index is in binary order: a range on the first letter keeps this a seek.
+        tiers.append(
+            (
+                ["o.name >= :lo", "o.name < :hi", "o.name LIKE :starts ESCAPE '\\'"],
+                {"lo": first, "hi": chr(ord(first) + 1), "starts": _like_prefix(phrase)},
+            )
+        )
+    tiers.append(([f"+o.rowid IN ({_IN_INDEX} :in_name)"], {"in_name": f"name : ({every})"}))
+    tiers.append(_anywhere(session, words))
+    found: dict[str, Any] = {}
+    for conditions, params in tiers:
+        for row in _walk(session, conditions, params, limit + 1):
+            found.setdefault(row[0], row)
+        if len(found) > limit:
+            break
+    rows = list(found.values())
+    return PartnerResults(_matches(session, rows[:limit]), len(rows) > limit)
+
+
+def _anywhere(session: Session, words: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """The conditions for every word matching somewhere: the index, the type or a group."""
+    groups = session.execute(select(PriorityGroup.code, PriorityGroup.name)).all()
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
+    indexed_only = []
+    for i, word in enumerate(words):
+        types = [t.value for t in OrganisationType if _starts_a_word(word, t.label)]
+        codes = [code for code, name in groups if _starts_a_word(word, name)]
+        if not types and not codes:
+            indexed_only.append(f'"{word}"*')
+            continue
+        either = [f"+o.rowid IN ({_IN_INDEX} :w{i})"]
+        params[f"w{i}"] = f'"{word}"*'
+        if types:
+            params[f"t{i}"] = types
+            either.append(f"o.org_type IN :t{i}")
+        if codes:
+            params[f"g{i}"] = codes
+            either.append(f"{_SERVING} :g{i})")
+        conditions.append(f"({' OR '.join(either)})")
+    if indexed_only:
+        # Words only the index can match: one MATCH of them all is the fastest.
+        params["rest"] = " ".join(indexed_only)
+        conditions.insert(0, f"+o.rowid IN ({_IN_INDEX} :rest)")
+    return conditions, params
+
+
+def _walk(session: Session, conditions: list[str], params: dict[str, Any], limit: int) -> list[Any]:
+    """The first `limit` live organisations by name meeting `conditions`.
+
+    Walking the name index and stopping at `limit` costs little however many match; the
+    FTS5 sets are tested by rowid (the `+` keeps SQLite from driving the query by them and
+    sorting every match).
+    """
+    where = " AND ".join([*conditions, "o.deleted = 0"])
+    statement = text(
+        "SELECT o.id, o.name, o.org_type, o.address, o.postcode "
+        f"FROM organisation AS o INDEXED BY ix_organisation_name WHERE {where} "
+        "ORDER BY o.name, o.id LIMIT :n"
+    ).bindparams(*(bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list)))
+    return list(session.execute(statement, {**params, "n": limit}).all())
+
+
+def _matches(session: Session, rows: Sequence[Any]) -> list[PartnerMatch]:
+    ids = [r[0] for r in rows]
+    served: dict[str, list[str]] = {i: [] for i in ids}
+    if ids:
+        for org_id, name in session.execute(
+            select(organisation_group.c.organisation_id, PriorityGroup.name)
+            .join(PriorityGroup, PriorityGroup.code == organisation_group.c.group_code)
+            .where(organisation_group.c.organisation_id.in_(ids))
+            .order_by(PriorityGroup.position)
+        ):
+            served[org_id].append(name)
+    return [
+        PartnerMatch(i, n, OrganisationType(t), a or "", p or "", tuple(served[i]))
+        for i, n, t, a, p in rows
+    ]
+
+
+def partner_matches(session: Session, ids: Sequence[str]) -> list[PartnerMatch]:
+    """The organisations with these ids, in that order (unknown ids are left out)."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(
+            Organisation.id,
+            Organisation.name,
+            Organisation.org_type,
+            Organisation.address,
+            Organisation.postcode,
+        ).where(Organisation.id.in_(list(ids)))
+    ).all()
+    by_id = {m.id: m for m in _matches(session, rows)}
+    return [by_id[i] for i in ids if i in by_id]
