@@ -9,11 +9,11 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from ccodesk.models import EngagementKind, OrganisationType, SensitivityLevel
 from ccodesk.services.directory import OrganisationDraft, save_organisation
-from ccodesk.services.drafts import load_draft
+from ccodesk.services.drafts import load_draft, read_draft
 from ccodesk.services.engagements import EngagementFilter, get_engagement, list_engagements
 from ccodesk.ui.engagement_editor import EngagementEditor
 
-START = dt.datetime(2026, 12, 3, 18, 30)
+START = dt.datetime(2026, 11, 3, 18, 30)  # in the past: attendance is recorded
 
 
 def _editor(qtbot, store, engagement_id=None, **kw) -> EngagementEditor:  # type: ignore[no-untyped-def]
@@ -26,6 +26,14 @@ def _editor(qtbot, store, engagement_id=None, **kw) -> EngagementEditor:  # type
 def _set_kind(editor: EngagementEditor, kind: EngagementKind) -> None:
     combo = editor.form.combos["kind"]
     combo.setCurrentIndex(combo.findData(kind.value))
+
+
+def _answer(qtbot, editor: EngagementEditor, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Click `text` in the question the editor asks before closing."""
+    box = editor.close_question
+    assert box is not None and box.isVisible(), "the editor closed without asking"
+    button = next(b for b in box.buttons() if b.text().replace("&", "") == text)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def _save(qtbot, editor: EngagementEditor) -> None:  # type: ignore[no-untyped-def]
@@ -65,10 +73,10 @@ def test_new_focus_group_with_attendance(qtbot, store) -> None:  # type: ignore[
 def test_problems_are_shown_and_nothing_saved(qtbot, store) -> None:  # type: ignore[no-untyped-def]
     editor = _editor(qtbot, store)
     editor.form.ends.setDateTime(QDateTime(START - dt.timedelta(hours=1)))
+    assert editor.form.ends.dateTime() == QDateTime(START)  # the end cannot go before the start
     _save(qtbot, editor)
     assert editor.isVisible()
-    assert "the title is empty" in editor.errors.text()
-    assert "before the start" in editor.errors.text()
+    assert "the title is empty" in editor.errors.text().lower()
     with store.session() as s:
         assert list_engagements(s, EngagementFilter()) == []
 
@@ -122,6 +130,8 @@ def test_closing_mid_edit_keeps_a_draft(qtbot, store) -> None:  # type: ignore[n
     editor = _editor(qtbot, store)
     qtbot.keyClicks(editor.form.text["title"], "Half-written youth forum")
     editor.close()
+    _answer(qtbot, editor, "Keep as draft")
+    assert not editor.isVisible()
     with store.session() as s:
         draft = load_draft(s, "engagement:new")
         assert draft is not None and draft.title == "Half-written youth forum"
@@ -142,8 +152,8 @@ def test_draft_is_saved_while_typing(qtbot, store) -> None:  # type: ignore[no-u
 
     def draft_written() -> None:
         with store.session() as s:
-            draft = load_draft(s, "engagement:new")
-            assert draft is not None and draft.content["title"] == "Typed before a crash"
+            draft = read_draft(s, "engagement:new")
+            assert draft is not None and draft.state["title"] == "Typed before a crash"
 
     qtbot.waitUntil(draft_written, timeout=3000)
 

@@ -1,4 +1,9 @@
-"""The engagement editor: every field, live warnings, undo/redo, and drafts that survive a crash."""
+"""The engagement editor: every field, live warnings, undo/redo, and drafts that survive a crash.
+
+A draft is written only while the form differs from what was loaded, and records the version it
+started from; reopening never puts an older draft over a newer saved version without showing
+both (`ccodesk.ui.draft_panel`). Closing with unsaved edits asks: Save, Keep as draft, Discard.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QCloseEvent,
+    QAction,
     QKeyEvent,
     QKeySequence,
     QUndoCommand,
@@ -16,17 +21,20 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import select
 
-from ccodesk.errors import KnownError, ValidationError
+from ccodesk.errors import KnownError, NotFound, ValidationError
 from ccodesk.models import EngagementKind, EngagementStatus, Level, Organisation, Topic
 from ccodesk.services import checks, drafts, records
 from ccodesk.services.engagements import get_engagement, save_engagement
@@ -34,11 +42,17 @@ from ccodesk.services.fatigue import fatigue_warnings
 from ccodesk.services.reference import priority_groups
 from ccodesk.settings import Settings
 from ccodesk.store import Store
+from ccodesk.ui.draft_panel import DraftPanel, ValueWords
 from ccodesk.ui.engagement_form import ACCESS, PLAIN, TEXTS, EngagementForm, draft_from_state
 from ccodesk.ui.record_tab import RecordTab
 
 log = logging.getLogger("ccodesk.ui")
 DRAFT_DELAY_MS = 800
+# Keys that change the editor's tab from any field (a date field would otherwise take
+# Ctrl+PageDown for its own month).
+NEXT_TAB_KEYS = ("Ctrl+PgDown", "Ctrl+Tab")
+PREVIOUS_TAB_KEYS = ("Ctrl+PgUp", "Ctrl+Shift+Tab", "Ctrl+Shift+Backtab", "Ctrl+Backtab")
+MESSAGES_MAX_HEIGHT = 150
 
 
 class _UndoKeysToStack(QObject):
@@ -138,6 +152,34 @@ def new_engagement_state(store: Store, starts_at: dt.datetime | None = None) -> 
     }
 
 
+def _scrolling(page: QWidget) -> QScrollArea:
+    """`page` in a scroll area, so a tab taller than the screen scrolls instead of growing."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(page)
+    return scroll
+
+
+def _first_field(page: QWidget | None) -> QWidget | None:
+    """The first widget of `page` that Tab would reach."""
+    if page is None:
+        return None
+    widget = page.nextInFocusChain()
+    for _ in range(5000):  # the focus chain is a ring; bounded in case `page` is not on it
+        if widget is None or widget is page:
+            return None
+        if (
+            page.isAncestorOf(widget)
+            and widget.isVisibleTo(page)
+            and widget.isEnabled()
+            and widget.focusPolicy().value & Qt.FocusPolicy.TabFocus.value
+        ):
+            return widget
+        widget = widget.nextInFocusChain()
+    return None
+
+
 class EngagementEditor(QDialog):
     """Edit one engagement (or a new one); `saved` carries its id after a successful save."""
 
@@ -153,6 +195,8 @@ class EngagementEditor(QDialog):
         settings: Settings | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`restore_draft`: True restores a draft found, False keeps the saved version (and
+        throws the draft away), None asks the officer (the draft panel)."""
         super().__init__(parent)
         self.store = store
         self.settings = settings or Settings()
@@ -169,6 +213,7 @@ class EngagementEditor(QDialog):
                     .order_by(Organisation.name)
                 )
             ]
+        self.words = ValueWords(dict(groups), dict(topics), dict(partners))
         self.form = EngagementForm(groups, topics, partners)
         self._undo_keys = _UndoKeysToStack(self)
         for field in [*self.form.text.values(), *self.form.plain.values()]:
@@ -184,7 +229,7 @@ class EngagementEditor(QDialog):
         self.errors.setWordWrap(True)
         self.errors.setAccessibleName("Problems")
         self.errors.setStyleSheet("color: #b00020;")
-        buttons = QDialogButtonBox(
+        self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save
             | QDialogButtonBox.StandardButton.Apply
             | QDialogButtonBox.StandardButton.Close
@@ -204,15 +249,17 @@ class EngagementEditor(QDialog):
             button.clicked.connect(lambda _=False, d=document: self.open_print(d))
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.apply_button = buttons.button(QDialogButtonBox.StandardButton.Apply)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
         self.apply_button.setText("Save and &stay")
         self.apply_button.clicked.connect(lambda: self.save(close=False))
         self.record = RecordTab(store)
         self.form.addTab(self.record, "Findings && follow-up")
+        self._scroll_tabs()
         self.record.set_engagement(engagement_id)
-        layout = QVBoxLayout(self)
+        self.messages = self._messages_area()
+        self._layout = layout = QVBoxLayout(self)
         layout.addWidget(self.form, 1)
-        layout.addWidget(self.warnings)
-        layout.addWidget(self.errors)
+        layout.addWidget(self.messages)
         layout.addWidget(buttons)
         # One Undo/Redo for the editor: the form's edits, or the Findings tab's additions and
         # removals while that tab is shown.
@@ -227,54 +274,205 @@ class EngagementEditor(QDialog):
         ):
             action.setShortcut(keys)
             self.addAction(action)
+        for names, step in ((NEXT_TAB_KEYS, 1), (PREVIOUS_TAB_KEYS, -1)):
+            tab_action = QAction(self)
+            tab_action.setShortcuts([QKeySequence(name) for name in names])
+            tab_action.triggered.connect(lambda _=False, d=step: self.step_tab(d))
+            self.addAction(tab_action)
 
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
-        initial = (
-            _engagement_state(store, engagement_id)
-            if engagement_id
-            else new_engagement_state(store, starts_at)
-        )
-        self._saved_state = initial
-        self._state = initial
-        self.form.set_state(self._pick_draft(initial, restore_draft))
-        self._state = self.form.state()
+        self.close_question: QMessageBox | None = None
+        self.draft_panel: DraftPanel | None = None
+        self._draft_check: drafts.DraftCheck | None = None
+        self._draft_stored = False  # a draft of this editor's record is in the store
+        self._load(starts_at, restore_draft)
         self.form.changed.connect(self._on_changed)
-        self.setWindowTitle(f"Engagement — {self._state['title'] or 'new'}")
         self.resize(820, 640)
         self.update_warnings()
 
-    # drafts --------------------------------------------------------------------------------
-    def _pick_draft(self, initial: dict[str, Any], restore: bool | None) -> dict[str, Any]:
+    # layout --------------------------------------------------------------------------------
+    def _scroll_tabs(self) -> None:
+        """Each tab of fields scrolls on its own, so the editor fits a laptop's screen."""
+        current = self.form.currentIndex()
+        for index in range(self.form.count()):
+            page = self.form.widget(index)
+            if page is None or isinstance(page, QScrollArea) or page is self.record:
+                continue  # already scrolls; the Findings tab lays itself out
+            text, tip = self.form.tabText(index), self.form.tabToolTip(index)
+            self.form.removeTab(index)
+            self.form.insertTab(index, _scrolling(page), text)
+            self.form.setTabToolTip(index, tip)
+        self.form.setCurrentIndex(max(0, current))
+
+    def _messages_area(self) -> QScrollArea:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.warnings)
+        column.addWidget(self.errors)
+        area = _scrolling(box)
+        area.setMaximumHeight(MESSAGES_MAX_HEIGHT)
+        area.setAccessibleName("Warnings and problems")
+        area.hide()
+        return area
+
+    def _show_messages(self) -> None:
+        for label in (self.warnings, self.errors):
+            label.setVisible(bool(label.text()))
+        self.messages.setVisible(bool(self.warnings.text() or self.errors.text()))
+
+    def step_tab(self, step: int) -> None:
+        """Show the next (`step` 1) or previous (-1) tab, from whichever field has the focus."""
+        count = self.form.count()
+        if not self.form.isVisible() or count < 2:
+            return
+        index = self.form.currentIndex()
+        for _ in range(count):
+            index = (index + step) % count
+            if self.form.isTabEnabled(index) and self.form.isTabVisible(index):
+                break
+        self.form.setCurrentIndex(index)
+        first = _first_field(self.form.widget(index))
+        if first is not None:
+            first.setFocus(Qt.FocusReason.TabFocusReason)
+
+    # loading and drafts --------------------------------------------------------------------
+    def _load(self, starts_at: dt.datetime | None, restore: bool | None) -> None:
+        """Show the saved engagement (or a new one), then deal with a draft of it."""
         with self.store.session() as s:
-            draft = drafts.load_draft(s, self.draft_key)
-            if draft is None:
-                return initial
-            content, when = dict(draft.content), draft.saved_at
-        if restore is None:
-            restore = (
-                QMessageBox.question(
-                    self,
-                    "Unsaved draft",
-                    f"There are unsaved changes from {when:%d %b %Y %H:%M}. Restore them?",
-                )
-                == QMessageBox.StandardButton.Yes
-            )
-        return content if restore else initial
+            draft = drafts.read_draft(s, self.draft_key)
+        saved: dict[str, Any] | None = None
+        self._base_version: dict[str, Any] | None = None
+        if self.engagement_id is None:
+            saved = new_engagement_state(self.store, starts_at)
+        else:
+            try:
+                saved = _engagement_state(self.store, self.engagement_id)
+            except NotFound:
+                if draft is None:
+                    raise
+            with self.store.session() as s:
+                self._base_version = drafts.engagement_version(s, self.engagement_id)
+        self.form.set_state(saved or new_engagement_state(self.store, starts_at))
+        # What was loaded, as the form shows it: the one thing edits are compared with.
+        self._saved_state = self._state = self.form.state()
+        self.setWindowTitle(f"Engagement — {self._state['title'] or 'new'}")
+        if draft is None:
+            return
+        self._draft_stored = True
+        check = drafts.check_draft(
+            draft,
+            None if saved is None else self._saved_state,
+            self._base_version,
+            new_record=self.engagement_id is None,
+        )
+        self._draft_check = check
+        if check.standing == drafts.Standing.NOTHING_NEW:
+            self._drop_draft()
+        elif restore is True:
+            self.restore_draft()
+        elif restore is False:
+            self.keep_saved_version()
+        else:
+            self._ask_about_draft(check, draft.saved_at)
+
+    def _ask_about_draft(self, check: drafts.DraftCheck, saved_at: dt.datetime) -> None:
+        panel = DraftPanel(check, saved_at, self.words)
+        panel.restore_chosen.connect(self.restore_draft)
+        panel.keep_saved_chosen.connect(self.keep_saved_version)
+        panel.later_chosen.connect(self.decide_later)
+        self.draft_panel = panel
+        self._layout.insertWidget(0, panel, 1)
+        self.form.hide()
+        for button in self._editing_buttons():
+            button.setEnabled(False)
+        self.close_button.setText("Decide &later")
+        panel.restore_button.setFocus()
+
+    def _editing_buttons(self) -> list[QAbstractButton]:
+        return [
+            self.save_button,
+            self.apply_button,
+            self.discard,
+            self.print_pack_button,
+            self.print_forms_button,
+        ]
+
+    @property
+    def deciding(self) -> bool:
+        """The draft panel is shown: the officer has not yet said what to do with a draft."""
+        return self.draft_panel is not None
+
+    def _close_panel(self) -> None:
+        if self.draft_panel is not None:
+            self.draft_panel.hide()
+            self._layout.removeWidget(self.draft_panel)
+            self.draft_panel.deleteLater()
+            self.draft_panel = None
+        self.form.show()
+        for button in self._editing_buttons():
+            button.setEnabled(True)
+        self.close_button.setText("&Close")
+        first = _first_field(self.form.currentWidget())
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def restore_draft(self) -> None:
+        """Put the draft in the form: all of it, or over a newer saved version only its edits."""
+        check = self._draft_check
+        if check is None:
+            return
+        if check.standing == drafts.Standing.RECORD_DELETED:
+            self.engagement_id = None  # saving makes it a new engagement
+            self.record.set_engagement(None)
+        before = self._state
+        self.form.set_state(check.restored)
+        self._state = self.form.state()
+        self._draft_check = None
+        self._close_panel()
+        self.undo_stack.push(_Snapshot(self, "draft", before, self._state))
+        self.save_draft()  # from now on the draft starts from the version shown
+        self.update_warnings()
+
+    def keep_saved_version(self) -> None:
+        """Throw the draft away and edit what is saved."""
+        self._draft_check = None
+        self._drop_draft()
+        self._close_panel()
+
+    def decide_later(self) -> None:
+        """Close without touching the draft: it is offered again next time."""
+        self._draft_timer.stop()
+        super().reject()
 
     def save_draft(self) -> None:
+        """Keep the form's state as a draft if it differs from what was loaded; else remove it."""
         self._draft_timer.stop()
+        if self.deciding:
+            return
         if not self.is_dirty():
+            if self._draft_stored:
+                self._drop_draft()
             return
         with self.store.transaction() as s:
-            drafts.save_draft(s, self.draft_key, self._state, self._state.get("title", ""))
+            drafts.save_draft(
+                s,
+                self.draft_key,
+                self._state,
+                self._state.get("title", ""),
+                base_version=self._base_version,
+                base_state=self._saved_state,
+            )
+        self._draft_stored = True
 
     def _drop_draft(self) -> None:
         self._draft_timer.stop()
         with self.store.transaction() as s:
             drafts.discard_draft(s, self.draft_key)
+        self._draft_stored = False
 
     # editing -------------------------------------------------------------------------------
     def is_dirty(self) -> bool:
@@ -288,15 +486,20 @@ class EngagementEditor(QDialog):
         before, after = self._state, self.form.state()
         self._state = after
         self.undo_stack.push(_Snapshot(self, field, before, after))
-        self._draft_timer.start()
+        self._state_changed()
+
+    def _state_changed(self) -> None:
+        if self.is_dirty():
+            self._draft_timer.start()
+        else:  # back to what was loaded: no draft
+            self.save_draft()
         self.update_warnings()
 
     def show_state(self, value: dict[str, Any]) -> None:
         """Put the form in `value` (undo/redo), keeping drafts and warnings in step."""
         self.form.set_state(value)
         self._state = self.form.state()
-        self._draft_timer.start()
-        self.update_warnings()
+        self._state_changed()
 
     def update_warnings(self) -> list[str]:
         state = self._state
@@ -318,13 +521,30 @@ class EngagementEditor(QDialog):
                 excluding=self.engagement_id,
             )
         self.warnings.setText("\n".join(f"⚠ {w}" for w in found))
+        self._show_messages()
         return found
 
     # saving --------------------------------------------------------------------------------
+    def _rebased(self, state: dict[str, Any]) -> dict[str, Any]:
+        """`state`, over what is saved now if the record changed since it was loaded."""
+        if self.engagement_id is None:
+            return state
+        with self.store.session() as s:
+            version = drafts.engagement_version(s, self.engagement_id)
+        if version is None or version == self._base_version:
+            return state
+        saved_now = _engagement_state(self.store, self.engagement_id)
+        return drafts.rebase(state, self._saved_state, saved_now)
+
     def save(self, close: bool = True) -> bool:
-        """Save everything in one transaction; show every problem if it cannot be saved."""
-        state = self.form.state()
+        """Save everything in one transaction; show every problem if it cannot be saved.
+
+        If the engagement was changed elsewhere since the editor loaded it (an import, a
+        colleague's bundle), only the fields edited here are written over it.
+        """
+        shown = self.form.state()
         try:
+            state = self._rebased(shown)
             with self.store.transaction() as s:
                 saved = save_engagement(s, draft_from_state(state), self.engagement_id)
                 attendance = state["attendance"]
@@ -335,15 +555,23 @@ class EngagementEditor(QDialog):
                     drafts.discard_draft(s, f"engagement:{saved.id}")
         except ValidationError as exc:
             self.errors.setText("Not saved:\n" + "\n".join(f"• {p}" for p in exc.problems))
+            self._show_messages()
             return False
         except KnownError as exc:
             self.errors.setText(f"Not saved: {exc}")
+            self._show_messages()
             return False
         log.info("saved engagement %s", saved.id)
+        self._draft_stored = False
         self.engagement_id = saved.id
         self.draft_key = f"engagement:{saved.id}"
-        self._saved_state = self._state = state
+        if state != shown:
+            self.form.set_state(state)  # changes saved elsewhere meanwhile are kept and shown
+        self._saved_state = self._state = self.form.state()
+        with self.store.session() as s:
+            self._base_version = drafts.engagement_version(s, saved.id)
         self.errors.clear()
+        self._show_messages()
         self.saved.emit(saved.id)
         self.record.set_engagement(saved.id)
         self.setWindowTitle(f"Engagement — {state['title']}")
@@ -362,15 +590,55 @@ class EngagementEditor(QDialog):
         dialog.open()
         return dialog
 
+    # closing -------------------------------------------------------------------------------
     def discard_changes(self) -> None:
         self._drop_draft()
         self._state = self._saved_state
-        self.reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_draft()  # closing mid-edit keeps the work as a draft
-        super().closeEvent(event)
+        super().reject()
 
     def reject(self) -> None:
-        self.save_draft()
-        super().reject()
+        """Close (the Close button, Esc, the close box); ask first if anything is unsaved."""
+        if self.deciding:
+            self.decide_later()
+        elif not self.is_dirty():
+            self.save_draft()  # removes a draft left from undone edits
+            super().reject()
+        else:
+            self._ask_before_closing()
+
+    def _ask_before_closing(self) -> None:
+        if self.close_question is not None and self.close_question.isVisible():
+            self.close_question.raise_()
+            return
+        title = self._state.get("title", "").strip()
+        what = f"your changes to “{title}”" if self.engagement_id else "this new engagement"
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Unsaved changes",
+            f"Save {what} before closing?",
+            parent=self,
+        )
+        box.setInformativeText(
+            "“Keep as draft” keeps them on this computer to finish later; "
+            "“Discard” throws them away."
+        )
+        save = box.addButton(QMessageBox.StandardButton.Save)
+        keep = box.addButton("&Keep as draft", QMessageBox.ButtonRole.ActionRole)
+        discard = box.addButton(QMessageBox.StandardButton.Discard)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+
+        def answered(button: QAbstractButton) -> None:
+            if button is save:
+                self.save(close=True)  # a failed save stays open, its problems shown
+            elif button is keep:
+                self.save_draft()
+                super(EngagementEditor, self).reject()
+            elif button is discard:
+                self._drop_draft()
+                super(EngagementEditor, self).reject()
+
+        box.buttonClicked.connect(answered)
+        self.close_question = box
+        box.open()
