@@ -1,4 +1,5 @@
-"""The desktop's Sync page, driven with pytest-qt: export, import, status, conflict review."""
+"""The desktop's Sync page, driven with pytest-qt: first-time set-up with the centre, export,
+import, status, conflict review, and fitting a laptop."""
 
 from __future__ import annotations
 
@@ -6,14 +7,24 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
+from sqlalchemy import select
 
+from ccodesk.central import main as central_cli
 from ccodesk.models import Engagement
 from ccodesk.store import create_store
-from ccodesk.sync.borough import device_recipient, import_bundle
-from ccodesk.sync.central import init_central, reference_bundle, trust_add
+from ccodesk.sync.borough import device_keys, device_recipient, import_bundle, sync_status
+from ccodesk.sync.central import (
+    init_central,
+    open_central,
+    reference_bundle,
+    trust_add,
+    trust_list,
+)
 from ccodesk.sync.central_merge import merge_bundle
-from ccodesk.ui.sync_page import SyncPage
+from ccodesk.ui.sync_page import NO_CENTRE_YET, SyncPage
+from tests.support.fit import LAPTOPS, assert_page_fits
 from tests.test_sync import add_engagement, export, rename
 
 
@@ -28,59 +39,161 @@ def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return messages
 
 
-def test_export_import_and_status(qtbot, tmp_path: Path, said: list[str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def _central_cli(home: Path, *args: str) -> None:
+    """The centre's own command line, as the central unit runs it."""
+    assert central_cli(["--home", str(home), *args]) == 0
+
+
+def test_first_time_setup_entirely_in_the_desktop(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, said: list[str], monkeypatch
+) -> None:
     central = init_central(tmp_path / "central", None, "MPA Central Unit")
+    central.close()
     store = create_store(tmp_path / "camden", borough_code="camden", officer_name="Ada")
-    trust_add(central, "camden", "Ada", store.public_key_openssh())
-    (tmp_path / "ref.ccref").write_bytes(reference_bundle(central))
     page = SyncPage(store)
     qtbot.addWidget(page)
     page.show()
-    assert page.loaded and page.fields["centre"].text().startswith("not configured")
 
-    # Import the centre's reference bundle: the officer is asked to confirm its fingerprint.
-    asked: list[str] = []
+    # A fresh store: the set-up steps, this device's key and fingerprint; no export yet.
+    keys = device_keys(store)
+    assert page.setup.isVisible()
+    assert page.setup.key_text.toPlainText() == store.public_key_openssh()
+    assert keys.fingerprint in page.setup.fingerprint.text()
+    assert not page.export_button.isEnabled()
+    assert page.export_reason.isVisible() and "reference bundle" in page.export_reason.text()
 
-    def question(_parent, _title, text, *a, **k):  # type: ignore[no-untyped-def]
-        asked.append(text)
-        return QMessageBox.StandardButton.Yes
+    # Step 1: Copy puts the key on the clipboard; Save as writes the file the centre trusts.
+    QGuiApplication.clipboard().clear()
+    qtbot.mouseClick(page.setup.copy_key, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text().strip() == store.public_key_openssh()
+    assert page.setup.key_note.isVisible() and "Copied" in page.setup.key_note.text()
+    key_file = tmp_path / "mail" / "ada.pub"
+    offered: list[str] = []
 
-    monkeypatch.setattr(QMessageBox, "question", question)
-    monkeypatch.setattr(
-        QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "ref.ccref"), "")
-    )
-    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(
-        lambda: page.fields["centre"].text().startswith("MPA Central Unit"), timeout=10_000
-    )
-    assert asked and central.fingerprint() in asked[0]
-    assert said and said[-1].startswith("Reference bundle from MPA Central Unit")
+    def save_as(_parent, _title, suggested, *_a, **_k):  # type: ignore[no-untyped-def]
+        offered.append(suggested)
+        return str(key_file), ""
 
-    # Export: the file is written in the background and the status follows.
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    qtbot.mouseClick(page.setup.save_key, Qt.MouseButton.LeftButton)
+    assert offered and offered[0].endswith(".pub")
+    assert key_file.read_text() == store.public_key_openssh() + "\n"
+    assert str(key_file) in page.setup.key_note.text()
+    home = tmp_path / "central"
+    _central_cli(home, "trust", "add", "--borough", "Camden", "--officer", "Ada", str(key_file))
+    reference = tmp_path / "mail" / "centre.ccref"
+    _central_cli(home, "reference", "export", "-o", str(reference))
+    with open_central(home, None) as centre:
+        centre_fingerprint = centre.fingerprint()
+        assert keys.fingerprint in {k.fingerprint for k in trust_list(centre)}
+
+    # Step 2: the reference bundle's fingerprint is shown; Cancel trusts nothing.
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(reference), ""))
+    qtbot.mouseClick(page.setup.choose_reference, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.trust_dialog is not None, timeout=10_000)
+    dialog = page.trust_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.fingerprint.text() == centre_fingerprint
+    qtbot.mouseClick(dialog.cancel, Qt.MouseButton.LeftButton)
+    assert page.trust_dialog is None
+    assert "not trusted" in page.setup.import_note.text()
+    assert sync_status(store).centre is None and not page.export_button.isEnabled()
+
+    # Trust, after comparing: the centre is pinned, the set-up steps go, export is possible.
+    qtbot.mouseClick(page.setup.choose_reference, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.trust_dialog is not None, timeout=10_000)
+    dialog = page.trust_dialog
+    assert dialog is not None
+    with qtbot.waitSignal(page.status_changed, timeout=10_000):
+        qtbot.mouseClick(dialog.trust, Qt.MouseButton.LeftButton)
+    assert said[-1].startswith("Reference bundle from MPA Central Unit")
+    assert centre_fingerprint in (sync_status(store).centre or "")
+    assert page.fields["centre"].toolTip().startswith("MPA Central Unit")
+    assert not page.setup.isVisible()
+    assert page.export_button.isEnabled() and not page.export_reason.isVisible()
+
+    # Export: a bundle the centre merges.
     add_engagement(store, "Camden PCCG")
     target = tmp_path / "out" / "camden-1.ccbundle"
     target.parent.mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "bundle 1" in page.fields["export"].text(), timeout=10_000)
+    with qtbot.waitSignal(page.status_changed, timeout=10_000):
+        qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert "bundle 1" in page.fields["export"].text()
     assert target.exists() and said[-1].startswith("Wrote bundle 1")
     assert not page.fields["awaiting"].text().startswith("0 changes")
-
-    # The centre merges it; its receipt, imported here, leaves nothing pending.
-    outcome = merge_bundle(central, target, tmp_path / "receipts")
+    with open_central(home, None) as centre:
+        outcome = merge_bundle(centre, target, tmp_path / "receipts")
+        assert outcome.ok and outcome.result is not None and outcome.result.applied >= 1
+        with centre.session() as s:
+            assert s.scalars(select(Engagement.title)).all() == ["Camden PCCG"]
     assert outcome.receipt is not None
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(outcome.receipt), ""))
-    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.fields["awaiting"].text().startswith("0 changes"), timeout=10_000)
-    assert page.fields["receipt"].text() != "never"
 
-    # A damaged file: a plain message, nothing changed.
+    # The receipt, imported here: nothing pending, and the status bar is told.
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(outcome.receipt), ""))
+    with qtbot.waitSignal(page.status_changed, timeout=10_000):
+        qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
+    assert page.fields["awaiting"].text().startswith("0 changes")
+    assert page.fields["receipt"].text() != "never"
+    assert store.pending_changes() == 0
+
+    # A damaged file: a plain message, nothing changed, no signal.
     junk = tmp_path / "junk.ccbundle"
     junk.write_bytes(b"not a bundle")
+    signals: list[bool] = []
+    page.status_changed.connect(lambda: signals.append(True))
     page.import_from(junk)
     qtbot.waitUntil(lambda: "Importing failed" in said[-1], timeout=10_000)
+    assert not signals
     store.close()
-    central.close()
+
+
+def test_a_reference_bundle_from_another_centre_is_refused(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, said: list[str], monkeypatch
+) -> None:
+    ours = init_central(tmp_path / "ours", None, "MPA Central Unit")
+    other = init_central(tmp_path / "other", None, "Somebody Else")
+    store = create_store(tmp_path / "camden", borough_code="camden", officer_name="Ada")
+    (tmp_path / "ours.ccref").write_bytes(reference_bundle(ours))
+    (tmp_path / "other.ccref").write_bytes(reference_bundle(other))
+    import_bundle(store, tmp_path / "ours.ccref", confirm_centre=lambda _fp: True)
+    page = SyncPage(store)
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.setup.isVisible()
+    page.import_from(tmp_path / "other.ccref")  # a pinned centre: no trust question, a refusal
+    qtbot.waitUntil(lambda: bool(said) and "Importing failed" in said[-1], timeout=10_000)
+    assert page.trust_dialog is None and "does not trust" in said[-1]
+    assert ours.fingerprint() in (sync_status(store).centre or "")
+    for closing in (store, ours, other):
+        closing.close()
+
+
+@pytest.mark.parametrize(("width", "height"), LAPTOPS)
+def test_sync_page_fits_a_laptop_while_setting_up(qtbot, store, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+    page = SyncPage(store)
+    qtbot.addWidget(page)
+    assert_page_fits(page, width, height)
+    assert page.setup.isVisible()
+    for button in (page.setup.copy_key, page.setup.save_key, page.setup.choose_reference):
+        assert button.isVisibleTo(page)
+    # Nothing is wider than the page: the scroll area never needs a horizontal bar.
+    content = page.scroll.widget()
+    assert content.width() <= page.scroll.viewport().width()
+    for label in page.findChildren(QLabel):
+        if label.isVisibleTo(page) and label.window() is page:
+            right = label.mapTo(content, label.rect().topRight()).x()
+            assert right <= content.width(), label.text()
+
+
+def test_no_command_line_instructions_in_desktop_messages() -> None:
+    """The desktop tells people what to do in the desktop, never which command to run."""
+    ui = Path(__file__).resolve().parent.parent / "ccodesk" / "ui"
+    for source in ui.glob("*.py"):
+        text = source.read_text()
+        for word in ("ccodesk-cli", "ccodesk-central"):
+            assert word not in text, f"{source.name} mentions {word}"
+    assert "ccodesk-cli" not in NO_CENTRE_YET
 
 
 def test_conflict_review_keeps_the_chosen_version(qtbot, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -102,6 +215,10 @@ def test_conflict_review_keeps_the_chosen_version(qtbot, tmp_path: Path, said: l
     page = SyncPage(cco)
     qtbot.addWidget(page)
     page.show()
+    for width, height in LAPTOPS:  # the review's lists and both buttons on screen
+        assert_page_fits(page, width, height)
+        for button in (page.keep_local, page.keep_incoming):
+            assert button.isVisibleTo(page)
     assert page.conflict_list.topLevelItemCount() == 1
     assert page.conflict_list.topLevelItem(0).text(0).startswith("Engagement: Joint PCCG at")
     rows = {
@@ -110,7 +227,8 @@ def test_conflict_review_keeps_the_chosen_version(qtbot, tmp_path: Path, said: l
     }
     assert rows["title"].text(1) == "Joint PCCG at the library"
     assert rows["title"].text(2) == "Joint PCCG at the leisure centre"
-    qtbot.mouseClick(page.keep_incoming, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(page.status_changed, timeout=1_000):
+        qtbot.mouseClick(page.keep_incoming, Qt.MouseButton.LeftButton)
     assert page.conflict_list.topLevelItemCount() == 0
     assert not page.keep_incoming.isEnabled()
     with cco.session() as s:

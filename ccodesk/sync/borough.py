@@ -62,7 +62,10 @@ def device_keys(store: Store) -> DeviceKeys:
 
 def write_public_key(store: Store, path: Path) -> Path:
     """Write this device's public key line to `path` (the file the centre's `trust add` takes)."""
-    atomic_write_bytes(path, (store.public_key_openssh() + "\n").encode())
+    try:
+        atomic_write_bytes(path, (store.public_key_openssh() + "\n").encode())
+    except OSError as exc:
+        raise SyncError(f"The key could not be saved to {path}: {exc.strerror or exc}.") from exc
     return path
 
 

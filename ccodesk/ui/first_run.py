@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccodesk.errors import KnownError
-from ccodesk.keystore import MIN_PASSPHRASE, keyring_works
+from ccodesk.keystore import MIN_PASSPHRASE, NO_KEYRING, judge_keyring
 from ccodesk.models import OfficerRole
 from ccodesk.resource_files import load_json
 from ccodesk.services.demo import load_demo_data
@@ -57,7 +57,10 @@ class IdentityPage(QWizardPage):
 
 
 class KeysPage(QWizardPage):
-    def __init__(self, keyring_available: bool) -> None:
+    """How the store's key is kept: in this computer's keyring if it is fit for secrets,
+    otherwise under a passphrase, with the reason why."""
+
+    def __init__(self, keyring_available: bool, reason: str = "") -> None:
         super().__init__()
         self.keyring_available = keyring_available
         self.setTitle("Protecting the store")
@@ -70,6 +73,9 @@ class KeysPage(QWizardPage):
         self.confirm.setAccessibleName("Passphrase again")
         self.hint = QLabel()
         self.hint.setWordWrap(True)
+        self.reason = QLabel(reason or NO_KEYRING)
+        self.reason.setWordWrap(True)
+        self.reason.setAccessibleName("Why a passphrase")
         if keyring_available:
             self.setSubTitle(
                 "The store is encrypted. Its key will be kept in this computer's "
@@ -78,9 +84,10 @@ class KeysPage(QWizardPage):
             layout.addWidget(QLabel("Nothing to choose here: press Next."))
         else:
             self.setSubTitle(
-                "This computer has no keyring ccodesk can use, so the key is "
-                "sealed with a passphrase you will type at every start."
+                "The store is encrypted. Its key is sealed with a passphrase you will type "
+                "at every start."
             )
+            layout.addWidget(self.reason)
             form = QFormLayout()
             form.addRow("&Passphrase:", self.passphrase)
             form.addRow("&Again:", self.confirm)
@@ -128,7 +135,11 @@ class FirstRunWizard(QWizard):
         self.data_dir = data_dir
         self.store: Store | None = None
         self.identity = IdentityPage()
-        self.keys = KeysPage(keyring_works() if keyring_available is None else keyring_available)
+        if keyring_available is None:  # judged here, not trusted blindly: see keystore
+            verdict = judge_keyring()
+            self.keys = KeysPage(verdict.usable, verdict.reason)
+        else:
+            self.keys = KeysPage(keyring_available)
         self.demo_page = DemoPage()
         for page in (self.identity, self.keys, self.demo_page):
             self.addPage(page)

@@ -1,50 +1,55 @@
-"""The Sync page: export a bundle for the centre, import receipts and other bundles, see where
-things stand, and review conflicts — a person picks the version to keep."""
+"""The Sync page: first-time set-up with the central unit, export a bundle for the centre,
+import receipts and other bundles, see where things stand, and review conflicts — a person picks
+the version to keep."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ccodesk.errors import KnownError
-from ccodesk.models import SyncConflict
 from ccodesk.store import Store
 from ccodesk.sync.borough import (
+    BundlePreview,
     ExportResult,
     ImportResult,
-    SyncError,
-    device_recipient,
+    device_keys,
     export_bundle,
     import_bundle,
+    preview_bundle,
     sync_status,
+    write_public_key,
 )
-from ccodesk.sync.merge import conflicts, resolve_conflict
 from ccodesk.ui.background import BackgroundJob, ProgressDialog
 from ccodesk.ui.lazy import LoadOnShow
+from ccodesk.ui.sync_conflicts import ConflictReview
+from ccodesk.ui.sync_setup import ElidedLabel, FoldingRow, SetUpPanel, TrustCentreDialog
 
-META = {"id", "origin", "vv", "hlc", "entity", "deleted"}
+NO_CENTRE_YET = (
+    "Export is possible once the central unit's reference bundle is imported (step 2 above): "
+    "until then there is no one to encrypt a bundle to."
+)
 
 
 def _when(value: dt.datetime | None) -> str:
@@ -52,13 +57,25 @@ def _when(value: dt.datetime | None) -> str:
 
 
 class SyncPage(LoadOnShow):
-    """Export, import, status and conflict review for this device."""
+    """Set-up, export, import, status and conflict review for this device.
+
+    `status_changed` is emitted after anything that changes what the status bar counts
+    (an export, an import of a receipt or bundle, a conflict resolved).
+    """
+
+    status_changed = Signal()
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.centre_known = False
+        self.trust_dialog: TrustCentreDialog | None = None
         self._jobs: list[BackgroundJob] = []
         self._progress: ProgressDialog | None = None
+
+        self.setup = SetUpPanel()
+        self.setup.save_key_requested.connect(self.save_key_dialog)
+        self.setup.import_requested.connect(self.import_dialog)
 
         status = QGroupBox("Where things stand")
         form = QFormLayout(status)
@@ -70,14 +87,26 @@ class SyncPage(LoadOnShow):
             ("awaiting", "Awaiting the centre"),
             ("recipient", "This device's age recipient"),
         ):
-            value = QLabel()
+            value: QLabel = ElidedLabel() if key in ("centre", "recipient") else QLabel()
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAccessibleName(label)
-            form.addRow(f"{label}:", value)
             self.fields[key] = value
+            if key == "recipient":
+                self.copy_recipient = QPushButton("C&opy")
+                self.copy_recipient.setAccessibleName("Copy this device's age recipient")
+                self.copy_recipient.setToolTip(
+                    "For a colleague who encrypts a bundle to this device"
+                )
+                self.copy_recipient.clicked.connect(self.copy_recipient_to_clipboard)
+                row = QHBoxLayout()
+                row.addWidget(value, 1)
+                row.addWidget(self.copy_recipient)
+                form.addRow(f"{label}:", row)
+            else:
+                form.addRow(f"{label}:", value)
 
         exchange = QGroupBox("Exchange")
-        self.full = QCheckBox("Everything, not only what the centre has not acknowledged")
+        self.full = QCheckBox("Everything, not only what is unacknowledged")
         self.full.setAccessibleName("Full export")
         self.recipients = QLineEdit()
         self.recipients.setPlaceholderText("age1… (a colleague's device or a recovery key)")
@@ -86,57 +115,69 @@ class SyncPage(LoadOnShow):
         self.export_button.clicked.connect(self.export_dialog)
         self.import_button = QPushButton("&Import bundle or receipt…")
         self.import_button.clicked.connect(self.import_dialog)
-        box = QFormLayout(exchange)
-        box.addRow(self.full)
-        box.addRow("Also encrypt to:", self.recipients)
+        self.export_reason = QLabel(NO_CENTRE_YET)
+        self.export_reason.setWordWrap(True)
+        self.export_reason.setAccessibleName("Why export is not possible yet")
+        box = QVBoxLayout(exchange)
+        box.addWidget(self.full)
+        also = QFormLayout()
+        also.addRow("Also encrypt &to:", self.recipients)
+        also.labelForField(self.recipients).setBuddy(self.recipients)  # type: ignore[union-attr]
+        box.addLayout(also)
         buttons = QHBoxLayout()
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.import_button)
         buttons.addStretch(1)
-        box.addRow(buttons)
+        box.addLayout(buttons)
+        box.addWidget(self.export_reason)
+        box.addStretch(1)
 
-        review = self.review_box = QGroupBox("Conflicts to review")
-        self.conflict_list = QTreeWidget()
-        self.conflict_list.setHeaderLabels(["Record", "Found", "Kept for now"])
-        self.conflict_list.setRootIsDecorated(False)
-        self.conflict_list.setAccessibleName("Conflicts")
-        self.conflict_list.setColumnWidth(0, 320)
-        self.conflict_list.currentItemChanged.connect(lambda *_: self._show_conflict())
-        self.versions = QTreeWidget()
-        self.versions.setHeaderLabels(["Field", "This device", "Incoming"])
-        self.versions.setRootIsDecorated(False)
-        self.versions.setAccessibleName("The two versions")
-        self.versions.setColumnWidth(0, 160)
-        self.versions.setColumnWidth(1, 260)
-        self.keep_local = QPushButton("Keep &this device's version")
-        self.keep_incoming = QPushButton("Keep the i&ncoming version")
-        self.keep_local.clicked.connect(lambda: self.resolve("local"))
-        self.keep_incoming.clicked.connect(lambda: self.resolve("incoming"))
-        split = QSplitter()
-        split.addWidget(self.conflict_list)
-        split.addWidget(self.versions)
-        split.setStretchFactor(1, 2)
-        keep = QHBoxLayout()
-        keep.addStretch(1)
-        keep.addWidget(self.keep_local)
-        keep.addWidget(self.keep_incoming)
-        inner = QVBoxLayout(review)
-        inner.addWidget(split, 1)
-        inner.addLayout(keep)
+        self.overview = FoldingRow(fold_below=700)
+        self.overview.box.setSpacing(8)
+        self.overview.add(exchange)  # first: it is what the page is for, once set up
+        self.overview.add(status)
+        content = QWidget()
+        upper = QVBoxLayout(content)
+        upper.setContentsMargins(0, 0, 0, 0)
+        upper.addWidget(self.setup)
+        upper.addWidget(self.overview)
+        upper.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(content)
 
-        top = QHBoxLayout()
-        top.addWidget(status, 1)
-        top.addWidget(exchange, 1)
+        review = self.review_box = ConflictReview(store)
+        review.resolved.connect(self.refresh)
+        review.resolved.connect(self.status_changed)
+        self.conflict_list, self.versions = review.conflict_list, review.versions
+        self.keep_local, self.keep_incoming = review.keep_local, review.keep_incoming
+
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.scroll)
+        self.split.addWidget(review)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(review, 1)
+        layout.addWidget(self.split)
 
     # -- status and conflicts --------------------------------------------------------------------
 
     def refresh(self) -> None:
         self.loaded = True
         st = sync_status(self.store)
-        self.fields["centre"].setText(st.centre or "not configured: import its reference bundle")
+        keys = device_keys(self.store)
+        self.centre_known = st.centre is not None
+        self.setup.setVisible(not self.centre_known)
+        self.setup.show_keys(keys)
+        self.export_button.setEnabled(self.centre_known)
+        self.export_button.setToolTip("" if self.centre_known else NO_CENTRE_YET)
+        self.export_reason.setVisible(not self.centre_known)
+        self.fields["centre"].setText(
+            st.centre or "not set up yet: import its reference bundle (step 2 above)"
+        )
         self.fields["export"].setText(
             f"{_when(st.last_export_at)} (bundle {st.bundles_exported})"
             if st.bundles_exported
@@ -147,60 +188,39 @@ class SyncPage(LoadOnShow):
             f"{st.awaiting:,} change{'s' if st.awaiting != 1 else ''} "
             f"(acknowledged up to {st.acked_seq:,} of {st.change_seq:,})"
         )
-        self.fields["recipient"].setText(device_recipient(self.store))
-        self.conflict_list.clear()
-        with self.store.session() as session:
-            for c in conflicts(session):
-                item = QTreeWidgetItem([_title(c), f"{c.found_at:%d %b %Y %H:%M}", _winner(c)])
-                item.setData(0, Qt.ItemDataRole.UserRole, c.id)
-                self.conflict_list.addTopLevelItem(item)
-        count = self.conflict_list.topLevelItemCount()
-        self.review_box.setTitle(
-            f"Conflicts to review ({count})"
-            if count
-            else "Conflicts to review: none — every change merged cleanly"
+        self.fields["recipient"].setText(keys.age_recipient)
+        self.review_box.refresh()
+
+    # -- this device's keys ----------------------------------------------------------------------
+
+    def copy_recipient_to_clipboard(self) -> None:
+        QGuiApplication.clipboard().setText(device_keys(self.store).age_recipient)
+
+    def save_key_dialog(self) -> None:
+        code = self.store.borough_code or "ccodesk"
+        suggested = str(Path.home() / f"{code}-{self.store.device_id[:8]}.pub")
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save this device's public key", suggested, "Public keys (*.pub);;All files (*)"
         )
-        first = self.conflict_list.topLevelItem(0)
-        if first is not None:
-            self.conflict_list.setCurrentItem(first)
-        self._show_conflict()
+        if name:
+            self.save_key_to(Path(name))
 
-    def selected_conflict(self) -> int | None:
-        item = self.conflict_list.currentItem()
-        return None if item is None else int(item.data(0, Qt.ItemDataRole.UserRole))
-
-    def _show_conflict(self) -> None:
-        self.versions.clear()
-        chosen = self.selected_conflict()
-        for button in (self.keep_local, self.keep_incoming):
-            button.setEnabled(chosen is not None)
-        if chosen is None:
-            return
-        with self.store.session() as session:
-            conflict = session.get(SyncConflict, chosen)
-            assert conflict is not None
-            local, incoming = conflict.local, conflict.incoming
-        for name, mine, theirs in _differences(local, incoming):
-            item = QTreeWidgetItem([name, mine, theirs])
-            if mine != theirs:
-                for column in (1, 2):
-                    item.setBackground(column, QBrush(QColor("#fff3bf")))
-            self.versions.addTopLevelItem(item)
-
-    def resolve(self, keep: str) -> None:
-        chosen = self.selected_conflict()
-        if chosen is None:
-            return
+    def save_key_to(self, path: Path) -> None:
         try:
-            with self.store.transaction() as session:
-                resolve_conflict(session, chosen, keep, self.store.officer_name)
+            write_public_key(self.store, path)
         except KnownError as exc:
             QMessageBox.warning(self, "ccodesk", str(exc))
-        self.refresh()
+            return
+        self.setup.say_key(
+            f"Saved the key to {path}. Attach this file to your e-mail to the central unit."
+        )
 
     # -- export and import -----------------------------------------------------------------------
 
     def export_dialog(self) -> None:
+        if not self.centre_known:  # the button is disabled; a shortcut must not get further
+            self.export_reason.show()
+            return
         today = dt.date.today()
         suggested = f"{self.store.borough_code or 'ccodesk'}-{today:%Y-%m-%d}.ccbundle"
         name, _ = QFileDialog.getSaveFileName(
@@ -225,31 +245,69 @@ class SyncPage(LoadOnShow):
 
         def done(result: ExportResult) -> None:
             self.refresh()
+            self.status_changed.emit()
             QMessageBox.information(
                 self,
                 "ccodesk",
-                f"Wrote bundle {result.seq} ({result.records:,} records) to {result.path}.\n"
+                f"Wrote bundle {result.seq} ({result.records:,} record"
+                f"{'s' if result.records != 1 else ''}) to {result.path}.\n"
                 "Send it to the central unit; its receipt comes back to import here.",
             )
 
         return self._run("Exporting a bundle", work, done)
 
     def import_dialog(self) -> None:
+        if self.centre_known:
+            title, kinds = "Import a bundle or receipt", "ccodesk bundles and receipts"
+        else:
+            title, kinds = "Import the central unit's reference bundle", "Reference bundles"
         name, _ = QFileDialog.getOpenFileName(
             self,
-            "Import a bundle or receipt",
+            title,
             "",
-            "ccodesk bundles and receipts (*.ccbundle *.ccreceipt *.ccref);;All files (*)",
+            f"{kinds} (*.ccbundle *.ccreceipt *.ccref);;All files (*)",
         )
         if name:
             self.import_from(Path(name))
 
-    def import_from(self, path: Path, confirmed: str | None = None) -> BackgroundJob:
-        asked: list[str] = []
+    def import_from(self, path: Path) -> BackgroundJob:
+        """Import `path`; a central unit seen for the first time is shown for trust first."""
+        if self.centre_known:
+            return self._import(path, None)
 
+        def work(progress: Callable[[int, int, str], None], _cancelled: Callable[[], bool]) -> Any:
+            progress(0, 1, f"Checking {path.name}…")
+            return preview_bundle(self.store, path)
+
+        def done(preview: BundlePreview) -> None:
+            if preview.needs_confirmation:
+                self._ask_trust(path, preview)
+            else:
+                self._import(path, None)
+
+        return self._run("Checking the bundle", work, done)
+
+    def _ask_trust(self, path: Path, preview: BundlePreview) -> None:
+        dialog = self.trust_dialog = TrustCentreDialog(preview, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def answered(result: int) -> None:
+            self.trust_dialog = None
+            dialog.deleteLater()
+            if result == TrustCentreDialog.DialogCode.Accepted:
+                self.setup.say_import("")
+                self._import(path, preview.signer)
+            else:
+                self.setup.say_import(
+                    "Nothing was imported: the central unit's key was not trusted."
+                )
+
+        dialog.finished.connect(answered)
+        dialog.open()
+
+    def _import(self, path: Path, trusted: str | None) -> BackgroundJob:
         def confirm(fingerprint: str) -> bool:
-            asked.append(fingerprint)
-            return fingerprint == confirmed
+            return trusted is not None and fingerprint == trusted
 
         def work(progress: Callable[[int, int, str], None], _cancelled: Callable[[], bool]) -> Any:
             progress(0, 1, f"Importing {path.name}…")
@@ -257,37 +315,22 @@ class SyncPage(LoadOnShow):
 
         def done(result: ImportResult) -> None:
             self.refresh()
+            self.status_changed.emit()
             QMessageBox.information(self, "ccodesk", result.summary)
 
-        def failed(exc: BaseException) -> bool:
-            if isinstance(exc, SyncError) and asked and confirmed is None:
-                answer = QMessageBox.question(
-                    self,
-                    "Trust this central unit?",
-                    f"The central unit's key fingerprint is\n\n{asked[0]}\n\nCheck it with the "
-                    "central unit (by phone, or on its letter) before you trust it. Trust it?",
-                )
-                if answer == QMessageBox.StandardButton.Yes:
-                    self.import_from(path, confirmed=asked[0])
-                return True
-            return False
-
-        return self._run("Importing", work, done, failed)
+        return self._run("Importing", work, done)
 
     def _run(
         self,
         title: str,
         work: Callable[[Callable[[int, int, str], None], Callable[[], bool]], Any],
         done: Callable[[Any], None],
-        failed: Callable[[BaseException], bool] | None = None,
     ) -> BackgroundJob:
         job = BackgroundJob(work)
         self._progress = ProgressDialog(job, title, self)
         job.signals.succeeded.connect(done)
 
         def on_failure(exc: BaseException) -> None:
-            if failed is not None and failed(exc):
-                return
             if not isinstance(exc, KnownError):
                 raise exc  # a bug: the crash dialog reports it
             QMessageBox.warning(self, "ccodesk", f"{title} failed: {exc}")
@@ -296,50 +339,3 @@ class SyncPage(LoadOnShow):
         self._jobs = [j for j in self._jobs if not j.done] + [job]
         job.start()
         return job
-
-
-def _title(conflict: SyncConflict) -> str:
-    for version in (conflict.local, conflict.incoming):
-        data = version.get("data") or {}
-        name = data.get("title") or data.get("name") or data.get("text") or data.get("description")
-        if name:
-            return f"{conflict.entity.replace('_', ' ').capitalize()}: {str(name)[:80]}"
-    return f"{conflict.entity.replace('_', ' ').capitalize()} {conflict.record_id[:8]}"
-
-
-def _winner(conflict: SyncConflict) -> str:
-    return "this device's" if conflict.winner == "local" else "incoming"
-
-
-def _differences(local: dict[str, Any], incoming: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """Field by field, the two versions as text; differing fields first."""
-
-    def show(version: dict[str, Any], key: str) -> str:
-        if version.get("deleted"):
-            return "(deleted)"
-        value = (version.get("data") or {}).get(key)
-        if value is None:
-            value = (version.get("children") or {}).get(key)
-        if isinstance(value, list | dict):
-            return json.dumps(value, ensure_ascii=False)
-        return "" if value is None else str(value)
-
-    keys: list[str] = []
-    for version in (local, incoming):
-        for part in ("data", "children"):
-            for key in version.get(part) or {}:
-                if key not in keys:
-                    keys.append(key)
-    rows = [(k.replace("_", " "), show(local, k), show(incoming, k)) for k in keys]
-    if not keys:
-        rows = [("record", show(local, "_"), show(incoming, "_"))]
-    rows.sort(key=lambda r: r[1] == r[2])
-    return [("last changed", _stamp(local), _stamp(incoming)), *rows]
-
-
-def _stamp(version: dict[str, Any]) -> str:
-    try:
-        wall = int(str(version.get("hlc", ""))[:13])
-    except ValueError:
-        return ""
-    return f"{dt.datetime.fromtimestamp(wall / 1000):%d %b %Y %H:%M}"

@@ -1,0 +1,177 @@
+"""The Sync page's conflict review: the conflicts found, the two versions field by field, and
+a button for each version — a person picks the one to keep."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccodesk.errors import KnownError
+from ccodesk.models import SyncConflict
+from ccodesk.store import Store
+from ccodesk.sync.merge import conflicts, resolve_conflict
+
+UNLIMITED = 16_777_215  # QWIDGETSIZE_MAX
+
+
+class ConflictReview(QGroupBox):
+    """Open conflicts and their two versions; `resolved` after one is decided."""
+
+    resolved = Signal()
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__("Conflicts to review", parent)
+        self.store = store
+        self.conflict_list = QTreeWidget()
+        self.conflict_list.setHeaderLabels(["Record", "Found", "Kept for now"])
+        self.conflict_list.setRootIsDecorated(False)
+        self.conflict_list.setAccessibleName("Conflicts")
+        self.conflict_list.setColumnWidth(0, 260)
+        self.conflict_list.currentItemChanged.connect(lambda *_: self._show_conflict())
+        self.versions = QTreeWidget()
+        self.versions.setHeaderLabels(["Field", "This device", "Incoming"])
+        self.versions.setRootIsDecorated(False)
+        self.versions.setAccessibleName("The two versions")
+        self.versions.setColumnWidth(0, 140)
+        self.versions.setColumnWidth(1, 220)
+        self.keep_local = QPushButton("Keep &this device's version")
+        self.keep_incoming = QPushButton("Keep the i&ncoming version")
+        self.keep_local.clicked.connect(lambda: self.resolve("local"))
+        self.keep_incoming.clicked.connect(lambda: self.resolve("incoming"))
+        self.split = QSplitter()
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.conflict_list)
+        self.split.addWidget(self.versions)
+        self.split.setStretchFactor(1, 2)
+        self.keep_row = QWidget()
+        keep = QHBoxLayout(self.keep_row)
+        keep.setContentsMargins(0, 0, 0, 0)
+        keep.addStretch(1)
+        keep.addWidget(self.keep_local)
+        keep.addWidget(self.keep_incoming)
+        inner = QVBoxLayout(self)
+        inner.addWidget(self.split, 1)
+        inner.addWidget(self.keep_row)
+
+    def refresh(self) -> None:
+        self.conflict_list.clear()
+        with self.store.session() as session:
+            for c in conflicts(session):
+                title = _title(c)
+                item = QTreeWidgetItem([title, f"{c.found_at:%d %b %Y %H:%M}", _winner(c)])
+                item.setData(0, Qt.ItemDataRole.UserRole, c.id)
+                item.setToolTip(0, title)
+                self.conflict_list.addTopLevelItem(item)
+        count = self.conflict_list.topLevelItemCount()
+        self.setTitle(
+            f"Conflicts to review ({count})"
+            if count
+            else "Conflicts to review: none — every change merged cleanly"
+        )
+        # With nothing to review the box is one line, and the rest of the page gets the room.
+        self.setFlat(not count)
+        self.split.setVisible(bool(count))
+        self.keep_row.setVisible(bool(count))
+        self.setMaximumHeight(UNLIMITED if count else self.minimumSizeHint().height())
+        first = self.conflict_list.topLevelItem(0)
+        if first is not None:
+            self.conflict_list.setCurrentItem(first)
+        self._show_conflict()
+
+    def selected_conflict(self) -> int | None:
+        item = self.conflict_list.currentItem()
+        return None if item is None else int(item.data(0, Qt.ItemDataRole.UserRole))
+
+    def _show_conflict(self) -> None:
+        self.versions.clear()
+        chosen = self.selected_conflict()
+        for button in (self.keep_local, self.keep_incoming):
+            button.setEnabled(chosen is not None)
+        if chosen is None:
+            return
+        with self.store.session() as session:
+            conflict = session.get(SyncConflict, chosen)
+            assert conflict is not None
+            local, incoming = conflict.local, conflict.incoming
+        for name, mine, theirs in _differences(local, incoming):
+            item = QTreeWidgetItem([name, mine, theirs])
+            item.setToolTip(1, mine)
+            item.setToolTip(2, theirs)
+            if mine != theirs:
+                for column in (1, 2):
+                    item.setBackground(column, QBrush(QColor("#fff3bf")))
+            self.versions.addTopLevelItem(item)
+
+    def resolve(self, keep: str) -> None:
+        chosen = self.selected_conflict()
+        if chosen is None:
+            return
+        try:
+            with self.store.transaction() as session:
+                resolve_conflict(session, chosen, keep, self.store.officer_name)
+        except KnownError as exc:
+            QMessageBox.warning(self, "ccodesk", str(exc))
+        self.refresh()
+        self.resolved.emit()
+
+
+def _title(conflict: SyncConflict) -> str:
+    for version in (conflict.local, conflict.incoming):
+        data = version.get("data") or {}
+        name = data.get("title") or data.get("name") or data.get("text") or data.get("description")
+        if name:
+            return f"{conflict.entity.replace('_', ' ').capitalize()}: {str(name)[:80]}"
+    return f"{conflict.entity.replace('_', ' ').capitalize()} {conflict.record_id[:8]}"
+
+
+def _winner(conflict: SyncConflict) -> str:
+    return "this device's" if conflict.winner == "local" else "incoming"
+
+
+def _differences(local: dict[str, Any], incoming: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Field by field, the two versions as text; differing fields first."""
+
+    def show(version: dict[str, Any], key: str) -> str:
+        if version.get("deleted"):
+            return "(deleted)"
+        value = (version.get("data") or {}).get(key)
+        if value is None:
+            value = (version.get("children") or {}).get(key)
+        if isinstance(value, list | dict):
+            return json.dumps(value, ensure_ascii=False)
+        return "" if value is None else str(value)
+
+    keys: list[str] = []
+    for version in (local, incoming):
+        for part in ("data", "children"):
+            for key in version.get(part) or {}:
+                if key not in keys:
+                    keys.append(key)
+    rows = [(k.replace("_", " "), show(local, k), show(incoming, k)) for k in keys]
+    if not keys:
+        rows = [("record", show(local, "_"), show(incoming, "_"))]
+    rows.sort(key=lambda r: r[1] == r[2])
+    return [("last changed", _stamp(local), _stamp(incoming)), *rows]
+
+
+def _stamp(version: dict[str, Any]) -> str:
+    try:
+        wall = int(str(version.get("hlc", ""))[:13])
+    except ValueError:
+        return ""
+    return f"{dt.datetime.fromtimestamp(wall / 1000):%d %b %Y %H:%M}"
