@@ -43,7 +43,15 @@ from ccodesk.services.reference import priority_groups
 from ccodesk.settings import Settings
 from ccodesk.store import Store
 from ccodesk.ui.draft_panel import DraftPanel, ValueWords
-from ccodesk.ui.engagement_form import ACCESS, PLAIN, TEXTS, EngagementForm, draft_from_state
+from ccodesk.ui.engagement_form import (
+    ACCESS,
+    PLAIN,
+    TEXTS,
+    EngagementForm,
+    draft_from_state,
+    problems_text,
+    state_problems,
+)
 from ccodesk.ui.record_tab import RecordTab
 
 log = logging.getLogger("ccodesk.ui")
@@ -520,7 +528,9 @@ class EngagementEditor(QDialog):
                 days=self.settings.fatigue_window_days,
                 excluding=self.engagement_id,
             )
+            problems = state_problems(s, state, self.engagement_id, self.form.group_names)
         self.warnings.setText("\n".join(f"⚠ {w}" for w in found))
+        self.errors.setText(problems_text(problems))  # live: each goes once it is fixed
         self._show_messages()
         return found
 

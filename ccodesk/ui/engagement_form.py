@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from ccodesk.models import DecisionKind, EngagementKind, EngagementStatus, Level
-from ccodesk.services.engagements import EngagementDraft
+from ccodesk.services.engagements import EngagementDraft, validate_engagement
 from ccodesk.ui.qtdates import pydatetime, qdatetime
 
 ACCESS = (
@@ -85,6 +86,8 @@ class EngagementForm(QTabWidget):
         for name in TEXTS:
             self.text[name] = QLineEdit()
         self.plain = {name: QPlainTextEdit() for name in PLAIN}
+        for plain in self.plain.values():
+            plain.setTabChangesFocus(True)  # Tab moves on; an address or note needs no tabs
         self.combos = {
             "kind": _combo("Kind", [(k.label, k.value) for k in EngagementKind]),
             "informs": _combo(
@@ -100,6 +103,7 @@ class EngagementForm(QTabWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("ddd dd MMM yyyy HH:mm")
             edit.setAccessibleName(name)
+        self._duration = dt.timedelta(hours=2)  # kept when the start moves, as in Outlook
         self.access = {name: QCheckBox(label) for name, label in ACCESS}
         self.targets = {code: QCheckBox(name) for code, name in groups}
         self.topics = self._checklist("Topics", topics)
@@ -203,8 +207,8 @@ class EngagementForm(QTabWidget):
             plain.textChanged.connect(emit(name))
         for name, combo in self.combos.items():
             combo.currentIndexChanged.connect(emit(name))
-        self.starts.dateTimeChanged.connect(emit("starts_at"))
-        self.ends.dateTimeChanged.connect(emit("ends_at"))
+        self.starts.dateTimeChanged.connect(self._start_moved)
+        self.ends.dateTimeChanged.connect(self._end_moved)
         for name, box in self.access.items():
             box.toggled.connect(emit(name))
         for code, box in self.targets.items():
@@ -219,6 +223,24 @@ class EngagementForm(QTabWidget):
             *self.counts.items(),
         ]:
             spin.valueChanged.connect(emit(f"count:{name}"))
+
+    # dates ---------------------------------------------------------------------------------
+    def _start_moved(self, value: QDateTime) -> None:
+        """The end follows the start, keeping the length (Outlook's way); never before it."""
+        self.ends.blockSignals(True)
+        try:
+            self.ends.setMinimumDateTime(value)
+            self.ends.setDateTime(qdatetime(pydatetime(value) + self._duration))
+        finally:
+            self.ends.blockSignals(False)
+        if not self._loading:
+            self.changed.emit("starts_at")  # one edit: the snapshot holds the new end too
+
+    def _end_moved(self, value: QDateTime) -> None:
+        """Moving the end alone changes the length."""
+        self._duration = pydatetime(value) - pydatetime(self.starts.dateTime())
+        if not self._loading:
+            self.changed.emit("ends_at")
 
     # state ---------------------------------------------------------------------------------
     @staticmethod
@@ -317,3 +339,44 @@ def draft_from_state(value: dict[str, Any]) -> EngagementDraft:
         target_groups=list(value["target_groups"]),
         topics=list(value["topics"]),
     )
+
+
+def state_problems(
+    session: Session,
+    value: dict[str, Any],
+    engagement_id: str | None,
+    group_names: dict[str, str],
+) -> list[str]:
+    """Everything that stops `value` from being saved, as the editor shows it while typing.
+
+    The same rules as `save_engagement` and `record_attendance` (the service refuses what this
+    lists), so each problem goes away as soon as the officer fixes it.
+    """
+    attendance = value.get("attendance")
+    problems = validate_engagement(
+        session,
+        draft_from_state(value),
+        engagement_id,
+        with_attendance=attendance is not None,
+    )
+    if attendance is not None:
+        total = attendance["total"]
+        for code, count in attendance["group_counts"].items():
+            if count > total:
+                problems.append(
+                    f"Attendance: {group_names.get(code, code)} ({count:,}) is more than the "
+                    f"total ({total:,})."
+                )
+        if attendance["prefer_not_to_say"] + attendance["not_asked"] > total:
+            problems.append(
+                "Attendance: \u201cPrefer not to say\u201d and \u201cNot asked\u201d add up "
+                f"to more than the total ({total:,})."
+            )
+    return problems
+
+
+def problems_text(problems: list[str]) -> str:
+    """The problems as the editor lists them (empty when there are none)."""
+    if not problems:
+        return ""
+    return "To save, fix:\n" + "\n".join(f"\u2022 {p}" for p in problems)
