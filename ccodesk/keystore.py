@@ -110,7 +110,7 @@ def judge_backend(backend: object) -> KeyringVerdict:
     name = _qualified(cls)
     if name.startswith(EMPTY_BACKENDS):
         return KeyringVerdict(False, name, NO_KEYRING)
-    if name == "keyring.backends.chainer.ChainerBackend":
+    if any(_qualified(base) == "keyring.backends.chainer.ChainerBackend" for base in cls.__mro__):
         try:
             members = list(backend.backends)  # type: ignore[attr-defined]
         except Exception:  # a member that cannot even be listed is no keyring
