@@ -1,4 +1,5 @@
-"""The timetable page: month and week views, planning by double-click, .ics round trip."""
+"""The timetable page: month cells with titles, a week time grid, opening and planning by
+mouse and keyboard, context menus, laptop fit, .ics round trip."""
 
 from __future__ import annotations
 
@@ -7,44 +8,62 @@ from pathlib import Path
 
 import pytest
 import vobject
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QColor, QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
-from ccodesk.models import EngagementKind, TimetableKind
+from ccodesk.models import EngagementKind, EngagementStatus, TimetableKind
 from ccodesk.services.engagements import EngagementDraft, save_engagement
-from ccodesk.services.timetable import TimetableDraft, save_timetable_entry
-from ccodesk.ui.timetable_page import JOINT_COLOUR, TimetablePage
+from ccodesk.services.timetable import CalendarItem, TimetableDraft, save_timetable_entry
+from ccodesk.ui.calendar_view import ENGAGEMENT_COLOUR, JOINT_COLOUR, WINDOW_COLOUR
+from ccodesk.ui.timetable_page import TimetablePage
+from tests.support.fit import LAPTOPS, PAGE_ROOM, assert_page_fits
 
 TODAY = dt.date(2026, 11, 18)  # a Wednesday
+BUSY_DAY = dt.date(2026, 11, 25)
+IDS: dict[str, str] = {}
+# the offscreen platform cannot raise a tooltip or a pop-up menu, and says so
+POPUPS = pytest.mark.qt_log_ignore(
+    "This plugin does not support raise", "This plugin does not support grabbing"
+)
+
+
+def _engagement(s, title: str, starts: dt.datetime, **fields) -> str:  # type: ignore[no-untyped-def]
+    kind = fields.pop("kind", EngagementKind.THEMED_SESSION)
+    saved = save_engagement(s, EngagementDraft(kind=kind, title=title, starts_at=starts, **fields))
+    IDS[title] = saved.id
+    return saved.id
 
 
 @pytest.fixture
 def page(qtbot, store):  # type: ignore[no-untyped-def]
     with store.transaction() as s:
-        save_engagement(
+        _engagement(
             s,
-            EngagementDraft(
-                kind=EngagementKind.PCCG_MEETING,
-                title="Joint PCCG planning",
-                starts_at=dt.datetime(2026, 11, 19, 18, 0),
-                blo_name="PS Dean",
-            ),
+            "Joint PCCG planning",
+            dt.datetime(2026, 11, 19, 18, 0),
+            ends_at=dt.datetime(2026, 11, 19, 20, 0),
+            kind=EngagementKind.PCCG_MEETING,
+            blo_name="PS Dean",
+            venue_name="Tottenham Green Leisure Centre",
         )
-        save_engagement(
+        _engagement(
             s,
-            EngagementDraft(
-                kind=EngagementKind.FOCUS_GROUP,
-                title="Focus group: night-time economy",
-                starts_at=dt.datetime(2026, 11, 30, 19, 0),
-            ),
+            "Residents' walkabout overlapping the PCCG",
+            dt.datetime(2026, 11, 19, 19, 0),
+            ends_at=dt.datetime(2026, 11, 19, 21, 0),
         )
-        save_engagement(
+        _engagement(
             s,
-            EngagementDraft(
-                kind=EngagementKind.OUTREACH,
-                title="December outreach",
-                starts_at=dt.datetime(2026, 12, 2, 11, 0),
-            ),
+            "Focus group: night-time economy",
+            dt.datetime(2026, 11, 30, 19, 0),
+            kind=EngagementKind.FOCUS_GROUP,
         )
+        _engagement(
+            s, "December outreach", dt.datetime(2026, 12, 2, 11, 0), kind=EngagementKind.OUTREACH
+        )
+        for hour in range(9, 17):
+            _engagement(s, f"Drop-in session {hour}", dt.datetime(2026, 11, 25, hour, 0))
         save_timetable_entry(
             s,
             TimetableDraft(
@@ -53,57 +72,317 @@ def page(qtbot, store):  # type: ignore[no-untyped-def]
                 dt.date(2026, 11, 20),
             ),
         )
+        save_timetable_entry(
+            s,
+            TimetableDraft(
+                "Police and Crime Plan consultation",
+                TimetableKind.CONSULTATION_WINDOW,
+                dt.date(2026, 11, 9),
+                dt.date(2026, 11, 13),
+            ),
+        )
     widget = TimetablePage(store, today=TODAY)
     qtbot.addWidget(widget)
-    widget.show()
+    widget.resize(*PAGE_ROOM[(1366, 768)])
+    with qtbot.waitSignal(widget.period_loaded):
+        widget.show()
     return widget
 
 
-def test_month_view_marks_days(page) -> None:  # type: ignore[no-untyped-def]
+def _entries(view, day: dt.date) -> list[tuple[CalendarItem, object]]:  # type: ignore[no-untyped-def]
+    return [(item, rect) for item, rect in view.entry_rects() if item.day == day]
+
+
+def _rect_of(view, title: str):  # type: ignore[no-untyped-def]
+    return next(rect for item, rect in view.entry_rects() if item.title == title)
+
+
+def _pixel(view, point: QPoint) -> QColor:  # type: ignore[no-untyped-def]
+    return view.viewport().grab().toImage().pixelColor(point)
+
+
+def _switch(qtbot, page, button) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(page.period_loaded):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_month_cells_show_titles_in_the_joint_colour(page) -> None:  # type: ignore[no-untyped-def]
+    view = page.month_view
     assert page.period.text() == "November 2026"
-    assert [i.title for i in page.items] == [
-        "Joint PCCG planning",
-        "Draft policing plan published for comment",
-        "Focus group: night-time economy",
+    assert view.accessibleName() == "Month calendar"
+    thursday = _entries(view, dt.date(2026, 11, 19))
+    assert [item.label() for item, _r in thursday] == [
+        "18:00 Joint PCCG planning (joint)",
+        "19:00 Residents' walkabout overlapping the PCCG",
     ]
-    joint = page.calendar.dateTextFormat(QDate(2026, 11, 19))
-    assert joint.background().color() == JOINT_COLOUR
-    assert "18:00 Joint PCCG planning (joint)" in joint.toolTip()
-    assert page.calendar.dateTextFormat(QDate(2026, 11, 20)).fontUnderline()
-    page.calendar.setSelectedDate(QDate(2026, 11, 19))
-    assert page.day_list.item(0).text() == "18:00 Joint PCCG planning (joint)"
+    cell = view.cell_rect(dt.date(2026, 11, 19))
+    joint_rect = thursday[0][1]
+    assert cell.contains(joint_rect)
+    # painted in the joint colour, the other in the ordinary one (a pixel of each box's top row)
+    assert _pixel(view, QPoint(joint_rect.right() - 4, joint_rect.top() + 1)) == JOINT_COLOUR
+    other = thursday[1][1]
+    assert _pixel(view, QPoint(other.right() - 4, other.top() + 1)) == ENGAGEMENT_COLOUR
+    # the milestone on its day, the consultation window on every day it is open
+    assert [i.title for i, _r in _entries(view, dt.date(2026, 11, 20))] == [
+        "Draft policing plan published for comment"
+    ]
+    window_days = sorted({i.day for i, _r in view.entry_rects() if i.window is not None})
+    assert window_days == [dt.date(2026, 11, d) for d in range(9, 14)]
+    opens = _rect_of(view, "Police and Crime Plan consultation opens")
+    assert _pixel(view, QPoint(opens.right() - 4, opens.center().y())) == WINDOW_COLOUR
+    # the legend says what the colours mean
+    assert "Joint meeting with the BLO or CSO" in page.legend.text()
+    assert JOINT_COLOUR.name() in page.legend.text()
 
 
-def test_navigation_and_week_view(qtbot, page) -> None:  # type: ignore[no-untyped-def]
-    qtbot.mouseClick(page.next, Qt.MouseButton.LeftButton)
+@POPUPS
+def test_a_tooltip_shows_the_whole_title_venue_and_time(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    view = page.month_view
+    rect = _rect_of(view, "Joint PCCG planning")
+    event = QHelpEvent(
+        QEvent.Type.ToolTip, rect.center(), view.viewport().mapToGlobal(rect.center())
+    )
+    QApplication.sendEvent(view.viewport(), event)
+    text = QToolTip.text()
+    assert "Joint PCCG planning" in text
+    assert "Thursday 19 November 2026, 18:00–20:00" in text
+    assert "Tottenham Green Leisure Centre" in text
+    assert "Joint meeting with the BLO (PS Dean)" in text
+    QToolTip.hideText()
+
+
+@POPUPS
+def test_a_full_day_shows_plus_n_more_and_clicking_lists_the_day(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    view = page.month_view
+    shown = _entries(view, BUSY_DAY)
+    hidden, more = view.more_rects()[BUSY_DAY]
+    assert 0 < len(shown) < 8 and hidden == 8 - len(shown)
+    assert view.cell_rect(BUSY_DAY).contains(more)
+    # what the cell paints, line by line: the first titles, then "+N more"
+    assert shown[0][0].label() == "09:00 Drop-in session 9"
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=more.center())
+    menu = page.menu
+    assert menu is not None and menu.isVisible()
+    texts = [a.text() for a in menu.actions() if a.text()]
+    assert texts[0] == "Wednesday 25 November 2026"
+    assert [t for t in texts if t.startswith("1")][-1] == "16:00 Drop-in session 16"
+    assert sum("Drop-in session" in t for t in texts) == 8
+    last = next(a for a in menu.actions() if a.text() == "16:00 Drop-in session 16")
+    with qtbot.waitSignal(page.engagement_activated) as opened:
+        last.trigger()
+    assert opened.args == [IDS["Drop-in session 16"]]
+
+
+def test_double_click_and_enter_open_an_entry(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    view = page.month_view
+    rect = _rect_of(view, "Focus group: night-time economy")
+    with qtbot.waitSignal(page.engagement_activated) as opened:
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened.args == [IDS["Focus group: night-time economy"]]
+    # a click selects the entry; Enter opens it
+    rect = _rect_of(view, "Joint PCCG planning")
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert view.selected_item() is not None and view.selected_item().title == "Joint PCCG planning"
+    with qtbot.waitSignal(page.engagement_activated) as opened:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert opened.args == [IDS["Joint PCCG planning"]]
+
+
+def test_an_empty_day_plans_an_engagement_by_double_click_and_enter(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    view = page.month_view
+    cell = view.cell_rect(dt.date(2026, 11, 24))
+    with qtbot.waitSignal(page.new_requested) as asked:
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=cell.center())
+    assert asked.args == [dt.datetime(2026, 11, 24, 18, 0)]
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=cell.center())
+    assert view.selected_day == dt.date(2026, 11, 24) and view.selected_item() is None
+    with qtbot.waitSignal(page.new_requested) as asked:
+        qtbot.keyClick(view, Qt.Key.Key_Enter)
+    assert asked.args == [dt.datetime(2026, 11, 24, 18, 0)]
+    assert "nothing planned" in view.accessibleDescription()
+
+
+@POPUPS
+def test_keyboard_moves_between_days_entries_and_months(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    view = page.month_view
+    view.setFocus()
+    assert view.selected_day == TODAY
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.selected_day == dt.date(2026, 11, 19)
+    assert view.selected_item().title == "Joint PCCG planning"  # the day's first entry
+    assert "18:00 Joint PCCG planning (joint), 1 of 2" in view.accessibleDescription()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)  # the day's next entry
+    assert view.selected_item().title == "Residents' walkabout overlapping the PCCG"
+    with qtbot.waitSignal(page.engagement_activated) as opened:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert opened.args == [IDS["Residents' walkabout overlapping the PCCG"]]
+    qtbot.keyClick(view, Qt.Key.Key_Backtab)
+    assert view.selected_item().title == "Joint PCCG planning"
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.selected_day == dt.date(2026, 11, 26)
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    assert view.selected_day == TODAY
+    # past the month's end: December is shown and its entries loaded
+    page.go_to(dt.date(2026, 11, 30))
+    qtbot.waitSignal(page.period_loaded).wait()
+    view.setFocus()
+    with qtbot.waitSignal(page.period_loaded):
+        qtbot.keyClick(view, Qt.Key.Key_Right, delay=0)
     assert page.period.text() == "December 2026"
-    assert [i.title for i in page.items] == ["December outreach"]
-    qtbot.mouseClick(page.today_button, Qt.MouseButton.LeftButton)
-    page.go_to(TODAY)
-    qtbot.mouseClick(page.week_button, Qt.MouseButton.LeftButton)
+    assert view.selected_day == dt.date(2026, 12, 1)
+    assert "December outreach" in [i.title for i in page.items]
+    with qtbot.waitSignal(page.period_loaded):
+        qtbot.keyClick(view, Qt.Key.Key_PageDown)
+    assert page.period.text() == "January 2027"
+    with qtbot.waitSignal(page.period_loaded):
+        qtbot.keyClick(view, Qt.Key.Key_PageUp)
+    with qtbot.waitSignal(page.period_loaded):
+        qtbot.keyClick(view, Qt.Key.Key_PageUp)
+    assert page.period.text() == "November 2026"
+    page.go_to(dt.date(2027, 3, 3))
+    qtbot.waitSignal(page.period_loaded).wait()
+    with qtbot.waitSignal(page.period_loaded):
+        qtbot.keyClick(view, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert page.period.text() == "November 2026" and view.selected_day == TODAY
+
+
+@POPUPS
+def test_tab_leaves_the_calendar_after_the_days_last_entry(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    view = page.month_view
+    view.setFocus()
+    view.select_day(dt.date(2026, 11, 20))  # one entry: the milestone
+    assert view.hasFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert not view.hasFocus()
+
+
+@POPUPS
+def test_context_menus_on_an_entry_and_on_an_empty_day(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    view = page.month_view
+    rect = _rect_of(view, "Joint PCCG planning")
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.keyClick(view, Qt.Key.Key_Menu)
+    texts = [a.text() for a in page.menu_actions() if a.text()]
+    assert texts[:2] == ["&Open", "&Print meeting pack…"]
+    assert "E&xport this month to calendar (.ics)…" in texts
+    opening = page.menu_actions()[0]
+    with qtbot.waitSignal(page.engagement_activated) as opened:
+        opening.trigger()
+    assert opened.args == [IDS["Joint PCCG planning"]]
+    # an empty day: plan an engagement there
+    qtbot.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=view.cell_rect(dt.date(2026, 11, 17)).center(),
+    )
+    qtbot.keyClick(view, Qt.Key.Key_Menu)
+    plan = page.menu_actions()[0]
+    assert plan.text() == "Plan an &engagement here (Tue 17 Nov)…"
+    with qtbot.waitSignal(page.new_requested) as asked:
+        plan.trigger()
+    assert asked.args == [dt.datetime(2026, 11, 17, 18, 0)]
+
+
+@POPUPS
+def test_print_meeting_pack_from_the_context_menu(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    dialog = page.print_pack(IDS["Joint PCCG planning"])
+    qtbot.addWidget(dialog)
+    assert dialog.document.currentData() == "pack"
+    assert "Joint PCCG planning" in dialog.for_engagement.text()
+    dialog.close()
+
+
+def test_week_view_is_a_time_grid(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    _switch(qtbot, page, page.week_button)
+    view = page.week_view
     assert page.period.text() == "Week of 16 November 2026"
-    days = [page.week.topLevelItem(i) for i in range(page.week.topLevelItemCount())]
-    assert [d.text(0) for d in days][3] == "Thursday 19 November"
-    assert days[3].child(0).text(0) == "18:00 Joint PCCG planning (joint)"
-    qtbot.mouseClick(page.previous, Qt.MouseButton.LeftButton)
-    assert page.period.text() == "Week of 09 November 2026"
+    assert view.accessibleName() == "Week calendar"
+    # 07:00 to 22:00 shown first
+    header = view._header_height()
+    assert view.y_of(7 * 60) == header
+    assert view.y_of(22 * 60) <= view.viewport().height()
+    hour = view.hour_height()
+    joint = _rect_of(view, "Joint PCCG planning")
+    other = _rect_of(view, "Residents' walkabout overlapping the PCCG")
+    # placed by start and end: 18:00–20:00 and 19:00–21:00
+    assert abs(joint.top() - view.y_of(18 * 60)) <= 2 and abs(joint.height() - 2 * hour) <= 3
+    assert abs(other.top() - view.y_of(19 * 60)) <= 2
+    # overlapping ones side by side, inside Thursday's column
+    assert not joint.intersects(other) and joint.right() < other.left()
+    thursday = view._column(3)
+    assert thursday[0] <= joint.left() and other.right() <= thursday[1]
+    assert _pixel(view, QPoint(joint.center().x(), joint.bottom() - 3)) == JOINT_COLOUR
+    # the milestone sits in the all-day strip under the day names
+    milestone = _rect_of(view, "Draft policing plan published for comment")
+    assert milestone.bottom() < header
+    # double-click a block opens it; an empty hour plans one then
+    with qtbot.waitSignal(page.engagement_activated) as opened:
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=joint.center())
+    assert opened.args == [IDS["Joint PCCG planning"]]
+    left, right = view._column(1)
+    at_ten = QPoint((left + right) // 2, view.y_of(10 * 60 + 10))
+    with qtbot.waitSignal(page.new_requested) as asked:
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at_ten)
+    assert asked.args == [dt.datetime(2026, 11, 17, 10, 0)]
 
 
-def test_double_click_a_day_plans_an_engagement(qtbot, page) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(page.new_requested) as signal:
-        page.calendar.activated.emit(QDate(2026, 11, 25))
-    assert signal.args == [dt.datetime(2026, 11, 25, 18, 0)]
+def test_week_keyboard_moves_by_hour_and_day(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    _switch(qtbot, page, page.week_button)
+    view = page.week_view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # Thursday: its first entry
+    assert view.selected_item().title == "Joint PCCG planning"
+    qtbot.keyClick(view, Qt.Key.Key_Down)  # 19:00: the walkabout
+    assert view.selected_item().title == "Residents' walkabout overlapping the PCCG"
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    qtbot.keyClick(view, Qt.Key.Key_Down)  # 22:00: nothing
+    assert view.selected_item() is None and view.selected_hour == 22
+    with qtbot.waitSignal(page.new_requested) as asked:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert asked.args == [dt.datetime(2026, 11, 19, 22, 0)]
+    with qtbot.waitSignal(page.period_loaded):
+        qtbot.keyClick(view, Qt.Key.Key_PageDown)
+    assert page.period.text() == "Week of 23 November 2026"
+    assert len([i for i, _r in view.entry_rects() if i.day == BUSY_DAY]) == 8
+
+
+def test_the_page_fits_both_laptops_in_month_and_week(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+    for width, height in LAPTOPS:
+        assert_page_fits(page, width, height)
+    _switch(qtbot, page, page.week_button)
+    for width, height in LAPTOPS:
+        assert_page_fits(page, width, height)
+        # at the smaller screen the working day still fits without scrolling
+        assert page.week_view.y_of(22 * 60) <= page.week_view.viewport().height()
+    _switch(qtbot, page, page.month_button)
+    page.resize(*PAGE_ROOM[(1024, 700)])
+    view = page.month_view
+    # a busy day still shows titles (not just a mark) and "+N more" in its cell
+    assert len(_entries(view, BUSY_DAY)) >= 2 and BUSY_DAY in view.more_rects()
+
+
+def test_cancelled_engagements_are_shown_struck_through_in_grey(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    with store.transaction() as s:
+        _engagement(
+            s, "Called off", dt.datetime(2026, 11, 3, 18, 0), status=EngagementStatus.CANCELLED
+        )
+    page = TimetablePage(store, today=TODAY)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.period_loaded):
+        page.show()
+    item = next(i for i, _r in page.month_view.entry_rects() if i.title == "Called off")
+    assert item.cancelled and item.label() == "18:00 Called off (cancelled)"
 
 
 def test_ics_export_and_import_round_trip(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "november.ics"
-    assert page.export_to(path) == 2
+    assert page.export_to(path) == 11
     calendar = vobject.readOne(path.read_text())
-    assert sorted(e.summary.value for e in calendar.vevent_list) == [
-        "Focus group: night-time economy",
-        "Joint PCCG planning",
-    ]
-    assert page.import_from(path) == "0 added, 2 updated"
+    summaries = sorted(e.summary.value for e in calendar.vevent_list)
+    assert "Joint PCCG planning" in summaries and "December outreach" not in summaries
+    assert page.import_from(path) == "0 added, 11 updated"
     bad = tmp_path / "bad.ics"
     bad.write_text("this is not a calendar")
     with pytest.raises(Exception, match="not an iCalendar"):
@@ -123,10 +402,10 @@ def test_export_and_import_run_in_the_background(qtbot, page, tmp_path: Path) ->
     )
     with qtbot.waitSignal(job.signals.succeeded, timeout=10_000) as done:
         job.start()
-    assert done.args == [2] and path.exists()
+    assert done.args == [11] and path.exists()
     job = page._in_background(
         "Importing the calendar", lambda: read_ics(page.store, path), lambda _r: None, start=False
     )
     with qtbot.waitSignal(job.signals.succeeded, timeout=10_000) as done:
         job.start()
-    assert done.args == ["0 added, 2 updated"]
+    assert done.args == ["0 added, 11 updated"]

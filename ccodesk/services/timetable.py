@@ -85,27 +85,69 @@ class CalendarItem:
 
     day: dt.date
     title: str
-    engagement_id: str | None  # None for a timetable entry
-    time: dt.time | None = None
+    engagement_id: str | None  # a timetable entry's linked engagement, if any
+    time: dt.time | None = None  # None: all day (a timetable entry)
     joint: bool = False
     cancelled: bool = False
-    milestone: bool = False
+    milestone: bool = False  # from the consultation timetable
+    ends: dt.time | None = None  # the end, when it ends later the same day
+    venue: str = ""
+    kind: str = ""  # in words: "PCCG meeting", "Consultation window", …
+    with_whom: str = ""  # "the BLO (PS Dean)": who a joint meeting is with
+    window: tuple[dt.date, dt.date] | None = None  # a consultation window's first and last day
+    entry_id: str | None = None  # the timetable entry, for one from the timetable
 
     def label(self) -> str:
+        """One line: "18:00 Title (joint)"."""
         when = f"{self.time:%H:%M} " if self.time else ""
         marks = " (joint)" if self.joint else ""
         marks += " (cancelled)" if self.cancelled else ""
         return f"{when}{self.title}{marks}"
 
+    def details(self) -> str:
+        """Everything about it in a few lines: the whole title, time, venue, with whom."""
+        lines = [self.title]
+        if self.time is not None:
+            until = f"–{self.ends:%H:%M}" if self.ends else ""
+            lines.append(f"{self.day:%A %d %B %Y}, {self.time:%H:%M}{until}")
+        elif self.window is not None:
+            first, last = self.window
+            lines.append(f"{first:%d %B %Y} to {last:%d %B %Y}")
+        else:
+            lines.append(f"{self.day:%A %d %B %Y}")
+        if self.venue:
+            lines.append(self.venue)
+        if self.kind:
+            lines.append(self.kind)
+        if self.with_whom:
+            lines.append(f"Joint meeting with {self.with_whom}")
+        if self.cancelled:
+            lines.append("Cancelled")
+        return "\n".join(lines)
+
+
+def _with_whom(blo: str, cso: str) -> str:
+    people = [f"the BLO ({blo})" if blo else "", f"the CSO ({cso})" if cso else ""]
+    return " and ".join(p for p in people if p)
+
 
 def calendar_items(session: Session, start: dt.date, end: dt.date) -> list[CalendarItem]:
-    """Engagements and timetable entries on each day in [start, end), by day then time."""
+    """Engagements and timetable entries on each day in [start, end), by day then time.
+
+    Only the engagements starting in the period are read (one range over the
+    (deleted, starts_at) index), so a month stays quick in a store of 100,000. A timetable
+    entry shows on each of its days in the period: a consultation window on every day it is
+    open, a milestone or deadline on its day.
+    """
     items: list[CalendarItem] = []
     rows = session.execute(
         select(
             Engagement.id,
             Engagement.starts_at,
+            Engagement.ends_at,
             Engagement.title,
+            Engagement.kind,
+            Engagement.venue_name,
             Engagement.blo_name,
             Engagement.cso_name,
             Engagement.status,
@@ -115,36 +157,48 @@ def calendar_items(session: Session, start: dt.date, end: dt.date) -> list[Calen
             Engagement.starts_at < dt.datetime.combine(end, dt.time()),
         )
     )
-    for eid, when, title, blo, cso, status in rows:
+    for eid, when, until, title, kind, venue, blo, cso, status in rows:
+        ends = until.time() if until is not None and until.date() == when.date() else None
+        if ends is not None and ends <= when.time():
+            ends = None
         items.append(
             CalendarItem(
                 when.date(),
                 title,
                 eid,
                 when.time(),
-                bool(blo or cso),
-                status == EngagementStatus.CANCELLED,
+                joint=bool(blo or cso),
+                cancelled=status == EngagementStatus.CANCELLED,
+                ends=ends,
+                venue=venue,
+                kind=kind.label,
+                with_whom=_with_whom(blo, cso),
             )
         )
     for entry in timetable_between(session, start, end):
-        last = min(entry.ends_on or entry.starts_on, end - dt.timedelta(days=1))
-        day = max(entry.starts_on, start)
-        windowed = entry.ends_on is not None and entry.ends_on != entry.starts_on
-        while day <= last:
-            # a window shows on its first and last day; a milestone on its day
-            if not windowed or day in (entry.starts_on, entry.ends_on):
-                suffix = ""
-                if windowed:
-                    suffix = " opens" if day == entry.starts_on else " closes"
-                items.append(
-                    CalendarItem(
-                        day,
-                        entry.title + suffix,
-                        None,
-                        joint=entry.kind == TimetableKind.JOINT_MEETING,
-                        milestone=True,
-                    )
+        first = entry.starts_on
+        last = entry.ends_on if entry.ends_on is not None else first
+        windowed = last != first
+        day = max(first, start)
+        while day <= min(last, end - dt.timedelta(days=1)):
+            suffix = ""
+            if windowed and day == first:
+                suffix = " opens"
+            elif windowed and day == last:
+                suffix = " closes"
+            items.append(
+                CalendarItem(
+                    day,
+                    entry.title + suffix,
+                    entry.engagement_id,
+                    joint=entry.kind == TimetableKind.JOINT_MEETING,
+                    milestone=True,
+                    kind=entry.kind.label,
+                    window=(first, last) if windowed else None,
+                    entry_id=entry.id,
                 )
+            )
             day += dt.timedelta(days=1)
-    items.sort(key=lambda i: (i.day, i.time or dt.time(0), i.title))
+    # all-day entries first (as calendars show them), then by time
+    items.sort(key=lambda i: (i.day, i.time is not None, i.time or dt.time(0), i.title))
     return items

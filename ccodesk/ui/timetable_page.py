@@ -1,4 +1,10 @@
-"""The Timetable: a month or week calendar of engagements and planning-cycle milestones."""
+"""The Timetable: a month or week calendar of engagements and planning-cycle milestones.
+
+The month (`month_view.MonthView`) lists each day's entries in its cell; the week
+(`week_view.WeekView`) is a time grid. The page queries only the days shown, in the
+background, and turns what the views ask for (open, plan, a context menu, "+N more") into
+its two signals and its menus.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +13,18 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QTextCharFormat
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCalendarWidget,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QStackedWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,16 +35,32 @@ from ccodesk.services.calendar_ics import export_ics, import_ics
 from ccodesk.services.timetable import CalendarItem, calendar_items
 from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob, ProgressDialog
+from ccodesk.ui.calendar_view import (
+    ENGAGEMENT_COLOUR,
+    JOINT_COLOUR,
+    LEGEND,
+    MILESTONE_COLOUR,
+    PLAN_HOUR,
+    WINDOW_COLOUR,
+    CalendarView,
+    day_words,
+    edge_colour,
+    fill_colour,
+)
 from ccodesk.ui.lazy import LoadOnShow
-from ccodesk.ui.qtdates import pydate, qdate
+from ccodesk.ui.month_view import MonthView, month_grid
+from ccodesk.ui.week_view import WeekView, week_of
 
 log = logging.getLogger("ccodesk.ui")
-ENGAGEMENT_COLOUR = QColor("#dbe9f6")
-JOINT_COLOUR = QColor("#f9e0b0")
-
-
-def _py(day: QDate) -> dt.date:
-    return pydate(day)
+__all__ = [
+    "ENGAGEMENT_COLOUR",
+    "JOINT_COLOUR",
+    "MILESTONE_COLOUR",
+    "WINDOW_COLOUR",
+    "TimetablePage",
+    "read_ics",
+    "write_ics",
+]
 
 
 def _month(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -51,19 +69,39 @@ def _month(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def _swatch(item: CalendarItem) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(fill_colour(item))
+    return QIcon(pixmap)
+
+
+def _legend() -> str:
+    keys = "".join(
+        f'<span style="background-color:{colour.name()}; color:{edge_colour(colour).name()}">'
+        f"&nbsp;■&nbsp;</span>&nbsp;{words}&nbsp;&nbsp; "
+        for colour, words in LEGEND
+    )
+    return keys
+
+
 class TimetablePage(LoadOnShow):
-    """Month and week views; double-click a day to plan an engagement on it."""
+    """Month and week views of engagements and the consultation timetable."""
 
     engagement_activated = Signal(str)
     new_requested = Signal(object)  # a datetime: when the new engagement starts
+    period_loaded = Signal()  # the entries of the days shown arrived from the store
 
     def __init__(
         self, store: Store, today: dt.date | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.store = store
-        self.current = today or dt.date.today()
+        self._today = today
+        self.current = self.today
         self.items: list[CalendarItem] = []
+        self._generation = 0
+        self._jobs: list[BackgroundJob] = []  # the pool does not own them (autoDelete is off)
+        self.menu: QMenu | None = None  # the last context or day menu shown
 
         self.month_button = QPushButton("&Month")
         self.week_button = QPushButton("&Week")
@@ -72,29 +110,39 @@ class TimetablePage(LoadOnShow):
             button.setCheckable(True)
             modes.addButton(button)
         self.month_button.setChecked(True)
-        self.previous = QPushButton("◀")
+        self.previous = QToolButton()
+        self.previous.setText("◀")
         self.previous.setAccessibleName("Previous period")
-        self.next = QPushButton("▶")
+        self.previous.setToolTip("Previous month or week (Page Up)")
+        self.next = QToolButton()
+        self.next.setText("▶")
         self.next.setAccessibleName("Next period")
+        self.next.setToolTip("Next month or week (Page Down)")
+        for arrow in (self.previous, self.next):
+            arrow.setMinimumSize(32, self.month_button.sizeHint().height())
         self.today_button = QPushButton("&Today")
+        self.today_button.setToolTip("Go to today (Ctrl+Home)")
         self.period = QLabel()
         self.period.setAccessibleName("Period shown")
-        self.export_button = QPushButton("E&xport to calendar (.ics)…")
+        font = QFont(self.period.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.period.setFont(font)
         self.import_button = QPushButton("&Import .ics…")
+        self.import_button.setToolTip("Import a calendar file (.ics), such as a BLO's invitation")
+        self.export_button = QPushButton("E&xport .ics…")
+        self.export_button.setToolTip(
+            "Export the month or week shown to a calendar file (.ics) for Outlook"
+        )
 
-        self.calendar = QCalendarWidget()
-        self.calendar.setAccessibleName("Month calendar")
-        self.calendar.setGridVisible(True)
-        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
-        self.calendar.setNavigationBarVisible(False)
-        self.week = QTreeWidget()
-        self.week.setAccessibleName("Week")
-        self.week.setHeaderHidden(True)
+        self.month_view = MonthView()
+        self.week_view = WeekView()
         self.views = QStackedWidget()
-        self.views.addWidget(self.calendar)
-        self.views.addWidget(self.week)
-        self.day_list = QListWidget()
-        self.day_list.setAccessibleName("On the selected day")
+        self.views.addWidget(self.month_view)
+        self.views.addWidget(self.week_view)
+        self.legend = QLabel(_legend())
+        self.legend.setWordWrap(True)
+        self.legend.setAccessibleName("Colours and how to use the calendar")
 
         top = QHBoxLayout()
         for widget in (
@@ -105,120 +153,214 @@ class TimetablePage(LoadOnShow):
             self.next,
         ):
             top.addWidget(widget)
+        top.addSpacing(8)
         top.addWidget(self.period, 1)
         top.addWidget(self.import_button)
         top.addWidget(self.export_button)
-        split = QSplitter()
-        split.addWidget(self.views)
-        split.addWidget(self.day_list)
-        split.setSizes([760, 300])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(split, 1)
-        layout.addWidget(
-            QLabel(
-                "Double-click a day to plan an engagement on it. "
-                "Orange: joint meetings with the BLO or CSO."
-            )
-        )
+        layout.addWidget(self.views, 1)
+        layout.addWidget(self.legend)
+        self.setTabOrder(self.next, self.month_view)
 
         modes.buttonClicked.connect(lambda _b: self.refresh())
         self.previous.clicked.connect(lambda: self.step(-1))
         self.next.clicked.connect(lambda: self.step(1))
-        self.today_button.clicked.connect(lambda: self.go_to(dt.date.today()))
-        self.calendar.selectionChanged.connect(self._day_selected)
-        self.calendar.activated.connect(lambda d: self._new_on(_py(d)))
-        self.day_list.itemActivated.connect(self._item_activated)
-        self.week.itemActivated.connect(self._item_activated)
+        self.today_button.clicked.connect(self.go_to_today)
         self.export_button.clicked.connect(self.export_dialog)
         self.import_button.clicked.connect(self.import_dialog)
+        for view in (self.month_view, self.week_view):
+            view.entry_activated.connect(self._open)
+            view.plan_requested.connect(self.new_requested)
+            view.day_moved.connect(self._day_moved)
+            view.context_requested.connect(self._context_menu)
+            view.more_requested.connect(self._day_menu)
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys, slot in (
+            (QKeySequence.StandardKey.MoveToPreviousPage, lambda: self.step(-1)),
+            (QKeySequence.StandardKey.MoveToNextPage, lambda: self.step(1)),
+            (QKeySequence("Ctrl+Home"), self.go_to_today),
+        ):
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(context)
+            shortcut.activated.connect(slot)
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    @property
+    def view(self) -> CalendarView:
+        """The view shown: the month or the week."""
+        return self.week_view if self.week_button.isChecked() else self.month_view
 
     # navigation ----------------------------------------------------------------------------
     def period_range(self) -> tuple[dt.date, dt.date]:
+        """The month or week shown: what an export writes."""
         if self.week_button.isChecked():
             start = self.current - dt.timedelta(days=self.current.weekday())
             return start, start + dt.timedelta(days=7)
         return _month(self.current)
+
+    def shown_days(self) -> list[dt.date]:
+        """Every day on screen (a month view shows whole weeks)."""
+        if self.week_button.isChecked():
+            return week_of(self.current)
+        return month_grid(self.current)
 
     def step(self, direction: int) -> None:
         if self.week_button.isChecked():
             self.go_to(self.current + dt.timedelta(days=7 * direction))
         else:
             start, end = _month(self.current)
-            self.go_to(end if direction > 0 else (start - dt.timedelta(days=1)).replace(day=1))
+            target = end if direction > 0 else (start - dt.timedelta(days=1)).replace(day=1)
+            # the same day of the month, where the month has it
+            day = min(self.current.day, (_month(target)[1] - dt.timedelta(days=1)).day)
+            self.go_to(target.replace(day=day))
 
     def go_to(self, day: dt.date) -> None:
         self.current = day
         self.refresh()
 
+    def go_to_today(self) -> None:
+        self.go_to(self.today)
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def refresh(self) -> None:
+        """Show the period's days now; its entries follow from the store (`period_loaded`)."""
         self.loaded = True
-        start, end = self.period_range()
-        with self.store.session() as s:
-            self.items = calendar_items(s, start, end)
-        self.calendar.setDateTextFormat(QDate(), QTextCharFormat())  # clear old marks
-        self.calendar.setCurrentPage(self.current.year, self.current.month)
-        self.calendar.setSelectedDate(qdate(self.current))
-        by_day: dict[dt.date, list[CalendarItem]] = {}
-        for item in self.items:
-            by_day.setdefault(item.day, []).append(item)
-        for day, items in by_day.items():
-            fmt = QTextCharFormat()
-            fmt.setFontWeight(QFont.Weight.Bold)
-            colour = JOINT_COLOUR if any(i.joint for i in items) else ENGAGEMENT_COLOUR
-            fmt.setBackground(QBrush(colour))
-            if any(i.milestone for i in items):
-                fmt.setFontUnderline(True)
-            fmt.setToolTip("\n".join(i.label() for i in items))
-            self.calendar.setDateTextFormat(qdate(day), fmt)
-        self.week.clear()
+        days = self.shown_days()
+        start, end = days[0], days[-1] + dt.timedelta(days=1)
         if self.week_button.isChecked():
-            for offset in range(7):
-                day = start + dt.timedelta(days=offset)
-                parent = QTreeWidgetItem([f"{day:%A %d %B}"])
-                for item in by_day.get(day, []):
-                    child = QTreeWidgetItem([item.label()])
-                    child.setData(0, Qt.ItemDataRole.UserRole, item.engagement_id)
-                    parent.addChild(child)
-                self.week.addTopLevelItem(parent)
-                parent.setExpanded(True)
-            self.views.setCurrentWidget(self.week)
-            self.period.setText(f"Week of {start:%d %B %Y}")
+            self.week_view.show_week(self.current, self.today, self.items)
+            self.views.setCurrentWidget(self.week_view)
+            last = start + dt.timedelta(days=6)
+            self.period.setText(f"Week of {start.day} {start:%B %Y}")
+            self.period.setToolTip(f"{day_words(start)} to {day_words(last)}")
         else:
-            self.views.setCurrentWidget(self.calendar)
-            self.period.setText(f"{start:%B %Y}")
-        self._show_day(self.current)
+            self.month_view.show_month(self.current, self.today, self.items)
+            self.views.setCurrentWidget(self.month_view)
+            self.period.setText(f"{self.current:%B %Y}")
+            self.period.setToolTip("")
+        self._generation += 1
+        generation, store = self._generation, self.store
 
-    # days and items ------------------------------------------------------------------------
-    def _day_selected(self) -> None:
-        day = _py(self.calendar.selectedDate())
-        if _month(day) != _month(self.current):
-            self.current = day
+        def work(_progress: object, _cancelled: object) -> tuple[int, list[CalendarItem]]:
+            with store.session() as session:
+                return generation, calendar_items(session, start, end)
+
+        job = BackgroundJob(work)
+        job.signals.succeeded.connect(self._arrived)
+        job.signals.failed.connect(self._failed)
+        self._jobs = [j for j in self._jobs if not j.done] + [job]
+        job.start()
+
+    def _arrived(self, result: tuple[int, list[CalendarItem]]) -> None:
+        generation, items = result
+        if generation != self._generation:  # an older query finishing late is not shown
+            return
+        self.items = items
+        self.view.set_items(items)
+        self.period_loaded.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, KnownError):
+            raise exc  # a bug: the crash dialog reports it
+        QMessageBox.warning(self, "ccodesk", f"The timetable could not be loaded: {exc}")
+
+    def _day_moved(self, day: dt.date) -> None:
+        """The selection moved to `day`: show its month or week if it is not shown."""
+        if self.week_button.isChecked():
+            same = week_of(day)[0] == week_of(self.current)[0]
+        else:
+            same = (day.year, day.month) == (self.current.year, self.current.month)
+        self.current = day
+        if not same:
             self.refresh()
-        else:
-            self.current = day
-            self._show_day(day)
 
-    def _show_day(self, day: dt.date) -> None:
-        self.day_list.clear()
-        for item in (i for i in self.items if i.day == day):
-            row = QListWidgetItem(item.label())
-            row.setData(Qt.ItemDataRole.UserRole, item.engagement_id)
-            self.day_list.addItem(row)
-        if not self.day_list.count():
-            self.day_list.addItem(f"Nothing on {day:%a %d %b}.")
-
-    def _item_activated(self, item: QListWidgetItem | QTreeWidgetItem) -> None:
-        data = (
-            item.data(Qt.ItemDataRole.UserRole)
-            if isinstance(item, QListWidgetItem)
-            else item.data(0, Qt.ItemDataRole.UserRole)
-        )
-        if data:
-            self.engagement_activated.emit(data)
+    # opening, planning, menus --------------------------------------------------------------
+    def _open(self, item: CalendarItem) -> None:
+        if item.engagement_id is not None:
+            self.engagement_activated.emit(item.engagement_id)
 
     def _new_on(self, day: dt.date) -> None:
-        self.new_requested.emit(dt.datetime.combine(day, dt.time(18, 0)))
+        self.new_requested.emit(dt.datetime.combine(day, PLAN_HOUR))
+
+    def print_pack(self, engagement_id: str) -> QWidget:
+        """The print dialog, set to this engagement's meeting pack."""
+        from ccodesk.ui.printing import PrintDialog
+
+        dialog = PrintDialog(self.store, engagement_id, document="pack", parent=self)
+        dialog.open()
+        return dialog
+
+    def _context_menu(self, item: CalendarItem | None, when: dt.datetime, pos: QPoint) -> QMenu:
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        if item is not None and item.engagement_id is not None:
+            engagement_id = item.engagement_id
+            opening = menu.addAction("&Open")
+            opening.triggered.connect(lambda: self.engagement_activated.emit(engagement_id))
+            menu.setDefaultAction(opening)
+            pack = menu.addAction("&Print meeting pack…")
+            pack.triggered.connect(lambda: self.print_pack(engagement_id))
+            menu.addSeparator()
+            plan_text = f"Plan another engagement on {when:%a} {when.day} {when:%b}…"
+        elif item is not None:
+            details = menu.addAction(_swatch(item), item.title)
+            details.setToolTip(item.details())
+            details.triggered.connect(lambda: self.view.activate(item))
+            menu.addSeparator()
+            plan_text = f"Plan an &engagement on {when:%a} {when.day} {when:%b}…"
+        else:
+            at = f" at {when:%H:%M}" if self.week_button.isChecked() else ""
+            plan_text = f"Plan an &engagement here ({when:%a} {when.day} {when:%b}{at})…"
+        plan = menu.addAction(plan_text)
+        plan.triggered.connect(lambda: self.new_requested.emit(when))
+        if item is None:
+            menu.setDefaultAction(plan)
+        menu.addSeparator()
+        shown = "week" if self.week_button.isChecked() else "month"
+        export = menu.addAction(f"E&xport this {shown} to calendar (.ics)…")
+        export.triggered.connect(self.export_dialog)
+        importing = menu.addAction("&Import .ics…")
+        importing.triggered.connect(self.import_dialog)
+        self._show_menu(menu, pos)
+        return menu
+
+    def _day_menu(self, day: dt.date, pos: QPoint) -> QMenu:
+        """Everything on `day` (what "+N more" hides): choose one to open it."""
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        heading = menu.addAction(day_words(day))
+        heading.setEnabled(False)
+        menu.addSeparator()
+        for item in self.view.entries_on(day):
+            action = menu.addAction(_swatch(item), item.label())
+            action.setToolTip(item.details())
+            action.triggered.connect(lambda _=False, chosen=item: self._chosen(chosen))
+        menu.addSeparator()
+        plan = menu.addAction("Plan an &engagement on this day…")
+        plan.triggered.connect(lambda: self._new_on(day))
+        self._show_menu(menu, pos)
+        return menu
+
+    def _chosen(self, item: CalendarItem) -> None:
+        view = self.view
+        entries = view.entries_on(item.day)
+        if item in entries:
+            view.select_day(item.day, entries.index(item))
+        view.activate(item)
+
+    def _show_menu(self, menu: QMenu, pos: QPoint) -> None:
+        if self.menu is not None:
+            self.menu.deleteLater()
+        self.menu = menu
+        menu.popup(pos)
+
+    def menu_actions(self) -> list[QAction]:
+        """The actions of the menu shown last (for tests and accessibility checks)."""
+        return [] if self.menu is None else list(self.menu.actions())
 
     # iCalendar ---------------------------------------------------------------------------
     def export_to(self, path: Path) -> int:
