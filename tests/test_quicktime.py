@@ -126,7 +126,8 @@ def test_five_stages_with_warnings_review_and_lessons(store) -> None:  # type: i
                          impact="Route fixed by the council; we explained why",
                          feedback_given_on=dt.date.today())  # fmt: skip
         assert qt.feedback_owed(qt.get(s, cid)) == []
-        qt.review(s, cid, review_text="Went peacefully", lessons="Ask the LGBT forum first")
+        qt.review(s, cid, review_text="Went peacefully", lessons="Ask the LGBT forum first",
+                  now=EVENT + dt.timedelta(days=1))  # fmt: skip
         assert qt.get(s, cid).status == QuickTimeStatus.REVIEWED
         # A later consultation on the same topic is shown the lessons.
         later = qt.create(
@@ -140,7 +141,7 @@ def test_five_stages_with_warnings_review_and_lessons(store) -> None:  # type: i
         assert [x.title for x in qt.list_open(s)] == ["Pride 2027"]
 
 
-def test_cli_runs_a_consultation(store, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_cli_runs_a_consultation(store, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
     organisations(store)
     store.close()
     base = ["--data-dir", str(store.data_dir), "quicktime"]
@@ -175,7 +176,11 @@ def test_cli_runs_a_consultation(store, capsys: pytest.CaptureFixture[str]) -> N
     out = capsys.readouterr().out
     assert "Scope: Pan-London" in out and "Traffic OCU (Police department) advice acted on" in out
     assert "£80.00 adviser compensation" in out and "E-mail: Sent the plan" in out
-    assert cli([*base, "review", cid, "--review", "Quiet night", "--lessons", "Book advisers"]) == 0
+    review = [*base, "review", cid, "--review", "Quiet night", "--lessons", "Book advisers"]
+    assert cli(review) == 1  # the event is in three days
+    assert "review it once it has happened" in capsys.readouterr().err
+    monkeypatch.setattr(qt, "clock", lambda: EVENT + dt.timedelta(hours=12))
+    assert cli(review) == 0
     capsys.readouterr()
 
 

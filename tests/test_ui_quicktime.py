@@ -91,7 +91,11 @@ def directory(store) -> dict[str, str]:  # type: ignore[no-untyped-def]
             ),
         )
         qt.review(
-            s, earlier, review_text="Held well", lessons="Ring the forum chair before e-mailing"
+            s,
+            earlier,
+            review_text="Held well",
+            lessons="Ring the forum chair before e-mailing",
+            now=NOW + dt.timedelta(days=2),  # after the event
         )
     return ids
 
@@ -175,9 +179,10 @@ def test_five_stages_and_review_with_every_warning(
     assert "Nobody picked serves Faith groups" in scan.warnings.text()
     assert "Nobody picked serves LGBT people" in scan.warnings.text()
     qtbot.keyClicks(scan.search, "mosque")
-    assert [scan.found.item(i).text() for i in range(scan.found.count())] == [
-        "Camden Central Mosque"
-    ]
+    qtbot.waitUntil(  # the search runs once typing pauses
+        lambda: [scan.found.item(i).text() for i in range(scan.found.count())]
+        == ["Camden Central Mosque"]
+    )
     qtbot.keyClicks(scan.reason, "the local faith lead")
     _click(qtbot, scan.pick_button)
     warnings = scan.warnings.text()
@@ -256,6 +261,7 @@ def test_five_stages_and_review_with_every_warning(
     qtbot.keyClicks(plan.advice, "Brief the imams before Friday prayers")
     _choose(plan.impact, "Had an impact")
     qtbot.keyClicks(plan.impact_text, "a briefing was added on Thursday")
+    _tick(qtbot, plan.feedback_given)  # no review while feedback is owed
     _next(qtbot, wizard)  # the advice typed but not recorded is saved with the page
 
     # After the event: the review, with the lessons of a similar consultation at the top.
@@ -265,6 +271,13 @@ def test_five_stages_and_review_with_every_warning(
     assert "Ring the forum chair before e-mailing" in review.similar.text()
     qtbot.keyClicks(review.review, "Quiet weekend; the forum's chair helped on the day")
     qtbot.keyClicks(review.lessons, "Brief faith leaders separately from the LGBT forum")
+    # Before the event the page says it cannot be reviewed yet, and Finish is refused.
+    assert "review it once it has happened" in review.problems.text()
+    _click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
+    assert wizard.isVisible() and "Not saved" in review.problems.text()
+    with store.session() as s:
+        event_at = qt.get(s, wizard.state.consultation_id).event_at
+    monkeypatch.setattr(qt, "clock", lambda: event_at + dt.timedelta(days=1))  # after it
     _click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
     assert wizard.result() == QWizard.DialogCode.Accepted
 
@@ -289,7 +302,7 @@ def test_five_stages_and_review_with_every_warning(
         assert [(k.channel, k.note) for k in forum.contacts] == [
             (ContactChannel.PHONE, "Called the chair; advice by Friday")
         ]
-        assert (mosque.advice_used, mosque.feedback_given_on) == (True, None)
+        assert (mosque.advice_used, mosque.feedback_given_on) == (True, dt.date.today())
         assert mosque.impact == "a briefing was added on Thursday"
         consultation_id = c.id
 

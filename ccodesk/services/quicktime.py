@@ -39,9 +39,10 @@ from ccodesk.models import (
     Topic,
     organisation_group,
 )
-from ccodesk.services.checks import sensitive_partners
+from ccodesk.services.checks import day, moment, sensitive_partners
 from ccodesk.services.fatigue import fatigue_warnings
 from ccodesk.services.fields import assign_changed
+from ccodesk.words import plural
 
 STAGES = (
     "Causal event",
@@ -142,7 +143,10 @@ def _groups(session: Session, codes: Sequence[str]) -> list[PriorityGroup]:
     groups = list(session.scalars(select(PriorityGroup).where(PriorityGroup.code.in_(codes))))
     unknown = set(codes) - {g.code for g in groups}
     if unknown:
-        raise ValidationError(f"unknown priority group(s): {', '.join(sorted(unknown))}")
+        raise ValidationError(
+            f"unknown {'priority group' if len(unknown) == 1 else 'priority groups'}: "
+            f"{', '.join(sorted(unknown))}"
+        )
     return groups
 
 
@@ -419,22 +423,66 @@ def review(
     review_text: str,
     lessons: str,
     reviewed_on: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> None:
-    """The post-event review: what happened, and lessons for later consultations like it."""
+    """The post-event review: what happened, and lessons for later consultations like it.
+
+    Only after the event, and once every consultee who gave advice has been told what it did
+    or did not change (the model's feedback stage comes before the review).
+    """
     consultation = get(session, consultation_id)
+    problems = review_problems(consultation, reviewed_on, now)
     if not review_text.strip() or not lessons.strip():
-        raise ValidationError("write both the review and the lessons for next time")
+        problems.insert(0, "write both the review and the lessons for next time")
+    if problems:
+        raise ValidationError(problems)
+    now = now or clock()
     assign_changed(
         consultation,
         {
             "review": review_text,
             "lessons": lessons,
-            "reviewed_on": reviewed_on or dt.date.today(),
+            "reviewed_on": reviewed_on or now.date(),
             "status": QuickTimeStatus.REVIEWED,
         },
     )
     if consultation.stage < 5:
         consultation.stage = 5
+
+
+def clock() -> dt.datetime:
+    """Now, for the review's rules (one place, so a test can say "after the event")."""
+    return dt.datetime.now()
+
+
+def review_problems(
+    consultation: QuickTimeConsultation,
+    reviewed_on: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Why `consultation` cannot be reviewed yet (empty when it can): for the wizard to say
+    before the officer writes the review, and for `review` to refuse."""
+    now = now or clock()
+    on = reviewed_on or now.date()
+    problems = []
+    if consultation.event_at > now:
+        problems.append(
+            f"The event is on {moment(consultation.event_at)}: review it once it has happened."
+        )
+    elif on < consultation.event_at.date():
+        problems.append(
+            f"The review is dated {day(on)}, before the event ({day(consultation.event_at)})."
+        )
+    if on > now.date():
+        problems.append(f"The review is dated {day(on)}, in the future.")
+    owed = feedback_owed(consultation)
+    if owed:
+        names = ", ".join(c.name for c in owed)
+        problems.append(
+            f"Feedback is still owed to {plural(len(owed), 'consultee')} ({names}): tell "
+            "them what their advice changed, or why it did not, before the review."
+        )
+    return problems
 
 
 def similar_lessons(

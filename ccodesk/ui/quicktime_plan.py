@@ -32,6 +32,7 @@ from ccodesk.ui.quicktime_stage import (
     ID_ROLE,
     StagePage,
     WizardState,
+    bullets,
     datetime_edit,
     enum_combo,
     labelled,
@@ -302,6 +303,8 @@ class ReviewPage(StagePage):
         )
         self.review.setPlainText(consultation.review)
         self.lessons.setPlainText(consultation.lessons)
+        early = qt.review_problems(consultation)  # said before the officer writes the review
+        self.problems.setText("Not ready for review yet:\n" + bullets(early) if early else "")
 
     def save(self) -> None:
         with self.state.store.transaction() as s:
