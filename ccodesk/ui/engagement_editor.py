@@ -52,6 +52,7 @@ from ccodesk.ui.engagement_form import (
     problems_text,
     state_problems,
 )
+from ccodesk.ui.partner_picker import StoreDirectory
 from ccodesk.ui.record_tab import RecordTab
 
 log = logging.getLogger("ccodesk.ui")
@@ -222,7 +223,7 @@ class EngagementEditor(QDialog):
                 )
             ]
         self.words = ValueWords(dict(groups), dict(topics), dict(partners))
-        self.form = EngagementForm(groups, topics, partners)
+        self.form = EngagementForm(groups, topics, StoreDirectory(store))
         self._undo_keys = _UndoKeysToStack(self)
         for field in [*self.form.text.values(), *self.form.plain.values()]:
             field.installEventFilter(self._undo_keys)
@@ -263,7 +264,6 @@ class EngagementEditor(QDialog):
         self.record = RecordTab(store)
         self.form.addTab(self.record, "Findings && follow-up")
         self._scroll_tabs()
-        self.record.set_engagement(engagement_id)
         self.messages = self._messages_area()
         self._layout = layout = QVBoxLayout(self)
         layout.addWidget(self.form, 1)
@@ -365,6 +365,7 @@ class EngagementEditor(QDialog):
             with self.store.session() as s:
                 self._base_version = drafts.engagement_version(s, self.engagement_id)
         self.form.set_state(saved or new_engagement_state(self.store, starts_at))
+        self.record.set_engagement(None if saved is None else self.engagement_id)
         # What was loaded, as the form shows it: the one thing edits are compared with.
         self._saved_state = self._state = self.form.state()
         self.setWindowTitle(f"Engagement — {self._state['title'] or 'new'}")

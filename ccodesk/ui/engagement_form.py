@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from ccodesk.models import DecisionKind, EngagementKind, EngagementStatus, Level
 from ccodesk.services.engagements import EngagementDraft, validate_engagement
+from ccodesk.ui.partner_picker import PartnerDirectory, PartnerPicker
 from ccodesk.ui.qtdates import pydatetime, qdatetime
 
 ACCESS = (
@@ -76,7 +77,7 @@ class EngagementForm(QTabWidget):
         self,
         groups: list[tuple[str, str]],
         topics: list[tuple[str, str]],
-        partners: list[tuple[str, str]],
+        partners: PartnerDirectory,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -107,7 +108,7 @@ class EngagementForm(QTabWidget):
         self.access = {name: QCheckBox(label) for name, label in ACCESS}
         self.targets = {code: QCheckBox(name) for code, name in groups}
         self.topics = self._checklist("Topics", topics)
-        self.partners = self._checklist("Partner organisations", partners)
+        self.partners = PartnerPicker(partners, label="Partner organisations")
         self.attendance_box = QGroupBox("Record attendance and equality monitoring")
         self.attendance_box.setCheckable(True)
         self.attendance_box.setChecked(False)
@@ -179,8 +180,13 @@ class EngagementForm(QTabWidget):
         grid.addWidget(targets, 1, 0)
         grid.addWidget(QLabel("Topics:"), 2, 0)
         grid.addWidget(self.topics, 3, 0)
-        grid.addWidget(QLabel("Partner organisations:"), 1, 1)
-        grid.addWidget(self.partners, 2, 1, 2, 1)
+        partners_label = QLabel("Partne&r organisations:")
+        partners_label.setBuddy(self.partners.search)
+        partner_column = QVBoxLayout()
+        partner_column.addWidget(partners_label)
+        partner_column.addWidget(self.partners, 1)
+        grid.addLayout(partner_column, 1, 1, 3, 1)
+        grid.setColumnStretch(1, 1)
         self.addTab(people, "People && groups")
 
         form = QFormLayout(self.attendance_box)
@@ -214,7 +220,7 @@ class EngagementForm(QTabWidget):
         for code, box in self.targets.items():
             box.toggled.connect(emit(f"target:{code}"))
         self.topics.itemChanged.connect(emit("topics"))
-        self.partners.itemChanged.connect(emit("partners"))
+        self.partners.changed.connect(emit("partners"))
         self.attendance_box.toggled.connect(emit("attendance"))
         for name, spin in [
             ("total", self.total),
@@ -261,7 +267,7 @@ class EngagementForm(QTabWidget):
         value["ends_at"] = _stamp(pydatetime(self.ends.dateTime()))
         value["target_groups"] = [c for c, b in self.targets.items() if b.isChecked()]
         value["topics"] = self._checked(self.topics)
-        value["partner_ids"] = self._checked(self.partners)
+        value["partner_ids"] = self.partners.partner_ids()
         value["attendance"] = None
         if self.attendance_box.isChecked():
             value["attendance"] = {
@@ -289,14 +295,12 @@ class EngagementForm(QTabWidget):
             self.ends.setDateTime(qdatetime(dt.datetime.fromisoformat(value["ends_at"])))
             for code, box in self.targets.items():
                 box.setChecked(code in value.get("target_groups", []))
-            for widget, key in ((self.topics, "topics"), (self.partners, "partner_ids")):
-                wanted = set(value.get(key, []))
-                for i in range(widget.count()):
-                    item = widget.item(i)
-                    checked = item.data(Qt.ItemDataRole.UserRole) in wanted
-                    item.setCheckState(
-                        Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
-                    )
+            wanted = set(value.get("topics", []))
+            for i in range(self.topics.count()):
+                item = self.topics.item(i)
+                checked = item.data(Qt.ItemDataRole.UserRole) in wanted
+                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.partners.set_partner_ids(value.get("partner_ids", []))
             attendance = value.get("attendance")
             self.attendance_box.setChecked(attendance is not None)
             attendance = attendance or {}

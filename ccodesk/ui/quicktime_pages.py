@@ -36,12 +36,12 @@ from ccodesk.errors import ValidationError
 from ccodesk.models import (
     ConsulteeRole,
     Level,
-    Organisation,
     QuickTimeConsultation,
     Topic,
 )
 from ccodesk.services import quicktime as qt
 from ccodesk.services.reference import priority_groups
+from ccodesk.ui.partner_picker import PartnerPicker, StoreDirectory
 from ccodesk.ui.qtdates import pydatetime, qdatetime
 from ccodesk.ui.quicktime_stage import (
     ID_ROLE,
@@ -57,7 +57,6 @@ from ccodesk.ui.quicktime_stage import (
     text_edit,
 )
 
-SEARCH_LIMIT = 50  # the directory can hold 15,000 organisations: never load them all
 # -- 1. causal event ---------------------------------------------------------------------------
 
 
@@ -212,12 +211,13 @@ class ScanningPage(StagePage):
             "Communities, police departments, other agencies, independent advisers to engage; "
             "warnings below.",
         )
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Type part of a name")
-        self.search.setClearButtonEnabled(True)
-        self.found = QListWidget()
-        self.found.setAccessibleName("Organisations found")
-        self.found_note = QLabel()
+        # The engagement editor's picker; here a pick carries a role and a reason, so the
+        # picked list on the right (not chips) shows what was picked.
+        self.picker = PartnerPicker(
+            StoreDirectory(state.store), chips=False, label="Organisations directory"
+        )
+        self.search = self.picker.search
+        self.found = self.picker.found
         self.role = enum_combo(ConsulteeRole)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("why them, for this event")
@@ -227,6 +227,8 @@ class ScanningPage(StagePage):
         self.named_button = QPushButton("&Add named consultee")
         self.picked = QListWidget()
         self.picked.setAccessibleName("Consultees picked")
+        self.picked.setWordWrap(True)  # long names and reasons shown whole, not cut
+        self.picked.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.unpick_button = QPushButton("&Unpick")
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
@@ -236,9 +238,10 @@ class ScanningPage(StagePage):
 
         directory = QGroupBox("Organisations directory")
         left = QFormLayout(directory)
-        labelled(left, "Sea&rch:", self.search)
-        left.addRow(self.found)
-        left.addRow(self.found_note)
+        search_label = QLabel("Sea&rch:")
+        search_label.setBuddy(self.search)
+        left.addRow(search_label)
+        left.addRow(self.picker)
         labelled(left, "R&ole:", self.role)
         labelled(left, "R&eason:", self.reason)
         left.addRow(self.pick_button)
@@ -249,14 +252,13 @@ class ScanningPage(StagePage):
         right.addWidget(self.picked)
         right.addWidget(self.unpick_button)
         row = QHBoxLayout()
-        row.addWidget(directory, 1)
-        row.addWidget(chosen, 1)
+        row.addWidget(directory, 3)
+        row.addWidget(chosen, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(row, 1)
         layout.addWidget(self.warnings)
         layout.addWidget(self.problems)
-        self.search.textChanged.connect(self.find_organisations)
-        self.found.itemDoubleClicked.connect(lambda _item: self.pick_selected())
+        self.picker.activated.connect(lambda _org_id: self.pick_selected())
         self.pick_button.clicked.connect(self.pick_selected)
         self.named_button.clicked.connect(self.add_named)
         self.named.returnPressed.connect(self.add_named)
@@ -264,27 +266,7 @@ class ScanningPage(StagePage):
 
     def initializePage(self) -> None:
         super().initializePage()
-        self.find_organisations(self.search.text())
-
-    def find_organisations(self, text: str) -> None:
-        """Organisations whose name holds `text` (the first SEARCH_LIMIT, by name)."""
-        query = select(Organisation.id, Organisation.name).where(Organisation.deleted.is_(False))
-        if text.strip():
-            query = query.where(Organisation.name.icontains(text.strip(), autoescape=True))
-        with self.state.store.session() as s:
-            rows = s.execute(query.order_by(Organisation.name).limit(SEARCH_LIMIT + 1)).all()
-        self.found.clear()
-        for org_id, name in rows[:SEARCH_LIMIT]:
-            item = QListWidgetItem(name)
-            item.setData(ID_ROLE, org_id)
-            self.found.addItem(item)
-        if self.found.count():
-            self.found.setCurrentRow(0)
-        self.found_note.setText(
-            f"The first {SEARCH_LIMIT}: type more of the name to narrow."
-            if len(rows) > SEARCH_LIMIT
-            else ("" if rows else "No organisation has that in its name.")
-        )
+        self.picker.search_now()  # the directory may have changed since the page was built
 
     def load(self, session: Session, consultation: QuickTimeConsultation) -> None:
         self.picked.clear()
@@ -320,12 +302,12 @@ class ScanningPage(StagePage):
         return done
 
     def pick_selected(self) -> bool:
-        item = self.found.currentItem()
-        if item is None:
+        match = self.picker.current_match()  # after any search still waiting on typing
+        if match is None:
             self.problems.setText("Find the organisation in the directory first.")
             return False
         role = ConsulteeRole(self.role.currentData())
-        return self._pick(qt.Pick(role, item.data(ID_ROLE), reason=self.reason.text()))
+        return self._pick(qt.Pick(role, match.id, reason=self.reason.text()))
 
     def add_named(self) -> bool:
         role = ConsulteeRole(self.role.currentData())
