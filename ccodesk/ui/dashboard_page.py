@@ -1,33 +1,77 @@
-"""The Dashboard: this week, overdue actions, feedback owed, and priority groups not reached."""
+"""The Dashboard: this week, overdue actions, feedback owed, and priority groups not reached.
+
+Every line opens its item on double-click or Enter (an engagement: `engagement_activated`; a
+quick-time consultation: `quicktime_activated`; an overdue action: its engagement) and has a
+context menu with the item's common actions. An overdue action marked done leaves the list at
+once (undo: Ctrl+Z).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ccodesk.errors import KnownError
+from ccodesk.models import ActionStatus
 from ccodesk.services.dashboard import Dashboard, build_dashboard, quarter_of
+from ccodesk.services.followup import ACTIVE, action_states
 from ccodesk.services.quicktime import countdown
 from ccodesk.store import Store
+from ccodesk.ui.action_status import StatusDialog, request_status
 from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.lazy import LoadOnShow
+from ccodesk.ui.wrapping import wrap_lines
+
+# What a line shows: ("engagement", id), ("quicktime", id) or ("action", id, engagement id).
+ITEM_ROLE = Qt.ItemDataRole.UserRole
 
 
 def _box(title: str, accessible: str) -> tuple[QGroupBox, QListWidget]:
     box = QGroupBox(title)
     items = QListWidget()
     items.setAccessibleName(accessible)
-    items.setWordWrap(True)
+    items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    items.setTextElideMode(Qt.TextElideMode.ElideRight)
+    wrap_lines(items)  # long lines wrap within the box; the tooltip holds them whole too
+    items.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
     QVBoxLayout(box).addWidget(items)
     return box, items
+
+
+def _add(items: QListWidget, text: str, target: tuple[str, ...] | None = None) -> None:
+    item = QListWidgetItem(text)
+    item.setToolTip(text)
+    if target is not None:
+        item.setData(ITEM_ROLE, target)
+    items.addItem(item)
+
+
+def _plain(items: QListWidget, text: str) -> None:
+    """A line that is a message, not an item: nothing to open or select."""
+    item = QListWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+    items.addItem(item)
 
 
 class DashboardPage(LoadOnShow):
     """The dashboard's queries run on the thread pool: the window stays responsive meanwhile."""
 
     board_shown = Signal()  # a dashboard arrived from the store and is on screen
+    engagement_activated = Signal(str)  # open this engagement in the editor
+    quicktime_activated = Signal(str)  # open this quick-time consultation
+    status_changed = Signal()  # an action was marked done (changes await the centre)
 
     def __init__(
         self, store: Store, today: dt.date | None = None, parent: QWidget | None = None
@@ -38,15 +82,34 @@ class DashboardPage(LoadOnShow):
         self.board: Dashboard | None = None
         self._jobs: list[BackgroundJob] = []  # the pool does not own them (autoDelete is off)
         self._generation = 0
+        self.undo_stack = QUndoStack(self)
+        self.status_dialog: StatusDialog | None = None  # the last one asked (for tests)
         self.week_box, self.week = _box("Coming up in the next 7 days", "Coming up")
         self.overdue_box, self.overdue = _box("Overdue actions", "Overdue actions")
         self.owed_box, self.owed = _box("Held, no feedback given yet", "Feedback owed")
         self.reach_box, self.unreached = _box("Priority groups", "Priority groups not reached")
+        self.reach_box.setMinimumWidth(0)
+        for items in (self.week, self.overdue, self.owed, self.unreached):
+            items.itemActivated.connect(self.open_item)
+            items.customContextMenuRequested.connect(
+                lambda at, items=items: self._menu_at(items, at)
+            )
         grid = QGridLayout(self)
         grid.addWidget(self.week_box, 0, 0)
         grid.addWidget(self.overdue_box, 0, 1)
         grid.addWidget(self.owed_box, 1, 0)
         grid.addWidget(self.reach_box, 1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts(
+            [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
+        )
+        for action in (undo, redo):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
 
     @property
     def today(self) -> dt.date:
@@ -65,7 +128,7 @@ class DashboardPage(LoadOnShow):
         if self.board is None:
             for items in (self.week, self.overdue, self.owed, self.unreached):
                 items.clear()
-                items.addItem("Loading…")
+                _plain(items, "Loading…")
         job = BackgroundJob(work)
         job.signals.succeeded.connect(self._arrived)
         job.signals.failed.connect(self._failed)
@@ -82,39 +145,134 @@ class DashboardPage(LoadOnShow):
             raise exc  # a bug: the crash dialog reports it
         for items in (self.week, self.overdue, self.owed, self.unreached):
             items.clear()
-        self.week.addItem(f"The dashboard could not be loaded: {exc}")
+        _plain(self.week, f"The dashboard could not be loaded: {exc}")
 
     def show_board(self, board: Dashboard) -> None:
         self.board = board
         self.week.clear()
         for consultation in board.quick_time:
             left = countdown(consultation.deadline)
-            self.week.addItem(f"Quick-time: {consultation.title} — {left}")
+            _add(
+                self.week,
+                f"Quick-time: {consultation.title} — {left}",
+                ("quicktime", consultation.id),
+            )
         for row in board.coming:
             joint = " · joint" if row.joint else ""
-            self.week.addItem(
-                f"{row.starts_at:%a %d %b %H:%M}  {row.title}  ({row.status.label.lower()}{joint})"
+            _add(
+                self.week,
+                f"{row.starts_at:%a %d %b %H:%M}  {row.title}  ({row.status.label.lower()}{joint})",
+                ("engagement", row.id),
             )
         if not board.coming and not board.quick_time:
-            self.week.addItem("Nothing planned for the next 7 days.")
+            _plain(self.week, "Nothing planned for the next 7 days.")
         self.overdue.clear()
         for action in board.overdue:
             due = f"{action.due_on:%d %b %Y}" if action.due_on else "no date"
-            self.overdue.addItem(f"Due {due}: {action.description} — {action.owner or 'no owner'}")
+            _add(
+                self.overdue,
+                f"Due {due}: {action.description} — {action.owner or 'no owner'}",
+                ("action", action.id, action.engagement_id or ""),
+            )
         if not board.overdue:
-            self.overdue.addItem("No overdue actions.")
+            _plain(self.overdue, "No overdue actions.")
         self.overdue_box.setTitle(f"Overdue actions ({board.overdue_total:,})")
         self.owed.clear()
-        for _id, title, when in board.feedback_owed:
-            self.owed.addItem(f"{when:%d %b %Y}  {title}")
+        for eid, title, when in board.feedback_owed:
+            _add(self.owed, f"{when:%d %b %Y}  {title}", ("engagement", eid))
         if not board.feedback_owed:
-            self.owed.addItem("Feedback has been given for every engagement held.")
+            _plain(self.owed, "Feedback has been given for every engagement held.")
         start, end = quarter_of(board.today)
         last = end - dt.timedelta(days=1)
         self.reach_box.setTitle(f"Priority groups not reached, {start:%d %b} – {last:%d %b %Y}")
         self.unreached.clear()
         for group in board.unreached:
-            self.unreached.addItem(group.name)
+            _add(self.unreached, group.name)
         if not board.unreached:
-            self.unreached.addItem("Every priority group was reached this quarter.")
+            _plain(self.unreached, "Every priority group was reached this quarter.")
         self.board_shown.emit()
+
+    # -- opening and acting on a line -------------------------------------------------------
+
+    def open_item(self, item: QListWidgetItem) -> None:
+        """Open what a line shows: its engagement, or the quick-time consultation."""
+        self.open_target(item.data(ITEM_ROLE))
+
+    def open_target(self, target: tuple[str, ...] | None) -> None:
+        if not target:
+            return
+        if target[0] == "quicktime":
+            self.quicktime_activated.emit(target[1])
+        elif target[0] == "engagement":
+            self.engagement_activated.emit(target[1])
+        elif target[0] == "action" and target[2]:
+            self.engagement_activated.emit(target[2])
+
+    def mark_done(
+        self, target: tuple[str, ...] | None, status: ActionStatus = ActionStatus.DONE
+    ) -> StatusDialog | None:
+        """Ask the date and a note, then mark an overdue action done (or dropped)."""
+        if not target or target[0] != "action":
+            return None
+        overdue = self.board.overdue if self.board is not None else []
+        description = next((a.description for a in overdue if a.id == target[1]), "")
+        self.status_dialog = request_status(
+            self,
+            self.store,
+            [target[1]],
+            status,
+            self.undo_stack,
+            self._after_change,
+            description=description,
+        )
+        return self.status_dialog
+
+    def item_menu(self, item: QListWidgetItem) -> QMenu | None:
+        """The context menu of a line (None for a line that is only a message)."""
+        # The menu keeps what the line shows, not the line: a refresh may replace the lines.
+        target: tuple[str, ...] | None = item.data(ITEM_ROLE)
+        if not target:
+            return None
+        menu = QMenu(self)
+        kind = target[0]
+        if kind == "action":
+            menu.addAction("Mark &done…").triggered.connect(lambda: self.mark_done(target))
+            menu.addAction("Dro&p…").triggered.connect(
+                lambda: self.mark_done(target, ActionStatus.DROPPED)
+            )
+            opening = menu.addAction("&Open engagement")
+            opening.setEnabled(bool(target[2]))
+        elif kind == "quicktime":
+            opening = menu.addAction("&Open consultation")
+        else:
+            opening = menu.addAction("&Open engagement")
+        opening.triggered.connect(lambda: self.open_target(target))
+        if self.undo_stack.canUndo():
+            menu.addSeparator()
+            menu.addAction(f"&Undo: {self.undo_stack.undoText().lower()}").triggered.connect(
+                self.undo_stack.undo
+            )
+        return menu
+
+    def _menu_at(self, items: QListWidget, at: QPoint) -> None:
+        item = items.itemAt(at)
+        menu = self.item_menu(item) if item is not None else None
+        if menu is not None:
+            menu.popup(items.viewport().mapToGlobal(at))
+
+    def _after_change(self) -> None:
+        """Take actions no longer open off "Overdue" at once; then query the whole board again."""
+        board = self.board
+        if board is not None and board.overdue:
+            with self.store.session() as session:
+                states = action_states(session, [a.id for a in board.overdue])
+            still = {s.id for s in states if s.status in ACTIVE}
+            kept = [a for a in board.overdue if a.id in still]
+            gone = len(board.overdue) - len(kept)
+            self.show_board(
+                dataclasses.replace(
+                    board, overdue=kept, overdue_total=max(0, board.overdue_total - gone)
+                )
+            )
+        self.status_changed.emit()
+        self.refresh()

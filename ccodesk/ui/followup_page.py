@@ -56,8 +56,8 @@ COLUMNS: list[tuple[str, str | None, int]] = [
     ("Due", "due_on", 90),
     ("Status", "status", 90),
     ("Done on", "completed_on", 90),
-    ("Note", None, 160),
-    ("Engagement", "engagement", 200),
+    ("Note", None, 140),
+    ("Engagement", "engagement", 240),
 ]
 MOVES: list[tuple[str, ActionStatus]] = [
     ("Mark &done…", ActionStatus.DONE),
