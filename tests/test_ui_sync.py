@@ -24,7 +24,7 @@ from ccodesk.sync.central import (
 )
 from ccodesk.sync.central_merge import merge_bundle
 from ccodesk.ui.sync_page import NO_CENTRE_YET, SyncPage
-from tests.support.fit import LAPTOPS, assert_page_fits
+from tests.support.fit import LAPTOPS, assert_fits, assert_page_fits
 from tests.test_sync import add_engagement, export, rename
 
 
@@ -94,6 +94,9 @@ def test_first_time_setup_entirely_in_the_desktop(  # type: ignore[no-untyped-de
     dialog = page.trust_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.fingerprint.text() == centre_fingerprint
+    for width, height in LAPTOPS:
+        assert_fits(dialog, width, height)
+    assert dialog.fingerprint.width() >= dialog.fingerprint.sizeHint().width()  # read whole
     qtbot.mouseClick(dialog.cancel, Qt.MouseButton.LeftButton)
     assert page.trust_dialog is None
     assert "not trusted" in page.setup.import_note.text()

@@ -225,7 +225,6 @@ class TrustCentreDialog(QDialog):
         self.fingerprint = QLabel(preview.signer)
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fingerprint.setAccessibleName("The central unit's fingerprint")
-        self.fingerprint.setWordWrap(True)
         font = QFont("monospace")
         font.setStyleHint(QFont.StyleHint.Monospace)
         font.setPointSizeF(font.pointSizeF() * 1.2 if font.pointSizeF() > 0 else 12)
@@ -248,7 +247,13 @@ class TrustCentreDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.setMinimumWidth(min(520, self.sizeHint().width() + 80))
+        # As wide as the fingerprint (it must be read whole, not broken), then as tall as the
+        # wrapped sentences need at that width.
+        margins = layout.contentsMargins()
+        self.setMinimumWidth(
+            max(480, self.fingerprint.sizeHint().width() + margins.left() + margins.right())
+        )
+        self.adjustSize()
 
 
 def _escape(text: str) -> str:
