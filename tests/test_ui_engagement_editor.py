@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from ccodesk.models import EngagementKind, OrganisationType, SensitivityLevel
 from ccodesk.services.directory import OrganisationDraft, save_organisation
 from ccodesk.services.drafts import load_draft, read_draft
 from ccodesk.services.engagements import EngagementFilter, get_engagement, list_engagements
 from ccodesk.ui.engagement_editor import EngagementEditor
+from tests.support.fit import LAPTOPS, assert_fits
 
 START = dt.datetime(2026, 11, 3, 18, 30)  # in the past: attendance is recorded
 
@@ -202,3 +204,374 @@ def test_fatigue_warning_in_the_editor(qtbot, store) -> None:  # type: ignore[no
     editor = _editor(qtbot, store, settings=Settings(fatigue_threshold=2))
     qtbot.keyClick(editor.form.partners.search, Qt.Key.Key_Return)  # picks the one found
     assert "Clapton Tenants was consulted 2 times" in editor.warnings.text()
+
+
+# drafts that never go back in time ------------------------------------------------------------
+
+
+def _saved_meeting(store) -> str:  # type: ignore[no-untyped-def]
+    """A saved meeting whose stored values the form shows differently (partners out of name
+    order, "held in the community's own place" not recorded): the cases that made a draft out
+    of nothing."""
+    from ccodesk.services.engagements import EngagementDraft, save_engagement
+
+    with store.transaction() as s:
+        zeta = save_organisation(
+            s, OrganisationDraft(name="Zeta Youth Club", org_type=OrganisationType.YOUTH_GROUP)
+        ).id
+        alpha = save_organisation(
+            s,
+            OrganisationDraft(
+                name="Alpha Residents", org_type=OrganisationType.RESIDENTS_ASSOCIATION
+            ),
+        ).id
+        return save_engagement(
+            s,
+            EngagementDraft(
+                kind=EngagementKind.PCCG_MEETING,
+                title="PCCG December meeting",
+                starts_at=START,
+                ends_at=START + dt.timedelta(hours=2),
+                venue_name="Town Hall",
+                partner_ids=[zeta, alpha],
+            ),
+        ).id
+
+
+def _import_ics(store, engagement_id: str, title: str, starts: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+    """Change the engagement another way: the BLO's calendar invitation, imported."""
+    from ccodesk.services.calendar_ics import import_ics
+
+    ends = starts + dt.timedelta(hours=2)
+    data = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//test//EN",
+            "BEGIN:VEVENT",
+            f"UID:{engagement_id}@ccodesk",
+            "DTSTAMP:20261101T100000Z",
+            f"DTSTART:{starts:%Y%m%dT%H%M%S}",
+            f"DTEND:{ends:%Y%m%dT%H%M%S}",
+            f"SUMMARY:{title}",
+            "LOCATION:Town Hall",
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    ).encode()
+    with store.transaction() as s:
+        report = import_ics(s, data)
+    assert report.updated == [engagement_id]
+
+
+def _keep_a_draft_of_notes(qtbot, store, engagement_id: str, notes: str) -> None:  # type: ignore[no-untyped-def]
+    editor = _editor(qtbot, store, engagement_id)
+    assert editor.draft_panel is None
+    qtbot.keyClicks(editor.form.plain["notes"], notes)
+    qtbot.mouseClick(editor.close_button, Qt.MouseButton.LeftButton)
+    _answer(qtbot, editor, "Keep as draft")
+    assert not editor.isVisible()
+
+
+def _panel_rows(editor: EngagementEditor) -> dict[str, list[str]]:
+    assert editor.draft_panel is not None
+    table = editor.draft_panel.table
+    return {
+        table.item(r, 0).text(): [table.item(r, c).text() for c in range(1, table.columnCount())]
+        for r in range(table.rowCount())
+    }
+
+
+def test_esc_without_edits_leaves_no_draft_and_an_import_is_shown(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    """The story of the issue: open, Esc, an .ics import changes it, open again."""
+    eid = _saved_meeting(store)
+    editor = _editor(qtbot, store, eid)
+    assert not editor.is_dirty()
+    editor.form.text["title"].setFocus()
+    qtbot.keyClick(editor.form.text["title"], Qt.Key.Key_Escape)
+    assert not editor.isVisible() and editor.close_question is None  # closed at once
+    with store.session() as s:
+        assert load_draft(s, f"engagement:{eid}") is None
+    moved = START + dt.timedelta(days=7)
+    _import_ics(store, eid, "PCCG meeting (moved by the BLO)", moved)
+    again = _editor(qtbot, store, eid)
+    assert again.draft_panel is None and again.form.isVisible()  # nothing stale offered
+    assert again.form.text["title"].text() == "PCCG meeting (moved by the BLO)"
+    assert again.form.state()["starts_at"] == moved.isoformat(timespec="minutes")
+
+
+def test_draft_over_a_newer_version_restores_only_the_officers_edits(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    eid = _saved_meeting(store)
+    _keep_a_draft_of_notes(qtbot, store, eid, "Ask about the new lighting")
+    moved = START + dt.timedelta(days=7)
+    _import_ics(store, eid, "PCCG meeting (moved)", moved)
+    editor = _editor(qtbot, store, eid)
+    panel = editor.draft_panel
+    assert panel is not None and panel.isVisible() and not editor.form.isVisible()
+    assert "has changed since your unsaved draft" in panel.heading.text()
+    assert not editor.save_button.isEnabled()  # nothing is saved before the officer chooses
+    rows = _panel_rows(editor)
+    assert rows["Notes"] == ["Ask about the new lighting", "(empty)", "Your value"]
+    assert rows["Title"] == [
+        "PCCG December meeting",
+        "PCCG meeting (moved)",
+        "The saved value (you did not change it)",
+    ]
+    assert rows["Starts"][1] == f"{moved:%a %d %b %Y %H:%M}"
+    qtbot.mouseClick(panel.restore_button, Qt.MouseButton.LeftButton)
+    assert editor.draft_panel is None and editor.form.isVisible()
+    form = editor.form
+    assert form.plain["notes"].toPlainText() == "Ask about the new lighting"
+    assert form.text["title"].text() == "PCCG meeting (moved)"  # the import is not reverted
+    assert form.state()["starts_at"] == moved.isoformat(timespec="minutes")
+    with qtbot.waitSignal(editor.saved):
+        _save(qtbot, editor)
+    with store.session() as s:
+        e = get_engagement(s, eid)
+        assert (e.title, e.starts_at, e.notes) == (
+            "PCCG meeting (moved)",
+            moved,
+            "Ask about the new lighting",
+        )
+        assert load_draft(s, f"engagement:{eid}") is None
+
+
+def test_draft_over_a_newer_version_keep_the_saved_one(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    eid = _saved_meeting(store)
+    _keep_a_draft_of_notes(qtbot, store, eid, "Old thought")
+    _import_ics(store, eid, "PCCG meeting (moved)", START + dt.timedelta(days=1))
+    editor = _editor(qtbot, store, eid)
+    assert editor.draft_panel is not None
+    qtbot.mouseClick(editor.draft_panel.keep_button, Qt.MouseButton.LeftButton)
+    assert editor.form.isVisible() and editor.draft_panel is None
+    assert editor.form.plain["notes"].toPlainText() == ""
+    assert editor.form.text["title"].text() == "PCCG meeting (moved)"
+    assert not editor.is_dirty()
+    with store.session() as s:
+        assert load_draft(s, f"engagement:{eid}") is None
+    qtbot.keyClick(editor.form.text["title"], Qt.Key.Key_Escape)  # no edits: closes at once
+    assert not editor.isVisible()
+
+
+def test_draft_over_a_newer_version_decide_later(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    eid = _saved_meeting(store)
+    _keep_a_draft_of_notes(qtbot, store, eid, "Think about it")
+    _import_ics(store, eid, "PCCG meeting (moved)", START + dt.timedelta(days=1))
+    with store.session() as s:
+        before = read_draft(s, f"engagement:{eid}")
+    editor = _editor(qtbot, store, eid)
+    assert editor.draft_panel is not None
+    qtbot.mouseClick(editor.draft_panel.later_button, Qt.MouseButton.LeftButton)
+    assert not editor.isVisible()
+    with store.session() as s:
+        assert read_draft(s, f"engagement:{eid}") == before  # untouched
+        assert get_engagement(s, eid).notes == ""
+    again = _editor(qtbot, store, eid)  # offered again, and Esc also means "later"
+    assert again.draft_panel is not None
+    qtbot.keyClick(again.draft_panel.restore_button, Qt.Key.Key_Escape)
+    assert not again.isVisible()
+    with store.session() as s:
+        assert read_draft(s, f"engagement:{eid}") == before
+
+
+def test_draft_of_an_unchanged_record_is_offered_with_its_time(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    eid = _saved_meeting(store)
+    _keep_a_draft_of_notes(qtbot, store, eid, "Bring the crime figures")
+    with store.session() as s:
+        draft = read_draft(s, f"engagement:{eid}")
+    assert draft is not None
+    editor = _editor(qtbot, store, eid)
+    panel = editor.draft_panel
+    assert panel is not None
+    assert f"You have unsaved changes from today at {draft.saved_at:%H:%M}" in panel.heading.text()
+    assert _panel_rows(editor) == {"Notes": ["Bring the crime figures", "(empty)"]}
+    qtbot.mouseClick(panel.restore_button, Qt.MouseButton.LeftButton)
+    assert editor.form.plain["notes"].toPlainText() == "Bring the crime figures"
+    assert editor.is_dirty()
+    editor.undo_stack.undo()  # restoring is one step that can be undone: back to the saved state
+    assert editor.form.plain["notes"].toPlainText() == ""
+    with store.session() as s:
+        assert load_draft(s, f"engagement:{eid}") is None
+
+
+def test_draft_of_a_deleted_engagement_says_so(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    from ccodesk.services.engagements import delete_engagement
+
+    eid = _saved_meeting(store)
+    _keep_a_draft_of_notes(qtbot, store, eid, "Keep these notes")
+    with store.transaction() as s:
+        delete_engagement(s, eid)
+    editor = _editor(qtbot, store, eid)
+    panel = editor.draft_panel
+    assert panel is not None and "was deleted after your unsaved draft" in panel.heading.text()
+    assert _panel_rows(editor) == {"Notes": ["Keep these notes"]}
+    qtbot.mouseClick(panel.restore_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(editor.saved) as signal:
+        _save(qtbot, editor)
+    assert signal.args[0] != eid
+    with store.session() as s:
+        copy = get_engagement(s, signal.args[0])
+        assert (copy.title, copy.notes) == ("PCCG December meeting", "Keep these notes")
+        assert load_draft(s, f"engagement:{eid}") is None
+
+
+def test_undoing_back_to_the_loaded_state_removes_the_draft(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    eid = _saved_meeting(store)
+    editor = _editor(qtbot, store, eid)
+    qtbot.keyClicks(editor.form.text["venue_name"], " annexe")
+    editor.save_draft()  # what the timer does shortly after an edit
+    with store.session() as s:
+        assert load_draft(s, f"engagement:{eid}") is not None
+    editor.undo_stack.undo()
+    assert editor.form.text["venue_name"].text() == "Town Hall"
+    with store.session() as s:
+        assert load_draft(s, f"engagement:{eid}") is None
+    qtbot.mouseClick(editor.close_button, Qt.MouseButton.LeftButton)
+    assert not editor.isVisible() and editor.close_question is None
+
+
+def test_saving_after_an_import_keeps_the_imported_values(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    """The editor open during an import writes only what was edited in it."""
+    eid = _saved_meeting(store)
+    editor = _editor(qtbot, store, eid)
+    qtbot.keyClicks(editor.form.plain["notes"], "Agenda agreed")
+    moved = START + dt.timedelta(days=2)
+    _import_ics(store, eid, "PCCG meeting (moved)", moved)
+    qtbot.mouseClick(editor.apply_button, Qt.MouseButton.LeftButton)
+    with store.session() as s:
+        e = get_engagement(s, eid)
+        assert (e.title, e.starts_at, e.notes) == ("PCCG meeting (moved)", moved, "Agenda agreed")
+    assert editor.form.text["title"].text() == "PCCG meeting (moved)" and not editor.is_dirty()
+
+
+# closing with unsaved edits -------------------------------------------------------------------
+
+
+def _close_by(qtbot, editor: EngagementEditor, how: str) -> None:  # type: ignore[no-untyped-def]
+    if how == "button":
+        qtbot.mouseClick(editor.close_button, Qt.MouseButton.LeftButton)
+    elif how == "escape":
+        qtbot.keyClick(editor.form.text["title"], Qt.Key.Key_Escape)
+    else:  # the window's close box sends a close event
+        editor.close()
+
+
+@pytest.mark.parametrize("how", ["button", "escape", "close box"])
+def test_closing_a_new_engagement_with_edits_asks(qtbot, store, how: str) -> None:  # type: ignore[no-untyped-def]
+    editor = _editor(qtbot, store)
+    qtbot.keyClicks(editor.form.text["title"], "Safer Neighbourhoods walkabout")
+    _close_by(qtbot, editor, how)
+    box = editor.close_question
+    assert box is not None and box.isVisible() and editor.isVisible()
+    assert box.text() == "Save this new engagement before closing?"
+    assert {b.text().replace("&", "") for b in box.buttons()} == {
+        "Save",
+        "Keep as draft",
+        "Discard",
+        "Cancel",
+    }
+    _answer(qtbot, editor, "Cancel")
+    assert editor.isVisible()
+    assert editor.form.text["title"].text() == "Safer Neighbourhoods walkabout"
+
+
+def test_close_question_keep_as_draft_and_discard(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    editor = _editor(qtbot, store)
+    qtbot.keyClicks(editor.form.text["title"], "Estate walkabout")
+    _close_by(qtbot, editor, "escape")
+    _answer(qtbot, editor, "Keep as draft")
+    assert not editor.isVisible()
+    with store.session() as s:
+        draft = read_draft(s, "engagement:new")
+        assert draft is not None and draft.state["title"] == "Estate walkabout"
+    again = _editor(qtbot, store)
+    assert again.draft_panel is not None
+    qtbot.mouseClick(again.draft_panel.restore_button, Qt.MouseButton.LeftButton)
+    assert again.form.text["title"].text() == "Estate walkabout"
+    _close_by(qtbot, again, "button")
+    _answer(qtbot, again, "Discard")
+    assert not again.isVisible()
+    with store.session() as s:
+        assert load_draft(s, "engagement:new") is None
+        assert list_engagements(s, EngagementFilter()) == []
+
+
+def test_close_question_save(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    editor = _editor(qtbot, store)
+    _close_by(qtbot, editor, "button")  # no edits: closes at once
+    assert not editor.isVisible() and editor.close_question is None
+    editor = _editor(qtbot, store)
+    qtbot.keyClicks(editor.form.text["venue_name"], "Kentish Town Library")
+    _close_by(qtbot, editor, "close box")
+    _answer(qtbot, editor, "Save")  # no title: not saved, the editor stays with the problem
+    assert editor.isVisible()
+    assert "title" in editor.errors.text() and editor.errors.isVisible()
+    qtbot.keyClicks(editor.form.text["title"], "Library surgery")
+    _close_by(qtbot, editor, "close box")
+    with qtbot.waitSignal(editor.saved):
+        _answer(qtbot, editor, "Save")
+    assert not editor.isVisible()
+    with store.session() as s:
+        [row] = list_engagements(s, EngagementFilter())
+        assert row.title == "Library surgery"
+        assert load_draft(s, "engagement:new") is None
+
+
+# keyboard and laptop fit ----------------------------------------------------------------------
+
+
+def test_ctrl_page_down_changes_tab_from_a_date_field(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    editor = _editor(qtbot, store)
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)
+    form = editor.form
+    starts = form.state()["starts_at"]
+    form.starts.setFocus()
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    qtbot.keyClick(form.starts, Qt.Key.Key_PageDown, ctrl)
+    assert form.currentIndex() == 1
+    assert form.state()["starts_at"] == starts  # the date did not move
+    focused = QApplication.focusWidget()
+    assert focused is not None and form.currentWidget().isAncestorOf(focused)
+    qtbot.keyClick(focused, Qt.Key.Key_PageUp, ctrl)
+    assert form.currentIndex() == 0
+    form.ends.setFocus()
+    qtbot.keyClick(form.ends, Qt.Key.Key_Tab, ctrl)
+    assert form.currentIndex() == 1
+    form.plain["venue_address"].setFocus()  # a multi-line field, which takes Tab itself
+    qtbot.keyClick(
+        form.plain["venue_address"], Qt.Key.Key_Tab, ctrl | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert form.currentIndex() == 0
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp, ctrl)  # wraps round
+    assert form.currentIndex() == form.count() - 1
+    assert not editor.is_dirty()
+
+
+@pytest.mark.parametrize(("width", "height"), LAPTOPS)
+def test_editor_fits_a_laptop_on_every_tab(qtbot, demo_store, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.session() as s:
+        row = list_engagements(s, EngagementFilter())[0]
+    editor = EngagementEditor(demo_store, row.id, restore_draft=False)
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.form.attendance_box.setChecked(True)
+    for index in range(editor.form.count()):
+        editor.form.setCurrentIndex(index)
+        assert_fits(editor, width, height)
+    editor.form.text["title"].clear()  # problems and warnings shown: Save and Close stay on screen
+    editor.form.ends.setDateTime(editor.form.starts.dateTime().addSecs(-3600))
+    _save(qtbot, editor)
+    assert editor.errors.text()
+    assert_fits(editor, width, height)
+
+
+@pytest.mark.parametrize(("width", "height"), LAPTOPS)
+def test_draft_panel_fits_a_laptop(qtbot, store, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+    eid = _saved_meeting(store)
+    _keep_a_draft_of_notes(qtbot, store, eid, "A long note about the agenda. " * 40)
+    _import_ics(store, eid, "PCCG meeting (moved)", START + dt.timedelta(days=1))
+    editor = _editor(qtbot, store, eid)
+    assert editor.draft_panel is not None
+    assert_fits(editor, width, height)

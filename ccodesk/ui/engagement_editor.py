@@ -264,7 +264,6 @@ class EngagementEditor(QDialog):
         self.record = RecordTab(store)
         self.form.addTab(self.record, "Findings && follow-up")
         self._scroll_tabs()
-        self.record.set_engagement(engagement_id)
         self.messages = self._messages_area()
         self._layout = layout = QVBoxLayout(self)
         layout.addWidget(self.form, 1)
@@ -366,6 +365,7 @@ class EngagementEditor(QDialog):
             with self.store.session() as s:
                 self._base_version = drafts.engagement_version(s, self.engagement_id)
         self.form.set_state(saved or new_engagement_state(self.store, starts_at))
+        self.record.set_engagement(None if saved is None else self.engagement_id)
         # What was loaded, as the form shows it: the one thing edits are compared with.
         self._saved_state = self._state = self.form.state()
         self.setWindowTitle(f"Engagement — {self._state['title'] or 'new'}")
