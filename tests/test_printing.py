@@ -119,8 +119,8 @@ def _meeting(store, *, actions: int = 3) -> tuple[str, str]:  # type: ignore[no-
             s,
             EngagementDraft(
                 title="Camden PCCG: December",
-                starts_at=START - dt.timedelta(days=60),
-                ends_at=START - dt.timedelta(days=60, hours=-2),
+                starts_at=START - dt.timedelta(days=120),  # held: in the past
+                ends_at=START - dt.timedelta(days=120, hours=-2),
                 status=EngagementStatus.HELD,
                 **common,  # type: ignore[arg-type]
             ),
@@ -155,6 +155,12 @@ def _meeting(store, *, actions: int = 3) -> tuple[str, str]:  # type: ignore[no-
 @pytest.fixture
 def meeting(store) -> str:  # type: ignore[no-untyped-def]
     return _meeting(store)[0]
+
+
+def held_yesterday(store, meeting: str) -> None:  # type: ignore[no-untyped-def]
+    """Forms come back after the meeting (attendance cannot be kept for a future one)."""
+    with store.transaction() as s:
+        get_engagement(s, meeting).starts_at = dt.datetime.now() - dt.timedelta(days=1)
 
 
 # -- form codes ------------------------------------------------------------------------------
@@ -342,6 +348,7 @@ def test_quarters_parse() -> None:
 
 
 def test_keying_returned_forms_changes_the_counts(store, meeting) -> None:  # type: ignore[no-untyped-def]
+    held_yesterday(store, meeting)
     code = form_code(FormKind.EQUALITY, meeting)
     with store.transaction() as s:
         target = returns.resolve_code(s, f"{code}/1")
@@ -382,6 +389,7 @@ def test_keying_returned_forms_changes_the_counts(store, meeting) -> None:  # ty
 
 
 def test_forms_only_raise_the_total_when_they_outnumber_it(store, meeting) -> None:  # type: ignore[no-untyped-def]
+    held_yesterday(store, meeting)
     with store.transaction() as s:
         records.record_attendance(s, meeting, total=3, group_counts={}, not_asked=3)
         code = form_code(FormKind.EQUALITY, meeting)

@@ -15,7 +15,7 @@ from ccodesk.printing.codes import FormKind, form_code
 from ccodesk.services.engagements import get_engagement
 from ccodesk.ui.printing import PrintDialog, print_week_packs
 from ccodesk.ui.returns import ReturnedFormsDialog
-from tests.test_printing import NAMES, _meeting, page_count, pdf_text
+from tests.test_printing import NAMES, _meeting, held_yesterday, page_count, pdf_text
 
 
 @pytest.fixture
@@ -36,6 +36,7 @@ def _pick(combo, label: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_keying_returned_equality_forms_changes_the_counts(qtbot, store, meeting) -> None:  # type: ignore[no-untyped-def]
+    held_yesterday(store, meeting)
     dialog = ReturnedFormsDialog(store)
     qtbot.addWidget(dialog)
     dialog.show()
