@@ -66,6 +66,12 @@ class Engagement(Synced, Base):
         Index("ix_engagement_deleted_starts_at", "deleted", "starts_at"),
         Index("ix_engagement_kind_starts_at", "kind", "starts_at"),
         Index("ix_engagement_status_starts_at", "status", "starts_at"),
+        # the list sorted by a column: SQLite walks one of these and stops after a page
+        # (services.engagements._order_by), instead of sorting every engagement
+        Index("ix_engagement_list_kind", "deleted", "kind", "starts_at", "id"),
+        Index("ix_engagement_list_title", "deleted", "title", "starts_at", "id"),
+        Index("ix_engagement_list_status", "deleted", "status", "starts_at", "id"),
+        Index("ix_engagement_list_venue", "deleted", "venue_name", "starts_at", "id"),
     )
 
     borough_code: Mapped[str | None] = mapped_column(ForeignKey("borough.code"))
@@ -141,6 +147,8 @@ class Attendance(Synced, Base):
     """Who came: a total and equality monitoring as aggregate counts per priority group."""
 
     __tablename__ = "attendance"
+    # the engagement list sorted by attendance reads this index in order
+    __table_args__ = (Index("ix_attendance_total", "total", "engagement_id"),)
 
     engagement_id: Mapped[str] = mapped_column(
         ForeignKey("engagement.id", ondelete="CASCADE"), unique=True

@@ -1,10 +1,16 @@
-"""The Engagements page: every engagement, filtered and searched in SQL, paged as you scroll."""
+"""The Engagements page: every engagement, filtered, searched and sorted in SQL, paged.
+
+Enter or a double-click opens one, a right-click offers what can be done with it; the
+filters wrap on a narrow window and fold away behind the Filters button.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -14,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -23,14 +30,16 @@ from PySide6.QtWidgets import (
 from ccodesk.models import EngagementKind, EngagementStatus
 from ccodesk.services.engagements import (
     EngagementFilter,
+    EngagementOrder,
     EngagementRow,
     count_engagements,
     list_engagements,
 )
 from ccodesk.services.reference import priority_groups
 from ccodesk.store import Store
+from ccodesk.ui.flow_layout import FlowLayout
 from ccodesk.ui.lazy import LoadOnShow
-from ccodesk.ui.paged_model import Column, PagedTableModel
+from ccodesk.ui.paged_model import Column, PagedTableModel, sortable_header
 from ccodesk.ui.qtdates import pydate
 
 SEARCH_DELAY_MS = 150  # wait for a pause in typing before querying
@@ -44,31 +53,51 @@ def search_text(typed: str) -> str:
 
 
 COLUMNS: list[Column[EngagementRow]] = [
-    Column("Date", lambda r: f"{r.starts_at:%a %d %b %Y %H:%M}", lambda r: r.starts_at),
-    Column("Kind", lambda r: r.kind.label),
-    Column("Title", lambda r: r.title + (" (joint)" if r.joint else "")),
-    Column("Status", lambda r: r.status.label),
-    Column("Venue", lambda r: r.venue_name),
+    Column(
+        "Date",
+        lambda r: f"{r.starts_at:%a %d %b %Y %H:%M}",
+        lambda r: r.starts_at,
+        order=EngagementOrder.DATE,
+        tooltip=False,
+    ),
+    Column("Kind", lambda r: r.kind.label, order=EngagementOrder.KIND),
+    Column(
+        "Title", lambda r: r.title + (" (joint)" if r.joint else ""), order=EngagementOrder.TITLE
+    ),
+    Column("Status", lambda r: r.status.label, order=EngagementOrder.STATUS, tooltip=False),
+    Column("Venue", lambda r: r.venue_name, order=EngagementOrder.VENUE),
     Column(
         "Attended",
         lambda r: "" if r.attendance is None else str(r.attendance),
         lambda r: r.attendance or 0,
         align_right=True,
+        order=EngagementOrder.ATTENDED,
+        tooltip=False,
     ),
 ]
+DATE_COLUMN = 0
 
 
 class EngagementModel(PagedTableModel[EngagementRow]):
-    """Engagements matching a filter, one page of SQL at a time."""
+    """Engagements matching a filter, in the order of the header clicked, one page at a time."""
 
     def __init__(self, store: Store, page_size: int = 200) -> None:
         self.store = store
-        self.criteria = EngagementFilter(newest_first=True)
+        self.criteria = EngagementFilter()
         super().__init__(COLUMNS, self._page, self._count, page_size)
+        self.set_sort(DATE_COLUMN, Qt.SortOrder.DescendingOrder)  # newest first
+
+    def _sorted(self) -> EngagementFilter:
+        return dataclasses.replace(
+            self.criteria,
+            order=EngagementOrder(self.order_key or EngagementOrder.DATE),
+            descending=self.descending,
+            newest_first=False,
+        )
 
     def _page(self, offset: int, limit: int) -> list[EngagementRow]:
         with self.store.session() as session:
-            return list_engagements(session, self.criteria, offset=offset, limit=limit)
+            return list_engagements(session, self._sorted(), offset=offset, limit=limit)
 
     def _count(self) -> int:
         with self.store.session() as session:
@@ -79,7 +108,11 @@ class EngagementModel(PagedTableModel[EngagementRow]):
         self.reload()
 
 
-def _optional_date(label: str, initial: QDate) -> tuple[QCheckBox, QDateEdit]:
+def _optional_date(label: str, initial: QDate) -> tuple[QCheckBox, QDateEdit, QWidget]:
+    """A check box that turns a date filter on, its date, and the pair as one widget.
+
+    The pair wraps as one in the filters' flow layout.
+    """
     check = QCheckBox(label)
     edit = QDateEdit(initial)
     edit.setCalendarPopup(True)
@@ -87,18 +120,40 @@ def _optional_date(label: str, initial: QDate) -> tuple[QCheckBox, QDateEdit]:
     edit.setEnabled(False)
     edit.setAccessibleName(f"{label} date")
     check.toggled.connect(edit.setEnabled)
-    return check, edit
+    pair = QWidget()
+    row = QHBoxLayout(pair)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(check)
+    row.addWidget(edit)
+    return check, edit, pair
 
 
 def _day(edit: QDateEdit) -> dt.date:
     return pydate(edit.date())
 
 
+def compact_combo(combo: QComboBox, characters: int) -> None:
+    """A combo box as wide as `characters`, not its longest item; its list shows them whole."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
+    view = combo.view()
+    view.setMinimumWidth(view.sizeHintForColumn(0) + 24)  # room for the scroll bar
+    for i in range(combo.count()):
+        combo.setItemData(i, combo.itemText(i), Qt.ItemDataRole.ToolTipRole)
+
+
 class EngagementsPage(LoadOnShow):
-    """Filters and search above a table of engagements (queried when first shown)."""
+    """Search and folding filters above a table of engagements (queried when first shown).
+
+    Enter or a double-click on a row opens the engagement (`engagement_activated`); its
+    context menu opens it, asks for its meeting pack or forms to be printed
+    (`print_requested`: the id and the print dialog's document, "pack" or "equality"), or
+    copies its title.
+    """
 
     engagement_activated = Signal(str)  # the engagement's id
     new_requested = Signal()
+    print_requested = Signal(str, str)  # the engagement's id, the document ("pack", "equality")
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,7 +163,7 @@ class EngagementsPage(LoadOnShow):
         self.search.setPlaceholderText("Search titles, themes, venues, notes…")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search engagements")
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(200)
         self.kind = QComboBox()
         self.kind.setAccessibleName("Kind")
         self.kind.addItem("All kinds", None)
@@ -125,9 +180,14 @@ class EngagementsPage(LoadOnShow):
         with store.session() as session:
             for g in priority_groups(session):
                 self.group.addItem(g.name, g.code)
+        for combo, characters in ((self.kind, 16), (self.status, 10), (self.group, 18)):
+            compact_combo(combo, characters)
         today = QDate.currentDate()
-        self.use_from, self.date_from = _optional_date("From", today.addMonths(-3))
-        self.use_to, self.date_to = _optional_date("To", today.addMonths(3))
+        self.use_from, self.date_from, from_pair = _optional_date("From", today.addMonths(-3))
+        self.use_to, self.date_to, to_pair = _optional_date("To", today.addMonths(3))
+        self.clear_button = QPushButton("Clear filters")
+        self.clear_button.setAccessibleName("Clear filters")
+        self.clear_button.clicked.connect(self.clear_filters)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -135,35 +195,48 @@ class EngagementsPage(LoadOnShow):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 150), (1, 150), (3, 80), (4, 220), (5, 70)):
+        header.setMinimumSectionSize(60)
+        for column, width in ((0, 150), (1, 130), (3, 80), (4, 180), (5, 75)):
             self.table.setColumnWidth(column, width)
-        self.table.doubleClicked.connect(self._activated)
+        sortable_header(self.table, self.model)
+        # `activated` is Enter and Return on the current row, and the platform's double-click
+        self.table.activated.connect(self._activated)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_menu)
         self.new_button = QPushButton("&New engagement…")
         self.new_button.clicked.connect(self.new_requested)
+        self.filters_button = QPushButton()
+        self.filters_button.setCheckable(True)
+        self.filters_button.setChecked(True)
+        self.filters_button.setAccessibleName("Show filters")
+        self.filters_button.setToolTip("Show or hide the filters: kind, status, group and dates")
+        self.filters_button.toggled.connect(self._fold)
         self.summary = QLabel()
         self.summary.setAccessibleName("Number of engagements shown")
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.new_button)
-        filters.addWidget(self.search, 3)
-        for widget in (
-            self.kind,
-            self.status,
-            self.group,
-            self.use_from,
-            self.date_from,
-            self.use_to,
-            self.date_to,
-        ):
-            filters.addWidget(widget)
+        top = QHBoxLayout()
+        top.addWidget(self.new_button)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.filters_button)
+        self.filter_panel = QWidget()
+        self.filter_panel.setAccessibleName("Filters")
+        flow = FlowLayout(self.filter_panel)
+        flow.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.kind, self.status, self.group, from_pair, to_pair, self.clear_button):
+            flow.addWidget(widget)
         layout = QVBoxLayout(self)
-        layout.addLayout(filters)
+        layout.addLayout(top)
+        layout.addWidget(self.filter_panel)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
+        self.setTabOrder(self.new_button, self.search)
+        self.setTabOrder(self.search, self.filters_button)
+        self.setTabOrder(self.filters_button, self.kind)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -176,6 +249,7 @@ class EngagementsPage(LoadOnShow):
             check.toggled.connect(self.apply_filters)
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self.apply_filters)
+        self._show_filter_count()
 
     def current_filter(self) -> EngagementFilter:
         kind, status = self.kind.currentData(), self.status.currentData()
@@ -191,13 +265,25 @@ class EngagementsPage(LoadOnShow):
             statuses=[EngagementStatus(status)] if status else [],
             priority_group=self.group.currentData(),
             text=search_text(self.search.text()),
-            newest_first=True,
+        )
+
+    def active_filters(self) -> int:
+        """How many of the folding filters (kind, status, group, from, to) narrow the list."""
+        return sum(
+            (
+                self.kind.currentIndex() > 0,
+                self.status.currentIndex() > 0,
+                self.group.currentIndex() > 0,
+                self.use_from.isChecked(),
+                self.use_to.isChecked(),
+            )
         )
 
     def apply_filters(self) -> None:
         self.loaded = True
         self._debounce.stop()
         self.model.set_filter(self.current_filter())
+        self._show_filter_count()
         total = self.model.total
         if total >= COUNT_CAP:
             self.summary.setText(
@@ -206,6 +292,36 @@ class EngagementsPage(LoadOnShow):
         else:
             self.summary.setText(f"{total:,} engagement{'s' if total != 1 else ''}")
 
+    def clear_filters(self) -> None:
+        """Every folding filter back to "all" (the search stays), with one query."""
+        widgets = (self.kind, self.status, self.group, self.use_from, self.use_to)
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            for combo in (self.kind, self.status, self.group):
+                combo.setCurrentIndex(0)
+            for check in (self.use_from, self.use_to):
+                check.setChecked(False)
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        self.date_from.setEnabled(False)
+        self.date_to.setEnabled(False)
+        self.apply_filters()
+
+    def _show_filter_count(self) -> None:
+        active = self.active_filters()
+        self.filters_button.setText(f"Fi&lters ({active})" if active else "Fi&lters")
+        self.clear_button.setEnabled(active > 0)
+        self.filters_button.setAccessibleDescription(
+            f"{active} filter{'s' if active != 1 else ''} on" if active else "no filter on"
+        )
+
+    def _fold(self, shown: bool) -> None:
+        """Show or hide the filters; hidden ones still apply (the button says how many)."""
+        self.filter_panel.setVisible(shown)
+        self.filters_button.setAccessibleName("Hide filters" if shown else "Show filters")
+
     def refresh(self) -> None:
         self.apply_filters()
 
@@ -213,5 +329,44 @@ class EngagementsPage(LoadOnShow):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
-    def _activated(self, index) -> None:  # type: ignore[no-untyped-def]
-        self.engagement_activated.emit(self.model.row_object(index.row()).id)
+    def current_id(self) -> str | None:
+        """The id of the engagement on the current row, if any."""
+        index = self.table.currentIndex()
+        return self.model.row_object(index.row()).id if index.isValid() else None
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.engagement_activated.emit(self.model.row_object(index.row()).id)
+
+    def context_menu(self, index: QModelIndex) -> QMenu | None:
+        """What can be done with the engagement on `index`'s row (None off the rows)."""
+        if not index.isValid():
+            return None
+        row = self.model.row_object(index.row())
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        open_action = menu.addAction("&Open")
+        open_action.triggered.connect(lambda: self.engagement_activated.emit(row.id))
+        menu.setDefaultAction(open_action)
+        menu.addSeparator()
+        pack = menu.addAction("Print meeting &pack…")
+        pack.triggered.connect(lambda: self.print_requested.emit(row.id, "pack"))
+        forms = menu.addAction("Print &forms…")
+        forms.triggered.connect(lambda: self.print_requested.emit(row.id, "equality"))
+        menu.addSeparator()
+        copy = menu.addAction("&Copy title")
+        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(row.title))
+        return menu
+
+    def _show_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            # the keyboard's menu key: the current row, beside it
+            index = self.table.currentIndex()
+            if index.isValid():
+                pos = self.table.visualRect(index).center()
+        else:
+            self.table.setCurrentIndex(index)
+        menu = self.context_menu(index)
+        if menu is not None:
+            menu.popup(self.table.viewport().mapToGlobal(pos))

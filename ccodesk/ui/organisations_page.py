@@ -1,12 +1,19 @@
-"""Organisations & contacts: the directory, who serves whom, sensitivities, consent, fatigue."""
+"""Organisations & contacts: the directory, who serves whom, sensitivities, consent, fatigue.
+
+The list sorts by its headers in SQL; Enter or a double-click opens an organisation's editor,
+a right-click offers Edit…, Add contact… and Copy name; a contact's name in the details opens
+the contact.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, QTimer, QUrl
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -14,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -25,6 +33,7 @@ from PySide6.QtWidgets import (
 from ccodesk.models import OrganisationType
 from ccodesk.services.directory import (
     OrganisationFilter,
+    OrganisationOrder,
     OrganisationRow,
     count_organisations,
     get_organisation,
@@ -33,23 +42,46 @@ from ccodesk.services.directory import (
 from ccodesk.settings import Settings
 from ccodesk.store import Store
 from ccodesk.ui.directory_editors import ContactEditor, OrganisationEditor
-from ccodesk.ui.engagements_page import search_text
+from ccodesk.ui.engagements_page import compact_combo, search_text
 from ccodesk.ui.lazy import LoadOnShow
-from ccodesk.ui.paged_model import Column, PagedTableModel
+from ccodesk.ui.paged_model import Column, PagedTableModel, sortable_header
+
+CONTACT_LINK = "contact"  # the scheme of a contact's link in the details
 
 
 class OrganisationModel(PagedTableModel[OrganisationRow]):
+    """The directory, filtered and sorted in SQL, one page at a time."""
+
     def __init__(self, store: Store, settings: Settings, today: dt.date | None = None) -> None:
         self.store, self.settings = store, settings
         self.criteria = OrganisationFilter()
         self.today = today or dt.date.today()
         columns: list[Column[OrganisationRow]] = [
-            Column("Name", lambda r: r.name),
-            Column("Type", lambda r: r.org_type.label),
+            Column("Name", lambda r: r.name, order=OrganisationOrder.NAME),
+            Column("Type", lambda r: r.org_type.label, order=OrganisationOrder.TYPE),
             Column("Serves", lambda r: ", ".join(r.groups)),
-            Column("Sensitive topics", lambda r: str(r.sensitivities or ""), align_right=True),
-            Column("Contacts", lambda r: str(r.contacts or ""), align_right=True),
-            Column("Consulted", self._consulted, lambda r: r.consulted, align_right=True),
+            Column(
+                "Sensitive topics",
+                lambda r: str(r.sensitivities or ""),
+                align_right=True,
+                order=OrganisationOrder.SENSITIVITIES,
+                tooltip=False,
+            ),
+            Column(
+                "Contacts",
+                lambda r: str(r.contacts or ""),
+                align_right=True,
+                order=OrganisationOrder.CONTACTS,
+                tooltip=False,
+            ),
+            Column(
+                "Consulted",
+                self._consulted,
+                lambda r: r.consulted,
+                align_right=True,
+                order=OrganisationOrder.CONSULTED,
+                tooltip=False,
+            ),
         ]
         super().__init__(columns, self._page, self._count)
 
@@ -70,9 +102,14 @@ class OrganisationModel(PagedTableModel[OrganisationRow]):
     def _page(self, offset: int, limit: int) -> list[OrganisationRow]:
         until = dt.datetime.combine(self.today + dt.timedelta(days=1), dt.time())
         since = until - dt.timedelta(days=self.settings.fatigue_window_days)
+        criteria = dataclasses.replace(
+            self.criteria,
+            order=OrganisationOrder(self.order_key or OrganisationOrder.NAME),
+            descending=self.descending,
+        )
         with self.store.session() as s:
             return organisation_rows(
-                s, self.criteria, since=since, until=until, offset=offset, limit=limit
+                s, criteria, since=since, until=until, offset=offset, limit=limit
             )
 
     def _count(self) -> int:
@@ -81,6 +118,8 @@ class OrganisationModel(PagedTableModel[OrganisationRow]):
 
 
 class OrganisationsPage(LoadOnShow):
+    """Search and type above the directory; the selected organisation's details beside it."""
+
     def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
@@ -89,22 +128,35 @@ class OrganisationsPage(LoadOnShow):
         self.search.setPlaceholderText("Search organisations and contacts…")
         self.search.setAccessibleName("Search organisations")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(160)
         self.org_type = QComboBox()
         self.org_type.setAccessibleName("Organisation type")
         self.org_type.addItem("All types", None)
         for t in OrganisationType:
             self.org_type.addItem(t.label, t.value)
+        compact_combo(self.org_type, 14)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Organisations")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 150), (2, 220), (3, 100), (4, 70), (5, 130)):
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
+        for column, width in ((1, 130), (2, 160), (3, 110), (4, 75), (5, 130)):
             self.table.setColumnWidth(column, width)
+        sortable_header(self.table, self.model)
+        # `activated` is Enter and Return on the current row, and the platform's double-click
+        self.table.activated.connect(self._activated)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_menu)
         self.details = QTextBrowser()
         self.details.setAccessibleName("Organisation details")
+        self.details.setOpenLinks(False)
+        self.details.anchorClicked.connect(self._link_clicked)
+        self.details.setMinimumWidth(200)
         self.summary = QLabel()
         self.new_button = QPushButton("&New organisation…")
         self.edit_button = QPushButton("&Edit…")
@@ -112,19 +164,22 @@ class OrganisationsPage(LoadOnShow):
         self.new_button.clicked.connect(lambda: self.edit_organisation(None))
         self.edit_button.clicked.connect(self._edit_selected)
         self.contact_button.clicked.connect(self._add_contact)
-        self.table.doubleClicked.connect(lambda _index: self._edit_selected())
         top = QHBoxLayout()
         for button in (self.new_button, self.edit_button, self.contact_button):
             top.addWidget(button)
-        top.addWidget(self.search, 3)
+        top.addWidget(self.search, 1)
         top.addWidget(self.org_type)
-        split = QSplitter()
-        split.addWidget(self.table)
-        split.addWidget(self.details)
-        split.setSizes([700, 300])
+        self.split = QSplitter()
+        self.split.setObjectName("organisations-split")
+        self.split.addWidget(self.table)
+        self.split.addWidget(self.details)
+        self.split.setChildrenCollapsible(False)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([700, 300])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.split, 1)
         layout.addWidget(self.summary)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -136,12 +191,14 @@ class OrganisationsPage(LoadOnShow):
 
     def refresh(self) -> None:
         self.loaded = True
+        self._debounce.stop()
         kind = self.org_type.currentData()
         self.model.criteria = OrganisationFilter(
             text=search_text(self.search.text()), org_type=OrganisationType(kind) if kind else None
         )
         self.model.reload()
-        self.summary.setText(f"{self.model.total:,} organisations")
+        total = self.model.total
+        self.summary.setText(f"{total:,} organisation{'s' if total != 1 else ''}")
         self.details.clear()
 
     def selected_id(self) -> str | None:
@@ -161,12 +218,61 @@ class OrganisationsPage(LoadOnShow):
         editor.open()
         return editor
 
+    def edit_contact(self, contact_id: str) -> ContactEditor:
+        editor = ContactEditor(self.store, contact_id, parent=self)
+        organisation_id = editor.organisation_id
+        if organisation_id is not None:
+            editor.saved.connect(lambda _id: self.show_details(organisation_id))
+        editor.open()
+        return editor
+
     def _edit_selected(self) -> None:
         if (organisation_id := self.selected_id()) is not None:
             self.edit_organisation(organisation_id)
 
     def _add_contact(self) -> None:
         self.add_contact(self.selected_id())
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.edit_organisation(self.model.row_object(index.row()).id)
+
+    def _link_clicked(self, url: QUrl) -> None:
+        if url.scheme() == CONTACT_LINK:
+            self.edit_contact(url.path())
+
+    def context_menu(self, index: QModelIndex) -> QMenu | None:
+        """What can be done with the organisation on `index`'s row (None off the rows)."""
+        if not index.isValid():
+            return None
+        row = self.model.row_object(index.row())
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        edit = menu.addAction("&Edit…")
+        edit.triggered.connect(lambda: self.edit_organisation(row.id))
+        menu.setDefaultAction(edit)
+        contact = menu.addAction("Add &contact…")
+        contact.triggered.connect(lambda: self.add_contact(row.id))
+        menu.addSeparator()
+        copy = menu.addAction("Copy &name")
+        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(row.name))
+        menu.addSeparator()
+        new = menu.addAction("&New organisation…")
+        new.triggered.connect(lambda: self.edit_organisation(None))
+        return menu
+
+    def _show_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            # the keyboard's menu key: the current row, beside it
+            index = self.table.currentIndex()
+            if index.isValid():
+                pos = self.table.visualRect(index).center()
+        else:
+            self.table.setCurrentIndex(index)
+        menu = self.context_menu(index)
+        if menu is not None:
+            menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _saved(self, organisation_id: str) -> None:
         self.refresh()
@@ -211,8 +317,9 @@ class OrganisationsPage(LoadOnShow):
                 items = []
                 for c in people:
                     consent = "consent valid" if c.consent_valid_on(today) else "no valid consent"
+                    link = f'<a href="{CONTACT_LINK}:{html.escape(c.id)}">{html.escape(c.name)}</a>'
                     items.append(
-                        f"<li>{html.escape(c.name)}"
+                        f"<li>{link}"
                         + (f", {html.escape(c.role)}" if c.role else "")
                         + f" ({consent}{', shared' if c.shareable else ''})</li>"
                     )

@@ -13,13 +13,14 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTreeWidget,
@@ -289,7 +290,11 @@ class RecordPrintDialog(QDialog):
 
 
 class QuickTimeDialog(QDialog):
-    """The quick-time consultations in progress, nearest deadline first, with New and Continue."""
+    """The quick-time consultations in progress, nearest deadline first, with New and Continue.
+
+    Enter or a double-click on a line continues that consultation; a right-click offers
+    Continue… and Print record….
+    """
 
     COLUMNS = ("Consultation", "Stage reached", "Responses needed by", "Countdown")
 
@@ -324,7 +329,11 @@ class QuickTimeDialog(QDialog):
         self.new_button.clicked.connect(lambda: self.new_consultation())
         self.continue_button.clicked.connect(lambda: self.continue_selected())
         self.print_button.clicked.connect(lambda: self.print_selected())
+        # a double-click (Enter is caught first: the dialog would also press its default button)
         self.table.itemActivated.connect(lambda _item, _col: self.continue_selected())
+        self.table.installEventFilter(self)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_menu)
         self.table.currentItemChanged.connect(lambda _new, _old: self._update_buttons())
         self.include_reviewed.toggled.connect(lambda _on: self.refresh())
         layout = QVBoxLayout(self)
@@ -371,6 +380,7 @@ class QuickTimeDialog(QDialog):
         for consultation_id, *texts in lines:
             item = QTreeWidgetItem(texts)
             item.setData(0, ID_ROLE, consultation_id)
+            item.setToolTip(0, texts[0])  # a long title, whole
             self.table.addTopLevelItem(item)
             if consultation_id == selected:
                 self.table.setCurrentItem(item)
@@ -382,6 +392,39 @@ class QuickTimeDialog(QDialog):
     def selected_id(self) -> str | None:
         item = self.table.currentItem()
         return None if item is None else str(item.data(0, ID_ROLE))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter or Return on the list continues the current consultation, and only that."""
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.selected_id() is not None
+        ):
+            self.continue_selected()
+            return True
+        return super().eventFilter(watched, event)
+
+    def context_menu(self) -> QMenu:
+        """What can be done with the consultation on the current line."""
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        go_on = menu.addAction("&Continue…")
+        go_on.triggered.connect(lambda: self.continue_selected())
+        menu.setDefaultAction(go_on)
+        printing = menu.addAction("&Print record…")
+        printing.triggered.connect(lambda: self.print_selected())
+        return menu
+
+    def _show_menu(self, pos: QPoint) -> None:
+        item = self.table.itemAt(pos)
+        if item is not None:
+            self.table.setCurrentItem(item)
+        elif (item := self.table.currentItem()) is not None:
+            pos = self.table.visualItemRect(item).center()  # the keyboard's menu key
+        if item is not None:
+            self.context_menu().popup(self.table.viewport().mapToGlobal(pos))
 
     def _update_buttons(self) -> None:
         chosen = self.selected_id() is not None
