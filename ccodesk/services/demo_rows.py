@@ -91,6 +91,7 @@ class DemoMaker:
         self.rng = random.Random(seed)
         self.spare = random.Random(f"{seed}:{borough}:names")
         self.names_used: set[str] = set()
+        self.full_types: set[str] = set()
         self.borough = borough
         self.anchor = anchor
         self.officer = officer
@@ -140,15 +141,17 @@ class DemoMaker:
         """
         name, area = self.fill_in(self.rng, self.rng.choice(spec["templates"]))
         used, spare = self.names_used, self.spare
-        tries = 40
+        tries = 0 if spec["type"] in self.full_types else 40
         while name in used and tries:
             name, area = self.fill_in(spare, spare.choice(spec["templates"]))
             tries -= 1
         if name in used:
-            streets = spare.sample(self.venues["streets"], len(self.venues["streets"]))
+            self.full_types.add(spec["type"])  # its free names are too few to keep drawing
+            streets: list[str] = self.venues["streets"]
+            start = spare.randrange(len(streets))
             options = itertools.chain(
                 [f"{name} ({area})"] if area not in name else [],
-                (f"{name} ({street})" for street in streets),
+                (f"{name} ({street})" for street in streets[start:] + streets[:start]),
                 (f"{name} {n}" for n in itertools.count(2)),
             )
             name = next(option for option in options if option not in used)
