@@ -181,8 +181,9 @@ def test_sync_page_fits_a_laptop_while_setting_up(qtbot, store, width: int, heig
     for button in (page.setup.copy_key, page.setup.save_key, page.setup.choose_reference):
         assert button.isVisibleTo(page)
     # Nothing is wider than the page: the scroll area never needs a horizontal bar.
-    content = page.scroll.widget()
-    assert content.width() <= page.scroll.viewport().width()
+    content = page.scroll_area.widget()
+    assert content is not None
+    assert content.width() <= page.scroll_area.viewport().width()
     for label in page.findChildren(QLabel):
         if label.isVisibleTo(page) and label.window() is page:
             right = label.mapTo(content, label.rect().topRight()).x()

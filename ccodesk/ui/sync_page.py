@@ -122,7 +122,6 @@ class SyncPage(LoadOnShow):
         box.addWidget(self.full)
         also = QFormLayout()
         also.addRow("Also encrypt &to:", self.recipients)
-        also.labelForField(self.recipients).setBuddy(self.recipients)  # type: ignore[union-attr]
         box.addLayout(also)
         buttons = QHBoxLayout()
         buttons.addWidget(self.export_button)
@@ -142,11 +141,11 @@ class SyncPage(LoadOnShow):
         upper.addWidget(self.setup)
         upper.addWidget(self.overview)
         upper.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
 
         review = self.review_box = ConflictReview(store)
         review.resolved.connect(self.refresh)
@@ -156,7 +155,7 @@ class SyncPage(LoadOnShow):
 
         self.split = QSplitter(Qt.Orientation.Vertical)
         self.split.setChildrenCollapsible(False)
-        self.split.addWidget(self.scroll)
+        self.split.addWidget(self.scroll_area)
         self.split.addWidget(review)
         self.split.setStretchFactor(0, 1)
         self.split.setStretchFactor(1, 1)
