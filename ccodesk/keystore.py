@@ -2,7 +2,8 @@
 
 Two secrets belong to a store: the random SQLCipher database key and the device's Ed25519
 signing key. They are kept in the OS keyring (service ``ccodesk``), honouring
-``PYTHON_KEYRING_BACKEND``. Where no keyring backend works, they are sealed together in
+``PYTHON_KEYRING_BACKEND``. Where no keyring backend is fit for secrets (see `judge_backend`:
+not a plain file, not one keyring ranks as not recommended), they are sealed together in
 ``keys.enc`` with AES-256-GCM under a key derived from a passphrase by scrypt; the passphrase
 comes from ``CCODESK_PASSPHRASE`` or a prompt. A plaintext key never touches the disk.
 """
