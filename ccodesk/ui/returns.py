@@ -1,7 +1,10 @@
 """Keying in returned paper forms: type (or scan) the form code, then the answers, then Add.
 
-Made for a stack of forms: after Add the answers clear, the sheet number moves on and the
-cursor goes back to the first answer, so the officer can key form after form.
+Made for a stack of forms, typed or scanned: Enter in the code box looks the code up and moves
+to the answers (a barcode or QR scanner ends every code with Enter); Enter in an answer moves to
+the next one; only Add (Ctrl+Enter) keys a form in, and Enter never closes the window. After Add
+the answers clear, the sheet number moves on and the cursor goes back to the code box with the
+code selected: Enter carries on with the next sheet of the same form, a scan replaces it.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -171,6 +174,10 @@ class ReturnedFormsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
+        for button in buttons.buttons():  # no default button: Enter belongs to the fields
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
+                button.setDefault(False)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.add)
         layout = QVBoxLayout(self)
@@ -180,7 +187,7 @@ class ReturnedFormsDialog(QDialog):
         layout.addWidget(self.tally)
         layout.addWidget(buttons)
         self.code.textChanged.connect(self._read_code)
-        self.code.returnPressed.connect(self._to_answers)
+        self.code.installEventFilter(self)  # Enter in the code box: see eventFilter
         self.sheet.valueChanged.connect(lambda _v: setattr(self, "_confirmed_duplicate", None))
         self.resize(760, 620)
 
@@ -242,18 +249,42 @@ class ReturnedFormsDialog(QDialog):
             return [(i, when, title) for i, when, title in rows]
 
     def _to_answers(self) -> None:
+        """Enter in the code box: on to the engagement (a blank form) or the first answer."""
         page = self.pages.currentWidget()
-        if isinstance(page, _EqualityPage | _FeedbackPage | _SignInPage):
+        if self.target is None or not isinstance(page, _EqualityPage | _FeedbackPage | _SignInPage):
+            if not self.code.text().strip():
+                self.what.setText("Type the code printed at the foot of the form.")
+            self.code.selectAll()  # stay: the message says what is wrong with the code
+            return
+        if self.engagement.isEnabled():
+            self.engagement.setFocus()
+        else:
             page.first().setFocus()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        # Ctrl+Enter adds even when the window is not active (the shortcut then cannot fire).
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
-            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.code
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
         ):
-            self.add()
+            self._to_answers()
+            return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            super().keyPressEvent(event)
             return
-        super().keyPressEvent(event)
+        # Ctrl+Enter adds even when the window is not active (the shortcut then cannot fire).
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.add()
+        else:
+            # Enter in an answer (a list or a number) moves on, like Tab; it never closes
+            # the window or keys a form in by accident.
+            self.focusNextChild()
+        event.accept()
 
     # -- adding --------------------------------------------------------------------------------
 
@@ -329,7 +360,10 @@ class ReturnedFormsDialog(QDialog):
         page = self.pages.currentWidget()
         if isinstance(page, _EqualityPage | _FeedbackPage | _SignInPage):
             page.clear()
-            page.first().setFocus()
+        # Back to the code, selected: Enter goes on with the next sheet of this form, and the
+        # next form scanned replaces it.
+        self.code.setFocus()
+        self.code.selectAll()
         if self.sheet.value():
             self.sheet.blockSignals(True)
             self.sheet.setValue(self.sheet.value() + 1)
