@@ -80,6 +80,18 @@ class ActionLine:
     owner: str
     due_on: dt.date | None
     status: str
+    completed_on: dt.date | None = None  # when it was done or dropped
+    note: str = ""  # what was done, or why it was dropped
+
+    @property
+    def where_it_stands(self) -> str:
+        """The status as the log prints it: "Done", and the date on a line of its own."""
+        return self.status + (f"\n{self.completed_on:%d %b %Y}" if self.completed_on else "")
+
+    @property
+    def what(self) -> str:
+        """The action as the log prints it, with the note on what became of it below."""
+        return self.description + (f"\nNote: {self.note}" if self.note else "")
 
 
 @dataclass(frozen=True)
@@ -183,14 +195,16 @@ def pack_content(session: Session, engagement_id: str) -> PackContent:
         )
     }
     actions = [
-        ActionLine(when[eid].date(), description, owner, due_on, status.label)
-        for eid, description, owner, due_on, status in session.execute(
+        ActionLine(when[eid].date(), description, owner, due_on, status.label, done_on, note or "")
+        for eid, description, owner, due_on, status, done_on, note in session.execute(
             select(
                 ActionItem.engagement_id,
                 ActionItem.description,
                 ActionItem.owner,
                 ActionItem.due_on,
                 ActionItem.status,
+                ActionItem.completed_on,
+                ActionItem.status_note,
             ).where(ActionItem.engagement_id.in_(ids), ActionItem.deleted.is_(False))
         )
         if eid is not None

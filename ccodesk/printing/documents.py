@@ -285,10 +285,10 @@ def pack_story(pack: PackContent, look: Look, forms: int = 1) -> list[Flowable]:
         rows = [
             [
                 f"{a.meeting:%d %b %Y}",
-                a.description,
+                a.what,
                 a.owner,
                 f"{a.due_on:%d %b %Y}" if a.due_on else "",
-                a.status,
+                a.where_it_stands,
             ]
             for a in pack.actions
         ]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -36,6 +37,30 @@ from ccodesk.store import Store
 from ccodesk.ui.qtdates import pydate, qdate
 
 PROBLEM_STYLE = "color: #b00020;"
+
+
+class EnterOpens(QObject):
+    """Enter or Return on a list inside a dialog opens its item, and goes no further.
+
+    Left alone, a list passes Enter on to the dialog, whose default button would take it too.
+    """
+
+    def __init__(self, view: QWidget, open_item: Callable[[], object]) -> None:
+        super().__init__(view)
+        self.open_item = open_item
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers()
+            in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        ):
+            self.open_item()
+            return True
+        return False
 
 
 def _count(n: int) -> str:
