@@ -1,0 +1,94 @@
+"""The main window's frame: menus and shortcuts, the tool bar on a narrow screen, and the
+window's size, place and splitters remembered between runs."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QSplitter
+
+from ccodesk.ui.main_window import MainWindow
+from ccodesk.ui.window_state import read_state, state_path
+
+
+def _window(qtbot, store) -> MainWindow:  # type: ignore[no-untyped-def]
+    win = MainWindow(store)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)  # window shortcuts need it
+    return win
+
+
+def test_ctrl_comma_opens_settings(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    win = _window(qtbot, store)
+    qtbot.keyClick(win, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    dialogs = [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()
+    ]
+    assert [d.windowTitle() for d in dialogs] == ["ccodesk settings"]
+    dialogs[0].reject()
+
+
+def test_every_command_is_in_a_menu_with_its_shortcut(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    win = _window(qtbot, store)
+    menus = {
+        m.title().replace("&", ""): m
+        for m in win.menuBar().findChildren(type(win.menuBar().addMenu("x")))
+    }
+    file_menu = [a.text() for a in win.menuBar().actions()[0].menu().actions() if a.text()]
+    assert "Print forms…" in file_menu and "Key in returned forms…" in file_menu
+    assert "Settings…" in file_menu and "Quit" in file_menu
+    shortcuts = {a.text(): a.shortcut().toString() for a in win.actions()}
+    assert shortcuts["Key in returned forms…"] == "Ctrl+K"
+    assert shortcuts["Quick-time consultation…"] == "Ctrl+Shift+Q"
+    assert shortcuts["Engagements"] == "Ctrl+3"
+    assert menus  # the menu bar is built
+
+
+def test_tool_bar_folds_on_a_narrow_window(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    win = _window(qtbot, store)
+    win.resize(1024, 660)
+    QApplication.processEvents()
+    assert win.width() == 1024  # nothing in the tool bar or status bar forces it wider
+    texts = [a.text() for a in win.toolbar.actions()]
+    assert "Key in returned forms…" in texts and "Settings…" in texts
+
+
+def test_geometry_and_splitters_remembered(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    win = _window(qtbot, store)
+    win.setGeometry(QRect(40, 50, 1000, 640))
+    win.navigation.setCurrentRow(MainWindow.PAGES.index("Organisations & contacts"))
+    splitters = win.organisations.findChildren(QSplitter)
+    if splitters:
+        total = sum(splitters[0].sizes())
+        splitters[0].setSizes([total - 200, 200])
+    QApplication.processEvents()
+    win.close()
+    assert state_path().is_file() and "main/geometry" in read_state()
+
+    again = _window(qtbot, store)
+    assert (again.width(), again.height()) == (1000, 640)
+    if splitters:
+        restored = again.organisations.findChildren(QSplitter)[0].sizes()
+        assert abs(restored[-1] - 200) <= 2, restored
+
+
+def test_unreadable_window_state_is_ignored(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    path = state_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"main/geometry": "not base64!!", "other": 3}')
+    win = _window(qtbot, store)  # opens with the default size, no error
+    room = win.screen().availableGeometry()
+    assert win.width() <= room.width() and win.height() <= room.height()
+
+
+@pytest.mark.parametrize("page", ["Dashboard", "Engagements"])
+def test_status_bar_never_widens_the_window(qtbot, store, page: str) -> None:  # type: ignore[no-untyped-def]
+    win = _window(qtbot, store)
+    win.navigation.setCurrentRow(MainWindow.PAGES.index(page))
+    win.status.setText("x" * 2000)
+    win.resize(900, 600)
+    QApplication.processEvents()
+    assert win.width() == 900
