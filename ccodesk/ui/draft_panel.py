@@ -212,8 +212,7 @@ class DraftPanel(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text.replace("\n", " / "))
                 item.setToolTip(text)
-                if column == 0:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 table.setItem(row, column, item)
         table.resizeRowsToContents()
         return table

@@ -11,12 +11,10 @@ import datetime as dt
 import logging
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
-    QKeyEvent,
     QKeySequence,
-    QUndoCommand,
     QUndoGroup,
     QUndoStack,
 )
@@ -24,7 +22,6 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QDialog,
     QDialogButtonBox,
-    QFrame,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -35,18 +32,23 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from ccodesk.errors import KnownError, NotFound, ValidationError
-from ccodesk.models import EngagementKind, EngagementStatus, Level, Organisation, Topic
+from ccodesk.models import EngagementKind, Topic
 from ccodesk.services import checks, drafts, records
-from ccodesk.services.engagements import get_engagement, save_engagement
+from ccodesk.services.engagements import save_engagement
 from ccodesk.services.fatigue import fatigue_warnings
 from ccodesk.services.reference import priority_groups
 from ccodesk.settings import Settings
 from ccodesk.store import Store
 from ccodesk.ui.draft_panel import DraftPanel, ValueWords
+from ccodesk.ui.engagement_editing import (
+    Snapshot,
+    UndoKeysToStack,
+    engagement_state,
+    first_field,
+    new_engagement_state,
+    scrolling,
+)
 from ccodesk.ui.engagement_form import (
-    ACCESS,
-    PLAIN,
-    TEXTS,
     EngagementForm,
     draft_from_state,
     problems_text,
@@ -62,131 +64,6 @@ DRAFT_DELAY_MS = 800
 NEXT_TAB_KEYS = ("Ctrl+PgDown", "Ctrl+Tab")
 PREVIOUS_TAB_KEYS = ("Ctrl+PgUp", "Ctrl+Shift+Tab", "Ctrl+Shift+Backtab", "Ctrl+Backtab")
 MESSAGES_MAX_HEIGHT = 150
-
-
-class _UndoKeysToStack(QObject):
-    """Send Undo/Redo keys in text fields to the editor's stack, not the field's own undo."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
-            and isinstance(event, QKeyEvent)
-            and (
-                event.matches(QKeySequence.StandardKey.Undo)
-                or event.matches(QKeySequence.StandardKey.Redo)
-            )
-        ):
-            if event.type() == QEvent.Type.ShortcutOverride:
-                event.ignore()  # let the dialog's Undo/Redo actions have the shortcut
-                return True
-            return True
-        return False
-
-
-class _Snapshot(QUndoCommand):
-    """One edit: the form's state before and after. Typing in one field merges into one."""
-
-    def __init__(
-        self, editor: EngagementEditor, field: str, before: dict[str, Any], after: dict[str, Any]
-    ) -> None:
-        super().__init__(f"Edit {field.split(':')[0].replace('_', ' ')}")
-        self.editor, self.field, self.before, self.after = editor, field, before, after
-        self._first = True
-
-    def id(self) -> int:
-        return hash(self.field) & 0x7FFFFFFF
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, _Snapshot) or other.field != self.field:
-            return False
-        self.after = other.after
-        return True
-
-    def redo(self) -> None:
-        if self._first:  # the form already shows `after`
-            self._first = False
-            return
-        self.editor.show_state(self.after)
-
-    def undo(self) -> None:
-        self.editor.show_state(self.before)
-
-
-def _engagement_state(store: Store, engagement_id: str) -> dict[str, Any]:
-    with store.session() as s:
-        e = get_engagement(s, engagement_id)
-        a = e.attendance
-        return {
-            **{n: getattr(e, n) for n in (*TEXTS, *PLAIN, *(name for name, _ in ACCESS))},
-            "kind": e.kind.value,
-            "informs": e.informs.value if e.informs else None,
-            "level": e.level.value,
-            "status": e.status.value,
-            "starts_at": e.starts_at.isoformat(timespec="minutes"),
-            "ends_at": (e.ends_at or e.starts_at + dt.timedelta(hours=2)).isoformat(
-                timespec="minutes"
-            ),
-            "target_groups": [g.code for g in e.target_groups],
-            "topics": [t.code for t in e.topics],
-            "partner_ids": [o.id for o in e.partners],
-            "attendance": None
-            if a is None
-            else {
-                "total": a.total,
-                "prefer_not_to_say": a.prefer_not_to_say,
-                "not_asked": a.not_asked,
-                "group_counts": {c.group_code: c.count for c in a.counts},
-            },
-        }
-
-
-def new_engagement_state(store: Store, starts_at: dt.datetime | None = None) -> dict[str, Any]:
-    """A new engagement: tomorrow at 18:00 unless told otherwise, organised by this officer."""
-    start = starts_at or dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(18, 0))
-    organiser = {"cco": "cco_name", "blo": "blo_name", "cso": "cso_name"}.get(store.officer_role)
-    return {
-        **dict.fromkeys((*TEXTS, *PLAIN), ""),
-        **dict.fromkeys((name for name, _ in ACCESS), False),
-        **({organiser: store.officer_name} if organiser else {}),
-        "kind": EngagementKind.PCCG_MEETING.value,
-        "informs": None,
-        "level": Level.LOCAL.value,
-        "status": EngagementStatus.PLANNED.value,
-        "starts_at": start.isoformat(timespec="minutes"),
-        "ends_at": (start + dt.timedelta(hours=2)).isoformat(timespec="minutes"),
-        "target_groups": [],
-        "topics": [],
-        "partner_ids": [],
-        "attendance": None,
-    }
-
-
-def _scrolling(page: QWidget) -> QScrollArea:
-    """`page` in a scroll area, so a tab taller than the screen scrolls instead of growing."""
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setWidget(page)
-    return scroll
-
-
-def _first_field(page: QWidget | None) -> QWidget | None:
-    """The first widget of `page` that Tab would reach."""
-    if page is None:
-        return None
-    widget = page.nextInFocusChain()
-    for _ in range(5000):  # the focus chain is a ring; bounded in case `page` is not on it
-        if widget is None or widget is page:
-            return None
-        if (
-            page.isAncestorOf(widget)
-            and widget.isVisibleTo(page)
-            and widget.isEnabled()
-            and widget.focusPolicy().value & Qt.FocusPolicy.TabFocus.value
-        ):
-            return widget
-        widget = widget.nextInFocusChain()
-    return None
 
 
 class EngagementEditor(QDialog):
@@ -214,17 +91,10 @@ class EngagementEditor(QDialog):
         with store.session() as s:
             groups = [(g.code, g.name) for g in priority_groups(s)]
             topics = [(t.code, t.name) for t in s.scalars(select(Topic).order_by(Topic.name))]
-            partners = [
-                (i, n)
-                for i, n in s.execute(
-                    select(Organisation.id, Organisation.name)
-                    .where(Organisation.deleted.is_(False))
-                    .order_by(Organisation.name)
-                )
-            ]
-        self.words = ValueWords(dict(groups), dict(topics), dict(partners))
-        self.form = EngagementForm(groups, topics, StoreDirectory(store))
-        self._undo_keys = _UndoKeysToStack(self)
+        self._groups, self._topics = dict(groups), dict(topics)
+        self.directory = StoreDirectory(store)
+        self.form = EngagementForm(groups, topics, self.directory)
+        self._undo_keys = UndoKeysToStack(self)
         for field in [*self.form.text.values(), *self.form.plain.values()]:
             field.installEventFilter(self._undo_keys)
         for plain in self.form.plain.values():
@@ -311,7 +181,7 @@ class EngagementEditor(QDialog):
                 continue  # already scrolls; the Findings tab lays itself out
             text, tip = self.form.tabText(index), self.form.tabToolTip(index)
             self.form.removeTab(index)
-            self.form.insertTab(index, _scrolling(page), text)
+            self.form.insertTab(index, scrolling(page), text)
             self.form.setTabToolTip(index, tip)
         self.form.setCurrentIndex(max(0, current))
 
@@ -321,7 +191,7 @@ class EngagementEditor(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.warnings)
         column.addWidget(self.errors)
-        area = _scrolling(box)
+        area = scrolling(box)
         area.setMaximumHeight(MESSAGES_MAX_HEIGHT)
         area.setAccessibleName("Warnings and problems")
         area.hide()
@@ -343,7 +213,7 @@ class EngagementEditor(QDialog):
             if self.form.isTabEnabled(index) and self.form.isTabVisible(index):
                 break
         self.form.setCurrentIndex(index)
-        first = _first_field(self.form.widget(index))
+        first = first_field(self.form.widget(index))
         if first is not None:
             first.setFocus(Qt.FocusReason.TabFocusReason)
 
@@ -358,7 +228,7 @@ class EngagementEditor(QDialog):
             saved = new_engagement_state(self.store, starts_at)
         else:
             try:
-                saved = _engagement_state(self.store, self.engagement_id)
+                saved = engagement_state(self.store, self.engagement_id)
             except NotFound:
                 if draft is None:
                     raise
@@ -389,7 +259,17 @@ class EngagementEditor(QDialog):
             self._ask_about_draft(check, draft.saved_at)
 
     def _ask_about_draft(self, check: drafts.DraftCheck, saved_at: dt.datetime) -> None:
-        panel = DraftPanel(check, saved_at, self.words)
+        ids = [
+            i
+            for d in check.differences
+            if d.field == "partner_ids"
+            for i in [*(d.draft or []), *(d.saved or [])]
+        ]
+        partners = {
+            m.id: f"{m.name} ({m.place})" if m.place else m.name
+            for m in self.directory.describe(list(dict.fromkeys(ids)))
+        }
+        panel = DraftPanel(check, saved_at, ValueWords(self._groups, self._topics, partners))
         panel.restore_chosen.connect(self.restore_draft)
         panel.keep_saved_chosen.connect(self.keep_saved_version)
         panel.later_chosen.connect(self.decide_later)
@@ -398,7 +278,7 @@ class EngagementEditor(QDialog):
         self.form.hide()
         for button in self._editing_buttons():
             button.setEnabled(False)
-        self.close_button.setText("Decide &later")
+        self.close_button.setToolTip("Close, keeping the draft to decide later")
         panel.restore_button.setFocus()
 
     def _editing_buttons(self) -> list[QAbstractButton]:
@@ -424,8 +304,8 @@ class EngagementEditor(QDialog):
         self.form.show()
         for button in self._editing_buttons():
             button.setEnabled(True)
-        self.close_button.setText("&Close")
-        first = _first_field(self.form.currentWidget())
+        self.close_button.setToolTip("")
+        first = first_field(self.form.currentWidget())
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -442,7 +322,7 @@ class EngagementEditor(QDialog):
         self._state = self.form.state()
         self._draft_check = None
         self._close_panel()
-        self.undo_stack.push(_Snapshot(self, "draft", before, self._state))
+        self.undo_stack.push(Snapshot(self, "draft", before, self._state))
         self.save_draft()  # from now on the draft starts from the version shown
         self.update_warnings()
 
@@ -494,7 +374,7 @@ class EngagementEditor(QDialog):
     def _on_changed(self, field: str) -> None:
         before, after = self._state, self.form.state()
         self._state = after
-        self.undo_stack.push(_Snapshot(self, field, before, after))
+        self.undo_stack.push(Snapshot(self, field, before, after))
         self._state_changed()
 
     def _state_changed(self) -> None:
@@ -544,7 +424,7 @@ class EngagementEditor(QDialog):
             version = drafts.engagement_version(s, self.engagement_id)
         if version is None or version == self._base_version:
             return state
-        saved_now = _engagement_state(self.store, self.engagement_id)
+        saved_now = engagement_state(self.store, self.engagement_id)
         return drafts.rebase(state, self._saved_state, saved_now)
 
     def save(self, close: bool = True) -> bool:
