@@ -116,6 +116,7 @@ class OrganisationEditor(_Editor):
         self.website = self.line("&Web site:", org.website if org else "")
         self.notes = QPlainTextEdit(org.notes if org else "")
         self.notes.setAccessibleName("Notes")
+        self.notes.setTabChangesFocus(True)  # Tab moves on, as in every other field
         self.form.addRow("N&otes:", self.notes)
         box = QGroupBox("Priority groups served")
         grid = QHBoxLayout(box)
@@ -251,6 +252,7 @@ class ContactEditor(_Editor):
         self.form.addRow("", self.shareable)
         self.notes = QPlainTextEdit(c.notes if c else "")
         self.notes.setAccessibleName("Notes")
+        self.notes.setTabChangesFocus(True)  # Tab moves on, as in every other field
         self.form.addRow("N&otes:", self.notes)
         self.consent.toggled.connect(self._consent_toggled)
         self.finish()
