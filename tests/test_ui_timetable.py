@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import vobject
 from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QColor, QHelpEvent
+from PySide6.QtGui import QAccessible, QColor, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from ccodesk.models import EngagementKind, EngagementStatus, TimetableKind
@@ -109,7 +109,10 @@ def _switch(qtbot, page, button) -> None:  # type: ignore[no-untyped-def]
 def test_month_cells_show_titles_in_the_joint_colour(page) -> None:  # type: ignore[no-untyped-def]
     view = page.month_view
     assert page.period.text() == "November 2026"
-    assert view.accessibleName() == "Month calendar"
+    face = QAccessible.queryAccessibleInterface(view)
+    assert face.role() == QAccessible.Role.Table
+    assert face.text(QAccessible.Text.Name) == "Month calendar"
+    assert "Wednesday 18 November 2026" in face.text(QAccessible.Text.Description)
     thursday = _entries(view, dt.date(2026, 11, 19))
     assert [item.label() for item, _r in thursday] == [
         "18:00 Joint PCCG planning (joint)",
@@ -205,7 +208,8 @@ def test_an_empty_day_plans_an_engagement_by_double_click_and_enter(qtbot, page)
 @POPUPS
 def test_keyboard_moves_between_days_entries_and_months(qtbot, page) -> None:  # type: ignore[no-untyped-def]
     view = page.month_view
-    view.setFocus()
+    page.setFocus()  # what the window does when it shows the page: the calendar has the keys
+    assert view.hasFocus()
     assert view.selected_day == TODAY
     qtbot.keyClick(view, Qt.Key.Key_Right)
     assert view.selected_day == dt.date(2026, 11, 19)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleEvent,
@@ -25,7 +25,7 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QAccessibleWidget, QToolTip, QWidget
 
 from ccodesk.services.timetable import CalendarItem
 
@@ -78,6 +78,21 @@ def day_words(day: dt.date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
+_FACES: list[QAccessibleWidget] = []  # one per view; Qt uses them while the view lives
+
+
+def _accessible(_key: str, obj: QObject) -> QAccessibleWidget | None:
+    """A calendar view is a table to a screen reader (as QCalendarWidget is), not a "client"."""
+    if not isinstance(obj, CalendarView):
+        return None
+    face = QAccessibleWidget(obj, QAccessible.Role.Table, obj.accessibleName())
+    _FACES.append(face)
+    return face
+
+
+_factory_installed = False
+
+
 class CalendarView(QAbstractScrollArea):
     """A painted calendar of some days: selection, keyboard, mouse, tooltips, accessibility."""
 
@@ -88,6 +103,10 @@ class CalendarView(QAbstractScrollArea):
     more_requested = Signal(object, QPoint)  # a date whose entries did not all fit
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        global _factory_installed
+        if not _factory_installed:
+            QAccessible.installFactory(_accessible)
+            _factory_installed = True
         super().__init__(parent)
         self.days: list[dt.date] = []
         self.today = dt.date.today()

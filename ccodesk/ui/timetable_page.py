@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QAction, QFocusEvent, QFont, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -105,10 +105,9 @@ class TimetablePage(LoadOnShow):
 
         self.month_button = QPushButton("&Month")
         self.week_button = QPushButton("&Week")
-        modes = QButtonGroup(self)
+        # not an exclusive QButtonGroup: Tab would then reach only the checked one
         for button in (self.month_button, self.week_button):
             button.setCheckable(True)
-            modes.addButton(button)
         self.month_button.setChecked(True)
         self.previous = QToolButton()
         self.previous.setText("◀")
@@ -161,9 +160,22 @@ class TimetablePage(LoadOnShow):
         layout.addLayout(top)
         layout.addWidget(self.views, 1)
         layout.addWidget(self.legend)
-        self.setTabOrder(self.next, self.month_view)
+        order = (
+            self.month_button,
+            self.week_button,
+            self.previous,
+            self.today_button,
+            self.next,
+            self.import_button,
+            self.export_button,
+            self.month_view,
+            self.week_view,
+        )
+        for first, second in pairwise(order):
+            self.setTabOrder(first, second)
 
-        modes.buttonClicked.connect(lambda _b: self.refresh())
+        self.month_button.clicked.connect(lambda: self.show_mode(week=False))
+        self.week_button.clicked.connect(lambda: self.show_mode(week=True))
         self.previous.clicked.connect(lambda: self.step(-1))
         self.next.clicked.connect(lambda: self.step(1))
         self.today_button.clicked.connect(self.go_to_today)
@@ -185,9 +197,21 @@ class TimetablePage(LoadOnShow):
             shortcut.setContext(context)
             shortcut.activated.connect(slot)
 
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        # focusing the page (as the window does when it shows it) focuses the calendar; not a
+        # focus proxy, which would put the calendar first in the Tab order
+        super().focusInEvent(event)
+        self.view.setFocus(event.reason())
+
     @property
     def today(self) -> dt.date:
         return self._today or dt.date.today()
+
+    def show_mode(self, *, week: bool) -> None:
+        """Show the week (or the month) around the current day."""
+        self.week_button.setChecked(week)
+        self.month_button.setChecked(not week)
+        self.refresh()
 
     @property
     def view(self) -> CalendarView:
@@ -231,6 +255,7 @@ class TimetablePage(LoadOnShow):
         self.loaded = True
         days = self.shown_days()
         start, end = days[0], days[-1] + dt.timedelta(days=1)
+        had_focus = self.month_view.hasFocus() or self.week_view.hasFocus()
         if self.week_button.isChecked():
             self.week_view.show_week(self.current, self.today, self.items)
             self.views.setCurrentWidget(self.week_view)
@@ -242,6 +267,8 @@ class TimetablePage(LoadOnShow):
             self.views.setCurrentWidget(self.month_view)
             self.period.setText(f"{self.current:%B %Y}")
             self.period.setToolTip("")
+        if had_focus:
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
         self._generation += 1
         generation, store = self._generation, self.store
 

@@ -389,7 +389,9 @@ class WeekView(CalendarView):
         lines = [f"{item.time:%H:%M}{until}", item.title]
         if item.venue:
             lines.append(item.venue)
-        if inner.height() < 2 * metrics.height():
+        if inner.width() < metrics.horizontalAdvance("00:00–00:00"):
+            lines = lines[1:]  # a narrow block: the grid's hours say when
+        elif inner.height() < 2 * metrics.height():
             lines = [f"{item.time:%H:%M} {item.title}"]
         font = QFont(self.font())
         font.setStrikeOut(item.cancelled)
