@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -47,8 +48,10 @@ from ccodesk.models import (
 from ccodesk.services import records
 from ccodesk.services.edits import delete_record, restore_record
 from ccodesk.services.engagements import get_engagement
+from ccodesk.services.followup import ActionState
 from ccodesk.services.reference import priority_groups
 from ccodesk.store import Store
+from ccodesk.ui.action_status import EnterOpens, StatusDialog, edit_status
 from ccodesk.ui.qtdates import pydate, qdate
 
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1  # "kind:id" of the record an item shows
@@ -180,7 +183,7 @@ class RecordTab(QWidget):
         grid = QGridLayout(self)
         grid.addWidget(self.notice, 0, 0, 1, 2)
         grid.addWidget(self.findings, 1, 0, 1, 2)
-        grid.addWidget(QLabel("Actions:"), 2, 0)
+        grid.addWidget(self._actions_header(), 2, 0)
         grid.addWidget(QLabel("Feedback given (you said, we did):"), 2, 1)
         grid.addWidget(self.actions_list, 3, 0)
         grid.addWidget(self.feedback_list, 3, 1)
@@ -205,6 +208,44 @@ class RecordTab(QWidget):
             bar.addWidget(button, 0, i)
         grid.addWidget(row, 6, 0, 1, 2)
         self.set_engagement(None)
+
+    # actions' lifecycle ----------------------------------------------------------------------
+    def _actions_header(self) -> QWidget:
+        """The "Actions:" label, and the button that changes the selected action's status."""
+        self._action_states: dict[str, tuple[ActionState, str]] = {}
+        self.status_dialog: StatusDialog | None = None  # the last one asked (for tests)
+        self.status_button = QPushButton("Action stat&us…")
+        self.status_button.setToolTip(
+            "Mark the selected action done, in progress, dropped or open again, with the "
+            "date and a note (double-click or Enter on the action does the same)"
+        )
+        self.status_button.clicked.connect(self.change_action_status)
+        self.actions_list.itemDoubleClicked.connect(lambda _item: self.change_action_status())
+        self._enter_opens = EnterOpens(self.actions_list, self.change_action_status)
+        self.actions_list.currentItemChanged.connect(lambda *_: self._update_status_button())
+        header = QWidget()
+        row = QHBoxLayout(header)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Actions:"))
+        row.addStretch(1)
+        row.addWidget(self.status_button)
+        return header
+
+    def _update_status_button(self) -> None:
+        item = self.actions_list.currentItem()
+        self.status_button.setEnabled(item is not None and item.data(RECORD_ROLE) is not None)
+
+    def change_action_status(self) -> StatusDialog | None:
+        """Change the selected action's status, date done and note (undoable, like additions)."""
+        item = self.actions_list.currentItem()
+        record = item.data(RECORD_ROLE) if item is not None else None
+        if not isinstance(record, str) or not record.startswith("action:"):
+            return None
+        state, description = self._action_states[record.split(":", 1)[1]]
+        self.status_dialog = edit_status(
+            self, self.store, state, self.undo_stack, self.refresh, description=description
+        )
+        return self.status_dialog
 
     def set_engagement(self, engagement_id: str | None) -> None:
         self.engagement_id = engagement_id
@@ -243,6 +284,7 @@ class RecordTab(QWidget):
         self._chosen = None
         for widget in (self.findings, self.actions_list, self.feedback_list, self.costs_list):
             widget.clear()
+        self._update_status_button()  # nothing is selected after a refresh
         if self.engagement_id is None:
             return
         with self.store.session() as s:
@@ -257,13 +299,19 @@ class RecordTab(QWidget):
                     item.addChild(child)
                 self.findings.addTopLevelItem(item)
                 item.setExpanded(True)
+            self._action_states = {}
             for a in (a for a in e.actions if not a.deleted):
                 due = f", due {a.due_on:%d %b %Y}" if a.due_on else ""
+                when = f" {a.completed_on:%d %b %Y}" if a.completed_on else ""
+                note = f" · {a.status_note}" if a.status_note else ""
                 _add(
                     self.actions_list,
-                    f"[{a.status.label}] {a.description} — {a.owner or 'no owner'}{due}",
+                    f"[{a.status.label}{when}] {a.description} — {a.owner or 'no owner'}{due}"
+                    f"{note}",
                     f"action:{a.id}",
                 )
+                state = ActionState(a.id, a.status, a.completed_on, a.status_note)
+                self._action_states[a.id] = (state, a.description)
             for fb in (f for f in e.feedback if not f.deleted):
                 _add(
                     self.feedback_list,
@@ -503,4 +551,5 @@ class RecordTab(QWidget):
 def _add(widget: QListWidget, text: str, record: str) -> None:
     item = QListWidgetItem(text)
     item.setData(RECORD_ROLE, record)
+    item.setToolTip(text)
     widget.addItem(item)
