@@ -303,11 +303,12 @@ class PartnerPicker(QWidget):
         self.found.clear()
         for match in results.matches:
             self._known[match.id] = match
+            detail = match.detail
             item = QListWidgetItem(match.name)
             item.setData(ID_ROLE, match.id)
-            item.setData(DETAIL_ROLE, match.detail)
-            item.setToolTip(f"{match.name}\n{match.detail}")
-            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, match.detail)
+            item.setData(DETAIL_ROLE, detail)
+            item.setToolTip(f"{match.name}\n{detail}")
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, detail)
             self.found.addItem(item)
             if match.id == current:
                 self.found.setCurrentItem(item)
