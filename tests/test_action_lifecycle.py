@@ -32,6 +32,7 @@ from ccodesk.printing import content, documents
 from ccodesk.services import followup, records
 from ccodesk.services.engagements import EngagementDraft, save_engagement
 from ccodesk.store import current_revision, open_store
+from tests.support.fit import LAPTOPS, assert_fits
 
 TODAY = dt.date.today()  # the service checks dates against the real day
 HELD = dt.datetime.combine(TODAY - dt.timedelta(days=40), dt.time(18, 30))
@@ -388,3 +389,23 @@ def test_0008_upgrades_a_0007_store_with_its_actions_intact(
         with store.transaction() as s:  # and the lifecycle works on them
             followup.set_action_status(s, ["act-0000"], ActionStatus.DROPPED, note="Overtaken")
         assert _state(store, "act-0000") == ("act-0000", ActionStatus.DROPPED, None, "Overtaken")
+
+
+@pytest.mark.parametrize(("width", "height"), LAPTOPS)
+def test_the_editors_status_dialog_fits_a_laptop(qtbot, width, height) -> None:  # type: ignore[no-untyped-def]
+    from ccodesk.ui.action_status import StatusDialog
+
+    state = followup.ActionState("a", ActionStatus.DONE, TODAY, "Council replied by letter")
+    dialog = StatusDialog(
+        ActionStatus.DONE, 1, choose_status=True, current=state, description=LONG_ACTION
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.chosen_date() == TODAY and dialog.note.text() == "Council replied by letter"
+    assert_fits(dialog, width, height)
+
+
+LONG_ACTION = (
+    "Write to every resident of the Somers Town estate about the new lighting on the path "
+    "behind the community centre, and ask the council when the broken lamps will be fixed"
+)
