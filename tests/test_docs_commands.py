@@ -28,6 +28,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,37 +183,100 @@ def test_markers_say_why(document: Path) -> None:
     )
 
 
+class DocumentRun:
+    """One document's blocks running in their own shell, fresh directory and fresh home."""
+
+    def __init__(self, document: Path, base: Path) -> None:
+        self.document = document
+        self.blocks = in_running_order(blocks_of(document))
+        work = base / "work"
+        work.mkdir()
+        (work / ".venv").symlink_to(venv(), target_is_directory=True)
+        script = base / "blocks.sh"
+        script.write_text(script_for(self.blocks), encoding="utf-8")
+        self.log = base / "output.txt"
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                ["bash", "-euo", "pipefail", str(script)],
+                cwd=work,
+                env=fresh_environment(work),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait(self) -> tuple[int, str]:
+        code = self.process.wait(timeout=600)  # a hang guard, not a timing check
+        return code, self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+RUN_TEST = "test_every_command_block_runs_as_written"
+
+
+@pytest.fixture(scope="module")
+def document_runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[Path, DocumentRun]]:
+    """Start every selected document's run at once (they are independent, and the README's
+    and the guide's are about as long, so two cores halve the wait); each test waits for its own."""
+    selected = {
+        item.callspec.params["document"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == RUN_TEST and hasattr(item, "callspec")
+    }
+    runs = {d: DocumentRun(d, tmp_path_factory.mktemp(d.stem)) for d in sorted(selected)}
+    yield runs
+    for run in runs.values():
+        run.stop()
+
+
 @pytest.mark.parametrize("document", _runnable_documents(), ids=lambda p: str(p.relative_to(ROOT)))
-def test_every_command_block_runs_as_written(document: Path, tmp_path: Path) -> None:
-    runnable = in_running_order(blocks_of(document))
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / ".venv").symlink_to(venv(), target_is_directory=True)
-    script = tmp_path / "blocks.sh"
-    script.write_text(script_for(runnable), encoding="utf-8")
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", str(script)],
-        cwd=work,
-        env=fresh_environment(work),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=600,  # a hang guard, not a timing check
-    )
-    if result.returncode == 0:
-        return
-    output = result.stdout
-    starts = [output.rfind(BLOCK_START.format(n=n)) for n in range(len(runnable))]
+def test_every_command_block_runs_as_written(
+    document: Path, document_runs: dict[Path, DocumentRun]
+) -> None:
+    code, output = document_runs[document].wait()
+    if code != 0:
+        pytest.fail(failure_report(document_runs[document], code, output), pytrace=False)
+
+
+def failure_report(run: DocumentRun, code: int, output: str) -> str:
+    """Which block failed (the last one announced), its text, and only its own output."""
+    starts = [output.rfind(BLOCK_START.format(n=n)) for n in range(len(run.blocks))]
     failed = max((n for n, at in enumerate(starts) if at >= 0), default=0)
-    block = runnable[failed]
+    block = run.blocks[failed]
     own_output = output[max(starts[failed], 0) :].split("\n", 1)[-1].strip()
-    pytest.fail(
-        f"{document.relative_to(ROOT)}:{block.line}: the ```{block.tag} block exited with "
-        f"status {result.returncode}.\n--- the block ---\n{block.text}"
-        f"--- its output ---\n{own_output}\n",
-        pytrace=False,
+    name = run.document.relative_to(ROOT) if run.document.is_relative_to(ROOT) else run.document
+    return (
+        f"{name}:{block.line}: the ```{block.tag} block exited with status {code}.\n"
+        f"--- the block ---\n{block.text}--- its output ---\n{own_output}\n"
     )
+
+
+def test_a_failing_block_is_named_with_its_output(tmp_path: Path) -> None:
+    """The harness itself: blocks share one shell, in order; the first failure stops the run."""
+    doc = tmp_path / "sample.md"
+    doc.write_text(
+        "```sh\nexport WORD=kept\necho first\n```\n\n"
+        "<!-- not run: never -->\n```sh\nexit 3\n```\n\n"
+        "```\nsynopsis FILE\n```\n\n"
+        '```sh\necho "second $WORD"\nfalse\necho unreachable\n```\n\n'
+        "```bash\necho third\n```\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "run").mkdir()
+    run = DocumentRun(doc, tmp_path / "run")
+    code, output = run.wait()
+    assert code == 1
+    report = failure_report(run, code, output)
+    assert report.startswith(f"{doc}:15: the ```sh block exited with status 1.")
+    assert "--- its output ---\nsecond kept\n" in report
+    assert "first" not in report.split("--- its output ---")[1]
+    assert "unreachable" not in output and "third" not in output
 
 
 @pytest.mark.parametrize(("where", "command"), _benchmark_commands(), ids=lambda x: x)
