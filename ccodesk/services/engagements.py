@@ -386,8 +386,32 @@ def list_engagements(
     session: Session, criteria: EngagementFilter, *, offset: int = 0, limit: int = 200
 ) -> list[EngagementRow]:
     """One page of engagements matching `criteria`, in its order (by start time unless told)."""
-    if criteria.order is EngagementOrder.ATTENDED and not criteria.narrows():
-        return _by_attendance(session, criteria, offset, limit)
+    if criteria.order is EngagementOrder.ATTENDED:
+        if not criteria.narrows():
+            return _by_attendance(session, criteria, offset, limit)
+        # no index holds this order: sort the matching ids alone (from indexes, not rows),
+        # then read one page of rows
+        ids = list(
+            session.scalars(
+                criteria.apply(
+                    select(Engagement.id).outerjoin(
+                        Attendance, Attendance.engagement_id == Engagement.id
+                    )
+                )
+                .order_by(*_order_by(criteria))
+                .offset(offset)
+                .limit(limit)
+            )
+        )
+        found = {
+            row.id: EngagementRow(*row)
+            for row in session.execute(
+                _row_query()
+                .outerjoin(Attendance, Attendance.engagement_id == Engagement.id)
+                .where(Engagement.id.in_(ids))
+            )
+        }
+        return [found[i] for i in ids]
     query = _row_query().outerjoin(Attendance, Attendance.engagement_id == Engagement.id)
     query = criteria.apply(query).order_by(*_order_by(criteria)).offset(offset).limit(limit)
     return [EngagementRow(*row) for row in session.execute(query)]

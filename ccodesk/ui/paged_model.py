@@ -92,10 +92,12 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         """Sort by `column` from the next query on, without querying now."""
         self.sort_column, self.sort_order = column, order
 
-    def reload(self) -> None:
+    def reload(self, *, recount: bool = True) -> None:
+        """Show the first page again; `recount=False` when only the order changed."""
         self._loaded = True
         self.beginResetModel()
-        self._total = self._count()
+        if recount:
+            self._total = self._count()
         self._rows = self._fetch(0, self.page_size) if self._total else []
         self.endResetModel()
 
@@ -120,7 +122,7 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
             return
         self.set_sort(column, order)
         if self._loaded:
-            self.reload()
+            self.reload(recount=False)  # the same rows in another order
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
