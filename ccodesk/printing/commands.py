@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ccodesk.words import plural
+
 FORMS = {"feedback": "F", "equality": "E", "signin": "S"}
 
 
@@ -76,7 +78,7 @@ def cmd_return(args: argparse.Namespace) -> int:
     path = write_pdf(_output(args.output), data)
     print(
         f"Wrote the {quarter.long_label} consultation return for {content.borough} to {path} "
-        f"({content.held} engagements held; {_pages(data)})."
+        f"({plural(content.held, 'engagement')} held; {_pages(data)})."
     )
     return 0
 

@@ -41,6 +41,7 @@ from ccodesk.models import (
     organisation_group,
 )
 from ccodesk.services.demo_rows import DemoMaker, Rows
+from ccodesk.words import plural
 
 Progress = Callable[[int, int, str], None]
 
@@ -152,7 +153,8 @@ def load_demo_data(
         existing = session.execute(select(func.count()).select_from(Engagement)).scalar_one()
         if existing:
             raise ValidationError(
-                f"This store already holds {existing:,} engagements; demo data only goes into "
+                f"This store already holds {plural(existing, 'engagement')}; demo data only "
+                "goes into "
                 "an empty store (create one with 'ccodesk-cli --data-dir DIR init')."
             )
         done = 0

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ccodesk.models import Engagement, EngagementStatus, Organisation, engagement_partner
+from ccodesk.words import plural
 
 
 def consultation_counts(
@@ -61,7 +62,8 @@ def fatigue_warnings(
         ).all()
     )
     return [
-        f"{names[org]} was consulted {n} times in the {days} days before this: "
+        f"{names[org]} was consulted {plural(n, 'time')} in the {plural(days, 'day')} "
+        "before this: "
         "beware of consultee fatigue."
         for org, n in sorted(tired.items(), key=lambda kv: names[kv[0]])
     ]

@@ -21,6 +21,7 @@ from ccodesk.fileio import atomic_write_bytes
 from ccodesk.services.baselines import Baseline
 from ccodesk.services.indicator_results import IndicatorReport, Indicators
 from ccodesk.services.indicators import FEEDBACK_DAYS
+from ccodesk.words import plural
 
 SMALL = 10  # counts of people below this are suppressed in anything that leaves the device
 SUPPRESSED_COUNT = "<10"
@@ -220,7 +221,7 @@ def report_rows(report: IndicatorReport, *, for_export: bool = False) -> list[Re
     With `for_export`, counts of people under 10 and the shares and costs worked out from
     them are suppressed, in this period's and the previous period's columns alike.
     """
-    threshold = f"more than {report.current.fatigue.threshold} times"
+    threshold = f"more than {plural(report.current.fatigue.threshold, 'time')}"
     before = {
         (fig.family, fig.measure, fig.group): fig for fig in _figures(report.previous, threshold)
     }

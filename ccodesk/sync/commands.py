@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ccodesk.words import plural
+
 
 def confirm_centre(assume_yes: bool) -> Callable[[str], bool]:
     """Ask the officer to confirm a centre's key fingerprint before it is pinned."""
@@ -55,7 +57,7 @@ def cmd_export(args: argparse.Namespace, open_store: Callable[[], Any], progress
         else "NOT encrypted"
     )
     print(
-        f"Wrote bundle {result.seq} to {result.path}: {result.records:,} records "
+        f"Wrote bundle {result.seq} to {result.path}: {plural(result.records, 'record')} "
         f"(changes up to {result.through_seq:,}), signed, {where}."
     )
     return 0

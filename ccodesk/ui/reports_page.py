@@ -34,6 +34,7 @@ from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.bar_chart import BarChart, Series
 from ccodesk.ui.lazy import LoadOnShow
+from ccodesk.words import plural
 
 NOW, BEFORE, BASELINE = "#2b5797", "#9fb6d8", "#d9822b"
 KINDS = (("Month", PeriodKind.MONTH), ("Quarter", PeriodKind.QUARTER), ("Year", PeriodKind.YEAR))
@@ -343,12 +344,12 @@ class ReportsPage(LoadOnShow):
         )
         fat = now.fatigue
         f["tired"].setText(
-            f"{len(fat.tired):,} of {fat.consulted:,} organisations consulted more than "
-            f"{fat.threshold} times"
+            f"{len(fat.tired):,} of {plural(fat.consulted, 'organisation')} consulted more "
+            f"than {plural(fat.threshold, 'time')}"
         )
         self.tired.clear()
         for org in fat.tired:
-            self.tired.addItem(f"{org.name}: {org.consultations} times")
+            self.tired.addItem(f"{org.name}: {plural(org.consultations, 'time')}")
 
         self.method_chart.set_data(
             [line.name for line in p.by_method],

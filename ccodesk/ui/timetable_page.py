@@ -50,6 +50,7 @@ from ccodesk.ui.calendar_view import (
 from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.ui.month_view import MonthView, month_grid
 from ccodesk.ui.week_view import WeekView, week_of
+from ccodesk.words import plural
 
 log = logging.getLogger("ccodesk.ui")
 __all__ = [
@@ -437,7 +438,7 @@ class TimetablePage(LoadOnShow):
                 "Exporting the calendar",
                 lambda: write_ics(self.store, start, end, Path(name)),
                 lambda count: QMessageBox.information(
-                    self, "ccodesk", f"Exported {count} engagements to {name}."
+                    self, "ccodesk", f"Exported {plural(count, 'engagement')} to {name}."
                 ),
             )
 
