@@ -43,3 +43,47 @@ def test_a_first_window_fits_the_screen(qtbot, demo_store) -> None:  # type: ign
     win.resize(room_w, room_h)
     QApplication.processEvents()
     assert (win.width(), win.height()) == (room_w, room_h)  # nothing forces it wider
+
+
+HIGH_DPI = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from ccodesk.store import create_store
+from ccodesk.ui.icons import icon
+from ccodesk.ui.main_window import MainWindow
+from tests.support.fit import assert_fits
+store = create_store(Path(sys.argv[1]), borough_code="camden", officer_name="Ada Officer")
+window = MainWindow(store)
+window.show()
+assert window.devicePixelRatio() == 2, window.devicePixelRatio()
+for row in range(len(MainWindow.PAGES)):
+    window.navigation.setCurrentRow(row)
+    for size in ((1366, 768), (1024, 700)):
+        assert_fits(window, *size)
+# icons are drawn for the screen's pixels (SVG), not a 24-px bitmap scaled up
+pixmap = icon("dashboard").pixmap(QSize(24, 24), window.devicePixelRatio())
+assert (pixmap.width(), pixmap.devicePixelRatio()) == (48, 2), pixmap
+window.close()
+store.close()
+print("fits at 2x")
+"""
+
+
+def test_fits_at_twice_the_pixel_density(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A 2× screen (e.g. 2732×1536 shown as 1366×768): the same room in logical pixels."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_SCALE_FACTOR": "2", "QT_QPA_PLATFORM": "offscreen:size=2732x1536"}
+    done = subprocess.run(
+        [sys.executable, "-c", HIGH_DPI, str(tmp_path / "store")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and "fits at 2x" in done.stdout, done.stderr[-3000:]
