@@ -395,6 +395,23 @@ def test_draft_of_an_unchanged_record_is_offered_with_its_time(qtbot, store) -> 
         assert load_draft(s, f"engagement:{eid}") is None
 
 
+def test_draft_panel_names_partners_not_ids(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    eid = _saved_meeting(store)
+    editor = _editor(qtbot, store, eid)
+    [zeta] = [
+        b
+        for b in editor.form.partners.chip_buttons()
+        if b.accessibleName() == "Remove Zeta Youth Club"
+    ]
+    qtbot.mouseClick(zeta, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(editor.close_button, Qt.MouseButton.LeftButton)
+    _answer(qtbot, editor, "Keep as draft")
+    again = _editor(qtbot, store, eid)
+    assert _panel_rows(again) == {
+        "Partner organisations": ["Alpha Residents", "Alpha Residents, Zeta Youth Club"]
+    }
+
+
 def test_draft_of_a_deleted_engagement_says_so(qtbot, store) -> None:  # type: ignore[no-untyped-def]
     from ccodesk.services.engagements import delete_engagement
 

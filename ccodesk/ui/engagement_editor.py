@@ -200,7 +200,8 @@ class EngagementEditor(QDialog):
     def _show_messages(self) -> None:
         for label in (self.warnings, self.errors):
             label.setVisible(bool(label.text()))
-        self.messages.setVisible(bool(self.warnings.text() or self.errors.text()))
+        shown = bool(self.warnings.text() or self.errors.text())
+        self.messages.setVisible(shown and not self.deciding)  # they are about the form
 
     def step_tab(self, step: int) -> None:
         """Show the next (`step` 1) or previous (-1) tab, from whichever field has the focus."""
@@ -279,6 +280,7 @@ class EngagementEditor(QDialog):
         for button in self._editing_buttons():
             button.setEnabled(False)
         self.close_button.setToolTip("Close, keeping the draft to decide later")
+        self._show_messages()
         panel.restore_button.setFocus()
 
     def _editing_buttons(self) -> list[QAbstractButton]:
@@ -305,6 +307,7 @@ class EngagementEditor(QDialog):
         for button in self._editing_buttons():
             button.setEnabled(True)
         self.close_button.setToolTip("")
+        self._show_messages()
         first = first_field(self.form.currentWidget())
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
