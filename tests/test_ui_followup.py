@@ -120,9 +120,11 @@ def test_open_and_in_progress_by_default_with_a_status_filter(page) -> None:  # 
         "Book the hall for March",
     ]
     assert page.tabs.tabText(0) == "Open actions (4)"
+    assert page.action_list.isColumnHidden(4) and page.action_list.isColumnHidden(5)
     page.filter.setCurrentIndex(page.filter.findText("Done"))
     assert _texts(page.action_list) == ["Print the newsletter"]
     assert page.action_list.topLevelItem(0).text(4) == "20 Nov 2026"
+    assert not page.action_list.isColumnHidden(4)  # done on, and the note, shown for done
     assert page.tabs.tabText(0) == "Done actions (1)"
     assert page.shown.text() == "1 action"
     page.filter.setCurrentIndex(page.filter.findText("All"))
@@ -296,6 +298,8 @@ def test_the_page_and_its_dialog_fit_a_laptop(qtbot, demo_store, width, height) 
     qtbot.addWidget(page)
     assert_page_fits(page, width, height)
     assert page.action_list.topLevelItemCount() > 10
+    QApplication.processEvents()
+    assert not page.action_list.horizontalScrollBar().isVisible()  # every column in sight
     page.action_list.setCurrentItem(page.action_list.topLevelItem(0))
     page.action_list.topLevelItem(1).setSelected(True)
     dialog = page.move_selected(ActionStatus.DONE)

@@ -57,8 +57,9 @@ COLUMNS: list[tuple[str, str | None, int]] = [
     ("Status", "status", 90),
     ("Done on", "completed_on", 90),
     ("Note", None, 140),
-    ("Engagement", "engagement", 240),
+    ("Engagement", "engagement", 220),
 ]
+DONE_COLUMN, NOTE_COLUMN = 4, 5
 MOVES: list[tuple[str, ActionStatus]] = [
     ("Mark &done…", ActionStatus.DONE),
     ("Mark &in progress", ActionStatus.IN_PROGRESS),
@@ -206,6 +207,11 @@ class FollowUpPage(LoadOnShow):
     def refresh_actions(self) -> None:
         """Query the actions the filter asks for, in the order the header shows."""
         _label, statuses, tab = FILTERS[self.filter.currentIndex()]
+        # Open and in-progress actions have no date done and no note: their columns give
+        # the action's own text the room instead.
+        closed = statuses is None or any(s not in ACTIVE for s in statuses)
+        for column in (DONE_COLUMN, NOTE_COLUMN):
+            self.action_list.setColumnHidden(column, not closed)
         selected = set(self.selected_actions())
         with self.store.session() as session:
             total = followup.count_actions(session, statuses)
