@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPen,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QAccessibleWidget, QToolTip, QWidget
 
@@ -78,6 +79,10 @@ def day_words(day: dt.date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
+# the entries drawn and where; per day whose entries did not all fit, how many are hidden
+# and where its "+N more" line is
+Layout = tuple[list[tuple[CalendarItem, QRect]], dict[dt.date, tuple[int, QRect]]]
+
 _FACES: list[QAccessibleWidget] = []  # one per view; Qt uses them while the view lives
 
 
@@ -114,6 +119,7 @@ class CalendarView(QAbstractScrollArea):
         self.selected_day = self.today
         self.selected_index = -1  # which of the selected day's entries; -1: none
         self._first_entry = True  # select the day's first entry when its entries arrive
+        self._laid_out: Layout | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -152,17 +158,32 @@ class CalendarView(QAbstractScrollArea):
         return None
 
     def layout_changed(self) -> None:
+        """Something shown changed: lay out again when next asked, and repaint."""
+        self._laid_out = None
         self._announce()
         self.viewport().update()
 
+    def lay_out(self) -> Layout:
+        """Where each visible entry and each "+N more" line goes (each view its own way)."""
+        raise NotImplementedError
+
     # to be given by each view ----------------------------------------------------------------
+    def _layout(self) -> Layout:
+        if self._laid_out is None:
+            self._laid_out = self.lay_out()
+        return self._laid_out
+
     def entry_rects(self) -> list[tuple[CalendarItem, QRect]]:
         """The entries drawn and where, in viewport coordinates."""
-        raise NotImplementedError
+        return self._layout()[0]
 
     def more_rects(self) -> dict[dt.date, tuple[int, QRect]]:
         """Per day whose entries did not all fit: how many are hidden and the "+N more" line."""
-        return {}
+        return self._layout()[1]
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._laid_out = None
 
     def day_at(self, pos: QPoint) -> dt.date | None:
         raise NotImplementedError

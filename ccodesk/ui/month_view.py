@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from ccodesk.services.timetable import CalendarItem
@@ -17,6 +17,7 @@ from ccodesk.ui.calendar_view import (
     TODAY_COLOUR,
     WEEKEND_COLOUR,
     CalendarView,
+    Layout,
 )
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -44,8 +45,6 @@ class MonthView(CalendarView):
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 0.92)
         self.setFont(font)
-        self._layout: tuple[list[tuple[CalendarItem, QRect]], dict[dt.date, tuple[int, QRect]]]
-        self._layout = ([], {})
 
     def show_month(self, selected: dt.date, today: dt.date, items: list[CalendarItem]) -> None:
         self.month = (selected.year, selected.month)
@@ -94,23 +93,7 @@ class MonthView(CalendarView):
         rect = self.rect_of(item) if item is not None else None
         return rect or self.cell_rect(self.selected_day)
 
-    def layout_changed(self) -> None:
-        self._layout = self._lay_out()
-        super().layout_changed()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._layout = self._lay_out()
-
-    def entry_rects(self) -> list[tuple[CalendarItem, QRect]]:
-        return self._layout[0]
-
-    def more_rects(self) -> dict[dt.date, tuple[int, QRect]]:
-        return self._layout[1]
-
-    def _lay_out(
-        self,
-    ) -> tuple[list[tuple[CalendarItem, QRect]], dict[dt.date, tuple[int, QRect]]]:
+    def lay_out(self) -> Layout:
         placed: list[tuple[CalendarItem, QRect]] = []
         more: dict[dt.date, tuple[int, QRect]] = {}
         line = self._line_height()

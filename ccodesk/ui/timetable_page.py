@@ -434,12 +434,17 @@ class TimetablePage(LoadOnShow):
             self, "Export to calendar", f"ccodesk-{start:%Y-%m}.ics", "iCalendar (*.ics)"
         )
         if name:
+
+            def done(count: object) -> None:
+                assert isinstance(count, int)
+                QMessageBox.information(
+                    self, "ccodesk", f"Exported {plural(count, 'engagement')} to {name}."
+                )
+
             self._in_background(
                 "Exporting the calendar",
                 lambda: write_ics(self.store, start, end, Path(name)),
-                lambda count: QMessageBox.information(
-                    self, "ccodesk", f"Exported {plural(count, 'engagement')} to {name}."
-                ),
+                done,
             )
 
     def import_dialog(self) -> None:

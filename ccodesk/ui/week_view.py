@@ -29,6 +29,7 @@ from ccodesk.ui.calendar_view import (
     TODAY_COLOUR,
     WEEKEND_COLOUR,
     CalendarView,
+    Layout,
     edge_colour,
     fill_colour,
 )
@@ -83,6 +84,25 @@ def side_by_side(items: list[CalendarItem]) -> dict[int, tuple[int, int]]:
     return placed
 
 
+class _BlockFonts:
+    """The fonts and metrics of a paint, made once rather than per block."""
+
+    def __init__(self, base: QFont) -> None:
+        self.fonts: dict[tuple[bool, bool], tuple[QFont, QFontMetrics]] = {}
+        for bold in (False, True):
+            for struck in (False, True):
+                font = QFont(base)
+                font.setBold(bold)
+                font.setStrikeOut(struck)
+                self.fonts[bold, struck] = (font, QFontMetrics(font))
+        metrics = self.fonts[False, False][1]
+        self.line = metrics.height()
+        self.time_width = metrics.horizontalAdvance("00:00–00:00")
+
+    def pick(self, *, bold: bool, struck: bool) -> tuple[QFont, QFontMetrics]:
+        return self.fonts[bold, struck]
+
+
 class WeekView(CalendarView):
     """Seven days as a time grid; the selection is a day and an hour (or one entry)."""
 
@@ -92,11 +112,10 @@ class WeekView(CalendarView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.setAccessibleName("Week calendar")
-        self._placed: list[tuple[CalendarItem, QRect]] = []
-        self._more: dict[dt.date, tuple[int, QRect]] = {}
         self._scroll_to_morning = True
         self._top_hour: float = FIRST_HOUR  # the hour at the top of the view
         self._fitting = False
+        self._lines = 0  # all-day lines under the day names
 
     def show_week(self, selected: dt.date, today: dt.date, items: list[CalendarItem]) -> None:
         days = week_of(selected)
@@ -120,8 +139,13 @@ class WeekView(CalendarView):
         return self.fontMetrics().horizontalAdvance("00:00") + 12
 
     def _all_day_lines(self) -> int:
+        return self._lines
+
+    def layout_changed(self) -> None:
+        # what every y coordinate depends on, counted once per change, not per block
         most = max((len(self._all_day(d)) for d in self.days), default=0)
-        return min(most, ALL_DAY_LINES)
+        self._lines = min(most, ALL_DAY_LINES)
+        super().layout_changed()
 
     def _header_height(self) -> int:
         return self.fontMetrics().height() + 10 + self._all_day_lines() * self._line_height() + 2
@@ -242,24 +266,15 @@ class WeekView(CalendarView):
         return QRect(left, top, right - left, self.hour_height())
 
     # layout ----------------------------------------------------------------------------------
-    def entry_rects(self) -> list[tuple[CalendarItem, QRect]]:
-        return self._placed
-
-    def more_rects(self) -> dict[dt.date, tuple[int, QRect]]:
-        return self._more
-
-    def layout_changed(self) -> None:
-        self._placed, self._more = self._lay_out()
-        super().layout_changed()
-
-    def _lay_out(
-        self,
-    ) -> tuple[list[tuple[CalendarItem, QRect]], dict[dt.date, tuple[int, QRect]]]:
+    def lay_out(self) -> Layout:
         placed: list[tuple[CalendarItem, QRect]] = []
         more: dict[dt.date, tuple[int, QRect]] = {}
         line = self._line_height()
         strip_top = self.fontMetrics().height() + 10
         lines = self._all_day_lines()
+        # y_of's terms, once for all blocks
+        origin = self._header_height() - self.verticalScrollBar().value()
+        per_minute = self.hour_height() / 60
         for index, day in enumerate(self.days):
             left, right = self._column(index)
             all_day = self._all_day(day)
@@ -280,7 +295,8 @@ class WeekView(CalendarView):
                 assert item.time is not None
                 start = _minutes(item.time)
                 end = _minutes(item.ends) if item.ends else start + DEFAULT_LENGTH.seconds // 60
-                top, bottom = self.y_of(start), self.y_of(end)
+                top = origin + round(start * per_minute)
+                bottom = origin + round(end * per_minute)
                 width = (right - left - 5) / columns
                 x0 = left + 2 + round(column * width)
                 x1 = left + 2 + round((column + 1) * width) - 1
@@ -316,9 +332,11 @@ class WeekView(CalendarView):
             )
         self._paint_selected_slot(painter)
         self._paint_now(painter)
+        fonts = _BlockFonts(self.font())
+        body = QRect(0, header, area.width(), area.height() - header)
         for item, rect in self.entry_rects():
-            if item.time is not None:
-                self._paint_block(painter, item, rect)
+            if item.time is not None and rect.intersects(body):  # only what is in view
+                self._paint_block(painter, item, rect, fonts)
         painter.setClipping(False)
         # day names and the all-day strip, over the hours
         painter.fillRect(QRect(0, 0, area.width(), header), self.palette().base())
@@ -372,43 +390,38 @@ class WeekView(CalendarView):
         y = self.y_of(_minutes(now))
         painter.fillRect(QRect(left, y - 1, right - left, 2), TODAY_COLOUR)
 
-    def _paint_block(self, painter: QPainter, item: CalendarItem, rect: QRect) -> None:
+    def _paint_block(
+        self, painter: QPainter, item: CalendarItem, rect: QRect, fonts: _BlockFonts
+    ) -> None:
         fill = fill_colour(item)
-        painter.setPen(Qt.PenStyle.NoPen)
+        edge = edge_colour(fill)
+        painter.setPen(edge)
         painter.setBrush(fill)
-        painter.drawRoundedRect(rect, 3, 3)
-        painter.setBrush(edge_colour(fill))
-        painter.drawRect(QRect(rect.left(), rect.top(), 3, rect.height()))
-        painter.setPen(edge_colour(fill))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(rect.adjusted(0, 0, -1, -1), 3, 3)
+        painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), edge)
         assert item.time is not None
         inner = rect.adjusted(6, 1, -3, -1)
-        metrics = QFontMetrics(self.font())
+        height = fonts.line
         until = f"–{item.ends:%H:%M}" if item.ends else ""
         lines = [f"{item.time:%H:%M}{until}", item.title]
         if item.venue:
             lines.append(item.venue)
-        if inner.width() < metrics.horizontalAdvance("00:00–00:00"):
+        if inner.width() < fonts.time_width:
             lines = lines[1:]  # a narrow block: the grid's hours say when
-        elif inner.height() < 2 * metrics.height():
+        elif inner.height() < 2 * height:
             lines = [f"{item.time:%H:%M} {item.title}"]
-        font = QFont(self.font())
-        font.setStrikeOut(item.cancelled)
+        painter.setPen(DIM_TEXT_COLOUR if item.cancelled else TEXT_COLOUR)
         y = inner.top()
         for n, text in enumerate(lines):
-            if y + metrics.height() > inner.bottom() + 2:
+            if y + height > inner.bottom() + 2:
                 break
-            font.setBold(n == 0 and len(lines) > 1)
+            font, metrics = fonts.pick(bold=n == 0 and len(lines) > 1, struck=item.cancelled)
             painter.setFont(font)
-            painter.setPen(DIM_TEXT_COLOUR if item.cancelled else TEXT_COLOUR)
-            shown = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, inner.width())
+            shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, inner.width())
             painter.drawText(
-                QRect(inner.left(), y, inner.width(), metrics.height()),
-                Qt.AlignmentFlag.AlignLeft,
-                shown,
+                QRect(inner.left(), y, inner.width(), height), Qt.AlignmentFlag.AlignLeft, shown
             )
-            y += metrics.height()
+            y += height
         painter.setFont(self.font())
         if item is self.selected_item():
             self.paint_selection(painter, rect)
