@@ -263,6 +263,10 @@ def test_lines_open_their_engagement_by_double_click_and_enter(qtbot, page, foll
         rect = tree.visualItemRect(tree.topLevelItem(0))
         double_click(qtbot, tree, rect.center())
     assert opened == [eid] * 6
+    menu = page.line_menu(page.findings.topLevelItem(0))  # right-click: the same
+    assert [a.text() for a in menu.actions()] == ["&Open engagement"]
+    menu.actions()[0].trigger()
+    assert opened == [eid] * 7
 
 
 def test_headers_sort_in_the_query(qtbot, page) -> None:  # type: ignore[no-untyped-def]

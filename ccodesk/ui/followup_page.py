@@ -173,6 +173,9 @@ class FollowUpPage(LoadOnShow):
         self.you_said.setColumnWidth(1, 320)
         for tree in (self.action_list, self.findings, self.you_said):
             tree.itemActivated.connect(self._activated)
+        for tree in (self.findings, self.you_said):
+            tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            tree.customContextMenuRequested.connect(lambda at, tree=tree: self._line_menu(tree, at))
         self.tabs = QTabWidget()
         self.tabs.addTab(actions_tab, "Open actions")
         self.tabs.addTab(self.findings, "Findings with no outcome")
@@ -313,6 +316,20 @@ class FollowUpPage(LoadOnShow):
 
     def _action_menu(self, at: QPoint) -> None:
         self.action_menu().popup(self.action_list.viewport().mapToGlobal(at))
+
+    def line_menu(self, item: QTreeWidgetItem) -> QMenu:
+        """The context menu of a finding or a "you said, we did" line: open its engagement."""
+        menu = QMenu(self)
+        engagement = item.data(0, ENGAGEMENT_ROLE)
+        opening = menu.addAction("&Open engagement")
+        opening.setEnabled(bool(engagement))
+        opening.triggered.connect(lambda: self.engagement_activated.emit(engagement))
+        return menu
+
+    def _line_menu(self, tree: QTreeWidget, at: QPoint) -> None:
+        item = tree.itemAt(at)
+        if item is not None:
+            self.line_menu(item).popup(tree.viewport().mapToGlobal(at))
 
     def action_menu(self) -> QMenu:
         """The context menu of the selected actions."""
