@@ -37,7 +37,7 @@ def test_first_run_to_reopen(qtbot, tmp_path: Path) -> None:  # type: ignore[no-
 
     # 2. Plan a joint PCCG meeting with the BLO, from the timetable: double-click a day.
     window.navigation.setCurrentRow(1)
-    day = dt.date.today() + dt.timedelta(days=10)
+    day = dt.date.today() - dt.timedelta(days=3)  # held since: attendance can be recorded
     with qtbot.waitSignal(window.timetable.new_requested) as asked:
         window.timetable._new_on(day)
     editor = window.edit_engagement(None, asked.args[0])
