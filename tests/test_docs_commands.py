@@ -3,7 +3,9 @@
 Which blocks are examples to run: every fenced block tagged ```sh, ```bash or ```console
 (in a console block only the lines after a `$ ` prompt, continuation lines included, are
 commands; the rest is output). Untagged fences (```) are synopses with placeholders such as
-`ENGAGEMENT_ID` or `FILE.pdf`, and ```json/```text blocks show formats: neither is run.
+`ENGAGEMENT_ID` or `FILE.pdf`, and ```json/```text blocks show formats: neither is run, but
+each `ccodesk-cli …`/`ccodesk-central …` line of a synopsis must name a real command and real
+options (checked against its `--help`), and so must each benchmark line of a skipped block.
 
 Two markers, each an HTML comment on the line right before a block, and each with a reason:
 
@@ -17,9 +19,10 @@ that holds a `.venv` link to this project's virtualenv (the README writes
 `.venv/bin/ccodesk-cli`; the guides write `ccodesk-cli`, so `.venv/bin` is also first on
 PATH), with a fresh HOME and XDG directories, the tests' temporary keyring backend
 (tests/support/temp_keyring.py) in place of the OS keyring, and no standard input: a command
-that would ask something must say `--yes` (or read `CCODESK_PASSPHRASE`) as the docs do. Each
-block must exit 0; the assertion names the document, the block's line and text, and its
-output.
+that would ask something must say `--yes` (or read `CCODESK_PASSPHRASE`) as the docs do.
+`pipefail` also means no `… | head`: the writer of a closed pipe exits non-zero (seq too);
+the docs use `--limit` instead. Each block must exit 0; the assertion names the document, the
+block's line and text, and its own output. The documents run side by side (two cores).
 """
 
 from __future__ import annotations
@@ -277,6 +280,47 @@ def test_a_failing_block_is_named_with_its_output(tmp_path: Path) -> None:
     assert "--- its output ---\nsecond kept\n" in report
     assert "first" not in report.split("--- its output ---")[1]
     assert "unreachable" not in output and "third" not in output
+
+
+def _synopsis_lines() -> list[tuple[str, str]]:
+    """(where, line) for each `ccodesk-cli …`/`ccodesk-central …` line of an untagged block."""
+    found = []
+    for document in DOCUMENTS:
+        for block in blocks_of(document):
+            if block.tag:
+                continue
+            for n, line in enumerate(block.text.splitlines(), start=block.line + 1):
+                command = line.split("#", 1)[0].strip()
+                if command.split(" ")[0] in ("ccodesk-cli", "ccodesk-central"):
+                    found.append((f"{document.name}:{n}", command))
+    return found
+
+
+@pytest.mark.parametrize(("where", "line"), _synopsis_lines(), ids=lambda x: x)
+def test_synopses_name_real_commands_and_options(where: str, line: str) -> None:
+    """A synopsis has placeholders and is not run, but its commands and options exist."""
+    words = line.replace("[", " ").replace("]", " ").split()
+    path = []
+    for word in words[1:]:
+        if not re.fullmatch(r"[a-z][a-z-]*", word):
+            break
+        path.append(word)
+    program = str(venv() / "bin" / words[0])
+    shown = subprocess.run(
+        [program, *path, "--help"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,  # a hang guard
+    )
+    assert shown.returncode == 0, (
+        f"{where}: {' '.join([words[0], *path])} is no command:\n{shown.stderr}"
+    )
+    for option in (w for w in words if w.startswith("-") and len(w) > 1):
+        assert re.search(rf"(^|[\s\[]){re.escape(option)}\b", shown.stdout), (
+            f"{where}: {' '.join([words[0], *path])} has no {option} option:\n{shown.stdout}"
+        )
 
 
 @pytest.mark.parametrize(("where", "command"), _benchmark_commands(), ids=lambda x: x)
