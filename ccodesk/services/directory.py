@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
@@ -358,21 +358,29 @@ def search_partners(session: Session, typed: str, *, limit: int = PARTNER_LIMIT)
         return PartnerResults(_matches(session, rows[:limit]), len(rows) > limit)
     phrase = " ".join(typed.split()).casefold()
     every = " ".join(f'"{w}"*' for w in words)
-    tiers: list[tuple[list[str], dict[str, Any]]] = []
+    n = limit + 1
+    tiers: list[Callable[[], list[Any]]] = []
     first = phrase[:1].upper()
     if first.isascii() and first.isalnum():
         # The name index is in binary order: a range on the first letter keeps this a seek.
+        starts = {"lo": first, "hi": chr(ord(first) + 1), "starts": _like_prefix(phrase)}
         tiers.append(
-            (
+            lambda: _walk(
+                session,
                 ["o.name >= :lo", "o.name < :hi", "o.name LIKE :starts ESCAPE '\\'"],
-                {"lo": first, "hi": chr(ord(first) + 1), "starts": _like_prefix(phrase)},
+                starts,
+                n,
             )
         )
-    tiers.append(([f"+o.rowid IN ({_IN_INDEX} :in_name)"], {"in_name": f"name : ({every})"}))
-    tiers.append(_anywhere(session, words))
+    tiers.append(lambda: _indexed(session, f"name : ({every})", n))
+    rest, conditions, params = _anywhere(session, words)
+    if rest is not None:
+        tiers.append(lambda: _indexed(session, rest, n, conditions, params))
+    else:
+        tiers.append(lambda: _walk(session, conditions, params, n))
     found: dict[str, Any] = {}
-    for conditions, params in tiers:
-        for row in _walk(session, conditions, params, limit + 1):
+    for tier in tiers:
+        for row in tier():
             found.setdefault(row[0], row)
         if len(found) > limit:
             break
@@ -380,8 +388,12 @@ def search_partners(session: Session, typed: str, *, limit: int = PARTNER_LIMIT)
     return PartnerResults(_matches(session, rows[:limit]), len(rows) > limit)
 
 
-def _anywhere(session: Session, words: list[str]) -> tuple[list[str], dict[str, Any]]:
-    """The conditions for every word matching somewhere: the index, the type or a group."""
+def _anywhere(session: Session, words: list[str]) -> tuple[str | None, list[str], dict[str, Any]]:
+    """Every word matching somewhere: the index, the type or a group.
+
+    Returns one FTS5 query for the words only the index can match (or None), and the
+    conditions for the others.
+    """
     groups = session.execute(select(PriorityGroup.code, PriorityGroup.name)).all()
     conditions: list[str] = []
     params: dict[str, Any] = {}
@@ -401,11 +413,40 @@ def _anywhere(session: Session, words: list[str]) -> tuple[list[str], dict[str, 
             params[f"g{i}"] = codes
             either.append(f"{_SERVING} :g{i})")
         conditions.append(f"({' OR '.join(either)})")
-    if indexed_only:
-        # Words only the index can match: one MATCH of them all is the fastest.
-        params["rest"] = " ".join(indexed_only)
-        conditions.insert(0, f"+o.rowid IN ({_IN_INDEX} :rest)")
-    return conditions, params
+    # Words only the index can match: one MATCH of them all is the fastest.
+    return (" ".join(indexed_only) or None), conditions, params
+
+
+_FEW = 200  # an FTS5 match this small is read whole and sorted; a bigger one walked by name
+_COLUMNS = "o.id, o.name, o.org_type, o.address, o.postcode"
+
+
+def _indexed(
+    session: Session,
+    match: str,
+    limit: int,
+    conditions: Sequence[str] = (),
+    params: dict[str, Any] | None = None,
+) -> list[Any]:
+    """The first `limit` live organisations by name whose indexed text matches `match` (and
+    that meet `conditions`): a few matches are read and sorted, many walked by name."""
+    params = dict(params or {})
+    rowids = session.execute(text(f"{_IN_INDEX} :q LIMIT {_FEW + 1}"), {"q": match}).scalars()
+    few = list(rowids)
+    if len(few) > _FEW:
+        return _walk(
+            session, [f"+o.rowid IN ({_IN_INDEX} :q)", *conditions], {**params, "q": match}, limit
+        )
+    if not few:
+        return []
+    where = " AND ".join(["o.rowid IN :few", *conditions, "o.deleted = 0"])
+    statement = text(
+        f"SELECT {_COLUMNS} FROM organisation AS o WHERE {where} ORDER BY o.name, o.id LIMIT :n"
+    ).bindparams(
+        bindparam("few", expanding=True),
+        *(bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list)),
+    )
+    return list(session.execute(statement, {**params, "few": few, "n": limit}).all())
 
 
 def _walk(session: Session, conditions: list[str], params: dict[str, Any], limit: int) -> list[Any]:
@@ -417,8 +458,7 @@ def _walk(session: Session, conditions: list[str], params: dict[str, Any], limit
     """
     where = " AND ".join([*conditions, "o.deleted = 0"])
     statement = text(
-        "SELECT o.id, o.name, o.org_type, o.address, o.postcode "
-        f"FROM organisation AS o INDEXED BY ix_organisation_name WHERE {where} "
+        f"SELECT {_COLUMNS} FROM organisation AS o INDEXED BY ix_organisation_name WHERE {where} "
         "ORDER BY o.name, o.id LIMIT :n"
     ).bindparams(*(bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list)))
     return list(session.execute(statement, {**params, "n": limit}).all())
