@@ -227,6 +227,8 @@ def sort_each_column(app: Any, page: Any) -> tuple[dict[str, list[float]], dict[
     results: list[dict[str, list[float]]] = []
     for kind in (None, EngagementKind.FOCUS_GROUP):
         page.kind.setCurrentIndex(page.kind.findData(kind.value if kind else None))
+        page.apply_filters()
+        assert page.model.rowCount() == page.model.page_size, "too few engagements to sort"
         app.processEvents()
         figures: dict[str, list[float]] = {}
         for _ in range(SORT_ROUNDS):

@@ -201,7 +201,7 @@ class EngagementsPage(LoadOnShow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
-        for column, width in ((0, 150), (1, 130), (3, 80), (4, 180), (5, 75)):
+        for column, width in ((0, 165), (1, 130), (3, 80), (4, 180), (5, 75)):
             self.table.setColumnWidth(column, width)
         sortable_header(self.table, self.model)
         # `activated` is Enter and Return on the current row, and the platform's double-click

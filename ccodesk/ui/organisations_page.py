@@ -143,9 +143,12 @@ class OrganisationsPage(LoadOnShow):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # the name keeps its width on a small screen; the groups served (in full in the
+        # tooltip) take what is left
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(60)
-        for column, width in ((1, 130), (2, 160), (3, 110), (4, 75), (5, 130)):
+        for column, width in ((0, 230), (1, 130), (2, 160), (3, 110), (4, 75), (5, 130)):
             self.table.setColumnWidth(column, width)
         sortable_header(self.table, self.model)
         # `activated` is Enter and Return on the current row, and the platform's double-click
