@@ -33,6 +33,7 @@ from ccodesk.models import (
     EngagementKind,
     EngagementStatus,
     FeedbackChannel,
+    FeedbackGiven,
     OfficerRole,
     OrganisationType,
     OutcomeResult,
@@ -152,12 +153,13 @@ def small(store):  # type: ignore[no-untyped-def]
                 channel=FeedbackChannel.LETTER,
                 engagement_id=engagement,
             )
-        give_feedback(
-            s,
-            "A typo: before the meeting",
-            given_on=dt.date(2026, 8, 1),
-            channel=FeedbackChannel.EMAIL,
-            engagement_id=e2,
+        s.add(  # a typo dated before the meeting, as an older ccodesk let through
+            FeedbackGiven(
+                engagement=s.get(Engagement, e2),
+                text="A typo: before the meeting",
+                given_on=dt.date(2026, 8, 1),
+                channel=FeedbackChannel.EMAIL,
+            )
         )
         give_feedback(
             s,
