@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication exists
+# Before any QApplication exists: offscreen, on a screen of the commonest office laptop's size
+# (the offscreen platform's own default, 800×800, is a screen no officer has).
+_SCREEN = os.path.join(os.path.dirname(__file__), "support", "laptop-screen.json")
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
 
 import sys
 import tempfile

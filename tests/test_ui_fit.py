@@ -59,6 +59,8 @@ store = create_store(Path(sys.argv[1]), borough_code="camden", officer_name="Ada
 window = MainWindow(store)
 window.show()
 assert window.devicePixelRatio() == 2, window.devicePixelRatio()
+room = window.screen().availableGeometry()
+assert (room.width(), room.height()) == (1366, 768), room
 for row in range(len(MainWindow.PAGES)):
     window.navigation.setCurrentRow(row)
     for size in ((1366, 768), (1024, 700)):
@@ -78,7 +80,16 @@ def test_fits_at_twice_the_pixel_density(tmp_path) -> None:  # type: ignore[no-u
     import subprocess
     import sys
 
-    env = {**os.environ, "QT_SCALE_FACTOR": "2", "QT_QPA_PLATFORM": "offscreen:size=2732x1536"}
+    screen = tmp_path / "screen.json"
+    screen.write_text(
+        '{"screens": [{"name": "retina", "x": 0, "y": 0, "width": 2732, "height": 1536, '
+        '"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}'
+    )
+    env = {
+        **os.environ,
+        "QT_SCALE_FACTOR": "2",
+        "QT_QPA_PLATFORM": f"offscreen:configfile={screen}",
+    }
     done = subprocess.run(
         [sys.executable, "-c", HIGH_DPI, str(tmp_path / "store")],
         env=env,

@@ -8,7 +8,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QSplitter
 
 from ccodesk.ui.main_window import MainWindow
-from ccodesk.ui.window_state import read_state, state_path
+from ccodesk.ui.window_state import fitted, read_state, state_path
 
 
 def _window(qtbot, store) -> MainWindow:  # type: ignore[no-untyped-def]
@@ -58,7 +58,7 @@ def test_tool_bar_folds_on_a_narrow_window(qtbot, store) -> None:  # type: ignor
 
 def test_geometry_and_splitters_remembered(qtbot, store) -> None:  # type: ignore[no-untyped-def]
     win = _window(qtbot, store)
-    win.setGeometry(QRect(40, 50, 1000, 640))
+    win.setGeometry(QRect(40, 50, 1100, 640))
     win.navigation.setCurrentRow(MainWindow.PAGES.index("Organisations & contacts"))
     splitters = win.organisations.findChildren(QSplitter)
     if splitters:
@@ -69,7 +69,7 @@ def test_geometry_and_splitters_remembered(qtbot, store) -> None:  # type: ignor
     assert state_path().is_file() and "main/geometry" in read_state()
 
     again = _window(qtbot, store)
-    assert (again.width(), again.height()) == (1000, 640)
+    assert (again.width(), again.height()) == (1100, 640)
     if splitters:
         restored = again.organisations.findChildren(QSplitter)[0].sizes()
         assert abs(restored[-1] - 200) <= 2, restored
@@ -80,8 +80,8 @@ def test_unreadable_window_state_is_ignored(qtbot, store) -> None:  # type: igno
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('{"main/geometry": "not base64!!", "other": 3}')
     win = _window(qtbot, store)  # opens with the default size, no error
-    room = win.screen().availableGeometry()
-    assert win.width() <= room.width() and win.height() <= room.height()
+    expected = fitted(win.screen().availableGeometry(), 1280, 800).size()
+    assert win.size() == expected.expandedTo(win.minimumSizeHint())
 
 
 @pytest.mark.parametrize("page", ["Dashboard", "Engagements"])
@@ -89,6 +89,6 @@ def test_status_bar_never_widens_the_window(qtbot, store, page: str) -> None:  #
     win = _window(qtbot, store)
     win.navigation.setCurrentRow(MainWindow.PAGES.index(page))
     win.status.setText("x" * 2000)
-    win.resize(900, 600)
+    win.resize(1024, 660)
     QApplication.processEvents()
-    assert win.width() == 900
+    assert win.width() == 1024

@@ -371,12 +371,12 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
             self.addAction(action)
             if tool:
+                action.setIconText(tool)  # the tool bar's shorter label
+                shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                action.setToolTip(f"{text} ({shortcut})" if shortcut else text)
                 self.toolbar.addAction(action)
                 button = self.toolbar.widgetForAction(action)
                 if button is not None:
-                    button.setText(tool)
-                    shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-                    button.setToolTip(f"{text} ({shortcut})" if shortcut else text)
                     button.setAccessibleName(text.rstrip("…"))
             return action
 

@@ -99,8 +99,6 @@ class ReportsPage(LoadOnShow):
             bar.addWidget(widget)
         bar.addWidget(self.next_button)
         bar.addStretch(1)
-        bar.addWidget(self.csv_button)
-        bar.addWidget(self.xlsx_button)
         self.status = QLabel()
         self.status.setAccessibleName("Report status")
         self.status.setWordWrap(True)
@@ -178,9 +176,13 @@ class ReportsPage(LoadOnShow):
         self.scroll = scroll
         scroll.viewport().installEventFilter(self)
         self._reflow(1)
+        below = QHBoxLayout()  # the exports beside the status line: the top row stays short
+        below.addWidget(self.status, 1)
+        below.addWidget(self.csv_button)
+        below.addWidget(self.xlsx_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.status)
+        layout.addLayout(below)
         layout.addWidget(scroll, 1)
         self._show_period()
 
