@@ -92,3 +92,13 @@ def test_status_bar_never_widens_the_window(qtbot, store, page: str) -> None:  #
     win.resize(1024, 660)
     QApplication.processEvents()
     assert win.width() == 1024
+
+
+def test_ctrl_number_puts_the_focus_in_the_page(qtbot, demo_store) -> None:  # type: ignore[no-untyped-def]
+    win = _window(qtbot, demo_store)
+    for number, page in ((2, "timetable"), (3, "engagements"), (5, "followup")):
+        qtbot.keyClick(win, getattr(Qt.Key, f"Key_{number}"), Qt.KeyboardModifier.ControlModifier)
+        focus = QApplication.focusWidget()
+        shown = getattr(win, page)
+        assert win.stack.currentWidget() is shown
+        assert focus is not None and (focus is shown or shown.isAncestorOf(focus)), focus

@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
             command(
                 name,
                 (f"Ctrl+{number}",),
-                lambda _=False, row=number - 1: self.navigation.setCurrentRow(row),
+                lambda _=False, row=number - 1: self.go_to(row),
                 go_menu,
             )
         go_menu.addSeparator()
@@ -549,6 +549,27 @@ class MainWindow(QMainWindow):
         self.organisations.model.settings = settings
         self.organisations.refresh()
         self.reports.settings = settings  # the fatigue threshold, from the next refresh
+
+    def go_to(self, row: int) -> None:
+        """Show a page from the keyboard (Ctrl+1…7) and put the focus in it, not in the list."""
+        self.navigation.setCurrentRow(row)
+        page = self.stack.currentWidget()
+        if self.store is None or page is None:
+            return
+        if page.focusProxy() is not None or page.focusPolicy() != Qt.FocusPolicy.NoFocus:
+            page.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        widget = page.nextInFocusChain()
+        while widget is not None and widget is not page:
+            if (
+                page.isAncestorOf(widget)
+                and widget.isVisibleTo(page)
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ):
+                widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
