@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import shiboken6
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
@@ -143,8 +144,11 @@ class FollowUpPage(LoadOnShow):
         self.open_button.clicked.connect(self.open_selected)
         self.undo_button = QPushButton("&Undo")
         self.undo_button.clicked.connect(self.undo_stack.undo)
-        self.undo_stack.canUndoChanged.connect(self._update_buttons)
-        self.undo_stack.undoTextChanged.connect(lambda _t: self._update_buttons())
+        # Only the signals' own values: the stack also signals while it is being destroyed.
+        self.undo_button.setEnabled(False)
+        self.undo_button.setToolTip("Nothing to undo")
+        self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.undo_stack.undoTextChanged.connect(self._undo_text)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.undo_button)
         top = QHBoxLayout()
@@ -310,9 +314,10 @@ class FollowUpPage(LoadOnShow):
             button.setEnabled(bool(selected) and statuses != {status})
         current = self.action_list.currentItem()
         self.open_button.setEnabled(current is not None and bool(current.data(0, ENGAGEMENT_ROLE)))
-        self.undo_button.setEnabled(self.undo_stack.canUndo())
-        text = self.undo_stack.undoText()
-        self.undo_button.setToolTip(f"Undo: {text} (Ctrl+Z)" if text else "Nothing to undo")
+
+    def _undo_text(self, text: str) -> None:
+        if shiboken6.isValid(self.undo_button):  # not while the page is being destroyed
+            self.undo_button.setToolTip(f"Undo: {text} (Ctrl+Z)" if text else "Nothing to undo")
 
     def _action_menu(self, at: QPoint) -> None:
         self.action_menu().popup(self.action_list.viewport().mapToGlobal(at))
