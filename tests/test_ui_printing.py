@@ -166,6 +166,7 @@ def test_print_goes_through_the_print_dialog(
     assert printed.args == [2]
     assert page_count(out) == 2
     assert "Sent 2 pages" in dialog.error.text()
+    assert "#b00020" not in dialog.error.styleSheet()  # success is not shown as a problem
 
 
 def test_a_bad_quarter_is_shown_not_raised(qtbot, store) -> None:  # type: ignore[no-untyped-def]

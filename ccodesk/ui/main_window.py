@@ -275,21 +275,20 @@ class MainWindow(QMainWindow):
         self.store_ready.emit()
 
     def _connect_pages(self) -> None:
-        """What the pages ask of the window: open an engagement, refresh the status bar."""
-        for page in (self.dashboard, self.followup, self.reports):
-            activated = getattr(page, "engagement_activated", None)
-            if activated is not None:
-                activated.connect(self.edit_engagement)
-        quick_time = getattr(self.dashboard, "quicktime_activated", None)
-        if quick_time is not None:
-            quick_time.connect(lambda _id: self.open_quick_time())
-        for page in (self.sync, self.followup, self.dashboard):
-            changed = getattr(page, "status_changed", None)
-            if changed is not None:
-                changed.connect(self.refresh_status)
-        printing = getattr(self.engagements, "print_requested", None)
-        if printing is not None:
-            printing.connect(self.print_engagement)
+        """What the pages ask of the window: open an engagement or print it, refresh the status."""
+        for activated in (
+            self.dashboard.engagement_activated,
+            self.followup.engagement_activated,
+        ):
+            activated.connect(self.edit_engagement)
+        self.dashboard.quicktime_activated.connect(lambda _id: self.open_quick_time())
+        for changed in (
+            self.sync.status_changed,
+            self.followup.status_changed,
+            self.dashboard.status_changed,
+        ):
+            changed.connect(self.refresh_status)
+        self.engagements.print_requested.connect(self.print_engagement)
 
     # -- window state ----------------------------------------------------------------------
 
@@ -313,7 +312,8 @@ class MainWindow(QMainWindow):
         if self.store is not None:
             for index in range(self.stack.count()):
                 page = self.stack.widget(index)
-                save_splitters(page, type(page).__name__, state)
+                if page is not None:
+                    save_splitters(page, type(page).__name__, state)
         write_state(state)
         self._window_state = state
 
@@ -492,13 +492,13 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def print_engagement(self, engagement_id: str) -> QWidget | None:
-        """The print dialog on one engagement (its meeting pack and forms)."""
+    def print_engagement(self, engagement_id: str, document: str = "pack") -> QWidget | None:
+        """The print dialog on one engagement: its meeting pack, or a form."""
         from ccodesk.ui.printing import PrintDialog
 
         if self.store is None:
             return None
-        dialog = PrintDialog(self.store, engagement_id, document="pack", parent=self)
+        dialog = PrintDialog(self.store, engagement_id, document=document, parent=self)
         dialog.open()
         return dialog
 

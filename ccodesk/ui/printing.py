@@ -223,8 +223,7 @@ class PrintDialog(QDialog):
         self.quarter.setPlaceholderText("e.g. 2026Q3")
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setAccessibleName("Problem")
+        self.error.setAccessibleName("Print status")
         form = QFormLayout()
         for text, widget in (
             ("&Document:", self.document),
@@ -248,6 +247,11 @@ class PrintDialog(QDialog):
         self.job: BackgroundJob | None = None
         self.set_document(document)
 
+
+    def _say(self, text: str, *, problem: bool = True) -> None:
+        """A problem in the problem colour; news that something worked in the ordinary one."""
+        self.error.setStyleSheet("color: #b00020;" if problem else "")
+        self.error.setText(text)
     def set_document(self, value: str) -> None:
         self.document.setCurrentIndex(max(0, self.document.findData(value)))
         self._update()
@@ -260,7 +264,7 @@ class PrintDialog(QDialog):
         self.large_print.setEnabled(not is_return)
         self.copies.setEnabled(document in ("pack", "equality", "feedback"))
         ready = is_return or document != "pack" or self.engagement_id is not None
-        self.error.setText("" if ready else "Open an engagement to print its meeting pack.")
+        self._say("" if ready else "Open an engagement to print its meeting pack.")
         self.print_button.setEnabled(ready)
         self.save_button.setEnabled(ready)
 
@@ -295,7 +299,7 @@ class PrintDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._update()
         if isinstance(exc, KnownError):
-            self.error.setText(str(exc))
+            self._say(str(exc))
         else:
             raise exc
 
@@ -308,11 +312,11 @@ class PrintDialog(QDialog):
         try:
             written = ask_and_save_pdf(self, data, name)
         except KnownError as exc:
-            self.error.setText(str(exc))
+            self._say(str(exc))
             return
         if written is None:
             return
-        self.error.setText(f"Saved {written.name}.")
+        self._say(f"Saved {written.name}.", problem=False)
         self.saved_to.emit(str(written))
 
     def print_document(self) -> BackgroundJob:
@@ -324,11 +328,11 @@ class PrintDialog(QDialog):
         try:
             pages = ask_and_print_pdf(self, data, name)
         except KnownError as exc:
-            self.error.setText(str(exc))
+            self._say(str(exc))
             return
         if pages is None:
             return
-        self.error.setText(f"Sent {pages} page{'s' if pages != 1 else ''} to the printer.")
+        self._say(f"Sent {pages} page{'s' if pages != 1 else ''} to the printer.", problem=False)
         self.printed.emit(pages)
 
 

@@ -173,7 +173,7 @@ class ReportsPage(LoadOnShow):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        self.scroll = scroll
+        self.figures_scroll = scroll
         scroll.viewport().installEventFilter(self)
         self._reflow(1)
         below = QHBoxLayout()  # the exports beside the status line: the top row stays short
@@ -200,9 +200,9 @@ class ReportsPage(LoadOnShow):
         self.grid.addWidget(last, (len(pairs) + columns - 1) // columns, 0, 1, columns)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+        if watched is self.figures_scroll.viewport() and event.type() == QEvent.Type.Resize:
             widest = max(box.minimumSizeHint().width() for box in self.boxes[:-1])
-            room = self.scroll.viewport().width()
+            room = self.figures_scroll.viewport().width()
             self._reflow(2 if room >= 2 * widest + 3 * self.grid.spacing() + 40 else 1)
         return super().eventFilter(watched, event)
 
