@@ -6,8 +6,11 @@ import os
 
 # Before any QApplication exists: offscreen, on a screen of the commonest office laptop's size
 # (the offscreen platform's own default, 800×800, is a screen no officer has).
-_SCREEN = os.path.join(os.path.dirname(__file__), "support", "laptop-screen.json")
-os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
+os.environ.setdefault(
+    "QT_QPA_PLATFORM",
+    "offscreen:configfile="
+    + os.path.join(os.path.dirname(os.path.abspath(__file__)), "support", "laptop-screen.json"),
+)
 
 import sys
 import tempfile

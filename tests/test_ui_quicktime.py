@@ -180,8 +180,10 @@ def test_five_stages_and_review_with_every_warning(
     assert "Nobody picked serves LGBT people" in scan.warnings.text()
     qtbot.keyClicks(scan.search, "mosque")
     qtbot.waitUntil(  # the search runs once typing pauses
-        lambda: [scan.found.item(i).text() for i in range(scan.found.count())]
-        == ["Camden Central Mosque"]
+        lambda: (
+            [scan.found.item(i).text() for i in range(scan.found.count())]
+            == ["Camden Central Mosque"]
+        )
     )
     qtbot.keyClicks(scan.reason, "the local faith lead")
     _click(qtbot, scan.pick_button)

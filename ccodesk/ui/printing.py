@@ -247,11 +247,11 @@ class PrintDialog(QDialog):
         self.job: BackgroundJob | None = None
         self.set_document(document)
 
-
     def _say(self, text: str, *, problem: bool = True) -> None:
         """A problem in the problem colour; news that something worked in the ordinary one."""
         self.error.setStyleSheet("color: #b00020;" if problem else "")
         self.error.setText(text)
+
     def set_document(self, value: str) -> None:
         self.document.setCurrentIndex(max(0, self.document.findData(value)))
         self._update()

@@ -87,5 +87,3 @@ def fitted(screen: QRect, width: int, height: int) -> QRect:
     x = screen.x() + (screen.width() - w) // 2
     y = screen.y() + (screen.height() - h) // 2
     return QRect(x, y, w, h)
-
-
