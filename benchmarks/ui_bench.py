@@ -189,6 +189,10 @@ def main() -> None:
         f"| ccodesk to dashboard filled from the store, median of {STARTS} | "
         f"{statistics.median(ready) * ms:.0f} ms | |"
     )
+    print(
+        f"| dashboard filled ÷ bare window | "
+        f"{statistics.median(ready) / statistics.median(bare):.2f}× | ≤ 5× |"
+    )
     print(f"| peak memory of that start (max RSS) | {max(rss):.0f} MB | ≤ 300 MB |")
     print(
         f"| engagement list, first page after a filter change, median / max of "

@@ -105,6 +105,7 @@ class _Launch:
         self.exit_code = 0
         window.open_failed.connect(self._failed)
         if smoke:
+            window.dashboard_shown.connect(self._dashboard_filled)
             window.store_ready.connect(self._smoke_ready)
 
     def run(self) -> int:
@@ -113,6 +114,7 @@ class _Launch:
             if not _rendered(self.window):
                 print("smoke test: window failed", file=sys.stderr)
                 return 1
+            SMOKE_TIMES.pop("ready", None)
             SMOKE_TIMES["shown"] = time.time()
             QTimer.singleShot(SMOKE_TIMEOUT_MS, self._smoke_timeout)
         if not self._start():
@@ -167,12 +169,17 @@ class _Launch:
 
     # -- smoke test ----------------------------------------------------------------------------
 
+    def _dashboard_filled(self) -> None:
+        """The dashboard is on screen with the store's figures: what the officer waits for."""
+        SMOKE_TIMES.setdefault("ready", time.time())
+
     def _smoke_ready(self) -> None:
+        """Every page is built: check the window renders, and report how long the wait was."""
         dashboard = self.window.dashboard
         if dashboard.board is None:
             dashboard.board_shown.connect(self._smoke_ready)
             return
-        SMOKE_TIMES["ready"] = time.time()
+        SMOKE_TIMES.setdefault("ready", time.time())
         ok = _rendered(self.window)
         shown_to_ready = SMOKE_TIMES["ready"] - SMOKE_TIMES["shown"]
         print(

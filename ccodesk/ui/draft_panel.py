@@ -80,7 +80,11 @@ class ValueWords:
             return CHOICES[field].get(value, "Not set") if value else "Not set"
         if field in self.names:
             names = self.names[field]
-            return ", ".join(names.get(code, "(no longer listed)") for code in value) or "None"
+            # a set of picks: shown in name order, so two versions compare at a glance
+            shown = sorted(
+                (names.get(code, "(no longer listed)") for code in value), key=str.casefold
+            )
+            return ", ".join(shown) or "None"
         if field in ("starts_at", "ends_at") and value:
             return f"{dt.datetime.fromisoformat(value):%a %d %b %Y %H:%M}"
         if field == "attendance":

@@ -190,6 +190,7 @@ class EngagementsPage(LoadOnShow):
         self.clear_button.clicked.connect(self.clear_filters)
 
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # arrows move between rows; Tab leaves the list
         self.table.setModel(self.model)
         self.table.setAccessibleName("Engagements")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the pages import SQLAlchemy and the services: loaded once t
 
     from PySide6.QtGui import QCloseEvent
 
+    from ccodesk.services.dashboard import Dashboard
     from ccodesk.settings import Settings
     from ccodesk.store import Store
     from ccodesk.ui.dashboard_page import DashboardPage
@@ -79,17 +80,39 @@ class OpeningPage(QWidget):
         self.label.setText(text)  # plain text: a rich-text label costs ~6 ms more to build
 
 
-def _open_store(data_dir: Path, passphrase: str | None) -> Store:
-    """Open the store off the UI thread, and load the pages' modules while at it."""
+def _open_store(data_dir: Path, passphrase: str | None) -> tuple[Store, Dashboard | None]:
+    """Open the store off the UI thread and gather the dashboard's figures while at it.
+
+    The dashboard is what the officer sees first: its queries run here, straight after the
+    store opens, so it is filled as soon as the window has the store; the other pages are built
+    after it (`MainWindow._build_pages`). A dashboard that cannot be read now is read again
+    when shown (None).
+    """
+    from ccodesk.errors import KnownError
     from ccodesk.store import open_store
 
     store = open_store(data_dir, prompt=None if passphrase is None else lambda _c: passphrase)
     try:
-        import ccodesk.ui.pages  # noqa: F401  (imports SQLAlchemy-heavy modules here, not in the UI)
+        import datetime as dt
+
+        import ccodesk.ui.dashboard_page  # noqa: F401  (loaded here, not on the UI thread)
+        from ccodesk.services.dashboard import build_dashboard
+
+        try:
+            with store.session() as session:
+                board: Dashboard | None = build_dashboard(session, dt.date.today())
+        except KnownError as exc:
+            log.warning("the dashboard could not be read at start-up: %s", exc)
+            board = None
     except BaseException:
         store.close()
         raise
-    return store
+    return store, board
+
+
+def _load_pages(_progress: object, _cancelled: object) -> None:
+    """Import the other pages' modules (SQLAlchemy-heavy) off the UI thread."""
+    import ccodesk.ui.pages  # noqa: F401
 
 
 def _place(store: Store) -> str:
@@ -128,6 +151,7 @@ class MainWindow(QMainWindow):
     )
 
     store_ready = Signal()  # the store is open and the pages are built
+    dashboard_shown = Signal()  # the dashboard is on screen, filled (before the other pages)
     open_failed = Signal(object)  # the exception that stopped the store opening
 
     dashboard: DashboardPage
@@ -201,10 +225,10 @@ class MainWindow(QMainWindow):
             raise ValueError("no data directory to open")
         data_dir = self.data_dir
 
-        def work(_progress: object, _cancelled: object) -> Store:
-            store = _open_store(data_dir, passphrase)
+        def work(_progress: object, _cancelled: object) -> tuple[Store, Dashboard | None]:
+            store, board = _open_store(data_dir, passphrase)
             self._opened_late = store  # closed by `close_store` if the window has gone
-            return store
+            return store, board
 
         self.opening.set_text(f"Opening the store in {data_dir}…")
         job = BackgroundJob(work)
@@ -213,19 +237,48 @@ class MainWindow(QMainWindow):
         self._opening = job
         job.start()
 
-    def _opened(self, store: Store) -> None:
+    def _opened(self, opened: tuple[Store, Dashboard | None]) -> None:
         self._opening = None
-        self.attach_store(store)
+        store, board = opened
+        self.attach_store(store, board)
 
     def _open_failed(self, exc: BaseException) -> None:
         self._opening = None
         self.opening.set_text("The store could not be opened.")
         self.open_failed.emit(exc)
 
-    def attach_store(self, store: Store) -> None:
-        """Build the pages on an open store and show the first one."""
+    def attach_store(self, store: Store, board: Dashboard | None = None) -> None:
+        """Show the dashboard on an open store, then build the other pages.
+
+        With the dashboard's figures already read (`board`, from the background open), the
+        dashboard is shown filled at once and the other pages are built once their modules
+        have loaded on the thread pool; without them, every page is built now.
+        """
+        from ccodesk.ui.dashboard_page import DashboardPage
+
+        self.store = store
+        self._opened_late = None
+        self.setWindowTitle(f"ccodesk — {_place(store)}")
+        self.dashboard = DashboardPage(store)
+        self.stack.addWidget(self.dashboard)
+        self.stack.setCurrentWidget(self.dashboard)
+        self.stack.removeWidget(self.opening)
+        self.opening.deleteLater()
+        if board is None:
+            self._build_pages()
+            return
+        self.dashboard.loaded = True  # filled now: no second query when it is shown
+        self.dashboard.show_board(board)
+        self.dashboard_shown.emit()
+        job = BackgroundJob(_load_pages)
+        job.signals.succeeded.connect(lambda _none: self._build_pages())
+        job.signals.failed.connect(self._open_failed)
+        self._opening = job
+        job.start()
+
+    def _build_pages(self) -> None:
+        """Build the pages after the dashboard, wire them, and let the officer move between them."""
         from ccodesk.ui.pages import (
-            DashboardPage,
             EngagementsPage,
             FollowUpPage,
             OrganisationsPage,
@@ -234,10 +287,10 @@ class MainWindow(QMainWindow):
             TimetablePage,
         )
 
-        self.store = store
-        self._opened_late = None
-        self.setWindowTitle(f"ccodesk — {_place(store)}")
-        self.dashboard = DashboardPage(store)
+        store = self.store
+        if store is None:  # the window closed while the modules loaded
+            return
+        self._opening = None
         self.engagements = EngagementsPage(store)
         self.followup = FollowUpPage(store)
         self.organisations = OrganisationsPage(store, self.settings)
@@ -253,10 +306,9 @@ class MainWindow(QMainWindow):
             self.reports,
             self.sync,
         ]
-        for page in pages:
+        for page in pages[1:]:
             self.stack.addWidget(page)
-        self.stack.removeWidget(self.opening)
-        self.opening.deleteLater()
+        self.navigation.setCurrentRow(0)  # before connecting: the dashboard is shown already
         self.navigation.currentRowChanged.connect(self.show_page)
         self.engagements.engagement_activated.connect(self.edit_engagement)
         self.engagements.new_requested.connect(lambda: self.edit_engagement(None))
@@ -270,7 +322,6 @@ class MainWindow(QMainWindow):
         for page in pages:
             restore_splitters(page, type(page).__name__, self._window_state)
         self.navigation.setEnabled(True)
-        self.navigation.setCurrentRow(0)
         self.refresh_status()
         self.store_ready.emit()
 

@@ -136,6 +136,7 @@ class OrganisationsPage(LoadOnShow):
             self.org_type.addItem(t.label, t.value)
         compact_combo(self.org_type, 14)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # arrows move between rows; Tab leaves the list
         self.table.setModel(self.model)
         self.table.setAccessibleName("Organisations")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
