@@ -75,10 +75,16 @@ def test_geometry_and_splitters_remembered(qtbot, store) -> None:  # type: ignor
         assert abs(restored[-1] - 200) <= 2, restored
 
 
+def test_window_state_lives_beside_the_settings() -> None:
+    from ccodesk.settings import settings_path
+
+    assert state_path().parent == settings_path().parent
+
+
 def test_unreadable_window_state_is_ignored(qtbot, store) -> None:  # type: ignore[no-untyped-def]
     path = state_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('{"main/geometry": "not base64!!", "other": 3}')
+    path.write_text("[main]\ngeometry=not a geometry\nother=3\n")
     win = _window(qtbot, store)  # opens with the default size, no error
     expected = fitted(win.screen().availableGeometry(), 1280, 800).size()
     assert win.size() == expected.expandedTo(win.minimumSizeHint())

@@ -95,7 +95,6 @@ def _open_store(data_dir: Path, passphrase: str | None) -> tuple[Store, Dashboar
     try:
         import datetime as dt
 
-        import ccodesk.ui.dashboard_page  # noqa: F401  (loaded here, not on the UI thread)
         from ccodesk.services.dashboard import build_dashboard
 
         try:
@@ -104,6 +103,7 @@ def _open_store(data_dir: Path, passphrase: str | None) -> tuple[Store, Dashboar
         except KnownError as exc:
             log.warning("the dashboard could not be read at start-up: %s", exc)
             board = None
+        import ccodesk.ui.dashboard_page  # noqa: F401  (after the figures: they are awaited)
     except BaseException:
         store.close()
         raise

@@ -1,64 +1,72 @@
-"""The main window's size, place and splitters, kept between runs in `window-state.json`.
+"""The main window's size, place and splitters, kept between runs in `window-state.ini`.
 
-Kept beside the settings file (same directory, written atomically), apart from it because it
-changes at every close and holds Qt's opaque geometry bytes, not settings a user edits.
+Kept beside the settings file (the same `ccodesk` config directory, or `CCODESK_CONFIG_DIR`),
+apart from it because it changes at every close and holds Qt's opaque geometry bytes, not
+settings a user edits. Read through `QSettings` (Qt's own code, which writes through a
+temporary file and a rename): it is read before the window is shown, where importing
+`platformdirs` and the settings module would cost start-up time.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import logging
+import os
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRect
+from PySide6.QtCore import QByteArray, QRect, QSettings
 from PySide6.QtWidgets import QSplitter, QWidget
 
 log = logging.getLogger("ccodesk.ui")
-FILE_NAME = "window-state.json"
+FILE_NAME = "window-state.ini"
+CONFIG_DIR_ENV = "CCODESK_CONFIG_DIR"  # as ccodesk.settings
+
+
+def _folder() -> Path:
+    """The settings file's directory, found without importing `platformdirs` on Linux."""
+    env = os.environ.get(CONFIG_DIR_ENV)
+    if env:
+        return Path(env)
+    if sys.platform.startswith("linux"):  # platformdirs' rule for Linux, read each time
+        xdg = os.environ.get("XDG_CONFIG_HOME", "")
+        return Path(xdg if xdg.strip() else os.path.expanduser("~/.config")) / "ccodesk"
+    from ccodesk.settings import settings_path
+
+    return settings_path().parent
+
+
+def _settings() -> QSettings:
+    # An explicit file, not QSettings' own user scope: Qt caches that path once per process.
+    return QSettings(str(_folder() / FILE_NAME), QSettings.Format.IniFormat)
 
 
 def state_path() -> Path:
-    """Where the window state lives: the settings file's directory."""
-    from ccodesk.settings import settings_path
-
-    return settings_path().with_name(FILE_NAME)
+    """Where the window state lives."""
+    return Path(_settings().fileName())
 
 
-def read_state(path: Path | None = None) -> dict[str, bytes]:
+def read_state() -> dict[str, bytes]:
     """The saved state, name → Qt's bytes; empty if there is none or it is unreadable."""
-    path = path or state_path()
-    try:
-        raw = json.loads(path.read_text())
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        log.warning("ignoring unreadable window state %s: %s", path, exc)
+    store = _settings()
+    if store.status() != QSettings.Status.NoError:
+        log.warning("ignoring unreadable window state %s", store.fileName())
         return {}
     state: dict[str, bytes] = {}
-    if not isinstance(raw, dict):
-        return state
-    for key, value in raw.items():
-        if isinstance(key, str) and isinstance(value, str):
-            try:
-                state[key] = base64.b64decode(value, validate=True)
-            except (binascii.Error, ValueError):
-                continue
+    for key in store.allKeys():
+        value = store.value(key)
+        if isinstance(value, QByteArray):
+            state[key] = bytes(value.data())
     return state
 
 
-def write_state(state: dict[str, bytes], path: Path | None = None) -> None:
-    """Save the state atomically; a failure is logged, never shown (it is only convenience)."""
-    from ccodesk.fileio import atomic_write_bytes
-
-    path = path or state_path()
-    text = json.dumps({k: base64.b64encode(v).decode() for k, v in sorted(state.items())})
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, text.encode())
-    except OSError as exc:  # disk full, read-only home: the next start has the default size
-        log.warning("could not save the window state to %s: %s", path, exc)
+def write_state(state: dict[str, bytes]) -> None:
+    """Save the state; a failure is logged, never shown (it is only a convenience)."""
+    store = _settings()
+    for key, value in sorted(state.items()):
+        store.setValue(key, QByteArray(value))
+    store.sync()
+    if store.status() != QSettings.Status.NoError:
+        log.warning("could not save the window state to %s", store.fileName())
 
 
 def splitters(root: QWidget, prefix: str) -> dict[str, QSplitter]:
