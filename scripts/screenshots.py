@@ -21,17 +21,18 @@ from ccodesk.ui.screenshots import render_all  # noqa: E402
 from tests.support.temp_keyring import TempFileKeyring  # noqa: E402
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    out = Path(argv[0]) if argv else ROOT / "docs" / "screenshots"
     work = Path(tempfile.mkdtemp(prefix="ccodesk-shots-"))
     keyring.set_keyring(TempFileKeyring(work / "keyring.json"))
     os.environ["CCODESK_CONFIG_DIR"] = str(work / "config")
     app = QApplication(sys.argv[:1])
     with create_store(work / "store", borough_code="hackney", officer_name="Priya Shah") as store:
         load_demo_data(store, scale=2, seed=3, anchor=dt.date.today())
-        for path in render_all(store, ROOT / "docs" / "screenshots"):
-            print(path.relative_to(ROOT))
-        for path in render_documents(store, ROOT / "docs" / "screenshots", work):
-            print(path.relative_to(ROOT))
+        for path in render_all(store, out):
+            print(path)
+        for path in render_documents(store, out, work):
+            print(path)
     app.quit()
 
 
@@ -42,7 +43,7 @@ def render_documents(store, out: Path, work: Path) -> list[Path]:  # type: ignor
     from sqlalchemy import select
 
     from ccodesk.models import Engagement, EngagementKind, EngagementStatus
-    from ccodesk.printing import content, documents, quarterly
+    from ccodesk.printing import content, documents, quarterly, return_content
     from ccodesk.printing.codes import FormKind
 
     with store.session() as s:
@@ -55,8 +56,8 @@ def render_documents(store, out: Path, work: Path) -> list[Path]:  # type: ignor
             .order_by(Engagement.starts_at)
         ).first()
         pack = content.pack_content(s, meeting)
-        last = content.Quarter.of(dt.date.today()).previous()
-        data = content.return_content(s, store.borough_code, last)
+        last = return_content.Quarter.of(dt.date.today()).previous()
+        data = return_content.return_content(s, store.borough_code, last)
     e = pack.engagement
     pdfs = {
         "print-pack": documents.pack_pdf(pack),
@@ -91,4 +92,4 @@ def render_documents(store, out: Path, work: Path) -> list[Path]:  # type: ignor
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

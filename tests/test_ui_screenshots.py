@@ -32,3 +32,26 @@ def test_every_page_renders_to_png(qtbot, demo_store, tmp_path: Path) -> None:  
             for y in range(0, image.height(), 23)
         }
         assert len(colours) > 8, path.name
+
+
+def test_make_screenshots_writes_every_picture_at_laptop_size(tmp_path: Path) -> None:
+    """`make screenshots` runs scripts/screenshots.py: pages at 1366×768 and each printed form."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, str(root / "scripts" / "screenshots.py"), str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert "1-dashboard.png" in names and "print-pack.png" in names and "print-return.png" in names
+    assert len(names) == 15
+    dashboard = QImage(str(tmp_path / "1-dashboard.png"))
+    assert (dashboard.width(), dashboard.height()) == (1366, 768)

@@ -22,7 +22,7 @@ def _save(widget: QWidget, path: Path) -> Path:
     return path
 
 
-def render_all(store: Store, out: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
+def render_all(store: Store, out: Path, size: tuple[int, int] = (1366, 768)) -> list[Path]:
     """Write one PNG per page of the main window, plus the engagement editor."""
     out.mkdir(parents=True, exist_ok=True)
     window = MainWindow(store)
