@@ -59,7 +59,7 @@ from ccodesk.models.reference import (
     PriorityGroup,
     Topic,
 )
-from ccodesk.models.sync import BundleLog, SyncConflict, SyncTombstone, TrustedKey
+from ccodesk.models.sync import BundleLog, ExportLog, SyncConflict, SyncTombstone, TrustedKey
 
 # Every synced entity, parents before children (the order bulk loads and merges use).
 SYNCED_MODELS: tuple[type[Synced], ...] = (
@@ -105,6 +105,7 @@ __all__ = [
     "Engagement",
     "EngagementKind",
     "EngagementStatus",
+    "ExportLog",
     "FeedbackChannel",
     "FeedbackGiven",
     "Finding",

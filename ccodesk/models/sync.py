@@ -89,3 +89,25 @@ class SyncTombstone(Base):
     version_vector: Mapped[dict[str, int]] = mapped_column(JSON)
     hlc: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ExportLog(Base):
+    """A bundle this device wrote: recorded with its number before the file is in place.
+
+    The row is committed in the same transaction that takes the bundle number, so an export
+    that dies before (or after) its file is renamed into place can never have its number
+    reused; a receipt is accepted only for a bundle listed here, with the same number.
+    """
+
+    __tablename__ = "export_log"
+    __table_args__ = (Index("ix_export_log_seq", "seq", unique=True),)
+
+    bundle_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)  # this device's bundle sequence number
+    since_seq: Mapped[int] = mapped_column(BigInteger)  # change_seq range covered: (since,
+    through_seq: Mapped[int] = mapped_column(BigInteger)  # … through]
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of SHA256SUMS
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    written_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # file renamed into place
+    receipt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # first receipt taken
