@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ccodesk.errors import KnownError
+from ccodesk.terminal import printable
 
 
 def _central(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -70,7 +71,11 @@ def cmd_trust_add(args: argparse.Namespace) -> int:
         key = Path(key).read_text().strip()
     with _central(args) as central:
         row = trust_add(central, args.borough, args.officer, key)
-        print(f"Trusted {row.fingerprint} for {row.borough_code or 'no borough'}, {row.officer}.")
+        print(
+            printable(
+                f"Trusted {row.fingerprint} for {row.borough_code or 'no borough'}, {row.officer}."
+            )
+        )
     return 0
 
 
@@ -83,7 +88,9 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
         print("No keys are trusted yet: add a borough device with 'trust add'.")
     for row in rows:
         state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "trusted"
-        print(f"{row.fingerprint}  {row.borough_code or '-':<22} {row.officer:<24} {state}")
+        print(
+            printable(f"{row.fingerprint}  {row.borough_code or '-':<22} {row.officer:<24} {state}")
+        )
     return 0
 
 
@@ -92,7 +99,7 @@ def cmd_trust_revoke(args: argparse.Namespace) -> int:
 
     with _central(args) as central:
         row = trust_revoke(central, args.fingerprint)
-    print(f"Revoked {row.fingerprint} ({row.borough_code}, {row.officer}).")
+    print(printable(f"Revoked {row.fingerprint} ({row.borough_code}, {row.officer})."))
     return 0
 
 
@@ -108,19 +115,33 @@ def cmd_allowed_signers(args: argparse.Namespace) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
+    """Merge each bundle in turn: one line each, and a bad one never stops the others."""
     from ccodesk.sync.central_merge import merge_bundle
 
     rejected = 0
     receipts = Path(args.receipts) if args.receipts else None
     with _central(args) as central:
         for name in args.bundles:
-            outcome = merge_bundle(central, Path(name), receipts)
+            try:
+                outcome = merge_bundle(central, Path(name), receipts)
+            except Exception as exc:  # a bug: this bundle's line and the log; the rest go on
+                from ccodesk.logs import log_exception
+
+                rejected += 1
+                where = log_exception(f"merging {name}", "ccodesk-central")
+                print(
+                    printable(
+                        f"{name}: failed: unexpected {type(exc).__name__}; nothing of it was "
+                        f"merged (details in {where})"
+                    )
+                )
+                continue
             if outcome.ok:
                 extra = f" (receipt {outcome.receipt})" if outcome.receipt else ""
-                print(f"{name}: {outcome.message}{extra}")
+                print(printable(f"{name}: {outcome.message}{extra}"))
             else:
                 rejected += 1
-                print(f"{name}: rejected: {outcome.message}")
+                print(printable(f"{name}: rejected: {outcome.message}"))
     return 1 if rejected else 0
 
 
@@ -133,12 +154,16 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
             print("No conflicts to review.")
         for c in found:
             state = f"resolved: kept {c.resolution}" if c.resolved_at else f"winner {c.winner}"
-            print(f"{c.id:>5}  {c.entity:<16} {c.record_id}  found {c.found_at:%Y-%m-%d}  {state}")
+            print(
+                printable(
+                    f"{c.id:>5}  {c.entity:<16} {c.record_id}  found {c.found_at:%Y-%m-%d}  {state}"
+                )
+            )
             for side in ("local", "incoming"):
                 version = getattr(c, side)
                 title = version.get("data", {}).get("title") or version.get("data", {}).get("name")
                 what = "deleted" if version.get("deleted") else (title or "edited")
-                print(f"       {side:<9} {version.get('hlc', '')[:13]}  {what}")
+                print(printable(f"       {side:<9} {str(version.get('hlc', ''))[:13]}  {what}"))
     return 0
 
 
@@ -161,9 +186,14 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     missing_any = False
     for gap in found:
         missing = ", ".join(map(str, gap.missing)) if gap.missing else "none"
+        if gap.unlisted:
+            missing += f" and {gap.unlisted:,} more"
         missing_any = missing_any or bool(gap.missing)
         print(
-            f"{gap.borough_code or '-':<22} {gap.device_id}  up to {gap.newest}  missing: {missing}"
+            printable(
+                f"{gap.borough_code or '-':<22} {gap.device_id}  up to {gap.newest}  "
+                f"missing: {missing}"
+            )
         )
     return 0
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ccodesk.errors import KnownError, ValidationError
+from ccodesk.terminal import printable
 
 
 def _prompt(confirm: bool) -> str:
@@ -97,7 +98,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             result = import_bundle(
                 store, Path(args.centre), confirm_centre=confirm_centre(args.yes)
             )
-            print(result.summary)
+            print(printable(result.summary))
     return 0
 
 
@@ -157,10 +158,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     for hit in hits:
         when = f"{hit.when:%d %b %Y}" if hit.when else ""
-        print(f"{hit.id[:8]}  {hit.entity:<12} {when:<11}  {hit.title}")
+        print(printable(f"{hit.id[:8]}  {hit.entity:<12} {when:<11}  {hit.title}"))
         snippet = " ".join(hit.snippet.split())
         if snippet and snippet != hit.title:
-            print(textwrap.indent(textwrap.fill(snippet, 88), " " * 10))
+            print(printable(textwrap.indent(textwrap.fill(snippet, 88), " " * 10)))
     return 0
 
 
@@ -202,8 +203,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         came = "" if row.attendance is None else str(row.attendance)
         joint = " (joint)" if row.joint else ""
         print(
-            f"{row.id[:8]}  {row.starts_at:%a %d %b %Y}  {row.kind.label[:16]:<16} "
-            f"{row.status.label:<9} {came:>5}  {row.title}{joint}"
+            printable(
+                f"{row.id[:8]}  {row.starts_at:%a %d %b %Y}  {row.kind.label[:16]:<16} "
+                f"{row.status.label:<9} {came:>5}  {row.title}{joint}"
+            )
         )
     shown = len(rows)
     print(
@@ -306,7 +309,7 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     try:
         return int(args.func(args))
     except KnownError as exc:
-        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        print(printable(f"{parser.prog}: error: {exc}"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{parser.prog}: interrupted; nothing half-written was kept", file=sys.stderr)

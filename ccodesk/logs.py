@@ -17,6 +17,23 @@ def log_dir() -> Path:
     return Path(env) if env else platformdirs.user_log_path("ccodesk", appauthor=False)
 
 
+def log_exception(message: str, name: str = "ccodesk") -> Path:
+    """Write `message` with the exception being handled (its traceback) to the log file named
+    `name`; return the file's path. For a command line that reports a bug in one line."""
+    path = log_dir() / f"{name}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger(f"ccodesk.failures.{name}")
+    logger.addHandler(handler)
+    try:
+        logger.exception(message)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    return path
+
+
 def configure_logging(name: str = "ccodesk") -> Path:
     """Log INFO and above to a rotating file (1 MB × 3); return the file's path."""
     path = log_dir() / f"{name}.log"

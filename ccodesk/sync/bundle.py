@@ -8,8 +8,10 @@
     SHA256SUMS.sig     SSHSIG over SHA256SUMS (namespace ccodesk-bundle, or ccodesk-receipt)
 
 Opening is strictly in this order, and nothing is parsed before it is authenticated:
-decrypt → size and member checks on the ZIP directory → signature over SHA256SUMS by a trusted
-key → every member's hash → only then JSON.
+decrypt → size and member checks on the ZIP directory (nothing inflated yet) → SHA256SUMS and
+its signature, the only members read before the signer is known to be trusted → every other
+member inflated one at a time, hashed while it streams, with its cap → only then JSON, read by
+`strict` (nesting, sizes, ranges, shapes; docs/bundle-format.md "Strict parsing").
 """
 
 from __future__ import annotations
@@ -27,8 +29,7 @@ from typing import Any
 import pyrage
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ccodesk.errors import KnownError
-from ccodesk.sync import sshsig
+from ccodesk.sync import sshsig, strict
 from ccodesk.sync.records import (
     Record,
     RecordError,
@@ -60,18 +61,25 @@ MAX_MEMBER = {
 }
 MAX_LINE = 4 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed ÷ compressed, per member (a ZIP bomb has thousands)
+MAX_ENTRIES = 8
+MAX_DIRECTORY = 64 * 1024  # the ZIP's central directory (8 short entries are under 1 KiB)
+CHUNK = 1024 * 1024  # members are inflated and hashed this much at a time
 _SUM_LINE = re.compile(r"^([0-9a-f]{64})  ([A-Za-z0-9_.]+)$")
 
 
-class BundleRejected(KnownError):
+class BundleRejected(strict.StrictError):
     """A bundle failed a check; it was not merged and changed nothing."""
 
 
 def _json_line(number: int, line: bytes) -> Any:
     try:
-        return json.loads(line)
-    except ValueError as exc:
-        raise BundleRejected(f"changes.jsonl line {number}: {exc}") from exc
+        return strict.load_line(line, f"changes.jsonl line {number}")
+    except strict.StrictError as exc:
+        raise BundleRejected(str(exc)) from exc
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number ccodesk reads")
 
 
 @dataclass
@@ -101,13 +109,20 @@ class OpenedBundle:
             if len(line) > MAX_LINE:
                 raise BundleRejected(f"changes.jsonl line {number} is too long.")
         try:
-            docs = json.loads(b"[" + b",".join(lines) + b"]") if lines else []
-        except ValueError:
+            joined = (b"[" + b",".join(lines) + b"]").decode("utf-8") if lines else "[]"
+            docs = json.loads(joined, parse_constant=_no_constants)
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             docs = None
         if docs is None or len(docs) != len(lines):
             docs = [_json_line(number, line) for number, line in numbered]
+        escapes = strict.has_escapes(data)  # else no string can hold a NUL or lone surrogate
         records = []
-        for (number, _line), doc in zip(numbered, docs, strict=True):
+        for (number, line), doc in zip(numbered, docs, strict=True):
+            try:
+                if escapes and strict.has_escapes(line):
+                    strict.check_tree(doc, f"changes.jsonl line {number}")
+            except strict.StrictError as exc:
+                raise BundleRejected(str(exc)) from exc
             try:
                 records.append(parse_record(doc))
             except RecordError as exc:
@@ -115,10 +130,12 @@ class OpenedBundle:
         return records
 
     def json_member(self, name: str) -> dict[str, Any]:
+        if name not in self.members:
+            raise BundleRejected(f"{name} is missing or not JSON.")
         try:
-            doc = json.loads(self.members[name])
-        except (KeyError, ValueError) as exc:
-            raise BundleRejected(f"{name} is missing or not JSON.") from exc
+            doc = strict.loads(self.members[name], name)
+        except strict.StrictError as exc:
+            raise BundleRejected(str(exc)) from exc
         if not isinstance(doc, dict):
             raise BundleRejected(f"{name} is not a JSON object.")
         return doc
@@ -202,36 +219,55 @@ def open_bundle(
         plain = data
     else:
         raise BundleRejected("Not a ccodesk bundle (neither an age file nor a ZIP).")
-    members = _read_zip(plain)
-    sums = members[SUMS]
+    archive, infos = _directory(plain)
+    sums = _inflate(archive, infos[SUMS])
     namespace = _namespace_for(sums)
-    key = sshsig.signer_of(members[SIG], sums, namespace)
+    key = sshsig.signer_of(_inflate(archive, infos[SIG]), sums, namespace)
     signer = sshsig.fingerprint(key)
     if not trusted(signer, namespace):
         raise BundleRejected(f"The bundle is signed by {signer}, a key this store does not trust.")
-    listed = _check_sums(sums, members)
+    # Authenticated: only now is anything else inflated, each member hashed as it streams.
+    listed = {
+        name: _inflate(archive, infos[name], digest)
+        for name, digest in _listed(sums, set(infos)).items()
+    }
     opened = OpenedBundle(
         manifest={}, signer=signer, content_hash=hashlib.sha256(sums).hexdigest(), members=listed
     )
     manifest = opened.json_member("manifest.json")
     _check_manifest(manifest, set(listed), namespace)
     opened.manifest = manifest
+    if manifest["kind"] == "receipt":
+        _check_receipt(opened.json_member("receipt.json"))
+    elif manifest["kind"] == "reference":
+        _check_reference(opened.json_member("reference.json"))
     return opened
 
 
-def _read_zip(plain: bytes) -> dict[str, bytes]:
+def _directory(plain: bytes) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]:
+    """The archive's directory, checked entry by entry; nothing is inflated here."""
+    buffer = io.BytesIO(plain)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(plain))
+        # The end record first: a directory of a million entries would cost memory to list.
+        end = zipfile._EndRecData(buffer)  # type: ignore[attr-defined]
+        if end is None:
+            raise zipfile.BadZipFile("no end of central directory")
+        if end[zipfile._ECD_ENTRIES_TOTAL] > MAX_ENTRIES:  # type: ignore[attr-defined]
+            raise BundleRejected("The bundle holds more files than any bundle ccodesk writes.")
+        if end[zipfile._ECD_SIZE] > MAX_DIRECTORY:  # type: ignore[attr-defined]
+            raise BundleRejected("The bundle's archive directory is larger than ccodesk writes.")
+        archive = zipfile.ZipFile(buffer)
+    except BundleRejected:
+        raise
     except Exception as exc:  # zipfile raises many kinds on hostile input; all mean "damaged"
         raise BundleRejected("The bundle's archive is damaged.") from exc
-    infos = archive.infolist()
-    if len(infos) > 8:
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES:
         raise BundleRejected("The bundle holds more files than any bundle ccodesk writes.")
-    allowed = set(MAX_MEMBER)
-    members: dict[str, bytes] = {}
-    for info in infos:
+    infos: dict[str, zipfile.ZipInfo] = {}
+    for info in entries:
         name = info.filename
-        if name not in allowed or name in members:
+        if name not in MAX_MEMBER or name in infos:
             raise BundleRejected(f"The bundle holds an unexpected file {name[:60]!r}.")
         if info.flag_bits & 0x1:
             raise BundleRejected(
@@ -243,18 +279,36 @@ def _read_zip(plain: bytes) -> dict[str, bytes]:
             raise BundleRejected(f"{name} is larger than ccodesk allows.")
         if info.file_size > MAX_RATIO * max(info.compress_size, 1024):
             raise BundleRejected(f"{name} is compressed suspiciously well (a ZIP bomb?).")
-        try:
-            with archive.open(info) as handle:
-                content = handle.read(MAX_MEMBER[name] + 1)
-        except Exception as exc:  # BadZipFile, zlib.error, EOFError, … on a damaged member
-            raise BundleRejected(f"{name} in the bundle is damaged.") from exc
-        if len(content) != info.file_size:
-            raise BundleRejected(f"{name} is not the size the archive says.")
-        members[name] = content
+        infos[name] = info
     for needed in (SUMS, SIG):
-        if needed not in members:
+        if needed not in infos:
             raise BundleRejected(f"The bundle has no {needed}: it is not signed.")
-    return members
+    return archive, infos
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, digest: str | None = None) -> bytes:
+    """One member, inflated a chunk at a time up to its declared size (and its cap), hashed
+    as it streams when its signed `digest` is given: a lie is found without inflating more
+    than the member claims to be."""
+    name = info.filename
+    chunks: list[bytes] = []
+    hasher = hashlib.sha256()
+    size = 0
+    try:
+        with archive.open(info) as handle:
+            while chunk := handle.read(min(CHUNK, info.file_size - size + 1)):
+                size += len(chunk)
+                if size > info.file_size:
+                    break
+                hasher.update(chunk)
+                chunks.append(chunk)
+    except Exception as exc:  # BadZipFile, zlib.error, EOFError, … on a damaged member
+        raise BundleRejected(f"{name} in the bundle is damaged.") from exc
+    if size != info.file_size:
+        raise BundleRejected(f"{name} is not the size the archive says.")
+    if digest is not None and hasher.hexdigest() != digest:
+        raise BundleRejected(f"{name} does not match its signed hash: the bundle was altered.")
+    return b"".join(chunks)
 
 
 def _namespace_for(sums: bytes) -> str:
@@ -262,23 +316,22 @@ def _namespace_for(sums: bytes) -> str:
     return NAMESPACES["receipt"] if "receipt.json" in names else NAMESPACES["changes"]
 
 
-def _check_sums(sums: bytes, members: dict[str, bytes]) -> dict[str, bytes]:
+def _listed(sums: bytes, names: set[str]) -> dict[str, str]:
+    """The signed SHA256SUMS as {member: digest}; it must list exactly the other members."""
     try:
         lines = sums.decode("ascii").splitlines()
     except UnicodeDecodeError as exc:
         raise BundleRejected("SHA256SUMS is not text.") from exc
-    listed: dict[str, bytes] = {}
+    listed: dict[str, str] = {}
     for line in lines:
         match = _SUM_LINE.match(line)
         if match is None:
             raise BundleRejected("SHA256SUMS has a malformed line.")
         digest, name = match.groups()
-        if name in listed or name in (SUMS, SIG) or name not in members:
+        if name in listed or name in (SUMS, SIG) or name not in names:
             raise BundleRejected(f"SHA256SUMS lists {name!r}, which is not in the bundle as such.")
-        if hashlib.sha256(members[name]).hexdigest() != digest:
-            raise BundleRejected(f"{name} does not match its signed hash: the bundle was altered.")
-        listed[name] = members[name]
-    unlisted = set(members) - set(listed) - {SUMS, SIG}
+        listed[name] = digest
+    unlisted = names - set(listed) - {SUMS, SIG}
     if unlisted:
         raise BundleRejected(
             f"The bundle holds files its signature does not cover: {sorted(unlisted)}."
@@ -297,10 +350,94 @@ def _check_manifest(manifest: dict[str, Any], names: set[str], namespace: str) -
         raise BundleRejected("The bundle's kind is unknown or does not match its signature.")
     if names != MEMBERS[kind]:
         raise BundleRejected(f"A {kind} bundle must hold exactly {sorted(MEMBERS[kind])}.")
-    required = {"bundle_id": str, "device_id": str, "seq": int, "created": str}
-    for key, kind_of in required.items():
-        if not isinstance(manifest.get(key), kind_of):
-            raise BundleRejected(f"The manifest's {key} is missing or malformed.")
+    try:
+        _check_manifest_fields(manifest, kind)
+    except strict.StrictError as exc:
+        raise BundleRejected(str(exc)) from exc
+
+
+def _check_manifest_fields(manifest: dict[str, Any], kind: str) -> None:
+    """Every field a reader uses, in its declared shape and range (docs "Strict parsing")."""
+    where = "manifest.json"
+    strict.uuid(manifest, "bundle_id", where)
+    strict.uuid(manifest, "device_id", where)
+    strict.integer(manifest, "seq", where, low=1)
+    strict.timestamp(manifest, "created", where)
+    if kind == "changes":
+        strict.text(manifest, "borough_code", where, limit=40, optional=True)
+        strict.text(manifest, "officer", where, limit=120)
+        since = strict.integer(manifest, "since_seq", where)
+        strict.integer(manifest, "through_seq", where, low=since)
+        strict.boolean(manifest, "full", where)
+        strict.text(manifest, "public_key", where, limit=1000, optional=True)
+        try:
+            strict.age_recipient(manifest, "age_recipient", where)
+        except strict.StrictError as exc:
+            raise strict.StrictError(
+                f"{exc} (age1…), so no receipt could be encrypted to the device; nothing was "
+                "merged."
+            ) from exc
+    if kind in ("changes", "reference") and "counts" in manifest:
+        counts = manifest["counts"]
+        if not isinstance(counts, dict):
+            raise strict.StrictError(f"{where}: counts must be an object.")
+        for name in counts:
+            strict.check_text(name, f"{where}: counts", limit=40)
+            strict.integer(counts, name, f"{where}: counts")
+
+
+def _check_receipt(doc: dict[str, Any]) -> None:
+    """receipt.json's fields in their shapes and ranges (before anything acts on them)."""
+    where = "receipt.json"
+    try:
+        strict.uuid(doc, "bundle_id", where)
+        strict.sha256_hex(doc, "content_hash", where)
+        strict.uuid(doc, "device_id", where)
+        strict.text(doc, "borough_code", where, limit=40, optional=True)
+        strict.integer(doc, "seq", where, low=1)
+        strict.integer(doc, "through_seq", where)
+        for count in ("applied", "already", "conflicts"):
+            strict.integer(doc, count, where, high=strict.SQL_INT)
+        strict.timestamp(doc, "merged_at", where)
+    except strict.StrictError as exc:
+        raise BundleRejected(str(exc)) from exc
+
+
+def _check_reference(doc: dict[str, Any]) -> None:
+    """reference.json's centre, keys and topics in their shapes (recipients parsed)."""
+    where = "reference.json"
+    try:
+        centre = doc.get("centre")
+        if not isinstance(centre, dict):
+            raise strict.StrictError(f"{where} does not name its centre.")
+        strict.text(centre, "name", f"{where}: centre", limit=200)
+        strict.text(centre, "public_key", f"{where}: centre", limit=1000)
+        strict.age_recipient(centre, "age_recipient", f"{where}: centre")
+        for list_name in ("trusted_keys", "topics"):
+            if not isinstance(doc.get(list_name, []), list):
+                raise strict.StrictError(f"{where}: {list_name} must be a list.")
+        for number, entry in enumerate(doc.get("trusted_keys", []), start=1):
+            at = f"{where}: trusted key {number}"
+            if not isinstance(entry, dict):
+                raise strict.StrictError(f"{at} is not an object.")
+            strict.text(entry, "public_key", at, limit=1000)
+            strict.text(entry, "borough_code", at, limit=40, optional=True)
+            strict.text(entry, "officer", at, limit=120, optional=True)
+            strict.uuid(entry, "device_id", at, optional=True)
+            strict.age_recipient(entry, "age_recipient", at, optional=True)
+        for number, topic in enumerate(doc.get("topics", []), start=1):
+            at = f"{where}: topic {number}"
+            if not isinstance(topic, dict):
+                raise strict.StrictError(f"{at} is not an object.")
+            strict.text(topic, "code", at, limit=40)
+            strict.text(topic, "name", at, limit=80, optional=True)
+            sensitive = topic.get("sensitive_for", [])
+            if not isinstance(sensitive, list) or not all(
+                isinstance(x, str) and len(x) <= 40 for x in sensitive
+            ):
+                raise strict.StrictError(f"{at}: sensitive_for must be a list of codes.")
+    except strict.StrictError as exc:
+        raise BundleRejected(str(exc)) from exc
 
 
 def changes_member(records: list[Record]) -> bytes:

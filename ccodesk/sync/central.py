@@ -284,16 +284,24 @@ def allowed_signers(central: Central) -> str:
 # -- conflicts, gaps, status ---------------------------------------------------------------------
 
 
+MAX_LISTED_GAPS = 1000  # missing numbers listed per device; the rest are counted
+
+
 @dataclass
 class Gap:
     device_id: str
     borough_code: str | None
-    missing: list[int]
+    missing: list[int]  # the first MAX_LISTED_GAPS of them
     newest: int
+    unlisted: int = 0  # missing numbers beyond those listed
 
 
 def gaps(session: Session) -> list[Gap]:
-    """Bundle sequence numbers never received, per device (a lost e-mail, a skipped stick)."""
+    """Bundle sequence numbers never received, per device (a lost e-mail, a skipped stick).
+
+    Found by walking each device's numbers in order, so the work is bounded by the bundles
+    merged, never by how large a number a bundle claimed.
+    """
     rows = session.execute(
         select(BundleLog.device_id, BundleLog.borough_code, BundleLog.seq).where(
             BundleLog.kind == "changes"
@@ -304,9 +312,17 @@ def gaps(session: Session) -> list[Gap]:
         seen.setdefault(device, (borough, set()))[1].add(int(seq))
     found = []
     for device, (borough, numbers) in sorted(seen.items(), key=lambda kv: (kv[1][0] or "", kv[0])):
-        newest = max(numbers)
-        missing = sorted(set(range(1, newest + 1)) - numbers)
-        found.append(Gap(device, borough, missing, newest))
+        missing: list[int] = []
+        unlisted = 0
+        previous = 0
+        for number in sorted(numbers):
+            if number > previous + 1:
+                room = max(0, MAX_LISTED_GAPS - len(missing))
+                run = range(previous + 1, number)
+                missing.extend(run[:room])
+                unlisted += max(0, len(run) - room)
+            previous = number
+        found.append(Gap(device, borough, missing, previous, unlisted))
     return found
 
 

@@ -12,12 +12,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ccodesk.errors import KnownError
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import BundleLog, DeviceState, TrustedKey, new_id
-from ccodesk.sync import bundle
+from ccodesk.sync import bundle, strict
 from ccodesk.sync.central import Central
 from ccodesk.sync.merge import MergeResult, merge_records
 from ccodesk.sync.records import collector_paused
@@ -99,6 +99,10 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
                 f"{previous.conflicts} conflicts",
                 written,
             )
+        last_seq = s.scalar(
+            select(func.max(BundleLog.seq)).where(BundleLog.device_id == manifest["device_id"])
+        )
+        strict.seq_after(manifest["seq"], last_seq, "manifest.json")  # keeps `gaps` finite
         if signer.device_id is None:
             s.get(TrustedKey, signer.id).device_id = manifest["device_id"]  # type: ignore[union-attr]
         result = merge_records(s, records, bundle_id=manifest["bundle_id"])

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ccodesk.terminal import printable
 from ccodesk.words import plural
 
 
@@ -68,7 +69,7 @@ def cmd_import(args: argparse.Namespace, open_store: Callable[[], Any], _progres
 
     with open_store() as store:
         result = import_bundle(store, Path(args.file), confirm_centre=confirm_centre(args.yes))
-    print(result.summary)
+    print(printable(result.summary))
     return 0
 
 

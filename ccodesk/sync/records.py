@@ -19,6 +19,7 @@ import enum
 import gc
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError
 from ccodesk.models import SYNCED_MODELS, Base
+from ccodesk.sync.strict import SQL_BIGINT, SQL_INT
 
 META = ("id", "origin_device", "version_vector", "hlc", "change_seq", "deleted")
 ENTITIES: dict[str, Table] = {m.__tablename__: m.__table__ for m in SYNCED_MODELS}  # type: ignore[attr-defined]
@@ -176,21 +178,28 @@ def _decode(table: str, column: Any, value: Any) -> Any:
             raise RecordError(f"{where} must be true or false.")
         return value
     if isinstance(kind, Integer | BigInteger):
-        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**62:
+        if not isinstance(value, int) or isinstance(value, bool):
             raise RecordError(f"{where} must be a whole number.")
+        if not 0 <= value <= _int_max(kind):
+            raise RecordError(f"{where} must be a whole number from 0 to {_int_max(kind)}.")
         return value
     if isinstance(kind, Float):
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise RecordError(f"{where} must be a number.")
+        if not math.isfinite(value) or abs(value) > 1e15:
+            raise RecordError(f"{where} must be a finite number.")
         return float(value)
     if isinstance(kind, DateTime):
         try:
-            return dt.datetime.fromisoformat(value)
+            moment = dt.datetime.fromisoformat(_short(value, 40))
         except (TypeError, ValueError) as exc:
             raise RecordError(f"{where} must be a date and time.") from exc
+        if moment.tzinfo is not None:
+            raise RecordError(f"{where} must be a local date and time, without a time zone.")
+        return moment
     if isinstance(kind, Date):
         try:
-            return dt.date.fromisoformat(value)
+            return dt.date.fromisoformat(_short(value, 10))
         except (TypeError, ValueError) as exc:
             raise RecordError(f"{where} must be a date.") from exc
     if isinstance(kind, String | Text):
@@ -206,6 +215,19 @@ def _decode(table: str, column: Any, value: Any) -> Any:
 
 
 Decoder = Any  # Callable[[Any], Any], raising RecordError
+
+
+def _short(value: Any, limit: int) -> Any:
+    """`value` when it is text of at most `limit` characters (a date's longest form)."""
+    if isinstance(value, str) and len(value) > limit:
+        raise ValueError("too long for a date")
+    return value
+
+
+def _int_max(kind: Any) -> int:
+    """The largest value an integer column holds on every backend (PostgreSQL's INTEGER is
+    32-bit); synced integers are counts, minutes and pence, never negative."""
+    return SQL_BIGINT if isinstance(kind, BigInteger) else SQL_INT
 
 
 def _decoder(table: str, column: Any) -> Decoder:
@@ -239,9 +261,8 @@ def _decoder(table: str, column: Any) -> Decoder:
     if isinstance(kind, Boolean):
         return lambda value: value if type(value) is bool else slow(value)
     if isinstance(kind, Integer | BigInteger):
-        return lambda value: (
-            value if type(value) is int and -(2**62) <= value <= 2**62 else slow(value)
-        )
+        high = _int_max(kind)
+        return lambda value: value if type(value) is int and 0 <= value <= high else slow(value)
     return slow  # dates, numbers, JSON: rarer; the general path
 
 
@@ -300,7 +321,7 @@ def _check_vector(vv: Any) -> dict[str, int]:
     for device, counter in vv.items():
         if device not in _SEEN_DEVICES and not _device(device):
             raise RecordError("A version vector names a device that is not a device id.")
-        if type(counter) is not int or counter < 1:  # (not a bool either)
+        if type(counter) is not int or not 1 <= counter <= SQL_BIGINT:  # (not a bool either)
             raise RecordError("A version vector holds a counter that is not a positive number.")
     return dict(vv)
 

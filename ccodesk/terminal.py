@@ -1,0 +1,26 @@
+"""Text from outside (bundle titles, officer and borough names, file names) made safe to print
+on a terminal: control characters shown, never obeyed.
+
+A title such as "\\x1b[2J\\x1b]0;pwned\\x07" would clear the screen and retitle the window,
+and U+202E (right-to-left override) would make the rest of a line read backwards. `printable`
+writes each such character as a visible escape (`\\x1b`, `\\u202e`) and leaves all other text,
+accented letters and other scripts included, as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls (with ESC, TAB, CR and LF), DEL, C1 controls, the bidirectional embeddings,
+# overrides, isolates and marks, and the Unicode line and paragraph separators.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: object) -> str:
+    """`text` as a string with every terminal control and bidi override escaped visibly."""
+    return _UNSAFE.sub(_escape, str(text))
