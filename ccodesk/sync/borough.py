@@ -12,12 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import pyrage
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError
 from ccodesk.fileio import atomic_write_bytes
-from ccodesk.models import BundleLog, Contact, DeviceState, SyncConflict, Topic, TrustedKey, new_id
+from ccodesk.models import (
+    BundleLog,
+    Contact,
+    DeviceState,
+    ExportLog,
+    SyncConflict,
+    Topic,
+    TrustedKey,
+    new_id,
+)
 from ccodesk.store import Store
 from ccodesk.sync import bundle, sshsig
 from ccodesk.sync.keys import age_identity_from_signing_key, parse_recipient
@@ -121,10 +130,11 @@ def export_bundle(
         if centre is not None and centre.age_recipient:
             targets.insert(0, parse_recipient(centre.age_recipient))
         records = _changed_records(session, since, progress, cancelled)
+    bundle_id = new_id()
     manifest = {
         "format": bundle.FORMAT,
         "kind": "changes",
-        "bundle_id": new_id(),
+        "bundle_id": bundle_id,
         "device_id": store.device_id,
         "borough_code": store.borough_code,
         "officer": store.officer_name,
@@ -138,7 +148,7 @@ def export_bundle(
         "counts": _counts(records),
     }
     progress(len(records), len(records), "Signing and encrypting…")
-    data = bundle.build(
+    data, content_hash = bundle.build_hashed(
         manifest,
         {"changes.jsonl": bundle.changes_member(records)},
         store.signing_key(),
@@ -146,20 +156,68 @@ def export_bundle(
     )
     if cancelled():
         raise SyncError("Export cancelled; nothing was written.")
-    atomic_write_bytes(path, data, mode=0o600)
+    _record_export(store, bundle_id, seq, since, through, path.name, content_hash)
+    try:
+        atomic_write_bytes(path, data, mode=0o600)
+    except OSError as exc:
+        raise SyncError(
+            f"The bundle could not be written to {path}: {exc.strerror or exc}. Its number "
+            f"({seq}) is used up; export again for the next one."
+        ) from exc
     with store.transaction() as session:
         device = session.scalars(select(DeviceState)).one()
-        device.bundle_seq = seq
         device.last_export_at = dt.datetime.now()
         device.last_export_seq = through
+        entry = session.get(ExportLog, bundle_id)
+        assert entry is not None
+        entry.written_at = device.last_export_at
     return ExportResult(
         path,
-        str(manifest["bundle_id"]),
+        bundle_id,
         seq,
         len(records),
         through,
         [] if unencrypted else [str(t) for t in targets],
     )
+
+
+def _record_export(
+    store: Store,
+    bundle_id: str,
+    seq: int,
+    since: int,
+    through: int,
+    file_name: str,
+    content_hash: str,
+) -> None:
+    """Take bundle number `seq` and log the export, in one transaction, before the file exists.
+
+    A crash after this (the file half-written, or written and never renamed into place)
+    leaves the number used up and the bundle listed, so the next export takes `seq + 1` and a
+    receipt for either is matched to the right one.
+    """
+    with store.transaction() as session:
+        taken = session.execute(
+            update(DeviceState)
+            .where(DeviceState.id == 1, DeviceState.bundle_seq == seq - 1)
+            .values(bundle_seq=seq)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            raise SyncError(
+                f"Another export took bundle number {seq} meanwhile; nothing was written. "
+                "Export again."
+            )
+        session.add(
+            ExportLog(
+                bundle_id=bundle_id,
+                seq=seq,
+                since_seq=since,
+                through_seq=through,
+                file_name=file_name[:255],
+                content_hash=content_hash,
+                created_at=dt.datetime.now(),
+            )
+        )
 
 
 def _changed_records(
@@ -313,15 +371,18 @@ def _import_receipt(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
     if receipt.get("device_id") != store.device_id:
         raise SyncError("This receipt is for another device's bundle; nothing was changed.")
     through = receipt.get("through_seq")
-    if not isinstance(through, int) or through < 0:
+    if type(through) is not int or through < 0:  # bool is an int; 1.5e300 is not
         raise bundle.BundleRejected("The receipt's through_seq is malformed.")
     with store.transaction() as session:
         if _logged(session, opened) is not None:
             return ImportResult("receipt", "This receipt was imported before; nothing changed.")
+        exported = _exported_for(session, receipt, through)
         device = session.scalars(select(DeviceState)).one()
         before = device.acked_seq
         device.acked_seq = max(device.acked_seq, min(through, device.change_seq))
         device.last_receipt_at = dt.datetime.now()
+        if exported.receipt_at is None:
+            exported.receipt_at = device.last_receipt_at
         _log(session, opened, None)
         pending = device.change_seq - device.acked_seq
     return ImportResult(
@@ -330,6 +391,52 @@ def _import_receipt(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
         f"changes ({receipt.get('conflicts', 0)} conflicts). Acknowledged up to change "
         f"{max(before, through)}; {pending} change{'s' if pending != 1 else ''} still to send.",
     )
+
+
+def _exported_for(session: Session, receipt: dict[str, Any], through: int) -> ExportLog:
+    """The export a receipt answers (same id, number and content), or SyncError.
+
+    A receipt is taken only for a bundle this device wrote, and acknowledges no more than that
+    bundle carried: a centre's signature alone cannot acknowledge changes never sent to it.
+    """
+    bundle_id, seq = receipt.get("bundle_id"), receipt.get("seq")
+    entry = (
+        session.get(ExportLog, bundle_id)
+        if isinstance(bundle_id, str) and len(bundle_id) <= 36
+        else None
+    )
+    if entry is None:
+        raise SyncError(
+            f"This receipt is for bundle {_shown(bundle_id)}, which this device never exported; "
+            "nothing was changed."
+        )
+    if type(seq) is not int or seq != entry.seq:
+        raise SyncError(
+            f"This receipt calls bundle {entry.bundle_id[:8]} number {_shown(seq)}, but this "
+            f"device exported it as number {entry.seq}; nothing was changed."
+        )
+    if receipt.get("content_hash") != entry.content_hash:
+        raise SyncError(
+            f"This receipt is for other content than bundle {entry.seq} this device exported; "
+            "nothing was changed."
+        )
+    if through != entry.through_seq:
+        raise SyncError(
+            f"This receipt acknowledges changes up to {through:,}, but bundle {entry.seq} "
+            f"carried changes up to {entry.through_seq:,} only; nothing was changed."
+        )
+    return entry
+
+
+def _shown(value: object) -> str:
+    """A value from a receipt, short and printable, for a refusal line."""
+    if isinstance(value, str):
+        text = value
+    elif type(value) is int:
+        text = str(value) if abs(value) < 10**40 else "a number of over 40 digits"
+    else:
+        text = type(value).__name__
+    return repr("".join(c if c.isprintable() else "?" for c in text[:40]))
 
 
 def _import_reference(

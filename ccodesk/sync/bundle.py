@@ -148,6 +148,16 @@ def build(
     recipients: list[pyrage.x25519.Recipient] | None,
 ) -> bytes:
     """The bundle file's bytes (encrypted unless `recipients` is None)."""
+    return build_hashed(manifest, members, signing_key, recipients)[0]
+
+
+def build_hashed(
+    manifest: dict[str, Any],
+    members: dict[str, bytes],
+    signing_key: Ed25519PrivateKey,
+    recipients: list[pyrage.x25519.Recipient] | None,
+) -> tuple[bytes, str]:
+    """The bundle file's bytes and its content hash (the SHA-256 of its SHA256SUMS)."""
     kind = manifest["kind"]
     everything = {"manifest.json": _json(manifest), **members}
     if set(everything) != MEMBERS[kind]:
@@ -163,9 +173,10 @@ def build(
         archive.writestr(_entry(SUMS), sums)
         archive.writestr(_entry(SIG), signature)
     plain = buffer.getvalue()
+    content_hash = hashlib.sha256(sums).hexdigest()
     if recipients is None:
-        return plain
-    return bytes(pyrage.encrypt(plain, recipients))
+        return plain, content_hash
+    return bytes(pyrage.encrypt(plain, recipients)), content_hash
 
 
 def _entry(name: str) -> zipfile.ZipInfo:

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyrage
 from sqlalchemy import func, select
 
 from ccodesk.errors import KnownError
@@ -19,10 +20,14 @@ from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import BundleLog, DeviceState, TrustedKey, new_id
 from ccodesk.sync import bundle, strict
 from ccodesk.sync.central import Central
+from ccodesk.sync.keys import parse_recipient
 from ccodesk.sync.merge import MergeResult, merge_records
 from ccodesk.sync.records import collector_paused
 
 log = logging.getLogger(__name__)
+
+AGE_HEADER = b"age-encryption.org/v1\n"
+MAX_RECIPIENT = 100  # an X25519 recipient is 62 characters
 
 
 @dataclass
@@ -78,6 +83,7 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
             f"The bundle says it is from {manifest.get('borough_code')}, but its key is trusted "
             f"for {signer.borough_code}."
         )
+    recipient = _device_recipient(manifest)  # before anything is merged: no receipt, no merge
     records = opened.records()
     with central.transaction() as s:
         # One merge at a time: the device_state row is the lock (PostgreSQL; SQLite's
@@ -91,12 +97,17 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
                 )
             receipt = base64.b64decode(previous.receipt or "")
             written = _write_receipt(receipts, manifest, receipt)
+            unsent = (
+                "; no receipt written: the one stored is not encrypted to the device"
+                if receipts is not None and written is None
+                else ""
+            )
             return MergeOutcome(
                 path,
                 True,
                 f"merged earlier ({previous.received_at:%Y-%m-%d %H:%M}): "
                 f"{previous.applied} applied, {previous.already} already had, "
-                f"{previous.conflicts} conflicts",
+                f"{previous.conflicts} conflicts{unsent}",
                 written,
             )
         last_seq = s.scalar(
@@ -106,7 +117,7 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
         if signer.device_id is None:
             s.get(TrustedKey, signer.id).device_id = manifest["device_id"]  # type: ignore[union-attr]
         result = merge_records(s, records, bundle_id=manifest["bundle_id"])
-        receipt = _receipt(central, manifest, opened, result)
+        receipt = _receipt(central, manifest, opened, result, recipient)
         s.add(
             BundleLog(
                 bundle_id=manifest["bundle_id"],
@@ -135,8 +146,25 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
     )
 
 
+def _device_recipient(manifest: dict[str, object]) -> pyrage.x25519.Recipient:
+    """The sender's age recipient, parsed, or BundleRejected: a receipt is never unencrypted."""
+    text = manifest.get("age_recipient")
+    if isinstance(text, str) and len(text) <= MAX_RECIPIENT:
+        with contextlib.suppress(KnownError):
+            return parse_recipient(text)
+    shown = "".join(c if c.isprintable() else "?" for c in str(text)[:40])
+    raise bundle.BundleRejected(
+        f"The manifest's age_recipient {shown!r} is not an age recipient (age1…), so no receipt "
+        "could be encrypted to the device; nothing was merged."
+    )
+
+
 def _receipt(
-    central: Central, manifest: dict[str, object], opened: bundle.OpenedBundle, result: MergeResult
+    central: Central,
+    manifest: dict[str, object],
+    opened: bundle.OpenedBundle,
+    result: MergeResult,
+    recipient: pyrage.x25519.Recipient,
 ) -> bytes:
     doc = {
         "bundle_id": manifest["bundle_id"],
@@ -158,18 +186,11 @@ def _receipt(
         "seq": int(manifest["seq"]),  # type: ignore[call-overload]
         "created": doc["merged_at"],
     }
-    recipient = manifest.get("age_recipient")
-    recipients = None
-    if isinstance(recipient, str):
-        with contextlib.suppress(KnownError):
-            from ccodesk.sync.keys import parse_recipient
-
-            recipients = [parse_recipient(recipient)]
     return bundle.build(
         receipt_manifest,
         {"receipt.json": json.dumps(doc, indent=2).encode()},
         central.signing_key,
-        recipients,
+        [recipient],
     )
 
 
@@ -177,6 +198,9 @@ def _write_receipt(
     directory: Path | None, manifest: dict[str, object], receipt: bytes
 ) -> Path | None:
     if directory is None or not receipt:
+        return None
+    if not receipt.startswith(AGE_HEADER):  # stored by an older ccodesk: never hand it out
+        log.warning("receipt for %s not written: it is not encrypted", manifest["bundle_id"])
         return None
     directory.mkdir(parents=True, exist_ok=True)
     borough = manifest.get("borough_code") or "device"
