@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from ccodesk.models import EngagementKind, OrganisationType, SensitivityLevel
+from ccodesk.models import Engagement, EngagementKind, OrganisationType, SensitivityLevel
 from ccodesk.services.directory import OrganisationDraft, save_organisation
 from ccodesk.services.drafts import load_draft, read_draft
 from ccodesk.services.engagements import EngagementFilter, get_engagement, list_engagements
@@ -592,3 +592,26 @@ def test_draft_panel_fits_a_laptop(qtbot, store, width: int, height: int) -> Non
     editor = _editor(qtbot, store, eid)
     assert editor.draft_panel is not None
     assert_fits(editor, width, height)
+
+
+def test_typing_straight_away_goes_into_the_title(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+N and type, as in a mail program: the keys land in the title, not the tab bar."""
+    editor = _editor(qtbot, store)
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.activateWindow()
+    assert editor.focusWidget() is editor.form.text["title"]
+    qtbot.keyClicks(editor.focusWidget(), "Ward panel")
+    assert editor.form.text["title"].text() == "Ward panel"
+
+
+def test_ctrl_s_saves_and_keeps_the_editor_open(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    editor = _editor(qtbot, store)
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)  # window shortcuts need it
+    qtbot.keyClicks(editor.form.text["title"], "Ward panel")
+    qtbot.keyClick(editor.form.text["title"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: editor.engagement_id is not None)
+    assert editor.isVisible()
+    with store.session() as s:
+        assert s.get(Engagement, editor.engagement_id).title == "Ward panel"

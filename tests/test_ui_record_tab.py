@@ -163,3 +163,119 @@ def test_remove_and_undo_records(qtbot, store, monkeypatch) -> None:  # type: ig
     # On the form's tabs, Ctrl+Z is the form's again (nothing to undo there: no change).
     editor.form.setCurrentIndex(0)
     assert editor.undo_group.activeStack() is editor.undo_stack
+
+
+def test_unsaved_date_and_status_are_saved_before_an_outcome_is_added(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    """Planned for tomorrow, held yesterday: the officer changes the date and status and adds a
+    finding and its outcome at once; they are checked against the date shown, not the old one."""
+    from PySide6.QtCore import QDateTime, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ccodesk.ui.record_tab import RecordDialog
+
+    tomorrow = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(18))
+    with store.transaction() as s:
+        eid = save_engagement(
+            s,
+            EngagementDraft(
+                kind=EngagementKind.PCCG_MEETING, title="Ward panel", starts_at=tomorrow
+            ),
+        ).id
+    editor = EngagementEditor(store, eid, restore_draft=False)
+    qtbot.addWidget(editor)
+    editor.show()
+    form = editor.form
+    yesterday = tomorrow - dt.timedelta(days=2)
+    form.starts.setDateTime(QDateTime(yesterday))
+    status = form.combos["status"]
+    status.setCurrentIndex(status.findData(EngagementStatus.HELD.value))
+    tab = editor.record
+    seen: list[str] = []
+
+    def answer(text: str) -> None:
+        dialog = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, RecordDialog) and w.isVisible()
+        )
+        if dialog.findChild(QPlainTextEdit) is not None:
+            qtbot.keyClicks(dialog.findChild(QPlainTextEdit), text)
+        else:
+            decided = [w for w in dialog.findChildren(QLineEdit) if w.isEnabled()]
+            qtbot.keyClicks(decided[0], text)
+        _ok(qtbot, dialog)
+        seen.append(dialog.problems.text())
+        if dialog.isVisible():
+            dialog.reject()
+
+    QTimer.singleShot(200, lambda: answer("Poor lighting on the estate"))
+    qtbot.mouseClick(tab.buttons["finding"], Qt.MouseButton.LeftButton)
+    assert not editor.is_dirty()  # the date and status were saved first
+    with store.session() as s:
+        saved = get_engagement(s, eid)
+        assert saved.status is EngagementStatus.HELD and saved.starts_at == yesterday
+    tab.findings.setCurrentItem(tab.findings.topLevelItem(0))
+    QTimer.singleShot(200, lambda: answer("Lighting survey ordered"))
+    qtbot.mouseClick(tab.buttons["outcome"], Qt.MouseButton.LeftButton)
+    assert seen == ["", ""], seen  # no "in the future" or "before the meeting" refusals
+    assert tab.findings.topLevelItem(0).childCount() == 1
+
+
+def test_a_record_dialog_grows_to_show_every_problem(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ccodesk.errors import ValidationError
+    from ccodesk.ui.record_tab import RecordDialog
+
+    dialog = RecordDialog("How was this finding used?")
+    qtbot.addWidget(dialog)
+    dialog.add("&Decision:", QLineEdit())
+    problems = [
+        f"Problem number {n}: a sentence long enough to need wrapping twice." for n in range(4)
+    ]
+
+    def refuse() -> None:
+        raise ValidationError(problems)
+
+    dialog.finish(refuse)
+    dialog.show()
+    _ok(qtbot, dialog)
+    label = dialog.problems
+    assert label.text().count("•") == 4
+    assert label.height() >= label.heightForWidth(label.width())  # every line shown
+    assert dialog.height() >= dialog.sizeHint().height()
+
+
+def test_feedback_dialog_starts_in_the_text_and_long_lines_wrap(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    with store.transaction() as s:
+        eid = save_engagement(
+            s,
+            EngagementDraft(
+                kind=EngagementKind.THEMED_SESSION,
+                title="Street lighting",
+                starts_at=dt.datetime(2026, 10, 1, 18, 0),
+            ),
+        ).id
+    editor = EngagementEditor(store, eid, restore_draft=False)
+    qtbot.addWidget(editor)
+    editor.resize(909, 600)
+    editor.show()
+    tab = editor.record
+    feedback = tab.feedback_dialog()
+    qtbot.addWidget(feedback)
+    feedback.show()
+    assert feedback.focusWidget() is feedback.findChild(QPlainTextEdit)
+    feedback.reject()
+    action = tab.action_dialog()
+    qtbot.addWidget(action)
+    assert action.minimumWidth() >= 480  # a sentence fits its one-line fields
+    fields = {w.accessibleName(): w for w in action.findChildren(QLineEdit)}
+    long = "Ward sergeant to brief the evening patrol on the station route " * 3
+    qtbot.keyClicks(fields["Action"], long.strip())
+    qtbot.keyClicks(fields["Owner"], "PC Sam Reid")
+    _ok(qtbot, action)
+    tab.refresh()
+    editor.form.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.actions_list.count() == 1)
+    item = tab.actions_list.item(0)
+    line = tab.actions_list.fontMetrics().height()
+    qtbot.waitUntil(lambda: tab.actions_list.visualItemRect(item).height() >= 2 * line)
+    assert tab.actions_list.horizontalScrollBar().maximum() == 0  # nothing cut off to the side

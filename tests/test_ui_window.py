@@ -87,7 +87,17 @@ def test_unreadable_window_state_is_ignored(qtbot, store) -> None:  # type: igno
     path.write_text("[main]\ngeometry=not a geometry\nother=3\n")
     win = _window(qtbot, store)  # opens with the default size, no error
     expected = fitted(win.screen().availableGeometry(), 1280, 800).size()
-    assert win.size() == expected.expandedTo(win.minimumSizeHint())
+    assert win.normalGeometry().size() == expected.expandedTo(win.minimumSizeHint())
+    # 1280×800 and a title bar do not fit this 1366×768 laptop: it starts maximised
+    assert win.isMaximized()
+
+
+def test_first_window_leaves_room_for_the_title_bar() -> None:
+    from PySide6.QtCore import QRect
+
+    laptop = fitted(QRect(0, 0, 1366, 768), 1280, 800)
+    assert laptop.height() <= 768 - 40 and laptop.top() >= 20
+    assert fitted(QRect(0, 0, 1920, 1080), 1280, 800).size().toTuple() == (1280, 800)
 
 
 @pytest.mark.parametrize("page", ["Dashboard", "Engagements"])

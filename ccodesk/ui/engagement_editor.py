@@ -129,9 +129,15 @@ class EngagementEditor(QDialog):
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.apply_button = buttons.button(QDialogButtonBox.StandardButton.Apply)
         self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
-        self.apply_button.setText("Save and &stay")
+        self.apply_button.setText("Save and stay")
+        self.apply_button.setToolTip("Save and keep editing (Ctrl+S)")
         self.apply_button.clicked.connect(lambda: self.save(close=False))
+        save_action = QAction(self)  # Ctrl+S saves and stays, as in a word processor
+        save_action.setShortcut(QKeySequence.StandardKey.Save)
+        save_action.triggered.connect(self._save_shortcut)
+        self.addAction(save_action)
         self.record = RecordTab(store)
+        self.record.before_write = self._saved_before_record
         self.form.addTab(self.record, "Findings && follow-up")
         self._scroll_tabs()
         self.messages = self._messages_area()
@@ -170,6 +176,17 @@ class EngagementEditor(QDialog):
         self.form.changed.connect(self._on_changed)
         self.resize(820, 640)
         self.update_warnings()
+        if self.draft_panel is None:  # the cursor in the title, as a mail's subject
+            self.form.text["title"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _saved_before_record(self) -> bool:
+        """Save the engagement's own unsaved edits before a finding, outcome, action… is added
+        (they are checked against the date and status shown, which must be the saved ones)."""
+        return not self.is_dirty() or self.save(close=False)
+
+    def _save_shortcut(self) -> None:
+        if self.apply_button.isEnabled():
+            self.apply_button.click()
 
     # layout --------------------------------------------------------------------------------
     def _scroll_tabs(self) -> None:

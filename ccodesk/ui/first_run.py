@@ -47,7 +47,7 @@ class IdentityPage(QWizardPage):
             self.role.addItem(role.label, role.value)
         form = QFormLayout(self)
         form.addRow("&Borough:", self.borough)
-        form.addRow("Your &name:", self.officer)
+        form.addRow("Your na&me:", self.officer)  # Alt+N is the wizard's Next
         form.addRow("Your &role:", self.role)
         self.borough.currentIndexChanged.connect(self.completeChanged)
         self.officer.textChanged.connect(self.completeChanged)

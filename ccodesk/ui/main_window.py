@@ -351,7 +351,10 @@ class MainWindow(QMainWindow):
         geometry = state.get("main/geometry")
         if geometry is None or not self.restoreGeometry(QByteArray(geometry)):
             screen = self.screen().availableGeometry()
-            self.setGeometry(fitted(screen, 1280, 800))
+            rect = fitted(screen, 1280, 800)
+            self.setGeometry(rect)
+            if (rect.width(), rect.height()) != (1280, 800):  # a laptop: use the whole screen
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         return state
 
     def save_window_state(self) -> None:

@@ -53,6 +53,7 @@ from ccodesk.services.reference import priority_groups
 from ccodesk.store import Store
 from ccodesk.ui.action_status import EnterOpens, StatusDialog, edit_status
 from ccodesk.ui.qtdates import pydate, qdate
+from ccodesk.ui.wrapping import wrap_lines
 
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1  # "kind:id" of the record an item shows
 KIND_NAMES = {
@@ -117,6 +118,7 @@ class RecordDialog(QDialog):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(520)  # room to read a sentence typed in a one-line field
         self.form = QFormLayout(self)
         self.problems = QLabel()
         self.problems.setStyleSheet("color: #b00020;")
@@ -144,12 +146,18 @@ class RecordDialog(QDialog):
         try:
             self._save()
         except ValidationError as exc:
-            self.problems.setText("\n".join(f"• {p}" for p in exc.problems))
+            self._show_problems("\n".join(f"• {p}" for p in exc.problems))
             return
         except KnownError as exc:
-            self.problems.setText(str(exc))
+            self._show_problems(str(exc))
             return
         self.accept()
+
+    def _show_problems(self, text: str) -> None:
+        """Show every problem whole: the dialog grows to hold them (never clipped)."""
+        self.problems.setText(text)
+        self.problems.setMinimumWidth(max(self.problems.minimumWidth(), 420))
+        self.adjustSize()
 
 
 class RecordTab(QWidget):
@@ -159,6 +167,9 @@ class RecordTab(QWidget):
         super().__init__(parent)
         self.store = store
         self.engagement_id: str | None = None
+        # called before anything is added: the editor saves its unsaved edits (False: it could
+        # not, and shows why)
+        self.before_write: Callable[[], bool] | None = None
         self.notice = QLabel("Save the engagement first; then record what happened here.")
         self.findings = QTreeWidget()
         self.findings.setHeaderLabels(["Finding / outcome", "Raised by"])
@@ -170,6 +181,8 @@ class RecordTab(QWidget):
         self.feedback_list.setAccessibleName("Feedback given")
         self.costs_list = QListWidget()
         self.costs_list.setAccessibleName("Costs and officer time")
+        for view in (self.findings, self.actions_list, self.feedback_list, self.costs_list):
+            wrap_lines(view)  # an action or a finding of three lines shows all three
         self.buttons: dict[str, QPushButton] = {}
         self.undo_stack = QUndoStack(self)
         self._chosen: str | None = None  # "kind:id" of the record last selected in a list
@@ -438,9 +451,11 @@ class RecordTab(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, finding.data(0, Qt.ItemDataRole.UserRole))
             item.setCheckState(Qt.CheckState.Checked)
             answers.addItem(item)
+        wrap_lines(answers)
         dialog.add("&Answers:", answers)
         assert isinstance(given, QDateEdit) and isinstance(channel, QComboBox)
         assert isinstance(text, QPlainTextEdit)
+        text.setFocus()  # what was said and done is what the officer came to type; today's date
 
         def save() -> None:
             ids = [
@@ -525,27 +540,38 @@ class RecordTab(QWidget):
         if dialog.exec():
             self.refresh()
 
+    def _ready(self) -> bool:
+        """Whether the engagement's own edits are saved, so that what is added here is checked
+        against them (an outcome against the date just typed, not the one saved before)."""
+        return self.before_write is None or self.before_write()
+
     def add_finding(self) -> None:
-        self._open(self.finding_dialog())
+        if self._ready():
+            self._open(self.finding_dialog())
 
     def add_outcome(self) -> None:
         finding = self.selected_finding()
         if finding is None:
             QMessageBox.information(self, "ccodesk", "Select the finding first.")
             return
-        self._open(self.outcome_dialog(finding))
+        if self._ready():
+            self._open(self.outcome_dialog(finding))
 
     def add_action(self) -> None:
-        self._open(self.action_dialog())
+        if self._ready():
+            self._open(self.action_dialog())
 
     def add_feedback(self) -> None:
-        self._open(self.feedback_dialog())
+        if self._ready():
+            self._open(self.feedback_dialog())
 
     def add_cost(self) -> None:
-        self._open(self.cost_dialog())
+        if self._ready():
+            self._open(self.cost_dialog())
 
     def add_time(self) -> None:
-        self._open(self.time_dialog())
+        if self._ready():
+            self._open(self.time_dialog())
 
 
 def _add(widget: QListWidget, text: str, record: str) -> None:

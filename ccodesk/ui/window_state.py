@@ -89,9 +89,16 @@ def restore_splitters(root: QWidget, prefix: str, state: dict[str, bytes]) -> No
             splitter.restoreState(QByteArray(state[key]))
 
 
+# Room for what the window manager adds outside a window's geometry (title bar, borders).
+FRAME_ROOM = 48
+
+
 def fitted(screen: QRect, width: int, height: int) -> QRect:
-    """A first-run window rectangle: the preferred size, never larger than the screen's room."""
-    w, h = min(width, screen.width()), min(height, screen.height())
+    """A first-run window rectangle: the preferred size, or less so that the window *with its
+    frame* fits the screen's room (a 768-pixel-high window on a 768-pixel screen puts its
+    title bar off the top)."""
+    w = min(width, screen.width() - FRAME_ROOM)
+    h = min(height, screen.height() - FRAME_ROOM)
     x = screen.x() + (screen.width() - w) // 2
     y = screen.y() + (screen.height() - h) // 2
     return QRect(x, y, w, h)
