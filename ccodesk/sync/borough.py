@@ -19,7 +19,6 @@ from ccodesk.errors import KnownError
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import (
     BundleLog,
-    Contact,
     DeviceState,
     ExportLog,
     SyncConflict,
@@ -28,7 +27,7 @@ from ccodesk.models import (
     new_id,
 )
 from ccodesk.store import Store
-from ccodesk.sync import bundle, sshsig
+from ccodesk.sync import bundle, consent, sshsig
 from ccodesk.sync.keys import age_identity_from_signing_key, parse_recipient
 from ccodesk.sync.merge import MergeResult, merge_records
 from ccodesk.sync.records import ENTITIES, Record, as_tombstone, collector_paused, read_records
@@ -115,6 +114,9 @@ def export_bundle(
         raise SyncError(
             "A bundle cannot be both unencrypted and encrypted to extra recipients: choose one."
         )
+    day = consent.today()
+    with store.transaction() as session:
+        consent.refresh_consent(session, day)  # lapsed consent: a version whose tombstone goes
     with store.session() as session:
         centre = centre_key(session)
         device = session.scalars(select(DeviceState)).one()
@@ -129,7 +131,7 @@ def export_bundle(
         targets = extra[:]
         if centre is not None and centre.age_recipient:
             targets.insert(0, parse_recipient(centre.age_recipient))
-        records = _changed_records(session, since, progress, cancelled)
+        records = _changed_records(session, since, progress, cancelled, day)
     bundle_id = new_id()
     manifest = {
         "format": bundle.FORMAT,
@@ -221,13 +223,13 @@ def _record_export(
 
 
 def _changed_records(
-    session: Session, since: int, progress: Progress, cancelled: Callable[[], bool]
+    session: Session,
+    since: int,
+    progress: Progress,
+    cancelled: Callable[[], bool],
+    day: dt.date,
 ) -> list[Record]:
-    shared = set(
-        session.scalars(
-            select(Contact.id).where(Contact.shareable.is_(True), Contact.deleted.is_(False))
-        )
-    )
+    shared = consent.sendable_contacts(session, day)  # shareable and consent valid on `day`
     records: list[Record] = []
     entities = list(ENTITIES)
     for done, entity in enumerate(entities):
