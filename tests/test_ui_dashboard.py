@@ -217,3 +217,31 @@ def test_the_dashboard_fits_a_laptop(qtbot, demo_store, width, height) -> None: 
     assert_fits(dialog, width, height)
     dialog.reject()
     assert page.overdue.item(0).data(ITEM_ROLE)[0] == "action"
+
+
+def test_feedback_recorded_in_the_editor_leaves_feedback_owed_at_once(qtbot, board_store) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard behind the editor follows what the Findings tab writes, without a save."""
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from ccodesk.ui.main_window import MainWindow
+
+    store, ids = board_store
+    win = MainWindow(store)
+    qtbot.addWidget(win)
+    win.show()
+    dashboard = win.dashboard
+    qtbot.waitUntil(lambda: dashboard.board is not None, timeout=10_000)
+    assert any("Camden PCCG: last month" in line for line in _lines(dashboard.owed))
+    editor = win.edit_engagement(ids["held"])
+    qtbot.addWidget(editor)
+    feedback = editor.record.feedback_dialog()
+    qtbot.addWidget(feedback)
+    qtbot.keyClicks(feedback.findChild(QPlainTextEdit), "You said the bins; we asked the council.")
+    qtbot.mouseClick(
+        feedback.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(
+        lambda: not any("Camden PCCG: last month" in line for line in _lines(dashboard.owed)),
+        timeout=10_000,
+    )
+    assert editor.isVisible()  # nothing closed or saved over the officer's work

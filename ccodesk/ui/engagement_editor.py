@@ -138,6 +138,9 @@ class EngagementEditor(QDialog):
         self.addAction(save_action)
         self.record = RecordTab(store)
         self.record.before_write = self._saved_before_record
+        # a finding, outcome, action, status or feedback added, removed or undone is written at
+        # once: the window's pages (the dashboard's "no feedback yet") follow as after a save
+        self.record.undo_stack.indexChanged.connect(self._record_changed)
         self.form.addTab(self.record, "Findings && follow-up")
         self._scroll_tabs()
         self.messages = self._messages_area()
@@ -178,6 +181,10 @@ class EngagementEditor(QDialog):
         self.update_warnings()
         if self.draft_panel is None:  # the cursor in the title, as a mail's subject
             self.form.text["title"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _record_changed(self, _index: int) -> None:
+        if self.engagement_id is not None:
+            self.saved.emit(self.engagement_id)
 
     def _saved_before_record(self) -> bool:
         """Save the engagement's own unsaved edits before a finding, outcome, action… is added
