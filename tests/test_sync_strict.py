@@ -258,8 +258,14 @@ def test_strict_reader_rules() -> None:
     assert strict.integer({"seq": 2**63 - 1}, "seq", where) == 2**63 - 1
     with pytest.raises(strict.StrictError, match="a 40-digit number is outside"):
         strict.integer({"seq": 10**39}, "seq", where)
-    assert strict.nesting(b'{"a": "[[[[[[[[[[", "b": [[1]]}') == 3  # brackets in strings ignored
-    assert strict.nesting(b'["\\"[[[[[[[[[[[[[["]') == 1
+    brackets_in_text = b'{"a": "[[[[[[[[[[[[[[", "b": [[1]], "c": "\\"[[[[[[[[[[[["}'
+    assert strict.loads(brackets_in_text, where)["b"] == [[1]]  # brackets in strings: text
+    for deep in (nested(100).encode(), nested(100_000).encode(), b'{"a":' * 50_000):
+        with pytest.raises(strict.StrictError, match="nested more than 8"):
+            strict.loads(deep, where)
+    for slow_once in (b"[[" + b'\\"' * 16_000, b'["' + b"\\" * 30_000):  # quadratic for a regex
+        with pytest.raises(strict.StrictError, match="not valid JSON"):
+            strict.loads(slow_once, where)
     with pytest.raises(strict.StrictError, match="nested more than 8"):
         strict.loads(nested(9).encode(), where)
     assert strict.loads(nested(8).encode(), where) == json.loads(nested(8))

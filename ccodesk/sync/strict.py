@@ -30,8 +30,6 @@ _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _BAD_CHAR = re.compile("[\x00\ud800-\udfff]")  # NUL; a surrogate never paired into a character
 _ESCAPE = re.compile(rb"\\u")  # only an escape can put NUL or a lone surrogate in a JSON string
-_STRING_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(rb"[\[\]{}]")
 
 
 class StrictError(KnownError):
@@ -41,36 +39,23 @@ class StrictError(KnownError):
 # -- JSON ------------------------------------------------------------------------------------
 
 
-def nesting(data: bytes) -> int:
-    """The deepest nesting of objects and arrays in JSON text (brackets in strings ignored).
-
-    One regular expression removes the strings and another finds the brackets (both in C), so
-    the cost is linear in the text and nothing recurses.
-    """
-    if data.count(b"[") + data.count(b"{") <= 1:
-        return data.count(b"[") + data.count(b"{")
-    depth = deepest = 0
-    for match in _BRACKET.finditer(_STRING_TOKEN.sub(b'""', data)):
-        if match.group() in (b"[", b"{"):
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
-
-
 def loads(data: bytes, where: str, *, max_depth: int = MAX_DEPTH) -> Any:
-    """JSON from `data`, refused (StrictError naming `where`) when too deep, not UTF-8, not
-    JSON, or holding a string with a NUL or a lone surrogate or longer than MAX_STRING."""
-    if nesting(data) > max_depth:
-        raise StrictError(f"{where} is nested more than {max_depth} levels deep.")
+    """JSON from `data`, refused (StrictError naming `where`) when nested deeper than
+    `max_depth`, not UTF-8, not JSON, or holding a string with a NUL or a lone surrogate or
+    longer than MAX_STRING.
+
+    The parser's own recursion guard stops absurd nesting (a RecursionError raised cleanly in
+    the C scanner, refused here); the decoded value is then measured without recursion.
+    """
     try:
         doc = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
         raise StrictError(f"{where} is not valid UTF-8 text.") from exc
-    except (ValueError, RecursionError) as exc:
+    except RecursionError as exc:
+        raise StrictError(f"{where} is nested more than {max_depth} levels deep.") from exc
+    except ValueError as exc:
         raise StrictError(f"{where} is not valid JSON: {str(exc)[:80]}") from exc
-    check_tree(doc, where, escapes=_ESCAPE.search(data) is not None)
+    check_tree(doc, where, escapes=_ESCAPE.search(data) is not None, max_depth=max_depth)
     return doc
 
 
@@ -97,24 +82,28 @@ def has_escapes(data: bytes) -> bool:
     return _ESCAPE.search(data) is not None
 
 
-def check_tree(doc: Any, where: str, *, escapes: bool = True) -> None:
-    """Refuse a decoded JSON value holding a bad string (NUL, lone surrogate, too long) or an
-    object or array with more than MAX_ITEMS entries. Iterative: no recursion to exhaust."""
-    stack = [doc]
+def check_tree(doc: Any, where: str, *, escapes: bool = True, max_depth: int | None = None) -> None:
+    """Refuse a decoded JSON value nested deeper than `max_depth` or holding a bad string
+    (NUL, lone surrogate, too long) or an object or array of more than MAX_ITEMS entries.
+    Iterative: no recursion to exhaust."""
+    stack = [(doc, 0)]
     while stack:
-        value = stack.pop()
+        value, depth = stack.pop()
         if isinstance(value, str):
             check_text(value, where, escapes=escapes)
-        elif isinstance(value, dict):
-            if len(value) > MAX_ITEMS:
-                raise StrictError(f"{where} holds an object with too many entries.")
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if max_depth is not None and depth >= max_depth:
+            raise StrictError(f"{where} is nested more than {max_depth} levels deep.")
+        if len(value) > MAX_ITEMS:
+            raise StrictError(f"{where} holds an object or list of too many entries.")
+        if isinstance(value, dict):
             for key in value:
                 check_text(key, where, escapes=escapes)
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            if len(value) > MAX_ITEMS:
-                raise StrictError(f"{where} holds a list with too many entries.")
-            stack.extend(value)
+            stack.extend((item, depth + 1) for item in value.values())
+        else:
+            stack.extend((item, depth + 1) for item in value)
 
 
 def check_text(value: str, where: str, *, limit: int = MAX_STRING, escapes: bool = True) -> str:
