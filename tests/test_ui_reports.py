@@ -49,9 +49,16 @@ def test_period_pickers_change_what_is_shown(qtbot, page, demo_store) -> None:  
     with qtbot.waitSignal(page.report_shown, timeout=10_000):
         page.kind.setCurrentIndex(page.kind.findText("Month"))
     assert page.report.period.label == "2026-01"  # the first month of the year shown
+    where = page.next_button.mapTo(page, page.next_button.rect().center())
     with qtbot.waitSignal(page.report_shown, timeout=10_000):
         qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
     assert page.period_label.text() == "<b>February 2026</b>"
+    # Next stays where it was whatever the period's name: clicking again goes on
+    assert page.next_button.mapTo(page, page.next_button.rect().center()) == where
+    page.kind.setCurrentIndex(page.kind.findText("Quarter"))
+    qtbot.waitUntil(lambda: "Q" in page.period_label.text())
+    assert page.next_button.mapTo(page, page.next_button.rect().center()) == where
+    page.kind.setCurrentIndex(page.kind.findText("Month"))
     assert page.fields["held"].text().startswith(f"{_held(demo_store, '2026-02'):,} (")
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -84,6 +84,12 @@ class ReportsPage(LoadOnShow):
         self.previous_button.clicked.connect(lambda: self.set_period(self.period.previous()))
         self.period_label = QLabel()
         self.period_label.setAccessibleName("Period shown")
+        # as wide as the widest period, so Next stays under the pointer when clicked again
+        bold = QFont(self.period_label.font())
+        bold.setBold(True)
+        widest = QFontMetrics(bold).horizontalAdvance("Q4 2026 (September to December)")
+        self.period_label.setMinimumWidth(widest + 8)
+        self.period_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.next_button = QPushButton("Next ▶")
         self.next_button.setAccessibleName("Next period")
         self.next_button.setShortcut(QKeySequence("Alt+Right"))
