@@ -3,6 +3,7 @@
 ccodesk-central [--home DIR] [--db URL] init --name NAME
 ccodesk-central trust add --borough B --officer O KEY | list | revoke FINGERPRINT
 ccodesk-central trust export-allowed-signers -o FILE
+ccodesk-central key export-age-identity -o FILE [--yes]
 ccodesk-central merge BUNDLE… [--receipts DIR]
 ccodesk-central conflicts list | resolve ID --keep local|incoming
 ccodesk-central gaps | status
@@ -111,6 +112,19 @@ def cmd_allowed_signers(args: argparse.Namespace) -> int:
         text = allowed_signers(central)
     atomic_write_bytes(Path(args.output), text.encode())
     print(f"Wrote {len(text.splitlines())} signers to {args.output}.")
+    return 0
+
+
+def cmd_key_export_age_identity(args: argparse.Namespace) -> int:
+    """Write the centre's secret age identity, for `age -d -i FILE` (asks first)."""
+    from ccodesk.sync.central import write_age_identity
+    from ccodesk.sync.commands import confirm_secret_export
+
+    path = Path(args.output).expanduser()
+    with _central(args) as central:
+        confirm_secret_export(f"the secret age identity of {central.config.name}", path, args.yes)
+        write_age_identity(central, path)
+    print(f"Wrote the central unit's age identity to {path} (readable by you only).")
     return 0
 
 
@@ -306,6 +320,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = t.add_parser("export-allowed-signers", help="an OpenSSH allowed_signers file")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_allowed_signers)
+
+    key = sub.add_parser("key", help="the central unit's own keys")
+    k = key.add_subparsers(dest="key_command", required=True, metavar="ACTION")
+    p = k.add_parser(
+        "export-age-identity",
+        help="write the secret age identity to a new file (mode 0600), for age -d -i",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--yes", action="store_true", help="write without asking")
+    p.set_defaults(func=cmd_key_export_age_identity)
 
     p = sub.add_parser("merge", help="merge bundles, each in one transaction, and write receipts")
     p.add_argument("bundles", nargs="+", metavar="BUNDLE")

@@ -32,3 +32,23 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write `data` to `path` atomically."""
     with atomic_open(path, mode) as handle:
         handle.write(data)
+
+
+def atomic_create_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write `data` to a new file `path` atomically; FileExistsError if `path` exists.
+
+    The temp file beside it is linked into place (a hard link never replaces a file), so a
+    reader sees no file or the whole one, and an existing file is never overwritten.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)

@@ -355,3 +355,29 @@ def test_markers_and_blocks_are_found() -> None:
     second = Block(5, "sh", "echo 2\n", None, "")
     skipped = Block(9, "sh", "exit 1\n", "not run", "why")
     assert in_running_order([first, second, skipped]) == [second, first]
+
+
+def test_the_stock_tool_recipe_is_run_not_skipped() -> None:
+    """docs/bundle-format.md's check with age, unzip, ssh-keygen and sha256sum is among the
+    blocks run (from a fresh centre and device): a bundle, a receipt and a reference bundle,
+    each verified for its own namespace, with no placeholder left to fill in."""
+    document = ROOT / "docs" / "bundle-format.md"
+    run = "".join(b.commands() for b in in_running_order(blocks_of(document)))
+    for step in (
+        "ccodesk-central init",
+        "ccodesk-cli init",
+        "ccodesk-cli sync export -o camden-1.ccbundle",
+        "ccodesk-central key export-age-identity -o centre.key",
+        "ccodesk-cli key export-age-identity -o camden.key",
+        "ccodesk-central trust export-allowed-signers -o allowed_signers",
+        "age -d -i centre.key -o bundle.zip camden-1.ccbundle",
+        "-n ccodesk-bundle \\\n    -s bundle/SHA256SUMS.sig",
+        "age -d -i camden.key -o receipt.zip receipts/",
+        "-n ccodesk-receipt \\\n    -s receipt/SHA256SUMS.sig",
+        "-n ccodesk-bundle \\\n    -s reference/SHA256SUMS.sig",
+        "(cd bundle && sha256sum -c --strict SHA256SUMS)",
+        "(cd receipt && sha256sum -c --strict SHA256SUMS)",
+        "(cd reference && sha256sum -c --strict SHA256SUMS)",
+    ):
+        assert step in run, f"docs/bundle-format.md no longer runs {step!r}"
+    assert "<principal>" not in document.read_text(encoding="utf-8")

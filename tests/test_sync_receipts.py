@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -449,3 +450,123 @@ def test_garbage_age_recipient_is_refused_on_postgres(pg_url: str, tmp_path: Pat
     finally:
         camden.close()
         central.close()
+
+
+# -- the stock-tool proof: the keys age and ssh-keygen need ------------------------------------
+
+
+def needs(*tools: str) -> pytest.MarkDecorator:
+    missing = [t for t in tools if shutil.which(t) is None]
+    return pytest.mark.skipif(
+        bool(missing), reason=f"needs {', '.join(missing)} (Debian: openssh-client, age, unzip)"
+    )
+
+
+def central_cli(central: Central, *argv: str) -> int:
+    from ccodesk.central import main
+
+    return main(["--home", str(central.home), *argv])
+
+
+def test_the_centre_age_identity_is_written_only_when_confirmed_and_never_over_a_file(
+    tmp_path: Path,
+    central: Central,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = tmp_path / "centre.key"
+    # No terminal to ask on, and no --yes: nothing is written.
+    assert central_cli(central, "key", "export-age-identity", "-o", str(key)) == 1
+    err = capsys.readouterr().err
+    assert "whoever has the file can read every bundle" in err
+    assert err.rstrip().endswith("Nothing was written: no terminal to confirm on (pass --yes).")
+    assert not key.exists()
+    # Asked on a terminal: "n" writes nothing, "y" writes it.
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    answers = iter(["n", "y"])
+    monkeypatch.setattr("builtins.input", lambda _prompt: next(answers))
+    assert central_cli(central, "key", "export-age-identity", "-o", str(key)) == 1
+    assert capsys.readouterr().err.rstrip().endswith("Nothing was written.")
+    assert not key.exists()
+    assert central_cli(central, "key", "export-age-identity", "-o", str(key)) == 0
+    assert "readable by you only" in capsys.readouterr().out
+    assert key.stat().st_mode & 0o777 == 0o600
+    lines = key.read_text().splitlines()
+    assert lines[-1] == str(central.identity) and lines[-1].startswith("AGE-SECRET-KEY-1")
+    assert f"# public key: {central.recipient()}" in lines
+    assert not list(tmp_path.glob(".centre.key.*"))  # no temp file left beside it
+    # Never over an existing file, even with --yes.
+    written = key.read_bytes()
+    assert central_cli(central, "key", "export-age-identity", "-o", str(key), "--yes") == 1
+    assert capsys.readouterr().err.rstrip().endswith(f"{key} already exists; it was left as it is.")
+    assert key.read_bytes() == written
+
+
+def test_allowed_signers_has_the_centre_for_receipts_and_reference_bundles(
+    tmp_path: Path, central: Central, camden: Store
+) -> None:
+    signers = tmp_path / "allowed_signers"
+    assert central_cli(central, "trust", "export-allowed-signers", "-o", str(signers)) == 0
+    lines = signers.read_text().splitlines()
+    assert len(lines) == 2
+    device, centre = (line.split(" ", 2) for line in lines)
+    assert device[0].startswith("camden-") and device[1] == 'namespaces="ccodesk-bundle"'
+    assert centre[0].startswith("centre-")
+    assert centre[1] == 'namespaces="ccodesk-receipt,ccodesk-bundle"'
+    assert centre[2] == " ".join(central.public_key().split()[:2])
+
+
+def _verify(signers: Path, principal: str, namespace: str, folder: Path) -> bool:
+    with (folder / "SHA256SUMS").open("rb") as sums:
+        done = subprocess.run(
+            ["ssh-keygen", "-Y", "verify", "-f", str(signers), "-I", principal,
+             "-n", namespace, "-s", str(folder / "SHA256SUMS.sig")],
+            stdin=sums, capture_output=True, text=True,
+        )  # fmt: skip
+    return done.returncode == 0
+
+
+def _unpacked(data: bytes, folder: Path) -> Path:
+    folder.mkdir()
+    for name, content in members_of(data).items():
+        (folder / name).write_bytes(content)
+    return folder
+
+
+@needs("age", "ssh-keygen")
+def test_receipts_and_reference_bundles_verify_with_stock_tools_and_keys_only_for_their_purpose(
+    tmp_path: Path, central: Central, camden: Store
+) -> None:
+    from ccodesk.cli import main as cli
+    from ccodesk.sync.central import reference_bundle
+
+    add_engagement(camden, "Camden PCCG: policing plan")
+    export_bundle(camden, tmp_path / "b.ccbundle")
+    receipt = merged_receipt(central, tmp_path / "b.ccbundle", tmp_path / "receipts")
+    camden_key = tmp_path / "camden.key"
+    assert cli(["--data-dir", str(camden.data_dir), "key", "export-age-identity",
+                "-o", str(camden_key), "--yes"]) == 0  # fmt: skip
+    assert camden_key.stat().st_mode & 0o777 == 0o600
+    plain = subprocess.run(["age", "-d", "-i", str(camden_key), str(receipt)],
+                           capture_output=True, check=True).stdout  # fmt: skip
+    signers = tmp_path / "allowed_signers"
+    assert central_cli(central, "trust", "export-allowed-signers", "-o", str(signers)) == 0
+    device, centre = (line.split()[0] for line in signers.read_text().splitlines())
+    got = _unpacked(plain, tmp_path / "receipt")
+    reference = _unpacked(reference_bundle(central), tmp_path / "reference")
+    sent = _unpacked(
+        pyrage_decrypt((tmp_path / "b.ccbundle").read_bytes(), central), tmp_path / "bundle"
+    )
+    assert _verify(signers, centre, "ccodesk-receipt", got)
+    assert _verify(signers, centre, "ccodesk-bundle", reference)
+    assert _verify(signers, device, "ccodesk-bundle", sent)
+    # Each key only for what it may sign, and only under its own name.
+    assert not _verify(signers, centre, "ccodesk-bundle", got)  # a receipt is not a bundle
+    assert not _verify(signers, device, "ccodesk-receipt", got)
+    assert not _verify(signers, centre, "ccodesk-bundle", sent)
+
+
+def pyrage_decrypt(data: bytes, central: Central) -> bytes:
+    import pyrage
+
+    return bytes(pyrage.decrypt(data, [central.identity]))

@@ -29,7 +29,7 @@ from ccodesk.fileio import atomic_write_bytes
 from ccodesk.keystore import KeyFileKeys, KeyringKeys, PassphrasePrompt, Secrets, keyring_works
 from ccodesk.models import BundleLog, DeviceState, SyncConflict, Topic, TrustedKey, new_id
 from ccodesk.sync import bundle, sshsig
-from ccodesk.sync.keys import age_identity_from_signing_key
+from ccodesk.sync.keys import age_identity_from_signing_key, write_identity
 from ccodesk.sync.records import ENTITIES, read_records
 
 log = logging.getLogger(__name__)
@@ -278,7 +278,24 @@ def allowed_signers(central: Central) -> str:
             principal = f"{key.borough_code or 'central'}-{key.fingerprint[7:19]}"
             ktype, blob = key.public_key.split()[:2]
             lines.append(f'{principal} namespaces="ccodesk-bundle" {ktype} {blob}')
-    return "\n".join(lines) + ("\n" if lines else "")
+    # The centre itself, last: receipts (ccodesk-receipt) and reference bundles (ccodesk-bundle)
+    # then verify with ssh-keygen too. `ssh-keygen -Y find-principals` names the line.
+    ktype, blob = central.public_key().split()[:2]
+    lines.append(f'{centre_principal(central)} namespaces="{CENTRE_NAMESPACES}" {ktype} {blob}')
+    return "\n".join(lines) + "\n"
+
+
+CENTRE_NAMESPACES = "ccodesk-receipt,ccodesk-bundle"
+
+
+def centre_principal(central: Central) -> str:
+    """The centre's principal in allowed_signers (devices' are BOROUGH-FINGERPRINT)."""
+    return f"centre-{central.fingerprint()[7:19]}"
+
+
+def write_age_identity(central: Central, path: Path) -> Path:
+    """Write the centre's secret age identity to a new file (mode 0600), for `age -d -i`."""
+    return write_identity(path, central.identity, f"the central unit {central.config.name}")
 
 
 # -- conflicts, gaps, status ---------------------------------------------------------------------

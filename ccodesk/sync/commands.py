@@ -124,6 +124,39 @@ def cmd_key_export(args: argparse.Namespace, open_store: Callable[[], Any], _pro
     return 0
 
 
+def confirm_secret_export(what: str, path: Path, assume_yes: bool) -> None:
+    """Say what writing a secret key file means and ask first (KnownError: nothing written)."""
+    from ccodesk.errors import KnownError
+
+    if path.exists() or path.is_symlink():
+        raise KnownError(f"{path} already exists; it was left as it is.")
+    print(
+        f"This writes {what} to {path}: whoever has the file can read every bundle and "
+        "receipt addressed to it.",
+        file=sys.stderr,
+    )
+    if assume_yes:
+        return
+    if not sys.stdin.isatty():
+        raise KnownError("Nothing was written: no terminal to confirm on (pass --yes).")
+    if input("Write it? [y/N] ").strip().lower() not in ("y", "yes"):
+        raise KnownError("Nothing was written.")
+
+
+def cmd_key_export_age_identity(
+    args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any
+) -> int:
+    from ccodesk.sync.borough import device_identity
+    from ccodesk.sync.keys import write_identity
+
+    path = Path(args.output).expanduser()
+    with open_store() as store:
+        confirm_secret_export("this device's secret age identity", path, args.yes)
+        write_identity(path, device_identity(store), f"{store.officer_name}'s device")
+    print(f"Wrote this device's age identity to {path} (readable by you only).")
+    return 0
+
+
 def add_commands(
     sub: Any, open_store: Callable[[argparse.Namespace], Any], progress: Callable[[str], Any]
 ) -> None:
@@ -162,3 +195,10 @@ def add_commands(
     p = kactions.add_parser("export-public", help="the public key line for the centre's trust list")
     p.add_argument("-o", "--output", metavar="FILE")
     p.set_defaults(func=bind(cmd_key_export))
+    p = kactions.add_parser(
+        "export-age-identity",
+        help="write the secret age identity to a new file (mode 0600), for age -d -i",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--yes", action="store_true", help="write without asking")
+    p.set_defaults(func=bind(cmd_key_export_age_identity))

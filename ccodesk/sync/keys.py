@@ -8,11 +8,14 @@ device, and nobody else.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyrage
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ccodesk.errors import KnownError
+from ccodesk.fileio import atomic_create_bytes
 
 _CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _INFO = b"ccodesk age identity v1"
@@ -63,3 +66,30 @@ def parse_recipient(text: str) -> pyrage.x25519.Recipient:
         return pyrage.x25519.Recipient.from_str(text.strip())
     except Exception as exc:  # pyrage raises its own RecipientError or ValueError
         raise RecipientError(f"{text.strip()!r} is not an age recipient (age1…): {exc}") from exc
+
+
+class IdentityFileError(KnownError):
+    """An age identity file cannot be written (it exists already, or the disk refused)."""
+
+
+def write_identity(path: Path, identity: pyrage.x25519.Identity, owner: str) -> Path:
+    """Write a secret age identity to a new file `path` (mode 0600), for `age -d -i FILE`.
+
+    Whoever holds the file can decrypt what is addressed to `owner`, so an existing file is
+    never overwritten, and the file has its mode before any byte of the secret is in it. The
+    layout is age-keygen's: comment lines, then the `AGE-SECRET-KEY-1…` line.
+    """
+    text = (
+        f"# ccodesk: the age identity of {' '.join(owner.split())}. Keep it secret.\n"
+        f"# public key: {identity.to_public()}\n"
+        f"{identity}\n"
+    )
+    try:
+        atomic_create_bytes(path, text.encode(), mode=0o600)
+    except FileExistsError as exc:
+        raise IdentityFileError(f"{path} already exists; it was left as it is.") from exc
+    except OSError as exc:
+        raise IdentityFileError(
+            f"The identity could not be written to {path}: {exc.strerror or exc}."
+        ) from exc
+    return path
