@@ -30,6 +30,8 @@ from ccodesk.store import Store
 from ccodesk.sync import bundle, consent, sshsig
 from ccodesk.sync.keys import age_identity_from_signing_key, parse_recipient
 from ccodesk.sync.merge import MergeResult, merge_records
+from ccodesk.sync.ownership import CENTRE, OwnershipRefused, Rules, relayed_for_export
+from ccodesk.sync.ownership import rules as ownership_rules
 from ccodesk.sync.records import ENTITIES, Record, as_tombstone, collector_paused, read_records
 
 log = logging.getLogger(__name__)
@@ -132,6 +134,9 @@ def export_bundle(
         if centre is not None and centre.age_recipient:
             targets.insert(0, parse_recipient(centre.age_recipient))
         records = _changed_records(session, since, progress, cancelled, day)
+        if centre is not None and centre.device_id:  # the centre's own records stay its own
+            records = [r for r in records if r.origin != centre.device_id]
+        relayed = relayed_for_export(session, store.device_id, store.borough_code or "")
     bundle_id = new_id()
     manifest = {
         "format": bundle.FORMAT,
@@ -148,6 +153,7 @@ def export_bundle(
         "public_key": store.public_key_openssh(),
         "age_recipient": device_recipient(store),
         "counts": _counts(records),
+        "relayed": relayed,
     }
     progress(len(records), len(records), "Signing and encrypting…")
     data, content_hash = bundle.build_hashed(
@@ -312,7 +318,7 @@ def _open(store: Store, path: Path) -> tuple[bundle.OpenedBundle, TrustedKey | N
     with store.session() as session:
         pinned = centre_key(session)
         devices = {
-            k.fingerprint
+            k.fingerprint: k.borough_code
             for k in session.scalars(
                 select(TrustedKey).where(
                     TrustedKey.role == "device", TrustedKey.revoked_at.is_(None)
@@ -325,6 +331,13 @@ def _open(store: Store, path: Path) -> tuple[bundle.OpenedBundle, TrustedKey | N
         if pinned is not None and fingerprint == pinned.fingerprint:
             return True
         if namespace == "ccodesk-bundle" and fingerprint in devices:
+            if devices[fingerprint] != store.borough_code:  # ownership: colleagues only
+                raise OwnershipRefused(
+                    f"The bundle is signed by {fingerprint}, a device of "
+                    f"{devices[fingerprint] or 'no borough'}: this device takes colleague "
+                    f"bundles only from devices of {store.borough_code or 'no borough'}; "
+                    "nothing was imported."
+                )
             return True
         if pinned is None and namespace == "ccodesk-bundle":
             first_centre.append(fingerprint)  # checked against reference.json below
@@ -482,7 +495,7 @@ def _import_reference(
                     role="centre",
                     borough_code=None,
                     officer=str(centre.get("name", "Central unit"))[:120],
-                    device_id=None,
+                    device_id=opened.manifest["device_id"],
                     age_recipient=recipient,
                     added_at=now,
                 )
@@ -490,11 +503,32 @@ def _import_reference(
         else:
             pinned_row = session.get(TrustedKey, pinned.id)
             assert pinned_row is not None
+            if pinned_row.device_id not in (None, opened.manifest["device_id"]):
+                raise bundle.BundleRejected(
+                    "The reference bundle names another central unit than the one this store "
+                    "trusts; nothing was changed."
+                )
+            pinned_row.device_id = opened.manifest["device_id"]
             pinned_row.age_recipient = recipient
         added = _replace_device_keys(session, keys, store, now)
         for topic in topics:
             _upsert_topic(session, topic)
-        merge = merge_records(session, records, bundle_id=opened.manifest["bundle_id"])
+        device = session.scalars(select(DeviceState)).one()
+        from_centre = ownership_rules(  # the centre's own records only: ownership.py
+            session,
+            opened.manifest,
+            sender_owner=CENTRE,
+            receiver=store.device_id,
+            receiver_owner=store.borough_code or "",
+            receiver_seq=device.change_seq,
+            sender_bound=None,
+        )
+        merge = merge_records(
+            session,
+            records,
+            bundle_id=opened.manifest["bundle_id"],
+            authorise=from_centre.authorise(),
+        )
         _log(session, opened, merge)
     return ImportResult(
         "reference",
@@ -517,6 +551,8 @@ def _replace_device_keys(session: Session, keys: list[Any], store: Store, now: d
         fp = sshsig.fingerprint(entry["public_key"])
         if entry.get("device_id") == store.device_id:
             continue  # this device itself
+        if entry.get("borough_code") != store.borough_code:
+            continue  # another borough's device: never a colleague here (ownership.py)
         seen.add(fp)
         row = existing.get(fp)
         if row is None:
@@ -562,7 +598,12 @@ def _import_changes(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
     with store.transaction() as session:
         if _logged(session, opened) is not None:
             return ImportResult("changes", "This bundle was imported before; nothing changed.")
-        merge = merge_records(session, records, bundle_id=manifest["bundle_id"])
+        merge = merge_records(
+            session,
+            records,
+            bundle_id=manifest["bundle_id"],
+            authorise=_colleague_rules(session, store, opened).authorise(),
+        )
         _log(session, opened, merge)
     who = manifest.get("officer") or manifest["device_id"]
     return ImportResult(
@@ -570,6 +611,28 @@ def _import_changes(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
         f"Bundle {manifest['seq']} from {who}: {merge.applied} applied, {merge.already} already "
         f"had, {merge.conflicts} conflict{'s' if merge.conflicts != 1 else ''}.",
         merge,
+    )
+
+
+def _colleague_rules(session: Session, store: Store, opened: bundle.OpenedBundle) -> Rules:
+    """What a colleague's bundle may change here: its own borough's records (ownership.py)."""
+    manifest = opened.manifest
+    signer = session.scalars(
+        select(TrustedKey).where(TrustedKey.fingerprint == opened.signer)
+    ).first()
+    if signer is None or signer.borough_code != store.borough_code:  # checked in _open too
+        raise OwnershipRefused("The bundle is not signed by a colleague of this borough.")
+    if signer.device_id and signer.device_id != manifest["device_id"]:
+        raise bundle.BundleRejected("The bundle names another device than the key that signed it.")
+    device = session.scalars(select(DeviceState)).one()
+    return ownership_rules(
+        session,
+        manifest,
+        sender_owner=store.borough_code or "",
+        receiver=store.device_id,
+        receiver_owner=store.borough_code or "",
+        receiver_seq=device.change_seq,
+        sender_bound=int(manifest.get("through_seq", 0)),
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from ccodesk.errors import KnownError
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import BundleLog, DeviceState, TrustedKey, new_id
-from ccodesk.sync import bundle, strict
+from ccodesk.sync import bundle, ownership, strict
 from ccodesk.sync.central import Central
 from ccodesk.sync.keys import parse_recipient
 from ccodesk.sync.merge import MergeResult, merge_records
@@ -116,7 +116,19 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
         strict.seq_after(manifest["seq"], last_seq, "manifest.json")  # keeps `gaps` finite
         if signer.device_id is None:
             s.get(TrustedKey, signer.id).device_id = manifest["device_id"]  # type: ignore[union-attr]
-        result = merge_records(s, records, bundle_id=manifest["bundle_id"])
+        change_seq = s.scalar(select(DeviceState.change_seq).where(DeviceState.id == 1))
+        allowed = ownership.rules(
+            s,
+            manifest,
+            sender_owner=signer.borough_code or "",
+            receiver=central.config.central_id,
+            receiver_owner=ownership.CENTRE,
+            receiver_seq=int(change_seq or 0),
+            sender_bound=int(manifest.get("through_seq", 0)),
+        )
+        result = merge_records(
+            s, records, bundle_id=manifest["bundle_id"], authorise=allowed.authorise()
+        )
         receipt = _receipt(central, manifest, opened, result, recipient)
         s.add(
             BundleLog(

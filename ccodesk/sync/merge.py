@@ -21,7 +21,7 @@ the CCO's next bundle) and the local change counter stays monotonic.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +58,14 @@ class MergeResult:
     conflict_ids: list[int] = field(default_factory=list)
 
 
+# What a merge found for one entity, before deciding anything: the bundle's records (every
+# line, duplicates included), and the stored versions and kept deletions of their ids.
+Seen = tuple[list["Record"], dict[str, "Record"], dict[str, "Record"]]
+# Called with them all before anything is written; raises a KnownError to refuse the bundle
+# (the ownership and clock rules of `ccodesk.sync.ownership`).
+Authorise = Callable[[Session, Mapping[str, Seen]], None]
+
+
 def dominates(a: dict[str, int], b: dict[str, int]) -> bool:
     """Whether version vector `a` has seen everything `b` has (a ≥ b)."""
     return all(a.get(device, 0) >= counter for device, counter in b.items())
@@ -72,11 +80,18 @@ def rank(record: Record) -> tuple[bool, str, str]:
     return (not record.deleted, record.hlc, record.digest())
 
 
-def merge_records(session: Session, records: Iterable[Record], *, bundle_id: str) -> MergeResult:
+def merge_records(
+    session: Session,
+    records: Iterable[Record],
+    *,
+    bundle_id: str,
+    authorise: Authorise | None = None,
+) -> MergeResult:
     """Merge `records` into the store behind `session` (the caller owns the transaction).
 
-    Callers merging a whole bundle pause the garbage collector around parsing and merging
-    both (`records.collector_paused`).
+    `authorise` sees every record with the stored versions of their ids before anything is
+    written, and refuses the bundle by raising. Callers merging a whole bundle pause the
+    garbage collector around parsing and merging both (`records.collector_paused`).
     """
     by_entity: dict[str, list[Record]] = {}
     for record in records:
@@ -86,10 +101,15 @@ def merge_records(session: Session, records: Iterable[Record], *, bundle_id: str
     found: list[SyncConflict] = []
     keeps: list[tuple[Record, bool, dict[str, int]]] = []
     kept_deletions: set[str] = set()  # ids with a row in sync_tombstone
+    plan = []
     for entity in sorted(by_entity, key=ORDER.__getitem__):
         incoming = _latest_per_id(by_entity[entity])
         stored = _versions(session, entity, list(incoming))  # metadata only: cheap
         tombstones = _tombstones(session, entity, list(incoming))
+        plan.append((entity, incoming, stored, tombstones))
+    if authorise is not None:  # before anything is written (or even added to the session)
+        authorise(session, {e: (by_entity[e], st, tb) for e, _i, st, tb in plan})
+    for entity, incoming, stored, tombstones in plan:
         kept_deletions.update(tombstones)
         concurrent: list[tuple[Record, bool]] = []
         for record in incoming.values():
@@ -387,10 +407,10 @@ def resolve_conflict(session: Session, conflict_id: int, keep: str, who: str) ->
     vector = join(chosen.vv, current.vv) if current is not None else chosen.vv
     block = Allocation(session, 1)
     meta = block.stamp(0, vector)
-    version = Record(
+    version = Record(  # keeps its origin: the record still belongs to whoever created it
         chosen.entity,
         chosen.id,
-        block.device_id,
+        current.origin if current is not None else chosen.origin,
         meta["version_vector"],
         meta["hlc"],
         chosen.deleted,
