@@ -118,3 +118,30 @@ def test_cancelled_dialog_writes_nothing(qtbot, page, tmp_path: Path, monkeypatc
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
     assert page.export("csv") is None
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_export_dialogs_start_in_home_then_in_the_folder_last_chosen(  # type: ignore[no-untyped-def]
+    qtbot, page, tmp_path: Path, monkeypatch
+) -> None:
+    """Never in the folder ccodesk was started from, where the officer would not look."""
+    from ccodesk.ui import file_dialogs
+
+    monkeypatch.setattr(file_dialogs, "_last_folder", None)
+    home = tmp_path / "officer"
+    home.mkdir()
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: home))
+    monkeypatch.chdir(tmp_path)
+    starts: list[str] = []
+    chosen = tmp_path / "Documents" / "camden.csv"
+    chosen.parent.mkdir()
+
+    def ask(_parent, _title, start, _filter):  # type: ignore[no-untyped-def]
+        starts.append(start)
+        return str(chosen), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", ask)
+    for _ in range(2):
+        with qtbot.waitSignal(page.exported, timeout=10_000):
+            qtbot.mouseClick(page.csv_button, Qt.MouseButton.LeftButton)
+    assert Path(starts[0]).parent == home
+    assert Path(starts[1]).parent == chosen.parent

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from ccodesk.errors import KnownError
 from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob, ProgressDialog
+from ccodesk.ui.file_dialogs import remember, start_path
 
 log = logging.getLogger("ccodesk.ui")
 
@@ -84,10 +85,12 @@ def ask_and_save_pdf(parent: QWidget, data: bytes, name: str) -> Path | None:
     """
     from ccodesk.printing.files import write_pdf
 
-    start = str(Path.home() / name)
-    path, _filter = QFileDialog.getSaveFileName(parent, "Save as PDF", start, "PDF (*.pdf)")
+    path, _filter = QFileDialog.getSaveFileName(
+        parent, "Save as PDF", start_path(name), "PDF (*.pdf)"
+    )
     if not path:
         return None
+    remember(path)
     if not path.lower().endswith(".pdf"):
         path += ".pdf"
     written = write_pdf(Path(path), data)

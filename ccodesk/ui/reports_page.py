@@ -33,6 +33,7 @@ from ccodesk.settings import Settings
 from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.bar_chart import BarChart, Series
+from ccodesk.ui.file_dialogs import remember, start_path
 from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.words import plural
 
@@ -405,11 +406,12 @@ class ReportsPage(LoadOnShow):
         name, _ = QFileDialog.getSaveFileName(
             self,
             f"Export the indicators as {fmt.upper()}",
-            f"{suggested}.{fmt}",
+            start_path(f"{suggested}.{fmt}"),
             "CSV files (*.csv)" if fmt == "csv" else "Excel workbooks (*.xlsx)",
         )
         if not name:
             return None
+        remember(name)
         path = Path(name)
         if path.suffix.lower() != f".{fmt}":
             path = path.with_name(path.name + f".{fmt}")

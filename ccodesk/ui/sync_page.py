@@ -42,6 +42,7 @@ from ccodesk.sync.borough import (
     write_public_key,
 )
 from ccodesk.ui.background import BackgroundJob, ProgressDialog
+from ccodesk.ui.file_dialogs import remember, start_path
 from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.ui.sync_conflicts import ConflictReview
 from ccodesk.ui.sync_setup import ElidedLabel, FoldingRow, SetUpPanel, TrustCentreDialog
@@ -197,10 +198,11 @@ class SyncPage(LoadOnShow):
 
     def save_key_dialog(self) -> None:
         code = self.store.borough_code or "ccodesk"
-        suggested = str(Path.home() / f"{code}-{self.store.device_id[:8]}.pub")
+        suggested = start_path(f"{code}-{self.store.device_id[:8]}.pub")
         name, _ = QFileDialog.getSaveFileName(
             self, "Save this device's public key", suggested, "Public keys (*.pub);;All files (*)"
         )
+        remember(name)
         if name:
             self.save_key_to(Path(name))
 
@@ -223,8 +225,9 @@ class SyncPage(LoadOnShow):
         today = dt.date.today()
         suggested = f"{self.store.borough_code or 'ccodesk'}-{today:%Y-%m-%d}.ccbundle"
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export bundle", suggested, "ccodesk bundles (*.ccbundle)"
+            self, "Export bundle", start_path(suggested), "ccodesk bundles (*.ccbundle)"
         )
+        remember(name)
         if name:
             self.export_to(Path(name))
 
@@ -263,9 +266,10 @@ class SyncPage(LoadOnShow):
         name, _ = QFileDialog.getOpenFileName(
             self,
             title,
-            "",
+            start_path(),
             f"{kinds} (*.ccbundle *.ccreceipt *.ccref);;All files (*)",
         )
+        remember(name)
         if name:
             self.import_from(Path(name))
 

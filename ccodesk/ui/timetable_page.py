@@ -47,6 +47,7 @@ from ccodesk.ui.calendar_view import (
     edge_colour,
     fill_colour,
 )
+from ccodesk.ui.file_dialogs import remember, start_path
 from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.ui.month_view import MonthView, month_grid
 from ccodesk.ui.week_view import WeekView, week_of
@@ -431,8 +432,12 @@ class TimetablePage(LoadOnShow):
     def export_dialog(self) -> None:
         start, end = self.period_range()
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export to calendar", f"ccodesk-{start:%Y-%m}.ics", "iCalendar (*.ics)"
+            self,
+            "Export to calendar",
+            start_path(f"ccodesk-{start:%Y-%m}.ics"),
+            "iCalendar (*.ics)",
         )
+        remember(name)
         if name:
 
             def done(count: object) -> None:
@@ -448,7 +453,10 @@ class TimetablePage(LoadOnShow):
             )
 
     def import_dialog(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Import a calendar", "", "iCalendar (*.ics)")
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Import a calendar", start_path(), "iCalendar (*.ics)"
+        )
+        remember(name)
         if name:
 
             def done(summary: object) -> None:
