@@ -156,6 +156,28 @@ def test_a_failed_rename_uses_up_the_number(
     assert sync_status(camden).bundles_exported == 2
 
 
+def test_two_exports_at_once_never_share_a_number(
+    tmp_path: Path, camden: Store, central: Central
+) -> None:
+    """Another export takes the number while this one signs: this one refuses, writes nothing."""
+    add_engagement(camden, "Camden PCCG: policing plan")
+    inner: list[int] = []
+
+    def meanwhile(_done: int, _total: int, what: str) -> None:
+        if what.startswith("Signing") and not inner:
+            inner.append(export_bundle(camden, tmp_path / "inner.ccbundle").seq)
+
+    with pytest.raises(
+        SyncError,
+        match=r"^Another export took bundle number 1 meanwhile; nothing was written\. "
+        r"Export again\.$",
+    ):
+        export_bundle(camden, tmp_path / "outer.ccbundle", progress=meanwhile)
+    assert inner == [1] and not (tmp_path / "outer.ccbundle").exists()
+    assert [e.file_name for e in exports(camden)] == ["inner.ccbundle"]
+    assert export_bundle(camden, tmp_path / "again.ccbundle").seq == 2
+
+
 KILLED_EXPORT = """
 import os, signal, sys
 from pathlib import Path
