@@ -322,20 +322,29 @@ def test_a_receipt_signed_by_the_centre_is_refused_unless_it_matches_an_export(
     assert sync_status(camden).acked_seq == exports(camden)[0].through_seq
 
 
-def test_a_receipt_for_a_bundle_never_written_here_is_refused(
+def test_a_receipt_for_a_bundle_exported_before_the_log_is_refused_with_why(
     tmp_path: Path, central: Central, camden: Store
 ) -> None:
-    """Another store of the same device id never exported it: a real receipt, no export here."""
+    """A bundle exported by a ccodesk before schema 0010 (no log row; its number is taken)."""
     add_engagement(camden, "Camden PCCG: policing plan")
     path = tmp_path / "camden-1.ccbundle"
     export_bundle(camden, path)
     receipt = merged_receipt(central, path, tmp_path / "receipts")
-    with camden.transaction() as s:  # as if the export were made by a copy of this store
+    with camden.transaction() as s:  # as the 0010 migration leaves a device that had exported
         s.delete(s.get(ExportLog, exports(camden)[0].bundle_id))
     before, status = digest(camden), sync_status(camden)
-    with pytest.raises(KnownError, match=r"which this device never exported; nothing was changed"):
+    with pytest.raises(
+        SyncError,
+        match=r"^This receipt is for bundle 1, written before this device kept a log of its "
+        r"exports, so it cannot be matched; nothing was changed\. The next export carries "
+        r"those changes again\.$",
+    ):
         import_bundle(camden, receipt)
     assert digest(camden) == before and sync_status(camden) == status
+    # ...and the next export does carry them, and its receipt is taken.
+    export_bundle(camden, tmp_path / "camden-2.ccbundle")
+    import_bundle(camden, merged_receipt(central, tmp_path / "camden-2.ccbundle", tmp_path / "r"))
+    assert sync_status(camden).awaiting == 0
 
 
 def test_an_older_receipt_after_a_newer_one_acknowledges_nothing_less(
