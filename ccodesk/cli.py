@@ -220,7 +220,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     from ccodesk import show
 
     with _open(args) as store, store.session() as session:
-        print(show.describe(session, args.id))
+        text = show.describe(session, args.id)  # records merged from colleagues' bundles
+        print("\n".join(printable(line) for line in text.split("\n")))
     return 0
 
 

@@ -117,6 +117,29 @@ def _vector_counter(raw: dict[str, bytes]) -> None:
     raw["changes.jsonl"] = b"\n".join(lines) + b"\n"
 
 
+def _titled_line(
+    edit: Callable[[dict[str, Any], bytes], bytes],
+) -> Callable[[dict[str, bytes]], None]:
+    """Edit the bytes of the line holding the engagement titled TITLE (given its JSON)."""
+
+    def change(raw: dict[str, bytes]) -> None:
+        lines = raw["changes.jsonl"].splitlines()
+        (number,) = [n for n, line in enumerate(lines) if TITLE.encode() in line]
+        lines[number] = edit(json.loads(lines[number]), lines[number])
+        raw["changes.jsonl"] = b"\n".join(lines) + b"\n"
+
+    return change
+
+
+def _id_with_newline(doc: dict[str, Any], line: bytes) -> bytes:
+    return line.replace(f'"id":"{doc["id"]}"'.encode(), f'"id":"{doc["id"]}\\n"'.encode())
+
+
+def _foreign_digits(doc: dict[str, Any], line: bytes) -> bytes:
+    digits = "".join(chr(0x660 + int(d)) for d in doc["hlc"][:13])  # Arabic-Indic digits
+    return line.replace(doc["hlc"].encode(), (digits + doc["hlc"][13:]).encode())
+
+
 # (name, change to the members, the refusal line's telling part, reached the database before)
 ATTACKS: list[tuple[str, Callable[[dict[str, bytes]], None], str, bool]] = [
     ("nested manifest", _raw_manifest, "manifest.json is nested more than 8 levels deep", False),
@@ -182,6 +205,13 @@ ATTACKS: list[tuple[str, Callable[[dict[str, bytes]], None], str, bool]] = [
         _manifest(_set("age_recipient", "garbage")),
         "age_recipient 'garbage' is not an age recipient (age1…), so no receipt could be "
         "encrypted to the device",
+        False,
+    ),
+    ("id with a newline", _titled_line(_id_with_newline), "record has a malformed id", True),
+    (
+        "clock in other digits",
+        _titled_line(_foreign_digits),
+        "record has a malformed clock stamp",
         False,
     ),
     (
@@ -580,3 +610,16 @@ def test_sync_strict_postgres(pg_url: str, tmp_path: Path) -> None:
     check_attacks(on_pg, made, only_reached=True)
     borough.close()
     on_pg.close()
+
+
+def test_borough_command_lines_escape_titles(
+    camden: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ccodesk.cli import main as cli
+
+    eid = add_engagement(camden, HOSTILE_TITLE)  # as a colleague's bundle could bring it
+    for argv in (["list", "engagements"], ["show", eid], ["search", "evil"]):
+        assert cli(["--data-dir", str(camden.data_dir), *argv]) == 0, argv
+        out = capsys.readouterr().out
+        assert "\x1b" not in out and "\u202e" not in out, argv
+        assert "\\x1b[2J\\x1b]0;pwned\\x07" in out, (argv, out)

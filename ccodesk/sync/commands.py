@@ -79,7 +79,8 @@ def cmd_status(args: argparse.Namespace, open_store: Callable[[], Any], _progres
     with open_store() as store:
         status = sync_status(store)
     never = "never"
-    print(f"Central unit:       {status.centre or 'not configured (import its reference bundle)'}")
+    centre = status.centre or "not configured (import its reference bundle)"
+    print(printable(f"Central unit:       {centre}"))
     print(
         f"Last export:        {status.last_export_at:%Y-%m-%d %H:%M}"
         if status.last_export_at

@@ -83,8 +83,10 @@ CHILDREN = _children()
 CHILD_PARENT_COLUMN = {t.name: next(iter(t.columns)).name for ts in CHILDREN.values() for t in ts}
 DATA_COLUMNS = {name: [c for c in t.columns if c.name not in META] for name, t in ENTITIES.items()}
 
-_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_HLC = re.compile(r"^\d{13}\.\d{6}\.[0-9a-f-]{36}$")
+# \Z, not $ (which also matches before a final newline), and [0-9], not \d (which matches any
+# script's digits): an id ending in a newline passed, 37 characters for a 36-character column.
+_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+_HLC = re.compile(r"^[0-9]{13}\.[0-9]{6}\.[0-9a-f-]{36}\Z")
 MAX_VECTOR = 10_000  # devices in one version vector
 MAX_TEXT = 100_000  # characters in one Text field
 
