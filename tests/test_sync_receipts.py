@@ -279,6 +279,12 @@ REFUSALS = [
         id="unknown-bundle",
     ),
     pytest.param(
+        {"bundle_id": "0f4d6a52-8d0b-4c1e-9a57-3b1f1c2d9999", "seq": 2**63 - 1},
+        r"^This receipt is for bundle '0f4d6a52-8d0b-4c1e-9a57-3b1f1c2d9999', which this device "
+        r"never exported; nothing was changed\.$",
+        id="unknown-bundle-huge-seq",
+    ),
+    pytest.param(
         {"seq": 2},
         r"^This receipt calls bundle [0-9a-f]{8} number '2', but this device exported it as "
         r"number 1; nothing was changed\.$",

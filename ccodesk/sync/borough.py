@@ -421,9 +421,12 @@ def _exported_for(session: Session, receipt: dict[str, Any], through: int) -> Ex
         else None
     )
     if entry is None:
-        logged_seq = session.scalar(select(ExportLog.bundle_id).where(ExportLog.seq == seq))
-        taken = session.scalar(select(DeviceState.bundle_seq))
-        if type(seq) is int and logged_seq is None and 0 < seq <= int(taken or 0):
+        taken = int(session.scalar(select(DeviceState.bundle_seq)) or 0)
+        if (
+            type(seq) is int
+            and 0 < seq <= taken  # a number this device took, so within the column's range
+            and session.scalar(select(ExportLog.bundle_id).where(ExportLog.seq == seq)) is None
+        ):
             raise SyncError(  # exported by a ccodesk that kept no export log (schema < 0010)
                 f"This receipt is for bundle {seq}, written before this device kept a log of "
                 "its exports, so it cannot be matched; nothing was changed. The next export "
