@@ -607,3 +607,27 @@ def pyrage_decrypt(data: bytes, central: Central) -> bytes:
     import pyrage
 
     return bytes(pyrage.decrypt(data, [central.identity]))
+
+
+def test_an_identity_file_on_a_stick_without_hard_links(
+    tmp_path: Path, central: Central, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAT has no hard links: the file is created exclusively instead, still never over one."""
+    import errno
+
+    import ccodesk.fileio
+    from ccodesk.sync.central import write_age_identity
+
+    def no_links(_src: object, _dst: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(ccodesk.fileio.os, "link", no_links)
+    key = tmp_path / "stick" / "centre.key"
+    write_age_identity(central, key)
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert key.read_text().splitlines()[-1] == str(central.identity)
+    assert [p.name for p in key.parent.iterdir()] == ["centre.key"]  # no temp file left
+    key.write_text("someone else's file\n")
+    with pytest.raises(KnownError, match=r"centre\.key already exists; it was left as it is\.$"):
+        write_age_identity(central, key)
+    assert key.read_text() == "someone else's file\n"
