@@ -33,6 +33,7 @@ from ccodesk.sync.merge import MergeResult, merge_records
 from ccodesk.sync.ownership import CENTRE, OwnershipRefused, Rules, relayed_for_export
 from ccodesk.sync.ownership import rules as ownership_rules
 from ccodesk.sync.records import ENTITIES, Record, as_tombstone, collector_paused, read_records
+from ccodesk.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -402,10 +403,16 @@ def _import_receipt(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
         pending = device.change_seq - device.acked_seq
     return ImportResult(
         "receipt",
-        f"Receipt for bundle {receipt.get('seq')}: the centre merged {receipt.get('applied', 0)} "
-        f"changes ({receipt.get('conflicts', 0)} conflicts). Acknowledged up to change "
-        f"{max(before, through)}; {pending} change{'s' if pending != 1 else ''} still to send.",
+        f"Receipt for bundle {receipt.get('seq')}: the centre merged "
+        f"{plural(_count(receipt.get('applied')), 'change')} "
+        f"({plural(_count(receipt.get('conflicts')), 'conflict')}). Acknowledged up to change "
+        f"{max(before, through):,}; {plural(pending, 'change')} still to send.",
     )
+
+
+def _count(value: object) -> int:
+    """A count a receipt reports, for display only: anything but a whole number shows as 0."""
+    return value if type(value) is int and 0 <= value < 2**63 else 0
 
 
 def _exported_for(session: Session, receipt: dict[str, Any], through: int) -> ExportLog:
