@@ -1,10 +1,11 @@
 """Indicator reports as rows, and those rows as a text table, CSV or XLSX.
 
 Anything written to a file leaves the device, so it is written with small counts suppressed
-(`for_export=True`, docs/indicators.md "Suppression"): a count of people under 10 becomes
-"<10", and a share or cost worked out from such a count becomes "suppressed", because the
-count could be recovered from it (a share times its shown denominator, a total cost divided
-by the cost per participant).
+(`for_export=True`, docs/indicators.md "Small numbers"): a count of people from 1 to 9
+becomes "<10"; a count withheld so that no subtraction gives such a count back
+(`indicator_suppression.py`), and a share or cost worked out from any withheld count, become
+"suppressed", because the count could be recovered from it (a share times its shown
+denominator, a total cost divided by the cost per participant).
 """
 
 from __future__ import annotations
@@ -12,18 +13,26 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ccodesk.errors import KnownError
 from ccodesk.fileio import atomic_write_bytes
+from ccodesk.services import suppression
 from ccodesk.services.baselines import Baseline
 from ccodesk.services.indicator_results import IndicatorReport, Indicators
+from ccodesk.services.indicator_suppression import (
+    ATTENDEES,
+    IN_GROUP,
+    MONITORED,
+    REACHED,
+    withheld_in_report,
+)
 from ccodesk.services.indicators import FEEDBACK_DAYS
 from ccodesk.words import plural
 
-SMALL = 10  # counts of people below this are suppressed in anything that leaves the device
+SMALL = suppression.SMALL  # counts of people below this are suppressed when they leave
 SUPPRESSED_COUNT = "<10"
 SUPPRESSED_DERIVED = "suppressed"
 
@@ -66,7 +75,8 @@ class _Figure:
     group: str
     unit: str
     value: int | float | None
-    guard: tuple[int, ...] = ()  # counts of people the value shows or is worked out from
+    # the counts of people, as (measure, group), that the value shows or is worked out from
+    guard: tuple[tuple[str, str], ...] = ()
 
 
 def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
@@ -81,7 +91,7 @@ def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
     )
     out = [
         _Figure("Participation", "Engagements held", "", "count", p.held),
-        _Figure("Participation", "Attendees", "", "count", p.attendees, (p.attendees,)),
+        _Figure("Participation", "Attendees", "", "count", p.attendees, ((ATTENDEES, ""),)),
         _Figure("Participation", "Hard-to-reach outreach engagements", "", "count", p.outreach),
         _Figure(
             "Participation", "Share that were hard-to-reach outreach", "", "share", p.outreach_share
@@ -102,11 +112,13 @@ def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
                     line.name,
                     "count",
                     line.attendees,
-                    (line.attendees,),
+                    ((f"Attendees by {label}", line.name),),
                 )
             )
     out.append(
-        _Figure("Representation", "Attendees monitored", "", "count", r.monitored, (r.monitored,))
+        _Figure(
+            "Representation", "Attendees monitored", "", "count", r.monitored, ((MONITORED, ""),)
+        )
     )
     for g in r.groups:
         out += [
@@ -119,7 +131,7 @@ def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
                 g.name,
                 "count",
                 g.reached,
-                (g.reached,),
+                ((REACHED, g.name),),
             ),
             _Figure(
                 "Representation",
@@ -127,7 +139,7 @@ def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
                 g.name,
                 "count",
                 g.attendees,
-                (g.attendees,),
+                ((IN_GROUP, g.name),),
             ),
             _Figure(
                 "Representation",
@@ -135,7 +147,7 @@ def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
                 g.name,
                 "share",
                 g.share,
-                (g.attendees, r.monitored),
+                ((IN_GROUP, g.name), (MONITORED, "")),
             ),
         ]
     use = "Effective use of information"
@@ -191,7 +203,7 @@ def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
         ("Officer time", c.officer_pence, ()),
         ("Total cost", c.total_pence, ()),
         ("Cost per engagement", c.per_engagement_pence, ()),
-        ("Cost per participant", c.per_participant_pence, (c.participants,)),
+        ("Cost per participant", c.per_participant_pence, ((ATTENDEES, ""),)),
     ]
     out += [
         _Figure("Cost", name, "", "pounds", None if v is None else round(v / 100, 2), guard)
@@ -209,25 +221,36 @@ def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
     return out
 
 
-def _shown(figure: _Figure, for_export: bool) -> Value:
-    if for_export and figure.guard and min(figure.guard) < SMALL:
-        return SUPPRESSED_COUNT if figure.unit == "count" else SUPPRESSED_DERIVED
-    return figure.value
+def _shown(figure: _Figure, withheld: Collection[tuple[str, str]] | None) -> Value:
+    """The figure as written: `withheld` are the period's withheld counts (None: all shown)."""
+    if withheld is None or not any(cell in withheld for cell in figure.guard):
+        return figure.value
+    if figure.unit == "count" and isinstance(figure.value, int) and 0 < figure.value < SMALL:
+        return SUPPRESSED_COUNT
+    return SUPPRESSED_DERIVED  # worked out from a withheld count, or withheld to protect one
 
 
 def report_rows(report: IndicatorReport, *, for_export: bool = False) -> list[ReportRow]:
     """A report as tidy rows (indicator, measure, group, value, previous value, baseline).
 
-    With `for_export`, counts of people under 10 and the shares and costs worked out from
-    them are suppressed, in this period's and the previous period's columns alike.
+    With `for_export`, counts of people from 1 to 9 are shown as "<10", the counts withheld
+    to protect them (so no subtraction gives them back) and the shares and costs worked out
+    from any withheld count as "suppressed", in this period's and the previous period's
+    columns alike (docs/indicators.md, "Small numbers").
     """
     threshold = f"more than {plural(report.current.fatigue.threshold, 'time')}"
-    before = {
+    now: set[tuple[str, str]] | None = None
+    before: set[tuple[str, str]] | None = None
+    if for_export:
+        cells = report.withheld if report.withheld is not None else withheld_in_report(report)
+        now = {(m, g) for m, g, label in cells if label == report.period.label}
+        before = {(m, g) for m, g, label in cells if label == report.period.previous().label}
+    previous = {
         (fig.family, fig.measure, fig.group): fig for fig in _figures(report.previous, threshold)
     }
     rows = []
     for fig in _figures(report.current, threshold):
-        prev = before.get((fig.family, fig.measure, fig.group))
+        prev = previous.get((fig.family, fig.measure, fig.group))
         baseline = None
         if fig.measure == "Share of monitored attendance":
             found = _baseline_for(report.baselines, report.current, fig.group)
@@ -240,8 +263,8 @@ def report_rows(report: IndicatorReport, *, for_export: bool = False) -> list[Re
                 measure=fig.measure,
                 group=fig.group,
                 unit=fig.unit,
-                value=_shown(fig, for_export),
-                previous=None if prev is None else _shown(prev, for_export),
+                value=_shown(fig, now),
+                previous=None if prev is None else _shown(prev, before),
                 baseline=baseline,
             )
         )
@@ -406,8 +429,10 @@ def xlsx_bytes(reports: Sequence[IndicatorReport]) -> bytes:
         ("Definitions", "docs/indicators.md: each indicator's formula"),
         (
             "Suppression",
-            f"counts of people under {SMALL} are shown as {SUPPRESSED_COUNT!r}, and shares or "
-            f"costs worked out from them as {SUPPRESSED_DERIVED!r}",
+            f"counts of people from 1 to {SMALL - 1} are shown as {SUPPRESSED_COUNT!r}; "
+            f"counts withheld so that no subtraction gives those back, and shares or costs "
+            f"worked out from any withheld count, as {SUPPRESSED_DERIVED!r}; zeros are shown "
+            "(docs/indicators.md, 'Small numbers')",
         ),
     ):
         about.append(list(line))

@@ -161,6 +161,10 @@ class IndicatorReport:
     current: Indicators
     previous: Indicators
     baselines: dict[str, Baseline] = field(default_factory=dict)
+    # counts of people withheld when the report leaves the device, as (measure, group, period
+    # label), small ones and those that protect them (services/indicator_suppression.py);
+    # None: not worked out with the store, so the export protects this report's own tables
+    withheld: frozenset[tuple[str, str, str]] | None = None
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ from ccodesk.services.indicator_results import (
     TiredOrganisation,
     share,
 )
+from ccodesk.services.indicator_suppression import withheld_cells
 from ccodesk.services.periods import Period
 
 FEEDBACK_DAYS = 28  # "feedback within 28 days" (issue 6)
@@ -443,12 +444,14 @@ def build_report(
     """
     now = collect(session, period, fatigue_threshold=fatigue_threshold)
     before = collect(session, period.previous(), fatigue_threshold=fatigue_threshold)
+    withheld = withheld_cells(session, (period, period.previous()), {area: devices})
     return IndicatorReport(
         period=period,
         area=area,
         current=fold(now, devices, threshold=fatigue_threshold),
         previous=fold(before, devices, threshold=fatigue_threshold),
         baselines=current_baselines(session, borough_code),
+        withheld=withheld.of(area),
     )
 
 
@@ -489,6 +492,12 @@ def central_report(
     now = collect(session, period, fatigue_threshold=fatigue_threshold)
     before = collect(session, period.previous(), fatigue_threshold=fatigue_threshold)
 
+    # withheld over London and every borough, whichever are printed: a report of a few
+    # boroughs must withhold what the full one does, or the two together give cells back
+    areas: dict[str, Collection[str] | None] = {"London": None}
+    areas |= {borough_name(code): devices for code, devices in sorted(mapping.items())}
+    withheld = withheld_cells(session, (period, period.previous()), areas, london="London")
+
     def report(area: str, code: str | None, devices: Collection[str] | None) -> IndicatorReport:
         return IndicatorReport(
             period=period,
@@ -496,6 +505,7 @@ def central_report(
             current=fold(now, devices, threshold=fatigue_threshold),
             previous=fold(before, devices, threshold=fatigue_threshold),
             baselines=current_baselines(session, code),
+            withheld=withheld.of(area),
         )
 
     wanted = sorted(mapping if boroughs is None else set(boroughs) & set(mapping))
