@@ -61,6 +61,7 @@ def test_first_time_setup_entirely_in_the_desktop(  # type: ignore[no-untyped-de
     assert keys.fingerprint in page.setup.fingerprint.text()
     assert not page.export_button.isEnabled()
     assert page.export_reason.isVisible() and "reference bundle" in page.export_reason.text()
+    assert not page.show_setup.isVisible()  # the set-up is shown anyway
 
     # Step 1: Copy puts the key on the clipboard; Save as writes the file the centre trusts.
     QGuiApplication.clipboard().clear()
@@ -114,6 +115,13 @@ def test_first_time_setup_entirely_in_the_desktop(  # type: ignore[no-untyped-de
     assert page.fields["centre"].toolTip().startswith("MPA Central Unit")
     assert not page.setup.isVisible()
     assert page.export_button.isEnabled() and not page.export_reason.isVisible()
+    # the key can still be shown (to send again), and folded away again
+    assert page.show_setup.isVisible()
+    qtbot.mouseClick(page.show_setup, Qt.MouseButton.LeftButton)
+    assert page.setup.isVisible()
+    assert page.setup.key_text.toPlainText() == store.public_key_openssh()
+    qtbot.mouseClick(page.show_setup, Qt.MouseButton.LeftButton)
+    assert not page.setup.isVisible()
 
     # Export: a bundle the centre merges.
     add_engagement(store, "Camden PCCG")

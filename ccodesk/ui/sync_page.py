@@ -124,9 +124,16 @@ class SyncPage(LoadOnShow):
         also = QFormLayout()
         also.addRow("Also encrypt &to:", self.recipients)
         box.addLayout(also)
+        # once set up, the set-up panel folds away; this brings it back (the key to send again
+        # to a new central unit, a new reference bundle)
+        self.show_setup = QPushButton("This device's &key…")
+        self.show_setup.setCheckable(True)
+        self.show_setup.setAccessibleName("Show this device's key and the central unit's set-up")
+        self.show_setup.toggled.connect(lambda _on: self._show_setup())
         buttons = QHBoxLayout()
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.import_button)
+        buttons.addWidget(self.show_setup)
         buttons.addStretch(1)
         box.addLayout(buttons)
         box.addWidget(self.export_reason)
@@ -165,12 +172,16 @@ class SyncPage(LoadOnShow):
 
     # -- status and conflicts --------------------------------------------------------------------
 
+    def _show_setup(self) -> None:
+        self.show_setup.setVisible(self.centre_known)
+        self.setup.setVisible(not self.centre_known or self.show_setup.isChecked())
+
     def refresh(self) -> None:
         self.loaded = True
         st = sync_status(self.store)
         keys = device_keys(self.store)
         self.centre_known = st.centre is not None
-        self.setup.setVisible(not self.centre_known)
+        self._show_setup()
         self.setup.show_keys(keys)
         self.export_button.setEnabled(self.centre_known)
         self.export_button.setToolTip("" if self.centre_known else NO_CENTRE_YET)
