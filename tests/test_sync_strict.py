@@ -10,6 +10,7 @@ on the real PostgreSQL test server too (test_sync_strict_postgres below).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -25,6 +26,8 @@ from typing import Any
 import pyrage
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from ccodesk.models import BundleLog, Engagement, new_id
@@ -623,3 +626,115 @@ def test_borough_command_lines_escape_titles(
         out = capsys.readouterr().out
         assert "\x1b" not in out and "\u202e" not in out, argv
         assert "\\x1b[2J\\x1b]0;pwned\\x07" in out, (argv, out)
+
+
+# -- signed fuzzing: any value in any field, signed by the trusted key ---------------------------
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.sampled_from([2**31, 2**63, 2**64, -1, 0, 10**12])
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(codec=None, categories=None), max_size=40)  # lone surrogates too
+    | st.sampled_from(["\x00", "\ud800", "2026-13-45", "2026-11-26T19:00:00+01:00", new_id()])
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _fuzzed_bundle(
+    raw: dict[str, bytes], borough: Store, recipient: pyrage.x25519.Recipient, data: Any
+) -> bytes:
+    """The honest members with one value anywhere replaced by an arbitrary JSON value."""
+    manifest = json.loads(raw["manifest.json"])
+    manifest["bundle_id"] = new_id()  # each example is a new bundle (else: "altered")
+    lines = [json.loads(x) for x in raw["changes.jsonl"].splitlines()]
+    where = data.draw(st.sampled_from(["manifest", "record", "data", "child"]))
+    value = data.draw(_VALUES)
+    if where == "manifest":
+        key = data.draw(st.sampled_from([*sorted(manifest), "extra"]))
+        manifest[key] = value
+    else:
+        line = data.draw(st.sampled_from(lines))
+        if where == "record":
+            line[data.draw(st.sampled_from(sorted(line)))] = value
+        elif where == "data" and line["data"]:
+            line["data"][data.draw(st.sampled_from(sorted(line["data"])))] = value
+        elif line["children"]:
+            rows = line["children"][data.draw(st.sampled_from(sorted(line["children"])))]
+            if rows:
+                row = data.draw(st.sampled_from(rows))
+                row[data.draw(st.sampled_from(sorted(row)))] = value
+            else:
+                rows.append(value)
+    members = {
+        "manifest.json": json.dumps(manifest).encode(),
+        "changes.jsonl": b"".join(json.dumps(x).encode() + b"\n" for x in lines),
+    }
+    return pack(members, borough.signing_key(), [recipient])
+
+
+def _rich_borough(borough: Store) -> dict[str, bytes]:
+    """An honest bundle with an engagement and its children, a contact and attendance."""
+    from ccodesk.services.directory import ContactDraft, save_contact
+
+    with borough.transaction() as s:
+        save_contact(
+            s,
+            ContactDraft(
+                name="Ayşe",
+                consent_given=True,
+                consent_date=dt.date.today(),
+                shareable=True,
+                email="a@b.org",
+            ),
+        )
+    add_engagement(borough, TITLE, venue_name="Library", target_groups=["faith"])
+    path = export(borough, borough.data_dir.parent / "rich.ccbundle", unencrypted=True)
+    members = members_of(path.read_bytes())
+    return {n: b for n, b in members.items() if n not in (bundle.SUMS, bundle.SIG)}
+
+
+def check_fuzzed(central: Central, borough: Store, examples: int) -> None:
+    raw = _rich_borough(borough)
+    path = borough.data_dir.parent / "fuzzed.ccbundle"
+    state = {"before": digest(central), "refused": 0}
+
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None)
+    @given(data=st.data())
+    def one(data: Any) -> None:
+        path.write_bytes(_fuzzed_bundle(raw, borough, central.identity.to_public(), data))
+        outcome = merge_bundle(central, path)  # a refusal or a merge: never an exception
+        if outcome.ok:
+            state["before"] = digest(central)
+        else:
+            state["refused"] += 1
+            assert "\n" not in outcome.message and len(outcome.message) < 500, outcome.message
+            assert digest(central) == state["before"], outcome.message
+
+    one()
+    assert state["refused"] > examples // 2
+
+
+def test_signed_fuzzed_bundles_are_refused_cleanly_or_merge(
+    central: Central, camden: Store
+) -> None:
+    check_fuzzed(central, camden, 500)
+
+
+def test_signed_fuzzed_bundles_on_postgres(pg_url: str, tmp_path: Path) -> None:
+    """The same on PostgreSQL, where a value SQLite takes (a NUL, a 33-bit integer, a long
+    string) had ended in a DataError."""
+    from tests.support.postgres import new_database
+
+    on_pg = init_central(tmp_path / "centre", new_database(pg_url, "fuzzed"), "Centre")
+    borough = make_borough(tmp_path / "camden", "camden", "Ada", on_pg)
+    check_fuzzed(on_pg, borough, 200)
+    borough.close()
+    on_pg.close()

@@ -357,7 +357,7 @@ def _check_manifest(manifest: dict[str, Any], names: set[str], namespace: str) -
             f"{FORMAT!r}. Update ccodesk, or ask the sender to."
         )
     kind = manifest.get("kind")
-    if kind not in MEMBERS or NAMESPACES[kind] != namespace:
+    if not isinstance(kind, str) or kind not in MEMBERS or NAMESPACES[kind] != namespace:
         raise BundleRejected("The bundle's kind is unknown or does not match its signature.")
     if names != MEMBERS[kind]:
         raise BundleRejected(f"A {kind} bundle must hold exactly {sorted(MEMBERS[kind])}.")
@@ -385,8 +385,8 @@ def _check_manifest_fields(manifest: dict[str, Any], kind: str) -> None:
             strict.age_recipient(manifest, "age_recipient", where)
         except strict.StrictError as exc:
             raise strict.StrictError(
-                f"{exc} (age1…), so no receipt could be encrypted to the device; nothing was "
-                "merged."
+                f"{str(exc).rstrip('.')}, so no receipt could be encrypted to the device; "
+                "nothing was merged."
             ) from exc
     if kind in ("changes", "reference") and "counts" in manifest:
         counts = manifest["counts"]

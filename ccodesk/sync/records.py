@@ -286,6 +286,8 @@ _FIELDS = frozenset({"entity", "id", "origin", "vv", "hlc", "deleted", "data", "
 
 
 def _device(value: Any) -> bool:
+    if type(value) is not str:  # (a list or object is not even hashable)
+        return False
     if value in _SEEN_DEVICES:
         return True
     if isinstance(value, str) and _ID.match(value):
@@ -335,7 +337,7 @@ def parse_record(doc: Any) -> Record:
     if doc.keys() != _FIELDS:
         raise RecordError(f"A record has fields {sorted(set(doc) ^ _FIELDS)} out of place.")
     entity = doc["entity"]
-    if entity not in ENTITIES:
+    if type(entity) is not str or entity not in ENTITIES:
         raise RecordError(f"Unknown kind of record {str(entity)[:40]!r}.")
     if not (isinstance(doc["id"], str) and _ID.match(doc["id"])):
         raise RecordError(f"A {entity} record has a malformed id.")

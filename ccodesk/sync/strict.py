@@ -188,7 +188,9 @@ def age_recipient(
     try:
         parse_recipient(value)
     except RecipientError as exc:
-        raise StrictError(f"{where}: {name} {_shown(value)} is not an age recipient") from exc
+        raise StrictError(
+            f"{where}: {name} {_shown(value)} is not an age recipient (age1…)."
+        ) from exc
     return value
 
 
