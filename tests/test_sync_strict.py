@@ -738,3 +738,66 @@ def test_signed_fuzzed_bundles_on_postgres(pg_url: str, tmp_path: Path) -> None:
     check_fuzzed(on_pg, borough, 200)
     borough.close()
     on_pg.close()
+
+
+def _replace_somewhere(doc: Any, data: Any) -> Any:
+    """`doc` (decoded JSON) with one value somewhere in it, or a manifest field, replaced."""
+    if not isinstance(doc, dict | list) or not doc or data.draw(st.integers(0, 3)) == 0:
+        return data.draw(_VALUES)
+    if isinstance(doc, dict):
+        key = data.draw(st.sampled_from(sorted(doc)))
+        return {**doc, key: _replace_somewhere(doc[key], data)}
+    index = data.draw(st.integers(0, len(doc) - 1))
+    return [*doc[:index], _replace_somewhere(doc[index], data), *doc[index + 1 :]]
+
+
+def test_signed_fuzzed_receipts_and_reference_bundles_end_cleanly_on_a_device(
+    tmp_path: Path, central: Central, camden: Store
+) -> None:
+    from ccodesk.errors import KnownError
+    from ccodesk.sync.borough import device_identity
+
+    add_engagement(camden, TITLE)
+    receipt = merge_bundle(central, export(camden, tmp_path / "b.ccbundle"), tmp_path / "r")
+    assert receipt.receipt is not None
+    sources = {
+        "receipt.json": members_of(receipt.receipt.read_bytes(), device_identity(camden)),
+        "reference.json": members_of(reference_bundle(central)),
+    }
+    to_camden = [pyrage.x25519.Recipient.from_str(device_recipient(camden))]
+    path = tmp_path / "fuzzed.ccbundle"
+    state = {"refused": 0, "imported": 0}
+
+    @settings(max_examples=300, deadline=None, derandomize=True, database=None)
+    @given(data=st.data())
+    def one(data: Any) -> None:
+        member = data.draw(st.sampled_from(sorted(sources)))
+        raw = {n: b for n, b in sources[member].items() if n not in (bundle.SUMS, bundle.SIG)}
+        manifest = json.loads(raw["manifest.json"])
+        manifest["bundle_id"] = new_id()
+        doc = json.loads(raw[member])
+        if data.draw(st.booleans()):
+            doc = _replace_somewhere(doc, data)
+        else:
+            manifest = _replace_somewhere(manifest, data)
+        raw = {
+            **raw,
+            "manifest.json": json.dumps(manifest).encode(),
+            member: json.dumps(doc).encode(),
+        }
+        namespace = "ccodesk-receipt" if member == "receipt.json" else "ccodesk-bundle"
+        path.write_bytes(pack(raw, central.signing_key, to_camden, namespace))
+        with camden.session() as s:
+            before = content_digest(s)
+        try:
+            import_bundle(camden, path, confirm_centre=lambda _fp: True)
+        except KnownError as exc:  # a plain line; anything else fails the test
+            state["refused"] += 1
+            assert "\n" not in str(exc) and len(str(exc)) < 500, str(exc)
+            with camden.session() as s:
+                assert content_digest(s) == before, str(exc)
+        else:
+            state["imported"] += 1
+
+    one()
+    assert state["refused"] > 150
