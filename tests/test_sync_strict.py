@@ -801,3 +801,15 @@ def test_signed_fuzzed_receipts_and_reference_bundles_end_cleanly_on_a_device(
 
     one()
     assert state["refused"] > 150
+
+
+def test_a_file_without_a_size_is_read_with_a_cap(
+    monkeypatch: pytest.MonkeyPatch, central: Central
+) -> None:
+    """`ccodesk-central merge /dev/zero` (or a pipe): stat says 0 bytes; reading stops at the
+    cap instead of filling memory."""
+    monkeypatch.setattr(bundle, "MAX_FILE", 10 * MiB)  # the real cap is 512 MiB
+    outcome = merge_bundle(central, Path("/dev/zero"))
+    assert not outcome.ok and outcome.message == (
+        "/dev/zero is larger than any bundle ccodesk writes."
+    )

@@ -195,7 +195,11 @@ def read_file(path: Path) -> bytes:
     try:
         if path.stat().st_size > MAX_FILE:
             raise BundleRejected(f"{path} is larger than any bundle ccodesk writes.")
-        return path.read_bytes()
+        with path.open("rb") as handle:  # capped: a device or a pipe has no size to stat
+            data = handle.read(MAX_FILE + 1)
+        if len(data) > MAX_FILE:
+            raise BundleRejected(f"{path} is larger than any bundle ccodesk writes.")
+        return data
     except FileNotFoundError as exc:
         raise BundleRejected(f"{path} does not exist.") from exc
     except IsADirectoryError as exc:
