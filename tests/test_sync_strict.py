@@ -465,6 +465,27 @@ def test_a_bundle_inflating_to_gigabytes_is_refused_before_it_is_inflated(
     assert int(added_mb) < 100  # inflating it first took 3 GB (benchmarks/hostile_bench.py)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_a_trusted_key_lying_about_a_big_member_costs_no_memory(
+    tmp_path: Path, central: Central
+) -> None:
+    """An insider: the key is trusted, its SHA256SUMS lies about a member inflating to 256 MiB.
+    The member is hashed as it streams and kept only once it matched: nothing piles up."""
+    from ccodesk.sync.central import trust_add
+
+    key = Ed25519PrivateKey.generate()
+    trust_add(central, "camden", "Ada", sshsig.openssh_public_key(key.public_key()))
+    hostile = inflating_bundle(tmp_path / "h.ccbundle", 256 * MiB, key)
+    done = subprocess.run(
+        [sys.executable, "-c", MERGE_ONE, str(central.home), str(hostile)],
+        capture_output=True, text=True, env=os.environ, cwd=tmp_path, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    ok, added_mb, message = done.stdout.split(" ", 2)
+    assert ok == "0" and "changes.jsonl does not match its signed hash" in message
+    assert int(added_mb) < 100  # keeping the chunks while hashing took the member's 256 MiB
+
+
 def test_members_are_refused_before_inflating_when_sums_do_not_list_them(
     tmp_path: Path, central: Central, camden: Store
 ) -> None:

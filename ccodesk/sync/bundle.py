@@ -302,9 +302,24 @@ def _directory(plain: bytes) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo
 
 
 def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, digest: str | None = None) -> bytes:
-    """One member, inflated a chunk at a time up to its declared size (and its cap), hashed
-    as it streams when its signed `digest` is given: a lie is found without inflating more
-    than the member claims to be."""
+    """One member, inflated a chunk at a time up to its declared size (and its cap) and, when
+    its signed `digest` is given, hashed as it streams.
+
+    A member larger than one chunk is first only hashed, keeping nothing, and inflated again
+    to be kept once it has matched: a trusted key that lies about a member costs the time to
+    inflate what the member claims to be, never the memory to hold it. (The archive is in
+    memory and does not change between the two passes; honest bundles pay a second inflate,
+    a few milliseconds for a borough-year.)
+    """
+    if digest is not None and info.file_size > CHUNK:
+        _stream(archive, info, digest, keep=False)
+        digest = None
+    return _stream(archive, info, digest, keep=True)
+
+
+def _stream(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, digest: str | None, *, keep: bool
+) -> bytes:
     name = info.filename
     chunks: list[bytes] = []
     hasher = hashlib.sha256()
@@ -315,8 +330,10 @@ def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, digest: str | None
                 size += len(chunk)
                 if size > info.file_size:
                     break
-                hasher.update(chunk)
-                chunks.append(chunk)
+                if digest is not None:
+                    hasher.update(chunk)
+                if keep:
+                    chunks.append(chunk)
     except Exception as exc:  # BadZipFile, zlib.error, EOFError, … on a damaged member
         raise BundleRejected(f"{name} in the bundle is damaged.") from exc
     if size != info.file_size:
