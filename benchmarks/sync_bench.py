@@ -13,12 +13,15 @@ In a temporary directory with a temporary keyring:
     store of the same schema with raw DB-API `executemany` in one transaction; ratio = merge
     time ÷ floor time (target ≤ 3×);
   * incremental bundles: after editing 1 % and 10 % of one borough's engagements, the next
-    bundle's size, against the full bundle.
+    bundle's size, against the full bundle;
+  * peak memory (RSS) of one fresh process merging all 33 bundles into a new SQLite store;
+  * the time the ownership and clock checks (issue 12) take within the 33-bundle merges.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -26,8 +29,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,6 +91,78 @@ def floor_seconds(source_url: str, target_url: str) -> tuple[float, int]:
         raw.close()
         target.dispose()
     return took, count
+
+
+class CheckTimer:
+    """Time spent in the ownership and clock checks (`ccodesk.sync.ownership._check`)."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def counting(self, key: str) -> Iterator[None]:
+        from ccodesk.sync import ownership
+
+        original = ownership._check
+        self.spent[key] = 0.0
+
+        def timed(*args: Any, **kwargs: Any) -> None:
+            t0 = time.perf_counter()
+            try:
+                original(*args, **kwargs)
+            finally:
+                self.spent[key] += time.perf_counter() - t0
+
+        ownership._check = timed
+        try:
+            yield
+        finally:
+            ownership._check = original
+
+
+# VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over an exec, so a child started
+# from the benchmark (33 open stores, ~400 MiB) would report the parent's peak.
+PEAK_SCRIPT = """
+import json, sys
+from pathlib import Path
+from ccodesk.sync.central import open_central, trust_add
+from ccodesk.sync.central_merge import merge_bundle
+
+def high_water():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise SystemExit("no VmHWM in /proc/self/status")
+
+work, keys, bundles = Path(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+with open_central(work / "central", f"sqlite:///{work / 'peak.db'}") as central:
+    for borough, officer, key in keys:
+        trust_add(central, borough, officer, key)
+    before = high_water()
+    outcomes = [merge_bundle(central, Path(b)) for b in bundles]
+    assert all(o.ok for o in outcomes), [o.message for o in outcomes if not o.ok]
+print(before, high_water())
+"""
+
+
+def peak_memory(work: Path, stores: list[object], bundles: list[Path]) -> tuple[int, int]:
+    """Peak RSS (KiB) of a fresh process merging every bundle into a new SQLite central store,
+    before and after the merges (its own process, so nothing else of the benchmark counts)."""
+    import json
+    import subprocess
+
+    keys = [
+        (s.borough_code, f"Officer {n}", s.public_key_openssh())  # type: ignore[attr-defined]
+        for n, s in enumerate(stores)
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_SCRIPT, str(work), json.dumps(keys),
+         json.dumps([str(b) for b in bundles])],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    before, top = (int(v) for v in done.stdout.split()[-2:])
+    return before, top
 
 
 def main() -> None:
@@ -181,6 +257,8 @@ def main() -> None:
         floor, _rows = floor_seconds(url, floor_url)
         return took, floor
 
+    peak = peak_memory(work, stores, bundles)
+
     results = {}
 
     def one(make_url: Callable[[int], str]) -> tuple[float, float]:
@@ -188,14 +266,17 @@ def main() -> None:
         runs = [merge_all(make_url(n), bundles[n : n + 1]) for n in range(6)][1:]
         return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
+    checks = CheckTimer()
     results["sqlite-1"] = one(lambda n: f"sqlite:///{work / f'one-{n}.db'}")
-    results["sqlite-all"] = merge_all(f"sqlite:///{work / 'all.db'}", bundles)
+    with checks.counting("sqlite-all"):
+        results["sqlite-all"] = merge_all(f"sqlite:///{work / 'all.db'}", bundles)
     if not args.no_postgres:
         from tests.support.postgres import new_database, postgres_cluster
 
         with postgres_cluster() as pg:
             results["pg-1"] = one(lambda n: new_database(pg, f"merge_one_{n}"))
-            results["pg-all"] = merge_all(new_database(pg, "merge_all"), bundles)
+            with checks.counting("pg-all"):
+                results["pg-all"] = merge_all(new_database(pg, "merge_all"), bundles)
     for store in stores:
         store.close()
 
@@ -222,6 +303,14 @@ def main() -> None:
     for key, (took, floor) in results.items():
         print(f"| verify+decrypt+merge, {labels[key]} | {took:.2f} s; raw executemany floor "
               f"{floor:.2f} s; ratio {took / floor:.2f}× | ≤ 3× |")  # fmt: skip
+    for key, spent in checks.spent.items():
+        took = results[key][0]
+        print(f"| of which ownership and clock checks, {labels[key]} | {spent:.2f} s "
+              f"({spent / took:.1%} of the merge) | |")  # fmt: skip
+    before, top = peak
+    print(f"| peak memory of a {len(bundles)}-bundle merge into SQLite (one process, "
+          f"ccodesk-central merge's code path) | {top / 1024:.0f} MiB peak RSS; "
+          f"{(top - before) / 1024:.0f} MiB above the process before merging | |")  # fmt: skip
     print(f"\n(work directory {work})", file=sys.stderr)
 
 

@@ -126,6 +126,12 @@ def export_bundle(
         since = 0 if full else device.acked_seq
         through = device.change_seq
         seq = device.bundle_seq + 1
+        # Never before this device's clock stamps: a laptop whose clock is behind still
+        # writes stamps after what it merged, and a reader bounds stamps by `created`.
+        created = max(
+            dt.datetime.now(dt.UTC),
+            dt.datetime.fromtimestamp(device.hlc_wall / 1000, dt.UTC),
+        )
         if centre is None and not unencrypted:
             raise SyncError(
                 "No central unit is known yet, so there is no one to encrypt the bundle to: "
@@ -150,7 +156,7 @@ def export_bundle(
         "since_seq": since,
         "through_seq": through,
         "full": full,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "created": created.isoformat(timespec="seconds"),
         "public_key": store.public_key_openssh(),
         "age_recipient": device_recipient(store),
         "counts": _counts(records),

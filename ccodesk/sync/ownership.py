@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -77,7 +77,6 @@ class Rules:
     published: Mapping[str, int]  # device id → the highest change number it can have published
     sender_bound: int | None  # the sender's own counters' bound (its through_seq); None: none
     created: dt.datetime  # the bundle's creation time (aware, UTC)
-    labels: Mapping[str, str] = field(default_factory=dict)
 
     def authorise(self) -> Authorise:
         def check(session: Session, seen: Mapping[str, Seen]) -> None:
