@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QThreadPool
+from PySide6.QtCore import QEvent, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ccodesk.store import Store
@@ -26,6 +26,7 @@ def render_all(store: Store, out: Path, size: tuple[int, int] = (1366, 768)) -> 
     """Write one PNG per page of the main window, plus the engagement editor."""
     out.mkdir(parents=True, exist_ok=True)
     window = MainWindow(store)
+    window.setWindowState(Qt.WindowState.WindowNoState)  # not maximised to whatever screen
     window.resize(*size)
     window.show()
     written = []
