@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ccodesk.errors import KnownError
-from ccodesk.terminal import printable
+from ccodesk.terminal import printable, printable_lines
 
 
 def _central(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -266,7 +266,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             if chosen == "text"
             else export.csv_text(reports)
         )
-        sys.stdout.write(text)
+        sys.stdout.write(printable_lines(text))  # organisation names come from bundles
         return 0
     writers = {"xlsx": export.write_xlsx, "csv": export.write_csv, "text": export.write_text}
     writers[chosen](Path(args.output).expanduser(), reports)

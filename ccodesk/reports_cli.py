@@ -15,6 +15,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ccodesk.terminal import printable_lines
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -64,10 +66,10 @@ def cmd_report(args: argparse.Namespace) -> int:
             fatigue_threshold=threshold,
         )
     if chosen == "text" and not args.output:
-        sys.stdout.write(export.render_text([report], for_export=args.suppress))
+        sys.stdout.write(printable_lines(export.render_text([report], for_export=args.suppress)))
         return 0
     if chosen == "csv" and not args.output:
-        sys.stdout.write(export.csv_text([report]))
+        sys.stdout.write(printable_lines(export.csv_text([report])))
         return 0
     path = Path(args.output).expanduser()
     writers = {"xlsx": export.write_xlsx, "csv": export.write_csv, "text": export.write_text}

@@ -24,3 +24,13 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: object) -> str:
     """`text` as a string with every terminal control and bidi override escaped visibly."""
     return _UNSAFE.sub(_escape, str(text))
+
+
+def printable_lines(text: str) -> str:
+    """Many lines (a report, CSV) made printable line by line: the line breaks (LF, or CR LF
+    as the csv module writes them) stay; every other control is escaped."""
+    lines = []
+    for line in text.split("\n"):
+        ending = "\r" if line.endswith("\r") else ""
+        lines.append(printable(line.removesuffix("\r")) + ending)
+    return "\n".join(lines)

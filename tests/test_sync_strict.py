@@ -579,6 +579,10 @@ def test_printable_escapes_controls_and_bidi_overrides() -> None:
     assert printable(HOSTILE_TITLE) == "\\x1b[2J\\x1b]0;pwned\\x07 \\u202eevil"
     assert printable("a\tb\nc\x7f\x9b\u2066\u200f") == "a\\x09b\\x0ac\\x7f\\x9b\\u2066\\u200f"
     assert printable("Ayşe Yılmaz — Tower Hamlets, 東京") == "Ayşe Yılmaz — Tower Hamlets, 東京"
+    from ccodesk.terminal import printable_lines
+
+    report = "Fatigue\r\n\x1b]0;x\x07Org,3\r\nTotal\t9\n"
+    assert printable_lines(report) == "Fatigue\r\n\\x1b]0;x\\x07Org,3\r\nTotal\\x099\n"
 
 
 def test_conflicts_list_and_merge_lines_escape_bundle_strings(

@@ -60,8 +60,8 @@ def loads(data: bytes, where: str, *, max_depth: int = MAX_DEPTH) -> Any:
 
 
 def load_line(line: bytes, where: str) -> Any:
-    """One line of changes.jsonl: JSON, without the depth pre-scan (a record's shape is fixed
-    and checked field by field afterwards; json's own recursion guard becomes a refusal)."""
+    """One line of changes.jsonl as JSON (the record's fixed shape is checked field by field
+    afterwards, so its depth is not measured here; json's own recursion guard is a refusal)."""
     try:
         doc = json.loads(line.decode("utf-8"), parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
