@@ -9,9 +9,11 @@ STAMP   = $(VENV)/.installed-stamp
 # sqlite3 shell (proof that the encrypted store is unreadable without its key); poppler-utils
 # (pdftotext, pdffonts, pdfinfo, pdftoppm read the printed PDFs); openssh-client (ssh-keygen
 # verifies bundle signatures independently), age and unzip (open bundles independently) and
-# postgresql (the central store's real deployment).
+# postgresql (the central store's real deployment); libreoffice-calc-nogui (soffice headless
+# opens the CSV and XLSX reports the way officers do, to show no cell is a live formula).
 SYSTEM_PACKAGES = libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 \
-                  libdbus-1-3 libglib2.0-0 sqlite3 poppler-utils openssh-client age unzip postgresql
+                  libdbus-1-3 libglib2.0-0 sqlite3 poppler-utils openssh-client age unzip postgresql \
+                  libreoffice-calc-nogui
 
 .PHONY: run test system-deps venv lint typecheck bench screenshots installer clean
 

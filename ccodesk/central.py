@@ -111,7 +111,9 @@ def cmd_allowed_signers(args: argparse.Namespace) -> int:
     with _central(args) as central:
         text = allowed_signers(central)
     atomic_write_bytes(Path(args.output), text.encode())
-    print(f"Wrote {len(text.splitlines())} signers to {args.output}.")
+    from ccodesk.words import plural
+
+    print(f"Wrote {plural(len(text.splitlines()), 'signer')} to {args.output}.")
     return 0
 
 
@@ -352,7 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("report", help="the indicators London-wide and borough by borough")
-    p.add_argument("--period", help="2026-11, 2026Q3 or 2026 (default: this quarter)")
+    p.add_argument(
+        "--period",
+        "--quarter",  # as `print return` once named it
+        dest="period",
+        help="2026-11, 2026Q3 or 2026 (default: this quarter)",
+    )
     p.add_argument("--format", choices=["text", "csv", "xlsx"], type=str.lower)
     p.add_argument("-o", "--output", metavar="FILE")
     p.add_argument("--borough", action="append", default=[], help="only these (repeatable)")

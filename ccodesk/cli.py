@@ -300,6 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ccodesk import reports_cli
 
     reports_cli.add_commands(sub)
+    from ccodesk import recovery_cli
+
+    recovery_cli.add_commands(sub, _open)
     return parser
 
 

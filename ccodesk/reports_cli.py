@@ -149,6 +149,8 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument(
         "--period",
+        "--quarter",  # as `print return` once named it
+        dest="period",
         metavar="PERIOD",
         help="2026-11 (a month), 2026Q3 (a quarter) or 2026 (a year); default: this quarter",
     )

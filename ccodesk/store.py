@@ -200,6 +200,10 @@ class Store:
         with self._sessions.begin() as session:
             yield session
 
+    def database_key(self) -> bytes:
+        """The raw 256-bit SQLCipher key (for IT's recovery, `ccodesk.recovery`)."""
+        return self._secrets.database_key
+
     def signing_key(self) -> Ed25519PrivateKey:
         """This device's Ed25519 private key."""
         return Ed25519PrivateKey.from_private_bytes(self._secrets.signing_key)

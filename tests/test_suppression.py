@@ -295,8 +295,13 @@ YEAR = 2026
 @pytest.fixture(scope="module")
 def central(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A central store holding a year of small demo boroughs (lots of small cells)."""
-    home = tmp_path_factory.mktemp("suppression") / "central"
-    c = init_central(home, None, "MPA Central Unit")
+    c = demo_central(tmp_path_factory.mktemp("suppression") / "central", None)
+    yield c
+    c.close()
+
+
+def demo_central(home: Path, url: str | None) -> Central:
+    c = init_central(home, url, "MPA Central Unit")
     for number, code in enumerate(BOROUGHS, start=1):
         device = f"device-{code}"
         with Session(c.engine, info={"device_id": device}) as s, s.begin():
@@ -321,14 +326,13 @@ def central(tmp_path_factory: pytest.TempPathFactory) -> Any:
                     added_at=dt.datetime(YEAR, 1, 1),
                 )
             )
-    yield c
-    c.close()
+    return c
 
 
 def run_central(central: Central, *argv: str) -> int:
     from ccodesk.central import main
 
-    return main(["--home", str(central.home), *argv])
+    return main(["--home", str(central.home), "--db", central.url, *argv])
 
 
 RELEASES = ("2026Q3", "2026-07", "2026-08", "2026-09", "2026")
@@ -463,7 +467,10 @@ def attack_reports(cells: Mapping[Any, Any], true: Mapping[Any, int]) -> dict[An
 
 @pytest.fixture(scope="module")
 def releases(central: Central, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("releases")
+    return write_releases(central, tmp_path_factory.mktemp("releases"))
+
+
+def write_releases(central: Central, out: Path) -> dict[str, Path]:
     written = {}
     for label in RELEASES:
         for suffix in ("csv", "xlsx"):
@@ -564,3 +571,80 @@ def test_a_boroughs_own_reports_hold_too(demo_store: Any, tmp_path: Path) -> Non
     assert attack_reports(cells, true) == {}
     old = {k: (true[k] if v == "suppressed" and k[0] in PEOPLE else v) for k, v in cells.items()}
     assert attack_reports(old, true)  # the old rule gave some back
+
+
+def test_the_same_holds_on_postgresql(central: Central, tmp_path: Path) -> None:
+    # the same boroughs on the real PostgreSQL test server: same counts, same cells withheld,
+    # and its reports hold against the attacker too
+    from tests.support.postgres import _bin_dir, postgres_cluster
+
+    if _bin_dir() is None:
+        pytest.skip(
+            "needs PostgreSQL's server binaries (Debian: postgresql; make test installs it)"
+        )
+    with postgres_cluster() as url:
+        pg = demo_central(tmp_path / "pg-central", url)
+        try:
+            assert pg.engine.dialect.name == "postgresql"
+            true = truth(pg)
+            assert true == truth(central)
+            areas = {"London": None} | {c.capitalize(): {f"device-{c}"} for c in BOROUGHS}
+            with pg.session() as s, central.session() as t:
+                on_pg = withheld_cells(s, [Period.parse("2026Q3")], areas, london="London")
+                on_sqlite = withheld_cells(t, [Period.parse("2026Q3")], areas, london="London")
+            assert on_pg == on_sqlite
+            written = write_releases(pg, tmp_path / "pg-releases")
+            for suffix, reader in (("csv", read_csv), ("xlsx", read_xlsx)):
+                cells = published_cells(reader(written[f"{label}.{suffix}"]) for label in RELEASES)
+                assert any(v == "<10" for v in cells.values())
+                assert attack_reports(cells, true) == {}, suffix
+        finally:
+            pg.close()
+
+
+def test_the_quarterly_return_withholds_what_the_files_do(demo_store: Any, tmp_path: Path) -> None:
+    # the printed return (a PDF that leaves the device) prints attendees by method and each
+    # group's count this quarter and the one before: the same cells withheld as in the CSV
+    from ccodesk.cli import main
+    from ccodesk.printing import quarterly, return_content
+
+    quarter = return_content.Quarter.parse("2026Q3")
+    with demo_store.session() as s:
+        data = return_content.return_content(s, demo_store.borough_code, quarter)
+    path = tmp_path / "q3.csv"
+    argv = ["--data-dir", str(demo_store.data_dir), "report", "--period", "2026Q3"]
+    assert main([*argv, "-o", str(path)]) == 0
+    csv_rows = {(r["measure"], r["group"]): r for r in read_csv(path)}
+
+    def as_csv(text: str) -> str:
+        return text.replace(",", "")
+
+    shown = []
+    for m in data.methods:
+        if m.method == "Other":
+            continue  # no method: not a row of the files
+        printed = data.people(m.attendees, BY_METHOD, m.method)
+        assert as_csv(printed) == csv_rows[(BY_METHOD, m.method)]["value"], m.method
+        shown.append(printed)
+    for g in data.groups:
+        row = csv_rows[(IN_GROUP, g.group)]
+        assert as_csv(data.people(g.this_quarter, IN_GROUP, g.group)) == row["value"]
+        assert (
+            as_csv(data.people(g.quarter_before, IN_GROUP, g.group, before=True))
+            == (row["previous"])
+        )
+    assert as_csv(data.people(data.attendees, ATTENDEES)) == csv_rows[(ATTENDEES, "")]["value"]
+    assert "<10" in shown  # this quarter has small counts to withhold
+
+    import pypdfium2
+
+    out = tmp_path / "return.pdf"
+    out.write_bytes(quarterly.return_pdf(data))
+    pdf = pypdfium2.PdfDocument(out)
+    text = " ".join(page.get_textpage().get_text_range() for page in pdf)
+    pdf.close()
+    small = [m for m in data.methods if 0 < m.attendees < 10]
+    assert small
+    for m in small:  # its row: method, held, "<10", "suppressed" (per engagement)
+        assert data.is_withheld(*data.method_measure(m.method))
+    assert "<10" in text and "suppressed" in text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,18 +169,23 @@ def hlc_at(when: dt.datetime, device: str) -> str:
 # -- attacks 1.*, at the centre, on SQLite and PostgreSQL ----------------------------------------
 
 
-def test_a_foreign_vector_counter_and_a_new_title_are_refused(world: World) -> None:
+def test_a_foreign_vector_counter_and_a_new_title_are_refused(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     target = world.centre_record("engagement", world.hackney_engagement)
     forged = copy.deepcopy(target)
     forged.vv[world.camden.device_id] = 1
     forged.data["title"] = "Rewritten by Camden"
-    refused(
-        world,
-        signed_by(world, world.camden, [forged]),
-        f"Refused engagement {world.hackney_engagement}: it belongs to hackney; a device of "
-        "camden may not change or delete it.",
-        "Nothing of the bundle was merged.",
-    )
+    path = signed_by(world, world.camden, [forged])
+    with caplog.at_level(logging.INFO, logger="ccodesk.sync.central_merge"):
+        message = refused(
+            world,
+            path,
+            f"Refused engagement {world.hackney_engagement}: it belongs to hackney; a device of "
+            "camden may not change or delete it.",
+            "Nothing of the bundle was merged.",
+        )
+    assert f"rejected {path}: {message}" in caplog.text  # logged as every refusal is
     assert world.centre_record("engagement", world.hackney_engagement).data["title"] == (
         "Hackney PCCG"
     )
@@ -336,6 +342,36 @@ def test_a_record_may_not_hang_off_another_boroughs_record(world: World) -> None
         signed_by(world, world.camden, [cost]),
         f"Refused cost_item {cost['id']}: it refers to engagement {world.hackney_engagement}, "
         "which belongs to hackney, not to camden",
+    )
+
+
+@pytest.mark.parametrize("borough", ["hackney", None])
+def test_a_borough_cannot_set_another_boroughs_or_londons_baseline(
+    world: World, borough: str | None
+) -> None:
+    camden = world.camden.device_id
+    baseline = {
+        "entity": "representation_baseline",
+        "id": new_id(),
+        "origin": camden,
+        "vv": {camden: 1},
+        "hlc": hlc_at(dt.datetime.now(dt.UTC), camden),
+        "deleted": False,
+        "data": {
+            "borough_code": borough,
+            "group_code": "disabled",
+            "share_percent": 90.0,
+            "source": "made up",
+            "as_of": "2026-11-01",
+        },
+        "children": {},
+    }
+    shown = "London-wide (no borough)" if borough is None else "'hackney'"
+    refused(
+        world,
+        signed_by(world, world.camden, [baseline]),
+        f"Refused representation_baseline {baseline['id']}: its borough_code is {shown}, but it "
+        "belongs to camden",
     )
 
 

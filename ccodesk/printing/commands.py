@@ -71,7 +71,7 @@ def cmd_return(args: argparse.Namespace) -> int:
     from ccodesk.printing.quarterly import return_pdf
     from ccodesk.printing.return_content import Quarter, return_content
 
-    quarter = Quarter.parse(args.quarter)  # before opening the store: a typo fails fast
+    quarter = Quarter.parse(args.period)  # before opening the store: a typo fails fast
     with _cli()._open(args) as store, store.session() as session:
         content = return_content(session, store.borough_code, quarter)
     data = return_pdf(content)
@@ -85,9 +85,19 @@ def cmd_return(args: argparse.Namespace) -> int:
 
 def cmd_packs(args: argparse.Namespace) -> int:
     from ccodesk.printing.batch import meetings_between, next_week, print_packs, week_of
+    from ccodesk.printing.files import CannotWrite
 
     start, end = week_of(args.week_of or next_week(dt.date.today()))
     folder = _output(args.output)
+    # DIR itself is made if missing, but not the folders above it: a typo in the path is
+    # refused (docs/user-guide.md, "From the command line")
+    if folder.exists() and not folder.is_dir():
+        raise CannotWrite(f"{folder} is a file, not a folder; no pack was written.")
+    if not folder.exists() and not folder.parent.is_dir():
+        raise CannotWrite(
+            f"Cannot write into {folder}: the folder {folder.parent} does not exist; "
+            "no pack was written."
+        )
     with _cli()._open(args) as store:
         meetings = meetings_between(store, start, end)
         if not meetings:
@@ -165,7 +175,14 @@ def add_commands(sub: Any) -> None:
     p.set_defaults(func=cmd_form)
 
     p = kinds.add_parser("return", help="the quarterly consultation return, with charts")
-    p.add_argument("--quarter", required=True, metavar="YYYYQN", help="e.g. 2026Q3")
+    p.add_argument(
+        "--period",
+        "--quarter",  # the older name, kept
+        dest="period",
+        required=True,
+        metavar="YYYYQN",
+        help="the quarter, e.g. 2026Q3 (--quarter is the same)",
+    )
     output(p)
     p.set_defaults(func=cmd_return)
 

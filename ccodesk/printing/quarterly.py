@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.piecharts import Pie
@@ -21,7 +23,8 @@ from ccodesk.printing.layout import (
     data_table,
     escape,
 )
-from ccodesk.printing.return_content import ReturnContent
+from ccodesk.printing.return_content import GroupLine, ReturnContent
+from ccodesk.services.indicator_suppression import ATTENDEES, IN_GROUP
 
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 # Dark and light bars that stay apart in black-and-white print.
@@ -52,7 +55,9 @@ def _change(now: int, before: int) -> str:
     return f"{delta:+.0%}"
 
 
-def _bars(labels: list[str], series: list[list[int]], names: list[str], look: Look) -> Drawing:
+def _bars(
+    labels: list[str], series: Sequence[Sequence[int | None]], names: list[str], look: Look
+) -> Drawing:
     """A horizontal bar chart, one bar per series for each label, with a legend."""
     row = 16 if len(series) > 1 else 11
     height = max(60.0, row * len(labels) + 40)
@@ -70,7 +75,7 @@ def _bars(labels: list[str], series: list[list[int]], names: list[str], look: Lo
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 7.5
     chart.valueAxis.valueMin = 0
-    top = max([max(s) for s in series if s] + [1])
+    top = max([v for s in series for v in s if v is not None] + [1])  # None: not drawn
     chart.valueAxis.valueMax = top * 1.1
     chart.valueAxis.valueStep = max(1, _nice_step(top))
     chart.barSpacing = 1
@@ -136,9 +141,15 @@ def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
         return Paragraph(escape(text), styles[style])
 
     average = data.attendees / data.held if data.held else 0
+    people = data.people  # counts of people: "<10" or "suppressed" where withheld
+    unsaid, unasked = data.unmonitored()
     summary = [
         ["Engagements held", f"{data.held:,}", f"{data.held_before:,}"],
-        ["People taking part", f"{data.attendees:,}", f"{data.attendees_before:,}"],
+        [
+            "People taking part",
+            people(data.attendees, ATTENDEES),
+            people(data.attendees_before, ATTENDEES, before=True),
+        ],
         ["Findings recorded", f"{data.findings:,}", ""],
         ["Findings that changed a decision", f"{len(data.changed):,}", ""],
         ["Feedback given (\u201cyou said, we did\u201d)", f"{len(data.feedback):,}", ""],
@@ -153,11 +164,21 @@ def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
         p("Engagements held, by method", "h1"),
     ]
     if data.methods:
-        rows = [
-            [m.method, f"{m.held:,}", f"{m.attendees:,}", f"{m.attendees / m.held:,.1f}"]
-            for m in data.methods
-        ]
-        rows.append(["All methods", f"{data.held:,}", f"{data.attendees:,}", f"{average:,.1f}"])
+        rows = []
+        for m in data.methods:
+            cell = data.method_measure(m.method)
+            rows.append(
+                [
+                    m.method,
+                    f"{m.held:,}",
+                    people(m.attendees, *cell),
+                    "suppressed" if data.is_withheld(*cell) else f"{m.attendees / m.held:,.1f}",
+                ]
+            )
+        per_engagement = "suppressed" if data.is_withheld(ATTENDEES) else f"{average:,.1f}"
+        rows.append(
+            ["All methods", f"{data.held:,}", people(data.attendees, ATTENDEES), per_engagement]
+        )
         story.append(
             data_table(
                 look,
@@ -181,17 +202,21 @@ def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
     story.append(
         p(
             "People counted by equality monitoring at the engagements held, against the quarter "
-            f"before. {data.prefer_not_to_say:,} preferred not to say; {data.not_asked:,} were "
-            "not asked.",
+            f"before. {unsaid} preferred not to say; {unasked} were not asked.",
             "small",
         )
     )
+
+    def hidden(g: GroupLine) -> bool:
+        now = data.is_withheld(IN_GROUP, g.group)
+        return now or data.is_withheld(IN_GROUP, g.group, before=True)
+
     rows = [
         [
             g.group,
-            f"{g.this_quarter:,}",
-            f"{g.quarter_before:,}",
-            _change(g.this_quarter, g.quarter_before),
+            people(g.this_quarter, IN_GROUP, g.group),
+            people(g.quarter_before, IN_GROUP, g.group, before=True),
+            "suppressed" if hidden(g) else _change(g.this_quarter, g.quarter_before),
         ]
         for g in data.groups
     ]
@@ -208,7 +233,18 @@ def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
         KeepTogether(
             _bars(
                 [g.group for g in data.groups],
-                [[g.this_quarter for g in data.groups], [g.quarter_before for g in data.groups]],
+                [  # a withheld count is not drawn either
+                    [
+                        None if data.is_withheld(IN_GROUP, g.group) else g.this_quarter
+                        for g in data.groups
+                    ],
+                    [
+                        None
+                        if data.is_withheld(IN_GROUP, g.group, before=True)
+                        else g.quarter_before
+                        for g in data.groups
+                    ],
+                ],
                 [q.label, before.label],
                 look,
             )

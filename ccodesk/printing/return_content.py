@@ -27,6 +27,13 @@ from ccodesk.models import (
 )
 from ccodesk.resource_files import borough_name
 from ccodesk.services.dashboard import group_reach
+from ccodesk.services.indicator_suppression import (
+    ATTENDEES,
+    BY_METHOD,
+    NO_METHOD,
+    withheld_cells,
+)
+from ccodesk.services.periods import Period, PeriodKind
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,35 @@ class ReturnContent:
     feedback: list[FeedbackLine]
     costs: list[tuple[str, int]]  # category label, pence
     officer_time: list[tuple[str, int, int]]  # role label, minutes, pence
+    # counts of people withheld, as (measure, group, quarter label): a printed return leaves
+    # the device (docs/indicators.md, "Small numbers"; services/indicator_suppression.py)
+    withheld: frozenset[tuple[str, str, str]] = frozenset()
+
+    def people(self, value: int, measure: str, group: str = "", *, before: bool = False) -> str:
+        """A count of people as printed: the number, or "<10" / "suppressed" when withheld."""
+        if not self.is_withheld(measure, group, before=before):
+            return f"{value:,}"
+        return "<10" if 0 < value < 10 else "suppressed"
+
+    def unmonitored(self) -> tuple[str, str]:
+        """Those who preferred not to say and those not asked, as printed. Their sum is
+        attendees less monitored, both published; so when either is a small count (1-9) or
+        either total is withheld, both are withheld, and neither can be worked out from the
+        other (docs/indicators.md, "Small numbers")."""
+        counts = (self.prefer_not_to_say, self.not_asked)
+        if any(0 < n < 10 for n in counts) or self.is_withheld(ATTENDEES):
+            shown = ["<10" if 0 < n < 10 else "suppressed" for n in counts]
+        else:
+            shown = [f"{n:,}" for n in counts]
+        return shown[0], shown[1]
+
+    def is_withheld(self, measure: str, group: str = "", *, before: bool = False) -> bool:
+        label = (self.quarter.previous() if before else self.quarter).label
+        return (measure, group, label) in self.withheld
+
+    def method_measure(self, method: str) -> tuple[str, str]:
+        """The cell of a method's attendees ("Other": engagements with no method)."""
+        return (NO_METHOD, "") if method == "Other" else (BY_METHOD, method)
 
     @property
     def held(self) -> int:
@@ -200,8 +236,9 @@ def return_content(session: Session, borough_code: str | None, quarter: Quarter)
         .join(Engagement, live_attendance)
         .where(*held)
     ).one()
-    now = group_reach(session, quarter.start, quarter.end)
-    before = {g.code: g.attendees for g in group_reach(session, *_bounds(quarter.previous()))}
+    this = Period(quarter.year, PeriodKind.QUARTER, quarter.number)
+    now = group_reach(session, this)
+    before = {g.code: g.attendees for g in group_reach(session, this.previous())}
     groups = [GroupLine(g.name, g.attendees, before.get(g.code, 0)) for g in now]
     start = dt.datetime.combine(quarter.start, dt.time())
     end = dt.datetime.combine(quarter.end, dt.time())
@@ -280,8 +317,11 @@ def return_content(session: Session, borough_code: str | None, quarter: Quarter)
             .order_by(func.sum(OfficerTime.minutes).desc())
         )
     ]
+    area = borough_name(borough_code) or "Central unit"
+    withheld = withheld_cells(session, (this, this.previous()), {area: None})
     return ReturnContent(
-        borough=borough_name(borough_code) or "Central unit",
+        withheld=withheld.of(area),
+        borough=area,
         quarter=quarter,
         methods=methods,
         held_before=held_before,

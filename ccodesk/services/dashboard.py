@@ -5,13 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ccodesk.models import (
-    Attendance,
-    AttendanceCount,
-    Engagement,
     EngagementStatus,
     PriorityGroup,
 )
@@ -22,6 +19,8 @@ from ccodesk.services.followup import (
     held_without_feedback,
     open_actions,
 )
+from ccodesk.services.indicators import group_counts
+from ccodesk.services.periods import Period, PeriodKind
 from ccodesk.services.quicktime import list_open
 
 
@@ -65,28 +64,16 @@ class Dashboard:
         return [g for g in self.reach if g.attendees == 0]
 
 
-def group_reach(session: Session, start: dt.date, end: dt.date) -> list[GroupReach]:
-    """Per priority group, the attendees counted at engagements held in [start, end)."""
-    counted = (
-        select(AttendanceCount.group_code, func.sum(AttendanceCount.count).label("n"))
-        .join(Attendance, Attendance.id == AttendanceCount.attendance_id)
-        .join(Engagement, Engagement.id == Attendance.engagement_id)
-        .where(
-            Engagement.deleted.is_(False),
-            Attendance.deleted.is_(False),
-            Engagement.status == EngagementStatus.HELD,
-            Engagement.starts_at >= dt.datetime.combine(start, dt.time()),
-            Engagement.starts_at < dt.datetime.combine(end, dt.time()),
-        )
-        .group_by(AttendanceCount.group_code)
-        .subquery()
-    )
+def group_reach(session: Session, period: Period) -> list[GroupReach]:
+    """Per priority group, the attendees counted at engagements held in `period` (the
+    indicators' own figure, `indicators.group_counts`), in the strategy's order."""
+    people: dict[str, int] = {}
+    for _device, code, _reached, n in group_counts(session, period):
+        people[code] = people.get(code, 0) + n
     rows = session.execute(
-        select(PriorityGroup.code, PriorityGroup.name, func.coalesce(counted.c.n, 0))
-        .outerjoin(counted, counted.c.group_code == PriorityGroup.code)
-        .order_by(PriorityGroup.position)
+        select(PriorityGroup.code, PriorityGroup.name).order_by(PriorityGroup.position)
     )
-    return [GroupReach(code, name, int(n)) for code, name, n in rows]
+    return [GroupReach(code, name, people.get(code, 0)) for code, name in rows]
 
 
 def build_dashboard(session: Session, today: dt.date) -> Dashboard:
@@ -101,13 +88,12 @@ def build_dashboard(session: Session, today: dt.date) -> Dashboard:
         limit=100,
     )
     owed = [(e.id, e.title, e.starts_at) for e in held_without_feedback(session, limit=50)]
-    q_start, q_end = quarter_of(today)
     return Dashboard(
         today=today,
         coming=coming,
         overdue=open_actions(session, overdue_on=today, limit=100),
         overdue_total=count_open_actions(session, overdue_on=today),
         feedback_owed=owed,
-        reach=group_reach(session, q_start, q_end),
+        reach=group_reach(session, Period.containing(PeriodKind.QUARTER, today)),
         quick_time=[QuickTimeDue(c.id, c.title, c.deadline) for c in list_open(session)],
     )

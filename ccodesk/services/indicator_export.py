@@ -10,7 +10,6 @@ denominator, a total cost divided by the cost per participant).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Collection, Iterable, Sequence
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from ccodesk.errors import KnownError
 from ccodesk.fileio import atomic_write_bytes
+from ccodesk.services import spreadsheet_safety as safety
 from ccodesk.services import suppression
 from ccodesk.services.baselines import Baseline
 from ccodesk.services.indicator_results import IndicatorReport, Indicators
@@ -351,13 +351,14 @@ def _csv_value(value: Value, unit: str) -> Value:
 
 
 def csv_text(reports: Sequence[IndicatorReport]) -> str:
-    """The reports as CSV (suppressed): one row per figure; shares in per cent."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    """The reports as CSV (suppressed): one row per figure; shares in per cent.
+
+    Text cells that a spreadsheet would read as a formula start with "'" (spreadsheet_safety).
+    """
+    rows: list[Sequence[safety.CellValue]] = [HEADER]
     for row in _all_rows(reports):
         unit = "percent" if row.unit == "share" else row.unit
-        writer.writerow(
+        rows.append(
             (
                 row.area,
                 row.period,
@@ -370,7 +371,7 @@ def csv_text(reports: Sequence[IndicatorReport]) -> str:
                 _csv_value(row.baseline, "share"),
             )
         )
-    return out.getvalue()
+    return safety.csv_text(rows)
 
 
 def write_csv(path: Path, reports: Sequence[IndicatorReport]) -> Path:
@@ -390,11 +391,12 @@ def xlsx_bytes(reports: Sequence[IndicatorReport]) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Indicators"
-    sheet.append([h.capitalize() for h in HEADER])
+    safety.append_row(sheet, [h.capitalize() for h in HEADER])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _all_rows(reports):
-        sheet.append(
+        safety.append_row(
+            sheet,
             [
                 row.area,
                 row.period,
@@ -405,7 +407,7 @@ def xlsx_bytes(reports: Sequence[IndicatorReport]) -> bytes:
                 row.value,
                 row.previous,
                 row.baseline,
-            ]
+            ],
         )
         number_format = NUMBER_FORMATS[row.unit]
         for column, value in ((7, row.value), (8, row.previous), (9, row.baseline)):
@@ -435,7 +437,7 @@ def xlsx_bytes(reports: Sequence[IndicatorReport]) -> bytes:
             "(docs/indicators.md, 'Small numbers')",
         ),
     ):
-        about.append(list(line))
+        safety.append_row(about, line)
     about["A1"].font = Font(bold=True)
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 100

@@ -140,6 +140,27 @@ def _held(period: Period) -> list[ColumnElement[bool]]:
     ]
 
 
+def group_counts(session: Session, period: Period) -> list[tuple[str, str, int, int]]:
+    """(origin device, priority group, engagements that reached it, people of the group
+    counted) over the period's held engagements: the one definition of "monitored attendees
+    in the group", for the indicators, the quarterly return and the dashboard."""
+    return [
+        (dev, group, int(reached), int(people))
+        for dev, group, reached, people in session.execute(
+            select(
+                Engagement.origin_device,
+                AttendanceCount.group_code,
+                func.count(func.distinct(Engagement.id)),
+                func.sum(AttendanceCount.count),
+            )
+            .join(Attendance, Attendance.id == AttendanceCount.attendance_id)
+            .join(Engagement, Engagement.id == Attendance.engagement_id)
+            .where(*_held(period), Attendance.deleted.is_(False), AttendanceCount.count > 0)
+            .group_by(Engagement.origin_device, AttendanceCount.group_code)
+        )
+    ]
+
+
 def collect(session: Session, period: Period, *, fatigue_threshold: int = 3) -> Facts:
     """Read every indicator's facts for `period`, grouped by the engagements' origin device."""
     held = _held(period)
@@ -168,19 +189,8 @@ def collect(session: Session, period: Period, *, fatigue_threshold: int = 3) -> 
         line[1] += int(people)
         facts[dev].monitored += int(monitored)
 
-    for dev, group, reached, people in session.execute(
-        select(
-            device,
-            AttendanceCount.group_code,
-            func.count(func.distinct(Engagement.id)),
-            func.sum(AttendanceCount.count),
-        )
-        .join(Attendance, Attendance.id == AttendanceCount.attendance_id)
-        .join(Engagement, Engagement.id == Attendance.engagement_id)
-        .where(*held, Attendance.deleted.is_(False), AttendanceCount.count > 0)
-        .group_by(device, AttendanceCount.group_code)
-    ):
-        facts[dev].groups[group] = [int(reached), int(people)]
+    for dev, group, reached, people in group_counts(session, period):
+        facts[dev].groups[group] = [reached, people]
 
     for dev, group, n in session.execute(
         select(device, engagement_target_group.c.group_code, func.count())

@@ -203,3 +203,6 @@ def add_commands(
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     p.add_argument("--yes", action="store_true", help="write without asking")
     p.set_defaults(func=bind(cmd_key_export_age_identity))
+    from ccodesk import recovery_cli
+
+    recovery_cli.add_key_commands(kactions, bind)  # the store's key, for IT's recovery

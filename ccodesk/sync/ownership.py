@@ -267,9 +267,21 @@ def _check(session: Session, rules: Rules, seen: Mapping[str, Seen]) -> None:
                     f"{_hours(SKEW)} hours after the bundle was written "
                     f"({rules.created:%Y-%m-%d %H:%M} UTC)",
                 )
+            if not record.deleted and owner != CENTRE and "borough_code" in record.data:
+                _check_borough_field(record, owner)
             if not record.deleted and REFERENCES[entity]:
                 changing.append((record, owner))
     _check_references(session, changing, owner_of, owners)
+
+
+def _check_borough_field(record: Record, owner: str | None) -> None:
+    """A borough's record names no other borough (a baseline, an engagement counted for it);
+    London-wide baselines (no borough) are the centre's."""
+    value = record.data["borough_code"]
+    if value == owner or (value is None and record.entity != "representation_baseline"):
+        return
+    shown = "London-wide (no borough)" if value is None else _short(value)
+    raise _refuse(record, f"its borough_code is {shown}, but it belongs to {_label(owner)}")
 
 
 def _number(counter: int) -> str:
