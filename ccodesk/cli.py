@@ -303,6 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ccodesk import recovery_cli
 
     recovery_cli.add_commands(sub, _open)
+    from ccodesk import calendar_cli
+
+    calendar_cli.add_commands(sub, _open)
     return parser
 
 

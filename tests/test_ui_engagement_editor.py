@@ -240,7 +240,8 @@ def _saved_meeting(store) -> str:  # type: ignore[no-untyped-def]
 
 def _import_ics(store, engagement_id: str, title: str, starts: dt.datetime) -> None:  # type: ignore[no-untyped-def]
     """Change the engagement another way: the BLO's calendar invitation, imported."""
-    from ccodesk.services.calendar_ics import import_ics
+    from ccodesk.services.calendar_ics import calendar_id
+    from ccodesk.services.calendar_import import import_ics
 
     ends = starts + dt.timedelta(hours=2)
     data = "\r\n".join(
@@ -248,6 +249,7 @@ def _import_ics(store, engagement_id: str, title: str, starts: dt.datetime) -> N
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
             "PRODID:-//test//EN",
+            f"X-WR-RELCALID:{calendar_id(store.device_id)}",  # this device's own export
             "BEGIN:VEVENT",
             f"UID:{engagement_id}@ccodesk",
             "DTSTAMP:20261101T100000Z",

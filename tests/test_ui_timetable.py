@@ -386,7 +386,7 @@ def test_ics_export_and_import_round_trip(page, tmp_path: Path) -> None:  # type
     calendar = vobject.readOne(path.read_text())
     summaries = sorted(e.summary.value for e in calendar.vevent_list)
     assert "Joint PCCG planning" in summaries and "December outreach" not in summaries
-    assert page.import_from(path) == "0 added, 11 updated"
+    assert page.import_from(path) == "0 added, 0 updated, 11 unchanged"
     bad = tmp_path / "bad.ics"
     bad.write_text("this is not a calendar")
     with pytest.raises(Exception, match="not an iCalendar"):
@@ -412,4 +412,57 @@ def test_export_and_import_run_in_the_background(qtbot, page, tmp_path: Path) ->
     )
     with qtbot.waitSignal(job.signals.succeeded, timeout=10_000) as done:
         job.start()
-    assert done.args == ["0 added, 11 updated"]
+    assert done.args == ["0 added, 0 updated, 11 unchanged"]
+
+
+def test_import_shows_a_preview_and_writes_only_on_import(qtbot, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """An Outlook series: the preview lists every occurrence, with the kind to give them;
+    Cancel writes nothing, Import writes them with the kind chosen in the table."""
+    from pathlib import Path as P
+
+    from PySide6.QtCore import Qt
+
+    from ccodesk.models import Engagement, EngagementKind
+    from ccodesk.ui.calendar_import_dialog import KIND_COLUMN
+
+    source = P(__file__).parent / "fixtures" / "calendars" / "outlook-series.ics"
+    with page.store.session() as s:
+        before = s.query(Engagement).count()
+    themed = _count_kind(page.store, EngagementKind.THEMED_SESSION)
+    for answer in ("cancel", "import"):
+        page.import_preview = None
+        page.preview_import(source)
+        qtbot.waitUntil(lambda: page.import_preview is not None, timeout=20_000)
+        dialog = page.import_preview
+        qtbot.waitUntil(dialog.isVisible)
+        model = dialog.model
+        assert "5 events" in dialog.summary.text() and "5 to add" in dialog.summary.text()
+        assert model.rowCount() == 5
+        assert model.index(1, 1).data() == "Kentish Town ward panel (moved) (series)"
+        assert dialog.width() <= 1366 and dialog.height() <= 768
+        if answer == "cancel":
+            qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Cancel
+            assert not dialog.isVisible()
+            with page.store.session() as s:
+                assert s.query(Engagement).count() == before
+            continue
+        index = model.index(0, KIND_COLUMN)
+        assert model.flags(index) & Qt.ItemFlag.ItemIsEditable
+        model.setData(index, EngagementKind.THEMED_SESSION.value)
+        assert model.index(4, KIND_COLUMN).data() == "Themed session"  # the whole series
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page._job.done, timeout=20_000)
+        qtbot.waitUntil(lambda: page.import_message is not None, timeout=20_000)
+        message = page.import_message.text()
+        assert message == "Imported outlook-series.ics: 5 added, 0 updated, 0 unchanged"
+        page.import_message.accept()
+        assert _count_kind(page.store, EngagementKind.THEMED_SESSION) == themed + 5
+    with page.store.session() as s:
+        assert s.query(Engagement).count() == before + 5
+
+
+def _count_kind(store, kind) -> int:  # type: ignore[no-untyped-def]
+    from ccodesk.models import Engagement
+
+    with store.session() as s:
+        return s.query(Engagement).filter(Engagement.kind == kind).count()

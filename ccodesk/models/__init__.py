@@ -30,7 +30,7 @@ from ccodesk.models.engagement import (
     engagement_target_group,
     engagement_topic,
 )
-from ccodesk.models.meta import AuditEvent, DeviceState, Draft
+from ccodesk.models.meta import AuditEvent, CalendarLink, DeviceState, Draft
 from ccodesk.models.outcomes import (
     ActionItem,
     CostItem,
@@ -92,6 +92,7 @@ __all__ = [
     "Base",
     "Borough",
     "BundleLog",
+    "CalendarLink",
     "ConsultationMethod",
     "ConsulteeRole",
     "Contact",

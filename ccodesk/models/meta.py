@@ -60,3 +60,23 @@ class Draft(Base):
     saved_at: Mapped[dt.datetime] = mapped_column(DateTime)
     title: Mapped[str] = mapped_column(String(200), default="")
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CalendarLink(Base):
+    """Where an engagement imported from a calendar file came from (this device only): the
+    calendar, the event's UID and occurrence, its organiser (written back on export) and the
+    values last imported, so a re-import changes only what changed in the calendar
+    (ccodesk/services/calendar_import.py)."""
+
+    __tablename__ = "calendar_link"
+    __table_args__ = (
+        Index("ix_calendar_link_event", "calendar", "uid", "occurrence", unique=True),
+    )
+
+    engagement_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    calendar: Mapped[str] = mapped_column(String(255))
+    uid: Mapped[str] = mapped_column(String(255))
+    occurrence: Mapped[str] = mapped_column(String(32), default="")  # "" for a single event
+    organiser_name: Mapped[str] = mapped_column(String(120), default="")
+    organiser_uri: Mapped[str] = mapped_column(String(255), default="")
+    imported: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

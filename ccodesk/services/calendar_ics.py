@@ -1,29 +1,27 @@
-"""iCalendar (.ics) export of engagements, and import of a BLO's invitations.
+"""iCalendar (.ics) export of engagements (the import: `calendar_import`).
 
 Exported files hold one VEVENT per engagement, in Europe/London time with its VTIMEZONE, so
-Outlook, Google Calendar and Apple Calendar import them. An engagement's UID is
-``<engagement id>@ccodesk``; events from elsewhere keep their own UID in `Engagement.ics_uid`
-so importing the same invitation again updates the engagement instead of copying it.
+Outlook, Google Calendar and Apple Calendar import them (METHOD:PUBLISH, a calendar name).
+An engagement's UID is ``<engagement id>@ccodesk``; one imported from an invitation keeps
+the invitation's UID (`Engagement.ics_uid`) and organiser, so the calendar program that sent
+it recognises it. An occurrence of an imported series is written as an event of its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import icalendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ccodesk.errors import ValidationError
-from ccodesk.models import Engagement, EngagementKind, EngagementStatus
-from ccodesk.services.engagements import EngagementDraft, save_engagement
+from ccodesk.models import CalendarLink, DeviceState, Engagement, EngagementStatus
+from ccodesk.resource_files import borough_name
 
 LONDON = ZoneInfo("Europe/London")
 UID_SUFFIX = "@ccodesk"
 PRODID = "-//ccodesk//Community consultation//EN"
-MAX_ICS_BYTES = 20_000_000
 STATUS = {
     EngagementStatus.PLANNED: "TENTATIVE",
     EngagementStatus.CONFIRMED: "CONFIRMED",
@@ -58,7 +56,14 @@ def _local(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=LONDON)
 
 
-def _describe(e: Engagement) -> str:
+def calendar_id(device_id: str) -> str:
+    """The X-WR-RELCALID of this device's exports: a re-import of one is matched by
+    engagement id (ccodesk/services/calendar_import.py)."""
+    return f"ccodesk:{device_id}"
+
+
+def describe_head(e: Engagement) -> str:
+    """The lines the export puts before the notes in an event's DESCRIPTION."""
     lines = [f"{e.kind.label}" + (f": {e.theme}" if e.theme else "")]
     organisers = [
         f"{role} {name}"
@@ -74,135 +79,105 @@ def _describe(e: Engagement) -> str:
     access = e.access_labels
     if access:
         lines.append("Access: " + ", ".join(access))
-    if e.notes:
-        lines.append(e.notes)
     return "\n".join(lines)
 
 
-def export_ics(session: Session, start: dt.datetime, end: dt.datetime) -> bytes:
-    """An iCalendar file of the engagements starting in [start, end)."""
+def describe(e: Engagement) -> str:
+    """An event's DESCRIPTION: the kind, organisers, groups and access, then the notes."""
+    head = describe_head(e)
+    return f"{head}\n{e.notes}" if e.notes else head
+
+
+def location_of(e: Engagement) -> str:
+    """An event's LOCATION: the venue and its address on one line."""
+    return ", ".join(p for p in (e.venue_name, " ".join(e.venue_address.split())) if p)
+
+
+def _people(e: Engagement, link: CalendarLink | None, event: icalendar.Event) -> None:
+    """ORGANIZER and ATTENDEE lines: the invitation's own organiser when the engagement came
+    from one, and the engagement's CCO, BLO and CSO (with X-CCODESK-ROLE, so a re-import
+    puts them back in their roles). ccodesk keeps no e-mail address for an officer, so those
+    are written as urn:x-ccodesk: addresses, which calendar programs show by name."""
+    people = [
+        (role, name)
+        for role, name in (("CCO", e.cco_name), ("BLO", e.blo_name), ("CSO", e.cso_name))
+        if name
+    ]
+    organiser_done = False
+    if link is not None and link.organiser_uri:
+        address = icalendar.vCalAddress(link.organiser_uri)
+        if link.organiser_name:
+            address.params["CN"] = icalendar.vText(link.organiser_name)
+        role = next((r for r, n in people if n == link.organiser_name), "")
+        if role:
+            address.params["X-CCODESK-ROLE"] = icalendar.vText(role)
+            people = [(r, n) for r, n in people if r != role]
+        event.add("organizer", address, encode=False)
+        organiser_done = True
+    for role, name in people:
+        address = icalendar.vCalAddress(f"urn:x-ccodesk:{role.lower()}")
+        address.params["CN"] = icalendar.vText(name)
+        address.params["X-CCODESK-ROLE"] = icalendar.vText(role)
+        if not organiser_done:
+            event.add("organizer", address, encode=False)
+            organiser_done = True
+        else:
+            address.params["ROLE"] = icalendar.vText("REQ-PARTICIPANT")
+            event.add("attendee", address, encode=False)
+
+
+def export_ics(session: Session, start: dt.datetime, end: dt.datetime, *, name: str = "") -> bytes:
+    """An iCalendar file of the engagements starting in [start, end): METHOD:PUBLISH, a
+    calendar name (X-WR-CALNAME), this device's calendar id (X-WR-RELCALID), organisers."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    state = session.scalars(select(DeviceState)).first()
+    borough = borough_name(state.borough_code) if state else None
+    calendar.add("x-wr-calname", name or f"ccodesk: {borough or 'central unit'} engagements")
+    calendar.add("x-wr-timezone", "Europe/London")
+    if state is not None:
+        calendar.add("x-wr-relcalid", calendar_id(state.device_id))
     calendar.add_component(london_timezone())
     stamp = dt.datetime.now(dt.UTC)
-    engagements = session.scalars(
-        select(Engagement)
-        .where(
-            Engagement.deleted.is_(False), Engagement.starts_at >= start, Engagement.starts_at < end
+    engagements = list(
+        session.scalars(
+            select(Engagement)
+            .where(
+                Engagement.deleted.is_(False),
+                Engagement.starts_at >= start,
+                Engagement.starts_at < end,
+            )
+            .options(selectinload(Engagement.target_groups))
+            .order_by(Engagement.starts_at)
         )
-        .options(selectinload(Engagement.target_groups))
-        .order_by(Engagement.starts_at)
     )
+    links = {
+        link.engagement_id: link
+        for i in range(0, len(engagements), 500)
+        for link in session.scalars(
+            select(CalendarLink).where(
+                CalendarLink.engagement_id.in_([e.id for e in engagements[i : i + 500]])
+            )
+        )
+    }
     for e in engagements:
+        link = links.get(e.id)
         event = icalendar.Event()
-        event.add("uid", e.ics_uid or f"{e.id}{UID_SUFFIX}")
+        single = link is None or not link.occurrence
+        event.add("uid", (e.ics_uid if single and e.ics_uid else None) or f"{e.id}{UID_SUFFIX}")
         event.add("dtstamp", stamp)
         event.add("dtstart", _local(e.starts_at))
         event.add("dtend", _local(e.ends_at or e.starts_at + dt.timedelta(hours=2)))
         event.add("summary", e.title)
-        location = ", ".join(p for p in (e.venue_name, " ".join(e.venue_address.split())) if p)
+        location = location_of(e)
         if location:
             event.add("location", location)
-        event.add("description", _describe(e))
+        event.add("description", describe(e))
         event.add("categories", [e.kind.label] + (["Joint meeting"] if e.is_joint else []))
         event.add("status", STATUS[e.status])
+        _people(e, link, event)
         calendar.add_component(event)
     return bytes(calendar.to_ical())
-
-
-@dataclass
-class ImportReport:
-    added: list[str] = field(default_factory=list)  # engagement ids
-    updated: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # why, per event
-
-    def summary(self) -> str:
-        parts = [f"{len(self.added)} added", f"{len(self.updated)} updated"]
-        if self.skipped:
-            parts.append(f"{len(self.skipped)} skipped")
-        return ", ".join(parts)
-
-
-def _naive_london(value: object) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(LONDON)
-        return value.replace(tzinfo=None, second=0, microsecond=0)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time(9, 0))
-    return None
-
-
-def _text(component: icalendar.cal.Component, name: str) -> str:
-    value = component.get(name)
-    return str(value).strip() if value is not None else ""
-
-
-def import_ics(
-    session: Session,
-    data: bytes,
-    *,
-    default_kind: EngagementKind = EngagementKind.PCCG_MEETING,
-    blo_name: str = "",
-) -> ImportReport:
-    """Add (or update) engagements from the events of an iCalendar file."""
-    if len(data) > MAX_ICS_BYTES:
-        raise ValidationError("the calendar file is larger than 20 MB; is it the right file?")
-    try:
-        calendar = icalendar.Calendar.from_ical(data)
-    except ValueError as exc:
-        raise ValidationError(f"this is not an iCalendar (.ics) file: {exc}") from exc
-    if not isinstance(calendar, icalendar.Calendar):
-        raise ValidationError("this is not an iCalendar (.ics) file")
-    report = ImportReport()
-    for event in calendar.walk("VEVENT"):
-        summary = _text(event, "summary") or "(untitled)"
-        uid = _text(event, "uid")
-        starts = _naive_london(event.decoded("dtstart") if "dtstart" in event else None)
-        if starts is None:
-            report.skipped.append(f"{summary}: no start time")
-            continue
-        ends = _naive_london(event.decoded("dtend")) if "dtend" in event else None
-        if ends is not None and ends < starts:
-            report.skipped.append(f"{summary}: ends before it starts")
-            continue
-        existing = None
-        if uid.endswith(UID_SUFFIX):
-            existing = session.get(Engagement, uid.removesuffix(UID_SUFFIX))
-        if existing is None and uid:
-            existing = session.scalars(select(Engagement).where(Engagement.ics_uid == uid)).first()
-        status = (
-            EngagementStatus.CANCELLED
-            if _text(event, "status").upper() == "CANCELLED"
-            else EngagementStatus.CONFIRMED
-        )
-        if existing is not None and not existing.deleted:
-            existing.title = summary[:200]
-            existing.starts_at, existing.ends_at = starts, ends
-            existing.venue_name = _text(event, "location")[:200] or existing.venue_name
-            if status == EngagementStatus.CANCELLED:
-                existing.status = status
-            report.updated.append(existing.id)
-            continue
-        organiser = event.get("organizer")
-        name = str(organiser.params.get("CN", "")) if organiser is not None else ""
-        saved = save_engagement(
-            session,
-            EngagementDraft(
-                kind=default_kind,
-                title=summary[:200],
-                starts_at=starts,
-                ends_at=ends,
-                venue_name=_text(event, "location")[:200],
-                notes=_text(event, "description"),
-                status=status,
-                blo_name=(name or blo_name)[:120],
-            ),
-        )
-        if uid:
-            session.get_one(Engagement, saved.id).ics_uid = uid[:255]
-        report.added.append(saved.id)
-    session.flush()
-    return report

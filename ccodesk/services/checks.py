@@ -4,6 +4,7 @@ the calendar's rules (nothing is held, attended or answered before it happens)."
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
@@ -132,3 +133,29 @@ def dated_before_engagement(what: str, on: dt.date | None, starts_at: dt.datetim
     return [
         f"{what} is dated {day(on)}, before the engagement it follows ({day(starts_at.date())})."
     ]
+
+
+# The longest text a column without a length of its own may hold: what a bundle may carry
+# (ccodesk/sync/records.py MAX_TEXT), so nothing saved here is refused by sync later.
+MAX_TEXT = 100_000
+# NUL (PostgreSQL refuses it in text), other C0 and C1 controls but tab and line breaks, and
+# halves of a surrogate pair that were never joined into a character (not valid Unicode).
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def text_problems(what: str, value: str, limit: int | None) -> list[str]:
+    """Problems with a piece of text (its length, control characters), in words; `what`
+    names the field ("The title"), `limit` its length in characters (None: MAX_TEXT)."""
+    limit = limit or MAX_TEXT
+    problems = []
+    if len(value) > limit:
+        problems.append(f"{what} is {len(value):,} characters long; keep it to {limit:,} or fewer.")
+    bad = _BAD_TEXT.search(value)
+    if bad:
+        code = ord(bad.group())
+        kind = "half of a character (a lone surrogate)" if code >= 0xD800 else f"U+{code:04X}"
+        problems.append(
+            f"{what} holds a control character ({kind}) at position {bad.start() + 1:,}; "
+            "remove it (it cannot be printed or sent to the central unit)."
+        )
+    return problems

@@ -70,6 +70,20 @@ class EngagementDraft:
     topics: list[str] = field(default_factory=list)
 
 
+# The draft's text, as its problems name it (lengths from the columns, controls refused).
+TEXT_FIELDS = {
+    "title": "The title",
+    "theme": "The theme",
+    "informs_detail": "What it informs",
+    "venue_name": "The venue",
+    "venue_address": "The venue's address",
+    "interpreters": "Interpreters",
+    "cco_name": "The CCO's name",
+    "blo_name": "The BLO's name",
+    "cso_name": "The CSO's name",
+    "notes": "The notes",
+}
+
 # Draft fields that are links to other records, not columns of the engagement.
 LINKS = ("partner_ids", "target_groups", "topics")
 
@@ -100,10 +114,10 @@ def validate_engagement(
     problems = []
     if not draft.title.strip():
         problems.append("The title is empty: give the engagement a title.")
-    elif len(draft.title) > 200:
-        problems.append(
-            f"The title is {len(draft.title):,} characters long; keep it to 200 or fewer."
-        )
+    for name, what in TEXT_FIELDS.items():
+        value = getattr(draft, name)
+        limit = getattr(Engagement.__table__.c[name].type, "length", None)
+        problems += checks.text_problems(what, value, limit)
     if draft.ends_at is not None and draft.ends_at < draft.starts_at:
         problems.append(
             f"The end ({checks.moment(draft.ends_at)}) is before the start "

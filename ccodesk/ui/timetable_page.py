@@ -31,10 +31,13 @@ from PySide6.QtWidgets import (
 
 from ccodesk.errors import KnownError
 from ccodesk.fileio import atomic_write_bytes
-from ccodesk.services.calendar_ics import export_ics, import_ics
+from ccodesk.models import EngagementKind
+from ccodesk.services.calendar_ics import export_ics
+from ccodesk.services.calendar_import import ImportPlan, apply_import, plan_import, read_calendar
 from ccodesk.services.timetable import CalendarItem, calendar_items
 from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob, ProgressDialog
+from ccodesk.ui.calendar_import_dialog import CalendarImportDialog
 from ccodesk.ui.calendar_view import (
     ENGAGEMENT_COLOUR,
     JOINT_COLOUR,
@@ -97,6 +100,8 @@ class TimetablePage(LoadOnShow):
         self, store: Store, today: dt.date | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
+        self.import_preview: CalendarImportDialog | None = None  # the last import's preview
+        self.import_message: QMessageBox | None = None  # and what it did
         self.store = store
         self._today = today
         self.current = self.today
@@ -458,14 +463,41 @@ class TimetablePage(LoadOnShow):
         )
         remember(name)
         if name:
+            self.preview_import(Path(name))
 
-            def done(summary: object) -> None:
-                self.refresh()
-                QMessageBox.information(self, "ccodesk", f"Imported {Path(name).name}: {summary}")
+    def preview_import(self, path: Path) -> None:
+        """Read and compare the file in the background, then show what would happen; the
+        officer imports from the preview (or cancels, and nothing is written)."""
 
-            self._in_background(
-                "Importing the calendar", lambda: read_ics(self.store, Path(name)), done
+        def shown(plan: object) -> None:
+            assert isinstance(plan, ImportPlan)
+            dialog = CalendarImportDialog(path.name, plan, self)
+            self.import_preview = dialog
+            dialog.accepted.connect(lambda: self._import(path, dialog))
+            dialog.open()
+
+        self._in_background("Reading the calendar", lambda: preview_ics(self.store, path), shown)
+
+    def _import(self, path: Path, dialog: CalendarImportDialog) -> None:
+        default, kinds = dialog.chosen_default(), dialog.chosen_kinds()
+
+        def done(summary: object) -> None:
+            self.refresh()
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                "ccodesk",
+                f"Imported {path.name}: {summary}",
+                QMessageBox.StandardButton.Ok,
+                self,
             )
+            self.import_message = box  # kept, and shown without blocking
+            box.open()
+
+        self._in_background(
+            "Importing the calendar",
+            lambda: read_ics(self.store, path, default_kind=default, kinds=kinds),
+            done,
+        )
 
 
 def write_ics(store: Store, start: dt.date, end: dt.date, path: Path) -> int:
@@ -480,12 +512,31 @@ def write_ics(store: Store, start: dt.date, end: dt.date, path: Path) -> int:
     return count
 
 
-def read_ics(store: Store, path: Path) -> str:
-    """Import an .ics file in one transaction (all or nothing); a summary of what happened."""
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise KnownError(f"Could not read {path}: {exc.strerror}") from exc
+
+
+def preview_ics(store: Store, path: Path) -> ImportPlan:
+    """What importing `path` would do (nothing is written)."""
+    parsed = read_calendar(_read(path))
+    with store.session() as s:
+        return plan_import(s, parsed)
+
+
+def read_ics(
+    store: Store,
+    path: Path,
+    *,
+    default_kind: EngagementKind = EngagementKind.PCCG_MEETING,
+    kinds: dict[str, EngagementKind] | None = None,
+) -> str:
+    """Import an .ics file in one transaction (all or nothing); a summary of what happened.
+    The file is read and compared again, so what changed since the preview is seen."""
+    parsed = read_calendar(_read(path))
     with store.transaction() as s:
-        report = import_ics(s, data)
-    return report.summary() + "".join(f"\n• skipped {why}" for why in report.skipped)
+        plan = plan_import(s, parsed, default_kind=default_kind, kinds=kinds)
+        report = apply_import(s, plan)
+    return report.summary() + "".join(f"\n• refused {why}" for why in report.refused[:20])

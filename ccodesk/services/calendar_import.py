@@ -1,0 +1,804 @@
+"""Importing calendars as Outlook, Google, Apple and Thunderbird write them (issue 13).
+
+In three steps, so nothing is written before the officer has seen what will happen:
+
+1. `read_calendar` parses the file and expands every recurring series into its occurrences
+   over a bounded horizon (RRULE, RDATE, EXDATE and moved or cancelled occurrences with a
+   RECURRENCE-ID, by the `recurring-ical-events` library), with local times that do not exist
+   or occur twice (the clock changes) flagged.
+2. `plan_import` matches each occurrence with what the store holds and says what would
+   happen to it: added, updated (which fields), unchanged, or refused (why). A UID is matched
+   only within the calendar it came from (`CalendarLink`); ccodesk's own `<id>@ccodesk` UIDs
+   only in a file this device exported. The values last imported are kept, so a re-import
+   changes only what changed in the calendar, never the officer's own edits.
+3. `apply_import` writes the plan in the caller's transaction, all or nothing.
+
+Everything imported passes the store's own rules (`validate_engagement`: lengths, controls,
+dates), so nothing that sync would later refuse gets in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import icalendar
+import recurring_ical_events
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ccodesk.errors import ValidationError
+from ccodesk.models import (
+    KIND_METHOD,
+    CalendarLink,
+    DeviceState,
+    Engagement,
+    EngagementKind,
+    EngagementStatus,
+)
+from ccodesk.models.base import new_id
+from ccodesk.services import checks
+from ccodesk.services.calendar_ics import (
+    LONDON,
+    UID_SUFFIX,
+    calendar_id,
+    describe,
+    describe_head,
+    location_of,
+)
+from ccodesk.services.engagements import EngagementDraft, validate_engagement
+from ccodesk.services.fields import assign_changed
+from ccodesk.words import plural
+
+MAX_ICS_BYTES = 50_000_000
+MAX_OCCURRENCES = 100_000  # in the horizon, all series together
+# A meeting series repeats daily at most; an hourly or finer rule is not a meeting series
+# (and expanding one over years would take hours).
+FINEST = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+HORIZON_BEFORE = dt.timedelta(days=366)
+HORIZON_AFTER = dt.timedelta(days=2 * 366)
+ROLES = ("CCO", "BLO", "CSO")
+NO_UID = "(no UID) "  # an event without one is known by its title and start
+ROLE_FIELD = {"CCO": "cco_name", "BLO": "blo_name", "CSO": "cso_name"}
+
+Progress = Callable[[int, int, str], None]
+_FOLD = re.compile(rb"\r?\n[ \t]")
+
+
+def _quiet(_done: int, _total: int, _what: str) -> None:
+    pass
+
+
+def default_horizon(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The occurrences of a series that are imported: a year back, two years ahead."""
+    return today - HORIZON_BEFORE, today + HORIZON_AFTER
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    uri: str  # mailto:… as written
+    role: str = ""  # CCO, BLO or CSO when known (X-CCODESK-ROLE, or matched by name)
+
+    @property
+    def shown(self) -> str:
+        email = self.uri.removeprefix("mailto:").removeprefix("MAILTO:")
+        if self.name and email and "@" in email:
+            return f"{self.name} <{email}>"
+        return self.name or email
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One event of the file, or one occurrence of a series in the horizon."""
+
+    uid: str
+    occurrence: str  # the RECURRENCE-ID (UTC, basic form) of a series' occurrence; "" if single
+    summary: str
+    starts_at: dt.datetime  # London local time, no zone
+    ends_at: dt.datetime | None
+    location: str
+    description: str
+    status: str  # CONFIRMED, TENTATIVE, CANCELLED or ""
+    organiser: Person | None
+    attendees: tuple[Person, ...]
+    categories: tuple[str, ...]
+    series: bool
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.uid, self.occurrence
+
+
+@dataclass
+class ParsedCalendar:
+    name: str  # X-WR-CALNAME, else ""
+    calendar: str  # who it is: X-WR-RELCALID or X-WR-CALNAME or the PRODID
+    method: str
+    events: list[Occurrence]
+    refused: list[str]  # events that could not be read at all, with why
+    horizon: tuple[dt.date, dt.date]
+    series: int  # recurring series expanded
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+
+class Action(enum.StrEnum):
+    ADD = "add"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+
+@dataclass
+class Planned:
+    event: Occurrence
+    action: Action
+    kind: EngagementKind
+    engagement_id: str | None = None
+    changes: dict[str, Any] = field(default_factory=dict)  # engagement field → new value
+    imported: dict[str, Any] = field(default_factory=dict)  # the event's values, kept
+    reasons: list[str] = field(default_factory=list)  # why refused; warnings otherwise
+    calendar: str = ""
+
+
+@dataclass
+class ImportPlan:
+    name: str
+    horizon: tuple[dt.date, dt.date]
+    series: int
+    items: list[Planned]
+    unreadable: list[str]
+
+    def count(self, action: Action) -> int:
+        return sum(1 for p in self.items if p.action == action)
+
+    def summary(self) -> str:
+        """ "3 to add, 1 to update, 2 unchanged, 1 refused" (as planned)."""
+        parts = [
+            f"{self.count(Action.ADD):,} to add",
+            f"{self.count(Action.UPDATE):,} to update",
+            f"{self.count(Action.UNCHANGED):,} unchanged",
+        ]
+        refused = self.count(Action.REFUSED) + len(self.unreadable)
+        if refused:
+            parts.append(f"{refused:,} refused")
+        return ", ".join(parts)
+
+    def lines(self, *, limit: int = 50) -> list[str]:
+        """The events that are refused or need a look, one line each (at most `limit`)."""
+        out = [f"refused: {why}" for why in self.unreadable]
+        for p in self.items:
+            when = checks.moment(p.event.starts_at)
+            if p.action == Action.REFUSED:
+                out.append(f"refused: {p.event.summary!r} on {when}: " + " ".join(p.reasons))
+            elif p.reasons:
+                out.append(f"check: {p.event.summary!r} on {when}: " + " ".join(p.reasons))
+        if len(out) > limit:
+            out = [*out[:limit], f"… and {len(out) - limit:,} more"]
+        return out
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)  # engagement ids
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    refused: list[str] = field(default_factory=list)  # why, per event
+
+    @property
+    def skipped(self) -> list[str]:  # the older name
+        return self.refused
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added):,} added",
+            f"{len(self.updated):,} updated",
+            f"{self.unchanged:,} unchanged",
+        ]
+        if self.refused:
+            parts.append(f"{len(self.refused):,} refused")
+        return ", ".join(parts)
+
+
+# -- 1. reading -------------------------------------------------------------------------------
+
+
+def _text(component: Any, name: str) -> str:
+    value = component.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, list):  # a property given twice: the first
+        value = value[0]
+    return str(value).strip()
+
+
+def _person(prop: Any) -> Person:
+    params = getattr(prop, "params", {})
+    role = str(params.get("X-CCODESK-ROLE", "")).upper()
+    return Person(
+        str(params.get("CN", "")).strip().strip('"'),
+        str(prop).strip(),
+        role if role in ROLES else "",
+    )
+
+
+def _local(value: Any, what: str) -> tuple[dt.datetime | None, list[str]]:
+    """A DTSTART/DTEND as London local time, and a warning when the written local time does
+    not exist (the clocks go forward) or occurs twice (they go back)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # floating: London's wall clock
+            value = value.replace(tzinfo=LONDON)
+        zone = value.tzinfo
+        warnings = []
+        wall = value.replace(tzinfo=None)
+        there = value.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+        if there != wall:
+            warnings.append(
+                f"its {what} {wall:%H:%M} on {checks.day(wall.date())} does not exist on the "
+                f"clock (it is skipped when the clocks go forward): read as {there:%H:%M}."
+            )
+        elif value.replace(fold=0).utcoffset() != value.replace(fold=1).utcoffset():
+            warnings.append(
+                f"its {what} {wall:%H:%M} on {checks.day(wall.date())} occurs twice (the "
+                "clocks go back that night): read as the first, in summer time."
+            )
+            value = value.replace(fold=0)
+        # through UTC: astimezone() to the zone a value already has would change nothing
+        local = value.astimezone(dt.UTC).astimezone(LONDON)
+        local = local.replace(tzinfo=None, second=0, microsecond=0)
+        return local, warnings
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(9, 0)), []
+    return None, []
+
+
+def _occurrence_key(event: Any) -> str:
+    if "RECURRENCE-ID" not in event:
+        return ""
+    value = event.decoded("RECURRENCE-ID")
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=LONDON)
+        return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return str(value.strftime("%Y%m%d"))
+
+
+def _read_event(event: Any, series: bool) -> Occurrence | str:
+    summary = _text(event, "SUMMARY") or "(untitled)"
+    uid = _text(event, "UID")
+    try:
+        raw_start = event.decoded("DTSTART") if "DTSTART" in event else None
+        raw_end = event.decoded("DTEND") if "DTEND" in event else None
+        if raw_end is None and "DURATION" in event and raw_start is not None:
+            raw_end = raw_start + event.decoded("DURATION")
+    except (ValueError, TypeError, KeyError) as exc:
+        return f"{summary!r}: its dates cannot be read ({exc})"
+    starts, warnings = _local(raw_start, "start")
+    if starts is None:
+        return f"{summary!r}: it has no start time"
+    ends, more = _local(raw_end, "end") if raw_end is not None else (None, [])
+    if isinstance(raw_start, dt.date) and not isinstance(raw_start, dt.datetime):
+        ends = None  # an all-day event: from 09:00, no end
+        warnings.append("it is an all-day event: read as starting at 09:00.")
+    if not uid:
+        uid = f"{NO_UID}{summary[:100]} {starts:%Y%m%dT%H%M}"
+    categories: list[str] = []
+    for prop in (
+        event.get("CATEGORIES", [])
+        if isinstance(event.get("CATEGORIES"), list)
+        else [event.get("CATEGORIES")]
+    ):
+        if prop is not None:
+            categories += [str(c) for c in getattr(prop, "cats", [])]
+    attendees = event.get("ATTENDEE", [])
+    if not isinstance(attendees, list):
+        attendees = [attendees]
+    organiser = event.get("ORGANIZER")
+    return Occurrence(
+        uid=uid,
+        occurrence=_occurrence_key(event) if series or "RECURRENCE-ID" in event else "",
+        summary=summary,
+        starts_at=starts,
+        ends_at=ends,
+        location=_text(event, "LOCATION"),
+        description=_text(event, "DESCRIPTION"),
+        status=_text(event, "STATUS").upper(),
+        organiser=_person(organiser) if organiser is not None else None,
+        attendees=tuple(_person(a) for a in attendees),
+        categories=tuple(categories),
+        series=series,
+        warnings=tuple(warnings + more),
+    )
+
+
+def _rule_problem(event: Any) -> str | None:
+    rules = event.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules]:
+        if rule is None:
+            continue
+        freq = [str(f).upper() for f in rule.get("FREQ", [])]
+        if not freq or freq[0] not in FINEST:
+            shown = freq[0].lower() if freq else "no frequency"
+            return f"it repeats {shown}, more often than daily: not a meeting series"
+    return None
+
+
+def read_calendar(
+    data: bytes,
+    *,
+    horizon: tuple[dt.date, dt.date] | None = None,
+    progress: Progress = _quiet,
+) -> ParsedCalendar:
+    """Parse an .ics file and expand its series over `horizon` (default: a year back, two
+    ahead). Raises ValidationError, in plain words, for a file that is not a calendar."""
+    if len(data) > MAX_ICS_BYTES:
+        raise ValidationError(
+            f"The calendar file is {len(data) / 1e6:,.0f} MB, larger than "
+            f"{MAX_ICS_BYTES // 1_000_000} MB: is it the right file? Nothing was imported."
+        )
+    horizon = horizon or default_horizon(dt.date.today())
+    progress(0, 1, "Reading the calendar")
+    # unfolded as bytes (RFC 5545 3.1): Google folds at 75 octets, inside a character, and
+    # icalendar would decode each piece on its own, turning the character into U+FFFD
+    data = _FOLD.sub(b"", data)
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+    except (ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"This is not an iCalendar (.ics) file: {exc}.") from exc
+    if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
+        raise ValidationError("This is not an iCalendar (.ics) file: it holds no VCALENDAR.")
+    name = _text(calendar, "X-WR-CALNAME")
+    who = (
+        _text(calendar, "X-WR-RELCALID")
+        or (f"name:{name}" if name else "")
+        or f"prodid:{_text(calendar, 'PRODID')}"
+    )[:255]
+    refused: list[str] = []
+    masters: dict[str, list[Any]] = defaultdict(list)
+    for event in calendar.walk("VEVENT"):
+        masters[_text(event, "UID")].append(event)
+    recurring = {
+        uid for uid, evs in masters.items() if any("RRULE" in e or "RDATE" in e for e in evs)
+    }
+    events: list[Occurrence] = []
+    # single events (no series): read as they are
+    singles = [e for uid, evs in masters.items() if uid not in recurring for e in evs]
+    for number, event in enumerate(singles):
+        if number % 2000 == 0:
+            progress(number, len(singles) + len(recurring), "Reading the events")
+        read = _read_event(event, series=False)
+        (refused.append(read) if isinstance(read, str) else events.append(read))
+    # series: each expanded on its own, so one broken series refuses only itself
+    start = dt.datetime.combine(horizon[0], dt.time(), LONDON)
+    end = dt.datetime.combine(horizon[1], dt.time(), LONDON)
+    for uid in sorted(recurring):
+        parts = masters[uid]
+        master = next((e for e in parts if "RRULE" in e or "RDATE" in e), parts[0])
+        summary = _text(master, "SUMMARY") or "(untitled)"
+        problem = _rule_problem(master)
+        if problem:
+            refused.append(f"the series {summary!r}: {problem}")
+            continue
+        one = icalendar.Calendar()
+        for component in calendar.subcomponents:
+            if component.name == "VTIMEZONE":
+                one.add_component(component)
+        for part in parts:
+            one.add_component(part)
+        found: list[Occurrence] = []
+        try:
+            for occurrence in recurring_ical_events.of(one).between(start, end):
+                read = _read_event(occurrence, series=True)
+                if isinstance(read, str):
+                    refused.append(read)
+                    continue
+                found.append(read)
+                if len(events) + len(found) > MAX_OCCURRENCES:
+                    raise ValidationError(
+                        f"The calendar holds more than {MAX_OCCURRENCES:,} events between "
+                        f"{checks.day(horizon[0])} and {checks.day(horizon[1])}: import a "
+                        "shorter span. Nothing was imported."
+                    )
+        except ValidationError:
+            raise
+        except Exception as exc:  # the library's errors are many and undocumented
+            refused.append(f"the series {summary!r} cannot be expanded ({exc})")
+            continue
+        events += found
+    if len(events) > MAX_OCCURRENCES:
+        raise ValidationError(
+            f"The calendar holds more than {MAX_OCCURRENCES:,} events: import a shorter span. "
+            "Nothing was imported."
+        )
+    events.sort(key=lambda o: (o.starts_at, o.uid, o.occurrence))
+    progress(1, 1, "Read")
+    return ParsedCalendar(
+        name=name,
+        calendar=who,
+        method=_text(calendar, "METHOD").upper(),
+        events=events,
+        refused=refused,
+        horizon=horizon,
+        series=len(recurring),
+    )
+
+
+# -- 2. planning ------------------------------------------------------------------------------
+
+
+def _status(value: str) -> EngagementStatus | None:
+    return {
+        "CANCELLED": EngagementStatus.CANCELLED,
+        "TENTATIVE": EngagementStatus.PLANNED,
+        "CONFIRMED": EngagementStatus.CONFIRMED,
+    }.get(value)
+
+
+def _kind_of(categories: Iterable[str]) -> EngagementKind | None:
+    labels = {k.label.casefold(): k for k in EngagementKind}
+    for c in categories:
+        if c.strip().casefold() in labels:
+            return labels[c.strip().casefold()]
+    return None
+
+
+def _values(
+    event: Occurrence, officer: tuple[str, str], known: Mapping[str, str]
+) -> tuple[dict[str, Any], Person | None]:
+    """What the event says, as the fields it sets (and the organiser to keep for export).
+
+    People become the engagement's organisers when they match a role: X-CCODESK-ROLE (a
+    ccodesk file), this device's officer, a name the engagement already has in a role, or
+    else the organiser of an invitation is its BLO. Everyone else is kept in the notes."""
+    roles: dict[str, str] = {}
+    rest: list[str] = []
+    kept: Person | None = None
+    people = ([event.organiser] if event.organiser else []) + [
+        a for a in event.attendees if not (event.organiser and a.uri == event.organiser.uri)
+    ]
+    for number, person in enumerate(people):
+        role = person.role
+        if not role and person.name:
+            for r in ROLES:
+                if person.name.casefold() in (known.get(r, "").casefold(),) or (
+                    r == officer[1] and person.name.casefold() == officer[0].casefold()
+                ):
+                    role = r
+                    break
+        organiser = number == 0 and event.organiser is not None
+        if not role and organiser and "BLO" not in roles:
+            role = "BLO"  # a BLO's invitation
+        if organiser:
+            kept = person
+        if role and role not in roles and person.name:
+            roles[role] = person.name
+        elif person.shown and not (organiser and role):
+            rest.append(person.shown)
+    notes = event.description
+    if rest:
+        invited = "Invited: " + "; ".join(dict.fromkeys(rest))
+        notes = f"{notes}\n\n{invited}" if notes else invited
+    values: dict[str, Any] = {
+        "title": event.summary,
+        "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat() if event.ends_at else None,
+        "location": event.location,
+        "notes": notes,
+        "status": event.status,
+        **{f"role:{r}": roles.get(r, "") for r in ROLES},
+    }
+    return values, kept
+
+
+def _exported(e: Engagement) -> dict[str, Any]:
+    """What ccodesk's own export writes for `e`, as `_values` reads it back: the base a
+    re-import of this device's own file is compared with."""
+    ends = e.ends_at or e.starts_at + dt.timedelta(hours=2)
+    from ccodesk.services.calendar_ics import STATUS
+
+    return {
+        "title": e.title,
+        "starts_at": e.starts_at.isoformat(),
+        "ends_at": ends.isoformat(),
+        "location": location_of(e),
+        "notes": describe(e),
+        "status": STATUS[e.status],
+        **{f"role:{r}": getattr(e, ROLE_FIELD[r]) for r in ROLES},
+    }
+
+
+def _changes(
+    e: Engagement | None, theirs: Mapping[str, Any], base: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The engagement's fields to set: those whose value in the calendar is not the one last
+    imported (`base`; None for a new engagement: every field)."""
+
+    def moved(name: str) -> bool:
+        return base is None or theirs.get(name) != base.get(name)
+
+    out: dict[str, Any] = {}
+    if moved("title"):
+        out["title"] = theirs["title"]
+    if moved("starts_at") or moved("ends_at"):
+        out["starts_at"] = dt.datetime.fromisoformat(theirs["starts_at"])
+        out["ends_at"] = dt.datetime.fromisoformat(theirs["ends_at"]) if theirs["ends_at"] else None
+    if moved("location"):
+        place = theirs["location"]
+        if e is not None and place == location_of(e):
+            pass
+        elif len(place) <= 200:
+            out["venue_name"] = place
+            if e is None or place != e.venue_name:
+                out["venue_address"] = ""
+        else:  # a long LOCATION (an address pasted in): kept whole as the address
+            out["venue_name"], out["venue_address"] = "", place
+    if moved("notes"):
+        notes = theirs["notes"]
+        if e is not None:
+            head = describe_head(e)
+            if notes == head:
+                notes = ""
+            elif notes.startswith(head + "\n"):
+                notes = notes[len(head) + 1 :]
+        out["notes"] = notes
+    if moved("status"):
+        status = _status(theirs["status"])
+        if status is not None and not (
+            e is not None
+            and e.status == EngagementStatus.HELD
+            and status != EngagementStatus.CANCELLED
+        ):
+            out["status"] = status
+    for r in ROLES:
+        if moved(f"role:{r}") and (theirs[f"role:{r}"] or base is not None):
+            out[ROLE_FIELD[r]] = theirs[f"role:{r}"]
+    if e is not None:  # only real differences
+        out = {k: v for k, v in out.items() if getattr(e, k) != v}
+    return out
+
+
+def _draft(
+    e: Engagement | None, kind: EngagementKind, changes: Mapping[str, Any]
+) -> EngagementDraft:
+    if e is None:
+        base = EngagementDraft(kind=kind, title="", starts_at=changes["starts_at"])
+    else:
+        base = EngagementDraft(
+            **{
+                f.name: getattr(e, f.name)
+                for f in dataclasses.fields(EngagementDraft)
+                if f.name not in ("partner_ids", "target_groups", "topics")
+            },
+            partner_ids=[o.id for o in e.partners],
+            target_groups=[g.code for g in e.target_groups],
+            topics=[t.code for t in e.topics],
+        )
+    return dataclasses.replace(base, kind=kind, **changes)
+
+
+def _known(
+    session: Session, parsed: ParsedCalendar, own: bool
+) -> tuple[dict[tuple[str, str], CalendarLink], dict[str, Engagement]]:
+    """The links of this calendar's events (by UID and occurrence) and their engagements
+    (and, in this device's own file, the engagements its `<id>@ccodesk` UIDs name)."""
+    uids = {o.uid for o in parsed.events}
+    by_key: dict[tuple[str, str], CalendarLink] = {}
+    for chunk in _chunks(sorted(uids), 500):
+        for link in session.scalars(select(CalendarLink).where(CalendarLink.uid.in_(chunk))):
+            if link.calendar == parsed.calendar or own:
+                by_key[(link.uid, link.occurrence)] = link
+    wanted = {link.engagement_id for link in by_key.values()}
+    if own:
+        wanted |= {u.removesuffix(UID_SUFFIX) for u in uids if u.endswith(UID_SUFFIX)}
+    engagements: dict[str, Engagement] = {}
+    for chunk in _chunks(sorted(wanted), 500):
+        for e in session.scalars(
+            select(Engagement)
+            .where(Engagement.id.in_(chunk))
+            .options(
+                selectinload(Engagement.partners),
+                selectinload(Engagement.target_groups),
+                selectinload(Engagement.topics),
+            )
+        ):
+            engagements[e.id] = e
+    return by_key, engagements
+
+
+def plan_import(
+    session: Session,
+    parsed: ParsedCalendar,
+    *,
+    default_kind: EngagementKind = EngagementKind.PCCG_MEETING,
+    kinds: Mapping[str, EngagementKind] | None = None,
+    progress: Progress = _quiet,
+    now: dt.datetime | None = None,
+) -> ImportPlan:
+    """What importing `parsed` would do, event by event; writes nothing.
+
+    The kind of a new engagement: `kinds[uid]` (the officer's choice for that event or
+    series), else the file's category when it names a kind (ccodesk's own export), else
+    `default_kind`. An engagement already in the store keeps its kind unless `kinds` names it.
+    """
+    kinds = kinds or {}
+    now = now or dt.datetime.now()
+    state = session.scalars(select(DeviceState)).first()
+    officer = (state.officer_name, state.officer_role.upper()) if state else ("", "")
+    own = state is not None and parsed.calendar == calendar_id(state.device_id)
+    by_key, engagements = _known(session, parsed, own)
+    items: list[Planned] = []
+    seen: set[tuple[str, str]] = set()
+    total = len(parsed.events)
+    for number, event in enumerate(parsed.events):
+        if number % 2000 == 0:
+            progress(number, total, "Comparing with the store")
+        link: CalendarLink | None = by_key.get(event.key)
+        e: Engagement | None = None
+        if link is not None:
+            e = engagements.get(link.engagement_id)
+        elif own and event.uid.endswith(UID_SUFFIX) and not event.occurrence:
+            e = engagements.get(event.uid.removesuffix(UID_SUFFIX))
+        if e is not None and e.deleted:
+            e = None
+            link = None
+        known = {r: getattr(e, ROLE_FIELD[r]) for r in ROLES} if e is not None else {}
+        theirs, organiser = _values(event, officer, known)
+        chosen = kinds.get(event.uid)
+        kind = (
+            chosen
+            or (e.kind if e is not None else None)
+            or _kind_of(event.categories)
+            or default_kind
+        )
+        if link is not None:
+            base: dict[str, Any] | None = link.imported
+        elif e is not None:
+            base = _exported(e)
+        else:
+            base = None
+        item = Planned(event, Action.ADD, kind, calendar=parsed.calendar, imported=theirs)
+        item.reasons += event.warnings
+        if organiser is not None:
+            item.imported = {**theirs, "organiser": [organiser.name, organiser.uri]}
+        uid_problems = checks.text_problems("Its UID", event.uid, 255)
+        if uid_problems:
+            item.action, item.reasons = Action.REFUSED, uid_problems
+            items.append(item)
+            continue
+        if event.key in seen:
+            item.action = Action.REFUSED
+            item.reasons = ["the file holds this event twice (the same UID and occurrence)."]
+            items.append(item)
+            continue
+        seen.add(event.key)
+        changes = _changes(e, theirs, base)
+        if e is not None and chosen is not None and chosen != e.kind:
+            changes["kind"] = chosen
+        draft = _draft(e, kind, changes) if (changes or e is None) else None
+        if draft is not None:
+            problems = validate_engagement(session, draft, e.id if e else None, now=now)
+            if problems:
+                item.action = Action.REFUSED
+                item.reasons = problems
+                items.append(item)
+                continue
+        if e is None:
+            item.action, item.changes = Action.ADD, changes
+        else:
+            item.engagement_id = e.id
+            item.action = Action.UPDATE if changes else Action.UNCHANGED
+            item.changes = changes
+        items.append(item)
+    progress(total, total, "Compared")
+    return ImportPlan(parsed.name, parsed.horizon, parsed.series, items, list(parsed.refused))
+
+
+def _chunks(values: list[str], size: int) -> Iterable[list[str]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+# -- 3. writing -------------------------------------------------------------------------------
+
+
+def apply_import(
+    session: Session, plan: ImportPlan, *, progress: Progress = _quiet
+) -> ImportReport:
+    """Write `plan` in the caller's transaction (the caller commits: all or nothing)."""
+    report = ImportReport()
+    report.refused = [*plan.unreadable] + [
+        f"{p.event.summary!r} on {checks.moment(p.event.starts_at)}: " + " ".join(p.reasons)
+        for p in plan.items
+        if p.action == Action.REFUSED
+    ]
+    todo = [p for p in plan.items if p.action in (Action.ADD, Action.UPDATE)]
+    report.unchanged = plan.count(Action.UNCHANGED)
+    started = time.monotonic()
+    links = {
+        link.engagement_id: link
+        for chunk in _chunks(sorted({p.engagement_id for p in todo if p.engagement_id}), 500)
+        for link in session.scalars(
+            select(CalendarLink).where(CalendarLink.engagement_id.in_(chunk))
+        )
+    }
+    for number, p in enumerate(todo):
+        if number % 1000 == 0:
+            progress(number, len(todo), "Saving the engagements")
+            session.flush()
+        organiser = p.imported.get("organiser") or ["", ""]
+        if p.action == Action.ADD:
+            e = Engagement(
+                id=new_id(),
+                kind=p.kind,
+                title=p.changes["title"],
+                starts_at=p.changes["starts_at"],
+                method_code=KIND_METHOD[p.kind],
+                ics_uid=None
+                if p.event.occurrence or p.event.uid.startswith(NO_UID)
+                else p.event.uid,
+                **{k: v for k, v in p.changes.items() if k not in ("title", "starts_at")},
+            )
+            session.add(e)
+            report.added.append(e.id)
+            session.add(
+                CalendarLink(
+                    engagement_id=e.id,
+                    calendar=p.calendar,
+                    uid=p.event.uid[:255],
+                    occurrence=p.event.occurrence,
+                    organiser_name=organiser[0][:120],
+                    organiser_uri=organiser[1][:255],
+                    imported=p.imported,
+                )
+            )
+            continue
+        assert p.engagement_id is not None
+        e = session.get_one(Engagement, p.engagement_id)
+        changes = dict(p.changes)
+        if "kind" in changes:
+            changes["method_code"] = KIND_METHOD[changes["kind"]]
+        assign_changed(e, changes)
+        report.updated.append(e.id)
+        link = links.get(e.id)
+        if link is not None:
+            link.imported = p.imported
+            link.organiser_name, link.organiser_uri = organiser[0][:120], organiser[1][:255]
+    session.flush()
+    progress(len(todo), len(todo), f"Saved in {time.monotonic() - started:.1f} s")
+    return report
+
+
+def import_ics(
+    session: Session,
+    data: bytes,
+    *,
+    default_kind: EngagementKind = EngagementKind.PCCG_MEETING,
+    kinds: Mapping[str, EngagementKind] | None = None,
+    horizon: tuple[dt.date, dt.date] | None = None,
+    progress: Progress = _quiet,
+) -> ImportReport:
+    """Read, plan and write in one go (the caller's transaction): for scripts and tests."""
+    parsed = read_calendar(data, horizon=horizon, progress=progress)
+    plan = plan_import(session, parsed, default_kind=default_kind, kinds=kinds, progress=progress)
+    return apply_import(session, plan, progress=progress)
+
+
+def describe_plan(plan: ImportPlan) -> str:
+    """The preview in words, as the command line prints it."""
+    head = f"{plural(len(plan.items) + len(plan.unreadable), 'event')}"
+    if plan.series:
+        head += (
+            f" ({plural(plan.series, 'recurring series', 'recurring series')} expanded from "
+            f"{checks.day(plan.horizon[0])} to {checks.day(plan.horizon[1])})"
+        )
+    return "\n".join([f"{head}: {plan.summary()}", *(f"  {line}" for line in plan.lines())])
