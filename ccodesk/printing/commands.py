@@ -84,10 +84,16 @@ def cmd_return(args: argparse.Namespace) -> int:
 
 
 def cmd_packs(args: argparse.Namespace) -> int:
-    from ccodesk.printing.batch import meetings_between, next_week, print_packs, week_of
+    from ccodesk.printing.batch import (
+        check_pack_folder,
+        meetings_between,
+        next_week,
+        print_packs,
+        week_of,
+    )
 
     start, end = week_of(args.week_of or next_week(dt.date.today()))
-    folder = _output(args.output)
+    folder = check_pack_folder(_output(args.output))  # before the store opens: fail fast
     with _cli()._open(args) as store:
         meetings = meetings_between(store, start, end)
         if not meetings:
