@@ -6,8 +6,9 @@ where its code starts with a `FormMark` flowable; the footers are drawn when the
 saved, once the page count is known.
 
 Sizes are chosen for a pen and a scanner: tick boxes are drawn squares of at least 5 mm
-(7 mm in large print); a QR module is at least 0.68 mm, two pixels in a 75 dpi scan, with
-the standard four-module quiet zone; and a table's header words are never broken.
+(7 mm in large print); a QR module is 0.86 mm (1.05 mm in large print), two and a half
+pixels in a 75 dpi scan, with the standard four-module quiet zone of white around it; and a
+table's header words are never broken.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ SHADE = colors.HexColor("#e6e6e6")
 MARGIN = 16 * mm
 PAGE_WIDTH, PAGE_HEIGHT = A4
 LANGUAGE = "en-GB"  # the PDF catalog's /Lang: screen readers pick British English
-QR_MODULES = 21 + 2 * 4  # a version 1 symbol (codes up to "/9999" at level Q) and its quiet zone
+QR_MODULES = 21  # a version 1 symbol: a code and a sheet number up to 9999 at level Q
+QR_QUIET = 4  # modules of white all round, as the standard asks
 CELL_PADDING = 6.0  # reportlab's default left and right padding of a table cell, points
 
 
@@ -82,8 +84,8 @@ class Look:
 
     @property
     def qr_size(self) -> float:
-        """The QR code's side with its quiet zone: 0.69 mm (0.83 mm) a module."""
-        return float((24 if self.large else 20) * mm)
+        """The QR symbol's side, without its quiet zone: 0.86 mm (1.05 mm) a module."""
+        return float((22 if self.large else 18) * mm)
 
     @property
     def tick_box(self) -> float:
@@ -288,7 +290,7 @@ def qr_drawing(value: str, size: float) -> Drawing:
     Level Q (a quarter of the symbol can be lost to a smudge or a fold) still fits a code
     and a four-digit sheet number in the smallest symbol, 21 modules.
     """
-    widget = QrCodeWidget(value, barLevel="Q", barBorder=4)
+    widget = QrCodeWidget(value, barLevel="Q", barBorder=QR_QUIET)
     x1, y1, x2, y2 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
     drawing.initialFontName = FONT  # renderPDF would otherwise set (unembedded) Helvetica
@@ -324,16 +326,18 @@ class FooterCanvas(Canvas):  # type: ignore[misc]
         size = look.small
         qr = footer.qr and bool(footer.code)
         rule = MARGIN - 6 * mm + look.footer_height  # the line above the footer
-        # The QR code hangs from just under the rule; its quiet zone may reach into the
-        # bottom margin, which is white too (its dark modules stay 9 mm from the edge).
+        # The QR symbol's right edge is the margin's and its top is level with the rule,
+        # which stops short of its quiet zone; the quiet zone reaches into the margins,
+        # white too. Its bottom stays 8 mm (10 mm) from the page's edge.
         qr_size = look.qr_size
-        qr_y = rule - 1 * mm - qr_size
+        quiet = qr_size * QR_QUIET / QR_MODULES
+        qr_x, qr_y = PAGE_WIDTH - MARGIN - qr_size, rule - qr_size
         y = qr_y + qr_size / 2 - size / 3  # the text's baseline, level with the code's middle
-        right = PAGE_WIDTH - MARGIN - (qr_size + 1 * mm if qr else 0)
+        right = qr_x - quiet - 1 * mm if qr else PAGE_WIDTH - MARGIN
         self.saveState()
         self.setStrokeColor(RULE)
         self.setLineWidth(0.5)
-        self.line(MARGIN, rule, PAGE_WIDTH - MARGIN, rule)
+        self.line(MARGIN, rule, right if qr else PAGE_WIDTH - MARGIN, rule)
         self.setFillColor(INK)
         self.setFont(BOLD, size)
         page = f"Page {number} of {count}"
@@ -358,12 +362,8 @@ class FooterCanvas(Canvas):  # type: ignore[misc]
             self.drawString(left, y, text)
         if qr:
             value = sheet_label(footer.code, footer.sheet)
-            # The quiet zone is inside the drawing: its dark modules line up with the margin
-            # less four modules, which is white.
-            quiet = qr_size * 4 / QR_MODULES
-            renderPDF.draw(
-                qr_drawing(value, qr_size), self, PAGE_WIDTH - MARGIN - qr_size + quiet, qr_y
-            )
+            drawing = qr_drawing(value, qr_size + 2 * quiet)  # the quiet zone is drawn white
+            renderPDF.draw(drawing, self, qr_x - quiet, qr_y - quiet)
         self.restoreState()
 
 
