@@ -80,8 +80,9 @@ def _ticks(labels: list[str], look: Look, columns: int, width: float) -> Table:
     cells: list[Flowable] = []
     for label in labels:
         cells += [TickBox(look.tick_box), _p(label, look, "answer")]
-    cells += [""] * (2 * columns - len(cells) % (2 * columns) if len(cells) % (2 * columns) else 0)
-    rows = [cells[i : i + 2 * columns] for i in range(0, len(cells), 2 * columns)]
+    per_row = 2 * columns
+    cells += [""] * (-len(cells) % per_row)  # a short last row
+    rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
     table = Table(rows, colWidths=[gap, label_width] * columns, hAlign="RIGHT")
     table.setStyle(
         TableStyle(
