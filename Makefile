@@ -7,13 +7,14 @@ STAMP   = $(VENV)/.installed-stamp
 
 # Debian/Ubuntu packages the tests need: Qt's runtime libraries (offscreen platform); the
 # sqlite3 shell (proof that the encrypted store is unreadable without its key); poppler-utils
-# (pdftotext, pdffonts, pdfinfo, pdftoppm read the printed PDFs); openssh-client (ssh-keygen
+# (pdftotext, pdffonts, pdfinfo, pdftoppm read the printed PDFs); zbar-tools (zbarimg decodes
+# the printed QR codes from a 75 dpi render, as a cheap scanner would); openssh-client (ssh-keygen
 # verifies bundle signatures independently), age and unzip (open bundles independently) and
 # postgresql (the central store's real deployment); libreoffice-calc-nogui (soffice headless
 # opens the CSV and XLSX reports the way officers do, to show no cell is a live formula).
 SYSTEM_PACKAGES = libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 \
-                  libdbus-1-3 libglib2.0-0 sqlite3 poppler-utils openssh-client age unzip postgresql \
-                  libreoffice-calc-nogui
+                  libdbus-1-3 libglib2.0-0 sqlite3 poppler-utils zbar-tools openssh-client age \
+                  unzip postgresql libreoffice-calc-nogui
 
 .PHONY: run test system-deps venv lint typecheck bench screenshots installer clean
 

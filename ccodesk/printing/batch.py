@@ -60,6 +60,22 @@ def pack_file_name(engagement_id: str, starts_at: dt.datetime, title: str) -> st
     return f"{starts_at:%Y-%m-%d-%H%M}-{safe_name(title, 50)}-{code}.pdf"
 
 
+def check_pack_folder(folder: Path) -> Path:
+    """The folder packs go into, if they can: it may be new, but its parent must exist.
+
+    A missing parent is more likely a typo than a wish for a tree of new folders, so it is
+    refused (CannotWrite) before anything is written.
+    """
+    folder = Path(folder).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise CannotWrite(f"Cannot write the packs to {folder}: it is a file, not a folder.")
+    if not folder.parent.is_dir():
+        raise CannotWrite(
+            f"Cannot write the packs to {folder}: the folder {folder.parent} does not exist."
+        )
+    return folder
+
+
 @dataclass
 class BatchResult:
     folder: Path
@@ -78,15 +94,18 @@ def print_packs(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> BatchResult:
-    """Write one pack per meeting into `folder`; each file is whole (atomic) or absent."""
+    """Write one pack per meeting into `folder`; each file is whole (atomic) or absent.
+
+    `folder` is made if it is missing, but not its parent (see `check_pack_folder`).
+    """
     import time
 
     from ccodesk.printing.content import pack_content
     from ccodesk.printing.documents import pack_pdf
 
-    folder = Path(folder).expanduser()
+    folder = check_pack_folder(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(exist_ok=True)
     except OSError as exc:
         raise CannotWrite(f"Cannot make the folder {folder}: {exc.strerror or exc}.") from exc
     result = BatchResult(folder)

@@ -84,20 +84,16 @@ def cmd_return(args: argparse.Namespace) -> int:
 
 
 def cmd_packs(args: argparse.Namespace) -> int:
-    from ccodesk.printing.batch import meetings_between, next_week, print_packs, week_of
-    from ccodesk.printing.files import CannotWrite
+    from ccodesk.printing.batch import (
+        check_pack_folder,
+        meetings_between,
+        next_week,
+        print_packs,
+        week_of,
+    )
 
     start, end = week_of(args.week_of or next_week(dt.date.today()))
-    folder = _output(args.output)
-    # DIR itself is made if missing, but not the folders above it: a typo in the path is
-    # refused (docs/user-guide.md, "From the command line")
-    if folder.exists() and not folder.is_dir():
-        raise CannotWrite(f"{folder} is a file, not a folder; no pack was written.")
-    if not folder.exists() and not folder.parent.is_dir():
-        raise CannotWrite(
-            f"Cannot write into {folder}: the folder {folder.parent} does not exist; "
-            "no pack was written."
-        )
+    folder = check_pack_folder(_output(args.output))  # before the store opens: fail fast
     with _cli()._open(args) as store:
         meetings = meetings_between(store, start, end)
         if not meetings:

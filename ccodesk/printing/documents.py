@@ -32,10 +32,10 @@ from ccodesk.printing.layout import (
     Footer,
     FormMark,
     Look,
+    TickBox,
     build_pdf,
     data_table,
     escape,
-    table_style,
 )
 from ccodesk.printing.questionnaire import (
     EQUALITY_NOTE,
@@ -44,14 +44,6 @@ from ccodesk.printing.questionnaire import (
     FEEDBACK_QUESTIONS,
     SIGN_IN_CONSENT,
 )
-
-BOX = "\u2610"  # ☐, in DejaVu Sans
-
-
-def _box(look: Look) -> str:
-    """A tick box drawn larger than the text beside it (markup)."""
-    return f'<font size="{look.body * 1.5:.0f}">{BOX}</font>'
-
 
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 
@@ -81,33 +73,63 @@ def _code_of(kind: FormKind, engagement: EngagementSummary | None) -> str:
     return form_code(kind, engagement.id if engagement else None)
 
 
+def _ticks(labels: list[str], look: Look, columns: int, width: float) -> Table:
+    """Answers to tick: a drawn box before each label, `columns` answers a row."""
+    gap = look.tick_box + 4 * mm  # the box and the room between it and its label
+    label_width = width / columns - gap
+    cells: list[Flowable] = []
+    for label in labels:
+        cells += [TickBox(look.tick_box), _p(label, look, "answer")]
+    per_row = 2 * columns
+    cells += [""] * (-len(cells) % per_row)  # a short last row
+    rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
+    table = Table(rows, colWidths=[gap, label_width] * columns, hAlign="RIGHT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, look.body),  # the empty cells: not Helvetica
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _sheet_line(sheet: int | None, sheets: int | None, look: Look) -> list[Flowable]:
+    """ "Sheet 2 of 3" under the title of a numbered copy (the QR code carries it too)."""
+    if not sheet:
+        return []
+    of = f" of {sheets}" if sheets else ""
+    return [_markup(f"<b>Sheet {sheet}{of}</b>", look)]
+
+
 # -- forms ----------------------------------------------------------------------------------
 
 
 def equality_form(
-    engagement: EngagementSummary | None, look: Look, sheet: int | None = None
+    engagement: EngagementSummary | None,
+    look: Look,
+    sheet: int | None = None,
+    sheets: int | None = None,
 ) -> list[Flowable]:
     """The equality monitoring form: the eight priority groups, each with "prefer not to say"."""
     code = _code_of(FormKind.EQUALITY, engagement)
     story: list[Flowable] = [
         FormMark(Footer(FormKind.EQUALITY.label, code, sheet)),
         _p("Equality monitoring form", look, "title"),
+        *_sheet_line(sheet, sheets, look),
         *_about(engagement, look),
         _p(EQUALITY_NOTE, look, "small"),
     ]
     for number, question in enumerate(EQUALITY_QUESTIONS, start=1):
-        options = [f"{_box(look)} {escape(o.label)}" for o in question.options]
-        if look.large:  # one option a line: room for 16 pt tick boxes
-            answers: Flowable = Table(
-                [[_markup(o, look)] for o in options], colWidths=[WIDTH - 10 * mm], hAlign="RIGHT"
-            )
-        else:
-            answers = Table(
-                [[_markup(o, look) for o in options]],
-                colWidths=[(WIDTH - 8 * mm) / len(options)] * len(options),
-                hAlign="RIGHT",
-            )
-        answers.setStyle(table_style(look, header=False, grid=False))
+        labels = [o.label for o in question.options]
+        # Large print: one answer a line. Standard: the answers side by side.
+        columns = 1 if look.large else len(labels)
+        answers = _ticks(labels, look, columns, WIDTH - (10 if look.large else 8) * mm)
         story.append(KeepTogether([_p(f"{number}. {question.text}", look, "question"), answers]))
     story.append(Spacer(1, look.body))
     story.append(
@@ -117,13 +139,17 @@ def equality_form(
 
 
 def feedback_form(
-    engagement: EngagementSummary | None, look: Look, sheet: int | None = None
+    engagement: EngagementSummary | None,
+    look: Look,
+    sheet: int | None = None,
+    sheets: int | None = None,
 ) -> list[Flowable]:
     """The feedback form: three open questions, and the topics of the meeting to tick."""
     code = _code_of(FormKind.FEEDBACK, engagement)
     story: list[Flowable] = [
         FormMark(Footer(FormKind.FEEDBACK.label, code, sheet)),
         _p("Feedback form", look, "title"),
+        *_sheet_line(sheet, sheets, look),
         *_about(engagement, look),
         _p(FEEDBACK_NOTE, look, "small"),
     ]
@@ -144,26 +170,37 @@ def feedback_form(
         story.append(
             _p(f"{len(FEEDBACK_QUESTIONS) + 1}. Which of these is it about?", look, "question")
         )
-        boxes = "&nbsp;&nbsp; ".join(f"{_box(look)} {escape(n)}" for _c, n in engagement.topics)
-        story.append(_markup(boxes, look))
+        topics = [n for _c, n in engagement.topics]
+        story.append(_ticks(topics, look, 1 if look.large else 3, WIDTH))
     story.append(_p("Thank you for your views.", look))
     return story
 
 
 def sign_in_sheet(
-    engagement: EngagementSummary | None, look: Look, rows: int | None = None
+    engagement: EngagementSummary | None,
+    look: Look,
+    sheet: int | None = None,
+    sheets: int | None = None,
+    *,
+    rows: int | None = None,
 ) -> list[Flowable]:
     """The attendance sign-in sheet, with a consent box for being contacted again."""
     code = _code_of(FormKind.SIGN_IN, engagement)
-    rows = rows or (8 if look.large else 16)
+    rows = rows or (7 if look.large else 16)  # one page, with the note above the table
     header = ["No.", "Name", "Organisation or area", "E-mail or phone", "Contact me again"]
     widths = [0.07, 0.28, 0.24, 0.27, 0.14] if not look.large else [0.08, 0.3, 0.22, 0.24, 0.16]
-    body = [[str(n), "", "", "", _markup(_box(look), look, "centre")] for n in range(1, rows + 1)]
+    body = [[str(n), "", "", "", TickBox(look.tick_box)] for n in range(1, rows + 1)]
     writing_room = (15 if look.large else 10.5) * mm
     table = data_table(look, header, body, widths, row_height=writing_room)
+    table.setStyle(
+        TableStyle(
+            [("ALIGN", (-1, 1), (-1, -1), "CENTER"), ("VALIGN", (-1, 1), (-1, -1), "MIDDLE")]
+        )
+    )
     return [
-        FormMark(Footer(FormKind.SIGN_IN.label, code)),
+        FormMark(Footer(FormKind.SIGN_IN.label, code, sheet)),
         _p("Attendance sign-in sheet", look, "title"),
+        *_sheet_line(sheet, sheets, look),
         *_about(engagement, look),
         _p(SIGN_IN_CONSENT, look, "small"),
         table,
@@ -173,8 +210,17 @@ def sign_in_sheet(
 # -- the meeting pack -----------------------------------------------------------------------
 
 
-def _agenda(engagement: EngagementSummary) -> list[tuple[str, str]]:
-    """The standard running order of a PCCG-style meeting, timed across its length."""
+AGENDA_LENGTH = 120  # minutes, for a meeting with no end time
+
+
+def _agenda(engagement: EngagementSummary) -> list[tuple[str, int, str]]:
+    """The standard running order of a PCCG-style meeting, timed across its length.
+
+    Each item has a start time and a length in minutes; the lengths add up to the meeting's
+    length exactly, and every item has at least one slot of its own. Slots are five minutes
+    when the meeting is a multiple of five minutes long and has room for one an item, and
+    single minutes otherwise.
+    """
     items = [
         (4, "Welcome, introductions and apologies"),
         (4, "Purpose of the meeting and the decision it informs"),
@@ -190,15 +236,31 @@ def _agenda(engagement: EngagementSummary) -> list[tuple[str, str]]:
         (4, "Feedback and equality monitoring forms; date of the next meeting"),
     ]
     start = engagement.starts_at
-    end = engagement.ends_at or start + dt.timedelta(hours=2)
-    length = max((end - start).total_seconds(), 1800.0)
-    weight = sum(w for w, _ in items)
-    agenda, at = [], 0.0
-    for w, text in items:
-        minutes = round(at / 300) * 5  # to the nearest five minutes
-        agenda.append(((start + dt.timedelta(minutes=minutes)).strftime("%H:%M"), text))
-        at += length * w / weight
+    length = AGENDA_LENGTH
+    if engagement.ends_at is not None:
+        length = round((engagement.ends_at - start).total_seconds() / 60)
+    length = max(length, len(items))  # a minute an item at the very least
+    unit = 5 if length % 5 == 0 and length // 5 >= len(items) else 1
+    slots = _share(length // unit, [w for w, _ in items])
+    agenda, at = [], 0
+    for count, (_w, text) in zip(slots, items, strict=True):
+        when = start + dt.timedelta(minutes=at)
+        agenda.append((when.strftime("%H:%M"), count * unit, text))
+        at += count * unit
     return agenda
+
+
+def _share(total: int, weights: list[int]) -> list[int]:
+    """`total` slots shared out in proportion to `weights`, at least one each (total >= n)."""
+    whole = sum(weights)
+    quota = [total * w / whole for w in weights]
+    shares = [max(1, int(q)) for q in quota]
+    while sum(shares) < total:  # to the item furthest below its quota
+        shares[max(range(len(shares)), key=lambda i: quota[i] - shares[i])] += 1
+    while sum(shares) > total:  # from the item furthest above its quota, keeping one each
+        spare = [i for i in range(len(shares)) if shares[i] > 1]
+        shares[min(spare, key=lambda i: quota[i] - shares[i])] -= 1
+    return shares
 
 
 def _sentence(text: str) -> str:
@@ -267,8 +329,8 @@ def pack_story(pack: PackContent, look: Look, forms: int = 1) -> list[Flowable]:
     e = pack.engagement
     story = _cover(pack, look)
     story += [PageBreak(), _p("Agenda", look, "h1")]
-    agenda = [list(item) for item in _agenda(e)]
-    story.append(data_table(look, ["Time", "Item"], agenda, [0.15, 0.85]))
+    agenda = [[when, f"{minutes} min", text] for when, minutes, text in _agenda(e)]
+    story.append(data_table(look, ["Time", "Length", "Item"], agenda, [0.12, 0.12, 0.76]))
     story += _purpose(pack, look)
     story += [CondPageBreak(50 * mm), _p("Action log from previous meetings", look, "h1")]
     if pack.previous:
@@ -308,13 +370,10 @@ def pack_story(pack: PackContent, look: Look, forms: int = 1) -> list[Flowable]:
         story.append(data_table(look, ["Meeting", "You said", "We did"], rows, [0.14, 0.43, 0.43]))
     else:
         story.append(_p("Nothing to report back yet from earlier meetings of this group.", look))
-    story += [PageBreak(), *sign_in_sheet(e, look)]
-    for copy in range(1, forms + 1):
-        sheet = copy if forms > 1 else None
-        story += [PageBreak(), *equality_form(e, look, sheet)]
-    for copy in range(1, forms + 1):
-        sheet = copy if forms > 1 else None
-        story += [PageBreak(), *feedback_form(e, look, sheet)]
+    sheets = forms if forms > 1 else None
+    for build in (sign_in_sheet, equality_form, feedback_form):
+        for copy in range(1, forms + 1):
+            story += [PageBreak(), *build(e, look, copy if sheets else None, sheets)]
     return story
 
 
@@ -339,22 +398,23 @@ def form_pdf(
 ) -> bytes:
     """A feedback form, equality monitoring form or sign-in sheet (blank or for a meeting).
 
-    With several copies, each is numbered ("sheet 3") so a sheet keyed twice is noticed.
+    With several copies, each is numbered ("Sheet 3 of 5" on the page, and the QR code holds
+    "EK4Q-7MX2/3") so a sheet keyed twice is noticed.
     """
     look = Look(large_print)
+    builders = {
+        FormKind.EQUALITY: equality_form,
+        FormKind.FEEDBACK: feedback_form,
+        FormKind.SIGN_IN: sign_in_sheet,
+    }
+    if kind not in builders:
+        raise ValueError(f"{kind.label} is not a single form")
+    sheets = copies if copies > 1 else None
     story: list[Flowable] = []
     for copy in range(1, copies + 1):
         if copy > 1:
             story.append(PageBreak())
-        sheet = copy if copies > 1 else None
-        if kind == FormKind.EQUALITY:
-            story += equality_form(engagement, look, sheet)
-        elif kind == FormKind.FEEDBACK:
-            story += feedback_form(engagement, look, sheet)
-        elif kind == FormKind.SIGN_IN:
-            story += sign_in_sheet(engagement, look)
-        else:
-            raise ValueError(f"{kind.label} is not a single form")
+        story += builders[kind](engagement, look, copy if sheets else None, sheets)
     title = kind.label + (f": {engagement.title}" if engagement else " (blank)")
     return build_pdf(story, look, title=title, subject=kind.label)
 

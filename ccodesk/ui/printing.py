@@ -265,7 +265,7 @@ class PrintDialog(QDialog):
         self.quarter.setEnabled(is_return)
         self.for_engagement.setEnabled(not is_return and self.engagement_id is not None)
         self.large_print.setEnabled(not is_return)
-        self.copies.setEnabled(document in ("pack", "equality", "feedback"))
+        self.copies.setEnabled(document in ("pack", "equality", "feedback", "signin"))
         ready = is_return or document != "pack" or self.engagement_id is not None
         self._say("" if ready else "Open an engagement to print its meeting pack.")
         self.print_button.setEnabled(ready)
