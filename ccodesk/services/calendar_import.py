@@ -31,9 +31,10 @@ from typing import Any
 
 import icalendar
 import recurring_ical_events
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from ccodesk import stamping
 from ccodesk.errors import ValidationError
 from ccodesk.models import (
     KIND_METHOD,
@@ -711,6 +712,24 @@ def _chunks(values: list[str], size: int) -> Iterable[list[str]]:
 # -- 3. writing -------------------------------------------------------------------------------
 
 
+BATCH = 2000
+
+
+def _row(p: Planned) -> dict[str, Any]:
+    """A new engagement's columns, as `save_engagement` would set them (text stripped)."""
+    draft = _draft(None, p.kind, p.changes)
+    row: dict[str, Any] = {
+        f.name: (v.strip() if isinstance(v := getattr(draft, f.name), str) else v)
+        for f in dataclasses.fields(EngagementDraft)
+        if f.name not in ("partner_ids", "target_groups", "topics")
+    }
+    row["id"] = new_id()
+    row["method_code"] = KIND_METHOD[p.kind]
+    real_uid = not (p.event.occurrence or p.event.uid.startswith(NO_UID))
+    row["ics_uid"] = p.event.uid if real_uid else None
+    return row
+
+
 def apply_import(
     session: Session, plan: ImportPlan, *, progress: Progress = _quiet
 ) -> ImportReport:
@@ -731,37 +750,34 @@ def apply_import(
             select(CalendarLink).where(CalendarLink.engagement_id.in_(chunk))
         )
     }
-    for number, p in enumerate(todo):
+    added = [p for p in todo if p.action == Action.ADD]
+    for first in range(0, len(added), BATCH):  # new ones in bulk: one statement a batch
+        progress(first, len(todo), "Saving the engagements")
+        rows, link_rows = [], []
+        for p in added[first : first + BATCH]:
+            row = _row(p)
+            rows.append(row)
+            report.added.append(row["id"])
+            organiser = p.imported.get("organiser") or ["", ""]
+            link_rows.append(
+                {
+                    "engagement_id": row["id"],
+                    "calendar": p.calendar,
+                    "uid": p.event.uid,
+                    "occurrence": p.event.occurrence,
+                    "organiser_name": organiser[0][:120],
+                    "organiser_uri": organiser[1][:255],
+                    "imported": p.imported,
+                }
+            )
+        stamping.stamp_rows(session, rows)
+        session.execute(insert(Engagement), rows)
+        session.execute(insert(CalendarLink), link_rows)
+    if added:
+        stamping.audit_bulk(session, "engagement", len(added), "calendar import")
+    for number, p in enumerate(p for p in todo if p.action == Action.UPDATE):
         if number % 1000 == 0:
-            progress(number, len(todo), "Saving the engagements")
-            session.flush()
-        organiser = p.imported.get("organiser") or ["", ""]
-        if p.action == Action.ADD:
-            e = Engagement(
-                id=new_id(),
-                kind=p.kind,
-                title=p.changes["title"],
-                starts_at=p.changes["starts_at"],
-                method_code=KIND_METHOD[p.kind],
-                ics_uid=None
-                if p.event.occurrence or p.event.uid.startswith(NO_UID)
-                else p.event.uid,
-                **{k: v for k, v in p.changes.items() if k not in ("title", "starts_at")},
-            )
-            session.add(e)
-            report.added.append(e.id)
-            session.add(
-                CalendarLink(
-                    engagement_id=e.id,
-                    calendar=p.calendar,
-                    uid=p.event.uid[:255],
-                    occurrence=p.event.occurrence,
-                    organiser_name=organiser[0][:120],
-                    organiser_uri=organiser[1][:255],
-                    imported=p.imported,
-                )
-            )
-            continue
+            progress(len(added) + number, len(todo), "Updating the engagements")
         assert p.engagement_id is not None
         e = session.get_one(Engagement, p.engagement_id)
         changes = dict(p.changes)
@@ -770,6 +786,7 @@ def apply_import(
         assign_changed(e, changes)
         report.updated.append(e.id)
         link = links.get(e.id)
+        organiser = p.imported.get("organiser") or ["", ""]
         if link is not None:
             link.imported = p.imported
             link.organiser_name, link.organiser_uri = organiser[0][:120], organiser[1][:255]
