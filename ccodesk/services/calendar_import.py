@@ -382,6 +382,7 @@ def read_calendar(
     # series: each expanded on its own, so one broken series refuses only itself
     start = dt.datetime.combine(horizon[0], dt.time(), LONDON)
     end = dt.datetime.combine(horizon[1], dt.time(), LONDON)
+    zones = [c for c in calendar.subcomponents if c.name == "VTIMEZONE"]
     for uid in sorted(recurring):
         parts = masters[uid]
         master = next((e for e in parts if "RRULE" in e or "RDATE" in e), parts[0])
@@ -391,9 +392,8 @@ def read_calendar(
             refused.append(f"the series {summary!r}: {problem}")
             continue
         one = icalendar.Calendar()
-        for component in calendar.subcomponents:
-            if component.name == "VTIMEZONE":
-                one.add_component(component)
+        for zone in zones:
+            one.add_component(zone)
         for part in parts:
             one.add_component(part)
         found: list[Occurrence] = []
