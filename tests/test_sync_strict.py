@@ -585,10 +585,22 @@ def test_printable_escapes_controls_and_bidi_overrides() -> None:
     assert printable_lines(report) == "Fatigue\r\n\\x1b]0;x\\x07Org,3\r\nTotal\\x099\n"
 
 
+def hostile_engagement(store: Store) -> str:
+    """An engagement titled with terminal controls. The editor (and a calendar import) refuse
+    them, but a bundle may carry them (sync keeps any valid Unicode), so it is written as a
+    merge would write it: past the editor's rules."""
+    from ccodesk.models import Engagement
+
+    eid = add_engagement(store, "placeholder")
+    with store.transaction() as s:
+        s.get_one(Engagement, eid).title = HOSTILE_TITLE
+    return eid
+
+
 def test_conflicts_list_and_merge_lines_escape_bundle_strings(
     tmp_path: Path, central: Central, camden: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    eid = add_engagement(camden, HOSTILE_TITLE)
+    eid = hostile_engagement(camden)
     path = tmp_path / "evil\x1b[2J.ccbundle"
     export(camden, path)
     assert cli_central(["merge", str(path)], central) == 0
@@ -645,7 +657,7 @@ def test_borough_command_lines_escape_titles(
 ) -> None:
     from ccodesk.cli import main as cli
 
-    eid = add_engagement(camden, HOSTILE_TITLE)  # as a colleague's bundle could bring it
+    eid = hostile_engagement(camden)  # as a colleague's bundle could bring it
     for argv in (["list", "engagements"], ["show", eid], ["search", "evil"]):
         assert cli(["--data-dir", str(camden.data_dir), *argv]) == 0, argv
         out = capsys.readouterr().out
