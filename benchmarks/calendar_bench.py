@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import sys
 import tempfile
@@ -92,7 +93,7 @@ def main() -> None:
                     report = apply_import(s, plan, progress=progress)
                 t3 = time.perf_counter()
                 figures.append((round_, len(parsed), t1 - t0, t2 - t1, t3 - t2, t3 - t0, report))
-        gaps = [b[0] - a[0] for a, b in zip(ticks, ticks[1:], strict=False)]
+        gaps = [b[0] - a[0] for a, b in itertools.pairwise(ticks)]
         print(f"calendar import, {len(data) / 1e6:.1f} MB file, {args.events:,} events")
         for round_, n, read, plan_s, write, total, report in figures:
             print(
