@@ -8,12 +8,9 @@ Both write a file that opens the store's records without ccodesk; both say so, a
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from ccodesk.errors import KnownError
 
 PLAIN_WARNING = (
     "warning: {path} will hold every record of this store IN CLEAR: names, contact details, "
@@ -29,17 +26,9 @@ KEY_WARNING = (
 
 def _confirm(message: str, path: Path, assume_yes: bool) -> None:
     """Say what the file means and ask (KnownError, nothing written, when not confirmed)."""
-    from ccodesk.recovery import RecoveryError
+    from ccodesk.terminal import confirm_file_write
 
-    if path.exists() or path.is_symlink():
-        raise RecoveryError(f"{path} already exists; it was left as it is.")
-    print(message.format(path=path), file=sys.stderr)
-    if assume_yes:
-        return
-    if not sys.stdin.isatty():
-        raise KnownError("Nothing was written: no terminal to confirm on (pass --yes).")
-    if input("Write it? [y/N] ").strip().lower() not in ("y", "yes"):
-        raise KnownError("Nothing was written.")
+    confirm_file_write(message.format(path=path), path, assume_yes)
 
 
 def cmd_export_database_key(

@@ -10,6 +10,8 @@ accented letters and other scripts included, as it is.
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 # C0 controls (with ESC, TAB, CR and LF), DEL, C1 controls, the bidirectional embeddings,
 # overrides, isolates and marks, and the Unicode line and paragraph separators.
@@ -34,3 +36,19 @@ def printable_lines(text: str) -> str:
         ending = "\r" if line.endswith("\r") else ""
         lines.append(printable(line.removesuffix("\r")) + ending)
     return "\n".join(lines)
+
+
+def confirm_file_write(message: str, path: Path, assume_yes: bool) -> None:
+    """Before writing a sensitive file: refuse an existing `path`, say `message` (on stderr)
+    and ask, unless `assume_yes`. Raises KnownError (nothing written) when not confirmed."""
+    from ccodesk.errors import KnownError
+
+    if path.exists() or path.is_symlink():
+        raise KnownError(f"{path} already exists; it was left as it is.")
+    print(message, file=sys.stderr)
+    if assume_yes:
+        return
+    if not sys.stdin.isatty():
+        raise KnownError("Nothing was written: no terminal to confirm on (pass --yes).")
+    if input("Write it? [y/N] ").strip().lower() not in ("y", "yes"):
+        raise KnownError("Nothing was written.")

@@ -42,6 +42,7 @@ from ccodesk.models import (
 from ccodesk.models.base import new_id
 from ccodesk.services import checks
 from ccodesk.services.calendar_ics import (
+    STATUS,
     UID_SUFFIX,
     calendar_id,
     describe,
@@ -109,6 +110,21 @@ class ImportPlan:
         if refused:
             parts.append(f"{refused:,} refused")
         return ", ".join(parts)
+
+    @property
+    def events_shown(self) -> str:
+        """ "5 events": every event of the file, each occurrence of a series one."""
+        return plural(len(self.items) + len(self.unreadable), "event")
+
+    @property
+    def series_shown(self) -> str:
+        """ "1 recurring series expanded from 1 Dec 2025 to 3 Dec 2028", or "" for none."""
+        if not self.series:
+            return ""
+        return (
+            f"{plural(self.series, 'recurring series', 'recurring series')} expanded from "
+            f"{checks.day(self.horizon[0])} to {checks.day(self.horizon[1])}"
+        )
 
     def lines(self, *, limit: int = 50) -> list[str]:
         """The events that are refused or need a look, one line each (at most `limit`)."""
@@ -217,8 +233,6 @@ def _exported(e: Engagement) -> dict[str, Any]:
     """What ccodesk's own export writes for `e`, as `_values` reads it back: the base a
     re-import of this device's own file is compared with."""
     ends = e.ends_at or e.starts_at + dt.timedelta(hours=2)
-    from ccodesk.services.calendar_ics import STATUS
-
     return {
         "title": e.title,
         "starts_at": e.starts_at.isoformat(),
@@ -524,12 +538,7 @@ def import_ics(
 
 def describe_plan(plan: ImportPlan) -> str:
     """The preview in words, as the command line prints it."""
-    head = f"{plural(len(plan.items) + len(plan.unreadable), 'event')}"
-    if plan.series:
-        head += (
-            f" ({plural(plan.series, 'recurring series', 'recurring series')} expanded from "
-            f"{checks.day(plan.horizon[0])} to {checks.day(plan.horizon[1])})"
-        )
+    head = plan.events_shown + (f" ({plan.series_shown})" if plan.series else "")
     return "\n".join([f"{head}: {plan.summary()}", *(f"  {line}" for line in plan.lines())])
 
 

@@ -127,21 +127,14 @@ def cmd_key_export(args: argparse.Namespace, open_store: Callable[[], Any], _pro
 
 def confirm_secret_export(what: str, path: Path, assume_yes: bool) -> None:
     """Say what writing a secret key file means and ask first (KnownError: nothing written)."""
-    from ccodesk.errors import KnownError
+    from ccodesk.terminal import confirm_file_write
 
-    if path.exists() or path.is_symlink():
-        raise KnownError(f"{path} already exists; it was left as it is.")
-    print(
+    confirm_file_write(
         f"This writes {what} to {path}: whoever has the file can read every bundle and "
         "receipt addressed to it.",
-        file=sys.stderr,
+        path,
+        assume_yes,
     )
-    if assume_yes:
-        return
-    if not sys.stdin.isatty():
-        raise KnownError("Nothing was written: no terminal to confirm on (pass --yes).")
-    if input("Write it? [y/N] ").strip().lower() not in ("y", "yes"):
-        raise KnownError("Nothing was written.")
 
 
 def cmd_key_export_age_identity(

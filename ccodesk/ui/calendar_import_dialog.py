@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from ccodesk.models import EngagementKind
 from ccodesk.services import checks
 from ccodesk.services.calendar_import import Action, ImportPlan, Planned
-from ccodesk.words import plural
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("When", "Event", "Kind", "What happens")
@@ -135,13 +134,9 @@ class CalendarImportDialog(QDialog):
         self.setWindowTitle(f"Import {file_name}")
         self.plan = plan
         layout = QVBoxLayout(self)
-        events = len(plan.items) + len(plan.unreadable)
-        head = f"{plural(events, 'event')} in {plan.name or file_name}"
+        head = f"{plan.events_shown} in {plan.name or file_name}"
         if plan.series:
-            head += (
-                f", with {plural(plan.series, 'recurring series', 'recurring series')} expanded "
-                f"from {checks.day(plan.horizon[0])} to {checks.day(plan.horizon[1])}"
-            )
+            head += f", with {plan.series_shown}"
         self.summary = QLabel(f"<b>{head}:</b> {plan.summary()}. Nothing is written until you "
                               "press Import.")  # fmt: skip
         self.summary.setWordWrap(True)
