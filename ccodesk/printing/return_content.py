@@ -8,30 +8,28 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import ValidationError
 from ccodesk.models import (
     Attendance,
-    ConsultationMethod,
     CostItem,
     Engagement,
-    EngagementStatus,
     FeedbackGiven,
     Finding,
     OfficerTime,
     Outcome,
-    OutcomeResult,
     PriorityGroup,
 )
 from ccodesk.resource_files import borough_name
-from ccodesk.services.dashboard import group_reach
-from ccodesk.services.indicator_suppression import (
-    ATTENDEES,
-    BY_METHOD,
-    NO_METHOD,
-    withheld_cells,
+from ccodesk.services.indicator_results import IndicatorReport
+from ccodesk.services.indicator_suppression import ATTENDEES, BY_METHOD, NO_METHOD
+from ccodesk.services.indicators import (
+    ChangedDecision,
+    build_report,
+    decisions_changed,
+    held_in,
 )
 from ccodesk.services.periods import Period, PeriodKind
 
@@ -106,14 +104,6 @@ class GroupLine:
 
 
 @dataclass(frozen=True)
-class ChangedDecision:
-    held_on: dt.date
-    engagement: str
-    finding: str
-    decision: str
-
-
-@dataclass(frozen=True)
 class FeedbackLine:
     given_on: dt.date
     channel: str
@@ -123,21 +113,29 @@ class FeedbackLine:
 
 @dataclass
 class ReturnContent:
-    """Everything the quarterly consultation return prints."""
+    """Everything the quarterly consultation return prints.
+
+    The figures the indicator report also gives (engagements held, attendees, methods, the
+    groups, findings, findings that changed a decision, costs) are the report's own, taken
+    from `indicators.build_report` for the quarter: one definition per figure."""
 
     borough: str
     quarter: Quarter
     methods: list[MethodLine]
+    held: int
+    attendees: int
     held_before: int
     attendees_before: int
     prefer_not_to_say: int
     not_asked: int
     groups: list[GroupLine]
-    changed: list[ChangedDecision]
-    outcomes: dict[str, int]  # outcome label -> findings of the quarter's engagements
     findings: int
+    changed: list[ChangedDecision]  # as many lines as InformationUse.changed
+    outcomes: dict[str, int]  # outcome label -> findings of the quarter's engagements
     feedback: list[FeedbackLine]
+    cash_pence: int
     costs: list[tuple[str, int]]  # category label, pence
+    officer_pence: int
     officer_time: list[tuple[str, int, int]]  # role label, minutes, pence
     # counts of people withheld, as (measure, group, quarter label): a printed return leaves
     # the device (docs/indicators.md, "Small numbers"; services/indicator_suppression.py)
@@ -169,65 +167,25 @@ class ReturnContent:
         """The cell of a method's attendees ("Other": engagements with no method)."""
         return (NO_METHOD, "") if method == "Other" else (BY_METHOD, method)
 
-    @property
-    def held(self) -> int:
-        return sum(m.held for m in self.methods)
 
-    @property
-    def attendees(self) -> int:
-        return sum(m.attendees for m in self.methods)
-
-    @property
-    def cash_pence(self) -> int:
-        return sum(p for _, p in self.costs)
-
-    @property
-    def officer_pence(self) -> int:
-        return sum(p for _, _, p in self.officer_time)
-
-
-def _held_in(start: dt.date, end: dt.date):  # type: ignore[no-untyped-def]
-    return (
-        Engagement.deleted.is_(False),
-        Engagement.status == EngagementStatus.HELD,
-        Engagement.starts_at >= dt.datetime.combine(start, dt.time()),
-        Engagement.starts_at < dt.datetime.combine(end, dt.time()),
-    )
-
-
-def _held_and_attendees(session: Session, quarter: Quarter) -> tuple[int, int]:
-    row = session.execute(
-        select(func.count(Engagement.id), func.coalesce(func.sum(Attendance.total), 0))
-        .outerjoin(
-            Attendance,
-            (Attendance.engagement_id == Engagement.id) & Attendance.deleted.is_(False),
-        )
-        .where(*_held_in(quarter.start, quarter.end))
-    ).one()
-    return int(row[0]), int(row[1])
+def _methods(report: IndicatorReport) -> list[MethodLine]:
+    """The quarter's methods used, in the toolkit's order; "Other" for engagements with none."""
+    p = report.current.participation
+    lines = [MethodLine(m.name, m.engagements, m.attendees) for m in p.by_method if m.engagements]
+    other = (p.held - sum(m.held for m in lines), p.attendees - sum(m.attendees for m in lines))
+    if other[0]:
+        lines.append(MethodLine("Other", *other))
+    return lines
 
 
 def return_content(session: Session, borough_code: str | None, quarter: Quarter) -> ReturnContent:
     """What the quarterly consultation return for `quarter` prints."""
-    held = _held_in(quarter.start, quarter.end)
+    this = Period(quarter.year, PeriodKind.QUARTER, quarter.number)
+    area = borough_name(borough_code) or "Central unit"
+    report = build_report(session, this, area=area, borough_code=borough_code)
+    now, before = report.current, report.previous
+    held = held_in(this)
     live_attendance = (Attendance.engagement_id == Engagement.id) & Attendance.deleted.is_(False)
-    methods = [
-        MethodLine(name or "Other", int(n), int(people))
-        for name, n, people in session.execute(
-            select(
-                ConsultationMethod.name,
-                func.count(Engagement.id),
-                func.coalesce(func.sum(Attendance.total), 0),
-            )
-            .select_from(Engagement)
-            .outerjoin(ConsultationMethod, ConsultationMethod.code == Engagement.method_code)
-            .outerjoin(Attendance, live_attendance)
-            .where(*held)
-            .group_by(ConsultationMethod.name, ConsultationMethod.position)
-            .order_by(ConsultationMethod.position)
-        )
-    ]
-    held_before, attendees_before = _held_and_attendees(session, quarter.previous())
     unsaid, unasked = session.execute(
         select(
             func.coalesce(func.sum(Attendance.prefer_not_to_say), 0),
@@ -236,40 +194,8 @@ def return_content(session: Session, borough_code: str | None, quarter: Quarter)
         .join(Engagement, live_attendance)
         .where(*held)
     ).one()
-    this = Period(quarter.year, PeriodKind.QUARTER, quarter.number)
-    now = group_reach(session, this)
-    before = {g.code: g.attendees for g in group_reach(session, this.previous())}
-    groups = [GroupLine(g.name, g.attendees, before.get(g.code, 0)) for g in now]
-    start = dt.datetime.combine(quarter.start, dt.time())
-    end = dt.datetime.combine(quarter.end, dt.time())
-    changed = [
-        ChangedDecision(when.date(), title, text, decision)
-        for when, title, text, decision in session.execute(
-            select(Engagement.starts_at, Engagement.title, Finding.text, Outcome.decision)
-            .join(Finding, Finding.engagement_id == Engagement.id)
-            .join(Outcome, Outcome.finding_id == Finding.id)
-            .where(
-                Engagement.deleted.is_(False),
-                Finding.deleted.is_(False),
-                Outcome.deleted.is_(False),
-                Outcome.result == OutcomeResult.CHANGED_DECISION,
-                or_(
-                    Outcome.decided_on.between(quarter.start, quarter.end - dt.timedelta(days=1)),
-                    Outcome.decided_on.is_(None)
-                    & (Engagement.starts_at >= start)
-                    & (Engagement.starts_at < end),
-                ),
-            )
-            .order_by(Engagement.starts_at, Finding.text)
-        )
-    ]
-    findings = int(
-        session.execute(
-            select(func.count(Finding.id))
-            .join(Engagement, Engagement.id == Finding.engagement_id)
-            .where(*held, Finding.deleted.is_(False))
-        ).scalar_one()
-    )
+    earlier = {g.code: g.attendees for g in before.representation.groups}
+    groups = [GroupLine(g.name, g.attendees, earlier[g.code]) for g in now.representation.groups]
     used = session.execute(
         select(Outcome.result, func.count(func.distinct(Outcome.finding_id)))
         .join(Finding, Finding.id == Outcome.finding_id)
@@ -317,29 +243,27 @@ def return_content(session: Session, borough_code: str | None, quarter: Quarter)
             .order_by(func.sum(OfficerTime.minutes).desc())
         )
     ]
-    area = borough_name(borough_code) or "Central unit"
-    withheld = withheld_cells(session, (this, this.previous()), {area: None})
     return ReturnContent(
-        withheld=withheld.of(area),
+        withheld=report.withheld or frozenset(),
         borough=area,
         quarter=quarter,
-        methods=methods,
-        held_before=held_before,
-        attendees_before=attendees_before,
+        methods=_methods(report),
+        held=now.participation.held,
+        attendees=now.participation.attendees,
+        held_before=before.participation.held,
+        attendees_before=before.participation.attendees,
         prefer_not_to_say=int(unsaid),
         not_asked=int(unasked),
         groups=groups,
-        changed=changed,
+        findings=now.information.findings,
+        changed=decisions_changed(session, this),
         outcomes=outcomes,
-        findings=findings,
         feedback=feedback,
+        cash_pence=now.cost.direct_pence,
         costs=costs,
+        officer_pence=now.cost.officer_pence,
         officer_time=officer_time,
     )
-
-
-def _bounds(quarter: Quarter) -> tuple[dt.date, dt.date]:
-    return quarter.start, quarter.end
 
 
 def priority_group_names(session: Session) -> dict[str, str]:

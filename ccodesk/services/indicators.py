@@ -130,7 +130,7 @@ class Facts:
     organisation_names: dict[str, str]
 
 
-def _held(period: Period) -> list[ColumnElement[bool]]:
+def held_in(period: Period) -> list[ColumnElement[bool]]:
     """Held engagements whose start falls in [start, end) of the period."""
     return [
         Engagement.deleted.is_(False),
@@ -155,15 +155,60 @@ def group_counts(session: Session, period: Period) -> list[tuple[str, str, int, 
             )
             .join(Attendance, Attendance.id == AttendanceCount.attendance_id)
             .join(Engagement, Engagement.id == Attendance.engagement_id)
-            .where(*_held(period), Attendance.deleted.is_(False), AttendanceCount.count > 0)
+            .where(*held_in(period), Attendance.deleted.is_(False), AttendanceCount.count > 0)
             .group_by(Engagement.origin_device, AttendanceCount.group_code)
         )
     ]
 
 
+def _live_outcome() -> ColumnElement[bool]:
+    return and_(Outcome.finding_id == Finding.id, Outcome.deleted.is_(False))
+
+
+def changed_a_decision() -> ColumnElement[bool]:
+    """The finding (of the query's row) changed a decision: one of its live outcomes did.
+    The one definition of "findings that changed a decision" (docs/indicators.md), for the
+    indicators and the quarterly return."""
+    return exists().where(_live_outcome(), Outcome.result == OutcomeResult.CHANGED_DECISION)
+
+
+@dataclass(frozen=True)
+class ChangedDecision:
+    """A finding of a held engagement that changed a decision, with the decisions it changed."""
+
+    held_on: dt.date
+    engagement: str
+    finding: str
+    decision: str
+
+
+def decisions_changed(session: Session, period: Period) -> list[ChangedDecision]:
+    """The findings counted by `InformationUse.changed` for the period's held engagements,
+    one line each (several changed outcomes of one finding share its line), by day held."""
+    lines: dict[str, tuple[dt.datetime, str, str, list[str]]] = {}
+    for finding_id, starts_at, title, text, decision in session.execute(
+        select(Finding.id, Engagement.starts_at, Engagement.title, Finding.text, Outcome.decision)
+        .join(Engagement, Engagement.id == Finding.engagement_id)
+        .join(Outcome, _live_outcome())
+        .where(
+            *held_in(period),
+            Finding.deleted.is_(False),
+            Outcome.result == OutcomeResult.CHANGED_DECISION,
+        )
+        .order_by(Engagement.starts_at, Finding.text, Finding.id, Outcome.decided_on, Outcome.id)
+    ):
+        decisions = lines.setdefault(finding_id, (starts_at, title, text, []))[3]
+        if decision and decision not in decisions:
+            decisions.append(decision)
+    return [
+        ChangedDecision(starts_at.date(), title, text, "; ".join(decisions))
+        for starts_at, title, text, decisions in lines.values()
+    ]
+
+
 def collect(session: Session, period: Period, *, fatigue_threshold: int = 3) -> Facts:
     """Read every indicator's facts for `period`, grouped by the engagements' origin device."""
-    held = _held(period)
+    held = held_in(period)
     device = Engagement.origin_device
     facts: dict[str, _DeviceFacts] = defaultdict(_DeviceFacts)
     live_attendance = and_(Attendance.engagement_id == Engagement.id, Attendance.deleted.is_(False))
@@ -201,15 +246,13 @@ def collect(session: Session, period: Period, *, fatigue_threshold: int = 3) -> 
         facts[dev].targeted[group] = int(n)
 
     # effective use of information
-    live_outcome = and_(Outcome.finding_id == Finding.id, Outcome.deleted.is_(False))
-    has_outcome = exists().where(live_outcome)
-    changed = exists().where(live_outcome, Outcome.result == OutcomeResult.CHANGED_DECISION)
+    has_outcome = exists().where(_live_outcome())
     for dev, n, used, changed_n in session.execute(
         select(
             device,
             func.count(Finding.id),
             func.sum(case((has_outcome, 1), else_=0)),
-            func.sum(case((changed, 1), else_=0)),
+            func.sum(case((changed_a_decision(), 1), else_=0)),
         )
         .join(Engagement, Engagement.id == Finding.engagement_id)
         .where(*held, Finding.deleted.is_(False))
