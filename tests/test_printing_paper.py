@@ -163,6 +163,23 @@ def test_header_words_are_never_broken(pack, tmp_path: Path, large: bool) -> Non
     assert header_words <= set(printed)
 
 
+RETURN_HEADERS = {  # every table header the quarterly return prints
+    "Method", "Held", "Took part", "Per engagement", "Priority group", "Change",
+    "Engagement", "You said", "Decision changed", "Given", "Channel", "What we said",
+    "Cost", "Amount",
+}  # fmt: skip
+
+
+def test_the_returns_header_words_are_never_broken(demo_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.session() as s:
+        data = return_content.return_content(s, "hackney", return_content.Quarter(2026, 3))
+    assert data.methods and data.changed and data.feedback and data.costs  # every table
+    found = words(write(tmp_path, "return.pdf", quarterly.return_pdf(data)))
+    header_words = {w for h in RETURN_HEADERS for w in h.split()}
+    assert broken_words(found, header_words) == []
+    assert header_words <= {w.text for w in found}
+
+
 # -- 4. QR codes a scanner reads ------------------------------------------------------------
 
 
