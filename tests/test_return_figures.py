@@ -30,8 +30,11 @@ def _cli(store, *args: str) -> None:  # type: ignore[no-untyped-def]
 
 def _report(path: Path) -> dict[Cell, tuple[str, str]]:
     """(measure, group) -> (this period, the period before), as printed."""
-    sheet = load_workbook(path, read_only=True)["Indicators"]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(path, read_only=True)
+    try:
+        rows = list(book["Indicators"].iter_rows(values_only=True))
+    finally:
+        book.close()  # a read-only workbook keeps its file open until closed
     header = [str(h).casefold() for h in rows[0]]
     at = {name: header.index(name) for name in ("measure", "group", "unit", "value", "previous")}
     figures = {}

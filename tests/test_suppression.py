@@ -346,7 +346,10 @@ def read_xlsx(path: Path) -> list[dict[str, Any]]:
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True)
-    rows = list(book["Indicators"].iter_rows(values_only=True))
+    try:
+        rows = list(book["Indicators"].iter_rows(values_only=True))
+    finally:
+        book.close()  # a read-only workbook keeps its file open until closed
     header = [str(h).lower() for h in rows[0]]
     return [dict(zip(header, r, strict=True)) for r in rows[1:]]
 
