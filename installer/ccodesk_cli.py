@@ -1,7 +1,11 @@
 """Frozen entry point of the command line."""
 
+import multiprocessing
 import sys
 
-from ccodesk.cli import main
+if __name__ == "__main__":
+    # a large calendar is read by spawned worker processes, which start as this program
+    multiprocessing.freeze_support()
+    from ccodesk.cli import main
 
-sys.exit(main())
+    sys.exit(main())
