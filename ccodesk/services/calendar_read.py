@@ -269,7 +269,7 @@ def _split(data: bytes) -> tuple[list[bytes], list[bytes], list[bytes]] | None:
 def _calendar(data: bytes) -> Any:
     # icalendar keeps every VTIMEZONE it has read in one cache for the process, and a later
     # file's zone of the same name would be read by the earlier file's rules: start afresh
-    icalendar.use_zoneinfo()
+    icalendar.use_zoneinfo()  # type: ignore[no-untyped-call]
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except (ValueError, IndexError, KeyError, TypeError, UnicodeDecodeError) as exc:
