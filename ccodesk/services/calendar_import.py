@@ -314,13 +314,15 @@ def _draft(
 
 
 def _known(
-    session: Session, parsed: ParsedCalendar, own: bool
+    session: Session, parsed: ParsedCalendar, own: bool, progress: Progress
 ) -> tuple[dict[tuple[str, str], CalendarLink], dict[str, Engagement]]:
     """The links of this calendar's events (by UID and occurrence) and their engagements
     (and, in this device's own file, the engagements its `<id>@ccodesk` UIDs name)."""
-    uids = {o.uid for o in parsed.events}
+    uids = sorted({o.uid for o in parsed.events})
     by_key: dict[tuple[str, str], CalendarLink] = {}
-    for chunk in _chunks(sorted(uids), 500):
+    what = "Finding the file's events in the store"
+    for number, chunk in enumerate(_chunks(uids, 500)):
+        progress(number * 500, 2 * len(uids), what)
         for link in session.scalars(select(CalendarLink).where(CalendarLink.uid.in_(chunk))):
             if link.calendar == parsed.calendar or own:
                 by_key[(link.uid, link.occurrence)] = link
@@ -328,7 +330,9 @@ def _known(
     if own:
         wanted |= {u.removesuffix(UID_SUFFIX) for u in uids if u.endswith(UID_SUFFIX)}
     engagements: dict[str, Engagement] = {}
-    for chunk in _chunks(sorted(wanted), 500):
+    ids = sorted(wanted)
+    for number, chunk in enumerate(_chunks(ids, 500)):
+        progress(len(uids) + number * 500 * len(uids) // max(1, len(ids)), 2 * len(uids), what)
         for e in session.scalars(select(Engagement).where(Engagement.id.in_(chunk))):
             engagements[e.id] = e
     return by_key, engagements
@@ -354,7 +358,7 @@ def plan_import(
     state = session.scalars(select(DeviceState)).first()
     officer = (state.officer_name, state.officer_role.upper()) if state else ("", "")
     own = state is not None and parsed.calendar == calendar_id(state.device_id)
-    by_key, engagements = _known(session, parsed, own)
+    by_key, engagements = _known(session, parsed, own, progress)
     items: list[Planned] = []
     seen: set[tuple[str, str]] = set()
     total = len(parsed.events)
