@@ -12,12 +12,14 @@ from typing import Any
 import icalendar
 import pytest
 import vobject
+from sqlalchemy import select
 
 from ccodesk.cli import main
 from ccodesk.errors import ValidationError
 from ccodesk.models import CalendarLink, Engagement, EngagementKind, EngagementStatus
 from ccodesk.services.calendar_ics import export_ics
 from ccodesk.services.calendar_import import (
+    Action,
     apply_import,
     import_ics,
     plan_import,
@@ -197,10 +199,14 @@ def test_the_officers_own_edits_survive_a_re_import(store: Any) -> None:
         e = s.get(Engagement, first.id)
         assert e.notes == "Ask about the new CCTV."
         assert e.venue_address == "Busby Place, London NW5 2SE"
-    # the BLO moves the June meeting: that one, and only its times, change
-    moved = fixture("outlook-series.ics").replace(b"COUNT=6", b"COUNT=5")
-    report = run(store, moved)
-    assert report.updated == [] and report.unchanged == 4  # June is beyond the new COUNT
+    # the BLO ends the series in May: June is cancelled, nothing else changes
+    shorter = fixture("outlook-series.ics").replace(b"COUNT=6", b"COUNT=5")
+    report = run(store, shorter)
+    assert report.unchanged == 4 and len(report.updated) == 1
+    with store.session() as s:
+        june = s.get_one(Engagement, report.updated[0])
+        assert (june.starts_at.month, june.status) == (6, EngagementStatus.CANCELLED)
+        assert s.get_one(Engagement, first.id).notes == "Ask about the new CCTV."
 
 
 def test_a_changed_event_updates_only_what_changed(store: Any) -> None:
@@ -434,3 +440,72 @@ def test_calendar_export_and_import_from_the_command_line(
     assert "Could not read" in capsys.readouterr().err
     assert main([*cli, "export", "-o", str(tmp_path / "no" / "such.ics")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def weekly(*lines: str) -> bytes:
+    return "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Google Inc//Google Calendar 70.9054//EN",
+            "X-WR-CALNAME:Ward panels",
+            "BEGIN:VEVENT",
+            "UID:panel@google.example",
+            "DTSTAMP:20261101T100000Z",
+            "DTSTART:20261102T180000Z",
+            "DTEND:20261102T193000Z",
+            "SUMMARY:Ward panel",
+            *lines,
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    ).encode()
+
+
+def test_occurrences_dropped_from_a_series_are_cancelled(store: Any) -> None:
+    """The organiser removes two dates (EXDATE) and ends the series early (COUNT): the
+    occurrences imported before are cancelled, a held one is left; putting them back in the
+    calendar puts them back as planned."""
+    six = weekly("RRULE:FREQ=WEEKLY;COUNT=6")  # 2 Nov to 7 Dec 2026
+    assert len(run(store, six).added) == 6
+    with store.transaction() as s:
+        held = s.scalars(
+            select(Engagement).where(Engagement.starts_at == dt.datetime(2026, 11, 9, 18))
+        ).one()
+        held.status = EngagementStatus.HELD
+    shorter = weekly(
+        "RRULE:FREQ=WEEKLY;COUNT=4", "EXDATE:20261109T180000Z", "EXDATE:20261116T180000Z"
+    )
+    with store.session() as s:
+        plan = plan_import(s, read_calendar(shorter, horizon=HORIZON))
+    cancelled = [p for p in plan.items if p.action == Action.UPDATE]
+    assert [p.event.starts_at.day for p in cancelled] == [16, 30, 7]
+    assert all(p.changes == {"status": EngagementStatus.CANCELLED} for p in cancelled)
+    assert any("marked cancelled" in line for line in plan.lines())
+    assert any("it was held: left as it is" in line for line in plan.lines())
+    assert plan.summary() == "0 to add, 3 to update, 3 unchanged"
+
+    report = run(store, shorter)
+    assert len(report.updated) == 3
+    status = {e.starts_at.date(): e.status for e in engagements(store)}
+    assert status == {
+        dt.date(2026, 11, 2): EngagementStatus.PLANNED,
+        dt.date(2026, 11, 9): EngagementStatus.HELD,
+        dt.date(2026, 11, 16): EngagementStatus.CANCELLED,
+        dt.date(2026, 11, 23): EngagementStatus.PLANNED,
+        dt.date(2026, 11, 30): EngagementStatus.CANCELLED,
+        dt.date(2026, 12, 7): EngagementStatus.CANCELLED,
+    }
+    again = run(store, shorter)
+    assert (again.added, again.updated) == ([], [])
+    # a series outside this import's horizon is not touched
+    with store.transaction() as s:
+        later = import_ics(s, shorter, horizon=(dt.date(2026, 11, 20), dt.date(2027, 1, 1)))
+    assert later.updated == []
+
+    back = run(store, six)
+    assert len(back.updated) == 3
+    status = {e.starts_at.date(): e.status for e in engagements(store)}
+    assert list(status.values()).count(EngagementStatus.PLANNED) == 5
+    assert run(store, six).updated == []

@@ -280,6 +280,8 @@ def _changes(
         out["notes"] = notes
     if moved("status"):
         status = _status(theirs["status"])
+        if status is None and base is not None and base.get("status") == "CANCELLED":
+            status = EngagementStatus.PLANNED  # no longer cancelled in the calendar
         if status is not None and not (
             e is not None
             and e.status == EngagementStatus.HELD
@@ -422,8 +424,66 @@ def plan_import(
             item.action = Action.UPDATE if changes else Action.UNCHANGED
             item.changes = changes
         items.append(item)
+    items += _gone(session, parsed, by_key, engagements, seen, now)
     progress(total, total, "Compared")
     return ImportPlan(parsed.name, parsed.horizon, parsed.series, items, list(parsed.refused))
+
+
+GONE = "no longer in its series in this file: marked cancelled."
+
+
+def _gone(
+    session: Session,
+    parsed: ParsedCalendar,
+    by_key: Mapping[tuple[str, str], CalendarLink],
+    engagements: Mapping[str, Engagement],
+    seen: set[tuple[str, str]],
+    now: dt.datetime,
+) -> list[Planned]:
+    """The occurrences imported before from a series of this file that the series no longer
+    holds (an EXDATE added, a COUNT or UNTIL shortened), within the horizon it was expanded
+    over: cancelled, unless held (then left as they are, for the officer to look at)."""
+    series = {o.uid for o in parsed.events if o.series}
+    start = dt.datetime.combine(parsed.horizon[0], dt.time())
+    end = dt.datetime.combine(parsed.horizon[1], dt.time())
+    out: list[Planned] = []
+    for key, link in sorted(by_key.items()):
+        e = engagements.get(link.engagement_id)
+        if key in seen or key[0] not in series or not key[1] or e is None or e.deleted:
+            continue
+        if not start <= e.starts_at < end or e.status == EngagementStatus.CANCELLED:
+            continue
+        event = Occurrence(
+            uid=link.uid,
+            occurrence=link.occurrence,
+            summary=e.title,
+            starts_at=e.starts_at,
+            ends_at=e.ends_at,
+            location=location_of(e),
+            description="",
+            status="CANCELLED",
+            organiser=None,
+            attendees=(),
+            categories=(),
+            series=True,
+        )
+        item = Planned(event, Action.UPDATE, e.kind, engagement_id=e.id, calendar=link.calendar)
+        item.imported = {**link.imported, "status": "CANCELLED"}
+        if e.status == EngagementStatus.HELD:
+            item.action = Action.UNCHANGED
+            item.reasons = ["no longer in its series in this file, but it was held: left as it is."]
+            out.append(item)
+            continue
+        item.changes = {"status": EngagementStatus.CANCELLED}
+        item.reasons = [GONE]
+        problems = validate_engagement(session, _draft(e, e.kind, item.changes), e.id, now=now)
+        if problems:
+            item.action, item.reasons = (
+                Action.REFUSED,
+                [GONE.removesuffix("marked cancelled.") + "it cannot be cancelled:", *problems],
+            )
+        out.append(item)
+    return out
 
 
 def _chunks(values: list[str], size: int) -> Iterable[list[str]]:
