@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ccodesk.errors import KnownError
-from ccodesk.terminal import printable
+from ccodesk.terminal import printable_lines
 from ccodesk.words import plural
 
 
@@ -54,7 +54,9 @@ def cmd_export(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
+def cmd_import(
+    args: argparse.Namespace, open_store: Callable[[], Any], printer: Callable[..., Any]
+) -> int:
     from ccodesk.services.calendar_import import (
         Action,
         apply_import,
@@ -73,26 +75,29 @@ def cmd_import(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
     horizon = (args.start or start, args.until or end)
     if horizon[1] <= horizon[0]:
         raise KnownError(f"--until ({horizon[1]}) is not after --from ({horizon[0]}).")
-    parsed = read_calendar(data, horizon=horizon)
+    progress = printer("calendar", quiet_for=1.0)  # a large file's progress on stderr
+    parsed = read_calendar(data, horizon=horizon, progress=progress)
     with open_store() as store, store.transaction() as s:
-        plan = plan_import(s, parsed, default_kind=args.kind)
-        print(printable(describe_plan(plan)))
+        plan = plan_import(s, parsed, default_kind=args.kind, progress=progress)
+        print(printable_lines(describe_plan(plan)))
         if args.dry_run:
             print("Nothing was imported (--dry-run).")
             return 0
         if not plan.count(Action.ADD) and not plan.count(Action.UPDATE):
             print("Nothing to import.")
             return 0
-        report = apply_import(s, plan)
+        report = apply_import(s, plan, progress=progress)
     print(f"Imported {path.name}: {report.summary()}")
     return 0
 
 
-def add_commands(sub: Any, open_store: Callable[[argparse.Namespace], Any]) -> None:
+def add_commands(
+    sub: Any, open_store: Callable[[argparse.Namespace], Any], printer: Callable[..., Any]
+) -> None:
     """Add `calendar` to the CLI's subcommands."""
 
-    def bind(func: Callable[..., int]) -> Callable[[argparse.Namespace], int]:
-        return lambda args: func(args, lambda: open_store(args))
+    def bind(func: Callable[..., int], *more: Any) -> Callable[[argparse.Namespace], int]:
+        return lambda args: func(args, lambda: open_store(args), *more)
 
     cal = sub.add_parser("calendar", help="export engagements to, or import them from, .ics")
     a = cal.add_subparsers(dest="calendar_command", required=True, metavar="ACTION")
@@ -111,4 +116,4 @@ def add_commands(sub: Any, open_store: Callable[[argparse.Namespace], Any]) -> N
                    help="expand series until this day (default: two years ahead)")  # fmt: skip
     p.add_argument("--dry-run", action="store_true",
                    help="show what would be added, updated, unchanged or refused")  # fmt: skip
-    p.set_defaults(func=bind(cmd_import))
+    p.set_defaults(func=bind(cmd_import, printer))

@@ -102,12 +102,17 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_printer(label: str):  # type: ignore[no-untyped-def]
+def _progress_printer(label: str, *, quiet_for: float = 0.0):  # type: ignore[no-untyped-def]
+    """progress(done, total, what) as a bar on stderr (a line every 2 s when it is not a
+    terminal); nothing at all for work that ends within `quiet_for` seconds."""
     interactive = sys.stderr.isatty()
+    started = time.monotonic()
     last = [0.0]
 
     def show(done: int, total: int, what: str) -> None:
         now = time.monotonic()
+        if now - started < quiet_for:
+            return
         if done < total and now - last[0] < (0.1 if interactive else 2.0):
             return
         last[0] = now
@@ -305,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     recovery_cli.add_commands(sub, _open)
     from ccodesk import calendar_cli
 
-    calendar_cli.add_commands(sub, _open)
+    calendar_cli.add_commands(sub, _open, _progress_printer)
     return parser
 
 

@@ -422,6 +422,11 @@ def test_calendar_export_and_import_from_the_command_line(
     assert "5 events (1 recurring series expanded from 1 Jan 2026 to 31 Dec 2028)" in out
     assert "5 to add, 0 to update, 0 unchanged" in out and "Nothing was imported" in out
     assert engagements(store) == []
+    # the events to check, one a line (the preview's line breaks are not escaped)
+    clocks = str(CALENDARS / "clock-changes.ics")
+    assert main([*cli, "import", clocks, *span, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "\\x0a" not in out and len([ln for ln in out.splitlines() if "check:" in ln]) >= 2
     assert main([*cli, "import", source, *span, "--kind", "themed_session"]) == 0
     assert "Imported outlook-series.ics: 5 added, 0 updated, 0 unchanged" in capsys.readouterr().out
     assert {e.kind for e in engagements(store)} == {EngagementKind.THEMED_SESSION}

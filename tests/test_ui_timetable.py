@@ -10,7 +10,7 @@ import pytest
 import vobject
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QAccessible, QColor, QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip
 
 from ccodesk.models import EngagementKind, EngagementStatus, TimetableKind
 from ccodesk.services.engagements import EngagementDraft, save_engagement
@@ -393,14 +393,17 @@ def test_ics_export_and_import_round_trip(page, tmp_path: Path) -> None:  # type
         page.import_from(bad)
 
 
-def test_export_and_import_run_in_the_background(qtbot, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_export_and_import_run_in_the_background(qtbot, page, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Off the UI thread, with the services' own progress in the dialog; Cancel stops the
+    import at its next report and nothing is written (and no error is shown)."""
+    from ccodesk.models import Engagement
     from ccodesk.ui.timetable_page import read_ics, write_ics
 
     path = tmp_path / "bg.ics"
     start, end = page.period_range()
     job = page._in_background(
         "Exporting the calendar",
-        lambda: write_ics(page.store, start, end, path),
+        lambda _progress: write_ics(page.store, start, end, path),
         lambda _r: None,
         start=False,
     )
@@ -408,11 +411,37 @@ def test_export_and_import_run_in_the_background(qtbot, page, tmp_path: Path) ->
         job.start()
     assert done.args == [11] and path.exists()
     job = page._in_background(
-        "Importing the calendar", lambda: read_ics(page.store, path), lambda _r: None, start=False
+        "Importing the calendar",
+        lambda progress: read_ics(page.store, path, progress=progress),
+        lambda _r: None,
+        start=False,
     )
+    seen: list[str] = []
+    job.signals.progress.connect(lambda _d, _t, what: seen.append(what))
     with qtbot.waitSignal(job.signals.succeeded, timeout=10_000) as done:
         job.start()
     assert done.args == ["0 added, 0 updated, 11 unchanged"]
+    assert {"Reading the calendar", "Comparing with the store", "Compared"} <= set(seen)
+    assert page._progress.labelText() in seen
+
+    source = Path(__file__).parent / "fixtures" / "calendars" / "outlook-series.ics"
+    with page.store.session() as s:
+        before = s.query(Engagement).count()
+    job = page._in_background(
+        "Importing the calendar",
+        lambda progress: read_ics(page.store, source, progress=progress),
+        lambda _r: None,
+        start=False,
+    )
+    warned: list[object] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a))
+    job.cancel()  # as the progress dialog's Cancel does
+    with qtbot.waitSignal(job.signals.failed, timeout=10_000):
+        job.start()
+    qtbot.wait(50)
+    assert warned == []
+    with page.store.session() as s:
+        assert s.query(Engagement).count() == before
 
 
 def test_import_shows_a_preview_and_writes_only_on_import(qtbot, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -36,7 +36,7 @@ from ccodesk.services.calendar_ics import export_ics
 from ccodesk.services.calendar_import import ImportPlan, apply_import, plan_import, read_calendar
 from ccodesk.services.timetable import CalendarItem, calendar_items
 from ccodesk.store import Store
-from ccodesk.ui.background import BackgroundJob, ProgressDialog
+from ccodesk.ui.background import BackgroundJob, Progress, ProgressDialog
 from ccodesk.ui.calendar_import_dialog import CalendarImportDialog
 from ccodesk.ui.calendar_view import (
     ENGAGEMENT_COLOUR,
@@ -411,24 +411,32 @@ class TimetablePage(LoadOnShow):
     def _in_background(
         self,
         title: str,
-        work: Callable[[], object],
+        work: Callable[[Progress], object],
         done: Callable[[object], object],
         start: bool = True,
     ) -> BackgroundJob:
-        def run(
-            progress: Callable[[int, int, str], None], _cancelled: Callable[[], bool]
-        ) -> object:
-            progress(0, 1, title)
-            result = work()
+        """Run `work(progress)` off the UI thread behind a progress dialog; Cancel stops it at
+        its next progress report (its transaction rolls back: nothing is written)."""
+
+        def run(progress: Progress, cancelled: Callable[[], bool]) -> object:
+            def report(done: int, total: int, what: str) -> None:
+                if cancelled():
+                    raise _Stopped
+                progress(done, total, what)
+
+            report(0, 1, title)
+            result = work(report)
             progress(1, 1, "Done")
             return result
+
+        def failed(exc: object) -> None:
+            if not isinstance(exc, _Stopped):
+                QMessageBox.warning(self, "ccodesk", f"{title} failed: {exc}")
 
         job = BackgroundJob(run)
         self._progress = ProgressDialog(job, title, self)
         job.signals.succeeded.connect(done)
-        job.signals.failed.connect(
-            lambda exc: QMessageBox.warning(self, "ccodesk", f"{title} failed: {exc}")
-        )
+        job.signals.failed.connect(failed)
         if start:
             job.start()
         self._job = job  # keep it alive until it reports
@@ -453,7 +461,7 @@ class TimetablePage(LoadOnShow):
 
             self._in_background(
                 "Exporting the calendar",
-                lambda: write_ics(self.store, start, end, Path(name)),
+                lambda _progress: write_ics(self.store, start, end, Path(name)),
                 done,
             )
 
@@ -476,7 +484,9 @@ class TimetablePage(LoadOnShow):
             dialog.accepted.connect(lambda: self._import(path, dialog))
             dialog.open()
 
-        self._in_background("Reading the calendar", lambda: preview_ics(self.store, path), shown)
+        self._in_background(
+            "Reading the calendar", lambda progress: preview_ics(self.store, path, progress), shown
+        )
 
     def _import(self, path: Path, dialog: CalendarImportDialog) -> None:
         default, kinds = dialog.chosen_default(), dialog.chosen_kinds()
@@ -495,9 +505,19 @@ class TimetablePage(LoadOnShow):
 
         self._in_background(
             "Importing the calendar",
-            lambda: read_ics(self.store, path, default_kind=default, kinds=kinds),
+            lambda progress: read_ics(
+                self.store, path, default_kind=default, kinds=kinds, progress=progress
+            ),
             done,
         )
+
+
+class _Stopped(Exception):
+    """The officer pressed Cancel."""
+
+
+def _quiet(_done: int, _total: int, _what: str) -> None:
+    pass
 
 
 def write_ics(store: Store, start: dt.date, end: dt.date, path: Path) -> int:
@@ -519,11 +539,11 @@ def _read(path: Path) -> bytes:
         raise KnownError(f"Could not read {path}: {exc.strerror}") from exc
 
 
-def preview_ics(store: Store, path: Path) -> ImportPlan:
+def preview_ics(store: Store, path: Path, progress: Progress = _quiet) -> ImportPlan:
     """What importing `path` would do (nothing is written)."""
-    parsed = read_calendar(_read(path))
+    parsed = read_calendar(_read(path), progress=progress)
     with store.session() as s:
-        return plan_import(s, parsed)
+        return plan_import(s, parsed, progress=progress)
 
 
 def read_ics(
@@ -532,11 +552,12 @@ def read_ics(
     *,
     default_kind: EngagementKind = EngagementKind.PCCG_MEETING,
     kinds: dict[str, EngagementKind] | None = None,
+    progress: Progress = _quiet,
 ) -> str:
     """Import an .ics file in one transaction (all or nothing); a summary of what happened.
     The file is read and compared again, so what changed since the preview is seen."""
-    parsed = read_calendar(_read(path))
+    parsed = read_calendar(_read(path), progress=progress)
     with store.transaction() as s:
-        plan = plan_import(s, parsed, default_kind=default_kind, kinds=kinds)
-        report = apply_import(s, plan)
+        plan = plan_import(s, parsed, default_kind=default_kind, kinds=kinds, progress=progress)
+        report = apply_import(s, plan, progress=progress)
     return report.summary() + "".join(f"\n• refused {why}" for why in report.refused[:20])
