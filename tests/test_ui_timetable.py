@@ -479,7 +479,8 @@ def test_import_shows_a_preview_and_writes_only_on_import(qtbot, page, tmp_path:
         assert model.flags(index) & Qt.ItemFlag.ItemIsEditable
         model.setData(index, EngagementKind.THEMED_SESSION.value)
         assert model.index(4, KIND_COLUMN).data() == "Themed session"  # the whole series
-        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        with qtbot.waitSignal(page.status_changed, timeout=20_000):  # the status bar's count
+            qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: page._job.done, timeout=20_000)
         qtbot.waitUntil(lambda: page.import_message is not None, timeout=20_000)
         message = page.import_message.text()

@@ -77,6 +77,7 @@ class ProgressDialog(QProgressDialog):
         self.setMinimumDuration(300)
         self.setAutoClose(False)
         self.setAutoReset(False)
+        self.setMinimumWidth(420)  # the title and "Finding the file's events…" whole
         self.job = job
         self.canceled.connect(job.cancel)
         job.signals.progress.connect(self._on_progress)

@@ -337,6 +337,7 @@ class MainWindow(QMainWindow):
             self.sync.status_changed,
             self.followup.status_changed,
             self.dashboard.status_changed,
+            self.timetable.status_changed,
         ):
             changed.connect(self.refresh_status)
         self.engagements.print_requested.connect(self.print_engagement)

@@ -95,6 +95,7 @@ class TimetablePage(LoadOnShow):
     engagement_activated = Signal(str)
     new_requested = Signal(object)  # a datetime: when the new engagement starts
     period_loaded = Signal()  # the entries of the days shown arrived from the store
+    status_changed = Signal()  # a calendar was imported (changes await the centre)
 
     def __init__(
         self, store: Store, today: dt.date | None = None, parent: QWidget | None = None
@@ -493,6 +494,7 @@ class TimetablePage(LoadOnShow):
 
         def done(summary: object) -> None:
             self.refresh()
+            self.status_changed.emit()
             box = QMessageBox(
                 QMessageBox.Icon.Information,
                 "ccodesk",
