@@ -78,6 +78,7 @@ APP = (
     "rc = main(['--data-dir', sys.argv[1], '--smoke-test']); "
     "print('shown', SMOKE_TIMES['shown']); "
     "print('ready', SMOKE_TIMES['ready']); "
+    "print('live', SMOKE_TIMES['live']); "
     "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
 )
 
@@ -132,12 +133,13 @@ def main() -> None:
                 engagements_per_year=args.engagements // 10,
             )
 
-    bare, cold, ready, rss = [], [], [], []
+    bare, cold, ready, live, rss = [], [], [], [], []
     for _ in range(0 if args.no_starts else STARTS):
         bare.append(timed_run([sys.executable, "-c", BARE], env)["shown"])
         marks = timed_run([sys.executable, "-c", APP, str(store_dir)], env)
         cold.append(marks["shown"])
         ready.append(marks["ready"])
+        live.append(marks["live"])
         rss.append(marks["maxrss_kb"] / 1024)
 
     from PySide6.QtWidgets import QApplication
@@ -172,7 +174,7 @@ def main() -> None:
     )
     print("| figure | value | target |\n|---|---|---|")
     if args.no_starts:
-        bare = cold = ready = rss = [float("nan")]
+        bare = cold = ready = live = rss = [float("nan")]
     print(
         f"| bare PySide6 window, new process, median of {STARTS} | "
         f"{statistics.median(bare) * ms:.0f} ms | |"
@@ -186,12 +188,18 @@ def main() -> None:
         "| ≤ 1.5× |"
     )
     print(
-        f"| ccodesk to dashboard filled from the store, median of {STARTS} | "
+        f"| ccodesk to dashboard filled (the last run's lines, from the store), median of "
+        f"{STARTS} | "
         f"{statistics.median(ready) * ms:.0f} ms | |"
     )
     print(
         f"| dashboard filled ÷ bare window | "
         f"{statistics.median(ready) / statistics.median(bare):.2f}× | ≤ 5× |"
+    )
+    print(
+        f"| ccodesk to the live figures (the store open), median of {STARTS} | "
+        f"{statistics.median(live) * ms:.0f} ms "
+        f"({statistics.median(live) / statistics.median(bare):.2f}× bare) | |"
     )
     print(f"| peak memory of that start (max RSS) | {max(rss):.0f} MB | ≤ 300 MB |")
     print(

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ccodesk.errors import KeyUnavailable, StoreError, WrongKey
 from ccodesk.fileio import atomic_write_bytes
-from ccodesk.storeinfo import PASSPHRASE_ENV
+from ccodesk.storeinfo import INFO_FILE, PASSPHRASE_ENV, StoreInfo
 
 SERVICE = "ccodesk"
 KEY_FILE = "keys.enc"
@@ -238,3 +238,14 @@ class KeyFileKeys:
 
     def forget(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+def keys_for(
+    data_dir: Path, info: StoreInfo, prompt: PassphrasePrompt | None
+) -> KeyringKeys | KeyFileKeys:
+    """The key holder a store's info names."""
+    if info.protection == "keyring":
+        return KeyringKeys(info.store_id)
+    if info.protection == "keyfile":
+        return KeyFileKeys(data_dir / KEY_FILE, prompt)
+    raise StoreError(f"Unknown key protection {info.protection!r} in {data_dir / INFO_FILE}.")

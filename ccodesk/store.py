@@ -22,12 +22,13 @@ from sqlalchemy.pool import QueuePool
 
 from ccodesk import stamping
 from ccodesk.errors import StoreError, StoreExists, StoreTooNew, WrongKey
-from ccodesk.keystore import (
+from ccodesk.keystore import (  # noqa: F401  (keys_for re-exported)
     KeyFileKeys,
     KeyringKeys,
     PassphrasePrompt,
     Secrets,
     keyring_works,
+    keys_for,
 )
 from ccodesk.models import DeviceState, OfficerRole, new_id
 from ccodesk.resource_files import reference_version
@@ -42,19 +43,8 @@ from ccodesk.storeinfo import (  # noqa: F401  (re-exported: the store's public 
 )
 
 # The newest schema this program knows; a test checks it matches the Alembic head.
-SCHEMA_HEAD = "0011"
+SCHEMA_HEAD = "0012"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-
-
-def keys_for(
-    data_dir: Path, info: StoreInfo, prompt: PassphrasePrompt | None
-) -> KeyringKeys | KeyFileKeys:
-    """The key holder a store's info names."""
-    if info.protection == "keyring":
-        return KeyringKeys(info.store_id)
-    if info.protection == "keyfile":
-        return KeyFileKeys(data_dir / "keys.enc", prompt)
-    raise StoreError(f"Unknown key protection {info.protection!r} in {data_dir / INFO_FILE}.")
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -242,14 +232,20 @@ def _refresh_reference(engine: Engine) -> None:
             device.reference_version = version
 
 
-def open_store(data_dir: Path | None = None, *, prompt: PassphrasePrompt | None = None) -> Store:
-    """Open the store in `data_dir`, migrating it first (after a backup) when it is older."""
+def open_store(
+    data_dir: Path | None = None,
+    *,
+    prompt: PassphrasePrompt | None = None,
+    secrets: Secrets | None = None,
+) -> Store:
+    """Open the store in `data_dir`, migrating it first (after a backup) when it is older.
+    `secrets`: the store's keys when the caller has already loaded them."""
     data_dir = data_dir or default_data_dir()
     info = StoreInfo.read(data_dir)
     path = data_dir / DB_FILE
     if not path.exists():
         raise StoreError(f"{path} is missing; restore it from {data_dir / BACKUP_DIR}.")
-    secrets = keys_for(data_dir, info, prompt).load()
+    secrets = secrets or keys_for(data_dir, info, prompt).load()
     engine = make_engine(path, secrets.database_key)
     try:
         _check_key(engine, path)

@@ -121,9 +121,11 @@ def test_every_line_opens_its_item(qtbot, page, board_store) -> None:  # type: i
         qtbot.keyClick(items, Qt.Key.Key_Return)
         assert got == [expected], text
         got.clear()
-    message = page.unreached.item(0)  # nothing held: every group is listed, with no item
-    assert message.data(ITEM_ROLE) is None
-    assert page.item_menu(message) is None
+    group = page.unreached.item(0)  # nothing held: every group is listed; a group opens nothing
+    assert group.data(ITEM_ROLE)[0] == "group"
+    assert page.item_menu(group) is None
+    page.open_item(group)
+    assert engagements == [] and quick == []
 
 
 def test_mark_done_from_the_overdue_list_then_undo(qtbot, page, board_store) -> None:  # type: ignore[no-untyped-def]

@@ -30,7 +30,7 @@ from ccodesk.models.engagement import (
     engagement_target_group,
     engagement_topic,
 )
-from ccodesk.models.meta import AuditEvent, CalendarLink, DeviceState, Draft
+from ccodesk.models.meta import AuditEvent, CalendarLink, DashboardSnapshot, DeviceState, Draft
 from ccodesk.models.outcomes import (
     ActionItem,
     CostItem,
@@ -99,6 +99,7 @@ __all__ = [
     "ContactChannel",
     "CostCategory",
     "CostItem",
+    "DashboardSnapshot",
     "DecisionKind",
     "Delivery",
     "DeviceState",

@@ -80,3 +80,18 @@ class CalendarLink(Base):
     organiser_name: Mapped[str] = mapped_column(String(120), default="")
     organiser_uri: Mapped[str] = mapped_column(String(255), default="")
     imported: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class DashboardSnapshot(Base):
+    """The dashboard's lines as last shown, for the next start's first paint (issue 11).
+
+    Read with the DB-API before SQLAlchemy is imported (`ccodesk.snapshot`), and shown only on
+    the day it was taken and while the store is as it was then (`stamp`); the live figures
+    replace it a moment later. A local cache: never synced, never printed."""
+
+    __tablename__ = "dashboard_snapshot"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    day: Mapped[str] = mapped_column(String(10))  # ISO date the lines are for
+    stamp: Mapped[str] = mapped_column(String(200))  # `snapshot.STAMP_SQL` when taken
+    body: Mapped[str] = mapped_column(Text)  # `BoardLines.to_json()`

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ccodesk.errors import KnownError
 from ccodesk.models import (
+    DashboardSnapshot,
     EngagementStatus,
     PriorityGroup,
 )
@@ -21,7 +26,13 @@ from ccodesk.services.followup import (
 )
 from ccodesk.services.indicators import group_counts
 from ccodesk.services.periods import Period, PeriodKind
-from ccodesk.services.quicktime import list_open
+from ccodesk.services.quicktime import countdown, list_open
+from ccodesk.snapshot import STAMP_SQL, BoardLines, Line
+
+if TYPE_CHECKING:
+    from ccodesk.store import Store
+
+log = logging.getLogger("ccodesk.services")
 
 
 def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -97,3 +108,74 @@ def build_dashboard(session: Session, today: dt.date) -> Dashboard:
         reach=group_reach(session, Period.containing(PeriodKind.QUARTER, today)),
         quick_time=[QuickTimeDue(c.id, c.title, c.deadline) for c in list_open(session)],
     )
+
+
+def board_lines(board: Dashboard) -> BoardLines:
+    """The dashboard in words: each box's lines (with what each opens) and titles."""
+    week = [
+        Line(f"Quick-time: {c.title} — {countdown(c.deadline)}", ("quicktime", c.id))
+        for c in board.quick_time
+    ]
+    for row in board.coming:
+        joint = " · joint" if row.joint else ""
+        week.append(
+            Line(
+                f"{row.starts_at:%a %d %b %H:%M}  {row.title}  ({row.status.label.lower()}{joint})",
+                ("engagement", row.id),
+            )
+        )
+    if not week:
+        week = [Line("Nothing planned for the next 7 days.")]
+    overdue = [
+        Line(
+            f"Due {f'{a.due_on:%d %b %Y}' if a.due_on else 'no date'}: {a.description} — "
+            f"{a.owner or 'no owner'}",
+            ("action", a.id, a.engagement_id or ""),
+        )
+        for a in board.overdue
+    ] or [Line("No overdue actions.")]
+    owed = [
+        Line(f"{when:%d %b %Y}  {title}", ("engagement", eid))
+        for eid, title, when in board.feedback_owed
+    ] or [Line("Feedback has been given for every engagement held.")]
+    start, end = quarter_of(board.today)
+    last = end - dt.timedelta(days=1)
+    unreached = [Line(g.name, ("group", g.code)) for g in board.unreached] or [
+        Line("Every priority group was reached this quarter.")
+    ]
+    return BoardLines(
+        week=week,
+        overdue=overdue,
+        owed=owed,
+        unreached=unreached,
+        overdue_title=f"Overdue actions ({board.overdue_total:,})",
+        reach_title=f"Priority groups not reached, {start:%d %b} – {last:%d %b %Y}",
+    )
+
+
+def store_stamp(session: Session) -> str:
+    """What `snapshot.STAMP_SQL` says now: read before the dashboard's queries, in the same
+    transaction, so a snapshot never claims a newer store than its figures saw."""
+    return str(session.execute(text(STAMP_SQL)).scalar_one())
+
+
+def save_snapshot(session: Session, board: Dashboard, stamp: str) -> None:
+    """Keep `board` as the next start's first paint (a local cache: not synced, not audited)."""
+    session.merge(
+        DashboardSnapshot(
+            id=1, day=board.today.isoformat(), stamp=stamp, body=board_lines(board).to_json()
+        )
+    )
+
+
+def read_board(store: Store, today: dt.date) -> Dashboard:
+    """The dashboard's figures, kept in the store as the next start's first paint."""
+    with store.session() as session:
+        stamp = store_stamp(session)
+        board = build_dashboard(session, today)
+    try:
+        with store.transaction() as session:
+            save_snapshot(session, board, stamp)
+    except (KnownError, SQLAlchemyError) as exc:  # a cache: the dashboard is shown all the same
+        log.info("the dashboard snapshot was not kept: %s", exc)
+    return board

@@ -23,6 +23,7 @@ Work = Callable[[Progress, Callable[[], bool]], Any]
 
 class _Signals(QObject):
     progress = Signal(int, int, str)
+    partial = Signal(object)  # a first result, before the whole (the work emits it itself)
     succeeded = Signal(object)
     failed = Signal(object)
 

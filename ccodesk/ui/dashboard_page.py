@@ -13,56 +13,17 @@ import datetime as dt
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoStack
-from PySide6.QtWidgets import (
-    QGridLayout,
-    QGroupBox,
-    QListWidget,
-    QListWidgetItem,
-    QMenu,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QVBoxLayout, QWidget
 
 from ccodesk.errors import KnownError
 from ccodesk.models import ActionStatus
-from ccodesk.services.dashboard import Dashboard, build_dashboard, quarter_of
+from ccodesk.services.dashboard import Dashboard, board_lines, read_board
 from ccodesk.services.followup import ACTIVE, action_states
-from ccodesk.services.quicktime import countdown
 from ccodesk.store import Store
 from ccodesk.ui.action_status import StatusDialog, request_status
 from ccodesk.ui.background import BackgroundJob
+from ccodesk.ui.dashboard_view import ITEM_ROLE, BoardView
 from ccodesk.ui.lazy import LoadOnShow
-from ccodesk.ui.wrapping import wrap_lines
-
-# What a line shows: ("engagement", id), ("quicktime", id) or ("action", id, engagement id).
-ITEM_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _box(title: str, accessible: str) -> tuple[QGroupBox, QListWidget]:
-    box = QGroupBox(title)
-    items = QListWidget()
-    items.setAccessibleName(accessible)
-    items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    items.setTextElideMode(Qt.TextElideMode.ElideRight)
-    wrap_lines(items)  # long lines wrap within the box; the tooltip holds them whole too
-    items.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-    QVBoxLayout(box).addWidget(items)
-    return box, items
-
-
-def _add(items: QListWidget, text: str, target: tuple[str, ...] | None = None) -> None:
-    item = QListWidgetItem(text)
-    item.setToolTip(text)
-    if target is not None:
-        item.setData(ITEM_ROLE, target)
-    items.addItem(item)
-
-
-def _plain(items: QListWidget, text: str) -> None:
-    """A line that is a message, not an item: nothing to open or select."""
-    item = QListWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-    items.addItem(item)
 
 
 class DashboardPage(LoadOnShow):
@@ -84,23 +45,19 @@ class DashboardPage(LoadOnShow):
         self._generation = 0
         self.undo_stack = QUndoStack(self)
         self.status_dialog: StatusDialog | None = None  # the last one asked (for tests)
-        self.week_box, self.week = _box("Coming up in the next 7 days", "Coming up")
-        self.overdue_box, self.overdue = _box("Overdue actions", "Overdue actions")
-        self.owed_box, self.owed = _box("Held, no feedback given yet", "Feedback owed")
-        self.reach_box, self.unreached = _box("Priority groups", "Priority groups not reached")
-        self.reach_box.setMinimumWidth(0)
-        for items in (self.week, self.overdue, self.owed, self.unreached):
+        self.view = BoardView(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.week_box, self.week = self.view.week_box, self.view.week
+        self.overdue_box, self.overdue = self.view.overdue_box, self.view.overdue
+        self.owed_box, self.owed = self.view.owed_box, self.view.owed
+        self.reach_box, self.unreached = self.view.reach_box, self.view.unreached
+        for items in self.view.lists():
             items.itemActivated.connect(self.open_item)
             items.customContextMenuRequested.connect(
                 lambda at, items=items: self._menu_at(items, at)
             )
-        grid = QGridLayout(self)
-        grid.addWidget(self.week_box, 0, 0)
-        grid.addWidget(self.overdue_box, 0, 1)
-        grid.addWidget(self.owed_box, 1, 0)
-        grid.addWidget(self.reach_box, 1, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
         undo = self.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcuts(QKeySequence.StandardKey.Undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
@@ -122,13 +79,10 @@ class DashboardPage(LoadOnShow):
         generation, store, today = self._generation, self.store, self.today
 
         def work(_progress: object, _cancelled: object) -> tuple[int, Dashboard]:
-            with store.session() as session:
-                return generation, build_dashboard(session, today)
+            return generation, read_board(store, today)
 
         if self.board is None:
-            for items in (self.week, self.overdue, self.owed, self.unreached):
-                items.clear()
-                _plain(items, "Loading…")
+            self.view.show_message("Loading…", everywhere=True)
         job = BackgroundJob(work)
         job.signals.succeeded.connect(self._arrived)
         job.signals.failed.connect(self._failed)
@@ -143,53 +97,11 @@ class DashboardPage(LoadOnShow):
     def _failed(self, exc: BaseException) -> None:
         if not isinstance(exc, KnownError):
             raise exc  # a bug: the crash dialog reports it
-        for items in (self.week, self.overdue, self.owed, self.unreached):
-            items.clear()
-        _plain(self.week, f"The dashboard could not be loaded: {exc}")
+        self.view.show_message(f"The dashboard could not be loaded: {exc}")
 
     def show_board(self, board: Dashboard) -> None:
         self.board = board
-        self.week.clear()
-        for consultation in board.quick_time:
-            left = countdown(consultation.deadline)
-            _add(
-                self.week,
-                f"Quick-time: {consultation.title} — {left}",
-                ("quicktime", consultation.id),
-            )
-        for row in board.coming:
-            joint = " · joint" if row.joint else ""
-            _add(
-                self.week,
-                f"{row.starts_at:%a %d %b %H:%M}  {row.title}  ({row.status.label.lower()}{joint})",
-                ("engagement", row.id),
-            )
-        if not board.coming and not board.quick_time:
-            _plain(self.week, "Nothing planned for the next 7 days.")
-        self.overdue.clear()
-        for action in board.overdue:
-            due = f"{action.due_on:%d %b %Y}" if action.due_on else "no date"
-            _add(
-                self.overdue,
-                f"Due {due}: {action.description} — {action.owner or 'no owner'}",
-                ("action", action.id, action.engagement_id or ""),
-            )
-        if not board.overdue:
-            _plain(self.overdue, "No overdue actions.")
-        self.overdue_box.setTitle(f"Overdue actions ({board.overdue_total:,})")
-        self.owed.clear()
-        for eid, title, when in board.feedback_owed:
-            _add(self.owed, f"{when:%d %b %Y}  {title}", ("engagement", eid))
-        if not board.feedback_owed:
-            _plain(self.owed, "Feedback has been given for every engagement held.")
-        start, end = quarter_of(board.today)
-        last = end - dt.timedelta(days=1)
-        self.reach_box.setTitle(f"Priority groups not reached, {start:%d %b} – {last:%d %b %Y}")
-        self.unreached.clear()
-        for group in board.unreached:
-            _add(self.unreached, group.name)
-        if not board.unreached:
-            _plain(self.unreached, "Every priority group was reached this quarter.")
+        self.view.show_lines(board_lines(board))
         self.board_shown.emit()
 
     # -- opening and acting on a line -------------------------------------------------------
@@ -231,7 +143,7 @@ class DashboardPage(LoadOnShow):
         """The context menu of a line (None for a line that is only a message)."""
         # The menu keeps what the line shows, not the line: a refresh may replace the lines.
         target: tuple[str, ...] | None = item.data(ITEM_ROLE)
-        if not target:
+        if not target or target[0] == "group":
             return None
         menu = QMenu(self)
         kind = target[0]

@@ -27,11 +27,13 @@ from ccodesk.ui.icons import icon
 
 if TYPE_CHECKING:  # the pages import SQLAlchemy and the services: loaded once the store is open
     import datetime as dt
+    from collections.abc import Callable
 
     from PySide6.QtGui import QCloseEvent
 
     from ccodesk.services.dashboard import Dashboard
     from ccodesk.settings import Settings
+    from ccodesk.snapshot import BoardLines
     from ccodesk.store import Store
     from ccodesk.ui.dashboard_page import DashboardPage
     from ccodesk.ui.engagement_editor import EngagementEditor
@@ -80,26 +82,41 @@ class OpeningPage(QWidget):
         self.label.setText(text)  # plain text: a rich-text label costs ~6 ms more to build
 
 
-def _open_store(data_dir: Path, passphrase: str | None) -> tuple[Store, Dashboard | None]:
+def _open_store(
+    data_dir: Path, passphrase: str | None, first_paint: Callable[[BoardLines], None]
+) -> tuple[Store, Dashboard | None]:
     """Open the store off the UI thread and gather the dashboard's figures while at it.
 
-    The dashboard is what the officer sees first: its queries run here, straight after the
-    store opens, so it is filled as soon as the window has the store; the other pages are built
+    The dashboard is what the officer sees first. As soon as the keys are loaded, the lines it
+    showed last (`snapshot.read_snapshot`: only for today, and only when the store has not
+    changed since) go to `first_paint`, before SQLAlchemy is imported; then the store opens and
+    the live figures are read, so the window has them with the store; the other pages are built
     after it (`MainWindow._build_pages`). A dashboard that cannot be read now is read again
     when shown (None).
     """
+    import datetime as dt
+
+    from ccodesk.keystore import keys_for
+    from ccodesk.snapshot import read_snapshot
+    from ccodesk.storeinfo import DB_FILE, StoreInfo
+
+    prompt = None if passphrase is None else lambda _c: passphrase
+    info = StoreInfo.read(data_dir)
+    secrets = keys_for(data_dir, info, prompt).load()
+    if (data_dir / DB_FILE).exists():
+        lines = read_snapshot(data_dir / DB_FILE, secrets.database_key, dt.date.today())
+        if lines is not None:
+            first_paint(lines)
+
     from ccodesk.errors import KnownError
     from ccodesk.store import open_store
 
-    store = open_store(data_dir, prompt=None if passphrase is None else lambda _c: passphrase)
+    store = open_store(data_dir, secrets=secrets)
     try:
-        import datetime as dt
-
-        from ccodesk.services.dashboard import build_dashboard
+        from ccodesk.services.dashboard import read_board
 
         try:
-            with store.session() as session:
-                board: Dashboard | None = build_dashboard(session, dt.date.today())
+            board: Dashboard | None = read_board(store, dt.date.today())
         except KnownError as exc:
             log.warning("the dashboard could not be read at start-up: %s", exc)
             board = None
@@ -201,6 +218,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.opening = OpeningPage(data_dir)
         self.stack.addWidget(self.opening)
+        self.first_paint: QWidget | None = None  # the last run's dashboard, while opening
         body = QWidget()
         layout = QHBoxLayout(body)
         layout.addWidget(self.navigation)
@@ -226,16 +244,32 @@ class MainWindow(QMainWindow):
         data_dir = self.data_dir
 
         def work(_progress: object, _cancelled: object) -> tuple[Store, Dashboard | None]:
-            store, board = _open_store(data_dir, passphrase)
+            store, board = _open_store(data_dir, passphrase, job.signals.partial.emit)
             self._opened_late = store  # closed by `close_store` if the window has gone
             return store, board
 
         self.opening.set_text(f"Opening the store in {data_dir}…")
         job = BackgroundJob(work)
+        job.signals.partial.connect(self._first_paint)
         job.signals.succeeded.connect(self._opened)
         job.signals.failed.connect(self._open_failed)
         self._opening = job
         job.start()
+
+    def _first_paint(self, lines: BoardLines) -> None:
+        """The dashboard as it was at the last run, while the store opens (see `_open_store`):
+        shown in the opening page's place, its lines inert until the live dashboard comes."""
+        from ccodesk.ui.dashboard_view import BoardView
+
+        if self.store is not None or self.first_paint is not None:
+            return
+        self.first_paint = BoardView()
+        self.first_paint.show_lines(lines)
+        self.first_paint.setEnabled(False)  # nothing to open yet: the store is opening
+        self.first_paint.setToolTip("Updating…")
+        self.stack.addWidget(self.first_paint)
+        self.stack.setCurrentWidget(self.first_paint)
+        self.dashboard_shown.emit()
 
     def _opened(self, opened: tuple[Store, Dashboard | None]) -> None:
         self._opening = None
@@ -264,6 +298,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.dashboard)
         self.stack.removeWidget(self.opening)
         self.opening.deleteLater()
+        if self.first_paint is not None:
+            self.stack.removeWidget(self.first_paint)
+            self.first_paint.deleteLater()
+            self.first_paint = None
         if board is None:
             self._build_pages()
             return

@@ -1,0 +1,85 @@
+"""The dashboard's four boxes, drawn from its lines (`snapshot.BoardLines`).
+
+Qt and the standard library only: the main window shows the lines kept from the last run with
+this view before the store is open (issue 11), and `DashboardPage` draws the live figures with
+the same view.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccodesk.snapshot import BoardLines, Line
+from ccodesk.ui.wrapping import wrap_lines
+
+# What a line shows: ("engagement", id), ("quicktime", id), ("action", id, engagement id) or
+# ("group", code).
+ITEM_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _box(title: str, accessible: str) -> tuple[QGroupBox, QListWidget]:
+    box = QGroupBox(title)
+    items = QListWidget()
+    items.setAccessibleName(accessible)
+    items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    items.setTextElideMode(Qt.TextElideMode.ElideRight)
+    wrap_lines(items)  # long lines wrap within the box; the tooltip holds them whole too
+    items.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    QVBoxLayout(box).addWidget(items)
+    return box, items
+
+
+def fill(items: QListWidget, lines: list[Line]) -> None:
+    """`items` showing `lines`: an item for each line with a target, a message otherwise."""
+    items.clear()
+    for line in lines:
+        item = QListWidgetItem(line.text)
+        if line.target is None:
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a message: nothing to open or select
+        else:
+            item.setToolTip(line.text)
+            item.setData(ITEM_ROLE, line.target)
+        items.addItem(item)
+
+
+class BoardView(QWidget):
+    """Coming up, overdue actions, feedback owed, priority groups not reached."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.week_box, self.week = _box("Coming up in the next 7 days", "Coming up")
+        self.overdue_box, self.overdue = _box("Overdue actions", "Overdue actions")
+        self.owed_box, self.owed = _box("Held, no feedback given yet", "Feedback owed")
+        self.reach_box, self.unreached = _box("Priority groups", "Priority groups not reached")
+        self.reach_box.setMinimumWidth(0)
+        grid = QGridLayout(self)
+        grid.addWidget(self.week_box, 0, 0)
+        grid.addWidget(self.overdue_box, 0, 1)
+        grid.addWidget(self.owed_box, 1, 0)
+        grid.addWidget(self.reach_box, 1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+    def lists(self) -> tuple[QListWidget, ...]:
+        return self.week, self.overdue, self.owed, self.unreached
+
+    def show_lines(self, lines: BoardLines) -> None:
+        fill(self.week, lines.week)
+        fill(self.overdue, lines.overdue)
+        fill(self.owed, lines.owed)
+        fill(self.unreached, lines.unreached)
+        self.overdue_box.setTitle(lines.overdue_title)
+        self.reach_box.setTitle(lines.reach_title)
+
+    def show_message(self, text: str, *, everywhere: bool = False) -> None:
+        """`text` in the first box (or in every box), the other boxes empty."""
+        for items in self.lists():
+            fill(items, [Line(text)] if everywhere or items is self.week else [])
