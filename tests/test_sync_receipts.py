@@ -26,12 +26,13 @@ import pytest
 from sqlalchemy import select
 
 from ccodesk.errors import KnownError
-from ccodesk.models import BundleLog, ExportLog, new_id
+from ccodesk.models import BundleLog, ExportLog, TrustedKey, new_id
 from ccodesk.store import Store, open_store
 from ccodesk.sync import bundle
 from ccodesk.sync.borough import (
     SyncError,
     device_identity,
+    device_recipient,
     export_bundle,
     import_bundle,
     sync_status,
@@ -441,6 +442,34 @@ def test_every_receipt_written_is_encrypted_to_the_sender(
     data = receipt.read_bytes()
     assert data.startswith(b"age-encryption.org/v1\n")
     assert "receipt.json" in members_of(data, device_identity(camden))
+
+
+def test_a_device_s_receipt_key_is_pinned_at_its_first_merge(
+    tmp_path: Path, central: Central, camden: Store
+) -> None:
+    """A trusted key cannot redirect later receipts (or the reference bundle's entry for the
+    device) to a recipient of its choosing: the first merged bundle's recipient is kept."""
+    import pyrage
+
+    add_engagement(camden, "Camden PCCG: policing plan")
+    merged_receipt(central, export_bundle(camden, tmp_path / "b1.ccbundle").path, tmp_path / "r")
+    with central.session() as s:
+        (key,) = s.scalars(select(TrustedKey).where(TrustedKey.role == "device"))
+        assert key.age_recipient == device_recipient(camden)
+    other = str(pyrage.x25519.Identity.generate().to_public())
+    add_engagement(camden, "Camden PCCG: knife crime")
+    crafted = _bundle_with_recipient(tmp_path, central, camden, other)
+    before = digest(central)
+    outcome = merge_bundle(central, crafted, tmp_path / "r2")
+    assert not outcome.ok and outcome.receipt is None
+    assert outcome.message == (
+        f"The bundle asks for its receipt to be encrypted to {other}, but this device's "
+        f"receipts go to {device_recipient(camden)} (a device's receipt key never changes); "
+        "nothing was merged."
+    )
+    assert digest(central) == before
+    # The device's own next bundle still merges.
+    merged_receipt(central, export_bundle(camden, tmp_path / "b3.ccbundle").path, tmp_path / "r")
 
 
 def test_a_stored_unencrypted_receipt_is_not_handed_out_again(

@@ -414,7 +414,14 @@ def test_a_colleague_bundle_is_read_strictly_on_a_borough_device(
     made = build_attacks(blo, pyrage.x25519.Recipient.from_str(device_recipient(camden)), tmp_path)
     with camden.session() as s:
         before = content_digest(s)
-    for name in ("NUL", "lone surrogate", "seq 2**64", "nested line", "long bundle_id"):
+    for name in (
+        "NUL",
+        "lone surrogate",
+        "seq 2**64",
+        "seq 10**12",
+        "nested line",
+        "long bundle_id",
+    ):
         path, line, _reached = made[name]
         with pytest.raises(bundle.BundleRejected) as refused:
             import_bundle(camden, path)

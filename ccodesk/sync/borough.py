@@ -27,7 +27,7 @@ from ccodesk.models import (
     new_id,
 )
 from ccodesk.store import Store
-from ccodesk.sync import bundle, consent, sshsig
+from ccodesk.sync import bundle, consent, sshsig, strict
 from ccodesk.sync.keys import age_identity_from_signing_key, parse_recipient
 from ccodesk.sync.merge import MergeResult, merge_records
 from ccodesk.sync.ownership import CENTRE, OwnershipRefused, Rules, relayed_for_export
@@ -622,6 +622,7 @@ def _import_changes(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
     with store.transaction() as session:
         if _logged(session, opened) is not None:
             return ImportResult("changes", "This bundle was imported before; nothing changed.")
+        _check_seq(session, manifest)
         merge = merge_records(
             session,
             records,
@@ -636,6 +637,17 @@ def _import_changes(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
         f"had, {merge.conflicts} conflict{'s' if merge.conflicts != 1 else ''}.",
         merge,
     )
+
+
+def _check_seq(session: Session, manifest: dict[str, Any]) -> None:
+    """A colleague's bundle number within reach of the last one taken from it (as at the centre)."""
+    last = session.scalar(
+        select(func.max(BundleLog.seq)).where(BundleLog.device_id == manifest["device_id"])
+    )
+    try:
+        strict.seq_after(manifest["seq"], last, "manifest.json")
+    except strict.StrictError as exc:
+        raise bundle.BundleRejected(str(exc)) from exc
 
 
 def _colleague_rules(session: Session, store: Store, opened: bundle.OpenedBundle) -> Rules:

@@ -84,6 +84,12 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
             f"for {signer.borough_code}."
         )
     recipient = _device_recipient(manifest)  # before anything is merged: no receipt, no merge
+    if signer.age_recipient and signer.age_recipient != manifest["age_recipient"]:
+        raise bundle.BundleRejected(
+            f"The bundle asks for its receipt to be encrypted to {manifest['age_recipient']}, "
+            f"but this device's receipts go to {signer.age_recipient} (a device's receipt key "
+            "never changes); nothing was merged."
+        )
     records = opened.records()
     with central.transaction() as s:
         # One merge at a time: the device_state row is the lock (PostgreSQL; SQLite's
@@ -114,8 +120,14 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
             select(func.max(BundleLog.seq)).where(BundleLog.device_id == manifest["device_id"])
         )
         strict.seq_after(manifest["seq"], last_seq, "manifest.json")  # keeps `gaps` finite
-        if signer.device_id is None:
-            s.get(TrustedKey, signer.id).device_id = manifest["device_id"]  # type: ignore[union-attr]
+        pinned = s.get(TrustedKey, signer.id)
+        if pinned is None or pinned.revoked_at is not None:
+            raise bundle.BundleRejected(
+                f"The key {opened.signer} was revoked while the bundle was merged."
+            )
+        # First seen, then kept: the device a key signs for, and where its receipts go.
+        pinned.device_id = pinned.device_id or manifest["device_id"]
+        pinned.age_recipient = pinned.age_recipient or manifest["age_recipient"]
         change_seq = s.scalar(select(DeviceState.change_seq).where(DeviceState.id == 1))
         allowed = ownership.rules(
             s,
