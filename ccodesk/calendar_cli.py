@@ -79,7 +79,7 @@ def cmd_import(
     parsed = read_calendar(data, horizon=horizon, progress=progress)
     with open_store() as store, store.transaction() as s:
         plan = plan_import(s, parsed, default_kind=args.kind, progress=progress)
-        print(printable_lines(describe_plan(plan)))
+        print(printable_lines(describe_plan(plan, every_event=args.dry_run)))
         if args.dry_run:
             print("Nothing was imported (--dry-run).")
             return 0

@@ -421,6 +421,14 @@ def test_calendar_export_and_import_from_the_command_line(
     out = capsys.readouterr().out
     assert "5 events (1 recurring series expanded from 1 Jan 2026 to 31 Dec 2028)" in out
     assert "5 to add, 0 to update, 0 unchanged" in out and "Nothing was imported" in out
+    # each event and what would happen to it, in the file's order
+    listed = out.split("Each event:\n", 1)[1].splitlines()[:5]
+    assert (
+        listed[0] == "  add        Tue 5 Jan 2027 at 18:30  Kentish Town ward panel (PCCG meeting)"
+    )
+    assert listed[1].startswith(
+        "  add        Thu 4 Mar 2027 at 19:00  Kentish Town ward panel (moved)"
+    )
     assert engagements(store) == []
     # the events to check, one a line (the preview's line breaks are not escaped)
     clocks = str(CALENDARS / "clock-changes.ics")

@@ -594,10 +594,24 @@ def import_ics(
     return apply_import(session, plan, progress=progress)
 
 
-def describe_plan(plan: ImportPlan) -> str:
-    """The preview in words, as the command line prints it."""
+def describe_plan(plan: ImportPlan, *, every_event: bool = False, limit: int = 500) -> str:
+    """The preview in words, as the command line prints it: the headline and the events that
+    are refused or need a look; with `every_event`, then each event and what would happen to it
+    (at most `limit` of them, in the file's order)."""
     head = plan.events_shown + (f" ({plan.series_shown})" if plan.series else "")
-    return "\n".join([f"{head}: {plan.summary()}", *(f"  {line}" for line in plan.lines())])
+    out = [f"{head}: {plan.summary()}", *(f"  {line}" for line in plan.lines())]
+    if every_event and plan.items:
+        width = max(len(a.value) for a in Action)
+        out.append("Each event:")
+        for p in plan.items[:limit]:
+            kind = f" ({p.kind.label})" if p.action == Action.ADD else ""
+            out.append(
+                f"  {p.action.value:<{width}}  {checks.moment(p.event.starts_at)}  "
+                f"{p.event.summary}{kind}"
+            )
+        if len(plan.items) > limit:
+            out.append(f"  … and {len(plan.items) - limit:,} more")
+    return "\n".join(out)
 
 
 __all__ = [
