@@ -20,7 +20,6 @@ from ccodesk.models import (
     Finding,
     Outcome,
     OutcomeResult,
-    Topic,
     engagement_partner,
 )
 from ccodesk.resource_files import borough_name
@@ -235,8 +234,3 @@ def pack_content(session: Session, engagement_id: str) -> PackContent:
         actions=actions,
         you_said=you_said,
     )
-
-
-def all_topics(session: Session) -> list[tuple[str, str]]:
-    """Every topic, by name (for keying feedback about a blank form)."""
-    return [(c, n) for c, n in session.execute(select(Topic.code, Topic.name).order_by(Topic.name))]

@@ -142,6 +142,11 @@ def validate_contact(draft: ContactDraft) -> list[str]:
     return problems
 
 
+def get_contact(session: Session, contact_id: str) -> Contact | None:
+    """A contact by id, or None when there is none."""
+    return session.get(Contact, contact_id)
+
+
 def save_contact(session: Session, draft: ContactDraft, contact_id: str | None = None) -> Saved:
     """Create or update a contact; personal details stay local unless `shareable`."""
     problems = validate_contact(draft)

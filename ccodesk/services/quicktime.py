@@ -189,6 +189,26 @@ def list_open(session: Session) -> list[QuickTimeConsultation]:
     )
 
 
+def list_reviewed(session: Session, limit: int) -> list[QuickTimeConsultation]:
+    """The consultations reviewed most recently, the latest first (at most `limit`)."""
+    return list(
+        session.scalars(
+            select(QuickTimeConsultation)
+            .where(
+                QuickTimeConsultation.deleted.is_(False),
+                QuickTimeConsultation.status == QuickTimeStatus.REVIEWED,
+            )
+            .order_by(QuickTimeConsultation.reviewed_on.desc())
+            .limit(limit)
+        )
+    )
+
+
+def get_consultee(session: Session, consultee_id: str) -> QuickTimeConsultee | None:
+    """A consultee of a consultation, or None when it is gone."""
+    return session.get(QuickTimeConsultee, consultee_id)
+
+
 def countdown(deadline: dt.datetime, now: dt.datetime | None = None) -> str:
     """'2 days 3 h left', '45 min left', or 'overdue by 5 h' — shown wherever it appears."""
     left = deadline - (now or dt.datetime.now())

@@ -393,6 +393,11 @@ def conflicts(central_or_session: Session, *, include_resolved: bool = False) ->
     return list(central_or_session.scalars(query))
 
 
+def get_conflict(session: Session, conflict_id: int) -> SyncConflict | None:
+    """One conflict by its number, or None."""
+    return session.get(SyncConflict, conflict_id)
+
+
 def resolve_conflict(session: Session, conflict_id: int, keep: str, who: str) -> SyncConflict:
     """Keep the local or the incoming version of a conflict, as a new edit that syncs on."""
     if keep not in ("local", "incoming"):

@@ -186,7 +186,7 @@ class PlanPage(StagePage):
             self._loaded_advice = ()
             return
         with self.state.store.session() as s:
-            x = s.get(QuickTimeConsultee, consultee_id)
+            x = qt.get_consultee(s, consultee_id)
             if x is None:
                 return
             self.advice.setPlainText(x.advice)

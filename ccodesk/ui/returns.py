@@ -28,15 +28,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError, ValidationError
-from ccodesk.models import Engagement, EngagementStatus
 from ccodesk.printing import returns
 from ccodesk.printing.codes import FormKind
-from ccodesk.printing.content import all_topics
 from ccodesk.printing.questionnaire import EQUALITY_QUESTIONS, FEEDBACK_QUESTIONS
+from ccodesk.services.engagements import recent_engagements
+from ccodesk.services.reference import all_topics
 from ccodesk.store import Store
 
 log = logging.getLogger("ccodesk.ui")
@@ -233,20 +232,8 @@ class ReturnedFormsDialog(QDialog):
         self.add_button.setEnabled(self.engagement.count() > 0)
 
     def _recent(self) -> list[tuple[str, dt.datetime, str]]:
-        today = dt.datetime.combine(dt.date.today(), dt.time())
         with self.store.session() as session:
-            rows = session.execute(
-                select(Engagement.id, Engagement.starts_at, Engagement.title)
-                .where(
-                    Engagement.deleted.is_(False),
-                    Engagement.status != EngagementStatus.CANCELLED,
-                    Engagement.starts_at >= today - dt.timedelta(days=RECENT_DAYS),
-                    Engagement.starts_at < today + dt.timedelta(days=8),
-                )
-                .order_by(Engagement.starts_at.desc())
-                .limit(300)
-            )
-            return [(i, when, title) for i, when, title in rows]
+            return recent_engagements(session, dt.date.today(), days_back=RECENT_DAYS, days_ahead=8)
 
     def _to_answers(self) -> None:
         """Enter in the code box: on to the engagement (a blank form) or the first answer."""

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from ccodesk.errors import KnownError
 from ccodesk.models import SyncConflict
 from ccodesk.store import Store
-from ccodesk.sync.merge import conflicts, resolve_conflict
+from ccodesk.sync.merge import conflicts, get_conflict, resolve_conflict
 
 UNLIMITED = 16_777_215  # QWIDGETSIZE_MAX
 
@@ -105,7 +105,7 @@ class ConflictReview(QGroupBox):
         if chosen is None:
             return
         with self.store.session() as session:
-            conflict = session.get(SyncConflict, chosen)
+            conflict = get_conflict(session, chosen)
             assert conflict is not None
             local, incoming = conflict.local, conflict.incoming
         for name, mine, theirs in _differences(local, incoming):
