@@ -38,16 +38,6 @@ SUPPRESSED_DERIVED = "suppressed"
 
 Value = int | float | str | None
 
-FAMILIES = (
-    "Participation",
-    "Representation",
-    "Effective use of information",
-    "Feedback",
-    "Inclusivity",
-    "Cost",
-    "Consultee fatigue",
-)
-
 
 class ExportError(KnownError):
     """A report file could not be written."""
