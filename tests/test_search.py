@@ -54,10 +54,36 @@ def test_accents_and_case_are_ignored(filled) -> None:  # type: ignore[no-untype
         assert search(s, "MOSQUÉ")[0].title == "Outreach at Kentish Town Mosque"
 
 
-@pytest.mark.parametrize("text", ['"', "AND", "NEAR(", "*", "title:x", "') OR 1=1 --", "^"])
-def test_fts_syntax_is_plain_text(filled, text: str) -> None:  # type: ignore[no-untyped-def]
+KNIFE = ["Youth forum: knife crime"]
+
+
+@pytest.mark.parametrize(
+    ("text", "titles"),
+    [
+        # FTS5 syntax alone: no word that any record holds, so nothing (and no syntax error)
+        ('"', []),
+        ("AND", []),
+        ("NEAR(", []),
+        ("*", []),
+        ("title:x", []),
+        ("') OR 1=1 --", []),
+        ("^", []),
+        # syntax around a real word: the word is found, the syntax ignored
+        ('"knife', KNIFE),
+        ('knife"', KNIFE),
+        ("knife*", KNIFE),
+        ("^knife", KNIFE),
+        ("(knife)", KNIFE),
+        ("knife:", KNIFE),
+        # operators are words to match, not operators: no record holds "or", "not" or "near"
+        ("mosque OR knife", []),
+        ("kentish NOT mosque", []),
+        ("NEAR(knife crime)", []),
+    ],
+)
+def test_fts_syntax_is_plain_text(filled, text: str, titles: list[str]) -> None:  # type: ignore[no-untyped-def]
     with filled.session() as s:
-        search(s, text)  # must not raise an FTS5 syntax error
+        assert sorted(h.title for h in search(s, text)) == titles
 
 
 def test_query_building() -> None:

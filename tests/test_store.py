@@ -12,7 +12,14 @@ import keyring
 import pytest
 from sqlalchemy import text
 
-from ccodesk.errors import KeyUnavailable, StoreExists, StoreNotFound, StoreTooNew, WrongKey
+from ccodesk.errors import (
+    KeyUnavailable,
+    StoreError,
+    StoreExists,
+    StoreNotFound,
+    StoreTooNew,
+    WrongKey,
+)
 from ccodesk.keystore import KeyringKeys, Secrets
 from ccodesk.models import Organisation, OrganisationType
 from ccodesk.store import DB_FILE, StoreInfo, create_store, open_store
@@ -162,7 +169,7 @@ class TestPassphraseProtection:
         self, data_dir: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setenv("CCODESK_PASSPHRASE", "short")
-        with pytest.raises(Exception, match="at least 8"):
+        with pytest.raises(StoreError, match="at least 8"):
             create_store(data_dir, borough_code="camden", officer_name="Ada")
         assert not (data_dir / "store.json").exists()
 

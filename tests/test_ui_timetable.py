@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QAccessible, QColor, QHelpEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip
 
+from ccodesk.errors import ValidationError
 from ccodesk.models import EngagementKind, EngagementStatus, TimetableKind
 from ccodesk.services.engagements import EngagementDraft, save_engagement
 from ccodesk.services.timetable import CalendarItem, TimetableDraft, save_timetable_entry
@@ -389,7 +390,7 @@ def test_ics_export_and_import_round_trip(page, tmp_path: Path) -> None:  # type
     assert page.import_from(path) == "0 added, 0 updated, 11 unchanged"
     bad = tmp_path / "bad.ics"
     bad.write_text("this is not a calendar")
-    with pytest.raises(Exception, match="not an iCalendar"):
+    with pytest.raises(ValidationError, match="not an iCalendar"):
         page.import_from(bad)
 
 
