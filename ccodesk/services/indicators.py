@@ -206,141 +206,20 @@ def decisions_changed(session: Session, period: Period) -> list[ChangedDecision]
     ]
 
 
+PerDevice = defaultdict[str, _DeviceFacts]
+DEVICE = Engagement.origin_device  # the facts are grouped by the device that created them
+
+
 def collect(session: Session, period: Period, *, fatigue_threshold: int = 3) -> Facts:
     """Read every indicator's facts for `period`, grouped by the engagements' origin device."""
     held = held_in(period)
-    device = Engagement.origin_device
-    facts: dict[str, _DeviceFacts] = defaultdict(_DeviceFacts)
-    live_attendance = and_(Attendance.engagement_id == Engagement.id, Attendance.deleted.is_(False))
-
-    # participation and representation's denominators
-    for dev, kind, method, n, people, monitored in session.execute(
-        select(
-            device,
-            Engagement.kind,
-            Engagement.method_code,
-            func.count(Engagement.id),
-            func.coalesce(func.sum(Attendance.total), 0),
-            func.coalesce(
-                func.sum(Attendance.total - Attendance.prefer_not_to_say - Attendance.not_asked), 0
-            ),
-        )
-        .outerjoin(Attendance, live_attendance)
-        .where(*held)
-        .group_by(device, Engagement.kind, Engagement.method_code)
-    ):
-        line = facts[dev].kinds[(str(kind), method)]
-        line[0] += int(n)
-        line[1] += int(people)
-        facts[dev].monitored += int(monitored)
-
-    for dev, group, reached, people in group_counts(session, period):
-        facts[dev].groups[group] = [reached, people]
-
-    for dev, group, n in session.execute(
-        select(device, engagement_target_group.c.group_code, func.count())
-        .join(Engagement, Engagement.id == engagement_target_group.c.engagement_id)
-        .where(*held)
-        .group_by(device, engagement_target_group.c.group_code)
-    ):
-        facts[dev].targeted[group] = int(n)
-
-    # effective use of information
-    has_outcome = exists().where(_live_outcome())
-    for dev, n, used, changed_n in session.execute(
-        select(
-            device,
-            func.count(Finding.id),
-            func.sum(case((has_outcome, 1), else_=0)),
-            func.sum(case((changed_a_decision(), 1), else_=0)),
-        )
-        .join(Engagement, Engagement.id == Finding.engagement_id)
-        .where(*held, Finding.deleted.is_(False))
-        .group_by(device)
-    ):
-        facts[dev].findings = [int(n), int(used or 0), int(changed_n or 0)]
-
-    # feedback: the first feedback given on or after the day held (earlier dates are typos or
-    # feedback about something else, and would make a negative delay)
-    first: dict[str, tuple[str, dt.date, dt.date]] = {}
-    for eid, dev, starts_at, given_on in session.execute(
-        select(Engagement.id, device, Engagement.starts_at, FeedbackGiven.given_on)
-        .join(FeedbackGiven, FeedbackGiven.engagement_id == Engagement.id)
-        .where(*held, FeedbackGiven.deleted.is_(False))
-    ):
-        day = starts_at.date()
-        if given_on >= day and (eid not in first or given_on < first[eid][2]):
-            first[eid] = (dev, day, given_on)
-    for dev, day, given_on in first.values():
-        facts[dev].feedback_days.append((given_on - day).days)
-
-    # inclusivity: venues and access arrangements
-    for dev, venue, recorded, n in session.execute(
-        select(device, Engagement.venue_name, Engagement.community_venue, func.count())
-        .where(*held, Engagement.venue_name != "")
-        .group_by(device, Engagement.venue_name, Engagement.community_venue)
-    ):
-        name = " ".join(venue.split()).casefold()
-        facts[dev].venues[name] += int(n)
-        if recorded or (recorded is None and is_community_place(name)):
-            facts[dev].community_venues[name] += int(n)
-    for dev, *counts in session.execute(
-        select(device, *(func.sum(case((test, 1), else_=0)) for _label, test in ACCESS))
-        .where(*held)
-        .group_by(device)
-    ):
-        for (label, _test), n in zip(ACCESS, counts, strict=True):
-            facts[dev].access[label] = int(n or 0)
-
-    # cost
-    for dev, pence in session.execute(
-        select(device, func.sum(CostItem.amount_pence))
-        .join(Engagement, Engagement.id == CostItem.engagement_id)
-        .where(*held, CostItem.deleted.is_(False))
-        .group_by(device)
-    ):
-        facts[dev].direct_pence = int(pence or 0)
-    for dev, x60 in session.execute(
-        select(device, func.sum(OfficerTime.minutes * OfficerTime.hourly_rate_pence))
-        .join(Engagement, Engagement.id == OfficerTime.engagement_id)
-        .where(*held, OfficerTime.deleted.is_(False))
-        .group_by(device)
-    ):
-        facts[dev].officer_pence_x60 = int(x60 or 0)
-
-    # consultee fatigue: the rule of services/fatigue.py (every engagement not cancelled
-    # counts, planned ones too), over the period instead of a window before a meeting
-    for dev, org, n in session.execute(
-        select(device, engagement_partner.c.organisation_id, func.count())
-        .join(Engagement, Engagement.id == engagement_partner.c.engagement_id)
-        .join(Organisation, Organisation.id == engagement_partner.c.organisation_id)
-        .where(
-            Engagement.deleted.is_(False),
-            Organisation.deleted.is_(False),
-            Engagement.status != EngagementStatus.CANCELLED,
-            Engagement.starts_at >= dt.datetime.combine(period.start, dt.time()),
-            Engagement.starts_at < dt.datetime.combine(period.end, dt.time()),
-        )
-        .group_by(device, engagement_partner.c.organisation_id)
-    ):
-        facts[dev].partners[org] = int(n)
-
-    # Names only of organisations that could be tired in some scope: at most a few hundred.
-    totals: dict[str, int] = defaultdict(int)
-    for device_facts in facts.values():
-        for org, n in device_facts.partners.items():
-            totals[org] += n
-    candidates = [org for org, n in totals.items() if n > fatigue_threshold]
-    names: dict[str, str] = {}
-    for chunk in range(0, len(candidates), 500):
-        names.update(
-            (org, name)
-            for org, name in session.execute(
-                select(Organisation.id, Organisation.name).where(
-                    Organisation.id.in_(candidates[chunk : chunk + 500])
-                )
-            )
-        )
+    facts: PerDevice = defaultdict(_DeviceFacts)
+    _collect_participation(session, period, held, facts)
+    _collect_information_use(session, held, facts)
+    _collect_feedback(session, held, facts)
+    _collect_inclusivity(session, held, facts)
+    _collect_cost(session, held, facts)
+    _collect_partners(session, period, facts)
     return Facts(
         period=period,
         devices=dict(facts),
@@ -358,8 +237,163 @@ def collect(session: Session, period: Period, *, fatigue_threshold: int = 3) -> 
                 )
             )
         ],
-        organisation_names=names,
+        organisation_names=_names_of_tired(session, facts, fatigue_threshold),
     )
+
+
+def _collect_participation(
+    session: Session, period: Period, held: list[ColumnElement[bool]], facts: PerDevice
+) -> None:
+    """Participation, and representation's denominators: engagements and people by kind and
+    method, people by group, engagements aimed at each group."""
+    live_attendance = and_(Attendance.engagement_id == Engagement.id, Attendance.deleted.is_(False))
+    for dev, kind, method, n, people, monitored in session.execute(
+        select(
+            DEVICE,
+            Engagement.kind,
+            Engagement.method_code,
+            func.count(Engagement.id),
+            func.coalesce(func.sum(Attendance.total), 0),
+            func.coalesce(
+                func.sum(Attendance.total - Attendance.prefer_not_to_say - Attendance.not_asked), 0
+            ),
+        )
+        .outerjoin(Attendance, live_attendance)
+        .where(*held)
+        .group_by(DEVICE, Engagement.kind, Engagement.method_code)
+    ):
+        line = facts[dev].kinds[(str(kind), method)]
+        line[0] += int(n)
+        line[1] += int(people)
+        facts[dev].monitored += int(monitored)
+
+    for dev, group, reached, people in group_counts(session, period):
+        facts[dev].groups[group] = [reached, people]
+
+    for dev, group, n in session.execute(
+        select(DEVICE, engagement_target_group.c.group_code, func.count())
+        .join(Engagement, Engagement.id == engagement_target_group.c.engagement_id)
+        .where(*held)
+        .group_by(DEVICE, engagement_target_group.c.group_code)
+    ):
+        facts[dev].targeted[group] = int(n)
+
+
+def _collect_information_use(
+    session: Session, held: list[ColumnElement[bool]], facts: PerDevice
+) -> None:
+    """Effective use of information: findings, those with an outcome, those that changed a
+    decision."""
+    has_outcome = exists().where(_live_outcome())
+    for dev, n, used, changed_n in session.execute(
+        select(
+            DEVICE,
+            func.count(Finding.id),
+            func.sum(case((has_outcome, 1), else_=0)),
+            func.sum(case((changed_a_decision(), 1), else_=0)),
+        )
+        .join(Engagement, Engagement.id == Finding.engagement_id)
+        .where(*held, Finding.deleted.is_(False))
+        .group_by(DEVICE)
+    ):
+        facts[dev].findings = [int(n), int(used or 0), int(changed_n or 0)]
+
+
+def _collect_feedback(session: Session, held: list[ColumnElement[bool]], facts: PerDevice) -> None:
+    """Days from each engagement to its first feedback given on or after the day held
+    (earlier dates are typos or feedback about something else, and would make a negative
+    delay)."""
+    first: dict[str, tuple[str, dt.date, dt.date]] = {}
+    for eid, dev, starts_at, given_on in session.execute(
+        select(Engagement.id, DEVICE, Engagement.starts_at, FeedbackGiven.given_on)
+        .join(FeedbackGiven, FeedbackGiven.engagement_id == Engagement.id)
+        .where(*held, FeedbackGiven.deleted.is_(False))
+    ):
+        day = starts_at.date()
+        if given_on >= day and (eid not in first or given_on < first[eid][2]):
+            first[eid] = (dev, day, given_on)
+    for dev, day, given_on in first.values():
+        facts[dev].feedback_days.append((given_on - day).days)
+
+
+def _collect_inclusivity(
+    session: Session, held: list[ColumnElement[bool]], facts: PerDevice
+) -> None:
+    """Inclusivity: venues (and which are a community's own place) and access arrangements."""
+    for dev, venue, recorded, n in session.execute(
+        select(DEVICE, Engagement.venue_name, Engagement.community_venue, func.count())
+        .where(*held, Engagement.venue_name != "")
+        .group_by(DEVICE, Engagement.venue_name, Engagement.community_venue)
+    ):
+        name = " ".join(venue.split()).casefold()
+        facts[dev].venues[name] += int(n)
+        if recorded or (recorded is None and is_community_place(name)):
+            facts[dev].community_venues[name] += int(n)
+    for dev, *counts in session.execute(
+        select(DEVICE, *(func.sum(case((test, 1), else_=0)) for _label, test in ACCESS))
+        .where(*held)
+        .group_by(DEVICE)
+    ):
+        for (label, _test), n in zip(ACCESS, counts, strict=True):
+            facts[dev].access[label] = int(n or 0)
+
+
+def _collect_cost(session: Session, held: list[ColumnElement[bool]], facts: PerDevice) -> None:
+    """Cost: direct costs, and officer time as minutes × hourly rate."""
+    for dev, pence in session.execute(
+        select(DEVICE, func.sum(CostItem.amount_pence))
+        .join(Engagement, Engagement.id == CostItem.engagement_id)
+        .where(*held, CostItem.deleted.is_(False))
+        .group_by(DEVICE)
+    ):
+        facts[dev].direct_pence = int(pence or 0)
+    for dev, x60 in session.execute(
+        select(DEVICE, func.sum(OfficerTime.minutes * OfficerTime.hourly_rate_pence))
+        .join(Engagement, Engagement.id == OfficerTime.engagement_id)
+        .where(*held, OfficerTime.deleted.is_(False))
+        .group_by(DEVICE)
+    ):
+        facts[dev].officer_pence_x60 = int(x60 or 0)
+
+
+def _collect_partners(session: Session, period: Period, facts: PerDevice) -> None:
+    """Consultee fatigue: engagements per partner organisation, by the rule of
+    services/fatigue.py (every engagement not cancelled counts, planned ones too), over the
+    period instead of a window before a meeting."""
+    for dev, org, n in session.execute(
+        select(DEVICE, engagement_partner.c.organisation_id, func.count())
+        .join(Engagement, Engagement.id == engagement_partner.c.engagement_id)
+        .join(Organisation, Organisation.id == engagement_partner.c.organisation_id)
+        .where(
+            Engagement.deleted.is_(False),
+            Organisation.deleted.is_(False),
+            Engagement.status != EngagementStatus.CANCELLED,
+            Engagement.starts_at >= dt.datetime.combine(period.start, dt.time()),
+            Engagement.starts_at < dt.datetime.combine(period.end, dt.time()),
+        )
+        .group_by(DEVICE, engagement_partner.c.organisation_id)
+    ):
+        facts[dev].partners[org] = int(n)
+
+
+def _names_of_tired(session: Session, facts: PerDevice, threshold: int) -> dict[str, str]:
+    """Names only of organisations that could be tired in some scope: at most a few hundred."""
+    totals: dict[str, int] = defaultdict(int)
+    for device_facts in facts.values():
+        for org, n in device_facts.partners.items():
+            totals[org] += n
+    candidates = [org for org, n in totals.items() if n > threshold]
+    names: dict[str, str] = {}
+    for chunk in range(0, len(candidates), 500):
+        names.update(
+            (org, name)
+            for org, name in session.execute(
+                select(Organisation.id, Organisation.name).where(
+                    Organisation.id.in_(candidates[chunk : chunk + 500])
+                )
+            )
+        )
+    return names
 
 
 # -- folding facts into indicators -----------------------------------------------------------
