@@ -71,6 +71,19 @@ class ReportsPage(LoadOnShow):
         self._jobs: list[BackgroundJob] = []  # the pool does not own them (autoDelete is off)
         self._generation = 0
 
+        bar = self._period_bar()
+        below = self._status_and_exports()
+        scroll = self._figures()
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(below)
+        layout.addWidget(scroll, 1)
+        self._show_period()
+
+    # -- building the page -------------------------------------------------------------------
+
+    def _period_bar(self) -> QHBoxLayout:
+        """The period's kind, Previous, the period shown and Next."""
         self.kind = QComboBox()
         self.kind.setAccessibleName("Period kind")
         for label, kind in KINDS:
@@ -95,21 +108,32 @@ class ReportsPage(LoadOnShow):
         self.next_button.setAccessibleName("Next period")
         self.next_button.setShortcut(QKeySequence("Alt+Right"))
         self.next_button.clicked.connect(lambda: self.set_period(self.period.next()))
+        bar = QHBoxLayout()
+        for widget in (kind_label, self.kind, self.previous_button, self.period_label):
+            bar.addWidget(widget)
+        bar.addWidget(self.next_button)
+        bar.addStretch(1)
+        return bar
+
+    def _status_and_exports(self) -> QHBoxLayout:
+        """The status line, and the exports beside it (the top row stays short)."""
+        self.status = QLabel()
+        self.status.setAccessibleName("Report status")
+        self.status.setWordWrap(True)
         self.csv_button = QPushButton("Export CSV…")
         self.csv_button.setAccessibleName("Export the report as CSV")
         self.csv_button.clicked.connect(lambda: self.export("csv"))
         self.xlsx_button = QPushButton("Export XLSX…")
         self.xlsx_button.setAccessibleName("Export the report as an XLSX workbook")
         self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
-        bar = QHBoxLayout()
-        for widget in (kind_label, self.kind, self.previous_button, self.period_label):
-            bar.addWidget(widget)
-        bar.addWidget(self.next_button)
-        bar.addStretch(1)
-        self.status = QLabel()
-        self.status.setAccessibleName("Report status")
-        self.status.setWordWrap(True)
+        below = QHBoxLayout()
+        below.addWidget(self.status, 1)
+        below.addWidget(self.csv_button)
+        below.addWidget(self.xlsx_button)
+        return below
 
+    def _figures(self) -> QScrollArea:
+        """The indicators' boxes, in a scroll area that reflows them into one or two columns."""
         self.fields: dict[str, QLabel] = {}
         self.method_chart = BarChart("Engagements by method", rows=10, bars=2)
         self.group_chart = BarChart(
@@ -118,61 +142,7 @@ class ReportsPage(LoadOnShow):
         self.tired = QListWidget()
         self.tired.setAccessibleName("Organisations consulted more than the threshold")
         self.tired.setMaximumHeight(110)
-        self.boxes: list[QGroupBox] = []
-        self.boxes.append(
-            self._box(
-                "Participation",
-                ("held", "Engagements held"),
-                ("attendees", "Attendees"),
-                ("outreach", "Hard-to-reach outreach"),
-                extra=self.method_chart,
-            )
-        )
-        self.boxes.append(
-            self._box(
-                "Representation",
-                ("monitored", "Attendees monitored"),
-                ("unreached", "Groups not reached"),
-                extra=self.group_chart,
-            )
-        )
-        self.boxes.append(
-            self._box(
-                "Effective use of information",
-                ("findings", "Findings"),
-                ("with_outcome", "With an outcome"),
-                ("changed", "Of those, changed a decision"),
-            )
-        )
-        self.boxes.append(
-            self._box(
-                "Feedback",
-                ("within", f"Feedback within {FEEDBACK_DAYS} days"),
-                ("median", "Median days to feedback"),
-            )
-        )
-        self.boxes.append(
-            self._box(
-                "Inclusivity",
-                ("methods", "Methods used"),
-                ("venues", "Venues in communities' own places"),
-                ("access", "Access arrangements"),
-            )
-        )
-        # two lines from the start: a page that grows once its figures arrive would need
-        # its scroll area laid out again
-        self.fields["access"].setMinimumHeight(2 * self.fontMetrics().lineSpacing())
-        self.boxes.append(
-            self._box(
-                "Cost",
-                ("cost_total", "Direct costs + officer time"),
-                ("per_engagement", "Per engagement"),
-                ("per_participant", "Per participant"),
-            )
-        )
-        self.boxes.append(
-            self._box("Consultee fatigue", ("tired", "Consulted too often"), extra=self.tired)
-        )
+        self.boxes: list[QGroupBox] = self._indicator_boxes()
         self.grid = QGridLayout()
         self._columns = 0
         body = QWidget()
@@ -183,15 +153,53 @@ class ReportsPage(LoadOnShow):
         self.figures_scroll = scroll
         scroll.viewport().installEventFilter(self)
         self._reflow(1)
-        below = QHBoxLayout()  # the exports beside the status line: the top row stays short
-        below.addWidget(self.status, 1)
-        below.addWidget(self.csv_button)
-        below.addWidget(self.xlsx_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addLayout(below)
-        layout.addWidget(scroll, 1)
-        self._show_period()
+        return scroll
+
+    def _indicator_boxes(self) -> list[QGroupBox]:
+        """One box per indicator family; its figures go into `self.fields`."""
+        boxes = [
+            self._box(
+                "Participation",
+                ("held", "Engagements held"),
+                ("attendees", "Attendees"),
+                ("outreach", "Hard-to-reach outreach"),
+                extra=self.method_chart,
+            ),
+            self._box(
+                "Representation",
+                ("monitored", "Attendees monitored"),
+                ("unreached", "Groups not reached"),
+                extra=self.group_chart,
+            ),
+            self._box(
+                "Effective use of information",
+                ("findings", "Findings"),
+                ("with_outcome", "With an outcome"),
+                ("changed", "Of those, changed a decision"),
+            ),
+            self._box(
+                "Feedback",
+                ("within", f"Feedback within {FEEDBACK_DAYS} days"),
+                ("median", "Median days to feedback"),
+            ),
+            self._box(
+                "Inclusivity",
+                ("methods", "Methods used"),
+                ("venues", "Venues in communities' own places"),
+                ("access", "Access arrangements"),
+            ),
+            self._box(
+                "Cost",
+                ("cost_total", "Direct costs + officer time"),
+                ("per_engagement", "Per engagement"),
+                ("per_participant", "Per participant"),
+            ),
+            self._box("Consultee fatigue", ("tired", "Consulted too often"), extra=self.tired),
+        ]
+        # two lines from the start: a page that grows once its figures arrive would need
+        # its scroll area laid out again
+        self.fields["access"].setMinimumHeight(2 * self.fontMetrics().lineSpacing())
+        return boxes
 
     # -- layout: two columns of boxes where there is room, one on a narrow screen ----------
 
