@@ -110,7 +110,6 @@ class _DeviceFacts:
     targeted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     findings: list[int] = field(default_factory=lambda: [0, 0, 0])
     feedback_days: list[int] = field(default_factory=list)
-    venues: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     # venues held in a community's own place: as recorded on the engagement, else by name
     community_venues: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     access: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -326,7 +325,6 @@ def _collect_inclusivity(
         .group_by(DEVICE, Engagement.venue_name, Engagement.community_venue)
     ):
         name = " ".join(venue.split()).casefold()
-        facts[dev].venues[name] += int(n)
         if recorded or (recorded is None and is_community_place(name)):
             facts[dev].community_venues[name] += int(n)
     for dev, *counts in session.execute(
@@ -401,82 +399,17 @@ def _names_of_tired(session: Session, facts: PerDevice, threshold: int) -> dict[
 
 def fold(facts: Facts, devices: Collection[str] | None = None, *, threshold: int = 3) -> Indicators:
     """The indicators of the engagements created on `devices` (None: all of them)."""
-    chosen = [f for d, f in facts.devices.items() if devices is None or d in devices]
-    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    methods: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    targeted: dict[str, int] = defaultdict(int)
-    venues: dict[str, int] = defaultdict(int)
-    community: dict[str, int] = defaultdict(int)
-    access: dict[str, int] = defaultdict(int)
-    partners: dict[str, int] = defaultdict(int)
-    findings = [0, 0, 0]
-    days: list[int] = []
-    monitored = direct = officer_x60 = 0
-    for f in chosen:
-        for (kind, method), (n, people) in f.kinds.items():
-            for bucket, key in ((kinds, kind), (methods, method or "")):
-                bucket[key][0] += n
-                bucket[key][1] += people
-        monitored += f.monitored
-        for code, (reached, people) in f.groups.items():
-            groups[code][0] += reached
-            groups[code][1] += people
-        for code, n in f.targeted.items():
-            targeted[code] += n
-        findings = [a + b for a, b in zip(findings, f.findings, strict=True)]
-        days += f.feedback_days
-        for venue, n in f.venues.items():
-            venues[venue] += n
-        for venue, n in f.community_venues.items():
-            community[venue] += n
-        for label, n in f.access.items():
-            access[label] += n
-        direct += f.direct_pence
-        officer_x60 += f.officer_pence_x60
-        for org, n in f.partners.items():
-            partners[org] += n
-
-    held = sum(n for n, _people in kinds.values())
-    attendees = sum(people for _n, people in kinds.values())
-    by_kind = tuple(
-        CountLine(k.value, k.label, *kinds.get(k.value, (0, 0))) for k in EngagementKind
-    )
-    by_method = tuple(
-        CountLine(code, name, *methods.get(code, (0, 0))) for code, name in facts.method_names
-    )
-    tired = sorted(
-        (
-            TiredOrganisation(org, facts.organisation_names.get(org, org), n)
-            for org, n in partners.items()
-            if n > threshold
-        ),
-        key=lambda t: (-t.consultations, t.name),
-    )
+    total = _DeviceFacts()
+    for device, device_facts in facts.devices.items():
+        if devices is None or device in devices:
+            _add(total, device_facts)
+    participation = _participation(total, facts)
+    held, attendees = participation.held, participation.attendees
+    days = total.feedback_days
     return Indicators(
-        participation=Participation(
-            held=held,
-            attendees=attendees,
-            outreach=kinds.get(HARD_TO_REACH.value, [0, 0])[0],
-            by_kind=by_kind,
-            by_method=by_method,
-        ),
-        representation=Representation(
-            attendees=attendees,
-            monitored=monitored,
-            groups=tuple(
-                GroupLine(
-                    code,
-                    name,
-                    targeted.get(code, 0),
-                    groups.get(code, [0, 0])[0],
-                    groups.get(code, [0, 0])[1],
-                    share(groups.get(code, [0, 0])[1], monitored),
-                )
-                for code, name in facts.group_names
-            ),
-        ),
-        information=InformationUse(*findings),
+        participation=participation,
+        representation=_representation(total, facts, attendees),
+        information=InformationUse(*total.findings),
         feedback=Feedback(
             held=held,
             within=sum(1 for d in days if d <= FEEDBACK_DAYS),
@@ -485,19 +418,93 @@ def fold(facts: Facts, devices: Collection[str] | None = None, *, threshold: int
         ),
         inclusivity=Inclusivity(
             held=held,
-            methods=tuple(line.name for line in by_method if line.engagements),
-            community_venues=len(community),
-            at_community_venues=sum(community.values()),
-            access=tuple((label, access.get(label, 0)) for label, _test in ACCESS),
+            methods=tuple(line.name for line in participation.by_method if line.engagements),
+            community_venues=len(total.community_venues),
+            at_community_venues=sum(total.community_venues.values()),
+            access=tuple((label, total.access.get(label, 0)) for label, _test in ACCESS),
         ),
         cost=Cost(
             held=held,
             participants=attendees,
-            direct_pence=direct,
-            officer_pence=round(officer_x60 / 60),
+            direct_pence=total.direct_pence,
+            officer_pence=round(total.officer_pence_x60 / 60),
         ),
-        fatigue=Fatigue(threshold=threshold, consulted=len(partners), tired=tuple(tired)),
+        fatigue=_fatigue(total, facts, threshold),
     )
+
+
+def _add(total: _DeviceFacts, f: _DeviceFacts) -> None:
+    """Add one device's facts to `total`."""
+    for key, (n, people) in f.kinds.items():
+        total.kinds[key][0] += n
+        total.kinds[key][1] += people
+    total.monitored += f.monitored
+    for code, (reached, people) in f.groups.items():
+        total.groups[code][0] += reached
+        total.groups[code][1] += people
+    for code, n in f.targeted.items():
+        total.targeted[code] += n
+    total.findings = [a + b for a, b in zip(total.findings, f.findings, strict=True)]
+    total.feedback_days += f.feedback_days
+    for venue, n in f.community_venues.items():
+        total.community_venues[venue] += n
+    for label, n in f.access.items():
+        total.access[label] += n
+    total.direct_pence += f.direct_pence
+    total.officer_pence_x60 += f.officer_pence_x60
+    for org, n in f.partners.items():
+        total.partners[org] += n
+
+
+def _participation(total: _DeviceFacts, facts: Facts) -> Participation:
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    methods: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (kind, method), (n, people) in total.kinds.items():
+        for bucket, key in ((kinds, kind), (methods, method or "")):
+            bucket[key][0] += n
+            bucket[key][1] += people
+    return Participation(
+        held=sum(n for n, _people in kinds.values()),
+        attendees=sum(people for _n, people in kinds.values()),
+        outreach=kinds.get(HARD_TO_REACH.value, [0, 0])[0],
+        by_kind=tuple(
+            CountLine(k.value, k.label, *kinds.get(k.value, (0, 0))) for k in EngagementKind
+        ),
+        by_method=tuple(
+            CountLine(code, name, *methods.get(code, (0, 0))) for code, name in facts.method_names
+        ),
+    )
+
+
+def _representation(total: _DeviceFacts, facts: Facts, attendees: int) -> Representation:
+    groups, monitored = total.groups, total.monitored
+    return Representation(
+        attendees=attendees,
+        monitored=monitored,
+        groups=tuple(
+            GroupLine(
+                code,
+                name,
+                total.targeted.get(code, 0),
+                groups.get(code, [0, 0])[0],
+                groups.get(code, [0, 0])[1],
+                share(groups.get(code, [0, 0])[1], monitored),
+            )
+            for code, name in facts.group_names
+        ),
+    )
+
+
+def _fatigue(total: _DeviceFacts, facts: Facts, threshold: int) -> Fatigue:
+    tired = sorted(
+        (
+            TiredOrganisation(org, facts.organisation_names.get(org, org), n)
+            for org, n in total.partners.items()
+            if n > threshold
+        ),
+        key=lambda t: (-t.consultations, t.name),
+    )
+    return Fatigue(threshold=threshold, consulted=len(total.partners), tired=tuple(tired))
 
 
 # -- reports ---------------------------------------------------------------------------------
