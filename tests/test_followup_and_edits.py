@@ -20,6 +20,7 @@ from ccodesk.models import (
 from ccodesk.services import edits, followup, records
 from ccodesk.services.engagements import EngagementDraft, get_engagement, save_engagement
 from ccodesk.services.timetable import TimetableDraft, save_timetable_entry, timetable_between
+from ccodesk.store import Store
 
 DAY = dt.datetime(2026, 10, 5, 18, 0)
 
@@ -139,7 +140,7 @@ def test_action_status_moves(held) -> None:  # type: ignore[no-untyped-def]
         assert [a.description for a in followup.open_actions(s)] == ["Write to residents"]
 
 
-def test_timetable(store) -> None:  # type: ignore[no-untyped-def]
+def test_timetable(store: Store) -> None:
     with store.transaction() as s:
         save_timetable_entry(
             s,

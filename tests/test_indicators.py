@@ -59,6 +59,7 @@ from ccodesk.services.records import (
     give_feedback,
     record_attendance,
 )
+from ccodesk.store import Store
 
 Q3 = Period.parse("2026Q3")
 
@@ -301,7 +302,7 @@ def test_previous_period_and_baseline(store, small) -> None:  # type: ignore[no-
     assert rows[("Engagements held", "")].previous == 1
 
 
-def test_baselines_are_checked(store) -> None:  # type: ignore[no-untyped-def]
+def test_baselines_are_checked(store: Store) -> None:
     with store.transaction() as s:
         for group, percent, source, problem in (
             ("nobody", 5, "x", "unknown priority group 'nobody'"),
@@ -506,7 +507,7 @@ def test_community_places_are_told_by_the_venue_name() -> None:
 # -- the command line ------------------------------------------------------------------------
 
 
-def _cli(store, *args: str) -> int:  # type: ignore[no-untyped-def]
+def _cli(store: Store, *args: str) -> int:
     from ccodesk.cli import main
 
     return main(["--data-dir", str(store.data_dir), "report", *args])
@@ -552,8 +553,13 @@ def test_cli_report_text_csv_xlsx_and_baselines(store, small, tmp_path: Path, ca
         (["baseline", "set", "older", "lots", "--source", "x"], "not a percentage", 2),
     ],
 )
-def test_cli_errors_are_one_line_and_write_nothing(  # type: ignore[no-untyped-def]
-    store, tmp_path: Path, capsys, args: list[str], message: str, code: int
+def test_cli_errors_are_one_line_and_write_nothing(
+    store: Store,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+    code: int,
 ) -> None:
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     before = sorted(tmp_path.rglob("*"))
@@ -569,7 +575,7 @@ def test_cli_errors_are_one_line_and_write_nothing(  # type: ignore[no-untyped-d
         assert current_baselines(s, "camden") == {}
 
 
-def test_recorded_community_venue_decides_over_the_name(store) -> None:  # type: ignore[no-untyped-def]
+def test_recorded_community_venue_decides_over_the_name(store: Store) -> None:
     """The editor's "In the community's own place" box decides; the name only when unrecorded."""
     import datetime as dt
 

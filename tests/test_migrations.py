@@ -38,7 +38,7 @@ from ccodesk.models import (
 from ccodesk.models.refdata import reference_rows
 from ccodesk.services.engagements import get_engagement
 from ccodesk.services.search import search
-from ccodesk.store import SCHEMA_HEAD, checkpoint, current_revision, make_engine, open_store
+from ccodesk.store import SCHEMA_HEAD, Store, checkpoint, current_revision, make_engine, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE = FIXTURES / "store-0001"
@@ -147,7 +147,7 @@ def test_failed_migration_leaves_the_backup_and_the_old_schema(
         assert current_revision(store.engine) == SCHEMA_HEAD
 
 
-def test_migrations_match_the_models(store) -> None:  # type: ignore[no-untyped-def]
+def test_migrations_match_the_models(store: Store) -> None:
     """A store built by the migrations has exactly the models' schema (no drift)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

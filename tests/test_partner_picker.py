@@ -14,6 +14,7 @@ import keyring
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from ccodesk.models import Organisation, OrganisationType, SensitivityLevel
@@ -23,6 +24,7 @@ from ccodesk.services.directory import (
     save_organisation,
     search_partners,
 )
+from ccodesk.store import Store
 from ccodesk.ui.partner_picker import DETAIL_ROLE, ID_ROLE, PICKED_ROLE, PartnerPicker
 from tests.support.fit import LAPTOPS, assert_fits
 from tests.support.temp_keyring import TempFileKeyring
@@ -89,7 +91,7 @@ def big_store(big_template: tuple[Path, Path], tmp_path: Path) -> Iterator[objec
         yield s
 
 
-def _picker(qtbot, store) -> PartnerPicker:  # type: ignore[no-untyped-def]
+def _picker(qtbot: QtBot, store: Store) -> PartnerPicker:
     from ccodesk.ui.partner_picker import StoreDirectory
 
     picker = PartnerPicker(StoreDirectory(store))
@@ -103,7 +105,7 @@ def _names(picker: PartnerPicker) -> list[str]:
     return [picker.found.item(i).text() for i in range(picker.found.count())]
 
 
-def _type(qtbot, picker: PartnerPicker, text: str) -> None:  # type: ignore[no-untyped-def]
+def _type(qtbot: QtBot, picker: PartnerPicker, text: str) -> None:
     """Type into the search box as the officer would, and wait for the search to run."""
     picker.search.clear()
     qtbot.waitUntil(lambda: not picker._timer.isActive())
@@ -112,7 +114,7 @@ def _type(qtbot, picker: PartnerPicker, text: str) -> None:  # type: ignore[no-u
     qtbot.waitUntil(lambda: not picker._timer.isActive())
 
 
-def _focus(qtbot, widget: QWidget) -> None:  # type: ignore[no-untyped-def]
+def _focus(qtbot: QtBot, widget: QWidget) -> None:
     window = widget.window()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
@@ -149,7 +151,7 @@ def test_search_matches_every_word_as_a_prefix_at_15000(big_store) -> None:  # t
         assert [m.name for m in quoted.matches].count("Hope Street Chapel") == 2
 
 
-def test_search_ranks_names_starting_with_the_text_first(store) -> None:  # type: ignore[no-untyped-def]
+def test_search_ranks_names_starting_with_the_text_first(store: Store) -> None:
     with store.transaction() as s:
         for name in ("Kentish Town Youth Club", "Camden Youth Forum", "Youth Offending Team"):
             save_organisation(s, OrganisationDraft(name, OrganisationType.YOUTH_GROUP))
@@ -369,13 +371,13 @@ def test_quick_time_wizard_uses_the_same_picker(qtbot, big_store) -> None:  # ty
 # demo data ---------------------------------------------------------------------------------------
 
 
-def _lines(store) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _lines(store: Store) -> list[tuple[str, str]]:
     with store.session() as s:
         ids = list(s.scalars(select(Organisation.id).where(Organisation.deleted.is_(False))))
         return [(m.name, m.detail) for m in partner_matches(s, ids)]
 
 
-def test_demo_data_has_no_indistinguishable_organisations(demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_demo_data_has_no_indistinguishable_organisations(demo_store: Store) -> None:
     lines = _lines(demo_store)
     assert len(lines) == 1500
     names = Counter(name for name, _ in lines)
@@ -392,7 +394,7 @@ def test_15000_demo_organisations_are_all_told_apart(big_store) -> None:  # type
     assert len(set(lines)) == len(lines)  # the twins too differ by their second line
 
 
-def test_picker_accessible_names(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_picker_accessible_names(qtbot: QtBot, store: Store) -> None:
     picker = _picker(qtbot, store)
     assert picker.search.accessibleName() == "Search partner organisations"
     assert picker.found.accessibleName() == "Organisations found"

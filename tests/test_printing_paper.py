@@ -15,6 +15,7 @@ import pytest
 from ccodesk.printing import content, documents, quarterly, quicktime, return_content, returns
 from ccodesk.printing.codes import FormKind, form_code, parse_code
 from ccodesk.printing.questionnaire import EQUALITY_QUESTIONS
+from ccodesk.store import Store
 from tests.support.paper import broken_words, decode_qr, render, tick_boxes_mm, words, zbarimg
 from tests.test_printing import (
     _cli,
@@ -31,7 +32,7 @@ SCAN_DPI = 75  # a cheap scanner's, or a phone photo's, resolution
 
 
 @pytest.fixture
-def meeting(store) -> str:  # type: ignore[no-untyped-def]
+def meeting(store: Store) -> str:
     return _meeting(store)[0]
 
 
@@ -170,7 +171,7 @@ RETURN_HEADERS = {  # every table header the quarterly return prints
 }  # fmt: skip
 
 
-def test_the_returns_header_words_are_never_broken(demo_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_returns_header_words_are_never_broken(demo_store: Store, tmp_path: Path) -> None:
     with demo_store.session() as s:
         data = return_content.return_content(s, "hackney", return_content.Quarter(2026, 3))
     assert data.methods and data.changed and data.feedback and data.costs  # every table

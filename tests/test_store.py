@@ -22,7 +22,7 @@ from ccodesk.errors import (
 )
 from ccodesk.keystore import KeyringKeys, Secrets
 from ccodesk.models import Organisation, OrganisationType
-from ccodesk.store import DB_FILE, StoreInfo, create_store, open_store
+from ccodesk.store import DB_FILE, Store, StoreInfo, create_store, open_store
 
 
 def _digest(path: Path) -> str:
@@ -33,7 +33,7 @@ def _files_digest(data_dir: Path) -> dict[str, str]:
     return {p.name: _digest(p) for p in sorted(data_dir.rglob("*")) if p.is_file()}
 
 
-def test_database_file_is_encrypted(store) -> None:  # type: ignore[no-untyped-def]
+def test_database_file_is_encrypted(store: Store) -> None:
     with store.transaction() as s:
         s.add(Organisation(name="Somers Town Mosque", org_type=OrganisationType.FAITH_GROUP))
     store.close()
@@ -44,7 +44,7 @@ def test_database_file_is_encrypted(store) -> None:  # type: ignore[no-untyped-d
         sqlite3.connect(store.data_dir / DB_FILE).execute("SELECT * FROM sqlite_master").fetchall()
 
 
-def test_plain_sqlite3_command_cannot_read_it(store) -> None:  # type: ignore[no-untyped-def]
+def test_plain_sqlite3_command_cannot_read_it(store: Store) -> None:
     import shutil
 
     store.close()
@@ -57,7 +57,7 @@ def test_plain_sqlite3_command_cannot_read_it(store) -> None:  # type: ignore[no
     assert "not a database" in result.stderr
 
 
-def test_reopen_keeps_data_and_identity(store) -> None:  # type: ignore[no-untyped-def]
+def test_reopen_keeps_data_and_identity(store: Store) -> None:
     with store.transaction() as s:
         s.add(Organisation(name="Kentish Town Residents", org_type=OrganisationType.OTHER))
     device, key = store.device_id, store.public_key_openssh()
@@ -69,7 +69,7 @@ def test_reopen_keeps_data_and_identity(store) -> None:  # type: ignore[no-untyp
         assert s.scalar(text("SELECT count(*) FROM organisation")) == 1
 
 
-def test_public_key_is_openssh_ed25519(store) -> None:  # type: ignore[no-untyped-def]
+def test_public_key_is_openssh_ed25519(store: Store) -> None:
     from cryptography.hazmat.primitives.serialization import load_ssh_public_key
 
     line = store.public_key_openssh()
@@ -78,7 +78,7 @@ def test_public_key_is_openssh_ed25519(store) -> None:  # type: ignore[no-untype
     assert line.endswith(f"ccodesk:camden:{store.device_id}")
 
 
-def test_wrong_key_is_refused_and_changes_nothing(store) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_key_is_refused_and_changes_nothing(store: Store) -> None:
     store.close()
     data_dir = store.data_dir
     before = _files_digest(data_dir)
@@ -89,7 +89,7 @@ def test_wrong_key_is_refused_and_changes_nothing(store) -> None:  # type: ignor
     assert _files_digest(data_dir) == before
 
 
-def test_missing_keyring_entry_gives_a_clear_error(store) -> None:  # type: ignore[no-untyped-def]
+def test_missing_keyring_entry_gives_a_clear_error(store: Store) -> None:
     store.close()
     KeyringKeys(store.info.store_id).forget()
     with pytest.raises(KeyUnavailable, match="not in this computer's keyring"):
@@ -101,7 +101,7 @@ def test_no_store_says_how_to_make_one(tmp_path: Path) -> None:
         open_store(tmp_path / "nothing-here")
 
 
-def test_create_refuses_to_overwrite(store) -> None:  # type: ignore[no-untyped-def]
+def test_create_refuses_to_overwrite(store: Store) -> None:
     store.close()
     before = _files_digest(store.data_dir)
     with pytest.raises(StoreExists):
@@ -109,7 +109,7 @@ def test_create_refuses_to_overwrite(store) -> None:  # type: ignore[no-untyped-
     assert _files_digest(store.data_dir) == before
 
 
-def test_newer_store_is_refused_untouched(store) -> None:  # type: ignore[no-untyped-def]
+def test_newer_store_is_refused_untouched(store: Store) -> None:
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     store.close()
@@ -174,7 +174,7 @@ class TestPassphraseProtection:
         assert not (data_dir / "store.json").exists()
 
 
-def test_pragmas(store) -> None:  # type: ignore[no-untyped-def]
+def test_pragmas(store: Store) -> None:
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -189,7 +189,7 @@ def test_pragmas(store) -> None:  # type: ignore[no-untyped-def]
     assert fts == ["contact_fts", "engagement_fts", "finding_fts", "organisation_fts"]
 
 
-def test_reference_data_loaded(store) -> None:  # type: ignore[no-untyped-def]
+def test_reference_data_loaded(store: Store) -> None:
     with store.session() as s:
         counts = {
             table: s.scalar(text(f"SELECT count(*) FROM {table}"))

@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
 )
+from pytestqt.qtbot import QtBot
 
 from ccodesk.models import ActionItem, ActionStatus, EngagementKind, EngagementStatus
 from ccodesk.services import quicktime as qt
 from ccodesk.services import records
 from ccodesk.services.engagements import EngagementDraft, save_engagement
+from ccodesk.store import Store
 from ccodesk.ui.dashboard_page import ITEM_ROLE, DashboardPage
 from tests.support.fit import LAPTOPS, assert_fits, assert_page_fits
 
@@ -87,13 +89,13 @@ def _line(items: QListWidget, starts: str) -> QListWidgetItem:
     raise AssertionError(f"no line {starts!r} in {_lines(items)}")
 
 
-def double_click(qtbot, items: QListWidget, item: QListWidgetItem) -> None:  # type: ignore[no-untyped-def]
+def double_click(qtbot: QtBot, items: QListWidget, item: QListWidgetItem) -> None:
     pos = items.visualItemRect(item).center()
     qtbot.mouseClick(items.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     qtbot.mouseDClick(items.viewport(), Qt.MouseButton.LeftButton, pos=pos)
 
 
-def _status(store, action_id: str) -> tuple[ActionStatus, dt.date | None, str | None]:  # type: ignore[no-untyped-def]
+def _status(store: Store, action_id: str) -> tuple[ActionStatus, dt.date | None, str | None]:
     with store.session() as s:
         a = s.get(ActionItem, action_id)
         return a.status, a.completed_on, a.status_note

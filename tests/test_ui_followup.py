@@ -21,6 +21,7 @@ from ccodesk.models import (
 )
 from ccodesk.services import records
 from ccodesk.services.engagements import EngagementDraft, save_engagement
+from ccodesk.store import Store
 from ccodesk.ui.followup_page import FollowUpPage
 from tests.support.fit import LAPTOPS, assert_fits, assert_page_fits
 
@@ -100,7 +101,7 @@ def double_click(qtbot, view, pos: QPoint) -> None:  # type: ignore[no-untyped-d
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
 
 
-def _state(store, action_id: str) -> tuple[ActionStatus, dt.date | None, str | None]:  # type: ignore[no-untyped-def]
+def _state(store: Store, action_id: str) -> tuple[ActionStatus, dt.date | None, str | None]:
     with store.session() as s:
         a = s.get(ActionItem, action_id)
         return a.status, a.completed_on, a.status_note

@@ -9,6 +9,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu, QTableView
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from ccodesk.models import Engagement, EngagementKind, Organisation, OrganisationType
 from ccodesk.services import quicktime as qt
@@ -21,6 +23,7 @@ from ccodesk.services.engagements import (
     save_engagement,
 )
 from ccodesk.settings import Settings
+from ccodesk.store import Store
 from ccodesk.ui.directory_editors import ContactEditor, OrganisationEditor
 from ccodesk.ui.engagements_page import EngagementModel, EngagementsPage
 from ccodesk.ui.organisations_page import OrganisationModel, OrganisationsPage
@@ -36,7 +39,7 @@ POPUPS = pytest.mark.qt_log_ignore(
 
 
 @pytest.fixture
-def engagements(qtbot, demo_store) -> EngagementsPage:  # type: ignore[no-untyped-def]
+def engagements(qtbot: QtBot, demo_store: Store) -> EngagementsPage:
     page = EngagementsPage(demo_store)
     qtbot.addWidget(page)
     page.resize(1140, 598)
@@ -46,7 +49,7 @@ def engagements(qtbot, demo_store) -> EngagementsPage:  # type: ignore[no-untype
 
 
 @pytest.fixture
-def organisations(qtbot, demo_store) -> OrganisationsPage:  # type: ignore[no-untyped-def]
+def organisations(qtbot: QtBot, demo_store: Store) -> OrganisationsPage:
     page = OrganisationsPage(demo_store, Settings())
     qtbot.addWidget(page)
     page.resize(1140, 598)
@@ -55,7 +58,7 @@ def organisations(qtbot, demo_store) -> OrganisationsPage:  # type: ignore[no-un
     return page
 
 
-def _click_row(qtbot, table: QTableView, row: int, *, double: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _click_row(qtbot: QtBot, table: QTableView, row: int, *, double: bool = False) -> None:
     table.scrollTo(table.model().index(row, 0))
     pos = table.visualRect(table.model().index(row, 0)).center()
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
@@ -63,7 +66,7 @@ def _click_row(qtbot, table: QTableView, row: int, *, double: bool = False) -> N
         qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
 
 
-def _click_header(qtbot, table: QTableView, column: int) -> None:  # type: ignore[no-untyped-def]
+def _click_header(qtbot: QtBot, table: QTableView, column: int) -> None:
     header = table.horizontalHeader()
     pos = QPoint(header.sectionViewportPosition(column) + 10, header.height() // 2)
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=pos)
@@ -90,7 +93,7 @@ def _titles(page: EngagementsPage) -> list[str]:
     return [page.model.row_object(i).title for i in range(page.model.rowCount())]
 
 
-def _load_all(qtbot, page: EngagementsPage) -> None:  # type: ignore[no-untyped-def]
+def _load_all(qtbot: QtBot, page: EngagementsPage) -> None:
     while page.model.canFetchMore():
         before = page.model.rowCount()
         page.table.scrollToBottom()
@@ -312,7 +315,9 @@ def test_organisations_sort_by_header_and_serves_does_not(qtbot, organisations) 
     assert model.row_object(0).id == first
 
 
-def test_models_pass_the_qt_model_tester_sorted(qtmodeltester, demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_models_pass_the_qt_model_tester_sorted(
+    qtmodeltester: ModelTester, demo_store: Store
+) -> None:
     engagements = EngagementModel(demo_store, page_size=40)
     engagements.reload()
     engagements.sort(TITLE, Qt.SortOrder.DescendingOrder)
@@ -389,7 +394,9 @@ def test_a_contact_in_the_details_opens_by_keyboard(qtbot, organisations) -> Non
 
 
 @POPUPS
-def test_enter_and_double_click_continue_a_quick_time_consultation(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_enter_and_double_click_continue_a_quick_time_consultation(
+    qtbot: QtBot, store: Store
+) -> None:
     soon = dt.datetime.now().replace(second=0, microsecond=0)
     with store.transaction() as s:
         for title, days in (("Football derby dispersal order", 1), ("Carnival road closures", 3)):
@@ -435,7 +442,7 @@ def test_enter_and_double_click_continue_a_quick_time_consultation(qtbot, store)
     wizards[0].reject()
 
 
-def test_a_new_engagement_takes_its_place_in_the_sorted_list(demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_engagement_takes_its_place_in_the_sorted_list(demo_store: Store) -> None:
     with demo_store.transaction() as s:
         saved = save_engagement(
             s,

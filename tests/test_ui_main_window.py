@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from ccodesk.models import EngagementKind
 from ccodesk.services.engagements import EngagementDraft, save_engagement
+from ccodesk.store import Store
 from ccodesk.ui.dashboard_page import DashboardPage
 from ccodesk.ui.engagements_page import EngagementModel, EngagementsPage
 from ccodesk.ui.main_window import MainWindow
@@ -91,13 +94,15 @@ def test_filters_and_search_as_you_type(qtbot, window) -> None:  # type: ignore[
     qtbot.waitUntil(lambda: page.model.total == 300, timeout=3000)
 
 
-def test_engagement_model_passes_qt_model_tester(qtmodeltester, demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_engagement_model_passes_qt_model_tester(
+    qtmodeltester: ModelTester, demo_store: Store
+) -> None:
     model = EngagementModel(demo_store, page_size=40)
     model.reload()
     qtmodeltester.check(model)
 
 
-def test_dashboard(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard(qtbot: QtBot, store: Store) -> None:
     today = dt.date(2026, 11, 25)  # a Wednesday
     with store.transaction() as s:
         save_engagement(
@@ -141,7 +146,7 @@ def test_followup_page_lists(window) -> None:  # type: ignore[no-untyped-def]
     assert page.tabs.tabText(0).startswith("Open actions (")
 
 
-def test_smoke_test_flag(store) -> None:  # type: ignore[no-untyped-def]
+def test_smoke_test_flag(store: Store) -> None:
     store.close()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run(

@@ -10,20 +10,22 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from pytestqt.qtbot import QtBot
 
 from ccodesk.printing.codes import FormKind, form_code
 from ccodesk.services.engagements import get_engagement
+from ccodesk.store import Store
 from ccodesk.ui.printing import PrintDialog, print_week_packs
 from ccodesk.ui.returns import ReturnedFormsDialog
 from tests.test_printing import NAMES, _meeting, held_yesterday, page_count, pdf_text
 
 
 @pytest.fixture
-def meeting(store) -> str:  # type: ignore[no-untyped-def]
+def meeting(store: Store) -> str:
     return _meeting(store)[0]
 
 
-def _attendance(store, meeting: str) -> tuple[int, int, dict[str, int]]:  # type: ignore[no-untyped-def]
+def _attendance(store: Store, meeting: str) -> tuple[int, int, dict[str, int]]:
     with store.session() as s:
         a = get_engagement(s, meeting).attendance
         if a is None:
@@ -169,7 +171,7 @@ def test_print_goes_through_the_print_dialog(
     assert "#b00020" not in dialog.error.styleSheet()  # success is not shown as a problem
 
 
-def test_a_bad_quarter_is_shown_not_raised(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_quarter_is_shown_not_raised(qtbot: QtBot, store: Store) -> None:
     dialog = PrintDialog(store, None, document="return")
     qtbot.addWidget(dialog)
     assert not dialog.for_engagement.isEnabled()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from ccodesk.services.indicators import compute
 from ccodesk.services.periods import Period
+from ccodesk.store import Store
 from ccodesk.ui.reports_page import ReportsPage
 
 
@@ -28,7 +29,7 @@ def page(qtbot, demo_store):  # type: ignore[no-untyped-def]
     return widget
 
 
-def _held(store, label: str) -> int:  # type: ignore[no-untyped-def]
+def _held(store: Store, label: str) -> int:
     with store.session() as s:
         return compute(s, Period.parse(label)).participation.held
 

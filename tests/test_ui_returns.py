@@ -7,22 +7,24 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+from pytestqt.qtbot import QtBot
 
 from ccodesk.printing.codes import FormKind, form_code
 from ccodesk.services.engagements import get_engagement
+from ccodesk.store import Store
 from ccodesk.ui.returns import ReturnedFormsDialog
 from tests.support.fit import LAPTOPS, assert_fits
 from tests.test_printing import _meeting, held_yesterday
 
 
 @pytest.fixture
-def meeting(store) -> str:  # type: ignore[no-untyped-def]
+def meeting(store: Store) -> str:
     meeting = _meeting(store)[0]
     held_yesterday(store, meeting)
     return meeting
 
 
-def _open(qtbot, store) -> ReturnedFormsDialog:  # type: ignore[no-untyped-def]
+def _open(qtbot: QtBot, store: Store) -> ReturnedFormsDialog:
     dialog = ReturnedFormsDialog(store)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -49,7 +51,7 @@ def _press(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoMo
     QTest.keyClick(_focused(), key, modifier)
 
 
-def _attendance(store, meeting: str) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
+def _attendance(store: Store, meeting: str) -> tuple[int, dict[str, int]]:
     with store.session() as s:
         a = get_engagement(s, meeting).attendance
         return (0, {}) if a is None else (a.total, {c.group_code: c.count for c in a.counts})

@@ -11,11 +11,13 @@ import vobject
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QAccessible, QColor, QHelpEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip
+from pytestqt.qtbot import QtBot
 
 from ccodesk.errors import ValidationError
 from ccodesk.models import EngagementKind, EngagementStatus, TimetableKind
 from ccodesk.services.engagements import EngagementDraft, save_engagement
 from ccodesk.services.timetable import CalendarItem, TimetableDraft, save_timetable_entry
+from ccodesk.store import Store
 from ccodesk.ui.calendar_view import ENGAGEMENT_COLOUR, JOINT_COLOUR, WINDOW_COLOUR
 from ccodesk.ui.timetable_page import TimetablePage
 from tests.support.fit import LAPTOPS, PAGE_ROOM, assert_page_fits
@@ -368,7 +370,7 @@ def test_the_page_fits_both_laptops_in_month_and_week(qtbot, page) -> None:  # t
     assert len(_entries(view, BUSY_DAY)) >= 2 and BUSY_DAY in view.more_rects()
 
 
-def test_cancelled_engagements_are_shown_struck_through_in_grey(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_cancelled_engagements_are_shown_struck_through_in_grey(qtbot: QtBot, store: Store) -> None:
     with store.transaction() as s:
         _engagement(
             s, "Called off", dt.datetime(2026, 11, 3, 18, 0), status=EngagementStatus.CANCELLED
