@@ -395,7 +395,7 @@ def test_0008_upgrades_a_0007_store_with_its_actions_intact(
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
-def test_the_editors_status_dialog_fits_a_laptop(qtbot, width, height) -> None:  # type: ignore[no-untyped-def]
+def test_the_editors_status_dialog_fits_a_laptop(qtbot: QtBot, width: int, height: int) -> None:
     from ccodesk.ui.action_status import StatusDialog
 
     state = followup.ActionState("a", ActionStatus.DONE, TODAY, "Council replied by letter")

@@ -19,7 +19,7 @@ DECEMBER = dt.datetime(2026, 12, 3, 19, 0)  # Greenwich Mean Time
 
 
 @pytest.fixture
-def planned(store):  # type: ignore[no-untyped-def]
+def planned(store: Store) -> tuple[Store, str]:
     with store.transaction() as s:
         joint = save_engagement(
             s,
@@ -57,7 +57,7 @@ def planned(store):  # type: ignore[no-untyped-def]
     return store, joint
 
 
-def test_export_parses_with_an_independent_parser(planned) -> None:  # type: ignore[no-untyped-def]
+def test_export_parses_with_an_independent_parser(planned: tuple[Store, str]) -> None:
     store, joint = planned
     with store.session() as s:
         data = export_ics(s, dt.datetime(2026, 6, 1), dt.datetime(2027, 1, 1))
@@ -83,7 +83,7 @@ def test_export_parses_with_an_independent_parser(planned) -> None:  # type: ign
     assert calendar.vtimezone.tzid.value == "Europe/London"
 
 
-def test_re_importing_our_own_export_changes_nothing(planned) -> None:  # type: ignore[no-untyped-def]
+def test_re_importing_our_own_export_changes_nothing(planned: tuple[Store, str]) -> None:
     store, _joint = planned
     with store.session() as s:
         data = export_ics(s, dt.datetime(2026, 1, 1), dt.datetime(2028, 1, 1))

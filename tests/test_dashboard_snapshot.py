@@ -125,7 +125,7 @@ def test_a_bundle_taken_in_makes_the_snapshot_stale(store: Store) -> None:
         "[" * 100_000,
     ],
 )
-def test_a_garbled_or_hostile_snapshot_is_not_shown(store, body) -> None:  # type: ignore[no-untyped-def]
+def test_a_garbled_or_hostile_snapshot_is_not_shown(store: Store, body: str) -> None:
     read_board(store, TODAY)
     _raw(store, "UPDATE dashboard_snapshot SET body = ?", body)
     assert _snapshot(store) is None

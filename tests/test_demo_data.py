@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from ccodesk.errors import ValidationError
 from ccodesk.models import (
@@ -23,7 +25,7 @@ from ccodesk.store import Store, create_store
 ANCHOR = dt.date(2026, 11, 22)
 
 
-def _count(session, model) -> int:  # type: ignore[no-untyped-def]
+def _count(session: Session, model: type[Any]) -> int:
     return int(session.scalar(select(func.count()).select_from(model)))
 
 

@@ -21,10 +21,12 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from ccodesk.errors import ValidationError
 from ccodesk.models import (
@@ -64,7 +66,13 @@ from ccodesk.store import Store
 Q3 = Period.parse("2026Q3")
 
 
-def _engagement(s, kind, when, status=EngagementStatus.HELD, **extra) -> str:  # type: ignore[no-untyped-def]
+def _engagement(
+    s: Session,
+    kind: EngagementKind,
+    when: dt.datetime,
+    status: EngagementStatus = EngagementStatus.HELD,
+    **extra: Any,
+) -> str:
     draft = EngagementDraft(kind=kind, title=f"{kind.label} {when:%d %b}", starts_at=when)
     draft.status = status
     for name, value in extra.items():
@@ -73,7 +81,7 @@ def _engagement(s, kind, when, status=EngagementStatus.HELD, **extra) -> str:  #
 
 
 @pytest.fixture
-def small(store):  # type: ignore[no-untyped-def]
+def small(store: Store) -> dict[str, str]:
     """The store of the module docstring; returns the engagements' ids by name."""
     with store.transaction() as s:
         org_a = save_organisation(
@@ -199,7 +207,9 @@ def test_periods_parse_and_step() -> None:
 # -- every indicator, by hand ----------------------------------------------------------------
 
 
-def test_every_indicator_matches_the_hand_computed_figures(store, small) -> None:  # type: ignore[no-untyped-def]
+def test_every_indicator_matches_the_hand_computed_figures(
+    store: Store, small: dict[str, str]
+) -> None:
     with store.session() as s:
         ind = compute(s, Q3, fatigue_threshold=1)
     p = ind.participation
@@ -259,7 +269,7 @@ def test_every_indicator_matches_the_hand_computed_figures(store, small) -> None
         assert compute(s, Q3, fatigue_threshold=2).fatigue.tired == ()
 
 
-def test_deleted_rows_do_not_count(store, small) -> None:  # type: ignore[no-untyped-def]
+def test_deleted_rows_do_not_count(store: Store, small: dict[str, str]) -> None:
     from ccodesk.services.engagements import delete_engagement
 
     with store.transaction() as s:
@@ -271,7 +281,7 @@ def test_deleted_rows_do_not_count(store, small) -> None:  # type: ignore[no-unt
     assert ind.cost.direct_pence == 5000
 
 
-def test_an_empty_period_is_zeros_and_no_shares(store, small) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_period_is_zeros_and_no_shares(store: Store, small: dict[str, str]) -> None:
     with store.session() as s:
         report = build_report(s, Period.parse("2025Q1"), area="Camden", borough_code="camden")
     ind = report.current
@@ -283,7 +293,7 @@ def test_an_empty_period_is_zeros_and_no_shares(store, small) -> None:  # type: 
     assert "Engagements held" in text and "–" in text
 
 
-def test_previous_period_and_baseline(store, small) -> None:  # type: ignore[no-untyped-def]
+def test_previous_period_and_baseline(store: Store, small: dict[str, str]) -> None:
     with store.transaction() as s:
         set_baseline(s, "camden", "older", 16.0, source="Census 2021", as_of=dt.date(2021, 3, 21))
         set_baseline(s, "camden", "older", 17.5, source="GLA 2023", as_of=dt.date(2023, 6, 1))
@@ -322,7 +332,7 @@ def test_baselines_are_checked(store: Store) -> None:
 # -- suppression and files -------------------------------------------------------------------
 
 
-def test_small_counts_are_suppressed_for_export_only(store, small) -> None:  # type: ignore[no-untyped-def]
+def test_small_counts_are_suppressed_for_export_only(store: Store, small: dict[str, str]) -> None:
     with store.session() as s:
         report = build_report(s, Q3, area="Camden", borough_code="camden")
     shown = {(r.measure, r.group): r for r in export.report_rows(report)}
@@ -358,7 +368,9 @@ def test_small_counts_are_suppressed_for_export_only(store, small) -> None:  # t
     assert small_people == []
 
 
-def test_csv_holds_every_figure_suppressed(store, small, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_csv_holds_every_figure_suppressed(
+    store: Store, small: dict[str, str], tmp_path: Path
+) -> None:
     with store.session() as s:
         report = build_report(s, Q3, area="Camden", borough_code="camden")
     path = export.write_csv(tmp_path / "out" / "q3.csv", [report])
@@ -423,7 +435,9 @@ def _xlsx_cells(path: Path) -> tuple[list[list[tuple[str, str | None, str]]], di
     return rows, style_format  # type: ignore[return-value]
 
 
-def test_xlsx_reads_back_with_numbers_as_numbers(store, small, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_reads_back_with_numbers_as_numbers(
+    store: Store, small: dict[str, str], tmp_path: Path
+) -> None:
     with store.session() as s:
         report = build_report(s, Q3, area="Camden", borough_code="camden")
     path = export.write_xlsx(tmp_path / "q3.xlsx", [report])
@@ -449,7 +463,7 @@ def test_xlsx_reads_back_with_numbers_as_numbers(store, small, tmp_path: Path) -
 # -- scopes: a borough's devices, and the central report ------------------------------------
 
 
-def test_central_report_folds_devices_into_boroughs(store, small) -> None:  # type: ignore[no-untyped-def]
+def test_central_report_folds_devices_into_boroughs(store: Store, small: dict[str, str]) -> None:
     with store.transaction() as s:
         # E2 as if merged from an Islington device
         s.execute(
@@ -513,7 +527,9 @@ def _cli(store: Store, *args: str) -> int:
     return main(["--data-dir", str(store.data_dir), "report", *args])
 
 
-def test_cli_report_text_csv_xlsx_and_baselines(store, small, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_report_text_csv_xlsx_and_baselines(
+    store: Store, small: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert _cli(store, "baseline", "set", "older", "17.5%", "--source", "GLA 2023") == 0
     assert "Baseline for older: 17.5% (GLA 2023)." in capsys.readouterr().out
     assert _cli(store, "baseline", "list") == 0

@@ -25,6 +25,7 @@ from ccodesk.services.directory import (
     search_partners,
 )
 from ccodesk.store import Store
+from ccodesk.ui.engagement_editor import EngagementEditor
 from ccodesk.ui.partner_picker import DETAIL_ROLE, ID_ROLE, PICKED_ROLE, PartnerPicker
 from tests.support.fit import LAPTOPS, assert_fits
 from tests.support.temp_keyring import TempFileKeyring
@@ -79,7 +80,7 @@ def big_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def big_store(big_template: tuple[Path, Path], tmp_path: Path) -> Iterator[object]:
+def big_store(big_template: tuple[Path, Path], tmp_path: Path) -> Iterator[Store]:
     from ccodesk.store import open_store
 
     source, keyring_file = big_template
@@ -125,7 +126,7 @@ def _focus(qtbot: QtBot, widget: QWidget) -> None:
 # the search ------------------------------------------------------------------------------------
 
 
-def test_search_matches_every_word_as_a_prefix_at_15000(big_store) -> None:  # type: ignore[no-untyped-def]
+def test_search_matches_every_word_as_a_prefix_at_15000(big_store: Store) -> None:
     with big_store.session() as s:
         assert s.query(Organisation).count() == BIG + 2
         # The second and third words, each a prefix: not only the first word of the name.
@@ -175,7 +176,7 @@ def test_search_ranks_names_starting_with_the_text_first(store: Store) -> None:
     ]
 
 
-def test_two_of_a_name_show_different_second_lines(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_two_of_a_name_show_different_second_lines(qtbot: QtBot, big_store: Store) -> None:
     picker = _picker(qtbot, big_store)
     _type(qtbot, picker, "hope street chapel")
     rows = [
@@ -195,7 +196,7 @@ def test_two_of_a_name_show_different_second_lines(qtbot, big_store) -> None:  #
     assert any("Primrose Hill" in tip for tip in tips)
 
 
-def test_type_ahead_on_a_second_word_in_the_widget(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_type_ahead_on_a_second_word_in_the_widget(qtbot: QtBot, big_store: Store) -> None:
     picker = _picker(qtbot, big_store)
     _type(qtbot, picker, "advisory")
     assert picker.found.count() == 50
@@ -208,7 +209,7 @@ def test_type_ahead_on_a_second_word_in_the_widget(qtbot, big_store) -> None:  #
 # picking and removing ----------------------------------------------------------------------------
 
 
-def test_pick_by_keyboard_and_remove_by_click_and_key(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_pick_by_keyboard_and_remove_by_click_and_key(qtbot: QtBot, big_store: Store) -> None:
     picker = _picker(qtbot, big_store)
     changes: list[list[str]] = []
     picker.changed.connect(lambda: changes.append(picker.partner_ids()))
@@ -250,7 +251,9 @@ def test_pick_by_keyboard_and_remove_by_click_and_key(qtbot, big_store) -> None:
     assert changes[-1] == [] and "none picked" in picker.count.text()
 
 
-def test_backspace_removes_chips_and_enter_never_reaches_the_dialog(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_backspace_removes_chips_and_enter_never_reaches_the_dialog(
+    qtbot: QtBot, big_store: Store
+) -> None:
     picker = _picker(qtbot, big_store)
     _focus(qtbot, picker.search)
     qtbot.keyClicks(picker.search, "camden mind")
@@ -269,7 +272,7 @@ def test_backspace_removes_chips_and_enter_never_reaches_the_dialog(qtbot, big_s
     assert picker.partner_ids() == []
 
 
-def test_set_partner_ids_shows_chips_quietly(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_set_partner_ids_shows_chips_quietly(qtbot: QtBot, big_store: Store) -> None:
     picker = _picker(qtbot, big_store)
     with big_store.session() as s:
         ids = list(s.scalars(select(Organisation.id).order_by(Organisation.name).limit(12)))
@@ -286,7 +289,7 @@ def test_set_partner_ids_shows_chips_quietly(qtbot, big_store) -> None:  # type:
 # in the engagement editor and the quick-time wizard -------------------------------------------
 
 
-def _editor(qtbot, store):  # type: ignore[no-untyped-def]
+def _editor(qtbot: QtBot, store: Store) -> EngagementEditor:
     from ccodesk.ui.engagement_editor import EngagementEditor
 
     editor = EngagementEditor(store, restore_draft=False)
@@ -295,7 +298,7 @@ def _editor(qtbot, store):  # type: ignore[no-untyped-def]
     return editor
 
 
-def test_editor_partners_by_search_with_warnings_and_undo(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_editor_partners_by_search_with_warnings_and_undo(qtbot: QtBot, big_store: Store) -> None:
     editor = _editor(qtbot, big_store)
     form = editor.form
     form.setCurrentIndex(2)  # People & groups
@@ -321,7 +324,9 @@ def test_editor_partners_by_search_with_warnings_and_undo(qtbot, big_store) -> N
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
-def test_editor_with_many_partners_fits_a_laptop(qtbot, big_store, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+def test_editor_with_many_partners_fits_a_laptop(
+    qtbot: QtBot, big_store: Store, width: int, height: int
+) -> None:
     editor = _editor(qtbot, big_store)
     editor.form.setCurrentIndex(2)
     with big_store.session() as s:
@@ -331,7 +336,7 @@ def test_editor_with_many_partners_fits_a_laptop(qtbot, big_store, width: int, h
     assert_fits(editor, width, height)
 
 
-def test_quick_time_wizard_uses_the_same_picker(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_quick_time_wizard_uses_the_same_picker(qtbot: QtBot, big_store: Store) -> None:
     from ccodesk.services import quicktime as qt
     from ccodesk.ui.quicktime import SCANNING, QuickTimeWizard
 
@@ -387,7 +392,7 @@ def test_demo_data_has_no_indistinguishable_organisations(demo_store: Store) -> 
     assert any(name.startswith("Hackney Mind (") for name in names)
 
 
-def test_15000_demo_organisations_are_all_told_apart(big_store) -> None:  # type: ignore[no-untyped-def]
+def test_15000_demo_organisations_are_all_told_apart(big_store: Store) -> None:
     lines = _lines(big_store)
     demo = [line for line in lines if line[0] != "Hope Street Chapel"]
     assert len(demo) == BIG and len({name for name, _ in demo}) == BIG

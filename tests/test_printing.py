@@ -216,7 +216,9 @@ def test_the_equality_form_covers_the_eight_groups_with_prefer_not_to_say() -> N
 # -- documents -------------------------------------------------------------------------------
 
 
-def test_meeting_pack_prints_what_the_meeting_needs(store, meeting, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_meeting_pack_prints_what_the_meeting_needs(
+    store: Store, meeting: str, tmp_path: Path
+) -> None:
     with store.session() as s:
         pack = content.pack_content(s, meeting)
     path = write(tmp_path, "pack.pdf", documents.pack_pdf(pack))
@@ -276,7 +278,7 @@ def test_a_pack_with_200_actions_paginates_with_repeated_headers(
         assert "Meeting Action Owner Due Status" in pdf_text(path, page), page
 
 
-def test_blank_and_large_print_forms(store, meeting, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_blank_and_large_print_forms(store: Store, meeting: str, tmp_path: Path) -> None:
     with store.session() as s:
         summary = content.engagement_summary(s, meeting)
     for kind in documents.FORM_KINDS:
@@ -302,7 +304,7 @@ def test_blank_and_large_print_forms(store, meeting, tmp_path: Path) -> None:  #
     assert equality.count("Prefer not to say") == len(EQUALITY_QUESTIONS) + 1
 
 
-def test_numbered_copies_carry_sheet_numbers(meeting, store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_numbered_copies_carry_sheet_numbers(meeting: str, store: Store, tmp_path: Path) -> None:
     with store.session() as s:
         summary = content.engagement_summary(s, meeting)
     path = write(tmp_path, "f.pdf", documents.form_pdf(FormKind.FEEDBACK, summary, copies=3))
@@ -350,7 +352,7 @@ def test_quarters_parse() -> None:
 # -- keying returned forms -------------------------------------------------------------------
 
 
-def test_keying_returned_forms_changes_the_counts(store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_keying_returned_forms_changes_the_counts(store: Store, meeting: str) -> None:
     held_yesterday(store, meeting)
     code = form_code(FormKind.EQUALITY, meeting)
     with store.transaction() as s:
@@ -391,7 +393,7 @@ def test_keying_returned_forms_changes_the_counts(store, meeting) -> None:  # ty
         assert returns.keyed_before(s, meeting, code, 4) is None
 
 
-def test_forms_only_raise_the_total_when_they_outnumber_it(store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_forms_only_raise_the_total_when_they_outnumber_it(store: Store, meeting: str) -> None:
     held_yesterday(store, meeting)
     with store.transaction() as s:
         records.record_attendance(s, meeting, total=3, group_counts={}, not_asked=3)
@@ -404,7 +406,7 @@ def test_forms_only_raise_the_total_when_they_outnumber_it(store, meeting) -> No
         assert (a.total, a.not_asked, a.count_for("refugees-asylum")) == (4, 0, 4)
 
 
-def test_bad_codes_and_answers_are_refused(store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_bad_codes_and_answers_are_refused(store: Store, meeting: str) -> None:
     with store.transaction() as s:
         with pytest.raises(ValidationError, match="meeting pack"):
             returns.resolve_code(s, form_code(FormKind.PACK, meeting))
@@ -428,7 +430,9 @@ def _cli(store: Store, *args: str) -> int:
     return main(["--data-dir", str(store.data_dir), "print", *args])
 
 
-def test_cli_prints_packs_forms_and_the_return(store, meeting, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_prints_packs_forms_and_the_return(
+    store: Store, meeting: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pack = tmp_path / "out" / "pack.pdf"
     pack.parent.mkdir()
     assert _cli(store, "pack", meeting[:8], "-o", str(pack)) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QDateTime, Qt
@@ -20,7 +21,9 @@ from tests.support.fit import LAPTOPS, assert_fits
 START = dt.datetime(2026, 11, 3, 18, 30)  # in the past: attendance is recorded
 
 
-def _editor(qtbot, store, engagement_id=None, **kw) -> EngagementEditor:  # type: ignore[no-untyped-def]
+def _editor(
+    qtbot: QtBot, store: Store, engagement_id: str | None = None, **kw: Any
+) -> EngagementEditor:
     editor = EngagementEditor(store, engagement_id, starts_at=START, **kw)
     qtbot.addWidget(editor)
     editor.show()

@@ -19,7 +19,7 @@ from tests.support.fit import LAPTOPS, assert_fits, available
 
 
 @pytest.fixture
-def window(qtbot, demo_store):  # type: ignore[no-untyped-def]
+def window(qtbot: QtBot, demo_store: Store) -> MainWindow:
     win = MainWindow(demo_store)
     qtbot.addWidget(win)
     win.show()
@@ -29,7 +29,7 @@ def window(qtbot, demo_store):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS, ids=["1366x768", "1024x700"])
 @pytest.mark.parametrize("page", list(MainWindow.PAGES))
-def test_every_page_fits_a_laptop(window, page: str, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_fits_a_laptop(window: MainWindow, page: str, width: int, height: int) -> None:
     window.navigation.setCurrentRow(MainWindow.PAGES.index(page))
     QThreadPool.globalInstance().waitForDone()
     QApplication.processEvents()

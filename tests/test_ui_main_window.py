@@ -24,7 +24,7 @@ GUI = str(Path(sys.executable).parent / "ccodesk")
 
 
 @pytest.fixture
-def window(qtbot, demo_store):  # type: ignore[no-untyped-def]
+def window(qtbot: QtBot, demo_store: Store) -> MainWindow:
     win = MainWindow(demo_store)
     qtbot.addWidget(win)
     win.show()
@@ -32,7 +32,7 @@ def window(qtbot, demo_store):  # type: ignore[no-untyped-def]
     return win
 
 
-def test_status_bar_names_the_store(window) -> None:  # type: ignore[no-untyped-def]
+def test_status_bar_names_the_store(window: MainWindow) -> None:
     text = window.status.text()
     assert text.startswith("Hackney · Demo Officer (CCO) · ")
     assert text.endswith("changes not yet acknowledged by the centre")
@@ -40,7 +40,7 @@ def test_status_bar_names_the_store(window) -> None:  # type: ignore[no-untyped-
     assert window.windowTitle() == "ccodesk — Hackney"
 
 
-def test_navigation_by_click_and_shortcut(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_navigation_by_click_and_shortcut(qtbot: QtBot, window: MainWindow) -> None:
     nav = window.navigation
     rect = nav.visualItemRect(nav.item(2))
     qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -57,7 +57,7 @@ def test_navigation_by_click_and_shortcut(qtbot, window) -> None:  # type: ignor
     assert window.sync.loaded and window.sync.fields["awaiting"].text().endswith(")")
 
 
-def test_engagement_list_pages_through_sql(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_engagement_list_pages_through_sql(qtbot: QtBot, window: MainWindow) -> None:
     page: EngagementsPage = window.engagements
     page.model.page_size = 50
     page.apply_filters()
@@ -70,7 +70,7 @@ def test_engagement_list_pages_through_sql(qtbot, window) -> None:  # type: igno
     assert dates == sorted(dates, reverse=True)
 
 
-def test_filters_and_search_as_you_type(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_filters_and_search_as_you_type(qtbot: QtBot, window: MainWindow) -> None:
     page: EngagementsPage = window.engagements
     page.kind.setCurrentIndex(page.kind.findData(EngagementKind.FOCUS_GROUP.value))
     focus_groups = page.model.total
@@ -136,7 +136,7 @@ def test_dashboard(qtbot: QtBot, store: Store) -> None:
     assert page.overdue.item(0).text() == "No overdue actions."
 
 
-def test_followup_page_lists(window) -> None:  # type: ignore[no-untyped-def]
+def test_followup_page_lists(window: MainWindow) -> None:
     page = window.followup
     assert not page.loaded
     window.navigation.setCurrentRow(4)
@@ -174,7 +174,7 @@ def test_smoke_test_without_a_store(tmp_path: Path) -> None:
     assert not (tmp_path / "none" / "store.json").exists()
 
 
-def test_organisations_page(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+def test_organisations_page(qtbot: QtBot, window: MainWindow) -> None:
     page = window.organisations
     assert not page.loaded  # nothing is queried until the page is shown
     window.navigation.setCurrentRow(3)
@@ -191,7 +191,7 @@ def test_organisations_page(qtbot, window) -> None:  # type: ignore[no-untyped-d
     assert any(line.startswith("Serves: ") for line in lines)
 
 
-def test_navigation_has_icons(window) -> None:  # type: ignore[no-untyped-def]
+def test_navigation_has_icons(window: MainWindow) -> None:
     for row in range(window.navigation.count()):
         icon = window.navigation.item(row).icon()
         assert not icon.isNull()
@@ -199,7 +199,9 @@ def test_navigation_has_icons(window) -> None:  # type: ignore[no-untyped-def]
     assert not window.windowIcon().isNull()
 
 
-def test_settings_dialog_changes_the_fatigue_window(qtbot, window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_settings_dialog_changes_the_fatigue_window(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
     import json
     import os
 

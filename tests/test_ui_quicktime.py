@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -102,11 +103,11 @@ def directory(store: Store) -> dict[str, str]:
     return ids
 
 
-def _click(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
+def _click(qtbot: QtBot, widget: QWidget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
-def _tick(qtbot, box) -> None:  # type: ignore[no-untyped-def]
+def _tick(qtbot: QtBot, box: QWidget) -> None:
     """Click a check box on its box (its middle may lie beyond its text)."""
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
 
@@ -115,13 +116,13 @@ def _next(qtbot: QtBot, wizard: QuickTimeWizard) -> None:
     _click(qtbot, wizard.button(QWizard.WizardButton.NextButton))
 
 
-def _choose(combo, text: str) -> None:  # type: ignore[no-untyped-def]
+def _choose(combo: QComboBox, text: str) -> None:
     index = combo.findText(text)
     assert index >= 0, text
     combo.setCurrentIndex(index)
 
 
-def _check(items, name: str) -> None:  # type: ignore[no-untyped-def]
+def _check(items: QListWidget, name: str) -> None:
     items.findItems(name, Qt.MatchFlag.MatchExactly)[0].setCheckState(Qt.CheckState.Checked)
 
 
@@ -131,8 +132,12 @@ def _stored(store: Store) -> list[QuickTimeConsultation]:
 
 
 def test_five_stages_and_review_with_every_warning(
-    qtbot, store, directory, tmp_path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
+    store: Store,
+    directory: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     wizard = QuickTimeWizard(store, SETTINGS)
     qtbot.addWidget(wizard)
     wizard.show()
@@ -342,7 +347,9 @@ def test_five_stages_and_review_with_every_warning(
         assert expected in text, expected
 
 
-def test_list_in_progress_and_continue_where_it_stopped(qtbot, store, directory) -> None:  # type: ignore[no-untyped-def]
+def test_list_in_progress_and_continue_where_it_stopped(
+    qtbot: QtBot, store: Store, directory: dict[str, str]
+) -> None:
     with store.transaction() as s:
         first = qt.create(
             s,
@@ -437,7 +444,7 @@ def test_closing_with_unsaved_edits_asks_first(
     answers: list[QMessageBox.StandardButton] = []
     warned: list[str] = []
 
-    def question(_parent, _title, text, *_a):  # type: ignore[no-untyped-def]
+    def question(_parent: object, _title: str, text: str, *_a: Any) -> QMessageBox.StandardButton:
         asked.append(text)
         return answers.pop(0)
 

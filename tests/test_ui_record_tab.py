@@ -14,9 +14,10 @@ from ccodesk.services.engagements import EngagementDraft, get_engagement, save_e
 from ccodesk.services.followup import you_said_we_did
 from ccodesk.store import Store
 from ccodesk.ui.engagement_editor import EngagementEditor
+from ccodesk.ui.record_tab import RecordDialog
 
 
-def _ok(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
+def _ok(qtbot: QtBot, dialog: RecordDialog) -> None:
     qtbot.mouseClick(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
     )

@@ -4,6 +4,7 @@ import, status, conflict review, and fitting a laptop."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -72,7 +73,9 @@ def test_first_time_setup_entirely_in_the_desktop(
     key_file = tmp_path / "mail" / "ada.pub"
     offered: list[str] = []
 
-    def save_as(_parent, _title, suggested, *_a, **_k):  # type: ignore[no-untyped-def]
+    def save_as(
+        _parent: object, _title: str, suggested: str, *_a: Any, **_k: Any
+    ) -> tuple[str, str]:
         offered.append(suggested)
         return str(key_file), ""
 

@@ -9,12 +9,15 @@ as it is fixed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
 from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
 
 from ccodesk.errors import ValidationError
 from ccodesk.models import (
@@ -64,7 +67,7 @@ def _save(store: Store, draft: EngagementDraft, engagement_id: str | None = None
         return save_engagement(s, draft, engagement_id).id
 
 
-def _refused(store, work) -> list[str]:  # type: ignore[no-untyped-def]
+def _refused(store: Store, work: Callable[[Session], object]) -> list[str]:
     with pytest.raises(ValidationError) as caught, store.transaction() as s:
         work(s)
     return caught.value.problems
@@ -190,7 +193,7 @@ def _consultation(store: Store) -> tuple[str, str]:
 def test_no_quick_time_review_before_the_event_or_with_feedback_owed(store: Store) -> None:
     cid, consultee = _consultation(store)
 
-    def review(s, **when) -> None:  # type: ignore[no-untyped-def]
+    def review(s: Session, **when: Any) -> None:
         qt.review(s, cid, review_text="Went well", lessons="Ask early", **when)
 
     problems = _refused(store, review)
@@ -248,7 +251,9 @@ def test_one_time_two_times(store: Store) -> None:
 # -- the editor, live ------------------------------------------------------------------------
 
 
-def _editor(qtbot, store, engagement_id=None, **kw) -> EngagementEditor:  # type: ignore[no-untyped-def]
+def _editor(
+    qtbot: QtBot, store: Store, engagement_id: str | None = None, **kw: Any
+) -> EngagementEditor:
     editor = EngagementEditor(store, engagement_id, **kw)
     qtbot.addWidget(editor)
     editor.show()
