@@ -44,6 +44,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE = FIXTURES / "store-0001"
 PASSPHRASE = "fixture passphrase 0001"
 SCHEMAS = sorted(p.name.removeprefix("store-") for p in FIXTURES.glob("store-*"))
+CENTRAL_SCHEMAS = sorted(p.name.removeprefix("central-") for p in FIXTURES.glob("central-*"))
+CENTRAL = "c3a1e5d0-7b2f-4e6a-9d8c-1f0e2d3c0000"
 DEVICE = "0f4d6a52-8d0b-4c1e-9a57-3b1f1c2d0001"
 # the device's unacknowledged changes in each store (make_stores.py's change_seq)
 PENDING = {"0001": 6, "0002": 7, "0003": 8, "0004": 9, "0005": 12, "0006": 13, "0007": 14}
@@ -166,13 +168,14 @@ def test_migrations_match_the_models(store: Store) -> None:
 # Every committed fixture store, one per schema
 
 
-def test_there_is_a_fixture_store_for_every_schema() -> None:
+def test_there_is_a_borough_and_a_central_fixture_store_for_every_schema() -> None:
     from alembic.script import ScriptDirectory
 
     from ccodesk.migrations import alembic_config
 
     known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     assert set(SCHEMAS) == known  # a new revision comes with its store (make_stores.py)
+    assert set(CENTRAL_SCHEMAS) == known  # and its central store (make_central_stores.py)
 
 
 def _copy_fixture(schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -190,7 +193,10 @@ def _raw_engine(data_dir: Path) -> Engine:
 
 def _row_counts(data_dir: Path) -> tuple[str | None, dict[str, int]]:
     """The store's schema revision and the number of rows in each of the models' tables."""
-    engine = _raw_engine(data_dir)
+    return _counts(_raw_engine(data_dir))
+
+
+def _counts(engine: Engine) -> tuple[str | None, dict[str, int]]:
     try:
         with engine.connect() as conn:
             present = set(
@@ -306,3 +312,27 @@ def test_each_schema_refuses_a_newer_one_untouched(
         open_store(data_dir)
     assert {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()} == before
     assert not (data_dir / "backups").exists()
+
+
+@pytest.mark.parametrize("schema", CENTRAL_SCHEMAS)
+def test_each_central_schema_upgrades_with_its_data_intact(
+    schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import create_engine
+
+    from ccodesk.sync.central import open_central
+
+    monkeypatch.setenv("CCODESK_PASSPHRASE", f"fixture passphrase {schema}")
+    home = tmp_path / f"central-{schema}"
+    shutil.copytree(FIXTURES / f"central-{schema}", home)
+    revision, before = _counts(create_engine(f"sqlite:///{home / 'central.db'}"))
+    assert revision == schema
+    with open_central(home, None) as central:
+        assert current_revision(central.engine) == SCHEMA_HEAD
+        with central.session() as s:
+            _check_content(s, schema)
+            assert s.scalars(select(DeviceState.device_id)).one() == CENTRAL
+    _, after = _counts(create_engine(f"sqlite:///{home / 'central.db'}"))
+    reference = {model.__tablename__ for model in reference_rows()}  # type: ignore[attr-defined]
+    for table, count in before.items():
+        assert (after[table] >= count) if table in reference else (after[table] == count), table
