@@ -269,6 +269,35 @@ def test_every_indicator_matches_the_hand_computed_figures(
         assert compute(s, Q3, fatigue_threshold=2).fatigue.tired == ()
 
 
+def test_the_reports_page_words_the_hand_computed_figures(
+    store: Store, small: dict[str, str]
+) -> None:
+    from ccodesk.ui.indicator_texts import field_texts
+
+    with store.session() as s:
+        now = compute(s, Q3, fatigue_threshold=1)
+        before = compute(s, Q3.previous(), fatigue_threshold=1)
+    texts = field_texts(now, before)
+    assert texts["held"] == "3 (previous: 1)"
+    assert texts["attendees"] == "50 (previous: 8)"
+    assert texts["outreach"] == "1 = 33.3% of those held (previous: 0.0%)"
+    assert texts["monitored"] == "45 of 50"
+    assert texts["unreached"].startswith("Children and young people, ")
+    assert texts["with_outcome"] == "4 = 80.0% (previous: –)"  # nothing to share of before
+    assert texts["changed"] == "2 = 50.0% (previous: –)"
+    assert texts["within"] == "1 of 3 held = 33.3% (previous: 0.0%)"
+    assert texts["median"] == "30.5 (2 engagements have had feedback so far)"
+    assert texts["methods"].startswith("3 of 10 (not used: Surveys and questionnaires; ")
+    assert texts["venues"] == "2 venues, 2 engagements = 66.7% of those held"
+    assert texts["access"] == (
+        "step-free 2, hearing loop 1, BSL 0,\ninterpreters 1, childcare 0, daytime 0"
+    )
+    assert texts["cost_total"] == "£261.50 = £170.00 + £91.50"
+    assert texts["per_engagement"] == "£87.17 (previous: £0.00)"
+    assert texts["per_participant"] == "£5.23 (previous: £0.00)"
+    assert texts["tired"] == "1 of 2 organisations consulted more than 1 time"
+
+
 def test_deleted_rows_do_not_count(store: Store, small: dict[str, str]) -> None:
     from ccodesk.services.engagements import delete_engagement
 
