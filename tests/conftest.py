@@ -16,6 +16,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import pytest
@@ -25,6 +26,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.support.temp_keyring import TempFileKeyring  # noqa: E402
+
+if TYPE_CHECKING:
+    from ccodesk.store import Store
 
 BACKEND = "tests.support.temp_keyring.TempFileKeyring"
 # Before anything asks keyring for its backend: never the real user's keyring, not even once.
@@ -67,7 +71,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(data_dir: Path) -> Iterator[object]:
+def store(data_dir: Path) -> Iterator[Store]:
     """A new, empty Camden store protected by the (temporary) keyring."""
     from ccodesk.store import create_store
 
@@ -97,7 +101,7 @@ def demo_store_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
 
 
 @pytest.fixture
-def demo_store(demo_store_template: tuple[Path, Path], tmp_path: Path) -> Iterator[object]:
+def demo_store(demo_store_template: tuple[Path, Path], tmp_path: Path) -> Iterator[Store]:
     """A private copy of the demo store, opened."""
     import shutil
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select, text
 
 from ccodesk.errors import NotFound, ValidationError
@@ -31,14 +32,14 @@ from ccodesk.models import (
 from ccodesk.printing import content, documents
 from ccodesk.services import followup, records
 from ccodesk.services.engagements import EngagementDraft, save_engagement
-from ccodesk.store import current_revision, open_store
+from ccodesk.store import Store, current_revision, open_store
 from tests.support.fit import LAPTOPS, assert_fits
 
 TODAY = dt.date.today()  # the service checks dates against the real day
 HELD = dt.datetime.combine(TODAY - dt.timedelta(days=40), dt.time(18, 30))
 
 
-def _meeting(store, title: str = "Camden PCCG: last month", when: dt.datetime = HELD) -> str:  # type: ignore[no-untyped-def]
+def _meeting(store: Store, title: str = "Camden PCCG: last month", when: dt.datetime = HELD) -> str:
     with store.transaction() as s:
         return save_engagement(
             s,
@@ -52,7 +53,7 @@ def _meeting(store, title: str = "Camden PCCG: last month", when: dt.datetime = 
         ).id
 
 
-def _actions(store, eid: str, *names: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _actions(store: Store, eid: str, *names: str) -> list[str]:
     with store.transaction() as s:
         return [
             records.add_action(
@@ -66,7 +67,7 @@ def _actions(store, eid: str, *names: str) -> list[str]:  # type: ignore[no-unty
         ]
 
 
-def _state(store, action_id: str) -> followup.ActionState:  # type: ignore[no-untyped-def]
+def _state(store: Store, action_id: str) -> followup.ActionState:
     with store.session() as s:
         (state,) = followup.action_states(s, [action_id])
         return state
@@ -75,7 +76,7 @@ def _state(store, action_id: str) -> followup.ActionState:  # type: ignore[no-un
 # -- the service -------------------------------------------------------------------------------
 
 
-def test_done_dropped_in_progress_and_reopened(store) -> None:  # type: ignore[no-untyped-def]
+def test_done_dropped_in_progress_and_reopened(store: Store) -> None:
     eid = _meeting(store)
     a, b = _actions(store, eid, "Ask the council about bins", "Book the hall")
     done_on = TODAY - dt.timedelta(days=3)
@@ -105,7 +106,7 @@ def test_done_dropped_in_progress_and_reopened(store) -> None:  # type: ignore[n
         assert rows[0].engagement_id == eid and rows[0].held_on == HELD.date()
 
 
-def test_every_problem_at_once_and_nothing_changed(store) -> None:  # type: ignore[no-untyped-def]
+def test_every_problem_at_once_and_nothing_changed(store: Store) -> None:
     eid = _meeting(store)
     (a,) = _actions(store, eid, "Ask the council about bins")
     with store.transaction() as s, pytest.raises(ValidationError) as future:
@@ -127,7 +128,7 @@ def test_every_problem_at_once_and_nothing_changed(store) -> None:  # type: igno
     assert _state(store, a) == (a, ActionStatus.OPEN, None, None)
 
 
-def test_the_change_is_audited_and_an_unchanged_action_is_not_touched(store) -> None:  # type: ignore[no-untyped-def]
+def test_the_change_is_audited_and_an_unchanged_action_is_not_touched(store: Store) -> None:
     eid = _meeting(store)
     (a,) = _actions(store, eid, "Ask the council about bins")
 
@@ -153,7 +154,9 @@ def test_the_change_is_audited_and_an_unchanged_action_is_not_touched(store) -> 
 # -- from the editor, and the dashboard after it ------------------------------------------------
 
 
-def test_marked_done_in_the_editor_leaves_the_dashboard_then_undone(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_marked_done_in_the_editor_leaves_the_dashboard_then_undone(
+    qtbot: QtBot, store: Store
+) -> None:
     from ccodesk.ui.dashboard_page import DashboardPage
     from ccodesk.ui.engagement_editor import EngagementEditor
 
@@ -286,8 +289,8 @@ def _pdf_text(path: Path) -> str:
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
 def test_a_later_pack_prints_each_action_with_its_status_date_and_note(
-    store, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    store: Store, tmp_path: Path
+) -> None:
     before = _meeting(store)
     done, dropped, still = _actions(
         store, before, "Ask the council about bins", "Book the hall", "Write to residents"
@@ -392,7 +395,7 @@ def test_0008_upgrades_a_0007_store_with_its_actions_intact(
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
-def test_the_editors_status_dialog_fits_a_laptop(qtbot, width, height) -> None:  # type: ignore[no-untyped-def]
+def test_the_editors_status_dialog_fits_a_laptop(qtbot: QtBot, width: int, height: int) -> None:
     from ccodesk.ui.action_status import StatusDialog
 
     state = followup.ActionState("a", ActionStatus.DONE, TODAY, "Council replied by letter")

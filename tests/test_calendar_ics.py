@@ -12,13 +12,14 @@ from ccodesk.models import Engagement, EngagementKind, EngagementStatus
 from ccodesk.services.calendar_ics import export_ics
 from ccodesk.services.calendar_import import import_ics
 from ccodesk.services.engagements import EngagementDraft, save_engagement
+from ccodesk.store import Store
 
 JUNE = dt.datetime(2026, 6, 10, 18, 30)  # British Summer Time
 DECEMBER = dt.datetime(2026, 12, 3, 19, 0)  # Greenwich Mean Time
 
 
 @pytest.fixture
-def planned(store):  # type: ignore[no-untyped-def]
+def planned(store: Store) -> tuple[Store, str]:
     with store.transaction() as s:
         joint = save_engagement(
             s,
@@ -56,7 +57,7 @@ def planned(store):  # type: ignore[no-untyped-def]
     return store, joint
 
 
-def test_export_parses_with_an_independent_parser(planned) -> None:  # type: ignore[no-untyped-def]
+def test_export_parses_with_an_independent_parser(planned: tuple[Store, str]) -> None:
     store, joint = planned
     with store.session() as s:
         data = export_ics(s, dt.datetime(2026, 6, 1), dt.datetime(2027, 1, 1))
@@ -82,7 +83,7 @@ def test_export_parses_with_an_independent_parser(planned) -> None:  # type: ign
     assert calendar.vtimezone.tzid.value == "Europe/London"
 
 
-def test_re_importing_our_own_export_changes_nothing(planned) -> None:  # type: ignore[no-untyped-def]
+def test_re_importing_our_own_export_changes_nothing(planned: tuple[Store, str]) -> None:
     store, _joint = planned
     with store.session() as s:
         data = export_ics(s, dt.datetime(2026, 1, 1), dt.datetime(2028, 1, 1))
@@ -113,7 +114,7 @@ END:VCALENDAR
 """
 
 
-def test_import_a_blos_invitation_once(store) -> None:  # type: ignore[no-untyped-def]
+def test_import_a_blos_invitation_once(store: Store) -> None:
     with store.transaction() as s:
         first = import_ics(s, INVITATION)
     assert len(first.added) == 1
@@ -132,7 +133,7 @@ def test_import_a_blos_invitation_once(store) -> None:  # type: ignore[no-untype
 
 
 @pytest.mark.parametrize("data", [b"", b"not a calendar", b"BEGIN:VCARD\r\nEND:VCARD\r\n"])
-def test_bad_files_are_refused_cleanly(store, data: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_bad_files_are_refused_cleanly(store: Store, data: bytes) -> None:
     with pytest.raises(ValidationError, match="iCalendar"), store.transaction() as s:
         import_ics(s, data)
     with store.session() as s:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
+from pytestqt.qtbot import QtBot
 
 from ccodesk.models import EngagementKind, EngagementStatus
 from ccodesk.services import records
@@ -55,7 +56,7 @@ def _raw(store: Store, sql: str, *params: object) -> None:
         conn.close()
 
 
-def test_the_lines_shown_are_kept_and_read_back_without_the_orm(store) -> None:  # type: ignore[no-untyped-def]
+def test_the_lines_shown_are_kept_and_read_back_without_the_orm(store: Store) -> None:
     _fill(store)
     board = read_board(store, TODAY)
     kept = _snapshot(store)
@@ -70,13 +71,13 @@ def test_the_lines_shown_are_kept_and_read_back_without_the_orm(store) -> None: 
     assert _snapshot(store) is not None
 
 
-def test_a_snapshot_is_not_shown_on_another_day(store) -> None:  # type: ignore[no-untyped-def]
+def test_a_snapshot_is_not_shown_on_another_day(store: Store) -> None:
     read_board(store, TODAY)
     assert _snapshot(store, TODAY + dt.timedelta(days=1)) is None
     assert _snapshot(store, TODAY - dt.timedelta(days=1)) is None
 
 
-def test_an_edit_makes_the_snapshot_stale(store) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_makes_the_snapshot_stale(store: Store) -> None:
     _fill(store)
     read_board(store, TODAY)
     with store.transaction() as s:
@@ -87,7 +88,7 @@ def test_an_edit_makes_the_snapshot_stale(store) -> None:  # type: ignore[no-unt
     assert kept is not None and kept.overdue_title == "Overdue actions (2)"
 
 
-def test_a_calendar_import_makes_the_snapshot_stale(store) -> None:  # type: ignore[no-untyped-def]
+def test_a_calendar_import_makes_the_snapshot_stale(store: Store) -> None:
     """Core inserts (no ORM events) still move the stamp."""
     read_board(store, TODAY)
     with store.transaction() as s:
@@ -99,7 +100,7 @@ def test_a_calendar_import_makes_the_snapshot_stale(store) -> None:  # type: ign
     assert _snapshot(store) is None
 
 
-def test_a_bundle_taken_in_makes_the_snapshot_stale(store) -> None:  # type: ignore[no-untyped-def]
+def test_a_bundle_taken_in_makes_the_snapshot_stale(store: Store) -> None:
     read_board(store, TODAY)
     _raw(
         store,
@@ -124,13 +125,13 @@ def test_a_bundle_taken_in_makes_the_snapshot_stale(store) -> None:  # type: ign
         "[" * 100_000,
     ],
 )
-def test_a_garbled_or_hostile_snapshot_is_not_shown(store, body) -> None:  # type: ignore[no-untyped-def]
+def test_a_garbled_or_hostile_snapshot_is_not_shown(store: Store, body: str) -> None:
     read_board(store, TODAY)
     _raw(store, "UPDATE dashboard_snapshot SET body = ?", body)
     assert _snapshot(store) is None
 
 
-def test_an_unreadable_store_shows_no_snapshot(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_store_shows_no_snapshot(store: Store, tmp_path: Path) -> None:
     read_board(store, TODAY)
     assert read_snapshot(store.path, bytes(32), TODAY) is None  # the wrong key
     assert read_snapshot(tmp_path / "missing.db", store.database_key(), TODAY) is None
@@ -151,7 +152,9 @@ def test_lines_round_trip_and_keep_what_they_open() -> None:
     assert BoardLines.from_json(lines.to_json()) == lines
 
 
-def test_the_window_paints_the_last_dashboard_then_the_live_one(qtbot, data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_the_window_paints_the_last_dashboard_then_the_live_one(
+    qtbot: QtBot, data_dir: Path
+) -> None:
     from ccodesk.ui.main_window import MainWindow
 
     with create_store(data_dir, borough_code="camden", officer_name="Ada Officer") as s:

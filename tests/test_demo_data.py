@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from ccodesk.errors import ValidationError
 from ccodesk.models import (
@@ -18,16 +20,16 @@ from ccodesk.models import (
     Organisation,
 )
 from ccodesk.services.demo import load_demo_data
-from ccodesk.store import create_store
+from ccodesk.store import Store, create_store
 
 ANCHOR = dt.date(2026, 11, 22)
 
 
-def _count(session, model) -> int:  # type: ignore[no-untyped-def]
+def _count(session: Session, model: type[Any]) -> int:
     return int(session.scalar(select(func.count()).select_from(model)))
 
 
-def test_one_borough_year_is_realistic(demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_one_borough_year_is_realistic(demo_store: Store) -> None:
     with demo_store.session() as s:
         assert _count(s, Engagement) == 300
         assert _count(s, Organisation) == 1500
@@ -65,7 +67,7 @@ def test_one_borough_year_is_realistic(demo_store) -> None:  # type: ignore[no-u
         assert len(set(seqs)) == len(seqs)
 
 
-def _fingerprint(store) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def _fingerprint(store: Store) -> list[tuple[str, str, str]]:
     with store.session() as s:
         return [
             tuple(r)
@@ -94,7 +96,7 @@ def test_same_seed_same_data(tmp_path: Path) -> None:
     assert prints[0] != prints[2]
 
 
-def test_cancel_leaves_nothing(store) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_leaves_nothing(store: Store) -> None:
     calls = []
 
     def cancelled() -> bool:
@@ -117,12 +119,12 @@ def test_cancel_leaves_nothing(store) -> None:  # type: ignore[no-untyped-def]
     assert store.pending_changes() == 0
 
 
-def test_refuses_a_store_with_data(demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_refuses_a_store_with_data(demo_store: Store) -> None:
     with pytest.raises(ValidationError, match="already holds 300 engagements"):
         load_demo_data(demo_store, scale=1, seed=1, anchor=ANCHOR)
 
 
-def test_progress_is_reported(store) -> None:  # type: ignore[no-untyped-def]
+def test_progress_is_reported(store: Store) -> None:
     seen: list[tuple[int, int]] = []
     report = load_demo_data(
         store,

@@ -13,12 +13,13 @@ from ccodesk.services.engagements import (
     get_engagement,
     save_engagement,
 )
+from ccodesk.store import Store
 
 START = dt.datetime(2026, 12, 3, 18, 30)
 BASE = {"title": "PCCG meeting", "notes": "", "starts_at": "2026-12-03T18:30"}
 
 
-def _meeting(store) -> str:  # type: ignore[no-untyped-def]
+def _meeting(store: Store) -> str:
     held = dt.datetime(2025, 3, 6, 18, 30)  # in the past, so attendance can be recorded
     with store.transaction() as s:
         return save_engagement(
@@ -26,7 +27,7 @@ def _meeting(store) -> str:  # type: ignore[no-untyped-def]
         ).id
 
 
-def test_version_changes_with_any_save_and_is_none_once_deleted(store) -> None:  # type: ignore[no-untyped-def]
+def test_version_changes_with_any_save_and_is_none_once_deleted(store: Store) -> None:
     from ccodesk.services import records
 
     eid = _meeting(store)
@@ -51,7 +52,7 @@ def test_version_changes_with_any_save_and_is_none_once_deleted(store) -> None: 
         assert drafts.engagement_version(s, "no-such-id") is None
 
 
-def test_a_draft_keeps_what_it_started_from(store) -> None:  # type: ignore[no-untyped-def]
+def test_a_draft_keeps_what_it_started_from(store: Store) -> None:
     eid = _meeting(store)
     state = {**BASE, "notes": "mine"}
     with store.transaction() as s:
@@ -66,7 +67,7 @@ def test_a_draft_keeps_what_it_started_from(store) -> None:  # type: ignore[no-u
     assert draft.saved_at.microsecond == 0
 
 
-def test_a_draft_from_an_older_ccodesk_reads_with_an_unknown_start(store) -> None:  # type: ignore[no-untyped-def]
+def test_a_draft_from_an_older_ccodesk_reads_with_an_unknown_start(store: Store) -> None:
     with store.transaction() as s:
         s.add(Draft(key="engagement:x", saved_at=START, title="old", content=dict(BASE)))
     with store.session() as s:

@@ -14,12 +14,13 @@ from ccodesk.services.directory import OrganisationDraft, save_organisation
 from ccodesk.services.engagements import EngagementDraft, save_engagement
 from ccodesk.services.fatigue import consultation_counts, fatigue_warnings
 from ccodesk.settings import Settings, load_settings, save_settings
+from ccodesk.store import Store
 
 DAY = dt.datetime(2026, 11, 1, 18, 0)
 
 
 @pytest.fixture
-def busy_org(store):  # type: ignore[no-untyped-def]
+def busy_org(store: Store) -> tuple[Store, str]:
     with store.transaction() as s:
         org = save_organisation(
             s, OrganisationDraft(name="Dalston Youth Club", org_type=OrganisationType.YOUTH_GROUP)
@@ -44,14 +45,14 @@ def busy_org(store):  # type: ignore[no-untyped-def]
     return store, org
 
 
-def test_counts_only_the_window_and_not_cancelled(busy_org) -> None:  # type: ignore[no-untyped-def]
+def test_counts_only_the_window_and_not_cancelled(busy_org: tuple[Store, str]) -> None:
     store, org = busy_org
     with store.session() as s:
         assert consultation_counts(s, [org], before=DAY, days=90) == {org: 3}
         assert consultation_counts(s, [org], before=DAY, days=20) == {org: 1}
 
 
-def test_warning_at_the_threshold(busy_org) -> None:  # type: ignore[no-untyped-def]
+def test_warning_at_the_threshold(busy_org: tuple[Store, str]) -> None:
     store, org = busy_org
     with store.session() as s:
         warned = fatigue_warnings(s, [org], starts_at=DAY, threshold=3, days=90)

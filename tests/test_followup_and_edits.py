@@ -20,12 +20,13 @@ from ccodesk.models import (
 from ccodesk.services import edits, followup, records
 from ccodesk.services.engagements import EngagementDraft, get_engagement, save_engagement
 from ccodesk.services.timetable import TimetableDraft, save_timetable_entry, timetable_between
+from ccodesk.store import Store
 
 DAY = dt.datetime(2026, 10, 5, 18, 0)
 
 
 @pytest.fixture
-def held(store):  # type: ignore[no-untyped-def]
+def held(store: Store) -> tuple[Store, str, str, str]:
     with store.transaction() as s:
         eid = save_engagement(
             s,
@@ -58,7 +59,7 @@ def held(store):  # type: ignore[no-untyped-def]
     return store, eid, used, unused
 
 
-def test_open_and_overdue_actions(held) -> None:  # type: ignore[no-untyped-def]
+def test_open_and_overdue_actions(held: tuple[Store, str, str, str]) -> None:
     store, *_ = held
     with store.session() as s:
         assert [a.description for a in followup.open_actions(s)] == [
@@ -70,7 +71,7 @@ def test_open_and_overdue_actions(held) -> None:  # type: ignore[no-untyped-def]
         assert overdue[0].engagement_title == "Street drinking"
 
 
-def test_findings_without_outcome_and_feedback_due(held) -> None:  # type: ignore[no-untyped-def]
+def test_findings_without_outcome_and_feedback_due(held: tuple[Store, str, str, str]) -> None:
     store, eid, _used, unused = held
     with store.session() as s:
         assert [f.id for f in followup.findings_without_outcome(s)] == [unused]
@@ -87,7 +88,7 @@ def test_findings_without_outcome_and_feedback_due(held) -> None:  # type: ignor
         assert followup.held_without_feedback(s) == []
 
 
-def test_you_said_we_did(held) -> None:  # type: ignore[no-untyped-def]
+def test_you_said_we_did(held: tuple[Store, str, str, str]) -> None:
     store, eid, _used, unused = held
     with store.transaction() as s:
         records.add_outcome(
@@ -103,7 +104,7 @@ def test_you_said_we_did(held) -> None:  # type: ignore[no-untyped-def]
     assert "Controlled drinking zone extended" in lines[1].we_did
 
 
-def test_edits_and_tombstones(held) -> None:  # type: ignore[no-untyped-def]
+def test_edits_and_tombstones(held: tuple[Store, str, str, str]) -> None:
     store, eid, used, unused = held
     with store.transaction() as s:
         edits.update_finding(s, unused, text="Benches attract drinkers", raised_by=["older"])
@@ -129,7 +130,7 @@ def test_edits_and_tombstones(held) -> None:  # type: ignore[no-untyped-def]
             edits.update_finding(s, used, text="gone")
 
 
-def test_action_status_moves(held) -> None:  # type: ignore[no-untyped-def]
+def test_action_status_moves(held: tuple[Store, str, str, str]) -> None:
     store, *_ = held
     with store.transaction() as s:
         action = followup.open_actions(s)[0]
@@ -139,7 +140,7 @@ def test_action_status_moves(held) -> None:  # type: ignore[no-untyped-def]
         assert [a.description for a in followup.open_actions(s)] == ["Write to residents"]
 
 
-def test_timetable(store) -> None:  # type: ignore[no-untyped-def]
+def test_timetable(store: Store) -> None:
     with store.transaction() as s:
         save_timetable_entry(
             s,

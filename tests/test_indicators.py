@@ -21,10 +21,12 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from ccodesk.errors import ValidationError
 from ccodesk.models import (
@@ -59,11 +61,18 @@ from ccodesk.services.records import (
     give_feedback,
     record_attendance,
 )
+from ccodesk.store import Store
 
 Q3 = Period.parse("2026Q3")
 
 
-def _engagement(s, kind, when, status=EngagementStatus.HELD, **extra) -> str:  # type: ignore[no-untyped-def]
+def _engagement(
+    s: Session,
+    kind: EngagementKind,
+    when: dt.datetime,
+    status: EngagementStatus = EngagementStatus.HELD,
+    **extra: Any,
+) -> str:
     draft = EngagementDraft(kind=kind, title=f"{kind.label} {when:%d %b}", starts_at=when)
     draft.status = status
     for name, value in extra.items():
@@ -72,7 +81,7 @@ def _engagement(s, kind, when, status=EngagementStatus.HELD, **extra) -> str:  #
 
 
 @pytest.fixture
-def small(store):  # type: ignore[no-untyped-def]
+def small(store: Store) -> dict[str, str]:
     """The store of the module docstring; returns the engagements' ids by name."""
     with store.transaction() as s:
         org_a = save_organisation(
@@ -198,7 +207,9 @@ def test_periods_parse_and_step() -> None:
 # -- every indicator, by hand ----------------------------------------------------------------
 
 
-def test_every_indicator_matches_the_hand_computed_figures(store, small) -> None:  # type: ignore[no-untyped-def]
+def test_every_indicator_matches_the_hand_computed_figures(
+    store: Store, small: dict[str, str]
+) -> None:
     with store.session() as s:
         ind = compute(s, Q3, fatigue_threshold=1)
     p = ind.participation
@@ -258,7 +269,36 @@ def test_every_indicator_matches_the_hand_computed_figures(store, small) -> None
         assert compute(s, Q3, fatigue_threshold=2).fatigue.tired == ()
 
 
-def test_deleted_rows_do_not_count(store, small) -> None:  # type: ignore[no-untyped-def]
+def test_the_reports_page_words_the_hand_computed_figures(
+    store: Store, small: dict[str, str]
+) -> None:
+    from ccodesk.ui.indicator_texts import field_texts
+
+    with store.session() as s:
+        now = compute(s, Q3, fatigue_threshold=1)
+        before = compute(s, Q3.previous(), fatigue_threshold=1)
+    texts = field_texts(now, before)
+    assert texts["held"] == "3 (previous: 1)"
+    assert texts["attendees"] == "50 (previous: 8)"
+    assert texts["outreach"] == "1 = 33.3% of those held (previous: 0.0%)"
+    assert texts["monitored"] == "45 of 50"
+    assert texts["unreached"].startswith("Children and young people, ")
+    assert texts["with_outcome"] == "4 = 80.0% (previous: –)"  # nothing to share of before
+    assert texts["changed"] == "2 = 50.0% (previous: –)"
+    assert texts["within"] == "1 of 3 held = 33.3% (previous: 0.0%)"
+    assert texts["median"] == "30.5 (2 engagements have had feedback so far)"
+    assert texts["methods"].startswith("3 of 10 (not used: Surveys and questionnaires; ")
+    assert texts["venues"] == "2 venues, 2 engagements = 66.7% of those held"
+    assert texts["access"] == (
+        "step-free 2, hearing loop 1, BSL 0,\ninterpreters 1, childcare 0, daytime 0"
+    )
+    assert texts["cost_total"] == "£261.50 = £170.00 + £91.50"
+    assert texts["per_engagement"] == "£87.17 (previous: £0.00)"
+    assert texts["per_participant"] == "£5.23 (previous: £0.00)"
+    assert texts["tired"] == "1 of 2 organisations consulted more than 1 time"
+
+
+def test_deleted_rows_do_not_count(store: Store, small: dict[str, str]) -> None:
     from ccodesk.services.engagements import delete_engagement
 
     with store.transaction() as s:
@@ -270,7 +310,7 @@ def test_deleted_rows_do_not_count(store, small) -> None:  # type: ignore[no-unt
     assert ind.cost.direct_pence == 5000
 
 
-def test_an_empty_period_is_zeros_and_no_shares(store, small) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_period_is_zeros_and_no_shares(store: Store, small: dict[str, str]) -> None:
     with store.session() as s:
         report = build_report(s, Period.parse("2025Q1"), area="Camden", borough_code="camden")
     ind = report.current
@@ -282,7 +322,7 @@ def test_an_empty_period_is_zeros_and_no_shares(store, small) -> None:  # type: 
     assert "Engagements held" in text and "–" in text
 
 
-def test_previous_period_and_baseline(store, small) -> None:  # type: ignore[no-untyped-def]
+def test_previous_period_and_baseline(store: Store, small: dict[str, str]) -> None:
     with store.transaction() as s:
         set_baseline(s, "camden", "older", 16.0, source="Census 2021", as_of=dt.date(2021, 3, 21))
         set_baseline(s, "camden", "older", 17.5, source="GLA 2023", as_of=dt.date(2023, 6, 1))
@@ -301,7 +341,7 @@ def test_previous_period_and_baseline(store, small) -> None:  # type: ignore[no-
     assert rows[("Engagements held", "")].previous == 1
 
 
-def test_baselines_are_checked(store) -> None:  # type: ignore[no-untyped-def]
+def test_baselines_are_checked(store: Store) -> None:
     with store.transaction() as s:
         for group, percent, source, problem in (
             ("nobody", 5, "x", "unknown priority group 'nobody'"),
@@ -321,7 +361,7 @@ def test_baselines_are_checked(store) -> None:  # type: ignore[no-untyped-def]
 # -- suppression and files -------------------------------------------------------------------
 
 
-def test_small_counts_are_suppressed_for_export_only(store, small) -> None:  # type: ignore[no-untyped-def]
+def test_small_counts_are_suppressed_for_export_only(store: Store, small: dict[str, str]) -> None:
     with store.session() as s:
         report = build_report(s, Q3, area="Camden", borough_code="camden")
     shown = {(r.measure, r.group): r for r in export.report_rows(report)}
@@ -357,7 +397,9 @@ def test_small_counts_are_suppressed_for_export_only(store, small) -> None:  # t
     assert small_people == []
 
 
-def test_csv_holds_every_figure_suppressed(store, small, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_csv_holds_every_figure_suppressed(
+    store: Store, small: dict[str, str], tmp_path: Path
+) -> None:
     with store.session() as s:
         report = build_report(s, Q3, area="Camden", borough_code="camden")
     path = export.write_csv(tmp_path / "out" / "q3.csv", [report])
@@ -422,7 +464,9 @@ def _xlsx_cells(path: Path) -> tuple[list[list[tuple[str, str | None, str]]], di
     return rows, style_format  # type: ignore[return-value]
 
 
-def test_xlsx_reads_back_with_numbers_as_numbers(store, small, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_reads_back_with_numbers_as_numbers(
+    store: Store, small: dict[str, str], tmp_path: Path
+) -> None:
     with store.session() as s:
         report = build_report(s, Q3, area="Camden", borough_code="camden")
     path = export.write_xlsx(tmp_path / "q3.xlsx", [report])
@@ -448,7 +492,7 @@ def test_xlsx_reads_back_with_numbers_as_numbers(store, small, tmp_path: Path) -
 # -- scopes: a borough's devices, and the central report ------------------------------------
 
 
-def test_central_report_folds_devices_into_boroughs(store, small) -> None:  # type: ignore[no-untyped-def]
+def test_central_report_folds_devices_into_boroughs(store: Store, small: dict[str, str]) -> None:
     with store.transaction() as s:
         # E2 as if merged from an Islington device
         s.execute(
@@ -506,13 +550,15 @@ def test_community_places_are_told_by_the_venue_name() -> None:
 # -- the command line ------------------------------------------------------------------------
 
 
-def _cli(store, *args: str) -> int:  # type: ignore[no-untyped-def]
+def _cli(store: Store, *args: str) -> int:
     from ccodesk.cli import main
 
     return main(["--data-dir", str(store.data_dir), "report", *args])
 
 
-def test_cli_report_text_csv_xlsx_and_baselines(store, small, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_report_text_csv_xlsx_and_baselines(
+    store: Store, small: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert _cli(store, "baseline", "set", "older", "17.5%", "--source", "GLA 2023") == 0
     assert "Baseline for older: 17.5% (GLA 2023)." in capsys.readouterr().out
     assert _cli(store, "baseline", "list") == 0
@@ -552,8 +598,13 @@ def test_cli_report_text_csv_xlsx_and_baselines(store, small, tmp_path: Path, ca
         (["baseline", "set", "older", "lots", "--source", "x"], "not a percentage", 2),
     ],
 )
-def test_cli_errors_are_one_line_and_write_nothing(  # type: ignore[no-untyped-def]
-    store, tmp_path: Path, capsys, args: list[str], message: str, code: int
+def test_cli_errors_are_one_line_and_write_nothing(
+    store: Store,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+    code: int,
 ) -> None:
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     before = sorted(tmp_path.rglob("*"))
@@ -569,7 +620,7 @@ def test_cli_errors_are_one_line_and_write_nothing(  # type: ignore[no-untyped-d
         assert current_baselines(s, "camden") == {}
 
 
-def test_recorded_community_venue_decides_over_the_name(store) -> None:  # type: ignore[no-untyped-def]
+def test_recorded_community_venue_decides_over_the_name(store: Store) -> None:
     """The editor's "In the community's own place" box decides; the name only when unrecorded."""
     import datetime as dt
 

@@ -1,20 +1,56 @@
-"""Migrations at open: the committed schema-0001 store upgrades with its data intact."""
+"""Migrations at open: every committed fixture store (one per schema, built by
+tests/fixtures/make_stores.py) upgrades to the newest schema with its data intact."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
 
+from ccodesk.errors import StoreTooNew
+from ccodesk.keystore import KeyFileKeys
+from ccodesk.models import (
+    ActionItem,
+    Attendance,
+    Base,
+    BundleLog,
+    CalendarLink,
+    DashboardSnapshot,
+    DeviceState,
+    Draft,
+    Engagement,
+    ExportLog,
+    Organisation,
+    QuickTimeConsultation,
+    QuickTimeConsultee,
+    QuickTimeContact,
+    RepresentationBaseline,
+    SyncConflict,
+    SyncTombstone,
+    TrustedKey,
+)
+from ccodesk.models.refdata import reference_rows
 from ccodesk.services.engagements import get_engagement
 from ccodesk.services.search import search
-from ccodesk.store import SCHEMA_HEAD, current_revision, open_store
+from ccodesk.store import SCHEMA_HEAD, Store, checkpoint, current_revision, make_engine, open_store
 
-FIXTURE = Path(__file__).parent / "fixtures" / "store-0001"
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE = FIXTURES / "store-0001"
 PASSPHRASE = "fixture passphrase 0001"
+SCHEMAS = sorted(p.name.removeprefix("store-") for p in FIXTURES.glob("store-*"))
+CENTRAL_SCHEMAS = sorted(p.name.removeprefix("central-") for p in FIXTURES.glob("central-*"))
+CENTRAL = "c3a1e5d0-7b2f-4e6a-9d8c-1f0e2d3c0000"
+DEVICE = "0f4d6a52-8d0b-4c1e-9a57-3b1f1c2d0001"
+# the device's unacknowledged changes in each store (make_stores.py's change_seq)
+PENDING = {"0001": 6, "0002": 7, "0003": 8, "0004": 9, "0005": 12, "0006": 13, "0007": 14}
+PENDING |= {"0008": 15}
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -113,7 +149,7 @@ def test_failed_migration_leaves_the_backup_and_the_old_schema(
         assert current_revision(store.engine) == SCHEMA_HEAD
 
 
-def test_migrations_match_the_models(store) -> None:  # type: ignore[no-untyped-def]
+def test_migrations_match_the_models(store: Store) -> None:
     """A store built by the migrations has exactly the models' schema (no drift)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -127,3 +163,176 @@ def test_migrations_match_the_models(store) -> None:  # type: ignore[no-untyped-
         )
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+# Every committed fixture store, one per schema
+
+
+def test_there_is_a_borough_and_a_central_fixture_store_for_every_schema() -> None:
+    from alembic.script import ScriptDirectory
+
+    from ccodesk.migrations import alembic_config
+
+    known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    assert set(SCHEMAS) == known  # a new revision comes with its store (make_stores.py)
+    assert set(CENTRAL_SCHEMAS) == known  # and its central store (make_central_stores.py)
+
+
+def _copy_fixture(schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CCODESK_PASSPHRASE", f"fixture passphrase {schema}")
+    target = tmp_path / f"store-{schema}"
+    shutil.copytree(FIXTURES / f"store-{schema}", target)
+    return target
+
+
+def _raw_engine(data_dir: Path) -> Engine:
+    return make_engine(
+        data_dir / "ccodesk.db", KeyFileKeys(data_dir / "keys.enc").load().database_key
+    )
+
+
+def _row_counts(data_dir: Path) -> tuple[str | None, dict[str, int]]:
+    """The store's schema revision and the number of rows in each of the models' tables."""
+    return _counts(_raw_engine(data_dir))
+
+
+def _counts(engine: Engine) -> tuple[str | None, dict[str, int]]:
+    try:
+        with engine.connect() as conn:
+            present = set(
+                conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .scalars()
+                .all()
+            )
+            counts = {
+                name: int(conn.exec_driver_sql(f'SELECT count(*) FROM "{name}"').scalar_one())
+                for name in Base.metadata.tables
+                if name in present
+            }
+        return current_revision(engine), counts
+    finally:
+        engine.dispose()
+
+
+def _row(s: Session, model: type[T], key: object) -> T:
+    row = s.get(model, key)
+    assert row is not None, (model, key)
+    return row
+
+
+def _check_content(s: Session, schema: str) -> None:
+    """The rows make_stores.py wrote under `schema` and every schema before it."""
+    e = get_engagement(s, "eng-0001")
+    assert e.title == "Focus group: knife crime and young people"
+    assert e.attendance is not None and e.attendance.count_for("children-young-people") == 8
+    assert e.findings[0].outcomes[0].decision.startswith("Patrol plan")
+    assert e.version_vector == {DEVICE: 3}
+    assert [h.id for h in search(s, "routes home")] == ["fin-0001"]
+    if schema >= "0002":
+        org = s.get(Organisation, "org-0002")
+        assert org is not None and org.postcode == "NW1 9UY"
+        assert [g.code for g in org.groups_served] == ["older"]
+        assert [h.id for h in search(s, "maiden lane")] == ["org-0002"]
+    if schema >= "0003":
+        draft = s.get(Draft, "engagement:eng-0001")
+        assert draft is not None and draft.content["base_version"]["engagement"] == {DEVICE: 3}
+        assert _row(s, Engagement, "eng-0003").ics_uid == "pccg-winter-2026@camden.example"
+    if schema >= "0004":
+        assert s.scalars(select(TrustedKey.officer)).all() == ["Central Consultation Unit"]
+        assert _row(s, RepresentationBaseline, "rb-0004").share_percent == 7.5
+        assert _row(s, BundleLog, "bun-0004").applied == 3
+        assert s.scalars(select(SyncConflict.winner)).all() == ["incoming"]
+        assert s.get(SyncTombstone, ("contact", "con-gone-0004")) is not None
+    if schema >= "0005":
+        qtc = s.get(QuickTimeConsultation, "qtc-0005")
+        assert qtc is not None and qtc.officer_hours == 6
+        assert [g.code for g in qtc.affected_groups] == ["children-young-people"]
+        assert _row(s, QuickTimeConsultee, "qtp-0005").advice_used is True
+        assert _row(s, QuickTimeContact, "qtx-0005").note == "Agreed to host"
+    if schema >= "0006":
+        assert _row(s, Engagement, "eng-0006").community_venue is True
+    if schema >= "0007":
+        assert _row(s, ActionItem, "act-0007").due_on == dt.date(2026, 12, 1)
+    if schema >= "0008":
+        assert _row(s, ActionItem, "act-0008").status_note == "Superseded by the borough plan"
+    if schema >= "0009":
+        assert _row(s, Attendance, "att-0009").total == 23
+    if schema >= "0010":
+        assert _row(s, ExportLog, "exp-0010").through_seq == 16
+    if schema >= "0011":
+        assert _row(s, CalendarLink, "eng-0003").organiser_name == "Camden PCCG"
+    if schema >= "0012":
+        assert _row(s, DashboardSnapshot, 1).day == "2026-11-30"
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+def test_each_schema_upgrades_with_its_data_intact(
+    schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = _copy_fixture(schema, tmp_path, monkeypatch)
+    revision, before = _row_counts(data_dir)
+    assert revision == schema
+    original = hashlib.sha256((data_dir / "ccodesk.db").read_bytes()).hexdigest()
+    with open_store(data_dir) as store:
+        assert current_revision(store.engine) == SCHEMA_HEAD
+        with store.session() as s:
+            _check_content(s, schema)
+            device = s.scalars(select(DeviceState)).one()
+            assert device.device_id == DEVICE
+        assert store.pending_changes() == PENDING.get(schema, 16)
+    _, after = _row_counts(data_dir)
+    reference = {model.__tablename__ for model in reference_rows()}  # type: ignore[attr-defined]
+    for table, count in before.items():
+        if table in reference:
+            assert after[table] >= count, table  # reference data is refreshed, never removed
+        else:
+            assert after[table] == count, table
+    backups = sorted((data_dir / "backups").glob("*.db"))
+    if schema == SCHEMA_HEAD:
+        assert backups == []  # nothing to migrate, nothing copied
+    else:
+        assert [b.name.endswith(f"-schema-{schema}.db") for b in backups] == [True]
+        assert hashlib.sha256(backups[0].read_bytes()).hexdigest() == original
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+def test_each_schema_refuses_a_newer_one_untouched(
+    schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = _copy_fixture(schema, tmp_path, monkeypatch)
+    engine = _raw_engine(data_dir)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        checkpoint(engine)
+    finally:
+        engine.dispose()
+    before = {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()}
+    with pytest.raises(StoreTooNew, match="schema 9999, newer than this ccodesk"):
+        open_store(data_dir)
+    assert {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()} == before
+    assert not (data_dir / "backups").exists()
+
+
+@pytest.mark.parametrize("schema", CENTRAL_SCHEMAS)
+def test_each_central_schema_upgrades_with_its_data_intact(
+    schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import create_engine
+
+    from ccodesk.sync.central import open_central
+
+    monkeypatch.setenv("CCODESK_PASSPHRASE", f"fixture passphrase {schema}")
+    home = tmp_path / f"central-{schema}"
+    shutil.copytree(FIXTURES / f"central-{schema}", home)
+    revision, before = _counts(create_engine(f"sqlite:///{home / 'central.db'}"))
+    assert revision == schema
+    with open_central(home, None) as central:
+        assert current_revision(central.engine) == SCHEMA_HEAD
+        with central.session() as s:
+            _check_content(s, schema)
+            assert s.scalars(select(DeviceState.device_id)).one() == CENTRAL
+    _, after = _counts(create_engine(f"sqlite:///{home / 'central.db'}"))
+    reference = {model.__tablename__ for model in reference_rows()}  # type: ignore[attr-defined]
+    for table, count in before.items():
+        assert (after[table] >= count) if table in reference else (after[table] == count), table

@@ -14,6 +14,7 @@ import keyring
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from ccodesk.models import Organisation, OrganisationType, SensitivityLevel
@@ -23,6 +24,8 @@ from ccodesk.services.directory import (
     save_organisation,
     search_partners,
 )
+from ccodesk.store import Store
+from ccodesk.ui.engagement_editor import EngagementEditor
 from ccodesk.ui.partner_picker import DETAIL_ROLE, ID_ROLE, PICKED_ROLE, PartnerPicker
 from tests.support.fit import LAPTOPS, assert_fits
 from tests.support.temp_keyring import TempFileKeyring
@@ -77,7 +80,7 @@ def big_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def big_store(big_template: tuple[Path, Path], tmp_path: Path) -> Iterator[object]:
+def big_store(big_template: tuple[Path, Path], tmp_path: Path) -> Iterator[Store]:
     from ccodesk.store import open_store
 
     source, keyring_file = big_template
@@ -89,7 +92,7 @@ def big_store(big_template: tuple[Path, Path], tmp_path: Path) -> Iterator[objec
         yield s
 
 
-def _picker(qtbot, store) -> PartnerPicker:  # type: ignore[no-untyped-def]
+def _picker(qtbot: QtBot, store: Store) -> PartnerPicker:
     from ccodesk.ui.partner_picker import StoreDirectory
 
     picker = PartnerPicker(StoreDirectory(store))
@@ -103,7 +106,7 @@ def _names(picker: PartnerPicker) -> list[str]:
     return [picker.found.item(i).text() for i in range(picker.found.count())]
 
 
-def _type(qtbot, picker: PartnerPicker, text: str) -> None:  # type: ignore[no-untyped-def]
+def _type(qtbot: QtBot, picker: PartnerPicker, text: str) -> None:
     """Type into the search box as the officer would, and wait for the search to run."""
     picker.search.clear()
     qtbot.waitUntil(lambda: not picker._timer.isActive())
@@ -112,7 +115,7 @@ def _type(qtbot, picker: PartnerPicker, text: str) -> None:  # type: ignore[no-u
     qtbot.waitUntil(lambda: not picker._timer.isActive())
 
 
-def _focus(qtbot, widget: QWidget) -> None:  # type: ignore[no-untyped-def]
+def _focus(qtbot: QtBot, widget: QWidget) -> None:
     window = widget.window()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
@@ -123,7 +126,7 @@ def _focus(qtbot, widget: QWidget) -> None:  # type: ignore[no-untyped-def]
 # the search ------------------------------------------------------------------------------------
 
 
-def test_search_matches_every_word_as_a_prefix_at_15000(big_store) -> None:  # type: ignore[no-untyped-def]
+def test_search_matches_every_word_as_a_prefix_at_15000(big_store: Store) -> None:
     with big_store.session() as s:
         assert s.query(Organisation).count() == BIG + 2
         # The second and third words, each a prefix: not only the first word of the name.
@@ -149,7 +152,7 @@ def test_search_matches_every_word_as_a_prefix_at_15000(big_store) -> None:  # t
         assert [m.name for m in quoted.matches].count("Hope Street Chapel") == 2
 
 
-def test_search_ranks_names_starting_with_the_text_first(store) -> None:  # type: ignore[no-untyped-def]
+def test_search_ranks_names_starting_with_the_text_first(store: Store) -> None:
     with store.transaction() as s:
         for name in ("Kentish Town Youth Club", "Camden Youth Forum", "Youth Offending Team"):
             save_organisation(s, OrganisationDraft(name, OrganisationType.YOUTH_GROUP))
@@ -173,7 +176,7 @@ def test_search_ranks_names_starting_with_the_text_first(store) -> None:  # type
     ]
 
 
-def test_two_of_a_name_show_different_second_lines(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_two_of_a_name_show_different_second_lines(qtbot: QtBot, big_store: Store) -> None:
     picker = _picker(qtbot, big_store)
     _type(qtbot, picker, "hope street chapel")
     rows = [
@@ -193,7 +196,7 @@ def test_two_of_a_name_show_different_second_lines(qtbot, big_store) -> None:  #
     assert any("Primrose Hill" in tip for tip in tips)
 
 
-def test_type_ahead_on_a_second_word_in_the_widget(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_type_ahead_on_a_second_word_in_the_widget(qtbot: QtBot, big_store: Store) -> None:
     picker = _picker(qtbot, big_store)
     _type(qtbot, picker, "advisory")
     assert picker.found.count() == 50
@@ -206,7 +209,7 @@ def test_type_ahead_on_a_second_word_in_the_widget(qtbot, big_store) -> None:  #
 # picking and removing ----------------------------------------------------------------------------
 
 
-def test_pick_by_keyboard_and_remove_by_click_and_key(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_pick_by_keyboard_and_remove_by_click_and_key(qtbot: QtBot, big_store: Store) -> None:
     picker = _picker(qtbot, big_store)
     changes: list[list[str]] = []
     picker.changed.connect(lambda: changes.append(picker.partner_ids()))
@@ -248,7 +251,9 @@ def test_pick_by_keyboard_and_remove_by_click_and_key(qtbot, big_store) -> None:
     assert changes[-1] == [] and "none picked" in picker.count.text()
 
 
-def test_backspace_removes_chips_and_enter_never_reaches_the_dialog(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_backspace_removes_chips_and_enter_never_reaches_the_dialog(
+    qtbot: QtBot, big_store: Store
+) -> None:
     picker = _picker(qtbot, big_store)
     _focus(qtbot, picker.search)
     qtbot.keyClicks(picker.search, "camden mind")
@@ -267,7 +272,7 @@ def test_backspace_removes_chips_and_enter_never_reaches_the_dialog(qtbot, big_s
     assert picker.partner_ids() == []
 
 
-def test_set_partner_ids_shows_chips_quietly(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_set_partner_ids_shows_chips_quietly(qtbot: QtBot, big_store: Store) -> None:
     picker = _picker(qtbot, big_store)
     with big_store.session() as s:
         ids = list(s.scalars(select(Organisation.id).order_by(Organisation.name).limit(12)))
@@ -284,7 +289,7 @@ def test_set_partner_ids_shows_chips_quietly(qtbot, big_store) -> None:  # type:
 # in the engagement editor and the quick-time wizard -------------------------------------------
 
 
-def _editor(qtbot, store):  # type: ignore[no-untyped-def]
+def _editor(qtbot: QtBot, store: Store) -> EngagementEditor:
     from ccodesk.ui.engagement_editor import EngagementEditor
 
     editor = EngagementEditor(store, restore_draft=False)
@@ -293,7 +298,7 @@ def _editor(qtbot, store):  # type: ignore[no-untyped-def]
     return editor
 
 
-def test_editor_partners_by_search_with_warnings_and_undo(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_editor_partners_by_search_with_warnings_and_undo(qtbot: QtBot, big_store: Store) -> None:
     editor = _editor(qtbot, big_store)
     form = editor.form
     form.setCurrentIndex(2)  # People & groups
@@ -319,7 +324,9 @@ def test_editor_partners_by_search_with_warnings_and_undo(qtbot, big_store) -> N
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
-def test_editor_with_many_partners_fits_a_laptop(qtbot, big_store, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+def test_editor_with_many_partners_fits_a_laptop(
+    qtbot: QtBot, big_store: Store, width: int, height: int
+) -> None:
     editor = _editor(qtbot, big_store)
     editor.form.setCurrentIndex(2)
     with big_store.session() as s:
@@ -329,7 +336,7 @@ def test_editor_with_many_partners_fits_a_laptop(qtbot, big_store, width: int, h
     assert_fits(editor, width, height)
 
 
-def test_quick_time_wizard_uses_the_same_picker(qtbot, big_store) -> None:  # type: ignore[no-untyped-def]
+def test_quick_time_wizard_uses_the_same_picker(qtbot: QtBot, big_store: Store) -> None:
     from ccodesk.services import quicktime as qt
     from ccodesk.ui.quicktime import SCANNING, QuickTimeWizard
 
@@ -369,13 +376,13 @@ def test_quick_time_wizard_uses_the_same_picker(qtbot, big_store) -> None:  # ty
 # demo data ---------------------------------------------------------------------------------------
 
 
-def _lines(store) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _lines(store: Store) -> list[tuple[str, str]]:
     with store.session() as s:
         ids = list(s.scalars(select(Organisation.id).where(Organisation.deleted.is_(False))))
         return [(m.name, m.detail) for m in partner_matches(s, ids)]
 
 
-def test_demo_data_has_no_indistinguishable_organisations(demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_demo_data_has_no_indistinguishable_organisations(demo_store: Store) -> None:
     lines = _lines(demo_store)
     assert len(lines) == 1500
     names = Counter(name for name, _ in lines)
@@ -385,14 +392,14 @@ def test_demo_data_has_no_indistinguishable_organisations(demo_store) -> None:  
     assert any(name.startswith("Hackney Mind (") for name in names)
 
 
-def test_15000_demo_organisations_are_all_told_apart(big_store) -> None:  # type: ignore[no-untyped-def]
+def test_15000_demo_organisations_are_all_told_apart(big_store: Store) -> None:
     lines = _lines(big_store)
     demo = [line for line in lines if line[0] != "Hope Street Chapel"]
     assert len(demo) == BIG and len({name for name, _ in demo}) == BIG
     assert len(set(lines)) == len(lines)  # the twins too differ by their second line
 
 
-def test_picker_accessible_names(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_picker_accessible_names(qtbot: QtBot, store: Store) -> None:
     picker = _picker(qtbot, store)
     assert picker.search.accessibleName() == "Search partner organisations"
     assert picker.found.accessibleName() == "Organisations found"

@@ -27,6 +27,7 @@ from ccodesk.printing.questionnaire import EQUALITY_QUESTIONS
 from ccodesk.resource_files import load_json
 from ccodesk.services import records
 from ccodesk.services.engagements import EngagementDraft, get_engagement, save_engagement
+from ccodesk.store import Store
 
 NAMES = {
     "cco": "Zofia Wiśniewska-Łukasiewicz",  # Polish
@@ -91,7 +92,7 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 # -- a meeting with a history ----------------------------------------------------------------
 
 
-def _meeting(store, *, actions: int = 3) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _meeting(store: Store, *, actions: int = 3) -> tuple[str, str]:
     """A PCCG meeting with organisers named in four alphabets, and a previous one with
     `actions` actions and a finding that changed a decision. Returns (meeting, previous)."""
     with store.transaction() as s:
@@ -153,11 +154,11 @@ def _meeting(store, *, actions: int = 3) -> tuple[str, str]:  # type: ignore[no-
 
 
 @pytest.fixture
-def meeting(store) -> str:  # type: ignore[no-untyped-def]
+def meeting(store: Store) -> str:
     return _meeting(store)[0]
 
 
-def held_yesterday(store, meeting: str) -> None:  # type: ignore[no-untyped-def]
+def held_yesterday(store: Store, meeting: str) -> None:
     """Forms come back after the meeting (attendance cannot be kept for a future one)."""
     with store.transaction() as s:
         get_engagement(s, meeting).starts_at = dt.datetime.now() - dt.timedelta(days=1)
@@ -215,7 +216,9 @@ def test_the_equality_form_covers_the_eight_groups_with_prefer_not_to_say() -> N
 # -- documents -------------------------------------------------------------------------------
 
 
-def test_meeting_pack_prints_what_the_meeting_needs(store, meeting, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_meeting_pack_prints_what_the_meeting_needs(
+    store: Store, meeting: str, tmp_path: Path
+) -> None:
     with store.session() as s:
         pack = content.pack_content(s, meeting)
     path = write(tmp_path, "pack.pdf", documents.pack_pdf(pack))
@@ -257,7 +260,9 @@ def test_meeting_pack_prints_what_the_meeting_needs(store, meeting, tmp_path: Pa
     render_first_page(path, tmp_path / "pack")
 
 
-def test_a_pack_with_200_actions_paginates_with_repeated_headers(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_pack_with_200_actions_paginates_with_repeated_headers(
+    store: Store, tmp_path: Path
+) -> None:
     meeting, _before = _meeting(store, actions=200)
     with store.session() as s:
         pack = content.pack_content(s, meeting)
@@ -273,7 +278,7 @@ def test_a_pack_with_200_actions_paginates_with_repeated_headers(store, tmp_path
         assert "Meeting Action Owner Due Status" in pdf_text(path, page), page
 
 
-def test_blank_and_large_print_forms(store, meeting, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_blank_and_large_print_forms(store: Store, meeting: str, tmp_path: Path) -> None:
     with store.session() as s:
         summary = content.engagement_summary(s, meeting)
     for kind in documents.FORM_KINDS:
@@ -299,7 +304,7 @@ def test_blank_and_large_print_forms(store, meeting, tmp_path: Path) -> None:  #
     assert equality.count("Prefer not to say") == len(EQUALITY_QUESTIONS) + 1
 
 
-def test_numbered_copies_carry_sheet_numbers(meeting, store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_numbered_copies_carry_sheet_numbers(meeting: str, store: Store, tmp_path: Path) -> None:
     with store.session() as s:
         summary = content.engagement_summary(s, meeting)
     path = write(tmp_path, "f.pdf", documents.form_pdf(FormKind.FEEDBACK, summary, copies=3))
@@ -309,7 +314,7 @@ def test_numbered_copies_carry_sheet_numbers(meeting, store, tmp_path: Path) -> 
         assert f"Form {code} · sheet {sheet}" in pdf_text(path, sheet)
 
 
-def test_quarterly_return_with_charts(demo_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_quarterly_return_with_charts(demo_store: Store, tmp_path: Path) -> None:
     quarter = return_content.Quarter.parse("2026Q3")
     with demo_store.session() as s:
         data = return_content.return_content(s, demo_store.borough_code, quarter)
@@ -347,7 +352,7 @@ def test_quarters_parse() -> None:
 # -- keying returned forms -------------------------------------------------------------------
 
 
-def test_keying_returned_forms_changes_the_counts(store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_keying_returned_forms_changes_the_counts(store: Store, meeting: str) -> None:
     held_yesterday(store, meeting)
     code = form_code(FormKind.EQUALITY, meeting)
     with store.transaction() as s:
@@ -388,7 +393,7 @@ def test_keying_returned_forms_changes_the_counts(store, meeting) -> None:  # ty
         assert returns.keyed_before(s, meeting, code, 4) is None
 
 
-def test_forms_only_raise_the_total_when_they_outnumber_it(store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_forms_only_raise_the_total_when_they_outnumber_it(store: Store, meeting: str) -> None:
     held_yesterday(store, meeting)
     with store.transaction() as s:
         records.record_attendance(s, meeting, total=3, group_counts={}, not_asked=3)
@@ -401,7 +406,7 @@ def test_forms_only_raise_the_total_when_they_outnumber_it(store, meeting) -> No
         assert (a.total, a.not_asked, a.count_for("refugees-asylum")) == (4, 0, 4)
 
 
-def test_bad_codes_and_answers_are_refused(store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_bad_codes_and_answers_are_refused(store: Store, meeting: str) -> None:
     with store.transaction() as s:
         with pytest.raises(ValidationError, match="meeting pack"):
             returns.resolve_code(s, form_code(FormKind.PACK, meeting))
@@ -419,13 +424,15 @@ def test_bad_codes_and_answers_are_refused(store, meeting) -> None:  # type: ign
 # -- the command line ------------------------------------------------------------------------
 
 
-def _cli(store, *args: str) -> int:  # type: ignore[no-untyped-def]
+def _cli(store: Store, *args: str) -> int:
     from ccodesk.cli import main
 
     return main(["--data-dir", str(store.data_dir), "print", *args])
 
 
-def test_cli_prints_packs_forms_and_the_return(store, meeting, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_prints_packs_forms_and_the_return(
+    store: Store, meeting: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pack = tmp_path / "out" / "pack.pdf"
     pack.parent.mkdir()
     assert _cli(store, "pack", meeting[:8], "-o", str(pack)) == 0
@@ -461,8 +468,8 @@ def test_cli_prints_packs_forms_and_the_return(store, meeting, tmp_path: Path, c
         (["code", "EK4Q-7MX"], "8 characters"),
     ],
 )
-def test_cli_errors_are_one_plain_line_and_leave_no_file(  # type: ignore[no-untyped-def]
-    store, tmp_path: Path, capsys, args: list[str], message: str
+def test_cli_errors_are_one_plain_line_and_leave_no_file(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
 ) -> None:
     import os
 

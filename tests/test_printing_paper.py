@@ -15,6 +15,7 @@ import pytest
 from ccodesk.printing import content, documents, quarterly, quicktime, return_content, returns
 from ccodesk.printing.codes import FormKind, form_code, parse_code
 from ccodesk.printing.questionnaire import EQUALITY_QUESTIONS
+from ccodesk.store import Store
 from tests.support.paper import broken_words, decode_qr, render, tick_boxes_mm, words, zbarimg
 from tests.test_printing import (
     _cli,
@@ -31,18 +32,18 @@ SCAN_DPI = 75  # a cheap scanner's, or a phone photo's, resolution
 
 
 @pytest.fixture
-def meeting(store) -> str:  # type: ignore[no-untyped-def]
+def meeting(store: Store) -> str:
     return _meeting(store)[0]
 
 
 @pytest.fixture
-def summary(store, meeting) -> content.EngagementSummary:  # type: ignore[no-untyped-def]
+def summary(store: Store, meeting: str) -> content.EngagementSummary:
     with store.session() as s:
         return content.engagement_summary(s, meeting)
 
 
 @pytest.fixture
-def pack(store, meeting) -> content.PackContent:  # type: ignore[no-untyped-def]
+def pack(store: Store, meeting: str) -> content.PackContent:
     with store.session() as s:
         return content.pack_content(s, meeting)
 
@@ -60,8 +61,8 @@ def printed_codes(path: Path) -> list[str]:
 # -- 1. numbered sheets ---------------------------------------------------------------------
 
 
-def test_signin_copies_are_numbered_and_coded_and_a_rescan_is_noticed(  # type: ignore[no-untyped-def]
-    store, meeting, tmp_path: Path
+def test_signin_copies_are_numbered_and_coded_and_a_rescan_is_noticed(
+    store: Store, meeting: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "signin.pdf"
     assert (
@@ -88,8 +89,8 @@ def test_signin_copies_are_numbered_and_coded_and_a_rescan_is_noticed(  # type: 
         assert returns.keyed_before(s, meeting, code, 3) is None
 
 
-def test_a_pack_with_two_forms_holds_two_numbered_sheets_of_each(  # type: ignore[no-untyped-def]
-    store, meeting, tmp_path: Path
+def test_a_pack_with_two_forms_holds_two_numbered_sheets_of_each(
+    store: Store, meeting: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "pack.pdf"
     assert _cli(store, "pack", meeting[:8], "--forms", "2", "-o", str(path)) == 0
@@ -116,8 +117,8 @@ def test_the_guide_says_copies_are_numbered_as_they_are() -> None:
 
 
 @pytest.mark.parametrize(("large", "smallest"), [(False, 5.0), (True, 7.0)])
-def test_tick_boxes_are_big_enough_to_tick(  # type: ignore[no-untyped-def]
-    summary, tmp_path: Path, large: bool, smallest: float
+def test_tick_boxes_are_big_enough_to_tick(
+    summary: content.EngagementSummary, tmp_path: Path, large: bool, smallest: float
 ) -> None:
     expected = {
         FormKind.EQUALITY: sum(len(q.options) for q in EQUALITY_QUESTIONS),
@@ -146,7 +147,9 @@ HEADERS = {  # every table header the forms and the pack print
 
 
 @pytest.mark.parametrize("large", [False, True])
-def test_header_words_are_never_broken(pack, tmp_path: Path, large: bool) -> None:  # type: ignore[no-untyped-def]
+def test_header_words_are_never_broken(
+    pack: content.PackContent, tmp_path: Path, large: bool
+) -> None:
     assert pack.actions and pack.you_said  # every table of the pack is printed
     header_words = {w for h in HEADERS for w in h.split()}
     printed: list[str] = []
@@ -170,7 +173,7 @@ RETURN_HEADERS = {  # every table header the quarterly return prints
 }  # fmt: skip
 
 
-def test_the_returns_header_words_are_never_broken(demo_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_returns_header_words_are_never_broken(demo_store: Store, tmp_path: Path) -> None:
     with demo_store.session() as s:
         data = return_content.return_content(s, "hackney", return_content.Quarter(2026, 3))
     assert data.methods and data.changed and data.feedback and data.costs  # every table
@@ -184,8 +187,8 @@ def test_the_returns_header_words_are_never_broken(demo_store, tmp_path: Path) -
 
 
 @pytest.mark.parametrize("large", [False, True])
-def test_every_qr_code_decodes_from_a_75_dpi_scan(  # type: ignore[no-untyped-def]
-    pack, tmp_path: Path, large: bool
+def test_every_qr_code_decodes_from_a_75_dpi_scan(
+    pack: content.PackContent, tmp_path: Path, large: bool
 ) -> None:
     zbarimg()
     documents_ = [("pack", documents.pack_pdf(pack, large_print=large, forms=2))]
@@ -207,7 +210,9 @@ def test_every_qr_code_decodes_from_a_75_dpi_scan(  # type: ignore[no-untyped-de
 
 
 @pytest.mark.parametrize("minutes", [30, 45, 60, 90, 120, 180])
-def test_agenda_slots_add_up_to_the_meeting(pack, tmp_path: Path, minutes: int) -> None:  # type: ignore[no-untyped-def]
+def test_agenda_slots_add_up_to_the_meeting(
+    pack: content.PackContent, tmp_path: Path, minutes: int
+) -> None:
     start = pack.engagement.starts_at
     engagement = dataclasses.replace(pack.engagement, ends_at=start + dt.timedelta(minutes=minutes))
     path = write(
@@ -229,7 +234,9 @@ def test_agenda_slots_add_up_to_the_meeting(pack, tmp_path: Path, minutes: int) 
 # -- 6. what every PDF says about itself ----------------------------------------------------
 
 
-def test_every_pdf_has_title_subject_author_and_language(store, pack, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_pdf_has_title_subject_author_and_language(
+    store: Store, pack: content.PackContent, tmp_path: Path
+) -> None:
     with store.session() as s:
         ret = return_content.return_content(
             s, store.borough_code, return_content.Quarter.parse("2027Q1")
@@ -264,8 +271,8 @@ def test_every_pdf_has_title_subject_author_and_language(store, pack, tmp_path: 
 # -- print packs -o DIR ---------------------------------------------------------------------
 
 
-def test_packs_refuse_a_folder_whose_parent_is_missing(  # type: ignore[no-untyped-def]
-    store, meeting, tmp_path: Path, capsys
+def test_packs_refuse_a_folder_whose_parent_is_missing(
+    store: Store, meeting: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = tmp_path / "no-such" / "week"
     assert _cli(store, "packs", "--week-of", "2027-02-01", "-o", str(missing)) == 1

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QListWidgetItem
+from PySide6.QtWidgets import QApplication, QComboBox, QListWidgetItem
 
 
-def test_empty_qvariants_do_not_leak_references_to_none(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_empty_qvariants_do_not_leak_references_to_none(qapp: QApplication) -> None:
     """PySide6 6.12.0 decremented None's refcount on every empty QVariant (pinned out)."""
     combo = QComboBox()
     combo.addItem("Any", None)

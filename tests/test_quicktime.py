@@ -21,12 +21,13 @@ from ccodesk.models import (
 from ccodesk.services import quicktime as qt
 from ccodesk.services.directory import OrganisationDraft, save_organisation
 from ccodesk.services.engagements import EngagementDraft, save_engagement
+from ccodesk.store import Store
 
 NOW = dt.datetime.now().replace(microsecond=0)
 EVENT = NOW + dt.timedelta(days=3)
 
 
-def organisations(store) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def organisations(store: Store) -> dict[str, str]:
     """A faith group sensitive to LGBT issues, an LGBT forum, and a much-consulted forum."""
     drafts = {
         "mosque": OrganisationDraft(
@@ -57,7 +58,7 @@ def organisations(store) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return ids
 
 
-def test_five_stages_with_warnings_review_and_lessons(store) -> None:  # type: ignore[no-untyped-def]
+def test_five_stages_with_warnings_review_and_lessons(store: Store) -> None:
     ids = organisations(store)
     with store.transaction() as s, pytest.raises(ValidationError, match="gold group"):
         qt.create(s, qt.CausalEvent("Riot", EVENT, EVENT, critical_incident=True))
@@ -141,7 +142,9 @@ def test_five_stages_with_warnings_review_and_lessons(store) -> None:  # type: i
         assert [x.title for x in qt.list_open(s)] == ["Pride 2027"]
 
 
-def test_cli_runs_a_consultation(store, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_runs_a_consultation(
+    store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     organisations(store)
     store.close()
     base = ["--data-dir", str(store.data_dir), "quicktime"]
@@ -184,7 +187,7 @@ def test_cli_runs_a_consultation(store, capsys: pytest.CaptureFixture[str], monk
     capsys.readouterr()
 
 
-def test_quick_time_consultations_travel_in_bundles(tmp_path: Path, store) -> None:  # type: ignore[no-untyped-def]
+def test_quick_time_consultations_travel_in_bundles(tmp_path: Path, store: Store) -> None:
     from ccodesk.sync.borough import export_bundle
     from ccodesk.sync.central import init_central, reference_bundle, trust_add
     from ccodesk.sync.central_merge import merge_bundle

@@ -18,11 +18,12 @@ from sqlalchemy import select
 
 from ccodesk.models import Engagement, EngagementStatus, Finding, OutcomeResult
 from ccodesk.services import records
+from ccodesk.store import Store
 
 Cell = tuple[str, str]  # (measure, group)
 
 
-def _cli(store, *args: str) -> None:  # type: ignore[no-untyped-def]
+def _cli(store: Store, *args: str) -> None:
     from ccodesk.cli import main
 
     assert main(["--data-dir", str(store.data_dir), *args]) == 0
@@ -61,7 +62,7 @@ def _line(text: str, label: str, columns: int) -> list[str]:
     return list(found.groups())
 
 
-def _a_finding_that_changed_two_decisions_and_one_decided_later(store) -> None:  # type: ignore[no-untyped-def]
+def _a_finding_that_changed_two_decisions_and_one_decided_later(store: Store) -> None:
     """The cases two definitions counted differently: several changed outcomes of one
     finding, and an outcome decided this quarter for an engagement held the quarter before."""
     with store.session() as s:
@@ -90,8 +91,8 @@ def _a_finding_that_changed_two_decisions_and_one_decided_later(store) -> None: 
 
 @pytest.mark.parametrize("quarter", ["2026Q3", "2026Q2"])
 def test_every_figure_the_return_prints_is_the_reports(
-    demo_store, tmp_path: Path, quarter: str
-) -> None:  # type: ignore[no-untyped-def]
+    demo_store: Store, tmp_path: Path, quarter: str
+) -> None:
     _a_finding_that_changed_two_decisions_and_one_decided_later(demo_store)
     _cli(demo_store, "report", "--period", quarter, "-o", str(tmp_path / "report.xlsx"))
     _cli(demo_store, "print", "return", "--period", quarter, "-o", str(tmp_path / "return.pdf"))
@@ -141,7 +142,7 @@ def test_every_figure_the_return_prints_is_the_reports(
         assert shown == list(report[("Monitored attendees in the group", group)]), group
 
 
-def test_the_return_and_the_report_count_one_finding_once(demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_the_return_and_the_report_count_one_finding_once(demo_store: Store) -> None:
     """The figures themselves, not only as printed: the return's lines of changed decisions
     are the report's count, and a finding with two changed outcomes is one line."""
     from ccodesk.printing.return_content import Quarter, return_content

@@ -36,6 +36,7 @@ from ccodesk.services.engagements import (
     save_engagement,
 )
 from ccodesk.services.reference import resolve_borough
+from ccodesk.store import Store
 
 START = dt.datetime(2026, 11, 3, 18, 30)  # held: in the past
 
@@ -53,7 +54,7 @@ def draft(**changes: object) -> EngagementDraft:
     return base
 
 
-def test_end_before_start_is_an_error(store) -> None:  # type: ignore[no-untyped-def]
+def test_end_before_start_is_an_error(store: Store) -> None:
     with pytest.raises(ValidationError) as caught, store.transaction() as s:
         save_engagement(s, draft(ends_at=START - dt.timedelta(hours=1)))
     assert "before the start" in str(caught.value)
@@ -61,7 +62,7 @@ def test_end_before_start_is_an_error(store) -> None:  # type: ignore[no-untyped
         assert count_engagements(s, EngagementFilter()) == 0
 
 
-def test_unknown_priority_group_is_an_error(store) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_priority_group_is_an_error(store: Store) -> None:
     with (
         pytest.raises(ValidationError, match="unknown priority group 'pensioners'"),
         store.transaction() as s,
@@ -69,7 +70,7 @@ def test_unknown_priority_group_is_an_error(store) -> None:  # type: ignore[no-u
         save_engagement(s, draft(target_groups=["older", "pensioners"]))
 
 
-def test_every_problem_is_reported_at_once(store) -> None:  # type: ignore[no-untyped-def]
+def test_every_problem_is_reported_at_once(store: Store) -> None:
     with pytest.raises(ValidationError) as caught, store.transaction() as s:
         save_engagement(
             s, draft(title=" ", topics=["nonsense"], ends_at=START - dt.timedelta(minutes=5))
@@ -78,7 +79,7 @@ def test_every_problem_is_reported_at_once(store) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.parametrize(("total", "warned"), [(8, True), (9, False), (12, False), (13, True)])
-def test_focus_group_outside_9_to_12_is_a_warning(store, total: int, warned: bool) -> None:  # type: ignore[no-untyped-def]
+def test_focus_group_outside_9_to_12_is_a_warning(store: Store, total: int, warned: bool) -> None:
     with store.transaction() as s:
         saved = save_engagement(s, draft(status=EngagementStatus.HELD))
         result = records.record_attendance(s, saved.id, total=total, group_counts={"older": 5})
@@ -87,7 +88,7 @@ def test_focus_group_outside_9_to_12_is_a_warning(store, total: int, warned: boo
         assert get_engagement(s, saved.id).attendance.total == total  # saved anyway
 
 
-def test_meeting_reaching_none_of_its_targets_warns(store) -> None:  # type: ignore[no-untyped-def]
+def test_meeting_reaching_none_of_its_targets_warns(store: Store) -> None:
     with store.transaction() as s:
         saved = save_engagement(
             s,
@@ -101,7 +102,7 @@ def test_meeting_reaching_none_of_its_targets_warns(store) -> None:  # type: ign
     assert any("reached none of its target groups" in w for w in result.warnings)
 
 
-def test_sensitive_partner_warns(store) -> None:  # type: ignore[no-untyped-def]
+def test_sensitive_partner_warns(store: Store) -> None:
     with store.transaction() as s:
         org = save_organisation(
             s,
@@ -121,7 +122,7 @@ def test_sensitive_partner_warns(store) -> None:  # type: ignore[no-untyped-def]
     ] or any("must not be consulted" in w for w in saved.warnings)
 
 
-def test_attendance_counts_are_checked(store) -> None:  # type: ignore[no-untyped-def]
+def test_attendance_counts_are_checked(store: Store) -> None:
     with store.transaction() as s:
         saved = save_engagement(s, draft())
     with pytest.raises(ValidationError) as caught, store.transaction() as s:
@@ -140,7 +141,7 @@ def test_attendance_counts_are_checked(store) -> None:  # type: ignore[no-untype
     assert "add up to more than the total" in text
 
 
-def test_named_attendees_need_consent(store) -> None:  # type: ignore[no-untyped-def]
+def test_named_attendees_need_consent(store: Store) -> None:
     with store.transaction() as s:
         saved = save_engagement(s, draft())
         with_consent = save_contact(
@@ -187,7 +188,7 @@ def test_contact_consent_rules() -> None:
     assert any("not an e-mail" in p for p in validate_contact(ContactDraft(name="A", email="nope")))
 
 
-def test_findings_outcomes_actions_feedback_costs(store) -> None:  # type: ignore[no-untyped-def]
+def test_findings_outcomes_actions_feedback_costs(store: Store) -> None:
     with store.transaction() as s:
         eng = save_engagement(s, draft(status=EngagementStatus.HELD)).id
         finding = records.add_finding(
@@ -239,7 +240,7 @@ def test_findings_outcomes_actions_feedback_costs(store) -> None:  # type: ignor
         assert e.officer_time[0].cost_pence == 6000
 
 
-def test_listing_filters_in_sql(store) -> None:  # type: ignore[no-untyped-def]
+def test_listing_filters_in_sql(store: Store) -> None:
     with store.transaction() as s:
         for day, kind, groups in (
             (1, EngagementKind.FOCUS_GROUP, ["older"]),
@@ -271,7 +272,7 @@ def test_listing_filters_in_sql(store) -> None:  # type: ignore[no-untyped-def]
         assert count_engagements(s, EngagementFilter(priority_group="older")) == 2
 
 
-def test_deleted_engagements_disappear(store) -> None:  # type: ignore[no-untyped-def]
+def test_deleted_engagements_disappear(store: Store) -> None:
     with store.transaction() as s:
         eid = save_engagement(s, draft()).id
     with store.transaction() as s:

@@ -12,10 +12,17 @@ import keyring
 import pytest
 from sqlalchemy import text
 
-from ccodesk.errors import KeyUnavailable, StoreExists, StoreNotFound, StoreTooNew, WrongKey
+from ccodesk.errors import (
+    KeyUnavailable,
+    StoreError,
+    StoreExists,
+    StoreNotFound,
+    StoreTooNew,
+    WrongKey,
+)
 from ccodesk.keystore import KeyringKeys, Secrets
 from ccodesk.models import Organisation, OrganisationType
-from ccodesk.store import DB_FILE, StoreInfo, create_store, open_store
+from ccodesk.store import DB_FILE, Store, StoreInfo, create_store, open_store
 
 
 def _digest(path: Path) -> str:
@@ -26,7 +33,7 @@ def _files_digest(data_dir: Path) -> dict[str, str]:
     return {p.name: _digest(p) for p in sorted(data_dir.rglob("*")) if p.is_file()}
 
 
-def test_database_file_is_encrypted(store) -> None:  # type: ignore[no-untyped-def]
+def test_database_file_is_encrypted(store: Store) -> None:
     with store.transaction() as s:
         s.add(Organisation(name="Somers Town Mosque", org_type=OrganisationType.FAITH_GROUP))
     store.close()
@@ -37,7 +44,7 @@ def test_database_file_is_encrypted(store) -> None:  # type: ignore[no-untyped-d
         sqlite3.connect(store.data_dir / DB_FILE).execute("SELECT * FROM sqlite_master").fetchall()
 
 
-def test_plain_sqlite3_command_cannot_read_it(store) -> None:  # type: ignore[no-untyped-def]
+def test_plain_sqlite3_command_cannot_read_it(store: Store) -> None:
     import shutil
 
     store.close()
@@ -50,7 +57,7 @@ def test_plain_sqlite3_command_cannot_read_it(store) -> None:  # type: ignore[no
     assert "not a database" in result.stderr
 
 
-def test_reopen_keeps_data_and_identity(store) -> None:  # type: ignore[no-untyped-def]
+def test_reopen_keeps_data_and_identity(store: Store) -> None:
     with store.transaction() as s:
         s.add(Organisation(name="Kentish Town Residents", org_type=OrganisationType.OTHER))
     device, key = store.device_id, store.public_key_openssh()
@@ -62,7 +69,7 @@ def test_reopen_keeps_data_and_identity(store) -> None:  # type: ignore[no-untyp
         assert s.scalar(text("SELECT count(*) FROM organisation")) == 1
 
 
-def test_public_key_is_openssh_ed25519(store) -> None:  # type: ignore[no-untyped-def]
+def test_public_key_is_openssh_ed25519(store: Store) -> None:
     from cryptography.hazmat.primitives.serialization import load_ssh_public_key
 
     line = store.public_key_openssh()
@@ -71,7 +78,7 @@ def test_public_key_is_openssh_ed25519(store) -> None:  # type: ignore[no-untype
     assert line.endswith(f"ccodesk:camden:{store.device_id}")
 
 
-def test_wrong_key_is_refused_and_changes_nothing(store) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_key_is_refused_and_changes_nothing(store: Store) -> None:
     store.close()
     data_dir = store.data_dir
     before = _files_digest(data_dir)
@@ -82,7 +89,7 @@ def test_wrong_key_is_refused_and_changes_nothing(store) -> None:  # type: ignor
     assert _files_digest(data_dir) == before
 
 
-def test_missing_keyring_entry_gives_a_clear_error(store) -> None:  # type: ignore[no-untyped-def]
+def test_missing_keyring_entry_gives_a_clear_error(store: Store) -> None:
     store.close()
     KeyringKeys(store.info.store_id).forget()
     with pytest.raises(KeyUnavailable, match="not in this computer's keyring"):
@@ -94,7 +101,7 @@ def test_no_store_says_how_to_make_one(tmp_path: Path) -> None:
         open_store(tmp_path / "nothing-here")
 
 
-def test_create_refuses_to_overwrite(store) -> None:  # type: ignore[no-untyped-def]
+def test_create_refuses_to_overwrite(store: Store) -> None:
     store.close()
     before = _files_digest(store.data_dir)
     with pytest.raises(StoreExists):
@@ -102,7 +109,7 @@ def test_create_refuses_to_overwrite(store) -> None:  # type: ignore[no-untyped-
     assert _files_digest(store.data_dir) == before
 
 
-def test_newer_store_is_refused_untouched(store) -> None:  # type: ignore[no-untyped-def]
+def test_newer_store_is_refused_untouched(store: Store) -> None:
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     store.close()
@@ -162,12 +169,12 @@ class TestPassphraseProtection:
         self, data_dir: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setenv("CCODESK_PASSPHRASE", "short")
-        with pytest.raises(Exception, match="at least 8"):
+        with pytest.raises(StoreError, match="at least 8"):
             create_store(data_dir, borough_code="camden", officer_name="Ada")
         assert not (data_dir / "store.json").exists()
 
 
-def test_pragmas(store) -> None:  # type: ignore[no-untyped-def]
+def test_pragmas(store: Store) -> None:
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -182,7 +189,7 @@ def test_pragmas(store) -> None:  # type: ignore[no-untyped-def]
     assert fts == ["contact_fts", "engagement_fts", "finding_fts", "organisation_fts"]
 
 
-def test_reference_data_loaded(store) -> None:  # type: ignore[no-untyped-def]
+def test_reference_data_loaded(store: Store) -> None:
     with store.session() as s:
         counts = {
             table: s.scalar(text(f"SELECT count(*) FROM {table}"))

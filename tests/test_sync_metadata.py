@@ -17,6 +17,7 @@ from ccodesk.models import (
     OrganisationType,
 )
 from ccodesk.stamping import HardDeleteError
+from ccodesk.store import Store
 
 
 def _engagement() -> Engagement:
@@ -27,7 +28,7 @@ def _engagement() -> Engagement:
     )
 
 
-def test_new_rows_are_stamped(store) -> None:  # type: ignore[no-untyped-def]
+def test_new_rows_are_stamped(store: Store) -> None:
     with store.transaction() as s:
         org = Organisation(name="Camden Somali Forum", org_type=OrganisationType.COMMUNITY_GROUP)
         eng = _engagement()
@@ -42,7 +43,7 @@ def test_new_rows_are_stamped(store) -> None:  # type: ignore[no-untyped-def]
     assert abs(int(wall) / 1000 - dt.datetime.now().timestamp()) < 60
 
 
-def test_edits_bump_seq_vector_and_hlc(store) -> None:  # type: ignore[no-untyped-def]
+def test_edits_bump_seq_vector_and_hlc(store: Store) -> None:
     with store.transaction() as s:
         org = Organisation(name="Old name", org_type=OrganisationType.OTHER)
         s.add(org)
@@ -59,7 +60,7 @@ def test_edits_bump_seq_vector_and_hlc(store) -> None:  # type: ignore[no-untype
     assert unchanged.change_seq == first_seq + 1
 
 
-def test_other_devices_entries_are_kept(store) -> None:  # type: ignore[no-untyped-def]
+def test_other_devices_entries_are_kept(store: Store) -> None:
     with store.transaction() as s:
         org = Organisation(name="Merged", org_type=OrganisationType.OTHER)
         s.add(org)
@@ -76,7 +77,7 @@ def test_other_devices_entries_are_kept(store) -> None:  # type: ignore[no-untyp
     assert vector[store.device_id] > 1
 
 
-def test_changed_counts_restamp_their_attendance(store) -> None:  # type: ignore[no-untyped-def]
+def test_changed_counts_restamp_their_attendance(store: Store) -> None:
     with store.transaction() as s:
         eng = _engagement()
         att = Attendance(engagement=eng, total=20)
@@ -90,7 +91,7 @@ def test_changed_counts_restamp_their_attendance(store) -> None:  # type: ignore
         assert s.get(Attendance, att.id).change_seq > before
 
 
-def test_hard_delete_is_refused(store) -> None:  # type: ignore[no-untyped-def]
+def test_hard_delete_is_refused(store: Store) -> None:
     with store.transaction() as s:
         org = Organisation(name="Gone", org_type=OrganisationType.OTHER)
         s.add(org)
@@ -100,7 +101,7 @@ def test_hard_delete_is_refused(store) -> None:  # type: ignore[no-untyped-def]
         assert s.get(Organisation, org.id) is not None
 
 
-def test_tombstone_is_a_change_and_audited(store) -> None:  # type: ignore[no-untyped-def]
+def test_tombstone_is_a_change_and_audited(store: Store) -> None:
     with store.transaction() as s:
         org = Organisation(name="Closed down", org_type=OrganisationType.OTHER)
         s.add(org)
@@ -115,7 +116,7 @@ def test_tombstone_is_a_change_and_audited(store) -> None:  # type: ignore[no-un
     assert all(e.officer == "Ada Officer" and e.device_id == store.device_id for e in events)
 
 
-def test_pending_changes_counts_unacknowledged(store) -> None:  # type: ignore[no-untyped-def]
+def test_pending_changes_counts_unacknowledged(store: Store) -> None:
     assert store.pending_changes() == 0
     with store.transaction() as s:
         s.add_all(
@@ -124,7 +125,7 @@ def test_pending_changes_counts_unacknowledged(store) -> None:  # type: ignore[n
     assert store.pending_changes() == 3
 
 
-def test_failed_transaction_allocates_nothing(store) -> None:  # type: ignore[no-untyped-def]
+def test_failed_transaction_allocates_nothing(store: Store) -> None:
     with pytest.raises(RuntimeError), store.transaction() as s:
         s.add(Organisation(name="Rolled back", org_type=OrganisationType.OTHER))
         s.flush()

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
+from pytestqt.qtbot import QtBot
 
+from ccodesk.store import Store
 from ccodesk.ui.main_window import MainWindow
 
 INTERACTIVE = (
@@ -40,7 +42,7 @@ NO_ROLES = {QAccessible.Role.NoRole, QAccessible.Role.Client}
 
 
 @pytest.fixture
-def window(qtbot, demo_store):  # type: ignore[no-untyped-def]
+def window(qtbot: QtBot, demo_store: Store) -> MainWindow:
     win = MainWindow(demo_store)
     qtbot.addWidget(win)
     win.resize(1366, 728)
@@ -76,7 +78,7 @@ def _show(window: MainWindow, page: str) -> QWidget:
 
 
 @pytest.mark.parametrize("page", list(MainWindow.PAGES))
-def test_every_control_has_a_name_and_a_role(window, page: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_control_has_a_name_and_a_role(window: MainWindow, page: str) -> None:
     shown = _show(window, page)
     nameless = []
     for widget in [*_controls(shown), *_controls(window.toolbar), window.navigation]:
@@ -89,7 +91,7 @@ def test_every_control_has_a_name_and_a_role(window, page: str) -> None:  # type
 
 
 @pytest.mark.parametrize("page", list(MainWindow.PAGES))
-def test_tab_reaches_every_control(window, page: str) -> None:  # type: ignore[no-untyped-def]
+def test_tab_reaches_every_control(window: MainWindow, page: str) -> None:
     shown = _show(window, page)
     wanted = [
         w

@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
 )
+from pytestqt.qtbot import QtBot
 
 from ccodesk.models import ActionItem, ActionStatus, EngagementKind, EngagementStatus
 from ccodesk.services import quicktime as qt
 from ccodesk.services import records
 from ccodesk.services.engagements import EngagementDraft, save_engagement
+from ccodesk.store import Store
 from ccodesk.ui.dashboard_page import ITEM_ROLE, DashboardPage
 from tests.support.fit import LAPTOPS, assert_fits, assert_page_fits
 
@@ -32,7 +34,7 @@ LONG = (
 
 
 @pytest.fixture
-def board_store(store):  # type: ignore[no-untyped-def]
+def board_store(store: Store) -> tuple[Store, dict[str, str]]:
     with store.transaction() as s:
         held = save_engagement(
             s,
@@ -66,7 +68,7 @@ def board_store(store):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(qtbot, board_store):  # type: ignore[no-untyped-def]
+def page(qtbot: QtBot, board_store: tuple[Store, dict[str, str]]) -> DashboardPage:
     store, _ids = board_store
     widget = DashboardPage(store)
     qtbot.addWidget(widget)
@@ -87,19 +89,21 @@ def _line(items: QListWidget, starts: str) -> QListWidgetItem:
     raise AssertionError(f"no line {starts!r} in {_lines(items)}")
 
 
-def double_click(qtbot, items: QListWidget, item: QListWidgetItem) -> None:  # type: ignore[no-untyped-def]
+def double_click(qtbot: QtBot, items: QListWidget, item: QListWidgetItem) -> None:
     pos = items.visualItemRect(item).center()
     qtbot.mouseClick(items.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     qtbot.mouseDClick(items.viewport(), Qt.MouseButton.LeftButton, pos=pos)
 
 
-def _status(store, action_id: str) -> tuple[ActionStatus, dt.date | None, str | None]:  # type: ignore[no-untyped-def]
+def _status(store: Store, action_id: str) -> tuple[ActionStatus, dt.date | None, str | None]:
     with store.session() as s:
         a = s.get(ActionItem, action_id)
         return a.status, a.completed_on, a.status_note
 
 
-def test_every_line_opens_its_item(qtbot, page, board_store) -> None:  # type: ignore[no-untyped-def]
+def test_every_line_opens_its_item(
+    qtbot: QtBot, page: DashboardPage, board_store: tuple[Store, dict[str, str]]
+) -> None:
     _store, ids = board_store
     engagements: list[str] = []
     quick: list[str] = []
@@ -128,7 +132,9 @@ def test_every_line_opens_its_item(qtbot, page, board_store) -> None:  # type: i
     assert engagements == [] and quick == []
 
 
-def test_mark_done_from_the_overdue_list_then_undo(qtbot, page, board_store) -> None:  # type: ignore[no-untyped-def]
+def test_mark_done_from_the_overdue_list_then_undo(
+    qtbot: QtBot, page: DashboardPage, board_store: tuple[Store, dict[str, str]]
+) -> None:
     store, ids = board_store
     assert page.overdue_box.title() == "Overdue actions (2)"
     shown: list[bool] = []
@@ -170,7 +176,9 @@ def test_mark_done_from_the_overdue_list_then_undo(qtbot, page, board_store) -> 
     assert any("Ask the council" in line for line in _lines(page.overdue))
 
 
-def test_the_context_menu_opens_on_a_right_click(qtbot, page, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_context_menu_opens_on_a_right_click(
+    qtbot: QtBot, page: DashboardPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
     popped: list[QMenu] = []  # the offscreen platform cannot show a popup: catch it instead
     monkeypatch.setattr(QMenu, "popup", lambda menu, _at, _action=None: popped.append(menu))
     item = _line(page.week, "Outreach at the mosque")
@@ -188,7 +196,7 @@ def test_the_context_menu_opens_on_a_right_click(qtbot, page, monkeypatch) -> No
     assert [a.text() for a in quick.actions()] == ["&Open consultation"]
 
 
-def test_long_lines_wrap_and_are_whole_in_a_tooltip(page) -> None:  # type: ignore[no-untyped-def]
+def test_long_lines_wrap_and_are_whole_in_a_tooltip(page: DashboardPage) -> None:
     page.resize(800, 530)
     QApplication.processEvents()  # the lists lay their lines out again at the new width
     long = _line(page.overdue, "Write to every resident")
@@ -202,7 +210,9 @@ def test_long_lines_wrap_and_are_whole_in_a_tooltip(page) -> None:  # type: igno
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
-def test_the_dashboard_fits_a_laptop(qtbot, demo_store, width, height) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_fits_a_laptop(
+    qtbot: QtBot, demo_store: Store, width: int, height: int
+) -> None:
     page = DashboardPage(demo_store)
     qtbot.addWidget(page)
     with qtbot.waitSignal(page.board_shown, timeout=20_000):
@@ -221,7 +231,9 @@ def test_the_dashboard_fits_a_laptop(qtbot, demo_store, width, height) -> None: 
     assert page.overdue.item(0).data(ITEM_ROLE)[0] == "action"
 
 
-def test_feedback_recorded_in_the_editor_leaves_feedback_owed_at_once(qtbot, board_store) -> None:  # type: ignore[no-untyped-def]
+def test_feedback_recorded_in_the_editor_leaves_feedback_owed_at_once(
+    qtbot: QtBot, board_store: tuple[Store, dict[str, str]]
+) -> None:
     """The dashboard behind the editor follows what the Findings tab writes, without a save."""
     from PySide6.QtWidgets import QPlainTextEdit
 

@@ -13,7 +13,9 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDateTimeEdit, QPlainTextEdit, QWidget
+from pytestqt.qtbot import QtBot
 
+from ccodesk.store import Store
 from ccodesk.ui.directory_editors import ContactEditor, OrganisationEditor
 from ccodesk.ui.engagement_editor import EngagementEditor
 from ccodesk.ui.qtdates import pydatetime
@@ -22,7 +24,7 @@ START = dt.datetime(2026, 11, 3, 18, 30)
 Section = QDateTimeEdit.Section
 
 
-def _shown(qtbot, widget: QWidget) -> QWidget:  # type: ignore[no-untyped-def]
+def _shown(qtbot: QtBot, widget: QWidget) -> QWidget:
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
@@ -31,7 +33,7 @@ def _shown(qtbot, widget: QWidget) -> QWidget:  # type: ignore[no-untyped-def]
     return widget
 
 
-def _editor(qtbot, store) -> EngagementEditor:  # type: ignore[no-untyped-def]
+def _editor(qtbot: QtBot, store: Store) -> EngagementEditor:
     editor = EngagementEditor(store, starts_at=START)
     _shown(qtbot, editor)
     return editor
@@ -49,7 +51,7 @@ def _at(edit: QDateTimeEdit) -> dt.datetime:
     return pydatetime(edit.dateTime())
 
 
-def test_moving_the_start_drags_the_end_keeping_the_length(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_moving_the_start_drags_the_end_keeping_the_length(qtbot: QtBot, store: Store) -> None:
     editor = _editor(qtbot, store)
     form = editor.form
     assert (_at(form.starts), _at(form.ends)) == (START, START + dt.timedelta(hours=2))
@@ -71,7 +73,7 @@ def test_moving_the_start_drags_the_end_keeping_the_length(qtbot, store) -> None
     assert _at(form.ends) == START + dt.timedelta(days=2, hours=3)
 
 
-def test_the_end_cannot_be_put_before_the_start(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_the_end_cannot_be_put_before_the_start(qtbot: QtBot, store: Store) -> None:
     editor = _editor(qtbot, store)
     form = editor.form
     _step(form.ends, Section.HourSection, Qt.Key.Key_Down, 5)  # 20:30 down five hours…
@@ -85,7 +87,7 @@ def test_the_end_cannot_be_put_before_the_start(qtbot, store) -> None:  # type: 
     assert _at(form.ends) == _at(form.starts) == START + dt.timedelta(days=1)
 
 
-def test_a_stored_engagement_keeps_its_length_when_moved(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_a_stored_engagement_keeps_its_length_when_moved(qtbot: QtBot, store: Store) -> None:
     editor = _editor(qtbot, store)
     form = editor.form
     QTest.keyClicks(form.text["title"], "Youth forum")
@@ -98,7 +100,7 @@ def test_a_stored_engagement_keeps_its_length_when_moved(qtbot, store) -> None: 
     assert _at(again.form.ends) == dt.datetime(2026, 12, 3, 21, 30)
 
 
-def _tab_leaves(qtbot, field: QPlainTextEdit) -> None:  # type: ignore[no-untyped-def]
+def _tab_leaves(qtbot: QtBot, field: QPlainTextEdit) -> None:
     field.setFocus()
     qtbot.waitUntil(field.hasFocus)
     QTest.keyClicks(field, "Flat 3")
@@ -115,20 +117,20 @@ def _tab_leaves(qtbot, field: QPlainTextEdit) -> None:  # type: ignore[no-untype
 
 
 @pytest.mark.parametrize("name", ["notes", "venue_address"])
-def test_tab_leaves_notes_and_address(qtbot, store, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_tab_leaves_notes_and_address(qtbot: QtBot, store: Store, name: str) -> None:
     editor = _editor(qtbot, store)
     form = editor.form
     form.setCurrentIndex(0 if name == "notes" else 1)
     _tab_leaves(qtbot, form.plain[name])
 
 
-def test_tab_leaves_the_notes_of_organisations_and_contacts(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_tab_leaves_the_notes_of_organisations_and_contacts(qtbot: QtBot, store: Store) -> None:
     for editor in (OrganisationEditor(store), ContactEditor(store)):
         _shown(qtbot, editor)
         _tab_leaves(qtbot, editor.notes)
 
 
-def test_tab_leaves_the_text_of_a_finding_and_of_feedback(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_tab_leaves_the_text_of_a_finding_and_of_feedback(qtbot: QtBot, store: Store) -> None:
     editor = _editor(qtbot, store)
     QTest.keyClicks(editor.form.text["title"], "Youth forum")
     assert editor.save(close=False)

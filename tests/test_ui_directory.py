@@ -6,15 +6,18 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from ccodesk.models import Contact, SensitivityLevel
 from ccodesk.services.directory import get_organisation
 from ccodesk.settings import Settings
+from ccodesk.store import Store
 from ccodesk.ui.directory_editors import ContactEditor, OrganisationEditor
 from ccodesk.ui.organisations_page import OrganisationsPage
 
 
-def test_new_organisation_with_a_sensitivity(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_new_organisation_with_a_sensitivity(qtbot: QtBot, store: Store) -> None:
     editor = OrganisationEditor(store)
     qtbot.addWidget(editor)
     qtbot.keyClicks(editor.name, "Stamford Hill Synagogue")
@@ -44,7 +47,7 @@ def test_new_organisation_with_a_sensitivity(qtbot, store) -> None:  # type: ign
         assert [x.deleted for x in get_organisation(s, signal.args[0]).sensitivities] == [True]
 
 
-def test_contact_consent(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_contact_consent(qtbot: QtBot, store: Store) -> None:
     editor = ContactEditor(store)
     qtbot.addWidget(editor)
     qtbot.keyClicks(editor.name, "Miriam Cohen")
@@ -61,7 +64,7 @@ def test_contact_consent(qtbot, store) -> None:  # type: ignore[no-untyped-def]
         assert contact.consent_date == dt.date.today()
 
 
-def test_directory_page_buttons(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_directory_page_buttons(qtbot: QtBot, store: Store) -> None:
     page = OrganisationsPage(store, Settings())
     qtbot.addWidget(page)
     page.show()
@@ -82,7 +85,9 @@ def test_directory_page_buttons(qtbot, store) -> None:  # type: ignore[no-untype
     assert [w for w in contact.findChildren(QLineEdit) if w.accessibleName() == "Role"]
 
 
-def test_organisation_model_passes_qt_model_tester(qtmodeltester, demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_organisation_model_passes_qt_model_tester(
+    qtmodeltester: ModelTester, demo_store: Store
+) -> None:
     from ccodesk.ui.organisations_page import OrganisationModel
 
     model = OrganisationModel(demo_store, Settings())

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from pytestqt.qtbot import QtBot
 
 from ccodesk.models import Engagement, EngagementKind, OrganisationType, SensitivityLevel
 from ccodesk.services.directory import OrganisationDraft, save_organisation
 from ccodesk.services.drafts import load_draft, read_draft
 from ccodesk.services.engagements import EngagementFilter, get_engagement, list_engagements
+from ccodesk.store import Store
 from ccodesk.ui.engagement_editor import EngagementEditor
 from tests.support.fit import LAPTOPS, assert_fits
 
 START = dt.datetime(2026, 11, 3, 18, 30)  # in the past: attendance is recorded
 
 
-def _editor(qtbot, store, engagement_id=None, **kw) -> EngagementEditor:  # type: ignore[no-untyped-def]
+def _editor(
+    qtbot: QtBot, store: Store, engagement_id: str | None = None, **kw: Any
+) -> EngagementEditor:
     editor = EngagementEditor(store, engagement_id, starts_at=START, **kw)
     qtbot.addWidget(editor)
     editor.show()
@@ -30,7 +35,7 @@ def _set_kind(editor: EngagementEditor, kind: EngagementKind) -> None:
     combo.setCurrentIndex(combo.findData(kind.value))
 
 
-def _answer(qtbot, editor: EngagementEditor, text: str) -> None:  # type: ignore[no-untyped-def]
+def _answer(qtbot: QtBot, editor: EngagementEditor, text: str) -> None:
     """Click `text` in the question the editor asks before closing."""
     box = editor.close_question
     assert box is not None and box.isVisible(), "the editor closed without asking"
@@ -38,13 +43,13 @@ def _answer(qtbot, editor: EngagementEditor, text: str) -> None:  # type: ignore
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def _save(qtbot, editor: EngagementEditor) -> None:  # type: ignore[no-untyped-def]
+def _save(qtbot: QtBot, editor: EngagementEditor) -> None:
     button = editor.save_button
     assert button is not None
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def test_new_focus_group_with_attendance(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_new_focus_group_with_attendance(qtbot: QtBot, store: Store) -> None:
     editor = _editor(qtbot, store)
     form = editor.form
     assert form.text["cco_name"].text() == "Ada Officer"  # the officer organises by default
@@ -72,7 +77,7 @@ def test_new_focus_group_with_attendance(qtbot, store) -> None:  # type: ignore[
         assert load_draft(s, "engagement:new") is None
 
 
-def test_problems_are_shown_and_nothing_saved(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_problems_are_shown_and_nothing_saved(qtbot: QtBot, store: Store) -> None:
     editor = _editor(qtbot, store)
     editor.form.ends.setDateTime(QDateTime(START - dt.timedelta(hours=1)))
     assert editor.form.ends.dateTime() == QDateTime(START)  # the end cannot go before the start
@@ -83,7 +88,7 @@ def test_problems_are_shown_and_nothing_saved(qtbot, store) -> None:  # type: ig
         assert list_engagements(s, EngagementFilter()) == []
 
 
-def test_warnings_for_unreached_groups_and_sensitive_partners(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_warnings_for_unreached_groups_and_sensitive_partners(qtbot: QtBot, store: Store) -> None:
     with store.transaction() as s:
         save_organisation(
             s,
@@ -110,7 +115,7 @@ def test_warnings_for_unreached_groups_and_sensitive_partners(qtbot, store) -> N
     assert "reached none of its target groups" in editor.warnings.text()
 
 
-def test_undo_and_redo(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_undo_and_redo(qtbot: QtBot, store: Store) -> None:
     editor = _editor(qtbot, store)
     title = editor.form.text["title"]
     qtbot.keyClicks(title, "Safer streets")
@@ -128,7 +133,7 @@ def test_undo_and_redo(qtbot, store) -> None:  # type: ignore[no-untyped-def]
     assert title.text() == "Safer streets" and editor.form.access["bsl"].isChecked()
 
 
-def test_closing_mid_edit_keeps_a_draft(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_closing_mid_edit_keeps_a_draft(qtbot: QtBot, store: Store) -> None:
     editor = _editor(qtbot, store)
     qtbot.keyClicks(editor.form.text["title"], "Half-written youth forum")
     editor.close()
@@ -147,7 +152,7 @@ def test_closing_mid_edit_keeps_a_draft(qtbot, store) -> None:  # type: ignore[n
     assert fresh.form.text["title"].text() == ""
 
 
-def test_draft_is_saved_while_typing(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_draft_is_saved_while_typing(qtbot: QtBot, store: Store) -> None:
     """A killed program loses nothing: the draft is written shortly after each edit."""
     editor = _editor(qtbot, store)
     qtbot.keyClicks(editor.form.text["title"], "Typed before a crash")
@@ -160,7 +165,7 @@ def test_draft_is_saved_while_typing(qtbot, store) -> None:  # type: ignore[no-u
     qtbot.waitUntil(draft_written, timeout=3000)
 
 
-def test_edit_existing_from_the_list(qtbot, demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_edit_existing_from_the_list(qtbot: QtBot, demo_store: Store) -> None:
     from ccodesk.ui.main_window import MainWindow
 
     window = MainWindow(demo_store)
@@ -180,7 +185,7 @@ def test_edit_existing_from_the_list(qtbot, demo_store) -> None:  # type: ignore
     assert page.model.row_object(0).title.startswith("Renamed meeting")
 
 
-def test_fatigue_warning_in_the_editor(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_fatigue_warning_in_the_editor(qtbot: QtBot, store: Store) -> None:
     from ccodesk.services.engagements import EngagementDraft, save_engagement
     from ccodesk.settings import Settings
 
@@ -209,7 +214,7 @@ def test_fatigue_warning_in_the_editor(qtbot, store) -> None:  # type: ignore[no
 # drafts that never go back in time ------------------------------------------------------------
 
 
-def _saved_meeting(store) -> str:  # type: ignore[no-untyped-def]
+def _saved_meeting(store: Store) -> str:
     """A saved meeting whose stored values the form shows differently (partners out of name
     order, "held in the community's own place" not recorded): the cases that made a draft out
     of nothing."""
@@ -238,7 +243,7 @@ def _saved_meeting(store) -> str:  # type: ignore[no-untyped-def]
         ).id
 
 
-def _import_ics(store, engagement_id: str, title: str, starts: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+def _import_ics(store: Store, engagement_id: str, title: str, starts: dt.datetime) -> None:
     """Change the engagement another way: the BLO's calendar invitation, imported."""
     from ccodesk.services.calendar_ics import calendar_id
     from ccodesk.services.calendar_import import import_ics
@@ -267,7 +272,7 @@ def _import_ics(store, engagement_id: str, title: str, starts: dt.datetime) -> N
     assert report.updated == [engagement_id]
 
 
-def _keep_a_draft_of_notes(qtbot, store, engagement_id: str, notes: str) -> None:  # type: ignore[no-untyped-def]
+def _keep_a_draft_of_notes(qtbot: QtBot, store: Store, engagement_id: str, notes: str) -> None:
     editor = _editor(qtbot, store, engagement_id)
     assert editor.draft_panel is None
     qtbot.keyClicks(editor.form.plain["notes"], notes)
@@ -285,7 +290,9 @@ def _panel_rows(editor: EngagementEditor) -> dict[str, list[str]]:
     }
 
 
-def test_esc_without_edits_leaves_no_draft_and_an_import_is_shown(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_esc_without_edits_leaves_no_draft_and_an_import_is_shown(
+    qtbot: QtBot, store: Store
+) -> None:
     """The story of the issue: open, Esc, an .ics import changes it, open again."""
     eid = _saved_meeting(store)
     editor = _editor(qtbot, store, eid)
@@ -303,7 +310,9 @@ def test_esc_without_edits_leaves_no_draft_and_an_import_is_shown(qtbot, store) 
     assert again.form.state()["starts_at"] == moved.isoformat(timespec="minutes")
 
 
-def test_draft_over_a_newer_version_restores_only_the_officers_edits(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_draft_over_a_newer_version_restores_only_the_officers_edits(
+    qtbot: QtBot, store: Store
+) -> None:
     eid = _saved_meeting(store)
     _keep_a_draft_of_notes(qtbot, store, eid, "Ask about the new lighting")
     moved = START + dt.timedelta(days=7)
@@ -339,7 +348,7 @@ def test_draft_over_a_newer_version_restores_only_the_officers_edits(qtbot, stor
         assert load_draft(s, f"engagement:{eid}") is None
 
 
-def test_draft_over_a_newer_version_keep_the_saved_one(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_draft_over_a_newer_version_keep_the_saved_one(qtbot: QtBot, store: Store) -> None:
     eid = _saved_meeting(store)
     _keep_a_draft_of_notes(qtbot, store, eid, "Old thought")
     _import_ics(store, eid, "PCCG meeting (moved)", START + dt.timedelta(days=1))
@@ -356,7 +365,7 @@ def test_draft_over_a_newer_version_keep_the_saved_one(qtbot, store) -> None:  #
     assert not editor.isVisible()
 
 
-def test_draft_over_a_newer_version_decide_later(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_draft_over_a_newer_version_decide_later(qtbot: QtBot, store: Store) -> None:
     eid = _saved_meeting(store)
     _keep_a_draft_of_notes(qtbot, store, eid, "Think about it")
     _import_ics(store, eid, "PCCG meeting (moved)", START + dt.timedelta(days=1))
@@ -377,7 +386,7 @@ def test_draft_over_a_newer_version_decide_later(qtbot, store) -> None:  # type:
         assert read_draft(s, f"engagement:{eid}") == before
 
 
-def test_draft_of_an_unchanged_record_is_offered_with_its_time(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_draft_of_an_unchanged_record_is_offered_with_its_time(qtbot: QtBot, store: Store) -> None:
     eid = _saved_meeting(store)
     _keep_a_draft_of_notes(qtbot, store, eid, "Bring the crime figures")
     with store.session() as s:
@@ -397,7 +406,7 @@ def test_draft_of_an_unchanged_record_is_offered_with_its_time(qtbot, store) -> 
         assert load_draft(s, f"engagement:{eid}") is None
 
 
-def test_draft_panel_names_partners_not_ids(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_draft_panel_names_partners_not_ids(qtbot: QtBot, store: Store) -> None:
     eid = _saved_meeting(store)
     editor = _editor(qtbot, store, eid)
     [zeta] = [
@@ -414,7 +423,7 @@ def test_draft_panel_names_partners_not_ids(qtbot, store) -> None:  # type: igno
     }
 
 
-def test_draft_of_a_deleted_engagement_says_so(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_draft_of_a_deleted_engagement_says_so(qtbot: QtBot, store: Store) -> None:
     from ccodesk.services.engagements import delete_engagement
 
     eid = _saved_meeting(store)
@@ -435,7 +444,7 @@ def test_draft_of_a_deleted_engagement_says_so(qtbot, store) -> None:  # type: i
         assert load_draft(s, f"engagement:{eid}") is None
 
 
-def test_undoing_back_to_the_loaded_state_removes_the_draft(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_undoing_back_to_the_loaded_state_removes_the_draft(qtbot: QtBot, store: Store) -> None:
     eid = _saved_meeting(store)
     editor = _editor(qtbot, store, eid)
     qtbot.keyClicks(editor.form.text["venue_name"], " annexe")
@@ -450,7 +459,7 @@ def test_undoing_back_to_the_loaded_state_removes_the_draft(qtbot, store) -> Non
     assert not editor.isVisible() and editor.close_question is None
 
 
-def test_saving_after_an_import_keeps_the_imported_values(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_saving_after_an_import_keeps_the_imported_values(qtbot: QtBot, store: Store) -> None:
     """The editor open during an import writes only what was edited in it."""
     eid = _saved_meeting(store)
     editor = _editor(qtbot, store, eid)
@@ -467,7 +476,7 @@ def test_saving_after_an_import_keeps_the_imported_values(qtbot, store) -> None:
 # closing with unsaved edits -------------------------------------------------------------------
 
 
-def _close_by(qtbot, editor: EngagementEditor, how: str) -> None:  # type: ignore[no-untyped-def]
+def _close_by(qtbot: QtBot, editor: EngagementEditor, how: str) -> None:
     if how == "button":
         qtbot.mouseClick(editor.close_button, Qt.MouseButton.LeftButton)
     elif how == "escape":
@@ -477,7 +486,7 @@ def _close_by(qtbot, editor: EngagementEditor, how: str) -> None:  # type: ignor
 
 
 @pytest.mark.parametrize("how", ["button", "escape", "close box"])
-def test_closing_a_new_engagement_with_edits_asks(qtbot, store, how: str) -> None:  # type: ignore[no-untyped-def]
+def test_closing_a_new_engagement_with_edits_asks(qtbot: QtBot, store: Store, how: str) -> None:
     editor = _editor(qtbot, store)
     qtbot.keyClicks(editor.form.text["title"], "Safer Neighbourhoods walkabout")
     _close_by(qtbot, editor, how)
@@ -495,7 +504,7 @@ def test_closing_a_new_engagement_with_edits_asks(qtbot, store, how: str) -> Non
     assert editor.form.text["title"].text() == "Safer Neighbourhoods walkabout"
 
 
-def test_close_question_keep_as_draft_and_discard(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_close_question_keep_as_draft_and_discard(qtbot: QtBot, store: Store) -> None:
     editor = _editor(qtbot, store)
     qtbot.keyClicks(editor.form.text["title"], "Estate walkabout")
     _close_by(qtbot, editor, "escape")
@@ -516,7 +525,7 @@ def test_close_question_keep_as_draft_and_discard(qtbot, store) -> None:  # type
         assert list_engagements(s, EngagementFilter()) == []
 
 
-def test_close_question_save(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_close_question_save(qtbot: QtBot, store: Store) -> None:
     editor = _editor(qtbot, store)
     _close_by(qtbot, editor, "button")  # no edits: closes at once
     assert not editor.isVisible() and editor.close_question is None
@@ -540,7 +549,7 @@ def test_close_question_save(qtbot, store) -> None:  # type: ignore[no-untyped-d
 # keyboard and laptop fit ----------------------------------------------------------------------
 
 
-def test_ctrl_page_down_changes_tab_from_a_date_field(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_page_down_changes_tab_from_a_date_field(qtbot: QtBot, store: Store) -> None:
     editor = _editor(qtbot, store)
     editor.activateWindow()
     qtbot.waitUntil(editor.isActiveWindow)
@@ -569,7 +578,9 @@ def test_ctrl_page_down_changes_tab_from_a_date_field(qtbot, store) -> None:  # 
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
-def test_editor_fits_a_laptop_on_every_tab(qtbot, demo_store, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+def test_editor_fits_a_laptop_on_every_tab(
+    qtbot: QtBot, demo_store: Store, width: int, height: int
+) -> None:
     with demo_store.session() as s:
         row = list_engagements(s, EngagementFilter())[0]
     editor = EngagementEditor(demo_store, row.id, restore_draft=False)
@@ -587,7 +598,7 @@ def test_editor_fits_a_laptop_on_every_tab(qtbot, demo_store, width: int, height
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
-def test_draft_panel_fits_a_laptop(qtbot, store, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+def test_draft_panel_fits_a_laptop(qtbot: QtBot, store: Store, width: int, height: int) -> None:
     eid = _saved_meeting(store)
     _keep_a_draft_of_notes(qtbot, store, eid, "A long note about the agenda. " * 40)
     _import_ics(store, eid, "PCCG meeting (moved)", START + dt.timedelta(days=1))
@@ -596,7 +607,7 @@ def test_draft_panel_fits_a_laptop(qtbot, store, width: int, height: int) -> Non
     assert_fits(editor, width, height)
 
 
-def test_typing_straight_away_goes_into_the_title(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_typing_straight_away_goes_into_the_title(qtbot: QtBot, store: Store) -> None:
     """Ctrl+N and type, as in a mail program: the keys land in the title, not the tab bar."""
     editor = _editor(qtbot, store)
     editor.show()
@@ -607,7 +618,7 @@ def test_typing_straight_away_goes_into_the_title(qtbot, store) -> None:  # type
     assert editor.form.text["title"].text() == "Ward panel"
 
 
-def test_ctrl_s_saves_and_keeps_the_editor_open(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_s_saves_and_keeps_the_editor_open(qtbot: QtBot, store: Store) -> None:
     editor = _editor(qtbot, store)
     editor.activateWindow()
     qtbot.waitUntil(editor.isActiveWindow)  # window shortcuts need it

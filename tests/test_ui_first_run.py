@@ -9,6 +9,7 @@ import pytest
 from keyrings.alt.file import PlaintextKeyring
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
+from pytestqt.qtbot import QtBot
 
 from ccodesk.keystore import PLAIN_FILE
 from ccodesk.services.engagements import EngagementFilter, count_engagements
@@ -17,7 +18,7 @@ from ccodesk.ui.first_run import FirstRunWizard
 from tests.support.fit import LAPTOPS, assert_fits
 
 
-def _fill_identity(qtbot, wizard: FirstRunWizard) -> None:  # type: ignore[no-untyped-def]
+def _fill_identity(qtbot: QtBot, wizard: FirstRunWizard) -> None:
     page = wizard.identity
     assert not page.isComplete()
     page.borough.setCurrentIndex(page.borough.findText("Lewisham"))
@@ -27,7 +28,7 @@ def _fill_identity(qtbot, wizard: FirstRunWizard) -> None:  # type: ignore[no-un
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
 
 
-def test_wizard_with_keyring_and_demo_data(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_wizard_with_keyring_and_demo_data(qtbot: QtBot, tmp_path: Path) -> None:
     wizard = FirstRunWizard(tmp_path / "store", keyring_available=True)
     qtbot.addWidget(wizard)
     wizard.show()
@@ -50,7 +51,9 @@ def test_wizard_with_keyring_and_demo_data(qtbot, tmp_path: Path) -> None:  # ty
         assert again.officer_name == "Grace Mensah"
 
 
-def test_wizard_with_a_passphrase(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_wizard_with_a_passphrase(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wizard = FirstRunWizard(tmp_path / "store", keyring_available=False)
     qtbot.addWidget(wizard)
     wizard.show()
@@ -81,7 +84,7 @@ def test_wizard_with_a_passphrase(qtbot, tmp_path: Path, monkeypatch) -> None:  
         assert again.officer_name == "Grace Mensah"
 
 
-def test_cancelling_creates_nothing(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_creates_nothing(qtbot: QtBot, tmp_path: Path) -> None:
     wizard = FirstRunWizard(tmp_path / "store", keyring_available=True)
     qtbot.addWidget(wizard)
     wizard.show()
@@ -91,7 +94,7 @@ def test_cancelling_creates_nothing(qtbot, tmp_path: Path) -> None:  # type: ign
     assert not (tmp_path / "store").exists()
 
 
-def test_a_plaintext_keyring_is_refused_and_the_reason_shown(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_plaintext_keyring_is_refused_and_the_reason_shown(qtbot: QtBot, tmp_path: Path) -> None:
     keyring.set_keyring(PlaintextKeyring())  # the only backend, as with keyrings.alt installed
     wizard = FirstRunWizard(tmp_path / "store")
     qtbot.addWidget(wizard)
@@ -118,7 +121,7 @@ def test_a_plaintext_keyring_is_refused_and_the_reason_shown(qtbot, tmp_path: Pa
     assert not plain.exists() or "ccodesk" not in plain.read_text()
 
 
-def test_a_real_keyring_is_still_used(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_real_keyring_is_still_used(qtbot: QtBot, tmp_path: Path) -> None:
     wizard = FirstRunWizard(tmp_path / "store")  # the tests' own backend, judged like any other
     qtbot.addWidget(wizard)
     assert wizard.keys.keyring_available
@@ -128,8 +131,8 @@ def test_a_real_keyring_is_still_used(qtbot, tmp_path: Path) -> None:  # type: i
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
 @pytest.mark.parametrize("keyring_available", [True, False])
 def test_wizard_fits_a_laptop(
-    qtbot, tmp_path: Path, width: int, height: int, keyring_available: bool
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, tmp_path: Path, width: int, height: int, keyring_available: bool
+) -> None:
     wizard = FirstRunWizard(tmp_path / "store", keyring_available=keyring_available)
     qtbot.addWidget(wizard)
     wizard.show()

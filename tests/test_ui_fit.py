@@ -6,16 +6,20 @@ visible control must lie inside the window (or inside a scroll area that reaches
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
+from ccodesk.store import Store
 from ccodesk.ui.main_window import MainWindow
 from tests.support.fit import LAPTOPS, assert_fits, available
 
 
 @pytest.fixture
-def window(qtbot, demo_store):  # type: ignore[no-untyped-def]
+def window(qtbot: QtBot, demo_store: Store) -> MainWindow:
     win = MainWindow(demo_store)
     qtbot.addWidget(win)
     win.show()
@@ -25,14 +29,14 @@ def window(qtbot, demo_store):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS, ids=["1366x768", "1024x700"])
 @pytest.mark.parametrize("page", list(MainWindow.PAGES))
-def test_every_page_fits_a_laptop(window, page: str, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_fits_a_laptop(window: MainWindow, page: str, width: int, height: int) -> None:
     window.navigation.setCurrentRow(MainWindow.PAGES.index(page))
     QThreadPool.globalInstance().waitForDone()
     QApplication.processEvents()
     assert_fits(window, width, height)
 
 
-def test_a_first_window_fits_the_screen(qtbot, demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_a_first_window_fits_the_screen(qtbot: QtBot, demo_store: Store) -> None:
     win = MainWindow(demo_store)
     qtbot.addWidget(win)
     room = win.screen().availableGeometry()
@@ -76,7 +80,7 @@ print("fits at 2x")
 """
 
 
-def test_fits_at_twice_the_pixel_density(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_fits_at_twice_the_pixel_density(tmp_path: Path) -> None:
     """A 2× screen (e.g. 2732×1536 shown as 1366×768): the same room in logical pixels."""
     import os
     import subprocess

@@ -5,10 +5,18 @@ headers that sort; the page fits a laptop."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialogButtonBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+)
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from ccodesk.models import (
@@ -21,6 +29,7 @@ from ccodesk.models import (
 )
 from ccodesk.services import records
 from ccodesk.services.engagements import EngagementDraft, save_engagement
+from ccodesk.store import Store
 from ccodesk.ui.followup_page import FollowUpPage
 from tests.support.fit import LAPTOPS, assert_fits, assert_page_fits
 
@@ -32,7 +41,7 @@ LONG = (
 
 
 @pytest.fixture
-def followup_store(store):  # type: ignore[no-untyped-def]
+def followup_store(store: Store) -> tuple[Store, str, dict[str, str]]:
     """A held meeting with three open actions, one in progress, one done; a finding each way."""
     with store.transaction() as s:
         eid = save_engagement(
@@ -66,7 +75,7 @@ def followup_store(store):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(qtbot, followup_store):  # type: ignore[no-untyped-def]
+def page(qtbot: QtBot, followup_store: tuple[Store, str, dict[str, str]]) -> FollowUpPage:
     store, _eid, _ids = followup_store
     widget = FollowUpPage(store)
     qtbot.addWidget(widget)
@@ -89,30 +98,35 @@ def _row(tree: QTreeWidget, text: str) -> QTreeWidgetItem:
     raise AssertionError(f"no line {text!r} in {_texts(tree)}")
 
 
-def _click(qtbot, tree: QTreeWidget, text: str, modifier=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+def _click(
+    qtbot: QtBot,
+    tree: QTreeWidget,
+    text: str,
+    modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
     rect = tree.visualItemRect(_row(tree, text))
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
 
 
-def double_click(qtbot, view, pos: QPoint) -> None:  # type: ignore[no-untyped-def]
+def double_click(qtbot: QtBot, view: QAbstractItemView, pos: QPoint) -> None:
     """A real double-click: press and release, then the second press (what a mouse sends)."""
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
 
 
-def _state(store, action_id: str) -> tuple[ActionStatus, dt.date | None, str | None]:  # type: ignore[no-untyped-def]
+def _state(store: Store, action_id: str) -> tuple[ActionStatus, dt.date | None, str | None]:
     with store.session() as s:
         a = s.get(ActionItem, action_id)
         return a.status, a.completed_on, a.status_note
 
 
-def _ok(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
+def _ok(qtbot: QtBot, dialog: Any) -> None:
     qtbot.mouseClick(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
     )
 
 
-def test_open_and_in_progress_by_default_with_a_status_filter(page) -> None:  # type: ignore[no-untyped-def]
+def test_open_and_in_progress_by_default_with_a_status_filter(page: FollowUpPage) -> None:
     assert _texts(page.action_list) == [
         "Ask the council about bins",
         "Visit the youth club",
@@ -131,7 +145,9 @@ def test_open_and_in_progress_by_default_with_a_status_filter(page) -> None:  # 
     assert len(_texts(page.action_list)) == 5
 
 
-def test_mark_several_done_then_undo_with_ctrl_z(qtbot, page, followup_store) -> None:  # type: ignore[no-untyped-def]
+def test_mark_several_done_then_undo_with_ctrl_z(
+    qtbot: QtBot, page: FollowUpPage, followup_store: tuple[Store, str, dict[str, str]]
+) -> None:
     store, _eid, ids = followup_store
     changed = []
     page.status_changed.connect(lambda: changed.append(True))
@@ -179,8 +195,8 @@ def test_mark_several_done_then_undo_with_ctrl_z(qtbot, page, followup_store) ->
 
 
 def test_a_date_before_the_meeting_is_refused_and_nothing_is_saved(
-    qtbot, page, followup_store
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, page: FollowUpPage, followup_store: tuple[Store, str, dict[str, str]]
+) -> None:
     store, _eid, ids = followup_store
     _click(qtbot, page.action_list, "Ask the council about bins")
     qtbot.mouseClick(page.move_buttons[ActionStatus.DONE], Qt.MouseButton.LeftButton)
@@ -198,7 +214,9 @@ def test_a_date_before_the_meeting_is_refused_and_nothing_is_saved(
     assert _state(store, ids["Ask the council about bins"]) == (ActionStatus.OPEN, None, None)
 
 
-def test_in_progress_drop_and_reopen(qtbot, page, followup_store) -> None:  # type: ignore[no-untyped-def]
+def test_in_progress_drop_and_reopen(
+    qtbot: QtBot, page: FollowUpPage, followup_store: tuple[Store, str, dict[str, str]]
+) -> None:
     store, _eid, ids = followup_store
     _click(qtbot, page.action_list, "Ask the council about bins")
     assert not page.move_buttons[ActionStatus.OPEN].isEnabled()  # it is open already
@@ -232,7 +250,9 @@ def test_in_progress_drop_and_reopen(qtbot, page, followup_store) -> None:  # ty
     assert page.shown.text() == "No actions to show."
 
 
-def test_the_context_menu_moves_the_selected_actions(qtbot, page, followup_store) -> None:  # type: ignore[no-untyped-def]
+def test_the_context_menu_moves_the_selected_actions(
+    qtbot: QtBot, page: FollowUpPage, followup_store: tuple[Store, str, dict[str, str]]
+) -> None:
     store, _eid, ids = followup_store
     _click(qtbot, page.action_list, "Visit the youth club")
     menu = page.action_menu()
@@ -244,7 +264,9 @@ def test_the_context_menu_moves_the_selected_actions(qtbot, page, followup_store
     assert _state(store, ids["Visit the youth club"]) == (ActionStatus.OPEN, None, None)
 
 
-def test_lines_open_their_engagement_by_double_click_and_enter(qtbot, page, followup_store) -> None:  # type: ignore[no-untyped-def]
+def test_lines_open_their_engagement_by_double_click_and_enter(
+    qtbot: QtBot, page: FollowUpPage, followup_store: tuple[Store, str, dict[str, str]]
+) -> None:
     _store, eid, _ids = followup_store
     opened: list[str] = []
     page.engagement_activated.connect(opened.append)
@@ -269,7 +291,7 @@ def test_lines_open_their_engagement_by_double_click_and_enter(qtbot, page, foll
     assert opened == [eid] * 7
 
 
-def test_headers_sort_in_the_query(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_headers_sort_in_the_query(qtbot: QtBot, page: FollowUpPage) -> None:
     header = page.action_list.header()
 
     def click(column: int) -> None:
@@ -286,7 +308,7 @@ def test_headers_sort_in_the_query(qtbot, page) -> None:  # type: ignore[no-unty
     assert _texts(page.action_list, 3) == ["Open", "Open", "Open", "In progress"]
 
 
-def test_long_text_wraps_and_is_whole_in_a_tooltip(page) -> None:  # type: ignore[no-untyped-def]
+def test_long_text_wraps_and_is_whole_in_a_tooltip(page: FollowUpPage) -> None:
     item = _row(page.action_list, LONG)
     assert item.toolTip(0) == LONG
     needed = page.action_list.fontMetrics().horizontalAdvance(LONG)
@@ -297,7 +319,9 @@ def test_long_text_wraps_and_is_whole_in_a_tooltip(page) -> None:  # type: ignor
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
-def test_the_page_and_its_dialog_fit_a_laptop(qtbot, demo_store, width, height) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_and_its_dialog_fit_a_laptop(
+    qtbot: QtBot, demo_store: Store, width: int, height: int
+) -> None:
     page = FollowUpPage(demo_store)
     qtbot.addWidget(page)
     assert_page_fits(page, width, height)

@@ -7,8 +7,10 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QContextMenuEvent, QGuiApplication
+from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu, QTableView
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from ccodesk.models import Engagement, EngagementKind, Organisation, OrganisationType
 from ccodesk.services import quicktime as qt
@@ -21,6 +23,7 @@ from ccodesk.services.engagements import (
     save_engagement,
 )
 from ccodesk.settings import Settings
+from ccodesk.store import Store
 from ccodesk.ui.directory_editors import ContactEditor, OrganisationEditor
 from ccodesk.ui.engagements_page import EngagementModel, EngagementsPage
 from ccodesk.ui.organisations_page import OrganisationModel, OrganisationsPage
@@ -36,7 +39,7 @@ POPUPS = pytest.mark.qt_log_ignore(
 
 
 @pytest.fixture
-def engagements(qtbot, demo_store) -> EngagementsPage:  # type: ignore[no-untyped-def]
+def engagements(qtbot: QtBot, demo_store: Store) -> EngagementsPage:
     page = EngagementsPage(demo_store)
     qtbot.addWidget(page)
     page.resize(1140, 598)
@@ -46,7 +49,7 @@ def engagements(qtbot, demo_store) -> EngagementsPage:  # type: ignore[no-untype
 
 
 @pytest.fixture
-def organisations(qtbot, demo_store) -> OrganisationsPage:  # type: ignore[no-untyped-def]
+def organisations(qtbot: QtBot, demo_store: Store) -> OrganisationsPage:
     page = OrganisationsPage(demo_store, Settings())
     qtbot.addWidget(page)
     page.resize(1140, 598)
@@ -55,7 +58,7 @@ def organisations(qtbot, demo_store) -> OrganisationsPage:  # type: ignore[no-un
     return page
 
 
-def _click_row(qtbot, table: QTableView, row: int, *, double: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _click_row(qtbot: QtBot, table: QTableView, row: int, *, double: bool = False) -> None:
     table.scrollTo(table.model().index(row, 0))
     pos = table.visualRect(table.model().index(row, 0)).center()
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
@@ -63,7 +66,7 @@ def _click_row(qtbot, table: QTableView, row: int, *, double: bool = False) -> N
         qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
 
 
-def _click_header(qtbot, table: QTableView, column: int) -> None:  # type: ignore[no-untyped-def]
+def _click_header(qtbot: QtBot, table: QTableView, column: int) -> None:
     header = table.horizontalHeader()
     pos = QPoint(header.sectionViewportPosition(column) + 10, header.height() // 2)
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=pos)
@@ -81,7 +84,7 @@ def _right_click_menu(table: QTableView, row: int) -> QMenu:
     return menu
 
 
-def _action(menu: QMenu, text: str):  # type: ignore[no-untyped-def]
+def _action(menu: QMenu, text: str) -> QAction:
     (action,) = [a for a in menu.actions() if a.text().replace("&", "") == text]
     return action
 
@@ -90,7 +93,7 @@ def _titles(page: EngagementsPage) -> list[str]:
     return [page.model.row_object(i).title for i in range(page.model.rowCount())]
 
 
-def _load_all(qtbot, page: EngagementsPage) -> None:  # type: ignore[no-untyped-def]
+def _load_all(qtbot: QtBot, page: EngagementsPage) -> None:
     while page.model.canFetchMore():
         before = page.model.rowCount()
         page.table.scrollToBottom()
@@ -101,7 +104,9 @@ def _load_all(qtbot, page: EngagementsPage) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
-def test_engagements_page_fits_a_laptop(qtbot, demo_store, width, height) -> None:  # type: ignore[no-untyped-def]
+def test_engagements_page_fits_a_laptop(
+    qtbot: QtBot, demo_store: Store, width: int, height: int
+) -> None:
     page = EngagementsPage(demo_store)
     qtbot.addWidget(page)
     assert_page_fits(page, width, height)
@@ -116,7 +121,9 @@ def test_engagements_page_fits_a_laptop(qtbot, demo_store, width, height) -> Non
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
-def test_organisations_page_fits_a_laptop(qtbot, demo_store, width, height) -> None:  # type: ignore[no-untyped-def]
+def test_organisations_page_fits_a_laptop(
+    qtbot: QtBot, demo_store: Store, width: int, height: int
+) -> None:
     page = OrganisationsPage(demo_store, Settings())
     qtbot.addWidget(page)
     assert_page_fits(page, width, height)
@@ -129,7 +136,9 @@ def test_organisations_page_fits_a_laptop(qtbot, demo_store, width, height) -> N
 # --- Engagements: open, menu, filters ----------------------------------------------------
 
 
-def test_enter_and_double_click_open_an_engagement(qtbot, engagements) -> None:  # type: ignore[no-untyped-def]
+def test_enter_and_double_click_open_an_engagement(
+    qtbot: QtBot, engagements: EngagementsPage
+) -> None:
     page = engagements
     _click_row(qtbot, page.table, 3)
     expected = page.model.row_object(3).id
@@ -146,7 +155,7 @@ def test_enter_and_double_click_open_an_engagement(qtbot, engagements) -> None: 
 
 
 @POPUPS
-def test_engagement_context_menu(qtbot, engagements) -> None:  # type: ignore[no-untyped-def]
+def test_engagement_context_menu(qtbot: QtBot, engagements: EngagementsPage) -> None:
     page = engagements
     row = page.model.row_object(5)
     menu = _right_click_menu(page.table, 5)
@@ -173,7 +182,9 @@ def test_engagement_context_menu(qtbot, engagements) -> None:  # type: ignore[no
     menu.close()
 
 
-def test_filters_fold_and_unfold_keeping_their_state(qtbot, engagements) -> None:  # type: ignore[no-untyped-def]
+def test_filters_fold_and_unfold_keeping_their_state(
+    qtbot: QtBot, engagements: EngagementsPage
+) -> None:
     page = engagements
     assert page.filters_button.text().replace("&", "") == "Filters"
     page.kind.setCurrentIndex(page.kind.findData(EngagementKind.FOCUS_GROUP.value))
@@ -196,7 +207,7 @@ def test_filters_fold_and_unfold_keeping_their_state(qtbot, engagements) -> None
     assert not page.clear_button.isEnabled() and not page.date_from.isEnabled()
 
 
-def test_long_text_is_shown_whole_in_a_tooltip(qtbot, engagements) -> None:  # type: ignore[no-untyped-def]
+def test_long_text_is_shown_whole_in_a_tooltip(qtbot: QtBot, engagements: EngagementsPage) -> None:
     model = engagements.model
     row = model.row_object(0)
     tip = model.data(model.index(0, TITLE), Qt.ItemDataRole.ToolTipRole)
@@ -208,7 +219,9 @@ def test_long_text_is_shown_whole_in_a_tooltip(qtbot, engagements) -> None:  # t
 # --- sorting -----------------------------------------------------------------------------
 
 
-def test_header_click_sorts_the_engagements_in_sql_both_ways_and_pages(qtbot, engagements) -> None:  # type: ignore[no-untyped-def]
+def test_header_click_sorts_the_engagements_in_sql_both_ways_and_pages(
+    qtbot: QtBot, engagements: EngagementsPage
+) -> None:
     page = engagements
     page.model.page_size = 50
     page.apply_filters()
@@ -241,7 +254,9 @@ def test_header_click_sorts_the_engagements_in_sql_both_ways_and_pages(qtbot, en
 
 
 @pytest.mark.parametrize("kind", [None, EngagementKind.FOCUS_GROUP])
-def test_sorting_by_attendance_pages_through_recorded_then_blank(demo_store, kind) -> None:  # type: ignore[no-untyped-def]
+def test_sorting_by_attendance_pages_through_recorded_then_blank(
+    demo_store: Store, kind: EngagementKind | None
+) -> None:
     """Blanks (no attendance recorded) come last either way; pages meet without a gap."""
     criteria = EngagementFilter(kinds=[kind] if kind else [])
     with demo_store.session() as s:
@@ -270,7 +285,7 @@ def test_sorting_by_attendance_pages_through_recorded_then_blank(demo_store, kin
                 assert [r.id for p in pages for r in p] == [r.id for r in expected], (size, sign)
 
 
-def test_every_engagement_column_sorts(qtbot, engagements) -> None:  # type: ignore[no-untyped-def]
+def test_every_engagement_column_sorts(qtbot: QtBot, engagements: EngagementsPage) -> None:
     page = engagements
     keys = {
         KIND: lambda r: r.kind.value,
@@ -285,7 +300,9 @@ def test_every_engagement_column_sorts(qtbot, engagements) -> None:  # type: ign
         assert [(key(r), r.starts_at) for r in rows] == sorted((key(r), r.starts_at) for r in rows)
 
 
-def test_organisations_sort_by_header_and_serves_does_not(qtbot, organisations) -> None:  # type: ignore[no-untyped-def]
+def test_organisations_sort_by_header_and_serves_does_not(
+    qtbot: QtBot, organisations: OrganisationsPage
+) -> None:
     page = organisations
     model = page.model
     names = [model.row_object(i).name for i in range(model.rowCount())]
@@ -312,7 +329,9 @@ def test_organisations_sort_by_header_and_serves_does_not(qtbot, organisations) 
     assert model.row_object(0).id == first
 
 
-def test_models_pass_the_qt_model_tester_sorted(qtmodeltester, demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_models_pass_the_qt_model_tester_sorted(
+    qtmodeltester: ModelTester, demo_store: Store
+) -> None:
     engagements = EngagementModel(demo_store, page_size=40)
     engagements.reload()
     engagements.sort(TITLE, Qt.SortOrder.DescendingOrder)
@@ -331,7 +350,9 @@ def _editors(page: OrganisationsPage, kind: type) -> list:  # type: ignore[type-
     return [w for w in page.findChildren(kind) if w.isVisible()]
 
 
-def test_enter_and_double_click_open_an_organisation(qtbot, organisations) -> None:  # type: ignore[no-untyped-def]
+def test_enter_and_double_click_open_an_organisation(
+    qtbot: QtBot, organisations: OrganisationsPage
+) -> None:
     page = organisations
     _click_row(qtbot, page.table, 2)
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
@@ -345,7 +366,7 @@ def test_enter_and_double_click_open_an_organisation(qtbot, organisations) -> No
 
 
 @POPUPS
-def test_organisation_context_menu(qtbot, organisations) -> None:  # type: ignore[no-untyped-def]
+def test_organisation_context_menu(qtbot: QtBot, organisations: OrganisationsPage) -> None:
     page = organisations
     row = page.model.row_object(1)
     menu = _right_click_menu(page.table, 1)
@@ -364,7 +385,9 @@ def test_organisation_context_menu(qtbot, organisations) -> None:  # type: ignor
     assert QGuiApplication.clipboard().text() == row.name
 
 
-def test_a_contact_in_the_details_opens_by_keyboard(qtbot, organisations) -> None:  # type: ignore[no-untyped-def]
+def test_a_contact_in_the_details_opens_by_keyboard(
+    qtbot: QtBot, organisations: OrganisationsPage
+) -> None:
     page = organisations
     org_id = page.model.row_object(0).id
     with page.store.transaction() as s:
@@ -389,7 +412,9 @@ def test_a_contact_in_the_details_opens_by_keyboard(qtbot, organisations) -> Non
 
 
 @POPUPS
-def test_enter_and_double_click_continue_a_quick_time_consultation(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_enter_and_double_click_continue_a_quick_time_consultation(
+    qtbot: QtBot, store: Store
+) -> None:
     soon = dt.datetime.now().replace(second=0, microsecond=0)
     with store.transaction() as s:
         for title, days in (("Football derby dispersal order", 1), ("Carnival road closures", 3)):
@@ -435,7 +460,7 @@ def test_enter_and_double_click_continue_a_quick_time_consultation(qtbot, store)
     wizards[0].reject()
 
 
-def test_a_new_engagement_takes_its_place_in_the_sorted_list(demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_engagement_takes_its_place_in_the_sorted_list(demo_store: Store) -> None:
     with demo_store.transaction() as s:
         saved = save_engagement(
             s,

@@ -9,21 +9,23 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QMessageBox
+from pytestqt.qtbot import QtBot
 
 from ccodesk.printing.codes import FormKind, form_code
 from ccodesk.services.engagements import get_engagement
+from ccodesk.store import Store
 from ccodesk.ui.printing import PrintDialog, print_week_packs
 from ccodesk.ui.returns import ReturnedFormsDialog
 from tests.test_printing import NAMES, _meeting, held_yesterday, page_count, pdf_text
 
 
 @pytest.fixture
-def meeting(store) -> str:  # type: ignore[no-untyped-def]
+def meeting(store: Store) -> str:
     return _meeting(store)[0]
 
 
-def _attendance(store, meeting: str) -> tuple[int, int, dict[str, int]]:  # type: ignore[no-untyped-def]
+def _attendance(store: Store, meeting: str) -> tuple[int, int, dict[str, int]]:
     with store.session() as s:
         a = get_engagement(s, meeting).attendance
         if a is None:
@@ -31,11 +33,13 @@ def _attendance(store, meeting: str) -> tuple[int, int, dict[str, int]]:  # type
         return a.total, a.prefer_not_to_say, {c.group_code: c.count for c in a.counts}
 
 
-def _pick(combo, label: str) -> None:  # type: ignore[no-untyped-def]
+def _pick(combo: QComboBox, label: str) -> None:
     combo.setCurrentIndex(combo.findText(label))
 
 
-def test_keying_returned_equality_forms_changes_the_counts(qtbot, store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_keying_returned_equality_forms_changes_the_counts(
+    qtbot: QtBot, store: Store, meeting: str
+) -> None:
     held_yesterday(store, meeting)
     dialog = ReturnedFormsDialog(store)
     qtbot.addWidget(dialog)
@@ -79,7 +83,9 @@ def test_keying_returned_equality_forms_changes_the_counts(qtbot, store, meeting
     assert _attendance(store, meeting) == (3, 1, {"older": 1, "refugees-asylum": 1, "faith": 1})
 
 
-def test_keying_a_blank_feedback_form_and_a_sign_in_sheet(qtbot, store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_keying_a_blank_feedback_form_and_a_sign_in_sheet(
+    qtbot: QtBot, store: Store, meeting: str
+) -> None:
     with store.transaction() as s:  # a meeting in the last few weeks, for the blank form
         get_engagement(s, meeting).starts_at = dt.datetime.now() - dt.timedelta(days=3)
     dialog = ReturnedFormsDialog(store)
@@ -109,7 +115,7 @@ def test_keying_a_blank_feedback_form_and_a_sign_in_sheet(qtbot, store, meeting)
     assert _attendance(store, meeting)[0] == 14
 
 
-def test_a_mistyped_code_says_so(qtbot, store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_a_mistyped_code_says_so(qtbot: QtBot, store: Store, meeting: str) -> None:
     dialog = ReturnedFormsDialog(store)
     qtbot.addWidget(dialog)
     code = form_code(FormKind.EQUALITY, meeting)
@@ -119,11 +125,13 @@ def test_a_mistyped_code_says_so(qtbot, store, meeting) -> None:  # type: ignore
     assert not dialog.add_button.isEnabled()
 
 
-def test_save_as_pdf(qtbot, store, meeting, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_save_as_pdf(
+    qtbot: QtBot, store: Store, meeting: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "pack"
     asked: list[str] = []
 
-    def save_name(_parent, _title, start, _filter):  # type: ignore[no-untyped-def]
+    def save_name(_parent: object, _title: str, start: str, _filter: str) -> tuple[str, str]:
         asked.append(start)
         return str(target), "PDF (*.pdf)"
 
@@ -148,8 +156,8 @@ def test_save_as_pdf(qtbot, store, meeting, tmp_path: Path, monkeypatch) -> None
 
 
 def test_print_goes_through_the_print_dialog(
-    qtbot, store, meeting, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, store: Store, meeting: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "printed.pdf"
 
     def accept(dialog: QPrintDialog) -> int:  # the user picks a printer (here: a PDF file)
@@ -169,7 +177,7 @@ def test_print_goes_through_the_print_dialog(
     assert "#b00020" not in dialog.error.styleSheet()  # success is not shown as a problem
 
 
-def test_a_bad_quarter_is_shown_not_raised(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_quarter_is_shown_not_raised(qtbot: QtBot, store: Store) -> None:
     dialog = PrintDialog(store, None, document="return")
     qtbot.addWidget(dialog)
     assert not dialog.for_engagement.isEnabled()
@@ -180,7 +188,9 @@ def test_a_bad_quarter_is_shown_not_raised(qtbot, store) -> None:  # type: ignor
     assert not dialog.save_button.isEnabled()  # no engagement chosen
 
 
-def test_packs_for_a_week_with_progress(qtbot, store, meeting, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_packs_for_a_week_with_progress(
+    qtbot: QtBot, store: Store, meeting: str, tmp_path: Path
+) -> None:
     from PySide6.QtWidgets import QWidget
 
     parent = QWidget()
@@ -196,7 +206,7 @@ def test_packs_for_a_week_with_progress(qtbot, store, meeting, tmp_path: Path) -
         box.close()
 
 
-def test_main_window_and_editor_offer_printing(qtbot, store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_main_window_and_editor_offer_printing(qtbot: QtBot, store: Store, meeting: str) -> None:
     from ccodesk.ui.main_window import MainWindow
 
     window = MainWindow(store)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
     QWizard,
 )
+from pytestqt.qtbot import QtBot
 
 from ccodesk.models import (
     ConsulteeRole,
@@ -36,6 +38,7 @@ from ccodesk.services import quicktime as qt
 from ccodesk.services.directory import OrganisationDraft, save_organisation
 from ccodesk.services.engagements import EngagementDraft, save_engagement
 from ccodesk.settings import Settings
+from ccodesk.store import Store
 from ccodesk.ui.quicktime import (
     PLAN,
     REVIEW,
@@ -52,7 +55,7 @@ TITLE = "Pride weekend safer streets operation"
 
 
 @pytest.fixture
-def directory(store) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def directory(store: Store) -> dict[str, str]:
     """A mosque flagged as not to be consulted on LGBT issues, an LGBT forum, a tired
     residents' association, and an earlier reviewed consultation on the same topic."""
     drafts = {
@@ -100,37 +103,41 @@ def directory(store) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return ids
 
 
-def _click(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
+def _click(qtbot: QtBot, widget: QWidget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
-def _tick(qtbot, box) -> None:  # type: ignore[no-untyped-def]
+def _tick(qtbot: QtBot, box: QWidget) -> None:
     """Click a check box on its box (its middle may lie beyond its text)."""
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
 
 
-def _next(qtbot, wizard: QuickTimeWizard) -> None:  # type: ignore[no-untyped-def]
+def _next(qtbot: QtBot, wizard: QuickTimeWizard) -> None:
     _click(qtbot, wizard.button(QWizard.WizardButton.NextButton))
 
 
-def _choose(combo, text: str) -> None:  # type: ignore[no-untyped-def]
+def _choose(combo: QComboBox, text: str) -> None:
     index = combo.findText(text)
     assert index >= 0, text
     combo.setCurrentIndex(index)
 
 
-def _check(items, name: str) -> None:  # type: ignore[no-untyped-def]
+def _check(items: QListWidget, name: str) -> None:
     items.findItems(name, Qt.MatchFlag.MatchExactly)[0].setCheckState(Qt.CheckState.Checked)
 
 
-def _stored(store) -> list[QuickTimeConsultation]:  # type: ignore[no-untyped-def]
+def _stored(store: Store) -> list[QuickTimeConsultation]:
     with store.session() as s:
         return [qt.get(s, c.id) for c in qt.list_open(s)]
 
 
 def test_five_stages_and_review_with_every_warning(
-    qtbot, store, directory, tmp_path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
+    store: Store,
+    directory: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     wizard = QuickTimeWizard(store, SETTINGS)
     qtbot.addWidget(wizard)
     wizard.show()
@@ -340,7 +347,9 @@ def test_five_stages_and_review_with_every_warning(
         assert expected in text, expected
 
 
-def test_list_in_progress_and_continue_where_it_stopped(qtbot, store, directory) -> None:  # type: ignore[no-untyped-def]
+def test_list_in_progress_and_continue_where_it_stopped(
+    qtbot: QtBot, store: Store, directory: dict[str, str]
+) -> None:
     with store.transaction() as s:
         first = qt.create(
             s,
@@ -375,7 +384,7 @@ def test_list_in_progress_and_continue_where_it_stopped(qtbot, store, directory)
     wizard.close()
 
 
-def test_every_input_has_an_accessible_name(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_every_input_has_an_accessible_name(qtbot: QtBot, store: Store) -> None:
     wizard = QuickTimeWizard(store, SETTINGS)
     qtbot.addWidget(wizard)
     inputs = (QAbstractSpinBox, QCheckBox, QComboBox, QLineEdit, QListWidget, QPlainTextEdit)
@@ -389,7 +398,7 @@ def test_every_input_has_an_accessible_name(qtbot, store) -> None:  # type: igno
     assert [type(w).__name__ for w in fields if not w.accessibleName()] == []
 
 
-def test_main_window_opens_quick_time_with_ctrl_shift_q(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_main_window_opens_quick_time_with_ctrl_shift_q(qtbot: QtBot, store: Store) -> None:
     from ccodesk.ui.main_window import MainWindow
 
     window = MainWindow(store, SETTINGS)
@@ -404,7 +413,7 @@ def test_main_window_opens_quick_time_with_ctrl_shift_q(qtbot, store) -> None:  
     dialog.close()
 
 
-def test_dashboard_shows_quick_time_countdowns_in_coming_up(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_shows_quick_time_countdowns_in_coming_up(qtbot: QtBot, store: Store) -> None:
     from ccodesk.ui.dashboard_page import DashboardPage
 
     with store.transaction() as s:
@@ -424,7 +433,9 @@ def test_dashboard_shows_quick_time_countdowns_in_coming_up(qtbot, store) -> Non
     assert week == ["Quick-time: Football derby dispersal order — 1 day 3 h left"]
 
 
-def test_closing_with_unsaved_edits_asks_first(qtbot, store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_closing_with_unsaved_edits_asks_first(
+    qtbot: QtBot, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Close, Esc or the close box with a stage edited: save, discard or stay; never lost
     unasked. An unedited wizard closes without a question."""
     from PySide6.QtWidgets import QMessageBox
@@ -433,7 +444,7 @@ def test_closing_with_unsaved_edits_asks_first(qtbot, store, monkeypatch) -> Non
     answers: list[QMessageBox.StandardButton] = []
     warned: list[str] = []
 
-    def question(_parent, _title, text, *_a):  # type: ignore[no-untyped-def]
+    def question(_parent: object, _title: str, text: str, *_a: Any) -> QMessageBox.StandardButton:
         asked.append(text)
         return answers.pop(0)
 

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QPlainTextEdit
+from pytestqt.qtbot import QtBot
 
 from ccodesk.models import EngagementKind, EngagementStatus, OutcomeResult
 from ccodesk.services.engagements import EngagementDraft, get_engagement, save_engagement
 from ccodesk.services.followup import you_said_we_did
+from ccodesk.store import Store
 from ccodesk.ui.engagement_editor import EngagementEditor
+from ccodesk.ui.record_tab import RecordDialog
 
 
-def _ok(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
+def _ok(qtbot: QtBot, dialog: RecordDialog) -> None:
     qtbot.mouseClick(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
     )
 
 
-def test_finding_outcome_action_feedback_cost(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_finding_outcome_action_feedback_cost(qtbot: QtBot, store: Store) -> None:
     with store.transaction() as s:
         eid = save_engagement(
             s,
@@ -91,7 +95,7 @@ def test_finding_outcome_action_feedback_cost(qtbot, store) -> None:  # type: ig
         assert you_said_we_did(s, eid)[0].we_did.endswith("the alley is private land")
 
 
-def test_new_engagement_records_after_saving(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_new_engagement_records_after_saving(qtbot: QtBot, store: Store) -> None:
     editor = EngagementEditor(store, None, restore_draft=False)
     qtbot.addWidget(editor)
     editor.show()
@@ -104,7 +108,9 @@ def test_new_engagement_records_after_saving(qtbot, store) -> None:  # type: ign
     assert editor.engagement_id is not None
 
 
-def test_remove_and_undo_records(qtbot, store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_remove_and_undo_records(
+    qtbot: QtBot, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from PySide6.QtGui import QKeySequence
     from PySide6.QtWidgets import QMessageBox
 
@@ -165,11 +171,12 @@ def test_remove_and_undo_records(qtbot, store, monkeypatch) -> None:  # type: ig
     assert editor.undo_group.activeStack() is editor.undo_stack
 
 
-def test_unsaved_date_and_status_are_saved_before_an_outcome_is_added(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_unsaved_date_and_status_are_saved_before_an_outcome_is_added(
+    qtbot: QtBot, store: Store
+) -> None:
     """Planned for tomorrow, held yesterday: the officer changes the date and status and adds a
     finding and its outcome at once; they are checked against the date shown, not the old one."""
     from PySide6.QtCore import QDateTime, QTimer
-    from PySide6.QtWidgets import QApplication
 
     from ccodesk.ui.record_tab import RecordDialog
 
@@ -221,7 +228,7 @@ def test_unsaved_date_and_status_are_saved_before_an_outcome_is_added(qtbot, sto
     assert tab.findings.topLevelItem(0).childCount() == 1
 
 
-def test_a_record_dialog_grows_to_show_every_problem(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_record_dialog_grows_to_show_every_problem(qtbot: QtBot) -> None:
     from ccodesk.errors import ValidationError
     from ccodesk.ui.record_tab import RecordDialog
 
@@ -244,7 +251,7 @@ def test_a_record_dialog_grows_to_show_every_problem(qtbot) -> None:  # type: ig
     assert dialog.height() >= dialog.sizeHint().height()
 
 
-def test_feedback_dialog_starts_in_the_text_and_long_lines_wrap(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_feedback_dialog_starts_in_the_text_and_long_lines_wrap(qtbot: QtBot, store: Store) -> None:
     with store.transaction() as s:
         eid = save_engagement(
             s,

@@ -10,14 +10,16 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
+from pytestqt.qtbot import QtBot
 
 from ccodesk.services.indicators import compute
 from ccodesk.services.periods import Period
+from ccodesk.store import Store
 from ccodesk.ui.reports_page import ReportsPage
 
 
 @pytest.fixture
-def page(qtbot, demo_store):  # type: ignore[no-untyped-def]
+def page(qtbot: QtBot, demo_store: Store) -> ReportsPage:
     widget = ReportsPage(demo_store, today=dt.date(2026, 11, 22))
     qtbot.addWidget(widget)
     widget.resize(1100, 800)
@@ -28,12 +30,14 @@ def page(qtbot, demo_store):  # type: ignore[no-untyped-def]
     return widget
 
 
-def _held(store, label: str) -> int:  # type: ignore[no-untyped-def]
+def _held(store: Store, label: str) -> int:
     with store.session() as s:
         return compute(s, Period.parse(label)).participation.held
 
 
-def test_period_pickers_change_what_is_shown(qtbot, page, demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_period_pickers_change_what_is_shown(
+    qtbot: QtBot, page: ReportsPage, demo_store: Store
+) -> None:
     assert page.period_label.text() == "<b>Q4 2026 (October to December)</b>"
     q4, q3 = _held(demo_store, "2026Q4"), _held(demo_store, "2026Q3")
     assert q4 != q3  # so the check below can tell the periods apart
@@ -62,7 +66,7 @@ def test_period_pickers_change_what_is_shown(qtbot, page, demo_store) -> None:  
     assert page.fields["held"].text().startswith(f"{_held(demo_store, '2026-02'):,} (")
 
 
-def test_charts_render_and_describe_their_figures(page) -> None:  # type: ignore[no-untyped-def]
+def test_charts_render_and_describe_their_figures(page: ReportsPage) -> None:
     chart = page.group_chart
     assert chart.categories[0] == "Children and young people" and len(chart.categories) == 8
     assert [s.name for s in chart.series] == ["2026Q4", "2026Q3", "Baseline"]
@@ -82,8 +86,8 @@ def test_charts_render_and_describe_their_figures(page) -> None:  # type: ignore
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_export_buttons_write_files(  # type: ignore[no-untyped-def]
-    qtbot, page, tmp_path: Path, monkeypatch, fmt: str
+def test_export_buttons_write_files(
+    qtbot: QtBot, page: ReportsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
     target = tmp_path / "out" / "hackney"  # no suffix: the page adds it
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
@@ -103,7 +107,9 @@ def test_export_buttons_write_files(  # type: ignore[no-untyped-def]
             assert "xl/worksheets/sheet1.xml" in book.namelist()
 
 
-def test_export_failure_is_said_in_words(qtbot, page, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_export_failure_is_said_in_words(
+    qtbot: QtBot, page: ReportsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "out" / "taken.csv"
     folder.mkdir(parents=True)  # a folder where the file should go
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(folder), ""))
@@ -113,15 +119,17 @@ def test_export_failure_is_said_in_words(qtbot, page, tmp_path: Path, monkeypatc
     assert list(folder.parent.iterdir()) == [folder] and not list(folder.iterdir())
 
 
-def test_cancelled_dialog_writes_nothing(qtbot, page, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cancelled_dialog_writes_nothing(
+    qtbot: QtBot, page: ReportsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = sorted(tmp_path.rglob("*"))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
     assert page.export("csv") is None
     assert sorted(tmp_path.rglob("*")) == before
 
 
-def test_export_dialogs_start_in_home_then_in_the_folder_last_chosen(  # type: ignore[no-untyped-def]
-    qtbot, page, tmp_path: Path, monkeypatch
+def test_export_dialogs_start_in_home_then_in_the_folder_last_chosen(
+    qtbot: QtBot, page: ReportsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Never in the folder ccodesk was started from, where the officer would not look."""
     from ccodesk.ui import file_dialogs
@@ -135,7 +143,7 @@ def test_export_dialogs_start_in_home_then_in_the_folder_last_chosen(  # type: i
     chosen = tmp_path / "Documents" / "camden.csv"
     chosen.parent.mkdir()
 
-    def ask(_parent, _title, start, _filter):  # type: ignore[no-untyped-def]
+    def ask(_parent: object, _title: str, start: str, _filter: str) -> tuple[str, str]:
         starts.append(start)
         return str(chosen), ""
 

@@ -7,22 +7,24 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+from pytestqt.qtbot import QtBot
 
 from ccodesk.printing.codes import FormKind, form_code
 from ccodesk.services.engagements import get_engagement
+from ccodesk.store import Store
 from ccodesk.ui.returns import ReturnedFormsDialog
 from tests.support.fit import LAPTOPS, assert_fits
 from tests.test_printing import _meeting, held_yesterday
 
 
 @pytest.fixture
-def meeting(store) -> str:  # type: ignore[no-untyped-def]
+def meeting(store: Store) -> str:
     meeting = _meeting(store)[0]
     held_yesterday(store, meeting)
     return meeting
 
 
-def _open(qtbot, store) -> ReturnedFormsDialog:  # type: ignore[no-untyped-def]
+def _open(qtbot: QtBot, store: Store) -> ReturnedFormsDialog:
     dialog = ReturnedFormsDialog(store)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -49,13 +51,13 @@ def _press(key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoMo
     QTest.keyClick(_focused(), key, modifier)
 
 
-def _attendance(store, meeting: str) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
+def _attendance(store: Store, meeting: str) -> tuple[int, dict[str, int]]:
     with store.session() as s:
         a = get_engagement(s, meeting).attendance
         return (0, {}) if a is None else (a.total, {c.group_code: c.count for c in a.counts})
 
 
-def test_a_scanner_keys_form_after_form(qtbot, store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_a_scanner_keys_form_after_form(qtbot: QtBot, store: Store, meeting: str) -> None:
     dialog = _open(qtbot, store)
     code = form_code(FormKind.EQUALITY, meeting)
     age = dialog.equality.answers["age"]
@@ -80,7 +82,9 @@ def test_a_scanner_keys_form_after_form(qtbot, store, meeting) -> None:  # type:
     assert dialog.isVisible()
 
 
-def test_enter_carries_on_with_the_next_sheet_of_the_same_form(qtbot, store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_enter_carries_on_with_the_next_sheet_of_the_same_form(
+    qtbot: QtBot, store: Store, meeting: str
+) -> None:
     dialog = _open(qtbot, store)
     code = form_code(FormKind.EQUALITY, meeting)
     _type(f"{code}/4")
@@ -93,7 +97,7 @@ def test_enter_carries_on_with_the_next_sheet_of_the_same_form(qtbot, store, mee
     assert _attendance(store, meeting)[0] == 1
 
 
-def test_enter_never_closes_the_window(qtbot, store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_enter_never_closes_the_window(qtbot: QtBot, store: Store, meeting: str) -> None:
     dialog = _open(qtbot, store)
     _press(Qt.Key.Key_Return)  # nothing typed yet
     assert dialog.isVisible() and _focused() is dialog.code
@@ -122,7 +126,9 @@ def test_enter_never_closes_the_window(qtbot, store, meeting) -> None:  # type: 
     )
 
 
-def test_a_blank_form_goes_to_its_engagement_first(qtbot, store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_a_blank_form_goes_to_its_engagement_first(
+    qtbot: QtBot, store: Store, meeting: str
+) -> None:
     dialog = _open(qtbot, store)
     _type(form_code(FormKind.FEEDBACK, None))
     _press(Qt.Key.Key_Return)
@@ -130,7 +136,7 @@ def test_a_blank_form_goes_to_its_engagement_first(qtbot, store, meeting) -> Non
     assert dialog.engagement.currentData() == meeting
 
 
-def test_text_answers_let_tab_move_on(qtbot, store, meeting) -> None:  # type: ignore[no-untyped-def]
+def test_text_answers_let_tab_move_on(qtbot: QtBot, store: Store, meeting: str) -> None:
     dialog = _open(qtbot, store)
     _type(form_code(FormKind.FEEDBACK, meeting))
     _press(Qt.Key.Key_Return)
@@ -143,7 +149,9 @@ def test_text_answers_let_tab_move_on(qtbot, store, meeting) -> None:  # type: i
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
-def test_the_window_fits_a_laptop(qtbot, store, meeting, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+def test_the_window_fits_a_laptop(
+    qtbot: QtBot, store: Store, meeting: str, width: int, height: int
+) -> None:
     dialog = _open(qtbot, store)
     _type(form_code(FormKind.EQUALITY, meeting))  # the longest page: every question
     assert_fits(dialog, width, height)

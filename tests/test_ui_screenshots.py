@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
 
+from ccodesk.store import Store
 from ccodesk.ui.screenshots import render_all
 
 
-def test_every_page_renders_to_png(qtbot, demo_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_renders_to_png(qtbot: QtBot, demo_store: Store, tmp_path: Path) -> None:
     paths = render_all(demo_store, tmp_path / "shots", size=(1100, 700))
     assert [p.name for p in paths] == [
         "1-dashboard.png",

@@ -4,16 +4,18 @@ import, status, conflict review, and fitting a laptop."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from ccodesk.central import main as central_cli
 from ccodesk.models import Engagement
-from ccodesk.store import create_store
+from ccodesk.store import Store, create_store
 from ccodesk.sync.borough import device_keys, device_recipient, import_bundle, sync_status
 from ccodesk.sync.central import (
     init_central,
@@ -44,8 +46,8 @@ def _central_cli(home: Path, *args: str) -> None:
     assert central_cli(["--home", str(home), *args]) == 0
 
 
-def test_first_time_setup_entirely_in_the_desktop(  # type: ignore[no-untyped-def]
-    qtbot, tmp_path: Path, said: list[str], monkeypatch
+def test_first_time_setup_entirely_in_the_desktop(
+    qtbot: QtBot, tmp_path: Path, said: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     central = init_central(tmp_path / "central", None, "MPA Central Unit")
     central.close()
@@ -71,7 +73,9 @@ def test_first_time_setup_entirely_in_the_desktop(  # type: ignore[no-untyped-de
     key_file = tmp_path / "mail" / "ada.pub"
     offered: list[str] = []
 
-    def save_as(_parent, _title, suggested, *_a, **_k):  # type: ignore[no-untyped-def]
+    def save_as(
+        _parent: object, _title: str, suggested: str, *_a: Any, **_k: Any
+    ) -> tuple[str, str]:
         offered.append(suggested)
         return str(key_file), ""
 
@@ -159,8 +163,8 @@ def test_first_time_setup_entirely_in_the_desktop(  # type: ignore[no-untyped-de
     store.close()
 
 
-def test_a_reference_bundle_from_another_centre_is_refused(  # type: ignore[no-untyped-def]
-    qtbot, tmp_path: Path, said: list[str], monkeypatch
+def test_a_reference_bundle_from_another_centre_is_refused(
+    qtbot: QtBot, tmp_path: Path, said: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ours = init_central(tmp_path / "ours", None, "MPA Central Unit")
     other = init_central(tmp_path / "other", None, "Somebody Else")
@@ -181,7 +185,9 @@ def test_a_reference_bundle_from_another_centre_is_refused(  # type: ignore[no-u
 
 
 @pytest.mark.parametrize(("width", "height"), LAPTOPS)
-def test_sync_page_fits_a_laptop_while_setting_up(qtbot, store, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+def test_sync_page_fits_a_laptop_while_setting_up(
+    qtbot: QtBot, store: Store, width: int, height: int
+) -> None:
     page = SyncPage(store)
     qtbot.addWidget(page)
     assert_page_fits(page, width, height)
@@ -208,7 +214,9 @@ def test_no_command_line_instructions_in_desktop_messages() -> None:
     assert "ccodesk-cli" not in NO_CENTRE_YET
 
 
-def test_conflict_review_keeps_the_chosen_version(qtbot, tmp_path: Path, said: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_conflict_review_keeps_the_chosen_version(
+    qtbot: QtBot, tmp_path: Path, said: list[str]
+) -> None:
     central = init_central(tmp_path / "central", None, "MPA Central Unit")
     cco = create_store(tmp_path / "cco", borough_code="camden", officer_name="Ada")
     blo = create_store(tmp_path / "blo", borough_code="camden", officer_name="PS Dean")

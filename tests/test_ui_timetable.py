@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 import vobject
-from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QAccessible, QColor, QHelpEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QToolTip
+from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
 
+from ccodesk.errors import ValidationError
 from ccodesk.models import EngagementKind, EngagementStatus, TimetableKind
 from ccodesk.services.engagements import EngagementDraft, save_engagement
 from ccodesk.services.timetable import CalendarItem, TimetableDraft, save_timetable_entry
-from ccodesk.ui.calendar_view import ENGAGEMENT_COLOUR, JOINT_COLOUR, WINDOW_COLOUR
+from ccodesk.store import Store
+from ccodesk.ui.calendar_view import ENGAGEMENT_COLOUR, JOINT_COLOUR, WINDOW_COLOUR, CalendarView
 from ccodesk.ui.timetable_page import TimetablePage
 from tests.support.fit import LAPTOPS, PAGE_ROOM, assert_page_fits
 
@@ -28,7 +33,7 @@ POPUPS = pytest.mark.qt_log_ignore(
 )
 
 
-def _engagement(s, title: str, starts: dt.datetime, **fields) -> str:  # type: ignore[no-untyped-def]
+def _engagement(s: Session, title: str, starts: dt.datetime, **fields: Any) -> str:
     kind = fields.pop("kind", EngagementKind.THEMED_SESSION)
     saved = save_engagement(s, EngagementDraft(kind=kind, title=title, starts_at=starts, **fields))
     IDS[title] = saved.id
@@ -36,7 +41,7 @@ def _engagement(s, title: str, starts: dt.datetime, **fields) -> str:  # type: i
 
 
 @pytest.fixture
-def page(qtbot, store):  # type: ignore[no-untyped-def]
+def page(qtbot: QtBot, store: Store) -> TimetablePage:
     with store.transaction() as s:
         _engagement(
             s,
@@ -89,24 +94,24 @@ def page(qtbot, store):  # type: ignore[no-untyped-def]
     return widget
 
 
-def _entries(view, day: dt.date) -> list[tuple[CalendarItem, object]]:  # type: ignore[no-untyped-def]
+def _entries(view: CalendarView, day: dt.date) -> list[tuple[CalendarItem, object]]:
     return [(item, rect) for item, rect in view.entry_rects() if item.day == day]
 
 
-def _rect_of(view, title: str):  # type: ignore[no-untyped-def]
+def _rect_of(view: CalendarView, title: str) -> QRect:
     return next(rect for item, rect in view.entry_rects() if item.title == title)
 
 
-def _pixel(view, point: QPoint) -> QColor:  # type: ignore[no-untyped-def]
+def _pixel(view: CalendarView, point: QPoint) -> QColor:
     return view.viewport().grab().toImage().pixelColor(point)
 
 
-def _switch(qtbot, page, button) -> None:  # type: ignore[no-untyped-def]
+def _switch(qtbot: QtBot, page: TimetablePage, button: QAbstractButton) -> None:
     with qtbot.waitSignal(page.period_loaded):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def test_month_cells_show_titles_in_the_joint_colour(page) -> None:  # type: ignore[no-untyped-def]
+def test_month_cells_show_titles_in_the_joint_colour(page: TimetablePage) -> None:
     view = page.month_view
     assert page.period.text() == "November 2026"
     face = QAccessible.queryAccessibleInterface(view)
@@ -139,7 +144,7 @@ def test_month_cells_show_titles_in_the_joint_colour(page) -> None:  # type: ign
 
 
 @POPUPS
-def test_a_tooltip_shows_the_whole_title_venue_and_time(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_tooltip_shows_the_whole_title_venue_and_time(qtbot: QtBot, page: TimetablePage) -> None:
     view = page.month_view
     rect = _rect_of(view, "Joint PCCG planning")
     event = QHelpEvent(
@@ -155,7 +160,9 @@ def test_a_tooltip_shows_the_whole_title_venue_and_time(qtbot, page) -> None:  #
 
 
 @POPUPS
-def test_a_full_day_shows_plus_n_more_and_clicking_lists_the_day(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_full_day_shows_plus_n_more_and_clicking_lists_the_day(
+    qtbot: QtBot, page: TimetablePage
+) -> None:
     view = page.month_view
     shown = _entries(view, BUSY_DAY)
     hidden, more = view.more_rects()[BUSY_DAY]
@@ -176,7 +183,7 @@ def test_a_full_day_shows_plus_n_more_and_clicking_lists_the_day(qtbot, page) ->
     assert opened.args == [IDS["Drop-in session 16"]]
 
 
-def test_double_click_and_enter_open_an_entry(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_double_click_and_enter_open_an_entry(qtbot: QtBot, page: TimetablePage) -> None:
     view = page.month_view
     rect = _rect_of(view, "Focus group: night-time economy")
     with qtbot.waitSignal(page.engagement_activated) as opened:
@@ -191,7 +198,9 @@ def test_double_click_and_enter_open_an_entry(qtbot, page) -> None:  # type: ign
     assert opened.args == [IDS["Joint PCCG planning"]]
 
 
-def test_an_empty_day_plans_an_engagement_by_double_click_and_enter(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_day_plans_an_engagement_by_double_click_and_enter(
+    qtbot: QtBot, page: TimetablePage
+) -> None:
     view = page.month_view
     cell = view.cell_rect(dt.date(2026, 11, 24))
     with qtbot.waitSignal(page.new_requested) as asked:
@@ -206,7 +215,7 @@ def test_an_empty_day_plans_an_engagement_by_double_click_and_enter(qtbot, page)
 
 
 @POPUPS
-def test_keyboard_moves_between_days_entries_and_months(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_keyboard_moves_between_days_entries_and_months(qtbot: QtBot, page: TimetablePage) -> None:
     view = page.month_view
     page.setFocus()  # what the window does when it shows the page: the calendar has the keys
     assert view.hasFocus()
@@ -252,7 +261,9 @@ def test_keyboard_moves_between_days_entries_and_months(qtbot, page) -> None:  #
 
 
 @POPUPS
-def test_tab_leaves_the_calendar_after_the_days_last_entry(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_tab_leaves_the_calendar_after_the_days_last_entry(
+    qtbot: QtBot, page: TimetablePage
+) -> None:
     view = page.month_view
     view.setFocus()
     view.select_day(dt.date(2026, 11, 20))  # one entry: the milestone
@@ -262,7 +273,7 @@ def test_tab_leaves_the_calendar_after_the_days_last_entry(qtbot, page) -> None:
 
 
 @POPUPS
-def test_context_menus_on_an_entry_and_on_an_empty_day(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_context_menus_on_an_entry_and_on_an_empty_day(qtbot: QtBot, page: TimetablePage) -> None:
     view = page.month_view
     rect = _rect_of(view, "Joint PCCG planning")
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -289,7 +300,7 @@ def test_context_menus_on_an_entry_and_on_an_empty_day(qtbot, page) -> None:  # 
 
 
 @POPUPS
-def test_print_meeting_pack_from_the_context_menu(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_print_meeting_pack_from_the_context_menu(qtbot: QtBot, page: TimetablePage) -> None:
     dialog = page.print_pack(IDS["Joint PCCG planning"])
     qtbot.addWidget(dialog)
     assert dialog.document.currentData() == "pack"
@@ -297,7 +308,7 @@ def test_print_meeting_pack_from_the_context_menu(qtbot, page) -> None:  # type:
     dialog.close()
 
 
-def test_week_view_is_a_time_grid(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_week_view_is_a_time_grid(qtbot: QtBot, page: TimetablePage) -> None:
     _switch(qtbot, page, page.week_button)
     view = page.week_view
     assert page.period.text() == "Week of 16 November 2026"
@@ -331,7 +342,7 @@ def test_week_view_is_a_time_grid(qtbot, page) -> None:  # type: ignore[no-untyp
     assert asked.args == [dt.datetime(2026, 11, 17, 10, 0)]
 
 
-def test_week_keyboard_moves_by_hour_and_day(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_week_keyboard_moves_by_hour_and_day(qtbot: QtBot, page: TimetablePage) -> None:
     _switch(qtbot, page, page.week_button)
     view = page.week_view
     view.setFocus()
@@ -352,7 +363,7 @@ def test_week_keyboard_moves_by_hour_and_day(qtbot, page) -> None:  # type: igno
     assert len([i for i, _r in view.entry_rects() if i.day == BUSY_DAY]) == 8
 
 
-def test_the_page_fits_both_laptops_in_month_and_week(qtbot, page) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_fits_both_laptops_in_month_and_week(qtbot: QtBot, page: TimetablePage) -> None:
     for width, height in LAPTOPS:
         assert_page_fits(page, width, height)
     _switch(qtbot, page, page.week_button)
@@ -367,7 +378,7 @@ def test_the_page_fits_both_laptops_in_month_and_week(qtbot, page) -> None:  # t
     assert len(_entries(view, BUSY_DAY)) >= 2 and BUSY_DAY in view.more_rects()
 
 
-def test_cancelled_engagements_are_shown_struck_through_in_grey(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_cancelled_engagements_are_shown_struck_through_in_grey(qtbot: QtBot, store: Store) -> None:
     with store.transaction() as s:
         _engagement(
             s, "Called off", dt.datetime(2026, 11, 3, 18, 0), status=EngagementStatus.CANCELLED
@@ -380,7 +391,7 @@ def test_cancelled_engagements_are_shown_struck_through_in_grey(qtbot, store) ->
     assert item.cancelled and item.label() == "18:00 Called off (cancelled)"
 
 
-def test_ics_export_and_import_round_trip(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ics_export_and_import_round_trip(page: TimetablePage, tmp_path: Path) -> None:
     path = tmp_path / "november.ics"
     assert page.export_to(path) == 11
     calendar = vobject.readOne(path.read_text())
@@ -389,11 +400,13 @@ def test_ics_export_and_import_round_trip(page, tmp_path: Path) -> None:  # type
     assert page.import_from(path) == "0 added, 0 updated, 11 unchanged"
     bad = tmp_path / "bad.ics"
     bad.write_text("this is not a calendar")
-    with pytest.raises(Exception, match="not an iCalendar"):
+    with pytest.raises(ValidationError, match="not an iCalendar"):
         page.import_from(bad)
 
 
-def test_export_and_import_run_in_the_background(qtbot, page, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_export_and_import_run_in_the_background(
+    qtbot: QtBot, page: TimetablePage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Off the UI thread, with the services' own progress in the dialog; Cancel stops the
     import at its next report and nothing is written (and no error is shown)."""
     from ccodesk.models import Engagement
@@ -444,7 +457,9 @@ def test_export_and_import_run_in_the_background(qtbot, page, tmp_path: Path, mo
         assert s.query(Engagement).count() == before
 
 
-def test_import_shows_a_preview_and_writes_only_on_import(qtbot, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_shows_a_preview_and_writes_only_on_import(
+    qtbot: QtBot, page: TimetablePage, tmp_path: Path
+) -> None:
     """An Outlook series: the preview lists every occurrence, with the kind to give them;
     Cancel writes nothing, Import writes them with the kind chosen in the table."""
     from pathlib import Path as P
@@ -491,7 +506,7 @@ def test_import_shows_a_preview_and_writes_only_on_import(qtbot, page, tmp_path:
         assert s.query(Engagement).count() == before + 5
 
 
-def _count_kind(store, kind) -> int:  # type: ignore[no-untyped-def]
+def _count_kind(store: Store, kind: EngagementKind) -> int:
     from ccodesk.models import Engagement
 
     with store.session() as s:

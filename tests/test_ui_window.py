@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QSplitter
+from pytestqt.qtbot import QtBot
 
+from ccodesk.store import Store
 from ccodesk.ui.main_window import MainWindow
 from ccodesk.ui.window_state import fitted, read_state, state_path
 
 
-def _window(qtbot, store) -> MainWindow:  # type: ignore[no-untyped-def]
+def _window(qtbot: QtBot, store: Store) -> MainWindow:
     win = MainWindow(store)
     qtbot.addWidget(win)
     win.show()
@@ -21,7 +23,7 @@ def _window(qtbot, store) -> MainWindow:  # type: ignore[no-untyped-def]
     return win
 
 
-def test_ctrl_comma_opens_settings(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_comma_opens_settings(qtbot: QtBot, store: Store) -> None:
     win = _window(qtbot, store)
     qtbot.keyClick(win, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
     dialogs = [
@@ -31,7 +33,7 @@ def test_ctrl_comma_opens_settings(qtbot, store) -> None:  # type: ignore[no-unt
     dialogs[0].reject()
 
 
-def test_every_command_is_in_a_menu_with_its_shortcut(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_every_command_is_in_a_menu_with_its_shortcut(qtbot: QtBot, store: Store) -> None:
     win = _window(qtbot, store)
     menus = {
         m.title().replace("&", ""): m
@@ -47,7 +49,7 @@ def test_every_command_is_in_a_menu_with_its_shortcut(qtbot, store) -> None:  # 
     assert menus  # the menu bar is built
 
 
-def test_tool_bar_folds_on_a_narrow_window(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_tool_bar_folds_on_a_narrow_window(qtbot: QtBot, store: Store) -> None:
     win = _window(qtbot, store)
     win.resize(1024, 660)
     QApplication.processEvents()
@@ -56,7 +58,7 @@ def test_tool_bar_folds_on_a_narrow_window(qtbot, store) -> None:  # type: ignor
     assert "Key in returned forms…" in texts and "Settings…" in texts
 
 
-def test_geometry_and_splitters_remembered(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_geometry_and_splitters_remembered(qtbot: QtBot, store: Store) -> None:
     win = _window(qtbot, store)
     win.setGeometry(QRect(40, 50, 1100, 640))
     win.navigation.setCurrentRow(MainWindow.PAGES.index("Organisations & contacts"))
@@ -81,7 +83,7 @@ def test_window_state_lives_beside_the_settings() -> None:
     assert state_path().parent == settings_path().parent
 
 
-def test_unreadable_window_state_is_ignored(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_window_state_is_ignored(qtbot: QtBot, store: Store) -> None:
     path = state_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("[main]\ngeometry=not a geometry\nother=3\n")
@@ -101,7 +103,7 @@ def test_first_window_leaves_room_for_the_title_bar() -> None:
 
 
 @pytest.mark.parametrize("page", ["Dashboard", "Engagements"])
-def test_status_bar_never_widens_the_window(qtbot, store, page: str) -> None:  # type: ignore[no-untyped-def]
+def test_status_bar_never_widens_the_window(qtbot: QtBot, store: Store, page: str) -> None:
     win = _window(qtbot, store)
     win.navigation.setCurrentRow(MainWindow.PAGES.index(page))
     win.status.setText("x" * 2000)
@@ -110,7 +112,7 @@ def test_status_bar_never_widens_the_window(qtbot, store, page: str) -> None:  #
     assert win.width() == 1024
 
 
-def test_ctrl_number_puts_the_focus_in_the_page(qtbot, demo_store) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_number_puts_the_focus_in_the_page(qtbot: QtBot, demo_store: Store) -> None:
     win = _window(qtbot, demo_store)
     for number, page in ((2, "timetable"), (3, "engagements"), (5, "followup")):
         qtbot.keyClick(win, getattr(Qt.Key, f"Key_{number}"), Qt.KeyboardModifier.ControlModifier)

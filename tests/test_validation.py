@@ -9,11 +9,15 @@ as it is fixed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
 
 from ccodesk.errors import ValidationError
 from ccodesk.models import (
@@ -36,6 +40,7 @@ from ccodesk.services.engagements import (
     save_engagement,
 )
 from ccodesk.services.fatigue import fatigue_warnings
+from ccodesk.store import Store
 from ccodesk.ui.engagement_editor import EngagementEditor
 from ccodesk.words import plural
 
@@ -57,12 +62,12 @@ def _draft(starts_at: dt.datetime, **changes: object) -> EngagementDraft:
     return draft
 
 
-def _save(store, draft: EngagementDraft, engagement_id: str | None = None) -> str:  # type: ignore[no-untyped-def]
+def _save(store: Store, draft: EngagementDraft, engagement_id: str | None = None) -> str:
     with store.transaction() as s:
         return save_engagement(s, draft, engagement_id).id
 
 
-def _refused(store, work) -> list[str]:  # type: ignore[no-untyped-def]
+def _refused(store: Store, work: Callable[[Session], object]) -> list[str]:
     with pytest.raises(ValidationError) as caught, store.transaction() as s:
         work(s)
     return caught.value.problems
@@ -71,7 +76,7 @@ def _refused(store, work) -> list[str]:  # type: ignore[no-untyped-def]
 # -- the services ------------------------------------------------------------------------------
 
 
-def test_a_meeting_next_week_cannot_be_saved_as_held(store) -> None:  # type: ignore[no-untyped-def]
+def test_a_meeting_next_week_cannot_be_saved_as_held(store: Store) -> None:
     problems = _refused(
         store, lambda s: save_engagement(s, _draft(NEXT_WEEK, status=EngagementStatus.HELD))
     )
@@ -83,7 +88,7 @@ def test_a_meeting_next_week_cannot_be_saved_as_held(store) -> None:  # type: ig
     assert _save(store, _draft(LAST_WEEK, status=EngagementStatus.HELD))  # held last week: fine
 
 
-def test_no_attendance_or_outcome_for_a_meeting_still_to_come(store) -> None:  # type: ignore[no-untyped-def]
+def test_no_attendance_or_outcome_for_a_meeting_still_to_come(store: Store) -> None:
     planned = _save(store, _draft(NEXT_WEEK))
     problems = _refused(
         store,
@@ -110,7 +115,7 @@ def test_no_attendance_or_outcome_for_a_meeting_still_to_come(store) -> None:  #
         assert get_engagement(s, planned).attendance is None
 
 
-def test_an_outcome_or_feedback_dated_before_the_meeting_is_refused(store) -> None:  # type: ignore[no-untyped-def]
+def test_an_outcome_or_feedback_dated_before_the_meeting_is_refused(store: Store) -> None:
     held = _save(store, _draft(LAST_WEEK, status=EngagementStatus.HELD))
     with store.transaction() as s:
         finding = records.add_finding(s, held, "The park needs lights").id
@@ -147,7 +152,7 @@ def test_an_outcome_or_feedback_dated_before_the_meeting_is_refused(store) -> No
     assert any(p.startswith("The outcome is dated ") for p in problems)
 
 
-def test_problems_name_groups_not_codes(store) -> None:  # type: ignore[no-untyped-def]
+def test_problems_name_groups_not_codes(store: Store) -> None:
     held = _save(store, _draft(LAST_WEEK, status=EngagementStatus.HELD))
     problems = _refused(
         store,
@@ -159,7 +164,7 @@ def test_problems_name_groups_not_codes(store) -> None:  # type: ignore[no-untyp
     assert not any("children-young-people" in p for p in problems)
 
 
-def test_every_engagement_problem_at_once(store) -> None:  # type: ignore[no-untyped-def]
+def test_every_engagement_problem_at_once(store: Store) -> None:
     draft = _draft(NEXT_WEEK, title=" ", status=EngagementStatus.HELD, topics=["nonsense"])
     draft.ends_at = NEXT_WEEK - dt.timedelta(hours=1)
     problems = _refused(store, lambda s: save_engagement(s, draft))
@@ -171,7 +176,7 @@ def test_every_engagement_problem_at_once(store) -> None:  # type: ignore[no-unt
 # -- quick time ------------------------------------------------------------------------------
 
 
-def _consultation(store) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _consultation(store: Store) -> tuple[str, str]:
     """A consultation for an event in three days, and a consultee whose advice is recorded."""
     event = NOW + dt.timedelta(days=3)
     with store.transaction() as s:
@@ -185,10 +190,10 @@ def _consultation(store) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     return cid, consultee
 
 
-def test_no_quick_time_review_before_the_event_or_with_feedback_owed(store) -> None:  # type: ignore[no-untyped-def]
+def test_no_quick_time_review_before_the_event_or_with_feedback_owed(store: Store) -> None:
     cid, consultee = _consultation(store)
 
-    def review(s, **when) -> None:  # type: ignore[no-untyped-def]
+    def review(s: Session, **when: Any) -> None:
         qt.review(s, cid, review_text="Went well", lessons="Ask early", **when)
 
     problems = _refused(store, review)
@@ -219,7 +224,7 @@ def test_no_quick_time_review_before_the_event_or_with_feedback_owed(store) -> N
 # -- words -----------------------------------------------------------------------------------
 
 
-def test_one_time_two_times(store) -> None:  # type: ignore[no-untyped-def]
+def test_one_time_two_times(store: Store) -> None:
     assert [plural(n, "time") for n in (0, 1, 2, 1500)] == [
         "0 times",
         "1 time",
@@ -246,7 +251,9 @@ def test_one_time_two_times(store) -> None:  # type: ignore[no-untyped-def]
 # -- the editor, live ------------------------------------------------------------------------
 
 
-def _editor(qtbot, store, engagement_id=None, **kw) -> EngagementEditor:  # type: ignore[no-untyped-def]
+def _editor(
+    qtbot: QtBot, store: Store, engagement_id: str | None = None, **kw: Any
+) -> EngagementEditor:
     editor = EngagementEditor(store, engagement_id, **kw)
     qtbot.addWidget(editor)
     editor.show()
@@ -275,7 +282,9 @@ def _lines(editor: EngagementEditor) -> list[str]:
     return [line for line in editor.errors.text().splitlines() if line.startswith("•")]
 
 
-def test_every_problem_shown_at_once_and_each_cleared_when_fixed(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_every_problem_shown_at_once_and_each_cleared_when_fixed(
+    qtbot: QtBot, store: Store
+) -> None:
     editor = _editor(qtbot, store, starts_at=NEXT_WEEK)
     form = editor.form
     assert _lines(editor) == ["• The title is empty: give the engagement a title."]
@@ -302,7 +311,7 @@ def test_every_problem_shown_at_once_and_each_cleared_when_fixed(qtbot, store) -
     assert editor.save(close=False)
 
 
-def test_a_held_meeting_next_week_is_refused_in_the_editor(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_a_held_meeting_next_week_is_refused_in_the_editor(qtbot: QtBot, store: Store) -> None:
     planned = _save(store, _draft(NEXT_WEEK))
     editor = _editor(qtbot, store, planned)
     assert editor.errors.text() == ""

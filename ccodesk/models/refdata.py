@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ccodesk.models.reference import Borough, ConsultationMethod, MatrixEntry, PriorityGroup, Topic
@@ -46,9 +46,3 @@ def load_reference_data(session: Session) -> None:
             else:
                 session.add(model(**row))
     session.flush()
-
-
-def clear_reference_data(session: Session) -> None:
-    """Remove all reference rows (tests and migrations only)."""
-    for model in reference_rows():
-        session.execute(delete(model))

@@ -351,6 +351,16 @@ class DemoMaker:
         targets: list[str],
         topics: list[str],
     ) -> None:
+        """What happened at a held engagement: attendance, findings with their outcomes and
+        actions, feedback, costs and officer time (drawn in that order from the generator)."""
+        self._attendance(rows, eid, kind, targets)
+        day = starts.date()
+        answered = self._findings(rows, eid, day, targets, topics)
+        if answered and self.rng.random() < 0.85:
+            self._feedback(rows, eid, day, topics, answered)
+        self._costs(rows, eid)
+
+    def _attendance(self, rows: Rows, eid: str, kind: EngagementKind, targets: list[str]) -> None:
         r = self.rng
         low, high = ATTENDANCE_RANGE[kind]
         if kind == EngagementKind.FOCUS_GROUP and r.random() < 0.8:
@@ -377,7 +387,13 @@ class DemoMaker:
                 rows[AttendanceCount].append(
                     {"attendance_id": aid, "group_code": code, "count": min(count, total)}
                 )
-        day = starts.date()
+
+    def _findings(
+        self, rows: Rows, eid: str, day: dt.date, targets: list[str], topics: list[str]
+    ) -> list[str]:
+        """One to four findings, each maybe with an outcome and an action; returns the ids of
+        those with an outcome (the feedback answers them)."""
+        r = self.rng
         answered: list[str] = []
         for _ in range(r.choice((1, 2, 2, 3, 4))):
             topic = r.choice(topics)
@@ -396,58 +412,73 @@ class DemoMaker:
                 rows[finding_group].append({"finding_id": fid, "group_code": code})
             age = (self.anchor - day).days
             if age > 30 and r.random() < 0.75:
-                used = r.random() < 0.7
-                rows[Outcome].append(
-                    {
-                        "id": self.uid(),
-                        "finding_id": fid,
-                        "result": (
-                            OutcomeResult.CHANGED_DECISION
-                            if r.random() < 0.5
-                            else OutcomeResult.INFORMED_DECISION
-                        )
-                        if used
-                        else OutcomeResult.NOT_USED,
-                        "decision": view["outcome_changed"] if used else "",
-                        "explanation": "" if used else view["outcome_not_used"],
-                        "decided_on": day + dt.timedelta(days=r.randint(14, 60)),
-                    }
-                )
+                self._outcome(rows, fid, day, view)
                 answered.append(fid)
             if r.random() < 0.5:
-                due = day + dt.timedelta(days=r.randint(14, 90))
-                done = due < self.anchor and r.random() < 0.8
-                rows[ActionItem].append(
-                    {
-                        "id": self.uid(),
-                        "engagement_id": eid,
-                        "finding_id": fid,
-                        "description": view["action"],
-                        "owner": r.choice((self.officer, *self.blos, *self.csos)),
-                        "due_on": due,
-                        "status": ActionStatus.DONE
-                        if done
-                        else r.choice((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
-                        "completed_on": due - dt.timedelta(days=r.randint(0, 10)) if done else None,
-                    }
+                self._action(rows, eid, fid, day, view)
+        return answered
+
+    def _outcome(self, rows: Rows, fid: str, day: dt.date, view: dict[str, str]) -> None:
+        r = self.rng
+        used = r.random() < 0.7
+        rows[Outcome].append(
+            {
+                "id": self.uid(),
+                "finding_id": fid,
+                "result": (
+                    OutcomeResult.CHANGED_DECISION
+                    if r.random() < 0.5
+                    else OutcomeResult.INFORMED_DECISION
                 )
-        if answered and r.random() < 0.85:
-            fbid = self.uid()
-            given = day + dt.timedelta(days=r.randint(21, 75))
-            if given < self.anchor:
-                rows[FeedbackGiven].append(
-                    {
-                        "id": fbid,
-                        "engagement_id": eid,
-                        "given_on": given,
-                        "channel": r.choice(list(FeedbackChannel)),
-                        "text": " ".join(
-                            self.findings[t][0]["you_said_we_did"] for t in topics[:2]
-                        ),
-                    }
-                )
-                for fid in answered:
-                    rows[feedback_finding].append({"feedback_id": fbid, "finding_id": fid})
+                if used
+                else OutcomeResult.NOT_USED,
+                "decision": view["outcome_changed"] if used else "",
+                "explanation": "" if used else view["outcome_not_used"],
+                "decided_on": day + dt.timedelta(days=r.randint(14, 60)),
+            }
+        )
+
+    def _action(self, rows: Rows, eid: str, fid: str, day: dt.date, view: dict[str, str]) -> None:
+        r = self.rng
+        due = day + dt.timedelta(days=r.randint(14, 90))
+        done = due < self.anchor and r.random() < 0.8
+        rows[ActionItem].append(
+            {
+                "id": self.uid(),
+                "engagement_id": eid,
+                "finding_id": fid,
+                "description": view["action"],
+                "owner": r.choice((self.officer, *self.blos, *self.csos)),
+                "due_on": due,
+                "status": ActionStatus.DONE
+                if done
+                else r.choice((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
+                "completed_on": due - dt.timedelta(days=r.randint(0, 10)) if done else None,
+            }
+        )
+
+    def _feedback(
+        self, rows: Rows, eid: str, day: dt.date, topics: list[str], answered: list[str]
+    ) -> None:
+        r = self.rng
+        fbid = self.uid()
+        given = day + dt.timedelta(days=r.randint(21, 75))
+        if given < self.anchor:
+            rows[FeedbackGiven].append(
+                {
+                    "id": fbid,
+                    "engagement_id": eid,
+                    "given_on": given,
+                    "channel": r.choice(list(FeedbackChannel)),
+                    "text": " ".join(self.findings[t][0]["you_said_we_did"] for t in topics[:2]),
+                }
+            )
+            for fid in answered:
+                rows[feedback_finding].append({"feedback_id": fbid, "finding_id": fid})
+
+    def _costs(self, rows: Rows, eid: str) -> None:
+        """Direct costs, and the officers' time."""
+        r = self.rng
         for _ in range(r.choice((1, 1, 2, 3))):
             category = r.choice(list(CostCategory))
             rows[CostItem].append(

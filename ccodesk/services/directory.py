@@ -164,19 +164,6 @@ def save_contact(session: Session, draft: ContactDraft, contact_id: str | None =
     return Saved(contact.id, [])
 
 
-def list_organisations(
-    session: Session,
-    *,
-    org_types: Sequence[OrganisationType] = (),
-    offset: int = 0,
-    limit: int = 200,
-) -> list[Organisation]:
-    query = select(Organisation).where(Organisation.deleted.is_(False))
-    if org_types:
-        query = query.where(Organisation.org_type.in_(list(org_types)))
-    return list(session.scalars(query.order_by(Organisation.name).offset(offset).limit(limit)))
-
-
 class OrganisationRow(NamedTuple):
     """One line of the organisations directory."""
 

@@ -88,10 +88,6 @@ def discard_draft(session: Session, key: str) -> None:
     session.execute(delete(Draft).where(Draft.key == key))
 
 
-def list_drafts(session: Session) -> list[Draft]:
-    return list(session.scalars(select(Draft).order_by(Draft.saved_at.desc())))
-
-
 def engagement_version(session: Session, engagement_id: str) -> dict[str, Any] | None:
     """The saved engagement's version (its and its attendance's version vectors).
 

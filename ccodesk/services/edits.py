@@ -13,12 +13,10 @@ from ccodesk.models import (
     ActionItem,
     CostCategory,
     CostItem,
-    FeedbackChannel,
     FeedbackGiven,
     Finding,
     OfficerTime,
     Outcome,
-    OutcomeResult,
     PriorityGroup,
     Sensitivity,
     Synced,
@@ -88,32 +86,6 @@ def update_finding(
         finding.raised_by = [groups[c] for c in raised_by]
 
 
-def update_outcome(
-    session: Session,
-    outcome_id: str,
-    *,
-    result: OutcomeResult | None = None,
-    decision: str | None = None,
-    explanation: str | None = None,
-    decided_on: dt.date | None = None,
-) -> None:
-    outcome = get_live(session, Outcome, outcome_id)
-    assign_changed(
-        outcome,
-        {
-            "result": result,
-            "decision": decision,
-            "explanation": explanation,
-            "decided_on": decided_on,
-        },
-        skip_none=True,
-    )
-    if outcome.result == OutcomeResult.NOT_USED and not outcome.explanation:
-        raise ValidationError("say why the finding was not used")
-    if outcome.result != OutcomeResult.NOT_USED and not outcome.decision:
-        raise ValidationError("name the decision the finding changed or informed")
-
-
 def update_action(
     session: Session,
     action_id: str,
@@ -129,25 +101,6 @@ def update_action(
         {"description": description, "owner": owner, "due_on": due_on},
         skip_none=True,
     )
-
-
-def update_feedback(
-    session: Session,
-    feedback_id: str,
-    *,
-    text: str | None = None,
-    given_on: dt.date | None = None,
-    channel: FeedbackChannel | None = None,
-    finding_ids: Sequence[str] | None = None,
-) -> None:
-    if text is not None and not text.strip():
-        raise ValidationError("the feedback text is empty")
-    feedback = get_live(session, FeedbackGiven, feedback_id)
-    assign_changed(
-        feedback, {"text": text, "given_on": given_on, "channel": channel}, skip_none=True
-    )
-    if finding_ids is not None and [f.id for f in feedback.answers] != list(finding_ids):
-        feedback.answers = [get_live(session, Finding, f) for f in finding_ids]
 
 
 def update_cost(

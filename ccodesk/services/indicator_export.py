@@ -21,7 +21,17 @@ from ccodesk.fileio import atomic_write_bytes
 from ccodesk.services import spreadsheet_safety as safety
 from ccodesk.services import suppression
 from ccodesk.services.baselines import Baseline
-from ccodesk.services.indicator_results import IndicatorReport, Indicators
+from ccodesk.services.indicator_results import (
+    Cost,
+    Fatigue,
+    Feedback,
+    Inclusivity,
+    IndicatorReport,
+    Indicators,
+    InformationUse,
+    Participation,
+    Representation,
+)
 from ccodesk.services.indicator_suppression import (
     ATTENDEES,
     IN_GROUP,
@@ -37,16 +47,6 @@ SUPPRESSED_COUNT = "<10"
 SUPPRESSED_DERIVED = "suppressed"
 
 Value = int | float | str | None
-
-FAMILIES = (
-    "Participation",
-    "Representation",
-    "Effective use of information",
-    "Feedback",
-    "Inclusivity",
-    "Cost",
-    "Consultee fatigue",
-)
 
 
 class ExportError(KnownError):
@@ -80,53 +80,53 @@ class _Figure:
 
 
 def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
-    p, r, i, f, k, c, fat = (
-        ind.participation,
-        ind.representation,
-        ind.information,
-        ind.feedback,
-        ind.inclusivity,
-        ind.cost,
-        ind.fatigue,
-    )
+    """Every figure of the indicators, family by family, in the order they are written."""
+    return [
+        *_participation(ind.participation),
+        *_representation(ind.representation),
+        *_information_use(ind.information),
+        *_feedback(ind.feedback),
+        *_inclusivity(ind.inclusivity),
+        *_cost(ind.cost),
+        *_fatigue(ind.fatigue, threshold_label),
+    ]
+
+
+def _participation(p: Participation) -> list[_Figure]:
+    family = "Participation"
     out = [
-        _Figure("Participation", "Engagements held", "", "count", p.held),
-        _Figure("Participation", "Attendees", "", "count", p.attendees, ((ATTENDEES, ""),)),
-        _Figure("Participation", "Hard-to-reach outreach engagements", "", "count", p.outreach),
-        _Figure(
-            "Participation", "Share that were hard-to-reach outreach", "", "share", p.outreach_share
-        ),
+        _Figure(family, "Engagements held", "", "count", p.held),
+        _Figure(family, "Attendees", "", "count", p.attendees, ((ATTENDEES, ""),)),
+        _Figure(family, "Hard-to-reach outreach engagements", "", "count", p.outreach),
+        _Figure(family, "Share that were hard-to-reach outreach", "", "share", p.outreach_share),
     ]
     for label, lines in (("kind", p.by_kind), ("method", p.by_method)):
-        for line in lines:
-            out.append(
-                _Figure(
-                    "Participation", f"Engagements by {label}", line.name, "count", line.engagements
-                )
-            )
-        for line in lines:
-            out.append(
-                _Figure(
-                    "Participation",
-                    f"Attendees by {label}",
-                    line.name,
-                    "count",
-                    line.attendees,
-                    ((f"Attendees by {label}", line.name),),
-                )
-            )
-    out.append(
-        _Figure(
-            "Representation", "Attendees monitored", "", "count", r.monitored, ((MONITORED, ""),)
-        )
-    )
-    for g in r.groups:
+        out += [
+            _Figure(family, f"Engagements by {label}", line.name, "count", line.engagements)
+            for line in lines
+        ]
         out += [
             _Figure(
-                "Representation", "Engagements that targeted the group", g.name, "count", g.targeted
-            ),
+                family,
+                f"Attendees by {label}",
+                line.name,
+                "count",
+                line.attendees,
+                ((f"Attendees by {label}", line.name),),
+            )
+            for line in lines
+        ]
+    return out
+
+
+def _representation(r: Representation) -> list[_Figure]:
+    family = "Representation"
+    out = [_Figure(family, "Attendees monitored", "", "count", r.monitored, ((MONITORED, ""),))]
+    for g in r.groups:
+        out += [
+            _Figure(family, "Engagements that targeted the group", g.name, "count", g.targeted),
             _Figure(
-                "Representation",
+                family,
                 "Engagements that reached the group",
                 g.name,
                 "count",
@@ -134,7 +134,7 @@ def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
                 ((REACHED, g.name),),
             ),
             _Figure(
-                "Representation",
+                family,
                 "Monitored attendees in the group",
                 g.name,
                 "count",
@@ -142,7 +142,7 @@ def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
                 ((IN_GROUP, g.name),),
             ),
             _Figure(
-                "Representation",
+                family,
                 "Share of monitored attendance",
                 g.name,
                 "share",
@@ -150,75 +150,84 @@ def _figures(ind: Indicators, threshold_label: str) -> list[_Figure]:
                 ((IN_GROUP, g.name), (MONITORED, "")),
             ),
         ]
-    use = "Effective use of information"
-    out += [
-        _Figure(use, "Findings from engagements held", "", "count", i.findings),
-        _Figure(use, "Findings with an outcome", "", "count", i.with_outcome),
-        _Figure(use, "Share of findings with an outcome", "", "share", i.outcome_share),
-        _Figure(use, "Findings that changed a decision", "", "count", i.changed),
+    return out
+
+
+def _information_use(i: InformationUse) -> list[_Figure]:
+    family = "Effective use of information"
+    return [
+        _Figure(family, "Findings from engagements held", "", "count", i.findings),
+        _Figure(family, "Findings with an outcome", "", "count", i.with_outcome),
+        _Figure(family, "Share of findings with an outcome", "", "share", i.outcome_share),
+        _Figure(family, "Findings that changed a decision", "", "count", i.changed),
         _Figure(
-            use,
+            family,
             "Share of those with an outcome that changed a decision",
             "",
             "share",
             i.changed_share,
         ),
+    ]
+
+
+def _feedback(f: Feedback) -> list[_Figure]:
+    family = "Feedback"
+    return [
         _Figure(
-            "Feedback",
-            f"Engagements with feedback within {FEEDBACK_DAYS} days",
-            "",
-            "count",
-            f.within,
+            family, f"Engagements with feedback within {FEEDBACK_DAYS} days", "", "count", f.within
         ),
         _Figure(
-            "Feedback",
-            f"Share with feedback within {FEEDBACK_DAYS} days",
-            "",
-            "share",
-            f.within_share,
+            family, f"Share with feedback within {FEEDBACK_DAYS} days", "", "share", f.within_share
         ),
-        _Figure("Feedback", "Engagements with feedback so far", "", "count", f.fed_back),
-        _Figure("Feedback", "Median days to first feedback", "", "days", f.median_days),
-        _Figure("Inclusivity", "Methods used", "", "count", k.methods_used),
+        _Figure(family, "Engagements with feedback so far", "", "count", f.fed_back),
+        _Figure(family, "Median days to first feedback", "", "days", f.median_days),
+    ]
+
+
+def _inclusivity(k: Inclusivity) -> list[_Figure]:
+    family = "Inclusivity"
+    return [
+        _Figure(family, "Methods used", "", "count", k.methods_used),
+        _Figure(family, "Venues in the communities' own places", "", "count", k.community_venues),
         _Figure(
-            "Inclusivity", "Venues in the communities' own places", "", "count", k.community_venues
-        ),
-        _Figure(
-            "Inclusivity",
+            family,
             "Engagements in the communities' own places",
             "",
             "count",
             k.at_community_venues,
         ),
-        _Figure(
-            "Inclusivity", "Share in the communities' own places", "", "share", k.community_share
+        _Figure(family, "Share in the communities' own places", "", "share", k.community_share),
+        *(
+            _Figure(family, "Engagements with access arrangement", label, "count", n)
+            for label, n in k.access
         ),
     ]
-    out += [
-        _Figure("Inclusivity", "Engagements with access arrangement", label, "count", n)
-        for label, n in k.access
-    ]
-    pounds = [
+
+
+def _cost(c: Cost) -> list[_Figure]:
+    pounds: list[tuple[str, int | float | None, tuple[tuple[str, str], ...]]] = [
         ("Direct costs", c.direct_pence, ()),
         ("Officer time", c.officer_pence, ()),
         ("Total cost", c.total_pence, ()),
         ("Cost per engagement", c.per_engagement_pence, ()),
         ("Cost per participant", c.per_participant_pence, ((ATTENDEES, ""),)),
     ]
-    out += [
+    return [
         _Figure("Cost", name, "", "pounds", None if v is None else round(v / 100, 2), guard)
         for name, v, guard in pounds
     ]
-    fatigue = "Consultee fatigue"
-    out += [
-        _Figure(fatigue, "Organisations consulted", "", "count", fat.consulted),
-        _Figure(fatigue, f"Organisations consulted {threshold_label}", "", "count", len(fat.tired)),
+
+
+def _fatigue(fat: Fatigue, threshold_label: str) -> list[_Figure]:
+    family = "Consultee fatigue"
+    return [
+        _Figure(family, "Organisations consulted", "", "count", fat.consulted),
+        _Figure(family, f"Organisations consulted {threshold_label}", "", "count", len(fat.tired)),
+        *(
+            _Figure(family, "Consultations of the organisation", t.name, "count", t.consultations)
+            for t in fat.tired
+        ),
     ]
-    out += [
-        _Figure(fatigue, "Consultations of the organisation", t.name, "count", t.consultations)
-        for t in fat.tired
-    ]
-    return out
 
 
 def _shown(figure: _Figure, withheld: Collection[tuple[str, str]] | None) -> Value:

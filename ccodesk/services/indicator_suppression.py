@@ -128,19 +128,29 @@ def people_counts(
             select(PriorityGroup.code, PriorityGroup.name).order_by(PriorityGroup.position)
         )
     ]
-    method_name = dict(methods)
-    group_name = dict(groups)
-    kind_name = {k.value: k.label for k in EngagementKind}
     columns = (
         [(ATTENDEES, ""), (NO_METHOD, ""), (MONITORED, "")]
         + [(BY_KIND, k.label) for k in EngagementKind]
         + [(BY_METHOD, name) for _code, name in methods]
         + [(m, name) for _code, name in groups for m in (REACHED, IN_GROUP)]
     )
-    # (device, year, month) → column → count
-    found: dict[tuple[str, int, int], dict[tuple[str, str], int]] = defaultdict(
-        lambda: defaultdict(int)
-    )
+    found = _monthly_counts(session, years, dict(methods), dict(groups))
+    return _per_area(found, years, areas, columns, london), columns
+
+
+# (device, year, month) → column → count of people
+MonthlyCounts = dict[tuple[str, int, int], dict[tuple[str, str], int]]
+
+
+def _monthly_counts(
+    session: Session,
+    years: Iterable[int],
+    method_name: Mapping[str, str],
+    group_name: Mapping[str, str],
+) -> MonthlyCounts:
+    """The counts of people of the engagements held each month, per device that made them."""
+    kind_name = {k.value: k.label for k in EngagementKind}
+    found: MonthlyCounts = defaultdict(lambda: defaultdict(int))
     month = func.extract("month", Engagement.starts_at)
     live = and_(Attendance.engagement_id == Engagement.id, Attendance.deleted.is_(False))
     for year in years:
@@ -186,7 +196,18 @@ def people_counts(
                 cell = found[(dev, year, int(m))]
                 cell[(REACHED, group_name[group])] += int(reached)
                 cell[(IN_GROUP, group_name[group])] += int(people or 0)
+    return found
 
+
+def _per_area(
+    found: MonthlyCounts,
+    years: Iterable[int],
+    areas: Mapping[str, Collection[str] | None],
+    columns: list[tuple[str, str]],
+    london: str | None,
+) -> dict[Cell, int]:
+    """The monthly counts added up per area (its devices) for each month, quarter and year;
+    with `london`, the devices of no borough form an area of their own."""
     scopes: dict[str, Collection[str] | None] = dict(areas)
     if london is not None:
         boroughs = {d for area, devs in areas.items() if area != london for d in devs or ()}
@@ -206,7 +227,7 @@ def people_counts(
             for p in (month_period, quarter, Period(year, PeriodKind.YEAR)):
                 for column, n in counts.items():
                     values[(*column, area, p.label)] += n
-    return values, columns
+    return values
 
 
 def people_sums(

@@ -110,7 +110,6 @@ class _DeviceFacts:
     targeted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     findings: list[int] = field(default_factory=lambda: [0, 0, 0])
     feedback_days: list[int] = field(default_factory=list)
-    venues: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     # venues held in a community's own place: as recorded on the engagement, else by name
     community_venues: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     access: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -206,141 +205,20 @@ def decisions_changed(session: Session, period: Period) -> list[ChangedDecision]
     ]
 
 
+PerDevice = defaultdict[str, _DeviceFacts]
+DEVICE = Engagement.origin_device  # the facts are grouped by the device that created them
+
+
 def collect(session: Session, period: Period, *, fatigue_threshold: int = 3) -> Facts:
     """Read every indicator's facts for `period`, grouped by the engagements' origin device."""
     held = held_in(period)
-    device = Engagement.origin_device
-    facts: dict[str, _DeviceFacts] = defaultdict(_DeviceFacts)
-    live_attendance = and_(Attendance.engagement_id == Engagement.id, Attendance.deleted.is_(False))
-
-    # participation and representation's denominators
-    for dev, kind, method, n, people, monitored in session.execute(
-        select(
-            device,
-            Engagement.kind,
-            Engagement.method_code,
-            func.count(Engagement.id),
-            func.coalesce(func.sum(Attendance.total), 0),
-            func.coalesce(
-                func.sum(Attendance.total - Attendance.prefer_not_to_say - Attendance.not_asked), 0
-            ),
-        )
-        .outerjoin(Attendance, live_attendance)
-        .where(*held)
-        .group_by(device, Engagement.kind, Engagement.method_code)
-    ):
-        line = facts[dev].kinds[(str(kind), method)]
-        line[0] += int(n)
-        line[1] += int(people)
-        facts[dev].monitored += int(monitored)
-
-    for dev, group, reached, people in group_counts(session, period):
-        facts[dev].groups[group] = [reached, people]
-
-    for dev, group, n in session.execute(
-        select(device, engagement_target_group.c.group_code, func.count())
-        .join(Engagement, Engagement.id == engagement_target_group.c.engagement_id)
-        .where(*held)
-        .group_by(device, engagement_target_group.c.group_code)
-    ):
-        facts[dev].targeted[group] = int(n)
-
-    # effective use of information
-    has_outcome = exists().where(_live_outcome())
-    for dev, n, used, changed_n in session.execute(
-        select(
-            device,
-            func.count(Finding.id),
-            func.sum(case((has_outcome, 1), else_=0)),
-            func.sum(case((changed_a_decision(), 1), else_=0)),
-        )
-        .join(Engagement, Engagement.id == Finding.engagement_id)
-        .where(*held, Finding.deleted.is_(False))
-        .group_by(device)
-    ):
-        facts[dev].findings = [int(n), int(used or 0), int(changed_n or 0)]
-
-    # feedback: the first feedback given on or after the day held (earlier dates are typos or
-    # feedback about something else, and would make a negative delay)
-    first: dict[str, tuple[str, dt.date, dt.date]] = {}
-    for eid, dev, starts_at, given_on in session.execute(
-        select(Engagement.id, device, Engagement.starts_at, FeedbackGiven.given_on)
-        .join(FeedbackGiven, FeedbackGiven.engagement_id == Engagement.id)
-        .where(*held, FeedbackGiven.deleted.is_(False))
-    ):
-        day = starts_at.date()
-        if given_on >= day and (eid not in first or given_on < first[eid][2]):
-            first[eid] = (dev, day, given_on)
-    for dev, day, given_on in first.values():
-        facts[dev].feedback_days.append((given_on - day).days)
-
-    # inclusivity: venues and access arrangements
-    for dev, venue, recorded, n in session.execute(
-        select(device, Engagement.venue_name, Engagement.community_venue, func.count())
-        .where(*held, Engagement.venue_name != "")
-        .group_by(device, Engagement.venue_name, Engagement.community_venue)
-    ):
-        name = " ".join(venue.split()).casefold()
-        facts[dev].venues[name] += int(n)
-        if recorded or (recorded is None and is_community_place(name)):
-            facts[dev].community_venues[name] += int(n)
-    for dev, *counts in session.execute(
-        select(device, *(func.sum(case((test, 1), else_=0)) for _label, test in ACCESS))
-        .where(*held)
-        .group_by(device)
-    ):
-        for (label, _test), n in zip(ACCESS, counts, strict=True):
-            facts[dev].access[label] = int(n or 0)
-
-    # cost
-    for dev, pence in session.execute(
-        select(device, func.sum(CostItem.amount_pence))
-        .join(Engagement, Engagement.id == CostItem.engagement_id)
-        .where(*held, CostItem.deleted.is_(False))
-        .group_by(device)
-    ):
-        facts[dev].direct_pence = int(pence or 0)
-    for dev, x60 in session.execute(
-        select(device, func.sum(OfficerTime.minutes * OfficerTime.hourly_rate_pence))
-        .join(Engagement, Engagement.id == OfficerTime.engagement_id)
-        .where(*held, OfficerTime.deleted.is_(False))
-        .group_by(device)
-    ):
-        facts[dev].officer_pence_x60 = int(x60 or 0)
-
-    # consultee fatigue: the rule of services/fatigue.py (every engagement not cancelled
-    # counts, planned ones too), over the period instead of a window before a meeting
-    for dev, org, n in session.execute(
-        select(device, engagement_partner.c.organisation_id, func.count())
-        .join(Engagement, Engagement.id == engagement_partner.c.engagement_id)
-        .join(Organisation, Organisation.id == engagement_partner.c.organisation_id)
-        .where(
-            Engagement.deleted.is_(False),
-            Organisation.deleted.is_(False),
-            Engagement.status != EngagementStatus.CANCELLED,
-            Engagement.starts_at >= dt.datetime.combine(period.start, dt.time()),
-            Engagement.starts_at < dt.datetime.combine(period.end, dt.time()),
-        )
-        .group_by(device, engagement_partner.c.organisation_id)
-    ):
-        facts[dev].partners[org] = int(n)
-
-    # Names only of organisations that could be tired in some scope: at most a few hundred.
-    totals: dict[str, int] = defaultdict(int)
-    for device_facts in facts.values():
-        for org, n in device_facts.partners.items():
-            totals[org] += n
-    candidates = [org for org, n in totals.items() if n > fatigue_threshold]
-    names: dict[str, str] = {}
-    for chunk in range(0, len(candidates), 500):
-        names.update(
-            (org, name)
-            for org, name in session.execute(
-                select(Organisation.id, Organisation.name).where(
-                    Organisation.id.in_(candidates[chunk : chunk + 500])
-                )
-            )
-        )
+    facts: PerDevice = defaultdict(_DeviceFacts)
+    _collect_participation(session, period, held, facts)
+    _collect_information_use(session, held, facts)
+    _collect_feedback(session, held, facts)
+    _collect_inclusivity(session, held, facts)
+    _collect_cost(session, held, facts)
+    _collect_partners(session, period, facts)
     return Facts(
         period=period,
         devices=dict(facts),
@@ -358,8 +236,162 @@ def collect(session: Session, period: Period, *, fatigue_threshold: int = 3) -> 
                 )
             )
         ],
-        organisation_names=names,
+        organisation_names=_names_of_tired(session, facts, fatigue_threshold),
     )
+
+
+def _collect_participation(
+    session: Session, period: Period, held: list[ColumnElement[bool]], facts: PerDevice
+) -> None:
+    """Participation, and representation's denominators: engagements and people by kind and
+    method, people by group, engagements aimed at each group."""
+    live_attendance = and_(Attendance.engagement_id == Engagement.id, Attendance.deleted.is_(False))
+    for dev, kind, method, n, people, monitored in session.execute(
+        select(
+            DEVICE,
+            Engagement.kind,
+            Engagement.method_code,
+            func.count(Engagement.id),
+            func.coalesce(func.sum(Attendance.total), 0),
+            func.coalesce(
+                func.sum(Attendance.total - Attendance.prefer_not_to_say - Attendance.not_asked), 0
+            ),
+        )
+        .outerjoin(Attendance, live_attendance)
+        .where(*held)
+        .group_by(DEVICE, Engagement.kind, Engagement.method_code)
+    ):
+        line = facts[dev].kinds[(str(kind), method)]
+        line[0] += int(n)
+        line[1] += int(people)
+        facts[dev].monitored += int(monitored)
+
+    for dev, group, reached, people in group_counts(session, period):
+        facts[dev].groups[group] = [reached, people]
+
+    for dev, group, n in session.execute(
+        select(DEVICE, engagement_target_group.c.group_code, func.count())
+        .join(Engagement, Engagement.id == engagement_target_group.c.engagement_id)
+        .where(*held)
+        .group_by(DEVICE, engagement_target_group.c.group_code)
+    ):
+        facts[dev].targeted[group] = int(n)
+
+
+def _collect_information_use(
+    session: Session, held: list[ColumnElement[bool]], facts: PerDevice
+) -> None:
+    """Effective use of information: findings, those with an outcome, those that changed a
+    decision."""
+    has_outcome = exists().where(_live_outcome())
+    for dev, n, used, changed_n in session.execute(
+        select(
+            DEVICE,
+            func.count(Finding.id),
+            func.sum(case((has_outcome, 1), else_=0)),
+            func.sum(case((changed_a_decision(), 1), else_=0)),
+        )
+        .join(Engagement, Engagement.id == Finding.engagement_id)
+        .where(*held, Finding.deleted.is_(False))
+        .group_by(DEVICE)
+    ):
+        facts[dev].findings = [int(n), int(used or 0), int(changed_n or 0)]
+
+
+def _collect_feedback(session: Session, held: list[ColumnElement[bool]], facts: PerDevice) -> None:
+    """Days from each engagement to its first feedback given on or after the day held
+    (earlier dates are typos or feedback about something else, and would make a negative
+    delay)."""
+    first: dict[str, tuple[str, dt.date, dt.date]] = {}
+    for eid, dev, starts_at, given_on in session.execute(
+        select(Engagement.id, DEVICE, Engagement.starts_at, FeedbackGiven.given_on)
+        .join(FeedbackGiven, FeedbackGiven.engagement_id == Engagement.id)
+        .where(*held, FeedbackGiven.deleted.is_(False))
+    ):
+        day = starts_at.date()
+        if given_on >= day and (eid not in first or given_on < first[eid][2]):
+            first[eid] = (dev, day, given_on)
+    for dev, day, given_on in first.values():
+        facts[dev].feedback_days.append((given_on - day).days)
+
+
+def _collect_inclusivity(
+    session: Session, held: list[ColumnElement[bool]], facts: PerDevice
+) -> None:
+    """Inclusivity: venues (and which are a community's own place) and access arrangements."""
+    for dev, venue, recorded, n in session.execute(
+        select(DEVICE, Engagement.venue_name, Engagement.community_venue, func.count())
+        .where(*held, Engagement.venue_name != "")
+        .group_by(DEVICE, Engagement.venue_name, Engagement.community_venue)
+    ):
+        name = " ".join(venue.split()).casefold()
+        if recorded or (recorded is None and is_community_place(name)):
+            facts[dev].community_venues[name] += int(n)
+    for dev, *counts in session.execute(
+        select(DEVICE, *(func.sum(case((test, 1), else_=0)) for _label, test in ACCESS))
+        .where(*held)
+        .group_by(DEVICE)
+    ):
+        for (label, _test), n in zip(ACCESS, counts, strict=True):
+            facts[dev].access[label] = int(n or 0)
+
+
+def _collect_cost(session: Session, held: list[ColumnElement[bool]], facts: PerDevice) -> None:
+    """Cost: direct costs, and officer time as minutes × hourly rate."""
+    for dev, pence in session.execute(
+        select(DEVICE, func.sum(CostItem.amount_pence))
+        .join(Engagement, Engagement.id == CostItem.engagement_id)
+        .where(*held, CostItem.deleted.is_(False))
+        .group_by(DEVICE)
+    ):
+        facts[dev].direct_pence = int(pence or 0)
+    for dev, x60 in session.execute(
+        select(DEVICE, func.sum(OfficerTime.minutes * OfficerTime.hourly_rate_pence))
+        .join(Engagement, Engagement.id == OfficerTime.engagement_id)
+        .where(*held, OfficerTime.deleted.is_(False))
+        .group_by(DEVICE)
+    ):
+        facts[dev].officer_pence_x60 = int(x60 or 0)
+
+
+def _collect_partners(session: Session, period: Period, facts: PerDevice) -> None:
+    """Consultee fatigue: engagements per partner organisation, by the rule of
+    services/fatigue.py (every engagement not cancelled counts, planned ones too), over the
+    period instead of a window before a meeting."""
+    for dev, org, n in session.execute(
+        select(DEVICE, engagement_partner.c.organisation_id, func.count())
+        .join(Engagement, Engagement.id == engagement_partner.c.engagement_id)
+        .join(Organisation, Organisation.id == engagement_partner.c.organisation_id)
+        .where(
+            Engagement.deleted.is_(False),
+            Organisation.deleted.is_(False),
+            Engagement.status != EngagementStatus.CANCELLED,
+            Engagement.starts_at >= dt.datetime.combine(period.start, dt.time()),
+            Engagement.starts_at < dt.datetime.combine(period.end, dt.time()),
+        )
+        .group_by(DEVICE, engagement_partner.c.organisation_id)
+    ):
+        facts[dev].partners[org] = int(n)
+
+
+def _names_of_tired(session: Session, facts: PerDevice, threshold: int) -> dict[str, str]:
+    """Names only of organisations that could be tired in some scope: at most a few hundred."""
+    totals: dict[str, int] = defaultdict(int)
+    for device_facts in facts.values():
+        for org, n in device_facts.partners.items():
+            totals[org] += n
+    candidates = [org for org, n in totals.items() if n > threshold]
+    names: dict[str, str] = {}
+    for chunk in range(0, len(candidates), 500):
+        names.update(
+            (org, name)
+            for org, name in session.execute(
+                select(Organisation.id, Organisation.name).where(
+                    Organisation.id.in_(candidates[chunk : chunk + 500])
+                )
+            )
+        )
+    return names
 
 
 # -- folding facts into indicators -----------------------------------------------------------
@@ -367,82 +399,17 @@ def collect(session: Session, period: Period, *, fatigue_threshold: int = 3) -> 
 
 def fold(facts: Facts, devices: Collection[str] | None = None, *, threshold: int = 3) -> Indicators:
     """The indicators of the engagements created on `devices` (None: all of them)."""
-    chosen = [f for d, f in facts.devices.items() if devices is None or d in devices]
-    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    methods: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    targeted: dict[str, int] = defaultdict(int)
-    venues: dict[str, int] = defaultdict(int)
-    community: dict[str, int] = defaultdict(int)
-    access: dict[str, int] = defaultdict(int)
-    partners: dict[str, int] = defaultdict(int)
-    findings = [0, 0, 0]
-    days: list[int] = []
-    monitored = direct = officer_x60 = 0
-    for f in chosen:
-        for (kind, method), (n, people) in f.kinds.items():
-            for bucket, key in ((kinds, kind), (methods, method or "")):
-                bucket[key][0] += n
-                bucket[key][1] += people
-        monitored += f.monitored
-        for code, (reached, people) in f.groups.items():
-            groups[code][0] += reached
-            groups[code][1] += people
-        for code, n in f.targeted.items():
-            targeted[code] += n
-        findings = [a + b for a, b in zip(findings, f.findings, strict=True)]
-        days += f.feedback_days
-        for venue, n in f.venues.items():
-            venues[venue] += n
-        for venue, n in f.community_venues.items():
-            community[venue] += n
-        for label, n in f.access.items():
-            access[label] += n
-        direct += f.direct_pence
-        officer_x60 += f.officer_pence_x60
-        for org, n in f.partners.items():
-            partners[org] += n
-
-    held = sum(n for n, _people in kinds.values())
-    attendees = sum(people for _n, people in kinds.values())
-    by_kind = tuple(
-        CountLine(k.value, k.label, *kinds.get(k.value, (0, 0))) for k in EngagementKind
-    )
-    by_method = tuple(
-        CountLine(code, name, *methods.get(code, (0, 0))) for code, name in facts.method_names
-    )
-    tired = sorted(
-        (
-            TiredOrganisation(org, facts.organisation_names.get(org, org), n)
-            for org, n in partners.items()
-            if n > threshold
-        ),
-        key=lambda t: (-t.consultations, t.name),
-    )
+    total = _DeviceFacts()
+    for device, device_facts in facts.devices.items():
+        if devices is None or device in devices:
+            _add(total, device_facts)
+    participation = _participation(total, facts)
+    held, attendees = participation.held, participation.attendees
+    days = total.feedback_days
     return Indicators(
-        participation=Participation(
-            held=held,
-            attendees=attendees,
-            outreach=kinds.get(HARD_TO_REACH.value, [0, 0])[0],
-            by_kind=by_kind,
-            by_method=by_method,
-        ),
-        representation=Representation(
-            attendees=attendees,
-            monitored=monitored,
-            groups=tuple(
-                GroupLine(
-                    code,
-                    name,
-                    targeted.get(code, 0),
-                    groups.get(code, [0, 0])[0],
-                    groups.get(code, [0, 0])[1],
-                    share(groups.get(code, [0, 0])[1], monitored),
-                )
-                for code, name in facts.group_names
-            ),
-        ),
-        information=InformationUse(*findings),
+        participation=participation,
+        representation=_representation(total, facts, attendees),
+        information=InformationUse(*total.findings),
         feedback=Feedback(
             held=held,
             within=sum(1 for d in days if d <= FEEDBACK_DAYS),
@@ -451,19 +418,93 @@ def fold(facts: Facts, devices: Collection[str] | None = None, *, threshold: int
         ),
         inclusivity=Inclusivity(
             held=held,
-            methods=tuple(line.name for line in by_method if line.engagements),
-            community_venues=len(community),
-            at_community_venues=sum(community.values()),
-            access=tuple((label, access.get(label, 0)) for label, _test in ACCESS),
+            methods=tuple(line.name for line in participation.by_method if line.engagements),
+            community_venues=len(total.community_venues),
+            at_community_venues=sum(total.community_venues.values()),
+            access=tuple((label, total.access.get(label, 0)) for label, _test in ACCESS),
         ),
         cost=Cost(
             held=held,
             participants=attendees,
-            direct_pence=direct,
-            officer_pence=round(officer_x60 / 60),
+            direct_pence=total.direct_pence,
+            officer_pence=round(total.officer_pence_x60 / 60),
         ),
-        fatigue=Fatigue(threshold=threshold, consulted=len(partners), tired=tuple(tired)),
+        fatigue=_fatigue(total, facts, threshold),
     )
+
+
+def _add(total: _DeviceFacts, f: _DeviceFacts) -> None:
+    """Add one device's facts to `total`."""
+    for key, (n, people) in f.kinds.items():
+        total.kinds[key][0] += n
+        total.kinds[key][1] += people
+    total.monitored += f.monitored
+    for code, (reached, people) in f.groups.items():
+        total.groups[code][0] += reached
+        total.groups[code][1] += people
+    for code, n in f.targeted.items():
+        total.targeted[code] += n
+    total.findings = [a + b for a, b in zip(total.findings, f.findings, strict=True)]
+    total.feedback_days += f.feedback_days
+    for venue, n in f.community_venues.items():
+        total.community_venues[venue] += n
+    for label, n in f.access.items():
+        total.access[label] += n
+    total.direct_pence += f.direct_pence
+    total.officer_pence_x60 += f.officer_pence_x60
+    for org, n in f.partners.items():
+        total.partners[org] += n
+
+
+def _participation(total: _DeviceFacts, facts: Facts) -> Participation:
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    methods: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (kind, method), (n, people) in total.kinds.items():
+        for bucket, key in ((kinds, kind), (methods, method or "")):
+            bucket[key][0] += n
+            bucket[key][1] += people
+    return Participation(
+        held=sum(n for n, _people in kinds.values()),
+        attendees=sum(people for _n, people in kinds.values()),
+        outreach=kinds.get(HARD_TO_REACH.value, [0, 0])[0],
+        by_kind=tuple(
+            CountLine(k.value, k.label, *kinds.get(k.value, (0, 0))) for k in EngagementKind
+        ),
+        by_method=tuple(
+            CountLine(code, name, *methods.get(code, (0, 0))) for code, name in facts.method_names
+        ),
+    )
+
+
+def _representation(total: _DeviceFacts, facts: Facts, attendees: int) -> Representation:
+    groups, monitored = total.groups, total.monitored
+    return Representation(
+        attendees=attendees,
+        monitored=monitored,
+        groups=tuple(
+            GroupLine(
+                code,
+                name,
+                total.targeted.get(code, 0),
+                groups.get(code, [0, 0])[0],
+                groups.get(code, [0, 0])[1],
+                share(groups.get(code, [0, 0])[1], monitored),
+            )
+            for code, name in facts.group_names
+        ),
+    )
+
+
+def _fatigue(total: _DeviceFacts, facts: Facts, threshold: int) -> Fatigue:
+    tired = sorted(
+        (
+            TiredOrganisation(org, facts.organisation_names.get(org, org), n)
+            for org, n in total.partners.items()
+            if n > threshold
+        ),
+        key=lambda t: (-t.consultations, t.name),
+    )
+    return Fatigue(threshold=threshold, consulted=len(total.partners), tired=tuple(tired))
 
 
 # -- reports ---------------------------------------------------------------------------------

@@ -93,80 +93,139 @@ def merge_records(
     written, and refuses the bundle by raising. Callers merging a whole bundle pause the
     garbage collector around parsing and merging both (`records.collector_paused`).
     """
+    plan = _read_stored(session, records)
+    if authorise is not None:  # before anything is written (or even added to the session)
+        authorise(session, {p.entity: (p.lines, p.stored, p.tombstones) for p in plan})
+    decided = _Decided()
+    kept_deletions: set[str] = set()  # ids with a row in sync_tombstone
+    for entity_plan in plan:
+        kept_deletions.update(entity_plan.tombstones)
+        concurrent = _classify(entity_plan, decided)
+        if concurrent:
+            _resolve(session, entity_plan, concurrent, bundle_id, decided)
+    if decided.writes or decided.keeps:
+        _write_decided(session, decided, kept_deletions)
+    session.flush()
+    return MergeResult(
+        applied=len(decided.writes) + len(decided.keeps) - len(decided.conflicts),
+        already=decided.already,
+        conflicts=len(decided.conflicts),
+        conflict_ids=[c.id for c in decided.conflicts],
+    )
+
+
+@dataclass(frozen=True)
+class _EntityPlan:
+    """One entity's part of a merge: the bundle's lines (duplicates included), the newest
+    version of each id among them, and the stored versions and kept deletions of those ids."""
+
+    entity: str
+    lines: list[Record]
+    incoming: dict[str, Record]
+    stored: dict[str, Record]
+    tombstones: dict[str, Record]
+
+
+# a version to write or keep: the record, whether its row exists, the vector it gets
+Decision = tuple[Record, bool, dict[str, int]]
+
+
+@dataclass
+class _Decided:
+    """What a merge decided, in order: versions written, stored versions that only learn of
+    a concurrent one, the conflicts found, and how many versions were already known."""
+
+    writes: list[Decision] = field(default_factory=list)
+    keeps: list[Decision] = field(default_factory=list)
+    conflicts: list[SyncConflict] = field(default_factory=list)
+    already: int = 0
+
+
+def _read_stored(session: Session, records: Iterable[Record]) -> list[_EntityPlan]:
+    """The records by entity, parents first, with what the store holds of their ids."""
     by_entity: dict[str, list[Record]] = {}
     for record in records:
         by_entity.setdefault(record.entity, []).append(record)
-    result = MergeResult()
-    writes: list[tuple[Record, bool, dict[str, int]]] = []  # version, row exists, vector
-    found: list[SyncConflict] = []
-    keeps: list[tuple[Record, bool, dict[str, int]]] = []
-    kept_deletions: set[str] = set()  # ids with a row in sync_tombstone
     plan = []
     for entity in sorted(by_entity, key=ORDER.__getitem__):
         incoming = _latest_per_id(by_entity[entity])
         stored = _versions(session, entity, list(incoming))  # metadata only: cheap
         tombstones = _tombstones(session, entity, list(incoming))
-        plan.append((entity, incoming, stored, tombstones))
-    if authorise is not None:  # before anything is written (or even added to the session)
-        authorise(session, {e: (by_entity[e], st, tb) for e, _i, st, tb in plan})
-    for entity, incoming, stored, tombstones in plan:
-        kept_deletions.update(tombstones)
-        concurrent: list[tuple[Record, bool]] = []
-        for record in incoming.values():
-            current = stored.get(record.id) or tombstones.get(record.id)
-            row_exists = record.id in stored
-            if current is None:
-                writes.append((record, False, record.vv))
-            elif dominates(current.vv, record.vv):
-                result.already += 1
-            elif dominates(record.vv, current.vv):
-                writes.append((record, row_exists, record.vv))
-            else:
-                concurrent.append((record, row_exists))
-        if not concurrent:
-            continue
-        full = {
-            r.id: r
-            for r in read_records(session, entity, ids=[r.id for r, exists in concurrent if exists])
-        }
-        for record, row_exists in concurrent:
-            current = full.get(record.id) or tombstones[record.id]
-            winner = record if rank(record) > rank(current) else current
-            conflict = SyncConflict(
-                entity=entity,
-                record_id=record.id,
-                local=stored_form(current),
-                incoming=stored_form(record),
-                winner="incoming" if winner is record else "local",
-                bundle_id=bundle_id,
-                found_at=dt.datetime.now(),
-                resolved_by="",
-            )
-            session.add(conflict)
-            found.append(conflict)
-            result.conflicts += 1
-            if winner is record:
-                writes.append((record, row_exists, join(current.vv, record.vv)))
-            else:  # the stored version stays; it only learns of the other one
-                keeps.append((current, row_exists, join(current.vv, record.vv)))
-    if writes or keeps:
-        block = Allocation(session, len(writes) + len(keeps))
-        try:
-            _write_all(session, writes, block.first_seq, kept_deletions)
-            for index, (record, row_exists, vector) in enumerate(keeps, start=len(writes)):
-                _keep(session, record, row_exists, vector, block.first_seq + index)
-        except IntegrityError as exc:
-            raise MergeRefused(
-                "The bundle refers to records this store does not have (for example an "
-                "engagement sent in an earlier bundle): import the earlier bundles first, or "
-                "ask the sender for a full export (everything, not only what is new). Nothing "
-                "was merged."
-            ) from exc
-        _advance_clock(session, max(r.hlc for r, _c, _v in writes + keeps))
-    session.flush()
-    result.applied = len(writes) + len(keeps) - result.conflicts
-    result.conflict_ids = [c.id for c in found]
-    return result
+        plan.append(_EntityPlan(entity, by_entity[entity], incoming, stored, tombstones))
+    return plan
+
+
+def _classify(plan: _EntityPlan, decided: _Decided) -> list[tuple[Record, bool]]:
+    """Decide what the version vectors decide (new, older or newer); return the concurrent
+    versions, with whether their row exists, for `_resolve`."""
+    concurrent: list[tuple[Record, bool]] = []
+    for record in plan.incoming.values():
+        current = plan.stored.get(record.id) or plan.tombstones.get(record.id)
+        row_exists = record.id in plan.stored
+        if current is None:
+            decided.writes.append((record, False, record.vv))
+        elif dominates(current.vv, record.vv):
+            decided.already += 1
+        elif dominates(record.vv, current.vv):
+            decided.writes.append((record, row_exists, record.vv))
+        else:
+            concurrent.append((record, row_exists))
+    return concurrent
+
+
+def _resolve(
+    session: Session,
+    plan: _EntityPlan,
+    concurrent: list[tuple[Record, bool]],
+    bundle_id: str,
+    decided: _Decided,
+) -> None:
+    """Keep each true conflict for review and apply its provisional winner, with the two
+    vectors joined."""
+    full = {
+        r.id: r
+        for r in read_records(
+            session, plan.entity, ids=[r.id for r, exists in concurrent if exists]
+        )
+    }
+    for record, row_exists in concurrent:
+        current = full.get(record.id) or plan.tombstones[record.id]
+        winner = record if rank(record) > rank(current) else current
+        conflict = SyncConflict(
+            entity=plan.entity,
+            record_id=record.id,
+            local=stored_form(current),
+            incoming=stored_form(record),
+            winner="incoming" if winner is record else "local",
+            bundle_id=bundle_id,
+            found_at=dt.datetime.now(),
+            resolved_by="",
+        )
+        session.add(conflict)
+        decided.conflicts.append(conflict)
+        if winner is record:
+            decided.writes.append((record, row_exists, join(current.vv, record.vv)))
+        else:  # the stored version stays; it only learns of the other one
+            decided.keeps.append((current, row_exists, join(current.vv, record.vv)))
+
+
+def _write_decided(session: Session, decided: _Decided, kept_deletions: set[str]) -> None:
+    """Write the decided versions under a block of local change numbers, and advance the
+    clock past the newest stamp seen."""
+    writes, keeps = decided.writes, decided.keeps
+    block = Allocation(session, len(writes) + len(keeps))
+    try:
+        _write_all(session, writes, block.first_seq, kept_deletions)
+        for index, (record, row_exists, vector) in enumerate(keeps, start=len(writes)):
+            _keep(session, record, row_exists, vector, block.first_seq + index)
+    except IntegrityError as exc:
+        raise MergeRefused(
+            "The bundle refers to records this store does not have (for example an "
+            "engagement sent in an earlier bundle): import the earlier bundles first, or "
+            "ask the sender for a full export (everything, not only what is new). Nothing "
+            "was merged."
+        ) from exc
+    _advance_clock(session, max(r.hlc for r, _c, _v in writes + keeps))
 
 
 def _latest_per_id(records: list[Record]) -> dict[str, Record]:

@@ -53,7 +53,6 @@ TEXTS = (
     "cso_name",
 )
 PLAIN = ("venue_address", "notes")
-COMBOS = ("kind", "informs", "level", "status")
 
 
 def _combo(accessible: str, items: list[tuple[str, str | None]]) -> QComboBox:

@@ -56,7 +56,6 @@ COLUMNS: list[Column[EngagementRow]] = [
     Column(
         "Date",
         lambda r: f"{r.starts_at:%a %d %b %Y %H:%M}",
-        lambda r: r.starts_at,
         order=EngagementOrder.DATE,
         tooltip=False,
     ),
@@ -69,7 +68,6 @@ COLUMNS: list[Column[EngagementRow]] = [
     Column(
         "Attended",
         lambda r: "" if r.attendance is None else str(r.attendance),
-        lambda r: r.attendance or 0,
         align_right=True,
         order=EngagementOrder.ATTENDED,
         tooltip=False,

@@ -77,7 +77,6 @@ class OrganisationModel(PagedTableModel[OrganisationRow]):
             Column(
                 "Consulted",
                 self._consulted,
-                lambda r: r.consulted,
                 align_right=True,
                 order=OrganisationOrder.CONSULTED,
                 tooltip=False,

@@ -17,22 +17,18 @@ from PySide6.QtWidgets import QTableView
 Row = TypeVar("Row")
 Index = QModelIndex | QPersistentModelIndex
 
-ObjectRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
-
 
 @dataclass(frozen=True)
 class Column(Generic[Row]):
     """A column: its header, how to show a row in it, and what the query sorts it by.
 
     `order` is the key the model's query understands (e.g. an `EngagementOrder`); a column
-    without one cannot be sorted by its header. `sort_key` orders rows already loaded (for a
-    proxy model); `tooltip` shows the cell's whole text when it may be cut off.
+    without one cannot be sorted by its header; `tooltip` shows the cell's whole text when it
+    may be cut off.
     """
 
     header: str
     display: Callable[[Row], str]
-    sort_key: Callable[[Row], Any] | None = None
     align_right: bool = False
     order: str | None = None
     tooltip: bool = True
@@ -101,11 +97,6 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         self._rows = self._fetch(0, self.page_size) if self._total else []
         self.endResetModel()
 
-    def set_source(self, fetch: Callable[[int, int], list[Row]], count: Callable[[], int]) -> None:
-        """Switch to another query (e.g. new filters) and show its first page."""
-        self._fetch, self._count = fetch, count
-        self.reload()
-
     def row_object(self, row: int) -> Row:
         return self._rows[row]
 
@@ -153,10 +144,6 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
             return column.display(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             return whole_text_tip(column.display(row)) if column.tooltip else None
-        if role == ObjectRole:
-            return row
-        if role == SortRole:
-            return column.sort_key(row) if column.sort_key else column.display(row)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -34,19 +34,12 @@ from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.bar_chart import BarChart, Series
 from ccodesk.ui.file_dialogs import remember, start_path
+from ccodesk.ui.indicator_texts import field_texts, pct
 from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.words import plural
 
 NOW, BEFORE, BASELINE = "#2b5797", "#9fb6d8", "#d9822b"
 KINDS = (("Month", PeriodKind.MONTH), ("Quarter", PeriodKind.QUARTER), ("Year", PeriodKind.YEAR))
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
-
-
-def _money(pence: float | None) -> str:
-    return "–" if pence is None else f"£{pence / 100:,.2f}"
 
 
 class ReportsPage(LoadOnShow):
@@ -71,6 +64,19 @@ class ReportsPage(LoadOnShow):
         self._jobs: list[BackgroundJob] = []  # the pool does not own them (autoDelete is off)
         self._generation = 0
 
+        bar = self._period_bar()
+        below = self._status_and_exports()
+        scroll = self._figures()
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(below)
+        layout.addWidget(scroll, 1)
+        self._show_period()
+
+    # -- building the page -------------------------------------------------------------------
+
+    def _period_bar(self) -> QHBoxLayout:
+        """The period's kind, Previous, the period shown and Next."""
         self.kind = QComboBox()
         self.kind.setAccessibleName("Period kind")
         for label, kind in KINDS:
@@ -95,84 +101,41 @@ class ReportsPage(LoadOnShow):
         self.next_button.setAccessibleName("Next period")
         self.next_button.setShortcut(QKeySequence("Alt+Right"))
         self.next_button.clicked.connect(lambda: self.set_period(self.period.next()))
+        bar = QHBoxLayout()
+        for widget in (kind_label, self.kind, self.previous_button, self.period_label):
+            bar.addWidget(widget)
+        bar.addWidget(self.next_button)
+        bar.addStretch(1)
+        return bar
+
+    def _status_and_exports(self) -> QHBoxLayout:
+        """The status line, and the exports beside it (the top row stays short)."""
+        self.status = QLabel()
+        self.status.setAccessibleName("Report status")
+        self.status.setWordWrap(True)
         self.csv_button = QPushButton("Export CSV…")
         self.csv_button.setAccessibleName("Export the report as CSV")
         self.csv_button.clicked.connect(lambda: self.export("csv"))
         self.xlsx_button = QPushButton("Export XLSX…")
         self.xlsx_button.setAccessibleName("Export the report as an XLSX workbook")
         self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
-        bar = QHBoxLayout()
-        for widget in (kind_label, self.kind, self.previous_button, self.period_label):
-            bar.addWidget(widget)
-        bar.addWidget(self.next_button)
-        bar.addStretch(1)
-        self.status = QLabel()
-        self.status.setAccessibleName("Report status")
-        self.status.setWordWrap(True)
+        below = QHBoxLayout()
+        below.addWidget(self.status, 1)
+        below.addWidget(self.csv_button)
+        below.addWidget(self.xlsx_button)
+        return below
 
+    def _figures(self) -> QScrollArea:
+        """The indicators' boxes, in a scroll area that reflows them into one or two columns."""
         self.fields: dict[str, QLabel] = {}
         self.method_chart = BarChart("Engagements by method", rows=10, bars=2)
         self.group_chart = BarChart(
-            "Share of monitored attendance by priority group", _pct, rows=8, bars=3
+            "Share of monitored attendance by priority group", pct, rows=8, bars=3
         )
         self.tired = QListWidget()
         self.tired.setAccessibleName("Organisations consulted more than the threshold")
         self.tired.setMaximumHeight(110)
-        self.boxes: list[QGroupBox] = []
-        self.boxes.append(
-            self._box(
-                "Participation",
-                ("held", "Engagements held"),
-                ("attendees", "Attendees"),
-                ("outreach", "Hard-to-reach outreach"),
-                extra=self.method_chart,
-            )
-        )
-        self.boxes.append(
-            self._box(
-                "Representation",
-                ("monitored", "Attendees monitored"),
-                ("unreached", "Groups not reached"),
-                extra=self.group_chart,
-            )
-        )
-        self.boxes.append(
-            self._box(
-                "Effective use of information",
-                ("findings", "Findings"),
-                ("with_outcome", "With an outcome"),
-                ("changed", "Of those, changed a decision"),
-            )
-        )
-        self.boxes.append(
-            self._box(
-                "Feedback",
-                ("within", f"Feedback within {FEEDBACK_DAYS} days"),
-                ("median", "Median days to feedback"),
-            )
-        )
-        self.boxes.append(
-            self._box(
-                "Inclusivity",
-                ("methods", "Methods used"),
-                ("venues", "Venues in communities' own places"),
-                ("access", "Access arrangements"),
-            )
-        )
-        # two lines from the start: a page that grows once its figures arrive would need
-        # its scroll area laid out again
-        self.fields["access"].setMinimumHeight(2 * self.fontMetrics().lineSpacing())
-        self.boxes.append(
-            self._box(
-                "Cost",
-                ("cost_total", "Direct costs + officer time"),
-                ("per_engagement", "Per engagement"),
-                ("per_participant", "Per participant"),
-            )
-        )
-        self.boxes.append(
-            self._box("Consultee fatigue", ("tired", "Consulted too often"), extra=self.tired)
-        )
+        self.boxes: list[QGroupBox] = self._indicator_boxes()
         self.grid = QGridLayout()
         self._columns = 0
         body = QWidget()
@@ -183,15 +146,53 @@ class ReportsPage(LoadOnShow):
         self.figures_scroll = scroll
         scroll.viewport().installEventFilter(self)
         self._reflow(1)
-        below = QHBoxLayout()  # the exports beside the status line: the top row stays short
-        below.addWidget(self.status, 1)
-        below.addWidget(self.csv_button)
-        below.addWidget(self.xlsx_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addLayout(below)
-        layout.addWidget(scroll, 1)
-        self._show_period()
+        return scroll
+
+    def _indicator_boxes(self) -> list[QGroupBox]:
+        """One box per indicator family; its figures go into `self.fields`."""
+        boxes = [
+            self._box(
+                "Participation",
+                ("held", "Engagements held"),
+                ("attendees", "Attendees"),
+                ("outreach", "Hard-to-reach outreach"),
+                extra=self.method_chart,
+            ),
+            self._box(
+                "Representation",
+                ("monitored", "Attendees monitored"),
+                ("unreached", "Groups not reached"),
+                extra=self.group_chart,
+            ),
+            self._box(
+                "Effective use of information",
+                ("findings", "Findings"),
+                ("with_outcome", "With an outcome"),
+                ("changed", "Of those, changed a decision"),
+            ),
+            self._box(
+                "Feedback",
+                ("within", f"Feedback within {FEEDBACK_DAYS} days"),
+                ("median", "Median days to feedback"),
+            ),
+            self._box(
+                "Inclusivity",
+                ("methods", "Methods used"),
+                ("venues", "Venues in communities' own places"),
+                ("access", "Access arrangements"),
+            ),
+            self._box(
+                "Cost",
+                ("cost_total", "Direct costs + officer time"),
+                ("per_engagement", "Per engagement"),
+                ("per_participant", "Per participant"),
+            ),
+            self._box("Consultee fatigue", ("tired", "Consulted too often"), extra=self.tired),
+        ]
+        # two lines from the start: a page that grows once its figures arrive would need
+        # its scroll area laid out again
+        self.fields["access"].setMinimumHeight(2 * self.fontMetrics().lineSpacing())
+        return boxes
 
     # -- layout: two columns of boxes where there is room, one on a narrow screen ----------
 
@@ -296,74 +297,29 @@ class ReportsPage(LoadOnShow):
 
     def show_report(self, report: IndicatorReport) -> None:
         self.report = report
-        now, before = report.current, report.previous
-        p, r = now.participation, now.representation
-
-        f = self.fields
-        f["held"].setText(f"{p.held:,} (previous: {before.participation.held:,})")
-        f["attendees"].setText(f"{p.attendees:,} (previous: {before.participation.attendees:,})")
-        f["outreach"].setText(
-            f"{p.outreach:,} = {_pct(p.outreach_share)} of those held "
-            f"(previous: {_pct(before.participation.outreach_share)})"
-        )
-        f["monitored"].setText(f"{r.monitored:,} of {r.attendees:,}")
-        unreached = [g.name for g in r.groups if g.reached == 0]
-        f["unreached"].setText(", ".join(unreached) if unreached else "none: every group reached")
-        i = now.information
-        f["findings"].setText(f"{i.findings:,}")
-        f["with_outcome"].setText(
-            f"{i.with_outcome:,} = {_pct(i.outcome_share)} "
-            f"(previous: {_pct(before.information.outcome_share)})"
-        )
-        f["changed"].setText(
-            f"{i.changed:,} = {_pct(i.changed_share)} "
-            f"(previous: {_pct(before.information.changed_share)})"
-        )
-        fb = now.feedback
-        f["within"].setText(
-            f"{fb.within:,} of {fb.held:,} held = {_pct(fb.within_share)} "
-            f"(previous: {_pct(before.feedback.within_share)})"
-        )
-        median = "–" if fb.median_days is None else f"{fb.median_days:g}"
-        f["median"].setText(f"{median} ({fb.fed_back:,} engagements have had feedback so far)")
-        k = now.inclusivity
-        unused = [line.name for line in p.by_method if not line.engagements]
-        f["methods"].setText(
-            f"{k.methods_used} of {len(p.by_method)}"
-            + (f" (not used: {'; '.join(unused)})" if unused else " (every method)")
-        )
-        f["methods"].setToolTip("\n".join(k.methods))
-        f["venues"].setText(
-            f"{k.community_venues:,} venues, {k.at_community_venues:,} engagements = "
-            f"{_pct(k.community_share)} of those held"
-        )
-        access = [f"{label} {n:,}" for label, n in k.access]
-        f["access"].setText(", ".join(access[:3]) + ",\n" + ", ".join(access[3:]))
-        c = now.cost
-        f["cost_total"].setText(
-            f"{_money(c.total_pence)} = {_money(c.direct_pence)} + {_money(c.officer_pence)}"
-        )
-        f["per_engagement"].setText(
-            f"{_money(c.per_engagement_pence)} (previous: "
-            f"{_money(before.cost.per_engagement_pence)})"
-        )
-        f["per_participant"].setText(
-            f"{_money(c.per_participant_pence)} (previous: "
-            f"{_money(before.cost.per_participant_pence)})"
-        )
-        fat = now.fatigue
-        f["tired"].setText(
-            f"{len(fat.tired):,} of {plural(fat.consulted, 'organisation')} consulted more "
-            f"than {plural(fat.threshold, 'time')}"
-        )
+        now = report.current
+        for key, text in field_texts(now, report.previous).items():
+            self.fields[key].setText(text)
+        self.fields["methods"].setToolTip("\n".join(now.inclusivity.methods))
         self.tired.clear()
-        for org in fat.tired:
+        for org in now.fatigue.tired:
             self.tired.addItem(f"{org.name}: {plural(org.consultations, 'time')}")
+        self._show_charts(report)
+        self.status.setText(
+            f"{report.area}, {report.period.long_label}: held engagements that started in "
+            f"the period, against {report.period.previous().long_label}."
+        )
+        self._set_exporting(True)
+        self.report_shown.emit()
 
+    def _show_charts(self, report: IndicatorReport) -> None:
+        """Engagements by method, and shares by priority group against the baseline."""
+        now, before = report.current, report.previous
+        methods, groups = now.participation.by_method, now.representation.groups
         self.method_chart.set_data(
-            [line.name for line in p.by_method],
+            [line.name for line in methods],
             [
-                Series(report.period.label, NOW, [line.engagements for line in p.by_method]),
+                Series(report.period.label, NOW, [line.engagements for line in methods]),
                 Series(
                     report.period.previous().label,
                     BEFORE,
@@ -371,11 +327,11 @@ class ReportsPage(LoadOnShow):
                 ),
             ],
         )
-        baseline = [report.baselines.get(g.code) for g in r.groups]
+        baseline = [report.baselines.get(g.code) for g in groups]
         self.group_chart.set_data(
-            [g.name for g in r.groups],
+            [g.name for g in groups],
             [
-                Series(report.period.label, NOW, [g.share for g in r.groups]),
+                Series(report.period.label, NOW, [g.share for g in groups]),
                 Series(
                     report.period.previous().label,
                     BEFORE,
@@ -388,12 +344,6 @@ class ReportsPage(LoadOnShow):
                 ),
             ],
         )
-        self.status.setText(
-            f"{report.area}, {report.period.long_label}: held engagements that started in "
-            f"the period, against {report.period.previous().long_label}."
-        )
-        self._set_exporting(True)
-        self.report_shown.emit()
 
     # -- export -------------------------------------------------------------------------------
 

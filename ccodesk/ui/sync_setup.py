@@ -37,9 +37,6 @@ class ElidedLabel(QLabel):
         self.setToolTip(text)
         self._elide()
 
-    def full_text(self) -> str:
-        return self._full
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._elide()
@@ -65,10 +62,6 @@ class FoldingRow(QWidget):
     def add(self, widget: QWidget) -> None:
         self.widgets.append(widget)
         self.box.addWidget(widget, 1)
-
-    @property
-    def folded(self) -> bool:
-        return self.box.direction() == QBoxLayout.Direction.TopToBottom
 
     def side_by_side_width(self) -> int:
         shown = [w for w in self.widgets if not w.isHidden()]
