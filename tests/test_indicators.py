@@ -507,7 +507,7 @@ def test_community_places_are_told_by_the_venue_name() -> None:
 
 
 def _cli(store, *args: str) -> int:  # type: ignore[no-untyped-def]
-    from ccodesk.cli import main
+    from ccodesk.cli.borough import main
 
     return main(["--data-dir", str(store.data_dir), "report", *args])
 

@@ -420,7 +420,7 @@ def test_bad_codes_and_answers_are_refused(store, meeting) -> None:  # type: ign
 
 
 def _cli(store, *args: str) -> int:  # type: ignore[no-untyped-def]
-    from ccodesk.cli import main
+    from ccodesk.cli.borough import main
 
     return main(["--data-dir", str(store.data_dir), "print", *args])
 

@@ -23,7 +23,7 @@ Cell = tuple[str, str]  # (measure, group)
 
 
 def _cli(store, *args: str) -> None:  # type: ignore[no-untyped-def]
-    from ccodesk.cli import main
+    from ccodesk.cli.borough import main
 
     assert main(["--data-dir", str(store.data_dir), *args]) == 0
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 from sqlalchemy import select
 
-from ccodesk.central import main as central_cli
+from ccodesk.cli.central import main as central_cli
 from ccodesk.models import Engagement
 from ccodesk.store import create_store
 from ccodesk.sync.borough import device_keys, device_recipient, import_bundle, sync_status
