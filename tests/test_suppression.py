@@ -609,11 +609,13 @@ def test_the_quarterly_return_withholds_what_the_files_do(demo_store: Any, tmp_p
     # the printed return (a PDF that leaves the device) prints attendees by method and each
     # group's count this quarter and the one before: the same cells withheld as in the CSV
     from ccodesk.cli.borough import main
-    from ccodesk.printing import quarterly, return_content
+    from ccodesk.printing import quarterly
+    from ccodesk.services.periods import Period
+    from ccodesk.services.quarterly_return import return_content
 
-    quarter = return_content.Quarter.parse("2026Q3")
+    quarter = Period.parse_quarter("2026Q3")
     with demo_store.session() as s:
-        data = return_content.return_content(s, demo_store.borough_code, quarter)
+        data = return_content(s, demo_store.borough_code, quarter)
     path = tmp_path / "q3.csv"
     argv = ["--data-dir", str(demo_store.data_dir), "report", "--period", "2026Q3"]
     assert main([*argv, "-o", str(path)]) == 0

@@ -33,9 +33,9 @@ def _pages(data: bytes) -> str:
 
 
 def cmd_pack(args: argparse.Namespace, context: Context[Store]) -> int:
-    from ccodesk.printing.content import pack_content
     from ccodesk.printing.documents import pack_pdf
     from ccodesk.printing.files import write_pdf
+    from ccodesk.services.pack_content import pack_content
 
     with context.open_store(args) as store, store.session() as session:
         pack = pack_content(session, args.engagement_id)
@@ -48,9 +48,9 @@ def cmd_pack(args: argparse.Namespace, context: Context[Store]) -> int:
 
 def cmd_form(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.printing.codes import FormKind, form_code
-    from ccodesk.printing.content import engagement_summary
     from ccodesk.printing.documents import form_pdf
     from ccodesk.printing.files import write_pdf
+    from ccodesk.services.pack_content import engagement_summary
 
     kind = FormKind(FORMS[args.form])
     engagement = None
@@ -68,22 +68,23 @@ def cmd_form(args: argparse.Namespace, context: Context[Store]) -> int:
 def cmd_return(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.printing.files import write_pdf
     from ccodesk.printing.quarterly import return_pdf
-    from ccodesk.printing.return_content import Quarter, return_content
+    from ccodesk.services.periods import Period
+    from ccodesk.services.quarterly_return import return_content
 
-    quarter = Quarter.parse(args.period)  # before opening the store: a typo fails fast
+    quarter = Period.parse_quarter(args.period)  # before opening the store: a typo fails fast
     with context.open_store(args) as store, store.session() as session:
         content = return_content(session, store.borough_code, quarter)
     data = return_pdf(content)
     path = write_pdf(_output(args.output), data)
     print(
-        f"Wrote the {quarter.long_label} consultation return for {content.borough} to {path} "
+        f"Wrote the {quarter.span_label} consultation return for {content.borough} to {path} "
         f"({plural(content.held, 'engagement')} held; {_pages(data)})."
     )
     return 0
 
 
 def cmd_packs(args: argparse.Namespace, context: Context[Store]) -> int:
-    from ccodesk.printing.batch import (
+    from ccodesk.services.pack_batch import (
         check_pack_folder,
         meetings_between,
         next_week,
@@ -117,7 +118,7 @@ def cmd_packs(args: argparse.Namespace, context: Context[Store]) -> int:
 
 
 def cmd_code(args: argparse.Namespace, context: Context[Store]) -> int:
-    from ccodesk.printing.returns import resolve_code
+    from ccodesk.services.returned_forms import resolve_code
 
     with context.open_store(args) as store, store.session() as session:
         target = resolve_code(session, args.code)

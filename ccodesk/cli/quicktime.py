@@ -148,35 +148,14 @@ def cmd_show(args: argparse.Namespace, context: Context[Store]) -> int:
     return 0
 
 
-def _organisation(s: Any, text: str) -> str:
-    from sqlalchemy import select
-
-    from ccodesk.models import Organisation
-
-    org = s.get(Organisation, text)
-    if org is not None and not org.deleted:
-        return str(org.id)
-    matches = s.scalars(
-        select(Organisation)
-        .where(Organisation.deleted.is_(False), Organisation.name.ilike(f"%{text}%"))
-        .limit(6)
-    ).all()
-    exact = [m for m in matches if m.name.casefold() == text.casefold()]
-    if len(exact) == 1 or len(matches) == 1:
-        return str((exact or matches)[0].id)
-    if not matches:
-        raise NotFound(f"No organisation is called {text!r}.")
-    names = "; ".join(m.name for m in matches[:5])
-    raise NotFound(f"{text!r} matches several organisations ({names}); be more exact.")
-
-
 def cmd_pick(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.models import ConsulteeRole
     from ccodesk.services import quicktime as qt
+    from ccodesk.services.directory import organisation_named
 
     settings = _settings()
     with context.open_store(args) as store, store.transaction() as s:
-        org = _organisation(s, args.org) if args.org else None
+        org = organisation_named(s, args.org) if args.org else None
         consultee = qt.pick(
             s,
             args.id,
@@ -295,7 +274,7 @@ def cmd_review(args: argparse.Namespace, context: Context[Store]) -> int:
 
 def cmd_print(args: argparse.Namespace, context: Context[Store]) -> int:
     try:
-        from ccodesk.printing.quicktime import quicktime_pdf
+        from ccodesk.services.quicktime_record import quicktime_pdf
     except ImportError:
         print("ccodesk-cli: error: printing quick-time records is not available", file=sys.stderr)
         return 1

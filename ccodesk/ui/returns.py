@@ -33,10 +33,10 @@ from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError, ValidationError
 from ccodesk.models import Engagement, EngagementStatus
-from ccodesk.printing import returns
 from ccodesk.printing.codes import FormKind
-from ccodesk.printing.content import all_topics
 from ccodesk.printing.questionnaire import EQUALITY_QUESTIONS, FEEDBACK_QUESTIONS
+from ccodesk.services import returned_forms as returns
+from ccodesk.services.pack_content import all_topics
 from ccodesk.store import Store
 
 log = logging.getLogger("ccodesk.ui")

@@ -28,11 +28,12 @@ from sqlalchemy.orm import Session
 from ccodesk.errors import NotFound, ValidationError
 from ccodesk.models import AuditEvent, Engagement
 from ccodesk.printing.codes import FormKind, ParsedCode, parse_code
-from ccodesk.printing.content import EngagementSummary, summarise
+from ccodesk.printing.pack_data import EngagementSummary
 from ccodesk.printing.questionnaire import EQUALITY_QUESTIONS, PREFER_NOT_TO_SAY
-from ccodesk.printing.return_content import priority_group_names
 from ccodesk.services import records
 from ccodesk.services.engagements import get_engagement
+from ccodesk.services.pack_content import summarise
+from ccodesk.services.quarterly_return import priority_group_names
 
 LEDGER = "paper_form"  # AuditEvent.entity of a keyed sheet
 
