@@ -245,8 +245,8 @@ def test_imports_go_down_the_layers() -> None:
 
 
 def _outside_imports(module: str) -> dict[str, bool]:
-    """The top-level packages outside ccodesk that `module` imports, each with whether the
-    import runs (False: only under `if TYPE_CHECKING:`)."""
+    """The modules outside ccodesk that `module` imports (`sqlalchemy.orm`, `reportlab`…),
+    each with whether the import runs (False: only under `if TYPE_CHECKING:`)."""
     path = _modules()[module]
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     typing_only = _type_checking_lines(tree)
@@ -258,20 +258,32 @@ def _outside_imports(module: str) -> dict[str, bool]:
         elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
             names = [node.module]
         for name in names:
-            top = name.split(".")[0]
-            found[top] = found.get(top, False) or node.lineno not in typing_only
+            if name.split(".")[0] != "ccodesk":
+                found[name] = found.get(name, False) or node.lineno not in typing_only
     return found
 
 
-def test_the_command_line_holds_no_sql_and_printing_no_store() -> None:
-    """cli/ asks the services (it may name a Session in a type); printing/ takes plain data."""
-    modules = _modules()
-    for module in modules:
+def _sqlalchemy(imports: dict[str, bool], *, runs: bool) -> list[str]:
+    return sorted(
+        name
+        for name, running in imports.items()
+        if name.split(".")[0] == "sqlalchemy" and (running or not runs)
+    )
+
+
+def test_the_faces_build_no_queries_and_printing_sees_no_store() -> None:
+    """cli/ and ui/ ask the services for what they show: ui/ may hold a Session (to hand it to
+    a service) but builds no query (nothing from `sqlalchemy` itself: select, func, text…);
+    cli/ may name a Session in a type only. printing/ takes plain data."""
+    for module in _modules():
         imports = _outside_imports(module)
         if module.startswith("ccodesk.cli."):
-            assert not imports.get("sqlalchemy"), f"{module} runs SQLAlchemy: ask a service"
+            assert _sqlalchemy(imports, runs=True) == [], f"{module}: ask a service"
+        if module.startswith("ccodesk.ui."):
+            queries = [n for n in _sqlalchemy(imports, runs=False) if n != "sqlalchemy.orm"]
+            assert queries == [], f"{module} builds queries: move them to services"
         if module.startswith("ccodesk.printing"):
-            assert "sqlalchemy" not in imports, f"{module} reads the store: move it to services"
+            assert _sqlalchemy(imports, runs=False) == [], f"{module}: move it to services"
             assert "ccodesk.store" not in _graph_of(module), module
 
 

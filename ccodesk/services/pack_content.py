@@ -18,7 +18,6 @@ from ccodesk.models import (
     Finding,
     Outcome,
     OutcomeResult,
-    Topic,
     engagement_partner,
 )
 from ccodesk.printing.pack_data import ActionLine, EngagementSummary, PackContent, YouSaidLine
@@ -152,8 +151,3 @@ def pack_content(session: Session, engagement_id: str) -> PackContent:
         actions=actions,
         you_said=you_said,
     )
-
-
-def all_topics(session: Session) -> list[tuple[str, str]]:
-    """Every topic, by name (for keying feedback about a blank form)."""
-    return [(c, n) for c, n in session.execute(select(Topic.code, Topic.name).order_by(Topic.name))]

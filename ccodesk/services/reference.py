@@ -17,6 +17,11 @@ def priority_groups(session: Session) -> list[PriorityGroup]:
     return list(session.scalars(select(PriorityGroup).order_by(PriorityGroup.position)))
 
 
+def all_topics(session: Session) -> list[tuple[str, str]]:
+    """Every topic, by name (the topic pickers of every form)."""
+    return [(c, n) for c, n in session.execute(select(Topic.code, Topic.name).order_by(Topic.name))]
+
+
 def check_codes(
     session: Session,
     model: type[PriorityGroup] | type[Topic] | type[Borough],

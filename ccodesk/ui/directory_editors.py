@@ -22,10 +22,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ccodesk.errors import KnownError, ValidationError
-from ccodesk.models import Contact, OrganisationType, SensitivityLevel, Topic
+from ccodesk.models import Contact, OrganisationType, SensitivityLevel
 from ccodesk.services.directory import (
     ContactDraft,
     OrganisationDraft,
@@ -33,7 +32,7 @@ from ccodesk.services.directory import (
     save_contact,
     save_organisation,
 )
-from ccodesk.services.reference import priority_groups
+from ccodesk.services.reference import all_topics, priority_groups
 from ccodesk.store import Store
 from ccodesk.ui.qtdates import pydate, qdate
 
@@ -92,7 +91,7 @@ class OrganisationEditor(_Editor):
         super().__init__("Organisation", parent)
         self.store, self.organisation_id = store, organisation_id
         with store.session() as s:
-            self.topics = [(t.code, t.name) for t in s.scalars(select(Topic).order_by(Topic.name))]
+            self.topics = all_topics(s)
             groups = [(g.code, g.name) for g in priority_groups(s)]
             org = get_organisation(s, organisation_id) if organisation_id else None
             served = {g.code for g in org.groups_served} if org else set()

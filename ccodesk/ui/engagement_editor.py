@@ -29,14 +29,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ccodesk.errors import KnownError, NotFound, ValidationError
-from ccodesk.models import EngagementKind, Topic
+from ccodesk.models import EngagementKind
 from ccodesk.services import checks, drafts, records
 from ccodesk.services.engagements import save_engagement
 from ccodesk.services.fatigue import fatigue_warnings
-from ccodesk.services.reference import priority_groups
+from ccodesk.services.reference import all_topics, priority_groups
 from ccodesk.settings import Settings
 from ccodesk.store import Store
 from ccodesk.ui.draft_panel import DraftPanel, ValueWords
@@ -90,7 +89,7 @@ class EngagementEditor(QDialog):
         self.draft_key = f"engagement:{engagement_id or 'new'}"
         with store.session() as s:
             groups = [(g.code, g.name) for g in priority_groups(s)]
-            topics = [(t.code, t.name) for t in s.scalars(select(Topic).order_by(Topic.name))]
+            topics = all_topics(s)
         self._groups, self._topics = dict(groups), dict(topics)
         self.directory = StoreDirectory(store)
         self.form = EngagementForm(groups, topics, self.directory)

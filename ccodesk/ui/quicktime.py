@@ -29,10 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
     QWizard,
 )
-from sqlalchemy import select
 
 from ccodesk.errors import KnownError
-from ccodesk.models import QuickTimeConsultation, QuickTimeStatus
+from ccodesk.models import QuickTimeStatus
 from ccodesk.printing.files import safe_name
 from ccodesk.services import quicktime as qt
 from ccodesk.settings import Settings
@@ -354,15 +353,7 @@ class QuickTimeDialog(QDialog):
         with self.store.session() as s:
             rows = qt.list_open(s)
             if self.include_reviewed.isChecked():
-                rows += s.scalars(
-                    select(QuickTimeConsultation)
-                    .where(
-                        QuickTimeConsultation.deleted.is_(False),
-                        QuickTimeConsultation.status == QuickTimeStatus.REVIEWED,
-                    )
-                    .order_by(QuickTimeConsultation.reviewed_on.desc())
-                    .limit(RECENTLY_REVIEWED)
-                ).all()
+                rows += qt.recently_reviewed(s, RECENTLY_REVIEWED)
             lines = [
                 (
                     c.id,

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QVBoxLayout,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import ValidationError
@@ -37,10 +36,9 @@ from ccodesk.models import (
     ConsulteeRole,
     Level,
     QuickTimeConsultation,
-    Topic,
 )
 from ccodesk.services import quicktime as qt
-from ccodesk.services.reference import priority_groups
+from ccodesk.services.reference import all_topics, priority_groups
 from ccodesk.ui.partner_picker import PartnerPicker, StoreDirectory
 from ccodesk.ui.qtdates import pydatetime, qdatetime
 from ccodesk.ui.quicktime_stage import (
@@ -70,7 +68,7 @@ class CausalEventPage(StagePage):
             "What is coming, where, when and how big; and when responses are needed.",
         )
         with state.store.session() as s:
-            topics = [(t.code, t.name) for t in s.scalars(select(Topic).order_by(Topic.name))]
+            topics = all_topics(s)
             groups = [(g.code, g.name) for g in priority_groups(s)]
         self.what = QLineEdit()
         self.what.setPlaceholderText("e.g. Pride weekend safer streets operation")

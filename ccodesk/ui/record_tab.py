@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem,
     QWidget,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError, ValidationError
@@ -43,13 +42,12 @@ from ccodesk.models import (
     Labelled,
     OfficerRole,
     OutcomeResult,
-    Topic,
 )
 from ccodesk.services import records
 from ccodesk.services.edits import delete_record, restore_record
 from ccodesk.services.engagements import get_engagement
 from ccodesk.services.followup import ActionState
-from ccodesk.services.reference import priority_groups
+from ccodesk.services.reference import all_topics, priority_groups
 from ccodesk.store import Store
 from ccodesk.ui.action_status import EnterOpens, StatusDialog, edit_status
 from ccodesk.ui.qtdates import pydate, qdate
@@ -361,8 +359,8 @@ class RecordTab(QWidget):
         groups = QListWidget()
         with self.store.session() as s:
             topic.addItem("(none)", "")
-            for t in s.scalars(select(Topic).order_by(Topic.name)):
-                topic.addItem(t.name, t.code)
+            for code, name in all_topics(s):
+                topic.addItem(name, code)
             for g in priority_groups(s):
                 item = QListWidgetItem(g.name)
                 item.setData(Qt.ItemDataRole.UserRole, g.code)

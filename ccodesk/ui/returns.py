@@ -28,15 +28,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError, ValidationError
-from ccodesk.models import Engagement, EngagementStatus
 from ccodesk.printing.codes import FormKind
 from ccodesk.printing.questionnaire import EQUALITY_QUESTIONS, FEEDBACK_QUESTIONS
 from ccodesk.services import returned_forms as returns
-from ccodesk.services.pack_content import all_topics
+from ccodesk.services.reference import all_topics
 from ccodesk.store import Store
 
 log = logging.getLogger("ccodesk.ui")
@@ -235,18 +233,9 @@ class ReturnedFormsDialog(QDialog):
     def _recent(self) -> list[tuple[str, dt.datetime, str]]:
         today = dt.datetime.combine(dt.date.today(), dt.time())
         with self.store.session() as session:
-            rows = session.execute(
-                select(Engagement.id, Engagement.starts_at, Engagement.title)
-                .where(
-                    Engagement.deleted.is_(False),
-                    Engagement.status != EngagementStatus.CANCELLED,
-                    Engagement.starts_at >= today - dt.timedelta(days=RECENT_DAYS),
-                    Engagement.starts_at < today + dt.timedelta(days=8),
-                )
-                .order_by(Engagement.starts_at.desc())
-                .limit(300)
+            return returns.engagements_between(
+                session, today - dt.timedelta(days=RECENT_DAYS), today + dt.timedelta(days=8)
             )
-            return [(i, when, title) for i, when, title in rows]
 
     def _to_answers(self) -> None:
         """Enter in the code box: on to the engagement (a blank form) or the first answer."""
