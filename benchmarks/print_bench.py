@@ -46,9 +46,12 @@ def main() -> None:
     from sqlalchemy import select
 
     from ccodesk.models import Engagement, EngagementKind
-    from ccodesk.printing import content, documents, quarterly, return_content
-    from ccodesk.printing.batch import MEETING_KINDS, print_packs
+    from ccodesk.printing import documents, quarterly
+    from ccodesk.services import pack_content as content
     from ccodesk.services.demo import load_demo_data
+    from ccodesk.services.pack_batch import MEETING_KINDS, print_packs
+    from ccodesk.services.periods import Period
+    from ccodesk.services.quarterly_return import return_content
     from ccodesk.store import create_store
 
     work = Path(tempfile.mkdtemp(prefix="ccodesk-print-bench-"))
@@ -73,9 +76,7 @@ def main() -> None:
 
         def the_return() -> bytes:
             with store.session() as s:
-                data = return_content.return_content(
-                    s, store.borough_code, return_content.Quarter.parse("2026Q3")
-                )
+                data = return_content(s, store.borough_code, Period.parse_quarter("2026Q3"))
             return quarterly.return_pdf(data)
 
         one_pack()  # fonts registered, modules imported: the desktop and CLI pay this once

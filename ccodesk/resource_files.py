@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 from importlib import resources
 from typing import Any
+
+from ccodesk.errors import ValidationError
 
 REFERENCE_FILES = (
     "boroughs.json",
@@ -49,3 +52,20 @@ def borough_name(code: str | None) -> str:
         if b["code"] == code:
             return str(b["name"])
     return code
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().replace("-", " ").replace("&", "and").split())
+
+
+def resolve_borough(name: str) -> str:
+    """The code of the borough a user named ("Camden", "city of london", "camden")."""
+    boroughs = load_json("reference", "boroughs.json")
+    wanted = _norm(name)
+    for b in boroughs:
+        if wanted in (_norm(b["code"]), _norm(b["name"]), _norm(b["name"]).removeprefix("the ")):
+            return str(b["code"])
+    names = [b["name"] for b in boroughs]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = f" Did you mean {' or '.join(close)}?" if close else " Use a London borough's name."
+    raise ValidationError(f"Unknown borough {name!r}.{hint}")

@@ -43,8 +43,11 @@ def render_documents(store, out: Path, work: Path) -> list[Path]:  # type: ignor
     from sqlalchemy import select
 
     from ccodesk.models import Engagement, EngagementKind, EngagementStatus
-    from ccodesk.printing import content, documents, quarterly, return_content
+    from ccodesk.printing import documents, quarterly
     from ccodesk.printing.codes import FormKind
+    from ccodesk.services import pack_content as content
+    from ccodesk.services.periods import Period, PeriodKind
+    from ccodesk.services.quarterly_return import return_content
 
     with store.session() as s:
         meeting = s.scalars(
@@ -56,8 +59,8 @@ def render_documents(store, out: Path, work: Path) -> list[Path]:  # type: ignor
             .order_by(Engagement.starts_at)
         ).first()
         pack = content.pack_content(s, meeting)
-        last = return_content.Quarter.of(dt.date.today()).previous()
-        data = return_content.return_content(s, store.borough_code, last)
+        last = Period.containing(PeriodKind.QUARTER, dt.date.today()).previous()
+        data = return_content(s, store.borough_code, last)
     e = pack.engagement
     pdfs = {
         "print-pack": documents.pack_pdf(pack),

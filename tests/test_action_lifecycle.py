@@ -29,8 +29,9 @@ from ccodesk.models import (
     EngagementKind,
     EngagementStatus,
 )
-from ccodesk.printing import content, documents
+from ccodesk.printing import documents
 from ccodesk.services import followup, records
+from ccodesk.services import pack_content as content
 from ccodesk.services.engagements import EngagementDraft, save_engagement
 from ccodesk.store import Store, current_revision, open_store
 from tests.support.fit import LAPTOPS, assert_fits

@@ -14,7 +14,7 @@ import pytest
 import vobject
 from sqlalchemy import select
 
-from ccodesk.cli import main
+from ccodesk.cli.borough import main
 from ccodesk.errors import ValidationError
 from ccodesk.models import CalendarLink, Engagement, EngagementKind, EngagementStatus
 from ccodesk.services.calendar_ics import export_ics

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ccodesk.central import main as central_main
-from ccodesk.cli import main
+from ccodesk.cli.borough import main
+from ccodesk.cli.central import main as central_main
 from ccodesk.models import EngagementKind, EngagementStatus
 from ccodesk.services.engagements import EngagementDraft, save_engagement
 from ccodesk.store import Store

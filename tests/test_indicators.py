@@ -551,7 +551,7 @@ def test_community_places_are_told_by_the_venue_name() -> None:
 
 
 def _cli(store: Store, *args: str) -> int:
-    from ccodesk.cli import main
+    from ccodesk.cli.borough import main
 
     return main(["--data-dir", str(store.data_dir), "report", *args])
 

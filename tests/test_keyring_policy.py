@@ -16,8 +16,8 @@ from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 from keyrings.alt.file import PlaintextKeyring
 
-from ccodesk.central import main as central_cli
-from ccodesk.cli import main as cli
+from ccodesk.cli.borough import main as cli
+from ccodesk.cli.central import main as central_cli
 from ccodesk.keystore import (
     NO_KEYRING,
     NOT_RECOMMENDED,
@@ -130,7 +130,7 @@ def test_cli_init_refuses_the_plaintext_keyring_chosen_by_environment(tmp_path: 
         [
             sys.executable,
             "-c",
-            "import sys; from ccodesk.cli import main; sys.exit(main())",
+            "import sys; from ccodesk.cli.borough import main; sys.exit(main())",
             *("--data-dir", str(data), "init", "--borough", "Hackney", "--officer", "Grace"),
         ],
         env=env,

@@ -21,12 +21,16 @@ from ccodesk.models import (
     OrganisationType,
     OutcomeResult,
 )
-from ccodesk.printing import codes, content, documents, quarterly, return_content, returns
+from ccodesk.printing import codes, documents, quarterly
 from ccodesk.printing.codes import FormKind, form_code, parse_code
 from ccodesk.printing.questionnaire import EQUALITY_QUESTIONS
 from ccodesk.resource_files import load_json
+from ccodesk.services import pack_content as content
 from ccodesk.services import records
+from ccodesk.services import returned_forms as returns
 from ccodesk.services.engagements import EngagementDraft, get_engagement, save_engagement
+from ccodesk.services.periods import Period, PeriodKind
+from ccodesk.services.quarterly_return import return_content
 from ccodesk.store import Store
 
 NAMES = {
@@ -315,9 +319,9 @@ def test_numbered_copies_carry_sheet_numbers(meeting: str, store: Store, tmp_pat
 
 
 def test_quarterly_return_with_charts(demo_store: Store, tmp_path: Path) -> None:
-    quarter = return_content.Quarter.parse("2026Q3")
+    quarter = Period.parse_quarter("2026Q3")
     with demo_store.session() as s:
-        data = return_content.return_content(s, demo_store.borough_code, quarter)
+        data = return_content(s, demo_store.borough_code, quarter)
     assert data.held > 20 and data.attendees > 0 and data.changed and data.costs
     path = write(tmp_path, "return.pdf", quarterly.return_pdf(data))
     text = pdf_text(path)
@@ -336,12 +340,12 @@ def test_quarterly_return_with_charts(demo_store: Store, tmp_path: Path) -> None
 @pytest.mark.parametrize("text", ["2026Q5", "2026", "Q0 2026", "26Q1", "next quarter"])
 def test_bad_quarters_are_refused(text: str) -> None:
     with pytest.raises(ValidationError, match="not a quarter"):
-        return_content.Quarter.parse(text)
+        Period.parse_quarter(text)
 
 
 def test_quarters_parse() -> None:
-    assert return_content.Quarter.parse(" q1 2027 ") == return_content.Quarter(2027, 1)
-    q = return_content.Quarter.parse("2026q4")
+    assert Period.parse_quarter(" q1 2027 ") == Period(2027, PeriodKind.QUARTER, 1)
+    q = Period.parse_quarter("2026q4")
     assert (q.start, q.end, q.previous().label) == (
         dt.date(2026, 10, 1),
         dt.date(2027, 1, 1),
@@ -425,7 +429,7 @@ def test_bad_codes_and_answers_are_refused(store: Store, meeting: str) -> None:
 
 
 def _cli(store: Store, *args: str) -> int:
-    from ccodesk.cli import main
+    from ccodesk.cli.borough import main
 
     return main(["--data-dir", str(store.data_dir), "print", *args])
 

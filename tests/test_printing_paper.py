@@ -12,9 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from ccodesk.printing import content, documents, quarterly, quicktime, return_content, returns
+from ccodesk.printing import documents, pack_data, quarterly, quicktime
 from ccodesk.printing.codes import FormKind, form_code, parse_code
 from ccodesk.printing.questionnaire import EQUALITY_QUESTIONS
+from ccodesk.services import pack_content as content
+from ccodesk.services import returned_forms as returns
+from ccodesk.services.periods import Period, PeriodKind
+from ccodesk.services.quarterly_return import return_content
 from ccodesk.store import Store
 from tests.support.paper import broken_words, decode_qr, render, tick_boxes_mm, words, zbarimg
 from tests.test_printing import (
@@ -37,13 +41,13 @@ def meeting(store: Store) -> str:
 
 
 @pytest.fixture
-def summary(store: Store, meeting: str) -> content.EngagementSummary:
+def summary(store: Store, meeting: str) -> pack_data.EngagementSummary:
     with store.session() as s:
         return content.engagement_summary(s, meeting)
 
 
 @pytest.fixture
-def pack(store: Store, meeting: str) -> content.PackContent:
+def pack(store: Store, meeting: str) -> pack_data.PackContent:
     with store.session() as s:
         return content.pack_content(s, meeting)
 
@@ -175,7 +179,7 @@ RETURN_HEADERS = {  # every table header the quarterly return prints
 
 def test_the_returns_header_words_are_never_broken(demo_store: Store, tmp_path: Path) -> None:
     with demo_store.session() as s:
-        data = return_content.return_content(s, "hackney", return_content.Quarter(2026, 3))
+        data = return_content(s, "hackney", Period(2026, PeriodKind.QUARTER, 3))
     assert data.methods and data.changed and data.feedback and data.costs  # every table
     found = words(write(tmp_path, "return.pdf", quarterly.return_pdf(data)))
     header_words = {w for h in RETURN_HEADERS for w in h.split()}
@@ -238,9 +242,7 @@ def test_every_pdf_has_title_subject_author_and_language(
     store: Store, pack: content.PackContent, tmp_path: Path
 ) -> None:
     with store.session() as s:
-        ret = return_content.return_content(
-            s, store.borough_code, return_content.Quarter.parse("2027Q1")
-        )
+        ret = return_content(s, store.borough_code, Period.parse_quarter("2027Q1"))
     record = quicktime.QuickTimeRecord(
         id="5e1f0c2a-0000-4000-8000-000000000000",
         title="Dispersal order, Somers Town",

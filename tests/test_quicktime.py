@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ccodesk.cli import main as cli
+from ccodesk.cli.borough import main as cli
 from ccodesk.errors import ValidationError
 from ccodesk.models import (
     ConsulteeRole,

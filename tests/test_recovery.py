@@ -21,7 +21,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from ccodesk.cli import main
+from ccodesk.cli.borough import main
 from ccodesk.models import Engagement
 from ccodesk.recovery import SQLCIPHER_SETTINGS, key_from_file_text
 from ccodesk.store import Store, checkpoint

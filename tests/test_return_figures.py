@@ -24,7 +24,7 @@ Cell = tuple[str, str]  # (measure, group)
 
 
 def _cli(store: Store, *args: str) -> None:
-    from ccodesk.cli import main
+    from ccodesk.cli.borough import main
 
     assert main(["--data-dir", str(store.data_dir), *args]) == 0
 
@@ -145,13 +145,13 @@ def test_every_figure_the_return_prints_is_the_reports(
 def test_the_return_and_the_report_count_one_finding_once(demo_store: Store) -> None:
     """The figures themselves, not only as printed: the return's lines of changed decisions
     are the report's count, and a finding with two changed outcomes is one line."""
-    from ccodesk.printing.return_content import Quarter, return_content
     from ccodesk.services.indicators import build_report
     from ccodesk.services.periods import Period, PeriodKind
+    from ccodesk.services.quarterly_return import return_content
 
     _a_finding_that_changed_two_decisions_and_one_decided_later(demo_store)
     with demo_store.session() as s:
-        data = return_content(s, "hackney", Quarter(2026, 3))
+        data = return_content(s, "hackney", Period(2026, PeriodKind.QUARTER, 3))
         report = build_report(
             s, Period(2026, PeriodKind.QUARTER, 3), area="Hackney", borough_code="hackney"
         )

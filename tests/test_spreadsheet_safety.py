@@ -100,7 +100,7 @@ def _check_xlsx(path: Path, names: tuple[str, ...]) -> None:
 
 
 def _cli(store: Store, *args: str) -> int:
-    from ccodesk.cli import main
+    from ccodesk.cli.borough import main
 
     return main(["--data-dir", str(store.data_dir), "report", "--period", "2026Q3", *args])
 
@@ -131,7 +131,7 @@ def test_borough_report_files_hold_no_live_formula(
 def test_central_report_files_hold_no_live_formula(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ccodesk.central import main as central_cli
+    from ccodesk.cli.central import main as central_cli
 
     central = init_central(tmp_path / "central", None, "MPA Central Unit")
     borough = create_store(tmp_path / "camden", borough_code="camden", officer_name="Ada Officer")

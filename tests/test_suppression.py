@@ -330,7 +330,7 @@ def demo_central(home: Path, url: str | None) -> Central:
 
 
 def run_central(central: Central, *argv: str) -> int:
-    from ccodesk.central import main
+    from ccodesk.cli.central import main
 
     return main(["--home", str(central.home), "--db", central.url, *argv])
 
@@ -558,7 +558,7 @@ def test_withheld_cells_are_the_same_whichever_period_is_asked(central: Central)
 
 def test_a_boroughs_own_reports_hold_too(demo_store: Any, tmp_path: Path) -> None:
     # ccodesk-cli report on the borough's laptop: the quarter, its months and the year
-    from ccodesk.cli import main
+    from ccodesk.cli.borough import main
 
     written = []
     for label in RELEASES:
@@ -608,12 +608,14 @@ def test_the_same_holds_on_postgresql(central: Central, tmp_path: Path) -> None:
 def test_the_quarterly_return_withholds_what_the_files_do(demo_store: Any, tmp_path: Path) -> None:
     # the printed return (a PDF that leaves the device) prints attendees by method and each
     # group's count this quarter and the one before: the same cells withheld as in the CSV
-    from ccodesk.cli import main
-    from ccodesk.printing import quarterly, return_content
+    from ccodesk.cli.borough import main
+    from ccodesk.printing import quarterly
+    from ccodesk.services.periods import Period
+    from ccodesk.services.quarterly_return import return_content
 
-    quarter = return_content.Quarter.parse("2026Q3")
+    quarter = Period.parse_quarter("2026Q3")
     with demo_store.session() as s:
-        data = return_content.return_content(s, demo_store.borough_code, quarter)
+        data = return_content(s, demo_store.borough_code, quarter)
     path = tmp_path / "q3.csv"
     argv = ["--data-dir", str(demo_store.data_dir), "report", "--period", "2026Q3"]
     assert main([*argv, "-o", str(path)]) == 0

@@ -23,7 +23,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
-from ccodesk.cli import main as cli
+from ccodesk.cli.borough import main as cli
 from ccodesk.errors import KnownError
 from ccodesk.models import (
     Contact,
@@ -197,7 +197,7 @@ def test_bundle_checks_out_with_stock_tools(
 
 
 def cli_central(argv: list[str], central: Central) -> int:
-    from ccodesk.central import main
+    from ccodesk.cli.central import main
 
     return main(["--home", str(central.home), *argv])
 
@@ -576,7 +576,7 @@ def test_any_order_of_bundles_gives_the_same_state(tmp_path: Path, central: Cent
 
 def test_central_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     home = tmp_path / "central"
-    from ccodesk.central import main as central_cli
+    from ccodesk.cli.central import main as central_cli
 
     assert central_cli(["--home", str(home), "init", "--name", "MPA Central"]) == 0
     store_dir = tmp_path / "hackney"

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from ccodesk.cli import main as cli
+from ccodesk.cli.borough import main as cli
 from ccodesk.errors import KnownError
 from ccodesk.models import Organisation, OrganisationType, TrustedKey, new_id
 from ccodesk.services.directory import OrganisationDraft, save_organisation

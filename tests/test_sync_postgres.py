@@ -139,7 +139,7 @@ def test_concurrent_merges_leave_the_serial_state(
 
             for borough, officer, key in keys:
                 trust_add(central, borough, officer, key)
-    command = [sys.executable, "-m", "ccodesk.central", "--home", str(home)]
+    command = [sys.executable, "-m", "ccodesk.cli.central", "--home", str(home)]
     for bundle_path in made:
         done = subprocess.run([*command, "--db", serial_url, "merge", str(bundle_path)],
                               capture_output=True, text=True, env=os.environ.copy())  # fmt: skip

@@ -529,7 +529,7 @@ def needs(*tools: str) -> pytest.MarkDecorator:
 
 
 def central_cli(central: Central, *argv: str) -> int:
-    from ccodesk.central import main
+    from ccodesk.cli.central import main
 
     return main(["--home", str(central.home), *argv])
 
@@ -603,7 +603,7 @@ def _unpacked(data: bytes, folder: Path) -> Path:
 def test_receipts_and_reference_bundles_verify_with_stock_tools_and_keys_only_for_their_purpose(
     tmp_path: Path, central: Central, camden: Store
 ) -> None:
-    from ccodesk.cli import main as cli
+    from ccodesk.cli.borough import main as cli
     from ccodesk.sync.central import reference_bundle
 
     add_engagement(camden, "Camden PCCG: policing plan")

@@ -662,7 +662,7 @@ def test_sync_strict_postgres(pg_url: str, tmp_path: Path) -> None:
 def test_borough_command_lines_escape_titles(
     camden: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ccodesk.cli import main as cli
+    from ccodesk.cli.borough import main as cli
 
     eid = hostile_engagement(camden)  # as a colleague's bundle could bring it
     for argv in (["list", "engagements"], ["show", eid], ["search", "evil"]):

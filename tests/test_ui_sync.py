@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from ccodesk.central import main as central_cli
+from ccodesk.cli.central import main as central_cli
 from ccodesk.models import Engagement
 from ccodesk.store import Store, create_store
 from ccodesk.sync.borough import device_keys, device_recipient, import_bundle, sync_status

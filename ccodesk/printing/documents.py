@@ -1,6 +1,6 @@
 """The printed documents: meeting pack, sign-in sheet, equality and feedback forms.
 
-Each builder takes the plain content of `ccodesk.printing.content` and returns a story of
+Each builder takes the plain content of `ccodesk.printing.pack_data` and returns a story of
 flowables; `*_pdf` functions lay a story out into PDF bytes. The quarterly return, with its
 charts, is in `ccodesk.printing.quarterly`.
 """
@@ -23,7 +23,6 @@ from reportlab.platypus import (
 )
 
 from ccodesk.printing.codes import FormKind, form_code
-from ccodesk.printing.content import EngagementSummary, PackContent
 from ccodesk.printing.layout import (
     FONT,
     MARGIN,
@@ -37,6 +36,7 @@ from ccodesk.printing.layout import (
     data_table,
     escape,
 )
+from ccodesk.printing.pack_data import EngagementSummary, PackContent
 from ccodesk.printing.questionnaire import (
     EQUALITY_NOTE,
     EQUALITY_QUESTIONS,

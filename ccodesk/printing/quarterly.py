@@ -23,8 +23,7 @@ from ccodesk.printing.layout import (
     data_table,
     escape,
 )
-from ccodesk.printing.return_content import GroupLine, ReturnContent
-from ccodesk.services.indicator_suppression import ATTENDEES, IN_GROUP
+from ccodesk.printing.return_data import ATTENDEES, IN_GROUP, GroupLine, ReturnContent
 
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 # Dark and light bars that stay apart in black-and-white print.
@@ -135,7 +134,7 @@ def _pie(labels: list[str], values: list[int]) -> Drawing:
 def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
     """The return: summary, methods, participation, representation, findings, feedback, costs."""
     styles = look.styles
-    q, before = data.quarter, data.quarter.previous()
+    q, before = data.quarter, data.quarter_before
 
     def p(text: str, style: str = "body") -> Paragraph:
         return Paragraph(escape(text), styles[style])
@@ -157,10 +156,10 @@ def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
         ["Officer time (opportunity cost)", money(data.officer_pence), ""],
     ]
     story: list[Flowable] = [
-        FormMark(Footer(f"Quarterly consultation return: {data.borough}", q.label, qr=False)),
+        FormMark(Footer(f"Quarterly consultation return: {data.borough}", q, qr=False)),
         p(f"{data.borough}: consultation return", "title"),
-        p(q.long_label, "h2"),
-        data_table(look, ["", q.label, before.label], summary, [0.6, 0.2, 0.2]),
+        p(data.heading, "h2"),
+        data_table(look, ["", q, before], summary, [0.6, 0.2, 0.2]),
         p("Engagements held, by method", "h1"),
     ]
     if data.methods:
@@ -223,7 +222,7 @@ def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
     story.append(
         data_table(
             look,
-            ["Priority group", q.label, before.label, "Change"],
+            ["Priority group", q, before, "Change"],
             rows,
             [0.52, 0.16, 0.16, 0.16],
         )
@@ -245,7 +244,7 @@ def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
                         for g in data.groups
                     ],
                 ],
-                [q.label, before.label],
+                [q, before],
                 look,
             )
         )
@@ -311,6 +310,6 @@ def return_pdf(data: ReturnContent) -> bytes:
     return build_pdf(
         return_story(data, look),
         look,
-        title=f"Quarterly consultation return {data.quarter.label}: {data.borough}",
+        title=f"Quarterly consultation return {data.quarter}: {data.borough}",
         subject="Quarterly consultation return",
     )

@@ -1,4 +1,5 @@
-"""What the paper forms ask, as plain data: printed by `documents`, keyed back by `returns`.
+"""What the paper forms ask, as plain data: printed by `documents`, keyed back by
+`services.returned_forms`.
 
 The equality monitoring form covers the eight GLA priority groups (resources/reference/
 priority_groups.json); every question has "Prefer not to say". Age covers two groups

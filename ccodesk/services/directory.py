@@ -107,6 +107,26 @@ def get_organisation(session: Session, organisation_id: str) -> Organisation:
     return org
 
 
+def organisation_named(session: Session, name: str) -> str:
+    """The id of the live organisation with this id, or the one whose name is (or, when only
+    one does, contains) `name`; NotFound, in plain words, for none or several."""
+    org = session.get(Organisation, name)
+    if org is not None and not org.deleted:
+        return str(org.id)
+    matches = session.scalars(
+        select(Organisation)
+        .where(Organisation.deleted.is_(False), Organisation.name.ilike(f"%{name}%"))
+        .limit(6)
+    ).all()
+    exact = [m for m in matches if m.name.casefold() == name.casefold()]
+    if len(exact) == 1 or len(matches) == 1:
+        return str((exact or matches)[0].id)
+    if not matches:
+        raise NotFound(f"No organisation is called {name!r}.")
+    names = "; ".join(m.name for m in matches[:5])
+    raise NotFound(f"{name!r} matches several organisations ({names}); be more exact.")
+
+
 @dataclass
 class ContactDraft:
     name: str

@@ -299,26 +299,6 @@ def get_engagement(session: Session, engagement_id: str) -> Engagement:
     return found
 
 
-def recent_engagements(
-    session: Session, today: dt.date, *, days_back: int, days_ahead: int, limit: int = 300
-) -> list[tuple[str, dt.datetime, str]]:
-    """(id, start, title) of the engagements not cancelled from `days_back` days before `today`
-    to `days_ahead` after, the latest first: the ones a returned form can belong to."""
-    start = dt.datetime.combine(today, dt.time())
-    rows = session.execute(
-        select(Engagement.id, Engagement.starts_at, Engagement.title)
-        .where(
-            Engagement.deleted.is_(False),
-            Engagement.status != EngagementStatus.CANCELLED,
-            Engagement.starts_at >= start - dt.timedelta(days=days_back),
-            Engagement.starts_at < start + dt.timedelta(days=days_ahead),
-        )
-        .order_by(Engagement.starts_at.desc())
-        .limit(limit)
-    )
-    return [(i, when, title) for i, when, title in rows]
-
-
 def delete_engagement(session: Session, engagement_id: str) -> None:
     """Mark an engagement deleted (a tombstone, so the deletion reaches the centre)."""
     get_engagement(session, engagement_id).deleted = True

@@ -78,6 +78,17 @@ class Period:
             return f"Q{self.number} {self.year} ({self.start:%B} to {last:%B})"
         return str(self.year)
 
+    @property
+    def span_label(self) -> str:
+        """With its first and last days: "Q3 2026 (1 July to 30 September 2026)"."""
+        name = {
+            PeriodKind.MONTH: f"{self.start:%B %Y}",
+            PeriodKind.QUARTER: f"Q{self.number} {self.year}",
+            PeriodKind.YEAR: str(self.year),
+        }[self.kind]
+        first, last = self.start, self.end - dt.timedelta(days=1)
+        return f"{name} ({first.day} {first:%B} to {last.day} {last:%B %Y})"
+
     def __str__(self) -> str:
         return self.label
 
@@ -106,3 +117,20 @@ class Period:
         except ValidationError:
             pass
         raise ValidationError(f"{text!r} is not a period: {_PARSE_HELP}")
+
+    @classmethod
+    def parse_quarter(cls, text: str) -> Period:
+        """A quarter only, as the quarterly return names it: '2026Q3', '2026-q3' or 'Q3 2026'
+        (a year from 1990); ValidationError for anything else."""
+        cleaned = text.strip().upper().replace(" ", "").replace("-", "")
+        year = number = 0
+        if match := re.fullmatch(r"(\d{4})Q(\d)", cleaned):
+            year, number = int(match[1]), int(match[2])
+        elif match := re.fullmatch(r"Q(\d)(\d{4})", cleaned):
+            number, year = int(match[1]), int(match[2])
+        if not 1 <= number <= 4 or not 1990 <= year <= 2200:
+            raise ValidationError(
+                f"{text!r} is not a quarter: write it like 2026Q3 "
+                "(Q1 is January to March, Q4 October to December)"
+            )
+        return cls(year, PeriodKind.QUARTER, number)

@@ -175,6 +175,21 @@ def get(session: Session, consultation_id: str) -> QuickTimeConsultation:
     return found
 
 
+def recently_reviewed(session: Session, limit: int) -> list[QuickTimeConsultation]:
+    """The consultations reviewed last, the latest first (at most `limit`)."""
+    return list(
+        session.scalars(
+            select(QuickTimeConsultation)
+            .where(
+                QuickTimeConsultation.deleted.is_(False),
+                QuickTimeConsultation.status == QuickTimeStatus.REVIEWED,
+            )
+            .order_by(QuickTimeConsultation.reviewed_on.desc())
+            .limit(limit)
+        )
+    )
+
+
 def list_open(session: Session) -> list[QuickTimeConsultation]:
     """Consultations not yet reviewed or cancelled, the nearest deadline first."""
     return list(
@@ -185,21 +200,6 @@ def list_open(session: Session) -> list[QuickTimeConsultation]:
                 QuickTimeConsultation.status.in_([QuickTimeStatus.OPEN, QuickTimeStatus.PLANNED]),
             )
             .order_by(QuickTimeConsultation.deadline)
-        )
-    )
-
-
-def list_reviewed(session: Session, limit: int) -> list[QuickTimeConsultation]:
-    """The consultations reviewed most recently, the latest first (at most `limit`)."""
-    return list(
-        session.scalars(
-            select(QuickTimeConsultation)
-            .where(
-                QuickTimeConsultation.deleted.is_(False),
-                QuickTimeConsultation.status == QuickTimeStatus.REVIEWED,
-            )
-            .order_by(QuickTimeConsultation.reviewed_on.desc())
-            .limit(limit)
         )
     )
 

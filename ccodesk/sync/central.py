@@ -222,7 +222,7 @@ def open_central(home: Path, url: str | None, prompt: PassphrasePrompt | None = 
 
 def trust_add(central: Central, borough: str | None, officer: str, key_text: str) -> TrustedKey:
     """Trust a borough device's signing key (its `ccodesk-cli key export-public` line)."""
-    from ccodesk.services.reference import resolve_borough
+    from ccodesk.resource_files import resolve_borough
 
     key = sshsig.parse_public_key(key_text)
     fp = sshsig.fingerprint(key)

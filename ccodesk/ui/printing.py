@@ -111,14 +111,17 @@ class PrintChoice:
 
 def build_document(store: Store, choice: PrintChoice) -> tuple[bytes, str]:
     """The PDF of `choice` and a file name to suggest for it (runs on the thread pool)."""
-    from ccodesk.printing import content, documents, quarterly, return_content
+    from ccodesk.printing import documents, quarterly
     from ccodesk.printing.codes import FormKind
     from ccodesk.printing.files import safe_name
+    from ccodesk.services import pack_content as content
+    from ccodesk.services.periods import Period
+    from ccodesk.services.quarterly_return import return_content
 
     if choice.document == "return":
-        quarter = return_content.Quarter.parse(choice.quarter)
+        quarter = Period.parse_quarter(choice.quarter)
         with store.session() as session:
-            data = return_content.return_content(session, store.borough_code, quarter)
+            data = return_content(session, store.borough_code, quarter)
         return quarterly.return_pdf(data), f"consultation-return-{quarter.label}.pdf"
     if choice.document == "pack":
         if choice.engagement_id is None:
@@ -210,7 +213,7 @@ class PrintDialog(QDialog):
             self.for_engagement.setText("Blank (no engagement chosen)")
             self.for_engagement.setEnabled(False)
         else:
-            from ccodesk.printing.content import engagement_summary
+            from ccodesk.services.pack_content import engagement_summary
 
             with store.session() as session:
                 summary = engagement_summary(session, engagement_id)
@@ -347,8 +350,8 @@ def print_week_packs(
     folder: Path | None = None,
 ) -> BackgroundJob | None:
     """Packs for every meeting of next week (or `week_of`'s week), with progress and Cancel."""
-    from ccodesk.printing.batch import meetings_between, next_week, print_packs
-    from ccodesk.printing.batch import week_of as week_bounds
+    from ccodesk.services.pack_batch import meetings_between, next_week, print_packs
+    from ccodesk.services.pack_batch import week_of as week_bounds
 
     start, end = week_bounds(week_of or next_week(dt.date.today()))
     meetings = meetings_between(store, start, end)

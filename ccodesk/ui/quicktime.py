@@ -3,7 +3,7 @@
 `QuickTimeDialog` lists the consultations in progress with their countdown; New… and
 Continue… open `QuickTimeWizard` (the five stages and the review; its pages are in
 `ccodesk.ui.quicktime_pages` and `ccodesk.ui.quicktime_plan`); Print record… builds the
-one-page record (`ccodesk.printing.quicktime`) and prints it or saves it as PDF with the
+one-page record (`ccodesk.services.quicktime_record`) and prints it or saves it as PDF with the
 printing module's helpers.
 """
 
@@ -234,7 +234,7 @@ class RecordPrintDialog(QDialog):
         self.job: BackgroundJob | None = None
 
     def _build(self, then: Callable[[bytes], None]) -> BackgroundJob:
-        from ccodesk.printing.quicktime import quicktime_pdf
+        from ccodesk.services.quicktime_record import quicktime_pdf
 
         store, consultation_id = self.store, self.consultation_id
 
@@ -353,7 +353,7 @@ class QuickTimeDialog(QDialog):
         with self.store.session() as s:
             rows = qt.list_open(s)
             if self.include_reviewed.isChecked():
-                rows += qt.list_reviewed(s, RECENTLY_REVIEWED)
+                rows += qt.recently_reviewed(s, RECENTLY_REVIEWED)
             lines = [
                 (
                     c.id,

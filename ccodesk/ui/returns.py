@@ -31,10 +31,9 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError, ValidationError
-from ccodesk.printing import returns
 from ccodesk.printing.codes import FormKind
 from ccodesk.printing.questionnaire import EQUALITY_QUESTIONS, FEEDBACK_QUESTIONS
-from ccodesk.services.engagements import recent_engagements
+from ccodesk.services import returned_forms as returns
 from ccodesk.services.reference import all_topics
 from ccodesk.store import Store
 
@@ -232,8 +231,11 @@ class ReturnedFormsDialog(QDialog):
         self.add_button.setEnabled(self.engagement.count() > 0)
 
     def _recent(self) -> list[tuple[str, dt.datetime, str]]:
+        today = dt.datetime.combine(dt.date.today(), dt.time())
         with self.store.session() as session:
-            return recent_engagements(session, dt.date.today(), days_back=RECENT_DAYS, days_ahead=8)
+            return returns.engagements_between(
+                session, today - dt.timedelta(days=RECENT_DAYS), today + dt.timedelta(days=8)
+            )
 
     def _to_answers(self) -> None:
         """Enter in the code box: on to the engagement (a blank form) or the first answer."""

@@ -26,13 +26,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import NotFound, ValidationError
-from ccodesk.models import AuditEvent, Engagement
+from ccodesk.models import AuditEvent, Engagement, EngagementStatus
 from ccodesk.printing.codes import FormKind, ParsedCode, parse_code
-from ccodesk.printing.content import EngagementSummary, summarise
+from ccodesk.printing.pack_data import EngagementSummary
 from ccodesk.printing.questionnaire import EQUALITY_QUESTIONS, PREFER_NOT_TO_SAY
-from ccodesk.printing.return_content import priority_group_names
 from ccodesk.services import records
 from ccodesk.services.engagements import get_engagement
+from ccodesk.services.pack_content import summarise
+from ccodesk.services.quarterly_return import priority_group_names
 
 LEDGER = "paper_form"  # AuditEvent.entity of a keyed sheet
 
@@ -75,6 +76,25 @@ def resolve_code(session: Session, text: str) -> FormTarget:
     if len(summaries) == 1:
         return FormTarget(parsed, summaries[0])
     return FormTarget(parsed, None, summaries)
+
+
+def engagements_between(
+    session: Session, start: dt.datetime, end: dt.datetime, *, limit: int = 300
+) -> list[tuple[str, dt.datetime, str]]:
+    """(id, starts at, title) of the engagements not cancelled in [start, end), the latest
+    first: those a blank form may belong to."""
+    rows = session.execute(
+        select(Engagement.id, Engagement.starts_at, Engagement.title)
+        .where(
+            Engagement.deleted.is_(False),
+            Engagement.status != EngagementStatus.CANCELLED,
+            Engagement.starts_at >= start,
+            Engagement.starts_at < end,
+        )
+        .order_by(Engagement.starts_at.desc())
+        .limit(limit)
+    )
+    return [(i, when, title) for i, when, title in rows]
 
 
 @dataclass(frozen=True)

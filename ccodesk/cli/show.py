@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from ccodesk.errors import NotFound
-from ccodesk.models import Contact, Engagement, Finding, Organisation, PriorityGroup
+from ccodesk.models import Contact, Engagement, Finding, Organisation
 from ccodesk.services.engagements import engagement_warnings, get_engagement
-from ccodesk.services.reference import borough_name
+from ccodesk.services.fields import live_by_id_start
+from ccodesk.services.reference import borough_name, priority_groups
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def _money(pence: int) -> str:
@@ -65,7 +68,7 @@ def describe_engagement(session: Session, engagement: Engagement) -> str:
         lines.append(f"Topics:        {', '.join(t.name for t in e.topics)}")
     if e.attendance:
         a = e.attendance
-        groups = session.scalars(select(PriorityGroup).order_by(PriorityGroup.position)).all()
+        groups = priority_groups(session)
         lines += [
             "",
             f"Attendance: {a.total}"
@@ -178,19 +181,8 @@ def describe(session: Session, record_id: str) -> str:
         if "several" in str(exc):
             raise
     for model in (Organisation, Contact, Finding):
-        matches = (
-            session.scalars(
-                select(model)
-                .where(model.id.startswith(record_id, autoescape=True), model.deleted.is_(False))
-                .limit(2)
-            ).all()
-            if len(record_id) >= 4
-            else []
-        )
-        if len(matches) > 1:
-            raise NotFound(f"The id {record_id!r} matches several records; type more of it.")
-        if matches:
-            found = matches[0]
+        found = live_by_id_start(session, model, record_id)
+        if found is not None:
             if isinstance(found, Organisation):
                 return describe_organisation(found)
             if isinstance(found, Contact):

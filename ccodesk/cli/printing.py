@@ -11,17 +11,16 @@ import datetime as dt
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ccodesk.cli.arguments import date, positive
+from ccodesk.cli.context import Context
 from ccodesk.words import plural
 
+if TYPE_CHECKING:
+    from ccodesk.store import Store
+
 FORMS = {"feedback": "F", "equality": "E", "signin": "S"}
-
-
-def _cli() -> Any:
-    from ccodesk import cli  # loaded already: it is what calls add_commands
-
-    return cli
 
 
 def _output(path: str) -> Path:
@@ -33,12 +32,12 @@ def _pages(data: bytes) -> str:
     return f"{count} page{'s' if count != 1 else ''}"
 
 
-def cmd_pack(args: argparse.Namespace) -> int:
-    from ccodesk.printing.content import pack_content
+def cmd_pack(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.printing.documents import pack_pdf
     from ccodesk.printing.files import write_pdf
+    from ccodesk.services.pack_content import pack_content
 
-    with _cli()._open(args) as store, store.session() as session:
+    with context.open_store(args) as store, store.session() as session:
         pack = pack_content(session, args.engagement_id)
     data = pack_pdf(pack, large_print=args.large_print, forms=args.forms)
     path = write_pdf(_output(args.output), data)
@@ -47,16 +46,16 @@ def cmd_pack(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_form(args: argparse.Namespace) -> int:
+def cmd_form(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.printing.codes import FormKind, form_code
-    from ccodesk.printing.content import engagement_summary
     from ccodesk.printing.documents import form_pdf
     from ccodesk.printing.files import write_pdf
+    from ccodesk.services.pack_content import engagement_summary
 
     kind = FormKind(FORMS[args.form])
     engagement = None
     if args.engagement:
-        with _cli()._open(args) as store, store.session() as session:
+        with context.open_store(args) as store, store.session() as session:
             engagement = engagement_summary(session, args.engagement)
     data = form_pdf(kind, engagement, large_print=args.large_print, copies=args.copies)
     path = write_pdf(_output(args.output), data)
@@ -66,25 +65,26 @@ def cmd_form(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_return(args: argparse.Namespace) -> int:
+def cmd_return(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.printing.files import write_pdf
     from ccodesk.printing.quarterly import return_pdf
-    from ccodesk.printing.return_content import Quarter, return_content
+    from ccodesk.services.periods import Period
+    from ccodesk.services.quarterly_return import return_content
 
-    quarter = Quarter.parse(args.period)  # before opening the store: a typo fails fast
-    with _cli()._open(args) as store, store.session() as session:
+    quarter = Period.parse_quarter(args.period)  # before opening the store: a typo fails fast
+    with context.open_store(args) as store, store.session() as session:
         content = return_content(session, store.borough_code, quarter)
     data = return_pdf(content)
     path = write_pdf(_output(args.output), data)
     print(
-        f"Wrote the {quarter.long_label} consultation return for {content.borough} to {path} "
+        f"Wrote the {quarter.span_label} consultation return for {content.borough} to {path} "
         f"({plural(content.held, 'engagement')} held; {_pages(data)})."
     )
     return 0
 
 
-def cmd_packs(args: argparse.Namespace) -> int:
-    from ccodesk.printing.batch import (
+def cmd_packs(args: argparse.Namespace, context: Context[Store]) -> int:
+    from ccodesk.services.pack_batch import (
         check_pack_folder,
         meetings_between,
         next_week,
@@ -94,7 +94,7 @@ def cmd_packs(args: argparse.Namespace) -> int:
 
     start, end = week_of(args.week_of or next_week(dt.date.today()))
     folder = check_pack_folder(_output(args.output))  # before the store opens: fail fast
-    with _cli()._open(args) as store:
+    with context.open_store(args) as store:
         meetings = meetings_between(store, start, end)
         if not meetings:
             print(f"No meetings are planned in the week of {start:%d %b %Y}; no pack written.")
@@ -106,7 +106,7 @@ def cmd_packs(args: argparse.Namespace) -> int:
             folder,
             large_print=args.large_print,
             forms=args.forms,
-            progress=_cli()._progress_printer("packs"),
+            progress=context.progress("packs"),
         )
         took = time.perf_counter() - started
     count = len(result.written)
@@ -117,10 +117,10 @@ def cmd_packs(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_code(args: argparse.Namespace) -> int:
-    from ccodesk.printing.returns import resolve_code
+def cmd_code(args: argparse.Namespace, context: Context[Store]) -> int:
+    from ccodesk.services.returned_forms import resolve_code
 
-    with _cli()._open(args) as store, store.session() as session:
+    with context.open_store(args) as store, store.session() as session:
         target = resolve_code(session, args.code)
     print(f"{target.parsed.code}: {target.kind.label}")
     if target.engagement:
@@ -138,7 +138,7 @@ def cmd_code(args: argparse.Namespace) -> int:
 
 
 def _copies(text: str) -> int:
-    value = _cli()._positive(text)
+    value = positive(text)
     if value > 500:
         raise argparse.ArgumentTypeError(f"{value} copies is more than 500")
     return int(value)
@@ -146,7 +146,6 @@ def _copies(text: str) -> int:
 
 def add_commands(sub: Any) -> None:
     """Add `print` and its subcommands to the CLI's subparsers."""
-    cli = _cli()
     parser = sub.add_parser("print", help="print meeting packs, forms and the quarterly return")
     kinds = parser.add_subparsers(dest="document", required=True, metavar="DOCUMENT")
 
@@ -184,7 +183,7 @@ def add_commands(sub: Any) -> None:
 
     p = kinds.add_parser("packs", help="packs for every meeting of a week (default: next week)")
     p.add_argument(
-        "--week-of", type=cli._date, metavar="DATE", help="any day of the week (default next week)"
+        "--week-of", type=date, metavar="DATE", help="any day of the week (default next week)"
     )
     p.add_argument("--large-print", action="store_true")
     p.add_argument("--forms", type=_copies, default=1, help="numbered copies of each form")

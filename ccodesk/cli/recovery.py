@@ -8,9 +8,13 @@ Both write a file that opens the store's records without ccodesk; both say so, a
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ccodesk.cli.context import Context
+
+if TYPE_CHECKING:
+    from ccodesk.store import Store
 
 PLAIN_WARNING = (
     "warning: {path} will hold every record of this store IN CLEAR: names, contact details, "
@@ -31,13 +35,11 @@ def _confirm(message: str, path: Path, assume_yes: bool) -> None:
     confirm_file_write(message.format(path=path), path, assume_yes)
 
 
-def cmd_export_database_key(
-    args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any
-) -> int:
+def cmd_export_database_key(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.recovery import write_key_file
 
     path = Path(args.output).expanduser()
-    with open_store() as store:
+    with context.open_store(args) as store:
         _confirm(KEY_WARNING, path, args.yes)
         write_key_file(store, path)
     print(
@@ -47,34 +49,32 @@ def cmd_export_database_key(
     return 0
 
 
-def cmd_export_plain(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
+def cmd_export_plain(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.recovery import export_plain
 
     path = Path(args.output).expanduser()
-    with open_store() as store:
+    with context.open_store(args) as store:
         _confirm(PLAIN_WARNING, path, args.yes)
         export_plain(store, path)
     print(f"Wrote an unencrypted copy of the store to {path} (readable by you only).")
     return 0
 
 
-def add_key_commands(actions: Any, bind: Callable[[Callable[..., int]], Any]) -> None:
-    """Add `export-database-key` to `ccodesk-cli key`'s actions."""
-    p = actions.add_parser(
+def add_commands(sub: Any, key_actions: Any) -> None:
+    """Add `export-plain` to ccodesk-cli's subcommands and `export-database-key` to the
+    actions of its `key` command."""
+    p = key_actions.add_parser(
         "export-database-key",
         help="write the store's SQLCipher key to a new file (mode 0600), for IT's recovery",
     )
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     p.add_argument("--yes", action="store_true", help="write without asking")
-    p.set_defaults(func=bind(cmd_export_database_key))
+    p.set_defaults(func=cmd_export_database_key)
 
-
-def add_commands(sub: Any, open_store: Callable[[argparse.Namespace], Any]) -> None:
-    """Add `export-plain` to ccodesk-cli's subcommands."""
     p = sub.add_parser(
         "export-plain",
         help="write an UNENCRYPTED SQLite copy of the store (mode 0600), for IT's recovery",
     )
     p.add_argument("-o", "--output", required=True, metavar="FILE.db")
     p.add_argument("--yes", action="store_true", help="write without asking")
-    p.set_defaults(func=lambda args: cmd_export_plain(args, lambda: open_store(args)))
+    p.set_defaults(func=cmd_export_plain)

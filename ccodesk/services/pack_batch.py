@@ -100,8 +100,8 @@ def print_packs(
     """
     import time
 
-    from ccodesk.printing.content import pack_content
     from ccodesk.printing.documents import pack_pdf
+    from ccodesk.services.pack_content import pack_content
 
     folder = check_pack_folder(folder)
     try:

@@ -19,23 +19,33 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ccodesk.cli import reports
+from ccodesk.cli.context import Context, PassphrasePrompt, confirm_secret_export
+from ccodesk.cli.runner import run
 from ccodesk.errors import KnownError
 from ccodesk.terminal import printable, printable_lines
 
+if TYPE_CHECKING:
+    from ccodesk.sync.central import Central
 
-def _central(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from ccodesk.cli import _prompt
+
+def _open(args: argparse.Namespace, prompt: PassphrasePrompt) -> Central:
     from ccodesk.sync.central import open_central
 
-    return open_central(_home(args), args.db, _prompt)
+    return open_central(_home(args), args.db, prompt)
 
 
 @contextlib.contextmanager
-def _london_scope(args: argparse.Namespace, write: bool) -> Iterator[tuple[Any, None]]:
+def _london_scope(
+    args: argparse.Namespace, context: Context[Central], write: bool
+) -> Iterator[tuple[Any, None]]:
     """The central store's session for London-wide baselines (no borough)."""
-    with _central(args) as central, central.transaction() if write else central.session() as s:
+    with (
+        context.open_store(args) as central,
+        central.transaction() if write else central.session() as s,
+    ):
         yield s, None
 
 
@@ -45,15 +55,14 @@ def _home(args: argparse.Namespace) -> Path:
     return Path(args.home).expanduser() if args.home else default_home()
 
 
-def cmd_init(args: argparse.Namespace) -> int:
-    from ccodesk.cli import _prompt
+def cmd_init(args: argparse.Namespace, context: Context[Central]) -> int:
     from ccodesk.keystore import judge_keyring
     from ccodesk.sync.central import init_central
 
     keyring_verdict = judge_keyring()
     if not keyring_verdict.usable:  # said before the passphrase is asked for
         print(keyring_verdict.reason, file=sys.stderr)
-    with init_central(_home(args), args.db, args.name, _prompt) as central:
+    with init_central(_home(args), args.db, args.name, context.prompt) as central:
         print(f"Created the central unit {args.name!r} in {central.home}")
         print(f"Database:      {central.url.split('@')[-1]}")
         keys = "OS keyring" if central.config.protection == "keyring" else "passphrase key file"
@@ -64,13 +73,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_trust_add(args: argparse.Namespace) -> int:
+def cmd_trust_add(args: argparse.Namespace, context: Context[Central]) -> int:
     from ccodesk.sync.central import trust_add
 
     key = args.key
     if os.path.exists(key):
         key = Path(key).read_text().strip()
-    with _central(args) as central:
+    with context.open_store(args) as central:
         row = trust_add(central, args.borough, args.officer, key)
         print(
             printable(
@@ -80,10 +89,10 @@ def cmd_trust_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_trust_list(args: argparse.Namespace) -> int:
+def cmd_trust_list(args: argparse.Namespace, context: Context[Central]) -> int:
     from ccodesk.sync.central import trust_list
 
-    with _central(args) as central:
+    with context.open_store(args) as central:
         rows = trust_list(central)
     if not rows:
         print("No keys are trusted yet: add a borough device with 'trust add'.")
@@ -95,20 +104,20 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_trust_revoke(args: argparse.Namespace) -> int:
+def cmd_trust_revoke(args: argparse.Namespace, context: Context[Central]) -> int:
     from ccodesk.sync.central import trust_revoke
 
-    with _central(args) as central:
+    with context.open_store(args) as central:
         row = trust_revoke(central, args.fingerprint)
     print(printable(f"Revoked {row.fingerprint} ({row.borough_code}, {row.officer})."))
     return 0
 
 
-def cmd_allowed_signers(args: argparse.Namespace) -> int:
+def cmd_allowed_signers(args: argparse.Namespace, context: Context[Central]) -> int:
     from ccodesk.fileio import atomic_write_bytes
     from ccodesk.sync.central import allowed_signers
 
-    with _central(args) as central:
+    with context.open_store(args) as central:
         text = allowed_signers(central)
     atomic_write_bytes(Path(args.output), text.encode())
     from ccodesk.words import plural
@@ -117,26 +126,25 @@ def cmd_allowed_signers(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_key_export_age_identity(args: argparse.Namespace) -> int:
+def cmd_key_export_age_identity(args: argparse.Namespace, context: Context[Central]) -> int:
     """Write the centre's secret age identity, for `age -d -i FILE` (asks first)."""
     from ccodesk.sync.central import write_age_identity
-    from ccodesk.sync.commands import confirm_secret_export
 
     path = Path(args.output).expanduser()
-    with _central(args) as central:
+    with context.open_store(args) as central:
         confirm_secret_export(f"the secret age identity of {central.config.name}", path, args.yes)
         write_age_identity(central, path)
     print(f"Wrote the central unit's age identity to {path} (readable by you only).")
     return 0
 
 
-def cmd_merge(args: argparse.Namespace) -> int:
+def cmd_merge(args: argparse.Namespace, context: Context[Central]) -> int:
     """Merge each bundle in turn: one line each, and a bad one never stops the others."""
     from ccodesk.sync.central_merge import merge_bundle
 
     rejected = 0
     receipts = Path(args.receipts) if args.receipts else None
-    with _central(args) as central:
+    with context.open_store(args) as central:
         for name in args.bundles:
             try:
                 outcome = merge_bundle(central, Path(name), receipts)
@@ -161,10 +169,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return 1 if rejected else 0
 
 
-def cmd_conflicts_list(args: argparse.Namespace) -> int:
+def cmd_conflicts_list(args: argparse.Namespace, context: Context[Central]) -> int:
     from ccodesk.sync.merge import conflicts
 
-    with _central(args) as central, central.session() as s:
+    with context.open_store(args) as central, central.session() as s:
         found = conflicts(s, include_resolved=args.all)
         if not found:
             print("No conflicts to review.")
@@ -183,19 +191,19 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
+def cmd_conflicts_resolve(args: argparse.Namespace, context: Context[Central]) -> int:
     from ccodesk.sync.merge import resolve_conflict
 
-    with _central(args) as central, central.transaction() as s:
+    with context.open_store(args) as central, central.transaction() as s:
         conflict = resolve_conflict(s, args.id, args.keep, central.config.name)
         print(f"Conflict {conflict.id}: kept the {args.keep} version of {conflict.entity}.")
     return 0
 
 
-def cmd_gaps(args: argparse.Namespace) -> int:
+def cmd_gaps(args: argparse.Namespace, context: Context[Central]) -> int:
     from ccodesk.sync.central import gaps
 
-    with _central(args) as central, central.session() as s:
+    with context.open_store(args) as central, central.session() as s:
         found = gaps(s)
     if not found:
         print("No bundles merged yet.")
@@ -214,10 +222,10 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_status(args: argparse.Namespace) -> int:
+def cmd_status(args: argparse.Namespace, context: Context[Central]) -> int:
     from ccodesk.sync.central import central_status
 
-    with _central(args) as central, central.session() as s:
+    with context.open_store(args) as central, central.session() as s:
         st = central_status(s)
         print(f"Central unit:    {central.config.name} ({central.fingerprint()})")
         print(f"Database:        {central.url.split('@')[-1]}")
@@ -234,7 +242,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def cmd_report(args: argparse.Namespace, context: Context[Central]) -> int:
     """The indicators London-wide and borough by borough, over every merged bundle."""
     import datetime as dt
 
@@ -257,7 +265,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ccodesk.services.reference import resolve_borough
 
     boroughs = [resolve_borough(b) for b in args.borough] or None
-    with _central(args) as central, central.session() as session:
+    with context.open_store(args) as central, central.session() as session:
         report = central_report(
             session, period, fatigue_threshold=args.fatigue_threshold, boroughs=boroughs
         )
@@ -280,11 +288,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_reference_export(args: argparse.Namespace) -> int:
+def cmd_reference_export(args: argparse.Namespace, context: Context[Central]) -> int:
     from ccodesk.fileio import atomic_write_bytes
     from ccodesk.sync.central import reference_bundle
 
-    with _central(args) as central:
+    with context.open_store(args) as central:
         data = reference_bundle(central)
     atomic_write_bytes(Path(args.output), data)
     print(f"Wrote the reference bundle to {args.output} (signed by {central.fingerprint()}).")
@@ -365,9 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--borough", action="append", default=[], help="only these (repeatable)")
     p.add_argument("--fatigue-threshold", type=int, default=3, metavar="N")
     p.set_defaults(func=cmd_report)
-    from ccodesk.reports_cli import add_baseline_commands
-
-    add_baseline_commands(p, _london_scope, "London's")
+    reports.add_baseline_commands(p, _london_scope, "London's")
 
     reference = sub.add_parser("reference", help="the signed reference bundle for boroughs")
     r = reference.add_subparsers(dest="reference_command", required=True, metavar="ACTION")
@@ -378,9 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ccodesk.cli import run
-
-    return run(build_parser(), argv)
+    return run(build_parser(), argv, Context(_open))
 
 
 if __name__ == "__main__":

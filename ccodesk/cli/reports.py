@@ -15,18 +15,16 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ccodesk.cli.arguments import date
+from ccodesk.cli.context import Context
 from ccodesk.terminal import printable_lines
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from ccodesk.store import Store
+
 FORMATS = ("text", "csv", "xlsx")
-
-
-def _cli() -> Any:
-    from ccodesk import cli  # loaded already: it is what calls add_commands
-
-    return cli
 
 
 def _format(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
@@ -41,7 +39,7 @@ def _format(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
     return chosen
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def cmd_report(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.services.periods import Period, PeriodKind
 
     chosen = _format(args, args.report_parser)
@@ -57,7 +55,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ccodesk.settings import load_settings
 
     threshold = load_settings().fatigue_threshold
-    with _cli()._open(args) as store, store.session() as session:
+    with context.open_store(args) as store, store.session() as session:
         report = build_report(
             session,
             period,
@@ -82,22 +80,26 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-# (args, for writing) → a session and the borough whose baselines these are (None: London-wide)
+# (args, the context, for writing) → a session and the borough whose baselines these are
+# (None: London-wide)
 BaselineScope = Callable[
-    [argparse.Namespace, bool], AbstractContextManager[tuple["Session", "str | None"]]
+    [argparse.Namespace, Context[Any], bool],
+    AbstractContextManager[tuple["Session", "str | None"]],
 ]
 
 
 @contextlib.contextmanager
-def _borough_scope(args: argparse.Namespace, write: bool) -> Iterator[tuple[Any, str | None]]:
-    with _cli()._open(args) as store, store.transaction() if write else store.session() as s:
+def _borough_scope(
+    args: argparse.Namespace, context: Context[Store], write: bool
+) -> Iterator[tuple[Any, str | None]]:
+    with context.open_store(args) as store, store.transaction() if write else store.session() as s:
         yield s, store.borough_code
 
 
-def cmd_baseline_set(args: argparse.Namespace) -> int:
+def cmd_baseline_set(args: argparse.Namespace, context: Context[Any]) -> int:
     from ccodesk.services.baselines import set_baseline
 
-    with args.baseline_scope(args, True) as (session, borough_code):
+    with args.baseline_scope(args, context, True) as (session, borough_code):
         saved = set_baseline(
             session,
             borough_code,
@@ -113,11 +115,11 @@ def cmd_baseline_set(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_baseline_list(args: argparse.Namespace) -> int:
+def cmd_baseline_list(args: argparse.Namespace, context: Context[Any]) -> int:
     from ccodesk.services.baselines import current_baselines
     from ccodesk.services.reference import priority_groups
 
-    with args.baseline_scope(args, False) as (session, borough_code):
+    with args.baseline_scope(args, context, False) as (session, borough_code):
         baselines = current_baselines(session, borough_code)
         groups = [(g.code, g.name) for g in priority_groups(session)]
     print(f"{'group':<22} {'share':>7}  {'as of':<10}  source")
@@ -176,7 +178,7 @@ def add_baseline_commands(report: Any, scope: BaselineScope, whose: str) -> None
     s.add_argument("group", help="a priority group code, e.g. older, refugees-asylum")
     s.add_argument("percent", type=_percent, help="its share of the population, 0–100")
     s.add_argument("--source", required=True, help="where the share comes from")
-    s.add_argument("--as-of", type=_cli()._date, metavar="DATE", help="default: today")
+    s.add_argument("--as-of", type=date, metavar="DATE", help="default: today")
     s.set_defaults(func=cmd_baseline_set, baseline_scope=scope)
     b.add_parser("list", help="the baseline in use for each group").set_defaults(
         func=cmd_baseline_list, baseline_scope=scope

@@ -4,35 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ccodesk.cli.context import Context, confirm_centre, confirm_secret_export
 from ccodesk.terminal import printable
 from ccodesk.words import plural
 
-
-def confirm_centre(assume_yes: bool) -> Callable[[str], bool]:
-    """Ask the officer to confirm a centre's key fingerprint before it is pinned."""
-
-    def ask(fingerprint: str) -> bool:
-        print(f"The central unit's key fingerprint is {fingerprint}.", file=sys.stderr)
-        print("Check it with the central unit (by phone, or on its letter).", file=sys.stderr)
-        if assume_yes:
-            print("Confirmed (--yes).", file=sys.stderr)
-            return True
-        if not sys.stdin.isatty():
-            print("No terminal to confirm on: pass --yes to confirm.", file=sys.stderr)
-            return False
-        return input("Trust this key? [y/N] ").strip().lower() in ("y", "yes")
-
-    return ask
+if TYPE_CHECKING:
+    from ccodesk.store import Store
 
 
-def cmd_export(args: argparse.Namespace, open_store: Callable[[], Any], progress: Any) -> int:
+def cmd_export(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.sync.borough import SyncError, centre_key, export_bundle
 
-    with open_store() as store:
+    with context.open_store(args) as store:
         with store.session() as session:
             known = centre_key(session) is not None
         if not known and not args.unencrypted:  # the service's message, with this CLI's way
@@ -49,7 +35,7 @@ def cmd_export(args: argparse.Namespace, open_store: Callable[[], Any], progress
             full=args.full,
             recipients=args.recipient,
             unencrypted=args.unencrypted,
-            progress=progress("export"),
+            progress=context.progress("export"),
         )
     where = (
         f"encrypted to {len(result.encrypted_to)} recipient"
@@ -64,19 +50,19 @@ def cmd_export(args: argparse.Namespace, open_store: Callable[[], Any], progress
     return 0
 
 
-def cmd_import(args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any) -> int:
+def cmd_import(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.sync.borough import import_bundle
 
-    with open_store() as store:
+    with context.open_store(args) as store:
         result = import_bundle(store, Path(args.file), confirm_centre=confirm_centre(args.yes))
     print(printable(result.summary))
     return 0
 
 
-def cmd_status(args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any) -> int:
+def cmd_status(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.sync.borough import sync_status
 
-    with open_store() as store:
+    with context.open_store(args) as store:
         status = sync_status(store)
     never = "never"
     centre = status.centre or "not configured (import its reference bundle)"
@@ -98,10 +84,10 @@ def cmd_status(args: argparse.Namespace, open_store: Callable[[], Any], _progres
     return 0
 
 
-def cmd_key_show(args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any) -> int:
+def cmd_key_show(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.sync.borough import centre_key, device_keys
 
-    with open_store() as store:
+    with context.open_store(args) as store:
         keys = device_keys(store)
         print(f"Device:          {store.device_id}")
         print(f"Signing key:     {keys.public_key}")
@@ -113,10 +99,10 @@ def cmd_key_show(args: argparse.Namespace, open_store: Callable[[], Any], _progr
     return 0
 
 
-def cmd_key_export(args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any) -> int:
+def cmd_key_export(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.sync.borough import write_public_key
 
-    with open_store() as store:
+    with context.open_store(args) as store:
         if args.output:
             write_public_key(store, Path(args.output))
             print(f"Wrote this device's public key to {args.output}.", file=sys.stderr)
@@ -125,40 +111,20 @@ def cmd_key_export(args: argparse.Namespace, open_store: Callable[[], Any], _pro
     return 0
 
 
-def confirm_secret_export(what: str, path: Path, assume_yes: bool) -> None:
-    """Say what writing a secret key file means and ask first (KnownError: nothing written)."""
-    from ccodesk.terminal import confirm_file_write
-
-    confirm_file_write(
-        f"This writes {what} to {path}: whoever has the file can read every bundle and "
-        "receipt addressed to it.",
-        path,
-        assume_yes,
-    )
-
-
-def cmd_key_export_age_identity(
-    args: argparse.Namespace, open_store: Callable[[], Any], _progress: Any
-) -> int:
+def cmd_key_export_age_identity(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.sync.borough import device_identity
     from ccodesk.sync.keys import write_identity
 
     path = Path(args.output).expanduser()
-    with open_store() as store:
+    with context.open_store(args) as store:
         confirm_secret_export("this device's secret age identity", path, args.yes)
         write_identity(path, device_identity(store), f"{store.officer_name}'s device")
     print(f"Wrote this device's age identity to {path} (readable by you only).")
     return 0
 
 
-def add_commands(
-    sub: Any, open_store: Callable[[argparse.Namespace], Any], progress: Callable[[str], Any]
-) -> None:
-    """Add `sync` and `key` to the CLI's subcommands."""
-
-    def bind(func: Callable[..., int]) -> Callable[[argparse.Namespace], int]:
-        return lambda args: func(args, lambda: open_store(args), progress)
-
+def add_commands(sub: Any) -> Any:
+    """Add `sync` and `key` to the CLI's subcommands; returns `key`'s actions, for more."""
     sync = sub.add_parser("sync", help="exchange signed, encrypted bundles with the centre")
     actions = sync.add_subparsers(dest="sync_command", required=True, metavar="ACTION")
     p = actions.add_parser("export", help="write every change the centre has not acknowledged")
@@ -174,28 +140,26 @@ def add_commands(
     p.add_argument(
         "--unencrypted", action="store_true", help="write without encryption (not recommended)"
     )
-    p.set_defaults(func=bind(cmd_export))
+    p.set_defaults(func=cmd_export)
     p = actions.add_parser("import", help="import a receipt, reference or colleague's bundle")
     p.add_argument("file")
     p.add_argument("--yes", action="store_true", help="confirm a new centre key without asking")
-    p.set_defaults(func=bind(cmd_import))
+    p.set_defaults(func=cmd_import)
     p = actions.add_parser("status", help="last export, last receipt, changes awaiting the centre")
-    p.set_defaults(func=bind(cmd_status))
+    p.set_defaults(func=cmd_status)
 
     key = sub.add_parser("key", help="this device's keys")
     kactions = key.add_subparsers(dest="key_command", required=True, metavar="ACTION")
     p = kactions.add_parser("show", help="the signing key, fingerprint and age recipient")
-    p.set_defaults(func=bind(cmd_key_show))
+    p.set_defaults(func=cmd_key_show)
     p = kactions.add_parser("export-public", help="the public key line for the centre's trust list")
     p.add_argument("-o", "--output", metavar="FILE")
-    p.set_defaults(func=bind(cmd_key_export))
+    p.set_defaults(func=cmd_key_export)
     p = kactions.add_parser(
         "export-age-identity",
         help="write the secret age identity to a new file (mode 0600), for age -d -i",
     )
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     p.add_argument("--yes", action="store_true", help="write without asking")
-    p.set_defaults(func=bind(cmd_key_export_age_identity))
-    from ccodesk import recovery_cli
-
-    recovery_cli.add_key_commands(kactions, bind)  # the store's key, for IT's recovery
+    p.set_defaults(func=cmd_key_export_age_identity)
+    return kactions

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ccodesk.cli.context import Context
 from ccodesk.errors import NotFound, ValidationError
+
+if TYPE_CHECKING:
+    from ccodesk.store import Store
 
 
 def _when(text: str) -> dt.datetime:
@@ -39,10 +42,10 @@ def _print_warnings(warnings: list[str]) -> None:
         print(f"warning: {warning}")
 
 
-def cmd_new(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
+def cmd_new(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.services import quicktime as qt
 
-    with open_store() as store, store.transaction() as s:
+    with context.open_store(args) as store, store.transaction() as s:
         new_id = qt.create(
             s,
             qt.CausalEvent(
@@ -63,10 +66,10 @@ def cmd_new(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
     return 0
 
 
-def cmd_list(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
+def cmd_list(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.services import quicktime as qt
 
-    with open_store() as store, store.session() as s:
+    with context.open_store(args) as store, store.session() as s:
         found = qt.list_open(s)
         if not found:
             print("No quick-time consultations in progress.")
@@ -79,11 +82,11 @@ def cmd_list(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
     return 0
 
 
-def cmd_show(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
+def cmd_show(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.services import quicktime as qt
 
     settings = _settings()
-    with open_store() as store, store.session() as s:
+    with context.open_store(args) as store, store.session() as s:
         c = qt.get(s, args.id)
         print(f"{c.title}  [{c.status.label}; stage {c.stage} of 5: {qt.STAGES[c.stage - 1]}]")
         print(
@@ -145,35 +148,14 @@ def cmd_show(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
     return 0
 
 
-def _organisation(s: Any, text: str) -> str:
-    from sqlalchemy import select
-
-    from ccodesk.models import Organisation
-
-    org = s.get(Organisation, text)
-    if org is not None and not org.deleted:
-        return str(org.id)
-    matches = s.scalars(
-        select(Organisation)
-        .where(Organisation.deleted.is_(False), Organisation.name.ilike(f"%{text}%"))
-        .limit(6)
-    ).all()
-    exact = [m for m in matches if m.name.casefold() == text.casefold()]
-    if len(exact) == 1 or len(matches) == 1:
-        return str((exact or matches)[0].id)
-    if not matches:
-        raise NotFound(f"No organisation is called {text!r}.")
-    names = "; ".join(m.name for m in matches[:5])
-    raise NotFound(f"{text!r} matches several organisations ({names}); be more exact.")
-
-
-def cmd_pick(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
+def cmd_pick(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.models import ConsulteeRole
     from ccodesk.services import quicktime as qt
+    from ccodesk.services.directory import organisation_named
 
     settings = _settings()
-    with open_store() as store, store.transaction() as s:
-        org = _organisation(s, args.org) if args.org else None
+    with context.open_store(args) as store, store.transaction() as s:
+        org = organisation_named(s, args.org) if args.org else None
         consultee = qt.pick(
             s,
             args.id,
@@ -206,7 +188,7 @@ def _assignment(text: str) -> tuple[str, str]:
     return key.strip().replace("-", "_"), value
 
 
-def cmd_set(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
+def cmd_set(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.services import quicktime as qt
 
     values: dict[str, Any] = {}
@@ -221,7 +203,7 @@ def cmd_set(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
             values[key] = [v.strip() for v in value.split(",") if v.strip()]
         else:
             values[key] = value
-    with open_store() as store, store.transaction() as s:
+    with context.open_store(args) as store, store.transaction() as s:
         qt.update_stage(s, args.id, args.stage, values)
     print(f"Stage {args.stage} ({qt.STAGES[args.stage - 1]}) saved.")
     return 0
@@ -253,21 +235,21 @@ def _consultee(s: Any, consultation_id: str, text: str) -> str:
     return found[0].id
 
 
-def cmd_contact(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
+def cmd_contact(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.models import ContactChannel
     from ccodesk.services import quicktime as qt
 
-    with open_store() as store, store.transaction() as s:
+    with context.open_store(args) as store, store.transaction() as s:
         consultee = _consultee(s, args.id, args.consultee)
         qt.log_contact(s, consultee, ContactChannel.parse(args.channel), args.note, args.at)
     print("Contact logged.")
     return 0
 
 
-def cmd_advice(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
+def cmd_advice(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.services import quicktime as qt
 
-    with open_store() as store, store.transaction() as s:
+    with context.open_store(args) as store, store.transaction() as s:
         consultee = _consultee(s, args.id, args.consultee)
         qt.record_advice(
             s,
@@ -281,36 +263,32 @@ def cmd_advice(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
     return 0
 
 
-def cmd_review(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
+def cmd_review(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.services import quicktime as qt
 
-    with open_store() as store, store.transaction() as s:
+    with context.open_store(args) as store, store.transaction() as s:
         qt.review(s, args.id, review_text=args.review, lessons=args.lessons)
     print("Reviewed: the lessons will be shown to later consultations of a similar kind.")
     return 0
 
 
-def cmd_print(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
+def cmd_print(args: argparse.Namespace, context: Context[Store]) -> int:
     try:
-        from ccodesk.printing.quicktime import quicktime_pdf
+        from ccodesk.services.quicktime_record import quicktime_pdf
     except ImportError:
         print("ccodesk-cli: error: printing quick-time records is not available", file=sys.stderr)
         return 1
     from ccodesk.printing.files import write_pdf
 
-    with open_store() as store, store.session() as s:
+    with context.open_store(args) as store, store.session() as s:
         data = quicktime_pdf(s, args.id)
     written = write_pdf(Path(args.output), data)
     print(f"Wrote {written}.")
     return 0
 
 
-def add_commands(sub: Any, open_store: Callable[[argparse.Namespace], Any]) -> None:
+def add_commands(sub: Any) -> None:
     """Add `quicktime` to the CLI's subcommands."""
-
-    def bind(func: Callable[..., int]) -> Callable[[argparse.Namespace], int]:
-        return lambda args: func(args, lambda: open_store(args))
-
     qt = sub.add_parser("quicktime", help="quick-time consultation: five stages in a few days")
     a = qt.add_subparsers(dest="quicktime_command", required=True, metavar="ACTION")
     p = a.add_parser("new", help="stage 1: the causal event")
@@ -324,12 +302,12 @@ def add_commands(sub: Any, open_store: Callable[[argparse.Namespace], Any]) -> N
                    help="a priority group the event affects (repeatable)")  # fmt: skip
     p.add_argument("--critical-incident", action="store_true",
                    help="say it is a major critical incident (it is then refused)")  # fmt: skip
-    p.set_defaults(func=bind(cmd_new))
+    p.set_defaults(func=cmd_new)
     p = a.add_parser("list", help="consultations in progress, with their countdown")
-    p.set_defaults(func=bind(cmd_list))
+    p.set_defaults(func=cmd_list)
     p = a.add_parser("show", help="everything a consultation decided, with its warnings")
     p.add_argument("id")
-    p.set_defaults(func=bind(cmd_show))
+    p.set_defaults(func=cmd_show)
     p = a.add_parser("pick", help="stage 2: pick a consultee")
     p.add_argument("id")
     who = p.add_mutually_exclusive_group(required=True)
@@ -337,19 +315,19 @@ def add_commands(sub: Any, open_store: Callable[[argparse.Namespace], Any]) -> N
     who.add_argument("--name", help="a consultee not in the directory, e.g. 'Traffic OCU'")
     p.add_argument("--role", required=True, help="community, police, agency or adviser")
     p.add_argument("--reason", default="")
-    p.set_defaults(func=bind(cmd_pick))
+    p.set_defaults(func=cmd_pick)
     p = a.add_parser("set", help="stages 1, 3, 4, 5: record what the stage decided")
     p.add_argument("id")
     p.add_argument("--stage", type=int, required=True, choices=[1, 3, 4, 5])
     p.add_argument("values", nargs="+", type=_assignment, metavar="FIELD=VALUE")
-    p.set_defaults(func=bind(cmd_set))
+    p.set_defaults(func=cmd_set)
     p = a.add_parser("contact", help="stage 5: log an e-mail, call or meeting with a consultee")
     p.add_argument("id")
     p.add_argument("consultee", help="the consultee's id or name")
     p.add_argument("--channel", required=True, help="email, phone, meeting or visit")
     p.add_argument("--note", required=True)
     p.add_argument("--at", type=_when, default=None)
-    p.set_defaults(func=bind(cmd_contact))
+    p.set_defaults(func=cmd_contact)
     p = a.add_parser("advice", help="stage 5: a consultee's advice and the feedback they got")
     p.add_argument("id")
     p.add_argument("consultee")
@@ -359,13 +337,13 @@ def add_commands(sub: Any, open_store: Callable[[argparse.Namespace], Any]) -> N
     used.add_argument("--not-used", dest="used", action="store_false")
     p.add_argument("--impact", default="", help="what it changed, or why it was not acted on")
     p.add_argument("--feedback-on", type=_day, help="the day the consultee was told")
-    p.set_defaults(func=bind(cmd_advice))
+    p.set_defaults(func=cmd_advice)
     p = a.add_parser("review", help="after the event: the review and lessons for next time")
     p.add_argument("id")
     p.add_argument("--review", required=True)
     p.add_argument("--lessons", required=True)
-    p.set_defaults(func=bind(cmd_review))
+    p.set_defaults(func=cmd_review)
     p = a.add_parser("print", help="the one-page record as a PDF")
     p.add_argument("id")
     p.add_argument("-o", "--output", required=True)
-    p.set_defaults(func=bind(cmd_print))
+    p.set_defaults(func=cmd_print)

@@ -4,47 +4,23 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import os
 import sys
 import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ccodesk.errors import KnownError, ValidationError
+from ccodesk.cli import calendar, printing, quicktime, recovery, reports, sync
+from ccodesk.cli.arguments import date, positive
+from ccodesk.cli.context import Context, PassphrasePrompt, confirm_centre
+from ccodesk.cli.runner import run
+from ccodesk.errors import ValidationError
 from ccodesk.terminal import printable
 
-
-def _prompt(confirm: bool) -> str:
-    if not sys.stdin.isatty():
-        from ccodesk.errors import KeyUnavailable
-
-        raise KeyUnavailable(
-            "No passphrase: this store's keys are protected by a passphrase and there is no "
-            "terminal to ask for it. Set CCODESK_PASSPHRASE for unattended use."
-        )
-    first = getpass.getpass("Passphrase for the store's keys: ")
-    if confirm and getpass.getpass("Type it again: ") != first:
-        raise ValidationError("the two passphrases differ")
-    return first
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-22") from None
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
-    return value
+if TYPE_CHECKING:
+    from ccodesk.store import Store
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -53,13 +29,13 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace, prompt: PassphrasePrompt) -> Store:
     from ccodesk.store import open_store
 
-    return open_store(_data_dir(args), prompt=_prompt)
+    return open_store(_data_dir(args), prompt=prompt)
 
 
-def cmd_init(args: argparse.Namespace) -> int:
+def cmd_init(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.models import OfficerRole
     from ccodesk.services.reference import borough_name, resolve_borough
     from ccodesk.store import create_store
@@ -78,7 +54,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         borough_code=code,
         officer_name=args.officer.strip(),
         officer_role=role,
-        prompt=_prompt,
+        prompt=context.prompt,
         use_keyring=keyring_verdict.usable,
     ) as store:
         print(f"Created the {borough_name(code)} store in {store.data_dir}")
@@ -93,7 +69,6 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"Public key: {store.public_key_openssh()}")
         if args.centre:
             from ccodesk.sync.borough import import_bundle
-            from ccodesk.sync.commands import confirm_centre
 
             result = import_bundle(
                 store, Path(args.centre), confirm_centre=confirm_centre(args.yes)
@@ -102,46 +77,17 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_printer(label: str, *, quiet_for: float = 0.0):  # type: ignore[no-untyped-def]
-    """progress(done, total, what) as a bar on stderr (a line every 2 s when it is not a
-    terminal); nothing at all for work that ends within `quiet_for` seconds."""
-    interactive = sys.stderr.isatty()
-    started = time.monotonic()
-    last = [0.0]
-
-    def show(done: int, total: int, what: str) -> None:
-        now = time.monotonic()
-        if now - started < quiet_for:
-            return
-        if done < total and now - last[0] < (0.1 if interactive else 2.0):
-            return
-        last[0] = now
-        width = 30
-        filled = width * done // max(total, 1)
-        bar = "#" * filled + "-" * (width - filled)
-        line = f"{label} [{bar}] {100 * done // max(total, 1):3d}%  {what}"
-        if interactive:
-            sys.stderr.write("\r" + line[:100].ljust(100))
-            if done >= total:
-                sys.stderr.write("\n")
-        else:
-            sys.stderr.write(line + "\n")
-        sys.stderr.flush()
-
-    return show
-
-
-def cmd_demo_data(args: argparse.Namespace) -> int:
+def cmd_demo_data(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.services import demo
 
-    with _open(args) as store:
+    with context.open_store(args) as store:
         started = time.perf_counter()
         report = demo.load_demo_data(
             store,
             scale=args.scale,
             seed=args.seed,
             anchor=args.anchor,
-            progress=_progress_printer("demo data"),
+            progress=context.progress("demo data"),
         )
         took = time.perf_counter() - started
     print(
@@ -152,11 +98,11 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_search(args: argparse.Namespace) -> int:
+def cmd_search(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.services.search import search
 
     text = " ".join(args.text)
-    with _open(args) as store, store.session() as session:
+    with context.open_store(args) as store, store.session() as session:
         hits = search(session, text, limit=args.limit)
     if not hits:
         print(f"Nothing matches {text!r}.")
@@ -170,7 +116,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_list(args: argparse.Namespace) -> int:
+def cmd_list(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.models import EngagementKind, EngagementStatus
     from ccodesk.services.engagements import (
         EngagementFilter,
@@ -193,7 +139,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         priority_group=args.group,
         text=args.search or "",
     )
-    with _open(args) as store, store.session() as session:
+    with context.open_store(args) as store, store.session() as session:
         if args.group:
             from ccodesk.models import PriorityGroup
             from ccodesk.services.reference import check_codes
@@ -221,10 +167,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_show(args: argparse.Namespace) -> int:
-    from ccodesk import show
+def cmd_show(args: argparse.Namespace, context: Context[Store]) -> int:
+    from ccodesk.cli import show
 
-    with _open(args) as store, store.session() as session:
+    with context.open_store(args) as store, store.session() as session:
         text = show.describe(session, args.id)  # records merged from colleagues' bundles
         print("\n".join(printable(line) for line in text.split("\n")))
     return 0
@@ -256,11 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo-data", help="fill an empty store with realistic demo data")
-    p.add_argument("--scale", type=_positive, default=1, help="borough-years (default 1)")
+    p.add_argument("--scale", type=positive, default=1, help="borough-years (default 1)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument(
         "--anchor",
-        type=_date,
+        type=date,
         default=None,
         help="the 'today' the data is built around (default: today)",
     )
@@ -268,13 +214,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="full-text search over the store")
     p.add_argument("text", nargs="+")
-    p.add_argument("--limit", type=_positive, default=20)
+    p.add_argument("--limit", type=positive, default=20)
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("list", help="list records")
     p.add_argument("what", choices=["engagements"])
-    p.add_argument("--from", dest="start", type=_date, metavar="DATE")
-    p.add_argument("--to", dest="end", type=_date, metavar="DATE")
+    p.add_argument("--from", dest="start", type=date, metavar="DATE")
+    p.add_argument("--to", dest="end", type=date, metavar="DATE")
     p.add_argument(
         "--kind",
         action="append",
@@ -285,54 +231,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", action="append", default=[], metavar="S")
     p.add_argument("--group", metavar="CODE", help="target priority group, e.g. older")
     p.add_argument("--search", metavar="TEXT")
-    p.add_argument("--limit", type=_positive, default=50)
+    p.add_argument("--limit", type=positive, default=50)
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", help="show one record by id (or a unique start of it)")
     p.add_argument("id")
     p.set_defaults(func=cmd_show)
 
-    from ccodesk.sync import commands as sync_commands
-
-    sync_commands.add_commands(sub, _open, _progress_printer)
-
-    from ccodesk import quicktime_commands
-
-    quicktime_commands.add_commands(sub, _open)
-    from ccodesk.printing import commands as printing_commands
-
-    printing_commands.add_commands(sub)
-    from ccodesk import reports_cli
-
-    reports_cli.add_commands(sub)
-    from ccodesk import recovery_cli
-
-    recovery_cli.add_commands(sub, _open)
-    from ccodesk import calendar_cli
-
-    calendar_cli.add_commands(sub, _open, _progress_printer)
+    key_actions = sync.add_commands(sub)
+    quicktime.add_commands(sub)
+    printing.add_commands(sub)
+    reports.add_commands(sub)
+    recovery.add_commands(sub, key_actions)
+    calendar.add_commands(sub)
     return parser
 
 
-def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
-    """Parse `argv` and run the chosen command: a plain line and status 1 for what the user
-    can fix, 130 on Ctrl+C (the commands write atomically, so nothing is left half-done)."""
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except KnownError as exc:
-        print(printable(f"{parser.prog}: error: {exc}"), file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"{parser.prog}: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # the reader went away (`… | head`): stop quietly, as Unix tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
-        return 1
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    return run(build_parser(), argv)
+    return run(build_parser(), argv, Context(_open))
 
 
 if __name__ == "__main__":

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ccodesk.cli.context import Context
 from ccodesk.errors import KnownError
 from ccodesk.terminal import printable_lines
 from ccodesk.words import plural
+
+if TYPE_CHECKING:
+    from ccodesk.store import Store
 
 
 def _day(text: str) -> dt.date:
@@ -30,7 +33,7 @@ def _kind(text: str) -> Any:
         raise argparse.ArgumentTypeError(f"{text!r} is not a kind; one of: {kinds}") from None
 
 
-def cmd_export(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
+def cmd_export(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.fileio import atomic_write_bytes
     from ccodesk.services.calendar_ics import export_ics
 
@@ -41,7 +44,7 @@ def cmd_export(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
     output = Path(args.output).expanduser()
     if not output.parent.is_dir():
         raise KnownError(f"The folder {output.parent} does not exist; nothing was written.")
-    with open_store() as store, store.session() as s:
+    with context.open_store(args) as store, store.session() as s:
         data = export_ics(
             s, dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time())
         )
@@ -54,9 +57,7 @@ def cmd_export(args: argparse.Namespace, open_store: Callable[[], Any]) -> int:
     return 0
 
 
-def cmd_import(
-    args: argparse.Namespace, open_store: Callable[[], Any], printer: Callable[..., Any]
-) -> int:
+def cmd_import(args: argparse.Namespace, context: Context[Store]) -> int:
     from ccodesk.services.calendar_import import (
         Action,
         apply_import,
@@ -75,9 +76,9 @@ def cmd_import(
     horizon = (args.start or start, args.until or end)
     if horizon[1] <= horizon[0]:
         raise KnownError(f"--until ({horizon[1]}) is not after --from ({horizon[0]}).")
-    progress = printer("calendar", quiet_for=1.0)  # a large file's progress on stderr
+    progress = context.progress("calendar", quiet_for=1.0)  # a large file's progress on stderr
     parsed = read_calendar(data, horizon=horizon, progress=progress)
-    with open_store() as store, store.transaction() as s:
+    with context.open_store(args) as store, store.transaction() as s:
         plan = plan_import(s, parsed, default_kind=args.kind, progress=progress)
         print(printable_lines(describe_plan(plan, every_event=args.dry_run)))
         if args.dry_run:
@@ -91,21 +92,15 @@ def cmd_import(
     return 0
 
 
-def add_commands(
-    sub: Any, open_store: Callable[[argparse.Namespace], Any], printer: Callable[..., Any]
-) -> None:
+def add_commands(sub: Any) -> None:
     """Add `calendar` to the CLI's subcommands."""
-
-    def bind(func: Callable[..., int], *more: Any) -> Callable[[argparse.Namespace], int]:
-        return lambda args: func(args, lambda: open_store(args), *more)
-
     cal = sub.add_parser("calendar", help="export engagements to, or import them from, .ics")
     a = cal.add_subparsers(dest="calendar_command", required=True, metavar="ACTION")
     p = a.add_parser("export", help="engagements as an iCalendar file (Outlook, Google, Apple)")
     p.add_argument("--from", dest="start", type=_day, help="first day (default: this month's 1st)")
     p.add_argument("--until", type=_day, help="the day after the last (default: a year on)")
     p.add_argument("-o", "--output", required=True, metavar="FILE.ics")
-    p.set_defaults(func=bind(cmd_export))
+    p.set_defaults(func=cmd_export)
     p = a.add_parser("import", help="events of an .ics file (series expanded) as engagements")
     p.add_argument("file", metavar="FILE.ics")
     p.add_argument("--kind", type=_kind, default="pccg_meeting",
@@ -116,4 +111,4 @@ def add_commands(
                    help="expand series until this day (default: two years ahead)")  # fmt: skip
     p.add_argument("--dry-run", action="store_true",
                    help="show what would be added, updated, unchanged or refused")  # fmt: skip
-    p.set_defaults(func=bind(cmd_import, printer))
+    p.set_defaults(func=cmd_import)
