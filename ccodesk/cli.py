@@ -311,6 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ccodesk import calendar_cli
 
     calendar_cli.add_commands(sub, _open, _progress_printer)
+    from ccodesk import audit_cli
+
+    audit_cli.add_commands(sub, _open)
     return parser
 
 
