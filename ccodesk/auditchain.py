@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from sqlalchemy import text
@@ -25,6 +26,24 @@ from sqlalchemy.orm import Session
 from ccodesk.models import AuditEvent
 
 GENESIS = "0" * 64  # the "previous hash" of the first event
+# The canonical JSON: no spaces, text as itself. The C encoder is built once: json.dumps
+# builds one for every call, which was half of what `audit verify` spent an event.
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_c_encoder = (
+    c_make_encoder(None, None, encode_basestring, None, ":", ",", False, False, True)
+    if c_make_encoder is not None
+    else None
+)
+
+
+def canonical(fields: list[Any]) -> str:
+    """`fields` (ints and text) as canonical JSON: `json.dumps(fields, ensure_ascii=False,
+    separators=(",", ":"))`."""
+    if _c_encoder is not None:
+        return "".join(_c_encoder(fields, 0))
+    return _json.encode(fields)
+
+
 _HEAD = text("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")
 
 
@@ -65,8 +84,7 @@ def event_hash(
         changes_text(changes),
         summary,
     ]
-    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + canonical(fields)).encode()).hexdigest()
 
 
 def head(session: Session) -> tuple[int, str]:
