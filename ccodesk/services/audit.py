@@ -3,14 +3,21 @@ events listed a page at a time for the desktop's audit viewer and its CSV export
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from ccodesk.auditchain import GENESIS, at_text, canonical, changes_text
+from ccodesk.errors import KnownError
+from ccodesk.fileio import atomic_write_bytes
+from ccodesk.models import AuditEvent
+from ccodesk.services.spreadsheet_safety import CellValue, csv_text
 
 PAGE = 20_000  # events read per query while verifying (bounded memory at millions of events)
 
@@ -119,3 +126,128 @@ def head_hash_at(session: Session, event_id: int) -> str | None:
         text("SELECT hash FROM audit_event WHERE id = :id"), {"id": event_id}
     ).scalar()
     return None if value is None else str(value)
+
+
+# -- the audit viewer (desktop) and its CSV export ------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which events to list: a kind of record, a record (its id or the start of it), an
+    officer, and days from and to (both included). Empty: any."""
+
+    entity: str = ""
+    entity_id: str = ""
+    officer: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit event as the viewer shows it."""
+
+    id: int
+    at: dt.datetime
+    officer: str
+    device_id: str
+    entity: str
+    entity_id: str
+    action: str
+    changes: list[str]
+    summary: str
+
+
+def _filtered(query: Select[Any], criteria: AuditFilter) -> Select[Any]:
+    if criteria.entity:
+        query = query.where(AuditEvent.entity == criteria.entity)
+    if criteria.entity_id.strip():
+        # a prefix, as `ccodesk-cli show` takes one; LIKE's wildcards in it are meant literally
+        prefix = criteria.entity_id.strip().lower()
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(AuditEvent.entity_id.like(f"{escaped}%", escape="\\"))
+    if criteria.officer:
+        query = query.where(AuditEvent.officer == criteria.officer)
+    if criteria.since is not None:
+        query = query.where(AuditEvent.at >= dt.datetime.combine(criteria.since, dt.time()))
+    if criteria.until is not None:
+        after = dt.datetime.combine(criteria.until + dt.timedelta(days=1), dt.time())
+        query = query.where(AuditEvent.at < after)
+    return query
+
+
+def audit_rows(
+    session: Session, criteria: AuditFilter, *, offset: int = 0, limit: int = 200
+) -> list[AuditRow]:
+    """A page of the events `criteria` selects, newest first."""
+    query = _filtered(select(AuditEvent), criteria).order_by(AuditEvent.id.desc())
+    return [
+        AuditRow(
+            e.id,
+            e.at,
+            e.officer,
+            e.device_id,
+            e.entity,
+            e.entity_id,
+            e.action,
+            list(e.changes or []),
+            e.summary,
+        )
+        for e in session.scalars(query.offset(offset).limit(limit))
+    ]
+
+
+def count_audit(session: Session, criteria: AuditFilter) -> int:
+    """How many events `criteria` selects."""
+    query = _filtered(select(func.count()).select_from(AuditEvent), criteria)
+    return int(session.scalar(query) or 0)
+
+
+def audit_choices(session: Session) -> tuple[list[str], list[str]]:
+    """The kinds of record and the officers the trail names, for the viewer's filters."""
+    entities = session.scalars(select(AuditEvent.entity).distinct().order_by(AuditEvent.entity))
+    officers = session.scalars(select(AuditEvent.officer).distinct().order_by(AuditEvent.officer))
+    return list(entities), [o for o in officers if o]
+
+
+CSV_HEADER = ("Event", "When", "Officer", "Device", "Record kind", "Record id", "Action",
+              "Fields changed", "Summary")  # fmt: skip
+EXPORT_PAGE = 5_000
+
+
+def audit_csv(session: Session, criteria: AuditFilter) -> str:
+    """The events `criteria` selects as CSV (newest first), every cell spreadsheet-safe."""
+
+    def rows() -> Iterator[tuple[CellValue, ...]]:
+        yield CSV_HEADER
+        offset = 0
+        while page := audit_rows(session, criteria, offset=offset, limit=EXPORT_PAGE):
+            for r in page:
+                yield (
+                    r.id,
+                    r.at.isoformat(sep=" ", timespec="seconds"),
+                    r.officer,
+                    r.device_id,
+                    r.entity,
+                    r.entity_id,
+                    r.action,
+                    " ".join(r.changes),
+                    r.summary,
+                )
+            offset += len(page)
+
+    return csv_text(rows())
+
+
+def write_audit_csv(session: Session, criteria: AuditFilter, path: Path) -> Path:
+    """Write the events `criteria` selects to `path` as CSV (UTF-8 with a BOM, so
+    spreadsheets read names right), atomically; a file that cannot be written is a KnownError."""
+    data = ("\ufeff" + audit_csv(session, criteria)).encode()
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise KnownError(
+            f"The audit trail could not be written to {path}: {exc.strerror or exc}; "
+            "nothing was written."
+        ) from exc
+    return path
