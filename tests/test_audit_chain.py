@@ -85,6 +85,17 @@ def test_verify_reports_an_intact_chain(store: Store) -> None:
     assert done.stdout.strip() == f"{len(ids)} events, chain intact (head: event {ids[-1]})"
 
 
+@pytest.fixture(params=["sqlite-json", "python"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Verify with SQLite writing the canonical JSON, or with Python (as on PostgreSQL)."""
+    from ccodesk.services import audit
+
+    if request.param == "python":
+        monkeypatch.setattr(audit, "_sqlite_pages", audit._python_pages)
+    return str(request.param)
+
+
+@pytest.mark.usefixtures("reader")
 @pytest.mark.parametrize(
     ("column", "value"),
     [
@@ -133,6 +144,7 @@ def test_an_event_rehashed_by_someone_who_knows_the_formula_breaks_the_next_link
     assert f"does not follow event {target}" in check.broken.what
 
 
+@pytest.mark.usefixtures("reader")
 def test_a_deleted_event_is_found(store: Store) -> None:
     ids = _edits(store)
     _raw(store, "DELETE FROM audit_event WHERE id = ?", ids[2])
@@ -153,6 +165,25 @@ def test_deleting_the_first_events_is_found(store: Store) -> None:
         check = verify(s)
     assert check.broken is not None and check.broken.event_id == ids[2]
     assert check.broken.what == "events 1 to 2 are missing before it (deleted)"
+
+
+def test_a_text_sqlite_writes_otherwise_is_checked_again_in_python(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should SQLite's JSON ever differ from Python's, no event is reported altered for it."""
+    from ccodesk.services import audit
+
+    ids = _edits(store, 2)
+    monkeypatch.setattr(
+        audit, "_CHAIN_SQLITE", audit._CHAIN_SQLITE.replace("json_array(id,", "json_array(id, 'x',")
+    )
+    with store.session() as s:
+        check = verify(s)
+    assert check.intact and check.events == len(ids)
+    _raw(store, "UPDATE audit_event SET summary = 'forged' WHERE id = ?", ids[1])
+    with store.session() as s:
+        check = verify(s)
+    assert check.broken is not None and check.broken.event_id == ids[1]
 
 
 def test_events_written_outside_the_sync_stamping_are_chained_too(demo_store: Store) -> None:
