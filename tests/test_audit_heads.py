@@ -3,6 +3,7 @@ each device last sent and notices a device whose history was rewritten after it 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -205,3 +206,70 @@ def test_the_audit_head_is_read_strictly(
     assert not outcome.ok
     assert refusal in outcome.message
     assert _kept(central, camden) is None
+
+
+# -- the same at a centre on PostgreSQL -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    from tests.support.postgres import _bin_dir, postgres_cluster
+
+    if _bin_dir() is None:
+        pytest.skip("needs PostgreSQL's server binaries (Debian: postgresql)")
+    with postgres_cluster() as url:
+        yield url
+
+
+def test_a_centre_on_postgres_notices_a_rewritten_history_and_verifies_its_own_trail(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import text
+
+    from ccodesk.models import AuditEvent
+    from ccodesk.sync.central import init_central
+    from tests.support.postgres import new_database
+    from tests.test_sync import make_borough
+
+    on_pg = init_central(tmp_path / "centre", new_database(pg_url, "audit_heads"), "Centre")
+    borough = make_borough(tmp_path / "camden", "camden", "Ada", on_pg)
+    try:
+        _work(borough)
+        _send(borough, on_pg, "b1")
+        first = _kept(on_pg, borough)
+        assert first is not None
+        _raw(borough, "DELETE FROM audit_event WHERE id >= ?", first.head_id - 1)
+        _work(borough)
+        message, _manifest = _send(borough, on_pg, "b2")
+        assert f"event {first.head_id} now has another hash than bundle 1 reported" in message
+        with on_pg.session() as s:
+            assert [t.device_id for t in central_status(s).rewritten_trails] == [borough.device_id]
+
+        with on_pg.transaction() as s:  # the centre's own trail, chained on PostgreSQL too
+            s.add(
+                AuditEvent(
+                    at=dt.datetime(2026, 12, 6, 1, 2, 3, 456789),
+                    device_id=on_pg.config.central_id,
+                    officer="Centre Officer",
+                    entity="contact",
+                    entity_id="c1",
+                    action="update",
+                    changes=["email", "phone"],
+                    summary='ünïcode "quoted"',
+                )
+            )
+        with on_pg.session() as s:
+            check = verify(s)
+            assert check.intact and check.events >= 1
+            target = check.head_id
+        with on_pg.transaction() as s:
+            s.execute(
+                text("UPDATE audit_event SET officer = 'Mallory' WHERE id = :id"), {"id": target}
+            )
+        with on_pg.session() as s:
+            check = verify(s)
+        assert check.broken is not None and check.broken.event_id == target
+        assert "changed after it was written (update contact)" in check.broken.what
+    finally:
+        borough.close()
+        on_pg.close()
