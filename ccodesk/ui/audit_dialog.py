@@ -2,7 +2,7 @@
 and days, newest first, paged through SQL; exported as spreadsheet-safe CSV.
 
 Enter or a double-click on an event shows that record's whole history. The queries are
-`ccodesk.services.audit`'s; the chain itself is checked by `ccodesk-cli audit verify`.
+`ccodesk.services.audit`'s, which also checks the hash chain (`verify`).
 """
 
 from __future__ import annotations
