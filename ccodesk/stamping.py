@@ -2,7 +2,8 @@
 
 Every flush of a store session passes through `before_flush`: new and changed synced rows get
 the next local `change_seq`, this device's counter in their version vector and a hybrid logical
-clock stamp, and an `AuditEvent` records who changed what. Bulk loads use `stamp_rows`, which
+clock stamp, and an `AuditEvent` records who changed what (each event chained to the one before
+it by its hash, ccodesk/auditchain.py). Bulk loads use `stamp_rows`, which
 allocates the same metadata for plain row dictionaries in one statement.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.orm import Session, UOWTransaction
 
+from ccodesk import auditchain
 from ccodesk.models import AuditEvent, Synced, SyncedChild, new_id
 
 
@@ -88,7 +90,15 @@ def _changed_fields(obj: Synced) -> list[str]:
 
 
 def before_flush(session: Session, _flush: UOWTransaction, _instances: object) -> None:
-    """Stamp sync metadata on every new or changed synced row and write the audit trail."""
+    """Stamp sync metadata on every new or changed synced row and write the audit trail.
+
+    Every audit event in the flush, whoever added it, is then numbered and chained
+    (ccodesk/auditchain.py)."""
+    _stamp(session)
+    auditchain.link_new(session)
+
+
+def _stamp(session: Session) -> None:
     if "device_id" not in session.info:
         raise RuntimeError("a store session must carry the device id in session.info")
     for obj in session.deleted:

@@ -81,6 +81,7 @@ TIERS: list[dict[str, tuple[str, ...]]] = [
             "ccodesk.storeinfo",
             "ccodesk.keystore",
             "ccodesk.stamping",
+            "ccodesk.auditchain",
             "ccodesk.search_index",
             "ccodesk.snapshot",
             "ccodesk.recovery",

@@ -18,6 +18,7 @@ from ccodesk.keystore import KeyFileKeys
 from ccodesk.models import (
     ActionItem,
     Attendance,
+    AuditHead,
     Base,
     BundleLog,
     CalendarLink,
@@ -36,6 +37,7 @@ from ccodesk.models import (
     TrustedKey,
 )
 from ccodesk.models.refdata import reference_rows
+from ccodesk.services.audit import verify
 from ccodesk.services.engagements import get_engagement
 from ccodesk.services.search import search
 from ccodesk.store import SCHEMA_HEAD, Store, checkpoint, current_revision, make_engine, open_store
@@ -263,6 +265,12 @@ def _check_content(s: Session, schema: str) -> None:
         assert _row(s, CalendarLink, "eng-0003").organiser_name == "Camden PCCG"
     if schema >= "0012":
         assert _row(s, DashboardSnapshot, 1).day == "2026-11-30"
+    if schema >= "0013":
+        assert _row(s, ExportLog, "exp-0010").audit_head_id == 1
+        assert _row(s, AuditHead, DEVICE).head_id == 1
+    # whatever the schema, the trail is chained after the upgrade (0013 chains older events)
+    check = verify(s)
+    assert check.broken is None and check.events == (1 if schema >= "0013" else 0)
 
 
 @pytest.mark.parametrize("schema", SCHEMAS)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ccodesk.cli import calendar, printing, quicktime, recovery, reports, sync
+from ccodesk.cli import audit, calendar, printing, quicktime, recovery, reports, sync
 from ccodesk.cli.arguments import date, positive
 from ccodesk.cli.context import Context, PassphrasePrompt, confirm_centre
 from ccodesk.cli.runner import run
@@ -244,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     reports.add_commands(sub)
     recovery.add_commands(sub, key_actions)
     calendar.add_commands(sub)
+    audit.add_commands(sub)
     return parser
 
 

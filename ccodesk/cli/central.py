@@ -239,6 +239,13 @@ def cmd_status(args: argparse.Namespace, context: Context[Central]) -> int:
         if st.last_merge
         else "Last merge:      never"
     )
+    for trail in st.rewritten_trails:  # issue 15: a device's history changed after it was sent
+        print(
+            printable(
+                f"AUDIT TRAIL REWRITTEN: {trail.borough_code or '-'} {trail.device_id} "
+                f"(first seen {trail.rewritten_at:%Y-%m-%d %H:%M}): {trail.rewritten}"
+            )
+        )
     return 0
 
 

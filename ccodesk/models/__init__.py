@@ -30,7 +30,14 @@ from ccodesk.models.engagement import (
     engagement_target_group,
     engagement_topic,
 )
-from ccodesk.models.meta import AuditEvent, CalendarLink, DashboardSnapshot, DeviceState, Draft
+from ccodesk.models.meta import (
+    AuditEvent,
+    AuditHead,
+    CalendarLink,
+    DashboardSnapshot,
+    DeviceState,
+    Draft,
+)
 from ccodesk.models.outcomes import (
     ActionItem,
     CostItem,
@@ -89,6 +96,7 @@ __all__ = [
     "Attendance",
     "AttendanceCount",
     "AuditEvent",
+    "AuditHead",
     "Base",
     "Borough",
     "BundleLog",

@@ -49,6 +49,28 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(20))
     changes: Mapped[list[str]] = mapped_column(JSON, default=list)
     summary: Mapped[str] = mapped_column(Text, default="")
+    # The hash chain (issue 15, ccodesk/auditchain.py): the previous event's hash and this one's.
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuditHead(Base):
+    """The centre's record of the audit-trail head each device last sent (issue 15).
+
+    A device's later bundle must carry a chain that extends this one; when it does not (an
+    event the device sent before now has another hash, or is gone), `rewritten_at` says when
+    that was first seen and `rewritten` what was found. Kept until the device is looked at."""
+
+    __tablename__ = "audit_head"
+
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    borough_code: Mapped[str | None] = mapped_column(String(40))
+    bundle_seq: Mapped[int] = mapped_column(BigInteger)  # the bundle that carried the head
+    head_id: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    rewritten_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    rewritten: Mapped[str] = mapped_column(Text, default="")
 
 
 class Draft(Base):

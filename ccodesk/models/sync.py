@@ -111,3 +111,6 @@ class ExportLog(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     written_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # file renamed into place
     receipt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # first receipt taken
+    # The audit trail's head when the bundle was written (issue 15): a later bundle sends the
+    # hash its trail now holds at this id, so the centre can check the history still extends.
+    audit_head_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -27,7 +27,7 @@ from ccodesk.models import (
     new_id,
 )
 from ccodesk.store import Store
-from ccodesk.sync import bundle, consent, sshsig, strict
+from ccodesk.sync import audit_heads, bundle, consent, sshsig, strict
 from ccodesk.sync.keys import age_identity_from_signing_key, parse_recipient
 from ccodesk.sync.merge import MergeResult, merge_records
 from ccodesk.sync.ownership import CENTRE, OwnershipRefused, Rules, relayed_for_export
@@ -144,6 +144,7 @@ def export_bundle(
         if centre is not None and centre.device_id:  # the centre's own records stay its own
             records = [r for r in records if r.origin != centre.device_id]
         relayed = relayed_for_export(session, store.device_id, store.borough_code or "")
+        audit = audit_heads.manifest_field(session)
     bundle_id = new_id()
     manifest = {
         "format": bundle.FORMAT,
@@ -161,6 +162,7 @@ def export_bundle(
         "age_recipient": device_recipient(store),
         "counts": _counts(records),
         "relayed": relayed,
+        "audit": audit,
     }
     progress(len(records), len(records), "Signing and encrypting…")
     data, content_hash = bundle.build_hashed(
@@ -171,7 +173,7 @@ def export_bundle(
     )
     if cancelled():
         raise SyncError("Export cancelled; nothing was written.")
-    _record_export(store, bundle_id, seq, since, through, path.name, content_hash)
+    _record_export(store, bundle_id, seq, since, through, path.name, content_hash, audit["head_id"])
     try:
         atomic_write_bytes(path, data, mode=0o600)
     except OSError as exc:
@@ -204,6 +206,7 @@ def _record_export(
     through: int,
     file_name: str,
     content_hash: str,
+    audit_head_id: int,
 ) -> None:
     """Take bundle number `seq` and log the export, in one transaction, before the file exists.
 
@@ -231,6 +234,7 @@ def _record_export(
                 file_name=file_name[:255],
                 content_hash=content_hash,
                 created_at=dt.datetime.now(),
+                audit_head_id=audit_head_id,
             )
         )
 

@@ -409,6 +409,8 @@ def _check_manifest_fields(manifest: dict[str, Any], kind: str) -> None:
                 f"{str(exc).rstrip('.')}, so no receipt could be encrypted to the device; "
                 "nothing was merged."
             ) from exc
+    if kind == "changes" and "audit" in manifest:
+        _check_audit(manifest["audit"], f"{where}: audit")
     if kind in ("changes", "reference") and "counts" in manifest:
         counts = manifest["counts"]
         if not isinstance(counts, dict):
@@ -416,6 +418,34 @@ def _check_manifest_fields(manifest: dict[str, Any], kind: str) -> None:
         for name in counts:
             strict.check_text(name, f"{where}: counts", limit=40)
             strict.integer(counts, name, f"{where}: counts")
+
+
+MAX_AUDIT_EARLIER = 64  # entries of a manifest's audit.earlier (audit_heads.MAX_EARLIER)
+
+
+def _check_audit(audit: Any, where: str) -> None:
+    """A changes manifest's audit trail head (§3): the last event's id and hash, and the hashes
+    the trail now holds at earlier heads (null: that event is gone)."""
+    if not isinstance(audit, dict):
+        raise strict.StrictError(f"{where} must be an object.")
+    strict.integer(audit, "head_id", where)
+    strict.sha256_hex(audit, "head_hash", where)
+    earlier = audit.get("earlier", [])
+    if not isinstance(earlier, list):
+        raise strict.StrictError(f"{where}: earlier must be a list.")
+    if len(earlier) > MAX_AUDIT_EARLIER:
+        raise strict.StrictError(
+            f"{where}: earlier lists {len(earlier)} heads, more than {MAX_AUDIT_EARLIER}."
+        )
+    for number, entry in enumerate(earlier, start=1):
+        place = f"{where}: earlier entry {number}"
+        if not isinstance(entry, dict):
+            raise strict.StrictError(f"{place} must be an object.")
+        strict.integer(entry, "id", place, low=1)
+        if entry.get("hash") is not None:
+            strict.sha256_hex(entry, "hash", place)
+        elif "hash" not in entry:
+            raise strict.StrictError(f"{place} has no hash (null when the event is gone).")
 
 
 def _check_receipt(doc: dict[str, Any]) -> None:

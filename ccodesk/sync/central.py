@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -27,8 +27,16 @@ from ccodesk import stamping
 from ccodesk.errors import KnownError, NotFound
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.keystore import KeyFileKeys, KeyringKeys, PassphrasePrompt, Secrets, keyring_works
-from ccodesk.models import BundleLog, DeviceState, SyncConflict, Topic, TrustedKey, new_id
-from ccodesk.sync import bundle, sshsig
+from ccodesk.models import (
+    AuditHead,
+    BundleLog,
+    DeviceState,
+    SyncConflict,
+    Topic,
+    TrustedKey,
+    new_id,
+)
+from ccodesk.sync import audit_heads, bundle, sshsig
 from ccodesk.sync.keys import age_identity_from_signing_key, write_identity
 from ccodesk.sync.records import ENTITIES, read_records
 
@@ -351,6 +359,7 @@ class CentralStatus:
     records: int
     open_conflicts: int
     last_merge: dt.datetime | None
+    rewritten_trails: list[AuditHead] = field(default_factory=list)  # issue 15
 
 
 def central_status(session: Session) -> CentralStatus:
@@ -373,6 +382,7 @@ def central_status(session: Session) -> CentralStatus:
             or 0
         ),
         last_merge=session.scalar(select(func.max(BundleLog.received_at))),
+        rewritten_trails=audit_heads.rewritten_trails(session),
     )
 
 

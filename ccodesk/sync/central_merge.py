@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from ccodesk.errors import KnownError
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import BundleLog, DeviceState, TrustedKey, new_id
-from ccodesk.sync import bundle, ownership, strict
+from ccodesk.sync import audit_heads, bundle, ownership, strict
 from ccodesk.sync.central import Central
 from ccodesk.sync.keys import parse_recipient
 from ccodesk.sync.merge import MergeResult, merge_records
@@ -142,6 +142,7 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
             s, records, bundle_id=manifest["bundle_id"], authorise=allowed.authorise()
         )
         receipt = _receipt(central, manifest, opened, result, recipient)
+        rewritten = audit_heads.check_and_keep(s, manifest, dt.datetime.now())
         s.add(
             BundleLog(
                 bundle_id=manifest["bundle_id"],
@@ -164,7 +165,8 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
         path,
         True,
         f"merged: {result.applied} applied, {result.already} already had, "
-        f"{result.conflicts} conflicts",
+        f"{result.conflicts} conflicts"
+        + (f"; AUDIT TRAIL REWRITTEN on this device: {rewritten}" if rewritten else ""),
         written,
         result,
     )

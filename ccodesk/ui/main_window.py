@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the pages import SQLAlchemy and the services: loaded once t
     from ccodesk.settings import Settings
     from ccodesk.snapshot import BoardLines
     from ccodesk.store import Store
+    from ccodesk.ui.audit_dialog import AuditDialog
     from ccodesk.ui.dashboard_page import DashboardPage
     from ccodesk.ui.engagement_editor import EngagementEditor
     from ccodesk.ui.engagements_page import EngagementsPage
@@ -531,6 +532,7 @@ class MainWindow(QMainWindow):
         go_menu.addSeparator()
         command("Find engagements…", (QKeySequence.StandardKey.Find,), self._find, go_menu)
         command("Refresh", (QKeySequence.StandardKey.Refresh, "F5"), self.refresh_current, go_menu)
+        self.audit_action = command("Audit trail…", ("Ctrl+Shift+A",), self.open_audit, go_menu)
         command("About ccodesk", (), self._about, help_menu)
         self.store_actions = [
             self.new_action,
@@ -538,6 +540,7 @@ class MainWindow(QMainWindow):
             self.packs_action,
             self.key_in_action,
             self.quick_time_action,
+            self.audit_action,
         ]
         for action in self.store_actions:
             action.setEnabled(False)  # until the store is open
@@ -626,6 +629,17 @@ class MainWindow(QMainWindow):
     def _after_save(self) -> None:
         self.engagements.refresh()
         self.refresh_current()
+
+    def open_audit(self) -> AuditDialog | None:
+        """The audit trail viewer (issue 15), over the open store."""
+        if self.store is None:
+            return None
+        from ccodesk.ui.audit_dialog import AuditDialog
+
+        dialog = AuditDialog(self.store, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def open_settings(self) -> SettingsDialog:
         from ccodesk.ui.settings_dialog import SettingsDialog
