@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ccodesk.errors import KnownError, ValidationError
+from ccodesk.errors import ValidationError
 from ccodesk.terminal import printable
 
 
@@ -315,20 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
-    """Parse `argv` and run the chosen command: a plain line and status 1 for what the user
-    can fix, 130 on Ctrl+C (the commands write atomically, so nothing is left half-done)."""
+    """Parse `argv` and run the chosen command under the failure policy
+    (`ccodesk.failures.run_command`: plain lines for what the user can fix, the log for bugs)."""
+    from ccodesk.failures import run_command
+
     args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except KnownError as exc:
-        print(printable(f"{parser.prog}: error: {exc}"), file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"{parser.prog}: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # the reader went away (`… | head`): stop quietly, as Unix tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
-        return 1
+    return run_command(parser.prog, lambda: args.func(args), parser.prog)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
