@@ -285,6 +285,11 @@ def open_store(
     path = data_dir / DB_FILE
     if not path.exists():
         raise StoreError(f"{path} is missing; restore it from {data_dir / BACKUP_DIR}.")
+    if path.stat().st_size == 0:  # opening it would write a new, empty database into it
+        raise StoreDamaged(
+            f"The store {path} is empty: it holds no ccodesk data. Restore the newest copy "
+            f"from {data_dir / BACKUP_DIR}."
+        )
     secrets = secrets or keys_for(data_dir, info, prompt).load()
     engine = make_engine(path, secrets.database_key)
     try:
