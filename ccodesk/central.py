@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ccodesk.errors import KnownError
+from ccodesk.failures import file_boundary
 from ccodesk.terminal import printable, printable_lines
 
 
@@ -110,7 +111,8 @@ def cmd_allowed_signers(args: argparse.Namespace) -> int:
 
     with _central(args) as central:
         text = allowed_signers(central)
-    atomic_write_bytes(Path(args.output), text.encode())
+    with file_boundary(args.output):
+        atomic_write_bytes(Path(args.output), text.encode())
     from ccodesk.words import plural
 
     print(f"Wrote {plural(len(text.splitlines()), 'signer')} to {args.output}.")
@@ -155,6 +157,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
             if outcome.ok:
                 extra = f" (receipt {outcome.receipt})" if outcome.receipt else ""
                 print(printable(f"{name}: {outcome.message}{extra}"))
+                rejected += not outcome.complete
             else:
                 rejected += 1
                 print(printable(f"{name}: rejected: {outcome.message}"))
@@ -286,7 +289,8 @@ def cmd_reference_export(args: argparse.Namespace) -> int:
 
     with _central(args) as central:
         data = reference_bundle(central)
-    atomic_write_bytes(Path(args.output), data)
+    with file_boundary(args.output):
+        atomic_write_bytes(Path(args.output), data)
     print(f"Wrote the reference bundle to {args.output} (signed by {central.fingerprint()}).")
     return 0
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -75,18 +76,22 @@ def file_boundary(path: Path | str, doing: str = "write") -> Iterator[None]:
 # -- the store -------------------------------------------------------------------------------
 
 
-def _damaged(path: Path, backups: Path) -> StoreDamaged:
+def _damaged(path: Path, backups: Path | None) -> StoreDamaged:
+    restore = (
+        f"Restore the newest copy from {backups}, or ask IT to recover it ('ccodesk-cli recovery')."
+        if backups
+        else "Restore it from the newest backup."
+    )
     return StoreDamaged(
         f"The store {path} is damaged: part of it cannot be read, so ccodesk stopped before "
-        f"writing anything more. Restore the newest copy from {backups}, or ask IT to recover "
-        "it ('ccodesk-cli recovery')."
+        f"writing anything more. {restore}"
     )
 
 
 def store_problem(
     exc: BaseException,
     path: Path,
-    backups: Path,
+    backups: Path | None,
     *,
     unreadable: Callable[[], StoreError] | None = None,
 ) -> KnownError | None:
@@ -96,10 +101,10 @@ def store_problem(
     `unreadable`: called for "file is not a database" to tell a wrong key from damage.
     """
     text = str(exc).lower()
-    if "database or disk is full" in text or "disk is full" in text:
+    if "database or disk is full" in text or "disk is full" in text or _no_room(text, path):
         return DiskFull(
-            f"The disk holding the store {path} is full, so the change was not saved (nothing "
-            "was lost). Free some space and try again."
+            f"The disk holding the store {path} is full, so ccodesk stopped without saving "
+            "anything half-done (nothing was lost). Free some space and try again."
         )
     if "database is locked" in text or "database is busy" in text or "table is locked" in text:
         return StoreBusy(
@@ -123,15 +128,28 @@ def store_problem(
     if "disk i/o error" in text:
         return StoreError(
             f"The disk holding the store {path} reported an error reading or writing it. "
-            f"Nothing more was written; check the disk, and keep the copies in {backups}."
+            "Nothing more was written; check the disk, and keep the store's backups safe."
         )
     return None
+
+
+ROOM = 1 << 20  # less free space than this beside the store: an I/O error is a full disk
+
+
+def _no_room(text: str, path: Path) -> bool:
+    """An I/O error (growing the WAL's shared memory, say) on a disk that is all but full."""
+    if "disk i/o error" not in text:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < ROOM
+    except OSError:
+        return False
 
 
 def translate_store_errors(
     engine: Any,
     path: Path,
-    backups: Path,
+    backups: Path | None,
     *,
     unreadable: Callable[[], StoreError] | None = None,
 ) -> None:

@@ -67,4 +67,8 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
     settings.validate()
-    atomic_write_bytes(path or settings_path(), json.dumps(asdict(settings), indent=2).encode())
+    target = path or settings_path()
+    from ccodesk.failures import file_boundary
+
+    with file_boundary(target):
+        atomic_write_bytes(target, json.dumps(asdict(settings), indent=2).encode())

@@ -68,9 +68,11 @@ class StoreInfo:
         return cls(**fields)
 
     def write(self, data_dir: Path) -> None:
+        from ccodesk.failures import file_boundary
         from ccodesk.fileio import atomic_write_bytes
 
-        atomic_write_bytes(data_dir / INFO_FILE, json.dumps(asdict(self), indent=2).encode())
+        with file_boundary(data_dir / INFO_FILE):
+            atomic_write_bytes(data_dir / INFO_FILE, json.dumps(asdict(self), indent=2).encode())
 
 
 def store_exists(data_dir: Path) -> bool:

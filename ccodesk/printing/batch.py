@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from ccodesk.failures import os_reason
 from ccodesk.models import Engagement, EngagementKind, EngagementStatus
 from ccodesk.printing.codes import FormKind, form_code
 from ccodesk.printing.files import CannotWrite, safe_name, write_pdf
@@ -107,7 +108,7 @@ def print_packs(
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
-        raise CannotWrite(f"Cannot make the folder {folder}: {exc.strerror or exc}.") from exc
+        raise CannotWrite(f"Cannot make the folder {folder}: {os_reason(exc)}.") from exc
     result = BatchResult(folder)
     started = time.perf_counter()
     total = len(engagement_ids)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError
+from ccodesk.failures import os_reason
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import (
     BundleLog,
@@ -76,7 +77,7 @@ def write_public_key(store: Store, path: Path) -> Path:
     try:
         atomic_write_bytes(path, (store.public_key_openssh() + "\n").encode())
     except OSError as exc:
-        raise SyncError(f"The key could not be saved to {path}: {exc.strerror or exc}.") from exc
+        raise SyncError(f"The key could not be saved to {path}: {os_reason(exc)}.") from exc
     return path
 
 
@@ -176,7 +177,7 @@ def export_bundle(
         atomic_write_bytes(path, data, mode=0o600)
     except OSError as exc:
         raise SyncError(
-            f"The bundle could not be written to {path}: {exc.strerror or exc}. Its number "
+            f"The bundle could not be written to {path}: {os_reason(exc)}. Its number "
             f"({seq}) is used up; export again for the next one."
         ) from exc
     with store.transaction() as session:

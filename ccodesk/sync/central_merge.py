@@ -15,7 +15,8 @@ from pathlib import Path
 import pyrage
 from sqlalchemy import func, select
 
-from ccodesk.errors import KnownError
+from ccodesk.errors import FileProblem, KnownError
+from ccodesk.failures import file_boundary
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import BundleLog, DeviceState, TrustedKey, new_id
 from ccodesk.sync import bundle, ownership, strict
@@ -37,6 +38,7 @@ class MergeOutcome:
     message: str
     receipt: Path | None = None
     result: MergeResult | None = None
+    complete: bool = True  # False: merged, but its receipt could not be written
 
 
 def merge_bundle(central: Central, path: Path, receipts: Path | None = None) -> MergeOutcome:
@@ -147,15 +149,22 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
                 receipt=base64.b64encode(receipt).decode(),
             )
         )
-    written = _write_receipt(receipts, manifest, receipt)
-    return MergeOutcome(
-        path,
-        True,
+    said = (
         f"merged: {result.applied} applied, {result.already} already had, "
-        f"{result.conflicts} conflicts",
-        written,
-        result,
+        f"{result.conflicts} conflicts"
     )
+    try:
+        written = _write_receipt(receipts, manifest, receipt)
+    except FileProblem as exc:  # the merge stands; merging again writes the stored receipt
+        return MergeOutcome(
+            path,
+            True,
+            f"{said}; but no receipt was written: {exc} Merge the bundle again to write it.",
+            None,
+            result,
+            complete=False,
+        )
+    return MergeOutcome(path, True, said, written, result)
 
 
 def _device_recipient(manifest: dict[str, object]) -> pyrage.x25519.Recipient:
@@ -214,8 +223,9 @@ def _write_receipt(
     if not receipt.startswith(AGE_HEADER):  # stored by an older ccodesk: never hand it out
         log.warning("receipt for %s not written: it is not encrypted", manifest["bundle_id"])
         return None
-    directory.mkdir(parents=True, exist_ok=True)
     borough = manifest.get("borough_code") or "device"
     name = f"receipt-{borough}-{manifest['seq']}-{str(manifest['bundle_id'])[:8]}.ccreceipt"
-    atomic_write_bytes(directory / name, receipt)
+    with file_boundary(directory / name):
+        directory.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(directory / name, receipt)
     return directory / name

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccodesk.errors import KnownError
+from ccodesk.failures import os_reason
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import EngagementKind
 from ccodesk.services.calendar_ics import export_ics
@@ -538,7 +539,7 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise KnownError(f"Could not read {path}: {exc.strerror}") from exc
+        raise KnownError(f"Could not read {path}: {os_reason(exc)}") from exc
 
 
 def preview_ics(store: Store, path: Path, progress: Progress = _quiet) -> ImportPlan:
