@@ -1,0 +1,69 @@
+"""Two processes writing to one borough store at once (the desktop and a command line, say):
+every read-then-write transaction waits for the other's write lock; none fails with
+"database is locked", and every change gets its own change_seq."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+WRITES = 50
+
+WRITER = """
+import datetime as dt, sys, time
+from pathlib import Path
+from sqlalchemy import func, select
+from ccodesk.models import Engagement, EngagementKind
+from ccodesk.services.engagements import EngagementDraft, save_engagement
+from ccodesk.store import open_store
+
+data_dir, go, name, count = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+with open_store(data_dir) as store:
+    print("ready", flush=True)
+    while not go.exists():
+        time.sleep(0.01)
+    for i in range(count):
+        with store.transaction() as s:  # reads, then writes (stamping's allocation)
+            s.scalar(select(func.count()).select_from(Engagement))
+            save_engagement(s, EngagementDraft(
+                kind=EngagementKind.PCCG_MEETING,
+                title=f"{name} {i}",
+                starts_at=dt.datetime(2026, 12, 1, 18, 0) + dt.timedelta(days=i),
+            ))
+print("done", name)
+"""
+
+
+def test_two_writer_processes_never_see_database_is_locked(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ccodesk.models import DeviceState, Engagement
+
+    data_dir = store.data_dir
+    go = tmp_path / "go"
+    env = dict(os.environ)
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(data_dir), str(go), name, str(WRITES)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for name in ("desktop", "cli")
+    ]
+    for writer in writers:  # both have opened the store: start them together
+        assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
+    go.touch()
+    results = [w.communicate(timeout=300) for w in writers]
+    for writer, (out, err) in zip(writers, results, strict=True):
+        assert "locked" not in err and "Traceback" not in err, err
+        assert writer.returncode == 0, err
+        assert out.startswith("done")
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Engagement)) == 2 * WRITES
+        seqs = list(s.scalars(select(Engagement.change_seq)))
+        assert len(set(seqs)) == 2 * WRITES
+        assert s.scalars(select(DeviceState)).one().change_seq == max(seqs)
