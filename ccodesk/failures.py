@@ -173,6 +173,16 @@ def _is_sqlite_error(exc: BaseException) -> bool:
     return module.startswith(("sqlite3", "sqlcipher3", "pysqlite2"))
 
 
+# -- Cancel --------------------------------------------------------------------------------
+
+
+def stop_if_cancelled(cancelled: Callable[[], bool], message: str = "") -> None:
+    """Raise `Cancelled` when `cancelled()` is true: call it inside the work's transaction,
+    so the rollback leaves nothing written."""
+    if cancelled():
+        raise Cancelled(message) if message else Cancelled()
+
+
 # -- the command line ------------------------------------------------------------------------
 
 

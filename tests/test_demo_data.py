@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from ccodesk.errors import ValidationError
+from ccodesk.errors import Cancelled, ValidationError
 from ccodesk.models import (
     Attendance,
     Engagement,
@@ -101,7 +101,7 @@ def test_cancel_leaves_nothing(store) -> None:  # type: ignore[no-untyped-def]
         calls.append(1)
         return len(calls) > 2
 
-    with pytest.raises(ValidationError, match="cancelled"):
+    with pytest.raises(Cancelled, match="cancelled; nothing was added"):
         load_demo_data(
             store,
             scale=3,

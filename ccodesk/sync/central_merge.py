@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,13 +17,13 @@ import pyrage
 from sqlalchemy import func, select
 
 from ccodesk.errors import FileProblem, KnownError
-from ccodesk.failures import file_boundary
+from ccodesk.failures import file_boundary, stop_if_cancelled
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import BundleLog, DeviceState, TrustedKey, new_id
 from ccodesk.sync import bundle, ownership, strict
 from ccodesk.sync.central import Central
 from ccodesk.sync.keys import parse_recipient
-from ccodesk.sync.merge import MergeResult, merge_records
+from ccodesk.sync.merge import NOT_MERGED, MergeResult, merge_records
 from ccodesk.sync.records import collector_paused
 
 log = logging.getLogger(__name__)
@@ -41,17 +42,27 @@ class MergeOutcome:
     complete: bool = True  # False: merged, but its receipt could not be written
 
 
-def merge_bundle(central: Central, path: Path, receipts: Path | None = None) -> MergeOutcome:
-    """Decrypt, authenticate and merge one bundle in one transaction; write a signed receipt."""
+def merge_bundle(
+    central: Central,
+    path: Path,
+    receipts: Path | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> MergeOutcome:
+    """Decrypt, authenticate and merge one bundle in one transaction; write a signed receipt.
+
+    `cancelled()` true raises `Cancelled` (not a rejection: nothing was merged, no receipt).
+    """
     try:
-        return _merge(central, path, receipts)
+        return _merge(central, path, receipts, cancelled)
     except KnownError as exc:
         log.info("rejected %s: %s", path, exc)
         return MergeOutcome(path, False, str(exc))
 
 
 @collector_paused()
-def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
+def _merge(
+    central: Central, path: Path, receipts: Path | None, cancelled: Callable[[], bool]
+) -> MergeOutcome:
     data = bundle.read_file(path)
     with central.session() as s:
         trusted_rows = {
@@ -129,7 +140,11 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
             sender_bound=int(manifest.get("through_seq", 0)),
         )
         result = merge_records(
-            s, records, bundle_id=manifest["bundle_id"], authorise=allowed.authorise()
+            s,
+            records,
+            bundle_id=manifest["bundle_id"],
+            authorise=allowed.authorise(),
+            cancelled=cancelled,
         )
         receipt = _receipt(central, manifest, opened, result, recipient)
         s.add(
@@ -149,6 +164,7 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
                 receipt=base64.b64encode(receipt).decode(),
             )
         )
+        stop_if_cancelled(cancelled, NOT_MERGED)  # the last moment before the commit
     said = (
         f"merged: {result.applied} applied, {result.already} already had, "
         f"{result.conflicts} conflicts"

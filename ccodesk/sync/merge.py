@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError, NotFound
+from ccodesk.failures import stop_if_cancelled
 from ccodesk.models import SyncConflict, SyncTombstone
 from ccodesk.stamping import Allocation
 from ccodesk.sync.bulk import among, executemany
@@ -44,6 +45,8 @@ from ccodesk.sync.records import (
     read_records,
     stored_form,
 )
+
+NOT_MERGED = "Merge cancelled; nothing was merged."
 
 
 class MergeRefused(KnownError):
@@ -86,12 +89,14 @@ def merge_records(
     *,
     bundle_id: str,
     authorise: Authorise | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> MergeResult:
     """Merge `records` into the store behind `session` (the caller owns the transaction).
 
     `authorise` sees every record with the stored versions of their ids before anything is
     written, and refuses the bundle by raising. Callers merging a whole bundle pause the
     garbage collector around parsing and merging both (`records.collector_paused`).
+    `cancelled()` true raises `Cancelled`; the caller's transaction then rolls back.
     """
     by_entity: dict[str, list[Record]] = {}
     for record in records:
@@ -103,6 +108,7 @@ def merge_records(
     kept_deletions: set[str] = set()  # ids with a row in sync_tombstone
     plan = []
     for entity in sorted(by_entity, key=ORDER.__getitem__):
+        stop_if_cancelled(cancelled, NOT_MERGED)
         incoming = _latest_per_id(by_entity[entity])
         stored = _versions(session, entity, list(incoming))  # metadata only: cheap
         tombstones = _tombstones(session, entity, list(incoming))
@@ -149,6 +155,7 @@ def merge_records(
                 writes.append((record, row_exists, join(current.vv, record.vv)))
             else:  # the stored version stays; it only learns of the other one
                 keeps.append((current, row_exists, join(current.vv, record.vv)))
+    stop_if_cancelled(cancelled, NOT_MERGED)
     if writes or keeps:
         block = Allocation(session, len(writes) + len(keeps))
         try:
@@ -164,6 +171,7 @@ def merge_records(
             ) from exc
         _advance_clock(session, max(r.hlc for r, _c, _v in writes + keeps))
     session.flush()
+    stop_if_cancelled(cancelled, NOT_MERGED)
     result.applied = len(writes) + len(keeps) - result.conflicts
     result.conflict_ids = [c.id for c in found]
     return result
