@@ -169,8 +169,11 @@ def translate_store_errors(
 
 
 def _is_sqlite_error(exc: BaseException) -> bool:
-    module = type(exc).__module__
-    return module.startswith(("sqlite3", "sqlcipher3", "pysqlite2"))
+    """SQLite's failures of the file and the lock (not constraints, not bad SQL: bugs)."""
+    kind = type(exc)
+    return kind.__module__.startswith(("sqlite3", "sqlcipher3", "pysqlite2")) and (
+        kind.__name__ in ("OperationalError", "DatabaseError")
+    )
 
 
 # -- Cancel --------------------------------------------------------------------------------

@@ -5,11 +5,16 @@ every read-then-write transaction waits for the other's write lock; none fails w
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from ccodesk.errors import StoreBusy
+from ccodesk.failures import translate_store_errors
 
 WRITES = 50
 
@@ -67,3 +72,23 @@ def test_two_writer_processes_never_see_database_is_locked(store, tmp_path: Path
         seqs = list(s.scalars(select(Engagement.change_seq)))
         assert len(set(seqs)) == 2 * WRITES
         assert s.scalars(select(DeviceState)).one().change_seq == max(seqs)
+
+
+def test_a_lock_held_longer_than_the_wait_is_store_busy_in_plain_words(tmp_path: Path) -> None:
+    """SQLite's real "database is locked", through the translation every store engine has."""
+    path = tmp_path / "central.db"
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0})
+    translate_store_errors(engine, path, tmp_path / "backups")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreBusy) as caught, engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x)")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        engine.dispose()
+    assert str(caught.value) == (
+        f"The store {path} is busy: another ccodesk program is writing to it. Try again when "
+        "it has finished."
+    )
