@@ -113,24 +113,36 @@ def store_problem(
         )
     if "readonly database" in text or "read-only" in text:
         return StoreError(
-            f"The store {path} is read-only, so ccodesk cannot save to it. Check the disk is "
-            "not write-protected and that you may write to the file and its folder."
+            f"The store {path} is read-only, so ccodesk cannot save to it: "
+            f"{_why_not_writable(path)}."
         )
     if "malformed" in text or "corrupt" in text:
         return _damaged(path, backups)
     if "not a database" in text:
         return unreadable() if unreadable else _damaged(path, backups)
     if "unable to open database file" in text:
-        return StoreError(
-            f"The store {path} cannot be opened: its folder is missing, or you may not read "
-            "and write it."
-        )
+        return StoreError(f"The store {path} cannot be opened: {_why_not_writable(path)}.")
     if "disk i/o error" in text:
         return StoreError(
             f"The disk holding the store {path} reported an error reading or writing it. "
             "Nothing more was written; check the disk, and keep the store's backups safe."
         )
     return None
+
+
+def _why_not_writable(path: Path) -> str:
+    """Why SQLite could not open or write `path` (it needs to write beside it, even to read)."""
+    folder = path.parent
+    if not folder.is_dir():
+        return f"its folder {folder} does not exist"
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "the disk holding it is read-only"
+    except OSError:
+        pass
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "permission denied: you may not write to it or to its folder"
+    return "check the disk, and that you may read and write the file and its folder"
 
 
 ROOM = 1 << 20  # less free space than this beside the store: an I/O error is a full disk

@@ -269,3 +269,28 @@ def test_merge_on_a_full_disk(
     assert len(list(receipts.iterdir())) == 1
     assert central_main(["--home", str(home), "status"]) == 0
     assert "Bundles merged:  1" in capfd.readouterr().out
+
+
+def test_a_read_only_disk_is_said_in_plain_words(
+    small_disk: Path, tmp_path: Path, place, capfd: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+) -> None:
+    store = place("hackney", small_disk / "hackney")
+    before = (store / "ccodesk.db").read_bytes()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    capfd.readouterr()
+    for argv in (("list", "engagements"), ("demo-data",)):
+        code = cli_main(["--data-dir", str(store), *argv])
+        _out, err = capfd.readouterr()
+        assert code == 1 and "Traceback" not in err
+        assert err == (
+            f"ccodesk-cli: error: The store {store / 'ccodesk.db'} cannot be opened: the disk "
+            "holding it is read-only.\n"
+        )
+    elsewhere = place("hackney", tmp_path / "hackney")
+    output = small_disk / "hackney.pub"
+    code = cli_main(["--data-dir", str(elsewhere), "key", "export-public", "-o", str(output)])
+    assert code == 1
+    assert capfd.readouterr().err == (
+        f"ccodesk-cli: error: The key could not be saved to {output}: the disk is read-only.\n"
+    )
+    assert (store / "ccodesk.db").read_bytes() == before
