@@ -272,7 +272,10 @@ def test_merge_on_a_full_disk(
 
 
 def test_a_read_only_disk_is_said_in_plain_words(
-    small_disk: Path, tmp_path: Path, place, capfd: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+    small_disk: Path,
+    tmp_path: Path,
+    place,
+    capfd: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
 ) -> None:
     store = place("hackney", small_disk / "hackney")
     before = (store / "ccodesk.db").read_bytes()
