@@ -297,3 +297,20 @@ def test_a_read_only_disk_is_said_in_plain_words(
         f"ccodesk-cli: error: The key could not be saved to {output}: the disk is read-only.\n"
     )
     assert (store / "ccodesk.db").read_bytes() == before
+
+
+@pytest.mark.parametrize("free", [0, 40 * 1024, 400 * 1024])
+def test_init_on_a_full_disk_leaves_no_half_store(
+    free: int, small_disk: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    store = small_disk / "store"
+    filler = fill(small_disk, free)
+    capfd.readouterr()
+    code = cli_main(["--data-dir", str(store), "init", "--borough", "Camden", "--officer", "Ann"])
+    line = _outcome(capfd, code, "ccodesk-cli")
+    assert code == 1 and str(store) in line
+    assert not store.exists() or list(store.iterdir()) == []
+    filler.unlink()  # room again: the same command now makes the store
+    assert (
+        cli_main(["--data-dir", str(store), "init", "--borough", "Camden", "--officer", "Ann"]) == 0
+    )
