@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from ccodesk.errors import Cancelled, KnownError, StoreBusy
 from ccodesk.ui.background import BackgroundJob
@@ -136,3 +136,67 @@ def test_timetable_work_with_a_bug_is_no_warning_box(
     assert [a[2] for a in warned] == [
         "Importing the calendar failed: Could not read x.ics: permission denied"
     ]
+
+
+def test_cancel_on_the_sync_page_imports_nothing_and_says_nothing(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crash_dialog: Hooked
+) -> None:
+    """The progress dialog's Cancel, pressed before the import runs: Cancelled, no message."""
+    import threading
+
+    from PySide6.QtCore import QRunnable, QThreadPool
+
+    from ccodesk.store import create_store
+    from ccodesk.sync.borough import import_bundle, sync_status
+    from ccodesk.sync.central import init_central, reference_bundle, trust_add
+    from ccodesk.ui.sync_page import SyncPage
+    from tests.support.sync_attacks import content_digest
+
+    said: list[str] = []
+    for name in ("information", "warning"):
+        monkeypatch.setattr(QMessageBox, name, lambda _p, _t, text, *a, **k: said.append(text))
+    central = init_central(tmp_path / "central", None, "MPA Central Unit")
+    store = create_store(tmp_path / "camden", borough_code="camden", officer_name="Ada")
+    reference = tmp_path / "ref.ccref"
+    reference.write_bytes(reference_bundle(central))
+    import_bundle(store, reference, confirm_centre=lambda _fp: True)
+    # The centre's next reference bundle trusts a colleague: importing it would change the store.
+    with create_store(tmp_path / "blo", borough_code="camden", officer_name="Bo") as blo:
+        trust_add(central, "camden", "Bo", blo.public_key_openssh())
+    reference.write_bytes(reference_bundle(central))
+    central.close()
+    with store.session() as s:
+        before = content_digest(s)
+    page = SyncPage(store)
+    qtbot.addWidget(page)
+    page.show()
+
+    # The pool busy with something else, so the import waits while Cancel is pressed.
+    pool = QThreadPool.globalInstance()
+    threads = pool.maxThreadCount()
+    release = threading.Event()
+
+    class Busy(QRunnable):
+        def run(self) -> None:
+            release.wait(10)
+
+    pool.setMaxThreadCount(1)
+    try:
+        pool.start(Busy())
+        job = page.import_from(reference)
+        page._progress.findChild(QPushButton).click()  # Cancel
+        assert job.cancelled
+        release.set()
+        with qtbot.waitSignal(job.signals.failed, timeout=10_000) as failed:
+            pass
+    finally:
+        release.set()
+        pool.waitForDone()
+        pool.setMaxThreadCount(threads)
+    qtbot.wait(10)
+    assert isinstance(failed.args[0], Cancelled)
+    assert said == [] and crash_dialog == []
+    with store.session() as s:
+        assert content_digest(s) == before
+    assert sync_status(store).centre is not None
+    store.close()
