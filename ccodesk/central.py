@@ -70,7 +70,8 @@ def cmd_trust_add(args: argparse.Namespace) -> int:
 
     key = args.key
     if os.path.exists(key):
-        key = Path(key).read_text().strip()
+        with file_boundary(key, "read"):
+            key = Path(key).read_text(errors="replace").strip()  # not text: refused as a key
     with _central(args) as central:
         row = trust_add(central, args.borough, args.officer, key)
         print(

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ccodesk import stamping
 from ccodesk.errors import KnownError, NotFound
-from ccodesk.failures import file_boundary, translate_store_errors
+from ccodesk.failures import file_boundary, file_problem, translate_store_errors
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.keystore import KeyFileKeys, KeyringKeys, PassphrasePrompt, Secrets, keyring_works
 from ccodesk.models import BundleLog, DeviceState, SyncConflict, Topic, TrustedKey, new_id
@@ -102,8 +102,10 @@ class CentralConfig:
             raise CentralError(
                 f"There is no central unit set up in {home}; run 'ccodesk-central init' first."
             ) from exc
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise CentralError(f"{home / CONFIG} is damaged: {exc}") from exc
+        except OSError as exc:
+            raise file_problem(exc, home / CONFIG, "read") from exc
 
 
 def _keys(
