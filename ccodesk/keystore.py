@@ -309,7 +309,7 @@ class _Sealed:
     def problem(self) -> str:
         """Why these fields cannot be a key file ccodesk wrote, or "" when they can."""
         if self.n < 2 or self.n & (self.n - 1) or self.n > MAX_SCRYPT_N:
-            return f"scrypt's N = {self.n} is not a power of two up to {MAX_SCRYPT_N}"
+            return f"scrypt's N = {self.n} is too large or not a power of two"
         if not 1 <= self.r <= MAX_SCRYPT_R or not 1 <= self.p <= MAX_SCRYPT_P:
             return f"scrypt's r = {self.r}, p = {self.p} are out of bounds"
         if 128 * self.n * self.r > MAX_SCRYPT_MEMORY:
@@ -326,10 +326,19 @@ def _whole(value: object) -> int:
 
 
 def _why(exc: BaseException) -> str:
+    """Why a key file could not be read, in words (not Python's)."""
+    import binascii
+
     if isinstance(exc, KeyError):
         return f"{exc} is missing"
     if isinstance(exc, RecursionError):
         return "it is nested too deeply"
+    if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+        return "it is not the text a key file holds"
+    if isinstance(exc, binascii.Error):
+        return "its salt, nonce or sealed keys are not base64"
+    if isinstance(exc, TypeError | AttributeError):
+        return "its fields are not laid out as in a key file"
     return str(exc) or type(exc).__name__
 
 
