@@ -264,9 +264,12 @@ class Store:
 def _refresh_reference(engine: Engine) -> None:
     from ccodesk.models.refdata import load_reference_data
 
+    version = reference_version()
+    with Session(engine) as s:  # a read first: opening must not wait for another writer
+        if s.scalars(select(DeviceState.reference_version)).one() == version:
+            return
     with Session(writer(engine)) as s, s.begin():
         device = s.scalars(select(DeviceState)).one()
-        version = reference_version()
         if device.reference_version != version:
             load_reference_data(s)
             device.reference_version = version

@@ -92,3 +92,42 @@ def test_a_lock_held_longer_than_the_wait_is_store_busy_in_plain_words(tmp_path:
         f"The store {path} is busy: another ccodesk program is writing to it. Try again when "
         "it has finished."
     )
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from sqlalchemy import text
+from ccodesk.store import open_store
+
+data_dir, done = Path(sys.argv[1]), Path(sys.argv[2])
+with open_store(data_dir) as store, store.transaction() as s:
+    s.execute(text("UPDATE device_state SET officer_name = officer_name"))  # holds the lock
+    print("holding", flush=True)
+    for _ in range(600):
+        if done.exists():
+            break
+        time.sleep(0.1)
+"""
+
+
+def test_reading_while_another_process_writes(store, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A long write elsewhere (an import, demo data) never keeps the command line from
+    opening the store and reading it: only writers wait for the write lock."""
+    from ccodesk.cli import main
+
+    done = tmp_path / "done"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(store.data_dir), str(done)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+        assert main(["--data-dir", str(store.data_dir), "list", "engagements"]) == 0
+        assert "0 of 0 engagements" in capsys.readouterr().out
+    finally:
+        done.touch()
+        _out, err = holder.communicate(timeout=60)
+    assert holder.returncode == 0, err
