@@ -41,3 +41,31 @@ class ValidationError(KnownError):
 
 class NotFound(KnownError):
     """No record with the given id."""
+
+
+class Cancelled(Exception):
+    """The user pressed Cancel: the work stopped and nothing of it was written.
+
+    Not a `KnownError`: nothing went wrong, so there is nothing to warn about. Every long job
+    that offers Cancel raises it (from a check of its `cancelled()` flag) inside its
+    transaction, which then rolls back.
+    """
+
+    def __init__(self, message: str = "Cancelled; nothing was written.") -> None:
+        super().__init__(message)
+
+
+class FileProblem(KnownError):
+    """A file could not be read or written: the disk is full or read-only, no permission…"""
+
+
+class DiskFull(FileProblem):
+    """The disk holding a file or the store is full."""
+
+
+class StoreBusy(StoreError):
+    """Another program holds the store's write lock for longer than we wait."""
+
+
+class StoreDamaged(StoreError):
+    """The store's file is damaged: restore it from a backup."""

@@ -35,6 +35,11 @@ KEY_FILE = "keys.enc"
 MIN_PASSPHRASE = 8
 # scrypt cost: about 50 ms on a laptop, 32 MiB of memory per guess.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+# What a key file may ask for: its parameters are read before anything is authenticated, so a
+# damaged or hostile file must not make us spend hours or all the memory (N = 2^40).
+MAX_SCRYPT_N, MAX_SCRYPT_R, MAX_SCRYPT_P = 2**20, 32, 16
+MAX_SCRYPT_MEMORY = 1 << 30  # 128 * N * r bytes
+MAX_KEY_FILE = 64 * 1024
 
 PassphrasePrompt = Callable[[bool], str]
 
@@ -67,8 +72,15 @@ class Secrets:
 
     @classmethod
     def from_json(cls, data: bytes) -> Secrets:
-        obj = json.loads(data)
-        return cls(bytes.fromhex(obj["database"]), bytes.fromhex(obj["signing"]))
+        """The secrets in `data`; ValueError when it is not what `to_json` wrote."""
+        try:
+            obj = json.loads(data)
+            database, signing = bytes.fromhex(obj["database"]), bytes.fromhex(obj["signing"])
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
+            raise ValueError(f"not a pair of keys ({type(exc).__name__})") from exc
+        if len(database) != 32 or len(signing) != 32:
+            raise ValueError("a key of the wrong length")
+        return cls(database, signing)
 
 
 # Backends that keep secrets in an ordinary file anyone with the disk can read. Matched on the
@@ -182,7 +194,13 @@ class KeyringKeys:
                 "The key for this store is not in this computer's keyring. It may belong to "
                 "another user account or machine; restore the keyring entry or a key file."
             )
-        return Secrets.from_json(stored.encode())
+        try:
+            return Secrets.from_json(stored.encode())
+        except ValueError as exc:
+            raise KeyUnavailable(
+                f"The key for this store in this computer's keyring is damaged ({exc}); "
+                "restore it from IT's recovery key file."
+            ) from exc
 
     def forget(self) -> None:
         with contextlib.suppress(keyring.errors.KeyringError):
@@ -216,28 +234,112 @@ class KeyFileKeys:
             "nonce": base64.b64encode(nonce).decode(),
             "ciphertext": base64.b64encode(sealed).decode(),
         }
-        atomic_write_bytes(self.path, json.dumps(doc, indent=2).encode(), mode=0o600)
+        from ccodesk.failures import file_boundary
+
+        with file_boundary(self.path):
+            atomic_write_bytes(self.path, json.dumps(doc, indent=2).encode(), mode=0o600)
 
     def load(self) -> Secrets:
-        try:
-            doc = json.loads(self.path.read_text())
-            kdf = doc["kdf"]
-            salt = base64.b64decode(doc["salt"])
-            nonce = base64.b64decode(doc["nonce"])
-            sealed = base64.b64decode(doc["ciphertext"])
-        except FileNotFoundError as exc:
-            raise KeyUnavailable(f"The key file {self.path} is missing.") from exc
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StoreError(f"The key file {self.path} is damaged: {exc}") from exc
+        sealed = self._read()
         passphrase = passphrase_from_env_or_prompt(self.prompt, confirm=False)
-        key = self._derive(passphrase, salt, int(kdf["n"]), int(kdf["r"]), int(kdf["p"]))
+        key = self._derive(passphrase, sealed.salt, sealed.n, sealed.r, sealed.p)
         try:
-            return Secrets.from_json(AESGCM(key).decrypt(nonce, sealed, b"ccodesk-keys-v1"))
+            plain = AESGCM(key).decrypt(sealed.nonce, sealed.ciphertext, b"ccodesk-keys-v1")
         except InvalidTag as exc:
             raise WrongKey("Wrong passphrase: the key file could not be unlocked.") from exc
+        try:
+            return Secrets.from_json(plain)
+        except ValueError as exc:  # authenticated, yet not keys: written by something else
+            raise self._damaged(str(exc)) from exc
+
+    def _damaged(self, why: str) -> StoreError:
+        return StoreError(
+            f"The key file {self.path} is damaged ({why}), so the store cannot be unlocked. "
+            "Restore it from a copy, or ask IT for the recovery key file."
+        )
+
+    def _read(self) -> _Sealed:
+        """The key file's fields, checked before any work is spent on them."""
+        try:
+            with self.path.open("rb") as handle:
+                raw = handle.read(MAX_KEY_FILE + 1)
+        except FileNotFoundError as exc:
+            raise KeyUnavailable(f"The key file {self.path} is missing.") from exc
+        except OSError as exc:
+            from ccodesk.failures import file_problem
+
+            raise file_problem(exc, self.path, "read") from exc
+        if len(raw) > MAX_KEY_FILE:
+            raise self._damaged("it is far larger than a key file")
+        try:
+            doc = json.loads(raw)
+            kdf = doc["kdf"]
+            if doc.get("format") not in (None, "ccodesk-keys-v1") or kdf["name"] != "scrypt":
+                raise ValueError("an unknown format")
+            sealed = _Sealed(
+                n=_whole(kdf["n"]),
+                r=_whole(kdf["r"]),
+                p=_whole(kdf["p"]),
+                salt=base64.b64decode(doc["salt"], validate=True),
+                nonce=base64.b64decode(doc["nonce"], validate=True),
+                ciphertext=base64.b64decode(doc["ciphertext"], validate=True),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            raise self._damaged(_why(exc)) from exc
+        problem = sealed.problem()
+        if problem:
+            raise self._damaged(problem)
+        return sealed
 
     def forget(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class _Sealed:
+    """A key file's fields: scrypt's parameters, the salt, and the sealed secrets."""
+
+    n: int
+    r: int
+    p: int
+    salt: bytes
+    nonce: bytes
+    ciphertext: bytes
+
+    def problem(self) -> str:
+        """Why these fields cannot be a key file ccodesk wrote, or "" when they can."""
+        if self.n < 2 or self.n & (self.n - 1) or self.n > MAX_SCRYPT_N:
+            return f"scrypt's N = {self.n} is too large or not a power of two"
+        if not 1 <= self.r <= MAX_SCRYPT_R or not 1 <= self.p <= MAX_SCRYPT_P:
+            return f"scrypt's r = {self.r}, p = {self.p} are out of bounds"
+        if 128 * self.n * self.r > MAX_SCRYPT_MEMORY:
+            return "scrypt's parameters would need more than 1 GiB of memory"
+        if len(self.salt) < 16 or len(self.nonce) != 12 or len(self.ciphertext) < 17:
+            return "the salt, nonce or sealed keys have the wrong length"
+        return ""
+
+
+def _whole(value: object) -> int:
+    if type(value) is not int:  # not bool, not 1e400, not "32768"
+        raise ValueError(f"{value!r} is not a whole number")
+    return value
+
+
+def _why(exc: BaseException) -> str:
+    """Why a key file could not be read, in words (not Python's)."""
+    import binascii
+
+    if isinstance(exc, KeyError):
+        return f"{exc} is missing"
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply"
+    if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+        return "it is not the text a key file holds"
+    if isinstance(exc, binascii.Error):
+        return "its salt, nonce or sealed keys are not base64"
+    if isinstance(exc, TypeError | AttributeError):
+        return "its fields are not laid out as in a key file"
+    return str(exc) or type(exc).__name__
 
 
 def keys_for(

@@ -20,6 +20,7 @@ from typing import Any
 import sqlcipher3.dbapi2 as sqlcipher
 
 from ccodesk.errors import KnownError
+from ccodesk.failures import os_reason
 from ccodesk.fileio import atomic_create_bytes
 
 # The store's SQLCipher settings: SQLCipher 4's defaults (a test reads them back from a store).
@@ -82,7 +83,7 @@ def write_key_file(store: Any, path: Path) -> Path:
     except FileExistsError as exc:
         raise RecoveryError(f"{path} already exists; it was left as it is.") from exc
     except OSError as exc:
-        raise RecoveryError(f"Could not write {path}: {exc.strerror or exc}") from exc
+        raise RecoveryError(f"Could not write {path}: {os_reason(exc)}") from exc
     return path
 
 
@@ -123,7 +124,7 @@ def export_plain(store: Any, path: Path) -> Path:
     except FileExistsError as exc:
         raise RecoveryError(f"{path} already exists; it was left as it is.") from exc
     except OSError as exc:
-        raise RecoveryError(f"Could not write {path}: {exc.strerror or exc}") from exc
+        raise RecoveryError(f"Could not write {path}: {os_reason(exc)}") from exc
     except sqlcipher.Error as exc:  # SQLite's own (disk full while exporting, …)
         raise RecoveryError(f"Could not write {path}: {exc}") from exc
     finally:

@@ -51,8 +51,11 @@ def load_settings(path: Path | None = None) -> Settings:
         raw = json.loads(path.read_text())
     except FileNotFoundError:
         return Settings()
-    except ValueError as exc:
+    except (ValueError, OSError, RecursionError) as exc:
         log.warning("ignoring unreadable settings %s: %s", path, exc)
+        return Settings()
+    if not isinstance(raw, dict):
+        log.warning("ignoring settings %s: not a JSON object", path)
         return Settings()
     known = {f.name: f.type for f in fields(Settings)}
     values = {k: v for k, v in raw.items() if k in known and isinstance(v, int)}
@@ -67,4 +70,8 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
     settings.validate()
-    atomic_write_bytes(path or settings_path(), json.dumps(asdict(settings), indent=2).encode())
+    target = path or settings_path()
+    from ccodesk.failures import file_boundary
+
+    with file_boundary(target):
+        atomic_write_bytes(target, json.dumps(asdict(settings), indent=2).encode())

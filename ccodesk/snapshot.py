@@ -106,6 +106,7 @@ def read_snapshot(path: Path, database_key: bytes, today: dt.date) -> BoardLines
 
         conn = sqlcipher3.connect(str(path), check_same_thread=False)
         try:
+            conn.execute("PRAGMA cipher_log_level = NONE")  # a damaged store: no log noise
             conn.execute(f"PRAGMA key = \"x'{database_key.hex()}'\"")
             conn.execute("PRAGMA query_only = ON")
             row = conn.execute(

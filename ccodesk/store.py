@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from ccodesk import stamping
-from ccodesk.errors import StoreError, StoreExists, StoreTooNew, WrongKey
+from ccodesk.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKey
+from ccodesk.failures import file_problem, translate_store_errors
 from ccodesk.keystore import (  # noqa: F401  (keys_for re-exported)
     KeyFileKeys,
     KeyringKeys,
@@ -32,6 +33,7 @@ from ccodesk.keystore import (  # noqa: F401  (keys_for re-exported)
 )
 from ccodesk.models import DeviceState, OfficerRole, new_id
 from ccodesk.resource_files import reference_version
+from ccodesk.store_health import unreadable_store
 from ccodesk.storeinfo import (  # noqa: F401  (re-exported: the store's public names)
     BACKUP_DIR,
     DATA_DIR_ENV,
@@ -51,6 +53,9 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     # Own the transactions (BEGIN in _on_begin) so DDL in migrations is transactional too.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
+    # SQLCipher's own log lines (on stderr) are noise to a user: its failures become
+    # StoreErrors in plain words (ccodesk.failures).
+    cur.execute("PRAGMA cipher_log_level = NONE")
     # Fails here with "file is not a database" when the key is wrong: nothing is written.
     cur.execute("SELECT count(*) FROM sqlite_master")
     for pragma in (
@@ -79,14 +84,39 @@ def make_engine(path: Path, database_key: bytes) -> Engine:
         connect_args={"check_same_thread": False},
     )
     event.listen(engine, "connect", _on_connect)
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    event.listen(engine, "begin", _begin)
+    backups = path.parent / BACKUP_DIR
+    translate_store_errors(
+        engine,
+        path,
+        backups,
+        unreadable=lambda: unreadable_store(path, backups, database_key),
+    )
     return engine
+
+
+WRITE = "ccodesk_write"  # an execution option: this connection's transactions will write
+
+
+def _begin(conn: Any) -> None:
+    # A transaction that writes takes the write lock at BEGIN: a deferred one that reads first
+    # cannot wait for the lock when it upgrades, and fails with "database is locked".
+    write = conn.get_execution_options().get(WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def writer(engine: Engine) -> Engine:
+    """`engine` for transactions that write: they begin with BEGIN IMMEDIATE."""
+    return engine.execution_options(**{WRITE: True})
 
 
 def _check_key(engine: Engine, path: Path) -> None:
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
+    except StoreError:  # wrong key or damaged (see store_health), in plain words
+        engine.dispose()
+        raise
     except exc.DatabaseError as e:
         engine.dispose()
         if "not a database" in str(e.orig):
@@ -122,10 +152,15 @@ def backup(data_dir: Path, engine: Engine, label: str) -> Path:
     checkpoint(engine)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = data_dir / BACKUP_DIR / f"ccodesk-{stamp}-{label}.db"
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
-    shutil.copyfile(data_dir / DB_FILE, tmp)
-    os.replace(tmp, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(data_dir / DB_FILE, tmp)
+        os.replace(tmp, target)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise file_problem(e, target, "write the backup") from e
     return target
 
 
@@ -159,6 +194,7 @@ class Store:
     def __init__(self, data_dir: Path, engine: Engine, info: StoreInfo, keys: Secrets) -> None:
         self.data_dir = data_dir
         self.engine = engine
+        self._writer = writer(engine)
         self.info = info
         self._secrets = keys
         with Session(engine) as s:
@@ -186,8 +222,12 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session inside a transaction: committed on success, rolled back on any error."""
-        with self._sessions.begin() as session:
+        """A session inside a transaction: committed on success, rolled back on any error.
+
+        The transaction holds the store's write lock from its start (BEGIN IMMEDIATE), so a
+        read-then-write never fails because another writer came first; it waits for them.
+        """
+        with self._sessions(bind=self._writer) as session, session.begin():
             yield session
 
     def database_key(self) -> bytes:
@@ -224,9 +264,12 @@ class Store:
 def _refresh_reference(engine: Engine) -> None:
     from ccodesk.models.refdata import load_reference_data
 
-    with Session(engine) as s, s.begin():
+    version = reference_version()
+    with Session(engine) as s:  # a read first: opening must not wait for another writer
+        if s.scalars(select(DeviceState.reference_version)).one() == version:
+            return
+    with Session(writer(engine)) as s, s.begin():
         device = s.scalars(select(DeviceState)).one()
-        version = reference_version()
         if device.reference_version != version:
             load_reference_data(s)
             device.reference_version = version
@@ -245,10 +288,20 @@ def open_store(
     path = data_dir / DB_FILE
     if not path.exists():
         raise StoreError(f"{path} is missing; restore it from {data_dir / BACKUP_DIR}.")
+    if path.stat().st_size == 0:  # opening it would write a new, empty database into it
+        raise StoreDamaged(
+            f"The store {path} is empty: it holds no ccodesk data. Restore the newest copy "
+            f"from {data_dir / BACKUP_DIR}."
+        )
     secrets = secrets or keys_for(data_dir, info, prompt).load()
     engine = make_engine(path, secrets.database_key)
     try:
         _check_key(engine, path)
+        if current_revision(engine) is None:  # every store is created with its schema
+            raise StoreDamaged(
+                f"The store {path} holds no ccodesk data: it is empty or damaged. Restore the "
+                f"newest copy from {data_dir / BACKUP_DIR}."
+            )
         migrate(data_dir, engine)
         _refresh_reference(engine)
         return Store(data_dir, engine, info, secrets)

@@ -51,17 +51,28 @@ class StoreInfo:
                 f"There is no ccodesk store in {data_dir}. Create one with "
                 "'ccodesk-cli init --borough NAME --officer NAME'."
             ) from e
-        except ValueError as e:
+        except (ValueError, RecursionError) as e:
             raise StoreError(f"{path} is damaged ({e}); restore it from a backup.") from e
+        except OSError as e:
+            from ccodesk.failures import file_problem
+
+            raise file_problem(e, path, "read") from e
         try:
-            return cls(**{k: doc[k] for k in ("store_id", "device_id", "protection", "created")})
+            fields = {k: doc[k] for k in ("store_id", "device_id", "protection", "created")}
         except KeyError as e:
             raise StoreError(f"{path} is missing {e}; restore it from a backup.") from e
+        except TypeError as e:
+            raise StoreError(f"{path} is damaged ({e}); restore it from a backup.") from e
+        if not all(isinstance(v, str) for v in fields.values()):
+            raise StoreError(f"{path} is damaged (a field is not text); restore it from a backup.")
+        return cls(**fields)
 
     def write(self, data_dir: Path) -> None:
+        from ccodesk.failures import file_boundary
         from ccodesk.fileio import atomic_write_bytes
 
-        atomic_write_bytes(data_dir / INFO_FILE, json.dumps(asdict(self), indent=2).encode())
+        with file_boundary(data_dir / INFO_FILE):
+            atomic_write_bytes(data_dir / INFO_FILE, json.dumps(asdict(self), indent=2).encode())
 
 
 def store_exists(data_dir: Path) -> bool:

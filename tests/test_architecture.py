@@ -82,6 +82,7 @@ TIERS: list[dict[str, tuple[str, ...]]] = [
             "ccodesk.keystore",
             "ccodesk.stamping",
             "ccodesk.auditchain",
+            "ccodesk.store_health",
             "ccodesk.search_index",
             "ccodesk.snapshot",
             "ccodesk.recovery",
@@ -95,6 +96,7 @@ TIERS: list[dict[str, tuple[str, ...]]] = [
         "base": (
             "ccodesk",
             "ccodesk.errors",
+            "ccodesk.failures",
             "ccodesk.fileio",
             "ccodesk.resource_files",
             "ccodesk.resources",

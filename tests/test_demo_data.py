@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from ccodesk.errors import ValidationError
+from ccodesk.errors import Cancelled, ValidationError
 from ccodesk.models import (
     Attendance,
     Engagement,
@@ -103,7 +103,7 @@ def test_cancel_leaves_nothing(store: Store) -> None:
         calls.append(1)
         return len(calls) > 2
 
-    with pytest.raises(ValidationError, match="cancelled"):
+    with pytest.raises(Cancelled, match="cancelled; nothing was added"):
         load_demo_data(
             store,
             scale=3,

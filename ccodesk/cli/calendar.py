@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ccodesk.cli.context import Context
 from ccodesk.errors import KnownError
+from ccodesk.failures import os_reason
 from ccodesk.terminal import printable_lines
 from ccodesk.words import plural
 
@@ -51,7 +52,8 @@ def cmd_export(args: argparse.Namespace, context: Context[Store]) -> int:
     try:
         atomic_write_bytes(output, data)
     except OSError as exc:
-        raise KnownError(f"Could not write {output}: {exc.strerror}; nothing was written.") from exc
+        reason = os_reason(exc)
+        raise KnownError(f"Could not write {output}: {reason}; nothing was written.") from exc
     count = data.count(b"BEGIN:VEVENT")
     print(f"Wrote {plural(count, 'engagement')} from {start} to {end} to {output}")
     return 0
@@ -71,7 +73,7 @@ def cmd_import(args: argparse.Namespace, context: Context[Store]) -> int:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise KnownError(f"Could not read {path}: {exc.strerror}") from exc
+        raise KnownError(f"Could not read {path}: {os_reason(exc)}") from exc
     start, end = default_horizon(dt.date.today())
     horizon = (args.start or start, args.until or end)
     if horizon[1] <= horizon[0]:

@@ -25,6 +25,7 @@ from ccodesk.cli import reports
 from ccodesk.cli.context import Context, PassphrasePrompt, confirm_secret_export
 from ccodesk.cli.runner import run
 from ccodesk.errors import KnownError
+from ccodesk.failures import file_boundary
 from ccodesk.terminal import printable, printable_lines
 
 if TYPE_CHECKING:
@@ -78,7 +79,8 @@ def cmd_trust_add(args: argparse.Namespace, context: Context[Central]) -> int:
 
     key = args.key
     if os.path.exists(key):
-        key = Path(key).read_text().strip()
+        with file_boundary(key, "read"):
+            key = Path(key).read_text(errors="replace").strip()  # not text: refused as a key
     with context.open_store(args) as central:
         row = trust_add(central, args.borough, args.officer, key)
         print(
@@ -119,7 +121,8 @@ def cmd_allowed_signers(args: argparse.Namespace, context: Context[Central]) -> 
 
     with context.open_store(args) as central:
         text = allowed_signers(central)
-    atomic_write_bytes(Path(args.output), text.encode())
+    with file_boundary(args.output):
+        atomic_write_bytes(Path(args.output), text.encode())
     from ccodesk.words import plural
 
     print(f"Wrote {plural(len(text.splitlines()), 'signer')} to {args.output}.")
@@ -163,6 +166,7 @@ def cmd_merge(args: argparse.Namespace, context: Context[Central]) -> int:
             if outcome.ok:
                 extra = f" (receipt {outcome.receipt})" if outcome.receipt else ""
                 print(printable(f"{name}: {outcome.message}{extra}"))
+                rejected += not outcome.complete
             else:
                 rejected += 1
                 print(printable(f"{name}: rejected: {outcome.message}"))
@@ -301,7 +305,8 @@ def cmd_reference_export(args: argparse.Namespace, context: Context[Central]) ->
 
     with context.open_store(args) as central:
         data = reference_bundle(central)
-    atomic_write_bytes(Path(args.output), data)
+    with file_boundary(args.output):
+        atomic_write_bytes(Path(args.output), data)
     print(f"Wrote the reference bundle to {args.output} (signed by {central.fingerprint()}).")
     return 0
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import errno
 import re
 from pathlib import Path
 
 from ccodesk.errors import KnownError
+from ccodesk.failures import os_reason
 from ccodesk.fileio import atomic_write_bytes
 
 
@@ -24,13 +24,7 @@ def write_pdf(path: Path, data: bytes) -> Path:
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
-        reason = {
-            errno.EACCES: "permission denied",
-            errno.EPERM: "permission denied",
-            errno.ENOSPC: "the disk is full",
-            errno.EROFS: "the disk is read-only",
-        }.get(exc.errno or 0, exc.strerror or str(exc))
-        raise CannotWrite(f"Cannot write {path}: {reason}.") from exc
+        raise CannotWrite(f"Cannot write {path}: {os_reason(exc)}.") from exc
     return path
 
 

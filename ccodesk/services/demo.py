@@ -18,7 +18,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from ccodesk import stamping
-from ccodesk.errors import ValidationError
+from ccodesk.errors import Cancelled, ValidationError
 from ccodesk.models import (
     ActionItem,
     Attendance,
@@ -173,7 +173,7 @@ def load_demo_data(
             if progress:
                 progress(done, total, what)
         if done < scale:  # generate() stopped early: cancelled
-            raise ValidationError("Demo data was cancelled; nothing was added.")
+            raise Cancelled("Demo data was cancelled; nothing was added.")
         for table, count in (
             ("organisation", report.organisations),
             ("engagement", report.engagements),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ccodesk.errors import KnownError
+from ccodesk.failures import os_reason
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.services import spreadsheet_safety as safety
 from ccodesk.services import suppression
@@ -469,5 +470,5 @@ def _write(path: Path, data: bytes) -> Path:
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
-        raise ExportError(f"Could not write {path}: {exc.strerror or exc}") from exc
+        raise ExportError(f"Could not write {path}: {os_reason(exc)}") from exc
     return path

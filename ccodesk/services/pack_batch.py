@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from ccodesk.failures import os_reason, stop_if_cancelled
 from ccodesk.models import Engagement, EngagementKind, EngagementStatus
 from ccodesk.printing.codes import FormKind, form_code
 from ccodesk.printing.files import CannotWrite, safe_name, write_pdf
@@ -80,7 +81,6 @@ def check_pack_folder(folder: Path) -> Path:
 class BatchResult:
     folder: Path
     written: list[Path] = field(default_factory=list)
-    cancelled: bool = False
     seconds: float = 0.0
 
 
@@ -96,7 +96,8 @@ def print_packs(
 ) -> BatchResult:
     """Write one pack per meeting into `folder`; each file is whole (atomic) or absent.
 
-    `folder` is made if it is missing, but not its parent (see `check_pack_folder`).
+    `folder` is made if it is missing, but not its parent (see `check_pack_folder`). Every
+    pack is made before any is written, so Cancel (`Cancelled`) leaves nothing written.
     """
     import time
 
@@ -107,21 +108,23 @@ def print_packs(
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
-        raise CannotWrite(f"Cannot make the folder {folder}: {exc.strerror or exc}.") from exc
+        raise CannotWrite(f"Cannot make the folder {folder}: {os_reason(exc)}.") from exc
     result = BatchResult(folder)
     started = time.perf_counter()
     total = len(engagement_ids)
+    made: list[tuple[Path, bytes]] = []
     for done, (eid, when, title) in enumerate(engagement_ids):
-        if cancelled():
-            result.cancelled = True
-            break
+        stop_if_cancelled(cancelled, "Cancelled; no pack was written.")
         if progress:
             progress(done, total, f"{when:%a %d %b %H:%M} {title}")
         with store.session() as session:
             pack = pack_content(session, eid)
         data = pack_pdf(pack, large_print=large_print, forms=forms)
-        result.written.append(write_pdf(folder / pack_file_name(eid, when, title), data))
-    if progress and not result.cancelled:
+        made.append((folder / pack_file_name(eid, when, title), data))
+    stop_if_cancelled(cancelled, "Cancelled; no pack was written.")
+    for path, data in made:
+        result.written.append(write_pdf(path, data))
+    if progress:
         progress(total, total, f"{len(result.written)} packs written")
     result.seconds = time.perf_counter() - started
     return result

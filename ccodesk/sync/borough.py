@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError
+from ccodesk.failures import os_reason, stop_if_cancelled
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import (
     BundleLog,
@@ -38,6 +39,10 @@ from ccodesk.words import plural
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
+
+
+NOT_EXPORTED = "Export cancelled; nothing was written."
+NOT_IMPORTED = "Import cancelled; nothing was changed."
 
 
 class SyncError(KnownError):
@@ -76,7 +81,7 @@ def write_public_key(store: Store, path: Path) -> Path:
     try:
         atomic_write_bytes(path, (store.public_key_openssh() + "\n").encode())
     except OSError as exc:
-        raise SyncError(f"The key could not be saved to {path}: {exc.strerror or exc}.") from exc
+        raise SyncError(f"The key could not be saved to {path}: {os_reason(exc)}.") from exc
     return path
 
 
@@ -171,14 +176,13 @@ def export_bundle(
         store.signing_key(),
         None if unencrypted else targets,
     )
-    if cancelled():
-        raise SyncError("Export cancelled; nothing was written.")
+    stop_if_cancelled(cancelled, NOT_EXPORTED)
     _record_export(store, bundle_id, seq, since, through, path.name, content_hash, audit["head_id"])
     try:
         atomic_write_bytes(path, data, mode=0o600)
     except OSError as exc:
         raise SyncError(
-            f"The bundle could not be written to {path}: {exc.strerror or exc}. Its number "
+            f"The bundle could not be written to {path}: {os_reason(exc)}. Its number "
             f"({seq}) is used up; export again for the next one."
         ) from exc
     with store.transaction() as session:
@@ -250,8 +254,7 @@ def _changed_records(
     records: list[Record] = []
     entities = list(ENTITIES)
     for done, entity in enumerate(entities):
-        if cancelled():
-            raise SyncError("Export cancelled; nothing was written.")
+        stop_if_cancelled(cancelled, NOT_EXPORTED)
         progress(done, len(entities), f"Collecting {entity.replace('_', ' ')} changes…")
         for record in read_records(session, entity, since_seq=since):
             if entity == "contact" and record.id not in shared:
@@ -310,17 +313,20 @@ def import_bundle(
     path: Path,
     *,
     confirm_centre: Callable[[str], bool] | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> ImportResult:
     """Import a receipt, a reference bundle or a colleague's bundle addressed to this device.
 
     `confirm_centre(fingerprint)` is asked before a centre key is pinned for the first time.
+    `cancelled()` true stops the import with `Cancelled`, nothing changed (rolled back).
     """
     opened, pinned = _open(store, path)
+    stop_if_cancelled(cancelled, NOT_IMPORTED)
     if opened.kind == "receipt":
         return _import_receipt(store, opened)
     if opened.kind == "reference":
-        return _import_reference(store, opened, pinned, confirm_centre)
-    return _import_changes(store, opened)
+        return _import_reference(store, opened, pinned, confirm_centre, cancelled)
+    return _import_changes(store, opened, cancelled)
 
 
 def _open(store: Store, path: Path) -> tuple[bundle.OpenedBundle, TrustedKey | None]:
@@ -487,6 +493,7 @@ def _import_reference(
     opened: bundle.OpenedBundle,
     pinned: TrustedKey | None,
     confirm_centre: Callable[[str], bool] | None,
+    cancelled: Callable[[], bool],
 ) -> ImportResult:
     reference = opened.json_member("reference.json")
     centre = reference.get("centre")
@@ -556,8 +563,10 @@ def _import_reference(
             records,
             bundle_id=opened.manifest["bundle_id"],
             authorise=from_centre.authorise(),
+            cancelled=cancelled,
         )
         _log(session, opened, merge)
+        stop_if_cancelled(cancelled, NOT_IMPORTED)  # the last moment before the commit
     return ImportResult(
         "reference",
         f"Reference bundle from {centre.get('name', 'the centre')} ({opened.signer}): "
@@ -618,7 +627,9 @@ def _upsert_topic(session: Session, topic: Any) -> None:
 
 
 @collector_paused()
-def _import_changes(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
+def _import_changes(
+    store: Store, opened: bundle.OpenedBundle, cancelled: Callable[[], bool]
+) -> ImportResult:
     manifest = opened.manifest
     if manifest["device_id"] == store.device_id:
         raise SyncError("This is one of this device's own bundles; there is nothing to import.")
@@ -632,8 +643,10 @@ def _import_changes(store: Store, opened: bundle.OpenedBundle) -> ImportResult:
             records,
             bundle_id=manifest["bundle_id"],
             authorise=_colleague_rules(session, store, opened).authorise(),
+            cancelled=cancelled,
         )
         _log(session, opened, merge)
+        stop_if_cancelled(cancelled, NOT_IMPORTED)  # the last moment before the commit
     who = manifest.get("officer") or manifest["device_id"]
     return ImportResult(
         "changes",

@@ -29,6 +29,7 @@ from typing import Any
 import pyrage
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ccodesk.failures import os_reason
 from ccodesk.sync import sshsig, strict
 from ccodesk.sync.records import (
     Record,
@@ -205,7 +206,7 @@ def read_file(path: Path) -> bytes:
     except IsADirectoryError as exc:
         raise BundleRejected(f"{path} is a directory, not a bundle file.") from exc
     except OSError as exc:
-        raise BundleRejected(f"{path} cannot be read: {exc.strerror or exc}.") from exc
+        raise BundleRejected(f"{path} cannot be read: {os_reason(exc)}.") from exc
 
 
 def open_bundle(

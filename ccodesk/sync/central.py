@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ccodesk import stamping
 from ccodesk.errors import KnownError, NotFound
+from ccodesk.failures import file_boundary, file_problem, translate_store_errors
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.keystore import KeyFileKeys, KeyringKeys, PassphrasePrompt, Secrets, keyring_works
 from ccodesk.models import (
@@ -84,6 +85,8 @@ def _engine(url: str) -> Engine:
         event.listen(engine, "connect", on_connect)
         # BEGIN IMMEDIATE: merges take the write lock up front, so concurrent ones serialise.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        if engine.url.database:
+            translate_store_errors(engine, Path(engine.url.database), None)
         return engine
     if url.startswith("postgresql"):
         return create_engine(url, pool_pre_ping=True)
@@ -107,8 +110,10 @@ class CentralConfig:
             raise CentralError(
                 f"There is no central unit set up in {home}; run 'ccodesk-central init' first."
             ) from exc
-        except (ValueError, KeyError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise CentralError(f"{home / CONFIG} is damaged: {exc}") from exc
+        except OSError as exc:
+            raise file_problem(exc, home / CONFIG, "read") from exc
 
 
 def _keys(
@@ -209,13 +214,14 @@ def init_central(
     except BaseException:
         keys.forget()
         raise
-    atomic_write_bytes(
-        home / CONFIG,
-        json.dumps(
-            {"central_id": config.central_id, "name": name, "protection": config.protection},
-            indent=2,
-        ).encode(),
-    )
+    with file_boundary(home / CONFIG):
+        atomic_write_bytes(
+            home / CONFIG,
+            json.dumps(
+                {"central_id": config.central_id, "name": name, "protection": config.protection},
+                indent=2,
+            ).encode(),
+        )
     return central
 
 

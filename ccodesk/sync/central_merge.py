@@ -9,19 +9,21 @@ import contextlib
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyrage
 from sqlalchemy import func, select
 
-from ccodesk.errors import KnownError
+from ccodesk.errors import FileProblem, KnownError
+from ccodesk.failures import file_boundary, stop_if_cancelled
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import BundleLog, DeviceState, TrustedKey, new_id
 from ccodesk.sync import audit_heads, bundle, ownership, strict
 from ccodesk.sync.central import Central
 from ccodesk.sync.keys import parse_recipient
-from ccodesk.sync.merge import MergeResult, merge_records
+from ccodesk.sync.merge import NOT_MERGED, MergeResult, merge_records
 from ccodesk.sync.records import collector_paused
 
 log = logging.getLogger(__name__)
@@ -37,19 +39,30 @@ class MergeOutcome:
     message: str
     receipt: Path | None = None
     result: MergeResult | None = None
+    complete: bool = True  # False: merged, but its receipt could not be written
 
 
-def merge_bundle(central: Central, path: Path, receipts: Path | None = None) -> MergeOutcome:
-    """Decrypt, authenticate and merge one bundle in one transaction; write a signed receipt."""
+def merge_bundle(
+    central: Central,
+    path: Path,
+    receipts: Path | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> MergeOutcome:
+    """Decrypt, authenticate and merge one bundle in one transaction; write a signed receipt.
+
+    `cancelled()` true raises `Cancelled` (not a rejection: nothing was merged, no receipt).
+    """
     try:
-        return _merge(central, path, receipts)
+        return _merge(central, path, receipts, cancelled)
     except KnownError as exc:
         log.info("rejected %s: %s", path, exc)
         return MergeOutcome(path, False, str(exc))
 
 
 @collector_paused()
-def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
+def _merge(
+    central: Central, path: Path, receipts: Path | None, cancelled: Callable[[], bool]
+) -> MergeOutcome:
     data = bundle.read_file(path)
     with central.session() as s:
         trusted_rows = {
@@ -139,7 +152,11 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
             sender_bound=int(manifest.get("through_seq", 0)),
         )
         result = merge_records(
-            s, records, bundle_id=manifest["bundle_id"], authorise=allowed.authorise()
+            s,
+            records,
+            bundle_id=manifest["bundle_id"],
+            authorise=allowed.authorise(),
+            cancelled=cancelled,
         )
         receipt = _receipt(central, manifest, opened, result, recipient)
         rewritten = audit_heads.check_and_keep(s, manifest, dt.datetime.now())
@@ -160,16 +177,24 @@ def _merge(central: Central, path: Path, receipts: Path | None) -> MergeOutcome:
                 receipt=base64.b64encode(receipt).decode(),
             )
         )
-    written = _write_receipt(receipts, manifest, receipt)
-    return MergeOutcome(
-        path,
-        True,
+        stop_if_cancelled(cancelled, NOT_MERGED)  # the last moment before the commit
+    said = (
         f"merged: {result.applied} applied, {result.already} already had, "
         f"{result.conflicts} conflicts"
-        + (f"; AUDIT TRAIL REWRITTEN on this device: {rewritten}" if rewritten else ""),
-        written,
-        result,
+        + (f"; AUDIT TRAIL REWRITTEN on this device: {rewritten}" if rewritten else "")
     )
+    try:
+        written = _write_receipt(receipts, manifest, receipt)
+    except FileProblem as exc:  # the merge stands; merging again writes the stored receipt
+        return MergeOutcome(
+            path,
+            True,
+            f"{said}; but no receipt was written: {exc} Merge the bundle again to write it.",
+            None,
+            result,
+            complete=False,
+        )
+    return MergeOutcome(path, True, said, written, result)
 
 
 def _device_recipient(manifest: dict[str, object]) -> pyrage.x25519.Recipient:
@@ -228,8 +253,9 @@ def _write_receipt(
     if not receipt.startswith(AGE_HEADER):  # stored by an older ccodesk: never hand it out
         log.warning("receipt for %s not written: it is not encrypted", manifest["bundle_id"])
         return None
-    directory.mkdir(parents=True, exist_ok=True)
     borough = manifest.get("borough_code") or "device"
     name = f"receipt-{borough}-{manifest['seq']}-{str(manifest['bundle_id'])[:8]}.ccreceipt"
-    atomic_write_bytes(directory / name, receipt)
+    with file_boundary(directory / name):
+        directory.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(directory / name, receipt)
     return directory / name

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ccodesk.errors import KnownError
+from ccodesk.failures import os_reason
 from ccodesk.fileio import atomic_create_bytes
 
 _CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
@@ -90,6 +91,6 @@ def write_identity(path: Path, identity: pyrage.x25519.Identity, owner: str) -> 
         raise IdentityFileError(f"{path} already exists; it was left as it is.") from exc
     except OSError as exc:
         raise IdentityFileError(
-            f"The identity could not be written to {path}: {exc.strerror or exc}."
+            f"The identity could not be written to {path}: {os_reason(exc)}."
         ) from exc
     return path

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError, NotFound
+from ccodesk.failures import stop_if_cancelled
 from ccodesk.models import SyncConflict, SyncTombstone
 from ccodesk.stamping import Allocation
 from ccodesk.sync.bulk import among, executemany
@@ -44,6 +45,8 @@ from ccodesk.sync.records import (
     read_records,
     stored_form,
 )
+
+NOT_MERGED = "Merge cancelled; nothing was merged."
 
 
 class MergeRefused(KnownError):
@@ -86,14 +89,16 @@ def merge_records(
     *,
     bundle_id: str,
     authorise: Authorise | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> MergeResult:
     """Merge `records` into the store behind `session` (the caller owns the transaction).
 
     `authorise` sees every record with the stored versions of their ids before anything is
     written, and refuses the bundle by raising. Callers merging a whole bundle pause the
     garbage collector around parsing and merging both (`records.collector_paused`).
+    `cancelled()` true raises `Cancelled`; the caller's transaction then rolls back.
     """
-    plan = _read_stored(session, records)
+    plan = _read_stored(session, records, cancelled)
     if authorise is not None:  # before anything is written (or even added to the session)
         authorise(session, {p.entity: (p.lines, p.stored, p.tombstones) for p in plan})
     decided = _Decided()
@@ -103,9 +108,11 @@ def merge_records(
         concurrent = _classify(entity_plan, decided)
         if concurrent:
             _resolve(session, entity_plan, concurrent, bundle_id, decided)
+    stop_if_cancelled(cancelled, NOT_MERGED)
     if decided.writes or decided.keeps:
         _write_decided(session, decided, kept_deletions)
     session.flush()
+    stop_if_cancelled(cancelled, NOT_MERGED)
     return MergeResult(
         applied=len(decided.writes) + len(decided.keeps) - len(decided.conflicts),
         already=decided.already,
@@ -141,13 +148,16 @@ class _Decided:
     already: int = 0
 
 
-def _read_stored(session: Session, records: Iterable[Record]) -> list[_EntityPlan]:
+def _read_stored(
+    session: Session, records: Iterable[Record], cancelled: Callable[[], bool]
+) -> list[_EntityPlan]:
     """The records by entity, parents first, with what the store holds of their ids."""
     by_entity: dict[str, list[Record]] = {}
     for record in records:
         by_entity.setdefault(record.entity, []).append(record)
     plan = []
     for entity in sorted(by_entity, key=ORDER.__getitem__):
+        stop_if_cancelled(cancelled, NOT_MERGED)
         incoming = _latest_per_id(by_entity[entity])
         stored = _versions(session, entity, list(incoming))  # metadata only: cheap
         tombstones = _tombstones(session, entity, list(incoming))

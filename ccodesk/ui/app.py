@@ -150,13 +150,12 @@ class _Launch:
                 return
             self.app.exit(0)
             return
-        if isinstance(exc, KnownError):
-            self._report(exc)
-            self.app.exit(1)
-            return
         self.exit_code = 1
         self.app.exit(1)
-        raise exc  # a bug: the crash dialog (or, in a smoke test, the traceback) reports it
+        from ccodesk.ui.background import handle_failure
+
+        # a bug: the crash dialog (or, in a smoke test, the traceback) reports it
+        handle_failure(exc, self._report)
 
     def _report(self, exc: BaseException) -> None:
         log.warning("cannot open %s: %s", self.data_dir, exc)

@@ -1,13 +1,18 @@
 """Long work off the UI thread: one QRunnable adapter and a progress dialog with Cancel.
 
 Work is a plain function from the services, `work(progress, cancelled)`, that reports progress
-through `progress(done, total, what)` and stops when `cancelled()` turns true (the services
-roll back, so a cancelled job leaves nothing half-written).
+through `progress(done, total, what)` and stops when `cancelled()` turns true by raising
+`Cancelled` inside its transaction (which rolls back, so a cancelled job writes nothing).
+
+One failure policy (`BackgroundJob.on_failure`, `handle_failure`): `Cancelled` is no error and
+shows nothing unless the caller asks; a `KnownError` goes to the caller, which shows its plain
+words; anything else is a bug, handed to the crash dialog through the global excepthook.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -15,10 +20,31 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from ccodesk.errors import Cancelled, KnownError
+
 log = logging.getLogger("ccodesk.ui")
 
 Progress = Callable[[int, int, str], None]
 Work = Callable[[Progress, Callable[[], bool]], Any]
+Known = Callable[[KnownError], object]
+Stopped = Callable[[Cancelled], object]
+
+
+def report_bug(error: BaseException) -> None:
+    """Hand a bug to the crash dialog (the global excepthook, `ccodesk.ui.crash`)."""
+    sys.excepthook(type(error), error, error.__traceback__)
+
+
+def handle_failure(error: BaseException, known: Known, cancelled: Stopped | None = None) -> None:
+    """The failure policy: Cancelled → `cancelled` (or nothing), KnownError → `known`, and
+    anything else → the crash dialog."""
+    if isinstance(error, Cancelled):
+        if cancelled is not None:
+            cancelled(error)
+    elif isinstance(error, KnownError):
+        known(error)
+    else:
+        report_bug(error)
 
 
 class _Signals(QObject):
@@ -64,6 +90,12 @@ class BackgroundJob(QRunnable):
 
     def start(self) -> None:
         QThreadPool.globalInstance().start(self)
+
+    def on_failure(self, known: Known, cancelled: Stopped | None = None) -> None:
+        """When the work fails: `known(error)` for a KnownError (show its words),
+        `cancelled(error)` when the user cancelled (nothing was written), the crash dialog
+        for anything else (see `handle_failure`)."""
+        self.signals.failed.connect(lambda error: handle_failure(error, known, cancelled))
 
 
 class ProgressDialog(QProgressDialog):

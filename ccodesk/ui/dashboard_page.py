@@ -85,7 +85,7 @@ class DashboardPage(LoadOnShow):
             self.view.show_message("Loading…", everywhere=True)
         job = BackgroundJob(work)
         job.signals.succeeded.connect(self._arrived)
-        job.signals.failed.connect(self._failed)
+        job.on_failure(self._failed)
         self._jobs = [j for j in self._jobs if not j.done] + [job]
         job.start()
 
@@ -94,9 +94,7 @@ class DashboardPage(LoadOnShow):
         if generation == self._generation:  # an older query finishing late is not shown
             self.show_board(board)
 
-    def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, KnownError):
-            raise exc  # a bug: the crash dialog reports it
+    def _failed(self, exc: KnownError) -> None:
         self.view.show_message(f"The dashboard could not be loaded: {exc}")
 
     def show_board(self, board: Dashboard) -> None:

@@ -24,7 +24,7 @@ from ccodesk.models import OfficerRole
 from ccodesk.resource_files import load_json
 from ccodesk.services.demo import load_demo_data
 from ccodesk.store import Store, create_store
-from ccodesk.ui.background import BackgroundJob, ProgressDialog
+from ccodesk.ui.background import BackgroundJob, ProgressDialog, handle_failure
 
 log = logging.getLogger("ccodesk.ui")
 
@@ -188,6 +188,12 @@ class FirstRunWizard(QWizard):
         self.job.start()
 
     def _demo_failed(self, error: Exception) -> None:
-        # The store exists and is empty: go on without demo data rather than lose it.
-        QMessageBox.information(self, "ccodesk", f"No demo data was loaded: {error}")
+        # The store exists and is empty: go on without demo data rather than lose it. Cancel
+        # says nothing; a bug goes to the crash dialog, not into an information box.
+        handle_failure(
+            error,
+            lambda known: QMessageBox.information(
+                self, "ccodesk", f"No demo data was loaded: {known}"
+            ),
+        )
         super().accept()

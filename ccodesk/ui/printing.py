@@ -297,17 +297,11 @@ class PrintDialog(QDialog):
             then(result)
 
         job.signals.succeeded.connect(built)
-        job.signals.failed.connect(self._failed)
+        job.signals.failed.connect(lambda _error: self._update())  # first: then its words
+        job.on_failure(lambda error: self._say(str(error)))
         self.job = job
         job.start()
         return job
-
-    def _failed(self, exc: BaseException) -> None:
-        self._update()
-        if isinstance(exc, KnownError):
-            self._say(str(exc))
-        else:
-            raise exc
 
     def save_as_pdf(self) -> BackgroundJob:
         """Build the document, then ask where to save it."""
@@ -377,11 +371,10 @@ def print_week_packs(
 
     def done(result: Any) -> None:
         count = len(result.written)
-        how = "Cancelled after" if result.cancelled else "Wrote"
         box = QMessageBox(
             QMessageBox.Icon.Information,
             "Packs",
-            f"{how} {count} meeting pack{'s' if count != 1 else ''} for the week of "
+            f"Wrote {count} meeting pack{'s' if count != 1 else ''} for the week of "
             f"{start:%d %b %Y} in {result.folder}.",
             QMessageBox.StandardButton.Ok,
             parent,
@@ -390,11 +383,11 @@ def print_week_packs(
         box.open()
         parent.setProperty("last_packs_message", box.text())
 
-    def failed(exc: BaseException) -> None:
+    def failed(exc: KnownError) -> None:
         QMessageBox.warning(parent, "Packs", str(exc))
 
     job.signals.succeeded.connect(done)
-    job.signals.failed.connect(failed)
+    job.on_failure(failed)  # Cancelled: no pack was written, nothing to say
     job.start()
     dialog.show()
     return job

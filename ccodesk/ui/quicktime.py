@@ -247,7 +247,8 @@ class RecordPrintDialog(QDialog):
         self.save_button.setEnabled(False)
         job = BackgroundJob(work)
         job.signals.succeeded.connect(then)
-        job.signals.failed.connect(self._failed)
+        job.signals.failed.connect(lambda _error: self._ready())
+        job.on_failure(lambda error: self.message.setText(str(error)))
         job.signals.succeeded.connect(lambda _r: self._ready())
         self.job = job
         job.start()
@@ -256,12 +257,6 @@ class RecordPrintDialog(QDialog):
     def _ready(self) -> None:
         self.print_button.setEnabled(True)
         self.save_button.setEnabled(True)
-
-    def _failed(self, exc: BaseException) -> None:
-        self._ready()
-        if not isinstance(exc, KnownError):
-            raise exc
-        self.message.setText(str(exc))
 
     def _save(self, data: bytes) -> None:
         self.message.clear()

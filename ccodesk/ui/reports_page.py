@@ -277,7 +277,7 @@ class ReportsPage(LoadOnShow):
         self._set_exporting(False)
         job = BackgroundJob(work)
         job.signals.succeeded.connect(self._arrived)
-        job.signals.failed.connect(self._failed)
+        job.on_failure(self._failed)
         self._jobs = [j for j in self._jobs if not j.done] + [job]
         job.start()
 
@@ -286,9 +286,7 @@ class ReportsPage(LoadOnShow):
         if generation == self._generation:  # an older query finishing late is not shown
             self.show_report(report)
 
-    def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, KnownError):
-            raise exc  # a bug: the crash dialog reports it
+    def _failed(self, exc: KnownError) -> None:
         self.status.setText(f"The indicators could not be worked out: {exc}")
 
     def _set_exporting(self, enabled: bool) -> None:
@@ -372,7 +370,7 @@ class ReportsPage(LoadOnShow):
 
         job = BackgroundJob(work)
         job.signals.succeeded.connect(self._exported)
-        job.signals.failed.connect(self._export_failed)
+        job.on_failure(self._export_failed)
         self._jobs = [j for j in self._jobs if not j.done] + [job]
         self.status.setText(f"Writing {path}…")
         job.start()
@@ -385,8 +383,6 @@ class ReportsPage(LoadOnShow):
         )
         self.exported.emit(str(path))
 
-    def _export_failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, KnownError):
-            raise exc
+    def _export_failed(self, exc: KnownError) -> None:
         self.status.setText(str(exc))
         self.export_failed.emit(str(exc))

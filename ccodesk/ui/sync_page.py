@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccodesk.errors import KnownError
+from ccodesk.failures import stop_if_cancelled
 from ccodesk.store import Store
 from ccodesk.sync.borough import (
     BundlePreview,
@@ -289,9 +290,11 @@ class SyncPage(LoadOnShow):
         if self.centre_known:
             return self._import(path, None)
 
-        def work(progress: Callable[[int, int, str], None], _cancelled: Callable[[], bool]) -> Any:
+        def work(progress: Callable[[int, int, str], None], cancelled: Callable[[], bool]) -> Any:
             progress(0, 1, f"Checking {path.name}…")
-            return preview_bundle(self.store, path)
+            preview = preview_bundle(self.store, path)  # reads only
+            stop_if_cancelled(cancelled)  # then neither the trust question nor the import
+            return preview
 
         def done(preview: BundlePreview) -> None:
             if preview.needs_confirmation:
@@ -323,9 +326,9 @@ class SyncPage(LoadOnShow):
         def confirm(fingerprint: str) -> bool:
             return trusted is not None and fingerprint == trusted
 
-        def work(progress: Callable[[int, int, str], None], _cancelled: Callable[[], bool]) -> Any:
+        def work(progress: Callable[[int, int, str], None], cancelled: Callable[[], bool]) -> Any:
             progress(0, 1, f"Importing {path.name}…")
-            return import_bundle(self.store, path, confirm_centre=confirm)
+            return import_bundle(self.store, path, confirm_centre=confirm, cancelled=cancelled)
 
         def done(result: ImportResult) -> None:
             self.refresh()
@@ -344,12 +347,10 @@ class SyncPage(LoadOnShow):
         self._progress = ProgressDialog(job, title, self)
         job.signals.succeeded.connect(done)
 
-        def on_failure(exc: BaseException) -> None:
-            if not isinstance(exc, KnownError):
-                raise exc  # a bug: the crash dialog reports it
+        def on_failure(exc: KnownError) -> None:
             QMessageBox.warning(self, "ccodesk", f"{title} failed: {exc}")
 
-        job.signals.failed.connect(on_failure)
+        job.on_failure(on_failure)  # Cancelled: nothing was written, nothing to say
         self._jobs = [j for j in self._jobs if not j.done] + [job]
         job.start()
         return job

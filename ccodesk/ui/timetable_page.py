@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccodesk.errors import KnownError
+from ccodesk.failures import os_reason, stop_if_cancelled
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import EngagementKind
 from ccodesk.services.calendar_ics import export_ics
@@ -286,7 +287,7 @@ class TimetablePage(LoadOnShow):
 
         job = BackgroundJob(work)
         job.signals.succeeded.connect(self._arrived)
-        job.signals.failed.connect(self._failed)
+        job.on_failure(self._failed)
         self._jobs = [j for j in self._jobs if not j.done] + [job]
         job.start()
 
@@ -298,9 +299,7 @@ class TimetablePage(LoadOnShow):
         self.view.set_items(items)
         self.period_loaded.emit()
 
-    def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, KnownError):
-            raise exc  # a bug: the crash dialog reports it
+    def _failed(self, exc: KnownError) -> None:
         QMessageBox.warning(self, "ccodesk", f"The timetable could not be loaded: {exc}")
 
     def _day_moved(self, day: dt.date) -> None:
@@ -421,8 +420,7 @@ class TimetablePage(LoadOnShow):
 
         def run(progress: Progress, cancelled: Callable[[], bool]) -> object:
             def report(done: int, total: int, what: str) -> None:
-                if cancelled():
-                    raise _Stopped
+                stop_if_cancelled(cancelled)  # inside the work's transaction: rolled back
                 progress(done, total, what)
 
             report(0, 1, title)
@@ -430,14 +428,13 @@ class TimetablePage(LoadOnShow):
             progress(1, 1, "Done")
             return result
 
-        def failed(exc: object) -> None:
-            if not isinstance(exc, _Stopped):
-                QMessageBox.warning(self, "ccodesk", f"{title} failed: {exc}")
+        def failed(exc: KnownError) -> None:
+            QMessageBox.warning(self, "ccodesk", f"{title} failed: {exc}")
 
         job = BackgroundJob(run)
         self._progress = ProgressDialog(job, title, self)
         job.signals.succeeded.connect(done)
-        job.signals.failed.connect(failed)
+        job.on_failure(failed)  # Cancelled: nothing was written, nothing to say
         if start:
             job.start()
         self._job = job  # keep it alive until it reports
@@ -514,10 +511,6 @@ class TimetablePage(LoadOnShow):
         )
 
 
-class _Stopped(Exception):
-    """The officer pressed Cancel."""
-
-
 def _quiet(_done: int, _total: int, _what: str) -> None:
     pass
 
@@ -538,7 +531,7 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise KnownError(f"Could not read {path}: {exc.strerror}") from exc
+        raise KnownError(f"Could not read {path}: {os_reason(exc)}") from exc
 
 
 def preview_ics(store: Store, path: Path, progress: Progress = _quiet) -> ImportPlan:
