@@ -30,6 +30,8 @@ from ccodesk.services.indicator_figures import (
 from ccodesk.services.indicator_results import IndicatorReport, Indicators
 from ccodesk.services.indicator_suppression import (
     ATTENDEES,
+    BY_KIND,
+    BY_METHOD,
     MONITORED,
     REACHED,
     withheld_in_report,
@@ -220,6 +222,7 @@ class PageView:
     fields: tuple[PageField, ...]  # in the order of `page_layout`
     methods_used: tuple[str, ...]
     tired: tuple[str, ...]  # "Name: 5 times", most consulted first
+    attendees_by: tuple[str, ...]  # "Attendees by kind, Name: 12 (previous: <10)"
     by_method: Bars  # engagements by method
     group_shares: Bars  # share of monitored attendance by priority group, against the baseline
 
@@ -277,6 +280,12 @@ def page_view(report: IndicatorReport, *, for_export: bool = False) -> PageView:
             f"{row.group}: {plural(row.value, 'time')}"
             for row in rows.groups("Consultations of the organisation")
             if isinstance(row.value, int)
+        ),
+        attendees_by=tuple(
+            f"{row.measure}, {row.group}: {rows.now(row.measure, row.group)} "
+            f"(previous: {rows.was(row.measure, row.group)})"
+            for measure in (BY_KIND, BY_METHOD)
+            for row in rows.groups(measure)
         ),
         by_method=_bars(by_method),
         group_shares=_bars(shares, baseline=True),
