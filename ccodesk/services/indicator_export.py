@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ccodesk.errors import KnownError
 from ccodesk.failures import os_reason
@@ -26,6 +27,9 @@ from ccodesk.services.indicator_presenter import (
     report_rows,
 )
 from ccodesk.services.indicator_results import IndicatorReport
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
     "SMALL",
@@ -142,11 +146,21 @@ NUMBER_FORMATS = {"count": "#,##0", "share": "0.0%", "pounds": "£#,##0.00", "da
 def xlsx_bytes(reports: Sequence[IndicatorReport]) -> bytes:
     """The reports as an XLSX workbook: one tidy sheet, numbers stored as numbers."""
     from openpyxl import Workbook  # ~150 ms to import: only when a workbook is written
-    from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
+    _indicators_sheet(sheet, reports)
+    _about_sheet(book.create_sheet("About"), reports)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _indicators_sheet(sheet: Worksheet, reports: Sequence[IndicatorReport]) -> None:
+    """One row per figure under a bold header, withheld cells aligned as numbers are."""
+    from openpyxl.styles import Alignment, Font
+
     sheet.title = "Indicators"
     safety.append_row(sheet, [h.capitalize() for h in HEADER])
     for cell in sheet[1]:
@@ -178,7 +192,11 @@ def xlsx_bytes(reports: Sequence[IndicatorReport]) -> bytes:
     for letter, width in zip("ABCDEFGHI", (16, 9, 28, 52, 40, 8, 13, 13, 10), strict=True):
         sheet.column_dimensions[letter].width = width
 
-    about = book.create_sheet("About")
+
+def _about_sheet(about: Worksheet, reports: Sequence[IndicatorReport]) -> None:
+    """The period, when written, where the definitions are and how small counts are shown."""
+    from openpyxl.styles import Font
+
     first = reports[0] if reports else None
     for line in (
         ("ccodesk performance indicators",),
@@ -198,9 +216,6 @@ def xlsx_bytes(reports: Sequence[IndicatorReport]) -> bytes:
     about["A1"].font = Font(bold=True)
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 100
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def write_xlsx(path: Path, reports: Sequence[IndicatorReport]) -> Path:
