@@ -223,6 +223,7 @@ class ReportsPage(LoadOnShow):
                 caption.setBuddy(extra)
                 column.addWidget(caption)
             column.addWidget(extra)
+        column.addStretch(1)  # a box beside a taller one keeps its figures together at the top
         return box
 
     # -- the period ----------------------------------------------------------------------------
