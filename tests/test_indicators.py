@@ -306,6 +306,21 @@ def test_the_reports_page_words_the_hand_computed_figures(
     assert sent["held"] == texts["held"]  # engagements are not people: never withheld
 
 
+def test_the_reports_page_names_each_figure_as_the_exports_do(
+    store: Store, small: dict[str, str]
+) -> None:
+    from ccodesk.services.indicator_presenter import UNREACHED, page_layout, page_view
+
+    with store.session() as s:
+        report = build_report(s, Q3, area="Camden", borough_code="camden", fatigue_threshold=1)
+    measures = {row.measure for row in export.report_rows(report)}
+    labels = [label for _family, fields in page_layout(1) for _key, label in fields]
+    assert [label for label in labels if label not in measures] == [UNREACHED]
+    assert [field.label for field in page_view(report).fields] == labels
+    families = [family for family, _fields in page_layout(1)]
+    assert families == list(dict.fromkeys(row.family for row in export.report_rows(report)))
+
+
 def test_deleted_rows_do_not_count(store: Store, small: dict[str, str]) -> None:
     from ccodesk.services.engagements import delete_engagement
 
