@@ -272,12 +272,14 @@ def test_every_indicator_matches_the_hand_computed_figures(
 def test_the_reports_page_words_the_hand_computed_figures(
     store: Store, small: dict[str, str]
 ) -> None:
-    from ccodesk.ui.indicator_texts import field_texts
+    from ccodesk.services.indicator_presenter import page_view
+    from ccodesk.services.indicator_results import IndicatorReport
 
     with store.session() as s:
         now = compute(s, Q3, fatigue_threshold=1)
         before = compute(s, Q3.previous(), fatigue_threshold=1)
-    texts = field_texts(now, before)
+    report = IndicatorReport(Q3, "Camden", now, before)
+    texts = {field.key: field.text for field in page_view(report).fields}
     assert texts["held"] == "3 (previous: 1)"
     assert texts["attendees"] == "50 (previous: 8)"
     assert texts["outreach"] == "1 = 33.3% of those held (previous: 0.0%)"
@@ -296,6 +298,27 @@ def test_the_reports_page_words_the_hand_computed_figures(
     assert texts["per_engagement"] == "£87.17 (previous: £0.00)"
     assert texts["per_participant"] == "£5.23 (previous: £0.00)"
     assert texts["tired"] == "1 of 2 organisations consulted more than 1 time"
+    # as exported: the 8 attendees before are a small count, the cost per participant
+    # before is worked out from it
+    sent = {field.key: field.text for field in page_view(report, for_export=True).fields}
+    assert sent["attendees"] == "50 (previous: <10)"
+    assert sent["per_participant"] == "£5.23 (previous: suppressed)"
+    assert sent["held"] == texts["held"]  # engagements are not people: never withheld
+
+
+def test_the_reports_page_names_each_figure_as_the_exports_do(
+    store: Store, small: dict[str, str]
+) -> None:
+    from ccodesk.services.indicator_presenter import UNREACHED, page_layout, page_view
+
+    with store.session() as s:
+        report = build_report(s, Q3, area="Camden", borough_code="camden", fatigue_threshold=1)
+    measures = {row.measure for row in export.report_rows(report)}
+    labels = [label for _family, fields in page_layout(1) for _key, label in fields]
+    assert [label for label in labels if label not in measures] == [UNREACHED]
+    assert [field.label for field in page_view(report).fields] == labels
+    families = [family for family, _fields in page_layout(1)]
+    assert families == list(dict.fromkeys(row.family for row in export.report_rows(report)))
 
 
 def test_deleted_rows_do_not_count(store: Store, small: dict[str, str]) -> None:

@@ -14,7 +14,7 @@ from ccodesk.services.engagements import EngagementDraft, get_engagement, save_e
 from ccodesk.services.followup import you_said_we_did
 from ccodesk.store import Store
 from ccodesk.ui.engagement_editor import EngagementEditor
-from ccodesk.ui.record_tab import RecordDialog
+from ccodesk.ui.record_dialogs import RecordDialog
 
 
 def _ok(qtbot: QtBot, dialog: RecordDialog) -> None:
@@ -178,7 +178,7 @@ def test_unsaved_date_and_status_are_saved_before_an_outcome_is_added(
     finding and its outcome at once; they are checked against the date shown, not the old one."""
     from PySide6.QtCore import QDateTime, QTimer
 
-    from ccodesk.ui.record_tab import RecordDialog
+    from ccodesk.ui.record_dialogs import RecordDialog
 
     tomorrow = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(18))
     with store.transaction() as s:
@@ -230,7 +230,7 @@ def test_unsaved_date_and_status_are_saved_before_an_outcome_is_added(
 
 def test_a_record_dialog_grows_to_show_every_problem(qtbot: QtBot) -> None:
     from ccodesk.errors import ValidationError
-    from ccodesk.ui.record_tab import RecordDialog
+    from ccodesk.ui.record_dialogs import RecordDialog
 
     dialog = RecordDialog("How was this finding used?")
     qtbot.addWidget(dialog)

@@ -153,3 +153,75 @@ def test_export_dialogs_start_in_home_then_in_the_folder_last_chosen(
             qtbot.mouseClick(page.csv_button, Qt.MouseButton.LeftButton)
     assert Path(starts[0]).parent == home
     assert Path(starts[1]).parent == chosen.parent
+
+
+# the share whose previous value a field compares (the others compare their own figure)
+SHARE_OF = {
+    "outreach": "Share that were hard-to-reach outreach",
+    "with_outcome": "Share of findings with an outcome",
+    "changed": "Share of those with an outcome that changed a decision",
+    "within": "Share with feedback within 28 days",
+}
+
+
+def _as_shown(cell: str, unit: str) -> str:
+    """A CSV cell as the page writes the figure: 1,234 · 12.3% · £1.50 · 4.5 · <10."""
+    if not cell:
+        return "–"
+    if not cell[0].isdigit():
+        return cell  # "<10", "suppressed"
+    number = float(cell)
+    return {
+        "count": f"{number:,.0f}",
+        "percent": f"{number:.1f}%",
+        "pounds": f"£{number:,.2f}",
+        "days": f"{number:g}",
+    }[unit]
+
+
+def test_the_page_shows_what_the_csv_export_writes(
+    qtbot: QtBot, page: ReportsPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same names, values, previous values and withheld markers as the CSV of the period
+    (February 2026 of the demo data withholds small counts of attendees by kind)."""
+    with qtbot.waitSignal(page.report_shown, timeout=10_000):
+        page.set_period(Period.parse("2026-02"))
+    small = [page.attendees_by.item(i).text() for i in range(page.attendees_by.count())]
+    assert not any("<10" in line for line in small)  # on the device: every figure
+    qtbot.mouseClick(page.withhold, Qt.MouseButton.LeftButton)
+    assert page.withhold.isChecked() and "withheld" in page.status.text()
+    target = tmp_path / "february.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    with qtbot.waitSignal(page.exported, timeout=10_000):
+        qtbot.mouseClick(page.csv_button, Qt.MouseButton.LeftButton)
+    written = list(csv.DictReader(target.read_text(encoding="utf-8-sig").splitlines()))
+    assert {r["period"] for r in written} == {"2026-02"}
+    cells = {(r["measure"], r["group"]): r for r in written}
+
+    compared = []
+    for key, value in page.fields.items():
+        row = cells.get((page.labels[key].text().removesuffix(":"), ""))
+        if row is None:
+            continue  # a summary of several rows ("Groups not reached")
+        assert value.accessibleName() == row["measure"]
+        assert value.text().startswith(_as_shown(row["value"], row["unit"])), key
+        if "(previous: " in value.text():
+            before = cells[(SHARE_OF.get(key, row["measure"]), "")]
+            compared_with = f"(previous: {_as_shown(before['previous'], before['unit'])})"
+            assert value.text().endswith(compared_with), key
+        compared.append(key)
+    assert len(compared) >= 14 and "per_participant" in compared and "tired" in compared
+
+    shown = [page.attendees_by.item(i).text() for i in range(page.attendees_by.count())]
+    expected = [
+        f"{r['measure']}, {r['group']}: {_as_shown(r['value'], 'count')} "
+        f"(previous: {_as_shown(r['previous'], 'count')})"
+        for r in written
+        if r["measure"] in ("Attendees by kind", "Attendees by method")
+    ]
+    assert shown == expected
+    on_device = dict(line.split(": ", 1) for line in small)
+    withheld = [line.split(": ", 1) for line in shown if ": <10 (" in line]
+    assert withheld  # a small count, withheld alike
+    for name, _value in withheld:
+        assert 1 <= int(on_device[name].split(" ")[0]) <= 9

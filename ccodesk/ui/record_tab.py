@@ -1,33 +1,24 @@
 """What happened at an engagement: findings and outcomes, actions, feedback, costs and time.
 
-Each addition is saved at once, in its own transaction, through the services. Additions and
-removals go on the tab's undo stack (the editor's Undo/Redo act on it while this tab is shown):
-undoing an addition removes the record again, undoing a removal brings it back — both are
-ordinary changes that sync.
+Each addition is saved at once, in its own transaction, through the services (the dialogs
+that ask for them are in `record_dialogs`). Additions and removals go on the tab's undo stack
+(the editor's Undo/Redo act on it while this tab is shown): undoing an addition removes the
+record again, undoing a removal brings it back — both are ordinary changes that sync.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -35,22 +26,15 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from ccodesk.errors import KnownError, ValidationError
-from ccodesk.models import (
-    CostCategory,
-    FeedbackChannel,
-    Labelled,
-    OfficerRole,
-    OutcomeResult,
-)
-from ccodesk.services import records
+from ccodesk.errors import KnownError
+from ccodesk.models import Engagement
 from ccodesk.services.edits import delete_record, restore_record
 from ccodesk.services.engagements import get_engagement
 from ccodesk.services.followup import ActionState
-from ccodesk.services.reference import all_topics, priority_groups
 from ccodesk.store import Store
+from ccodesk.ui import record_dialogs as dialogs
 from ccodesk.ui.action_status import EnterOpens, StatusDialog, edit_status
-from ccodesk.ui.qtdates import pydate, qdate
+from ccodesk.ui.record_dialogs import RecordDialog
 from ccodesk.ui.wrapping import wrap_lines
 
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1  # "kind:id" of the record an item shows
@@ -90,72 +74,6 @@ class _RecordChange(QUndoCommand):
         except KnownError as exc:
             QMessageBox.warning(self.tab, "ccodesk", str(exc))
         self.tab.refresh()
-
-
-def _combo(enum: type[Labelled]) -> QComboBox:
-    combo = QComboBox()
-    for member in enum:
-        combo.addItem(member.label, member.value)
-    return combo
-
-
-def _date(value: dt.date) -> QDateEdit:
-    edit = QDateEdit(qdate(value))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("dd MMM yyyy")
-    return edit
-
-
-def _day(edit: QDateEdit) -> dt.date:
-    return pydate(edit.date())
-
-
-class RecordDialog(QDialog):
-    """A small form; `run(save)` calls `save()` on OK and keeps the dialog open on problems."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(520)  # room to read a sentence typed in a one-line field
-        self.form = QFormLayout(self)
-        self.problems = QLabel()
-        self.problems.setStyleSheet("color: #b00020;")
-        self.problems.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.rejected.connect(self.reject)
-        self._save: Callable[[], None] = lambda: None
-        self.buttons.accepted.connect(self._ok)
-
-    def add(self, label: str, widget: QWidget) -> QWidget:
-        if isinstance(widget, QPlainTextEdit):
-            widget.setTabChangesFocus(True)  # Tab moves on; a finding needs no tab characters
-        self.form.addRow(label, widget)
-        widget.setAccessibleName(label.replace("&", "").rstrip(":"))
-        return widget
-
-    def finish(self, save: Callable[[], None]) -> None:
-        self.form.addRow(self.problems)
-        self.form.addRow(self.buttons)
-        self._save = save
-
-    def _ok(self) -> None:
-        try:
-            self._save()
-        except ValidationError as exc:
-            self._show_problems("\n".join(f"• {p}" for p in exc.problems))
-            return
-        except KnownError as exc:
-            self._show_problems(str(exc))
-            return
-        self.accept()
-
-    def _show_problems(self, text: str) -> None:
-        """Show every problem whole: the dialog grows to hold them (never clipped)."""
-        self.problems.setText(text)
-        self.problems.setMinimumWidth(max(self.problems.minimumWidth(), 420))
-        self.adjustSize()
 
 
 class RecordTab(QWidget):
@@ -200,6 +118,11 @@ class RecordTab(QWidget):
         grid.addWidget(self.feedback_list, 3, 1)
         grid.addWidget(QLabel("Costs and officer time:"), 4, 0, 1, 2)
         grid.addWidget(self.costs_list, 5, 0, 1, 2)
+        grid.addWidget(self._buttons_row(), 6, 0, 1, 2)
+        self.set_engagement(None)
+
+    def _buttons_row(self) -> QWidget:
+        """The buttons that add each kind of record, and Remove, in `self.buttons`."""
         row = QWidget()
         bar = QGridLayout(row)
         for i, (key, label, slot) in enumerate(
@@ -217,8 +140,7 @@ class RecordTab(QWidget):
             button.clicked.connect(slot)
             self.buttons[key] = button
             bar.addWidget(button, 0, i)
-        grid.addWidget(row, 6, 0, 1, 2)
-        self.set_engagement(None)
+        return row
 
     # actions' lifecycle ----------------------------------------------------------------------
     def _actions_header(self) -> QWidget:
@@ -266,6 +188,7 @@ class RecordTab(QWidget):
         self.refresh()
 
     def _run(self, work: Callable[[Session], object], kind: str | None = None) -> None:
+        """Save a record in one transaction; an addition of `kind` goes on the undo stack."""
         with self.store.transaction() as session:
             saved = work(session)
         record_id = getattr(saved, "id", None)
@@ -300,49 +223,63 @@ class RecordTab(QWidget):
             return
         with self.store.session() as s:
             e = get_engagement(s, self.engagement_id)
-            for f in (f for f in e.findings if not f.deleted):
-                item = QTreeWidgetItem([f.text, ", ".join(g.name for g in f.raised_by)])
-                item.setData(0, Qt.ItemDataRole.UserRole, f.id)
-                item.setData(0, RECORD_ROLE, f"finding:{f.id}")
-                for o in (o for o in f.outcomes if not o.deleted):
-                    child = QTreeWidgetItem([f"→ {o.result.label}: {o.decision or o.explanation}"])
-                    child.setData(0, RECORD_ROLE, f"outcome:{o.id}")
-                    item.addChild(child)
-                self.findings.addTopLevelItem(item)
-                item.setExpanded(True)
-            self._action_states = {}
-            for a in (a for a in e.actions if not a.deleted):
-                due = f", due {a.due_on:%d %b %Y}" if a.due_on else ""
-                when = f" {a.completed_on:%d %b %Y}" if a.completed_on else ""
-                note = f" · {a.status_note}" if a.status_note else ""
-                _add(
-                    self.actions_list,
-                    f"[{a.status.label}{when}] {a.description} — {a.owner or 'no owner'}{due}"
-                    f"{note}",
-                    f"action:{a.id}",
-                )
-                state = ActionState(a.id, a.status, a.completed_on, a.status_note)
-                self._action_states[a.id] = (state, a.description)
-            for fb in (f for f in e.feedback if not f.deleted):
-                _add(
-                    self.feedback_list,
-                    f"{fb.given_on:%d %b %Y}, {fb.channel.label}: {fb.text}",
-                    f"feedback:{fb.id}",
-                )
-            for c in (c for c in e.costs if not c.deleted):
-                _add(
-                    self.costs_list,
-                    f"{c.category.label}: £{c.amount_pence / 100:,.2f}"
-                    + (f" ({c.description})" if c.description else ""),
-                    f"cost:{c.id}",
-                )
-            for t in (t for t in e.officer_time if not t.deleted):
-                _add(
-                    self.costs_list,
-                    f"{t.role.label} {t.officer_name}: {t.minutes / 60:.1f} h at "
-                    f"£{t.hourly_rate_pence / 100:,.2f}/h = £{t.cost_pence / 100:,.2f}",
-                    f"officer_time:{t.id}",
-                )
+            self._show_findings(e)
+            self._show_actions(e)
+            self._show_feedback(e)
+            self._show_costs(e)
+
+    def _show_findings(self, e: Engagement) -> None:
+        """Each finding, with its outcomes below it."""
+        for f in (f for f in e.findings if not f.deleted):
+            item = QTreeWidgetItem([f.text, ", ".join(g.name for g in f.raised_by)])
+            item.setData(0, Qt.ItemDataRole.UserRole, f.id)
+            item.setData(0, RECORD_ROLE, f"finding:{f.id}")
+            for o in (o for o in f.outcomes if not o.deleted):
+                child = QTreeWidgetItem([f"→ {o.result.label}: {o.decision or o.explanation}"])
+                child.setData(0, RECORD_ROLE, f"outcome:{o.id}")
+                item.addChild(child)
+            self.findings.addTopLevelItem(item)
+            item.setExpanded(True)
+
+    def _show_actions(self, e: Engagement) -> None:
+        """Each action with its status; its state kept for the status dialog."""
+        self._action_states = {}
+        for a in (a for a in e.actions if not a.deleted):
+            due = f", due {a.due_on:%d %b %Y}" if a.due_on else ""
+            when = f" {a.completed_on:%d %b %Y}" if a.completed_on else ""
+            note = f" · {a.status_note}" if a.status_note else ""
+            _add(
+                self.actions_list,
+                f"[{a.status.label}{when}] {a.description} — {a.owner or 'no owner'}{due}{note}",
+                f"action:{a.id}",
+            )
+            state = ActionState(a.id, a.status, a.completed_on, a.status_note)
+            self._action_states[a.id] = (state, a.description)
+
+    def _show_feedback(self, e: Engagement) -> None:
+        for fb in (f for f in e.feedback if not f.deleted):
+            _add(
+                self.feedback_list,
+                f"{fb.given_on:%d %b %Y}, {fb.channel.label}: {fb.text}",
+                f"feedback:{fb.id}",
+            )
+
+    def _show_costs(self, e: Engagement) -> None:
+        """Costs, then officer time at its hourly rate."""
+        for c in (c for c in e.costs if not c.deleted):
+            _add(
+                self.costs_list,
+                f"{c.category.label}: £{c.amount_pence / 100:,.2f}"
+                + (f" ({c.description})" if c.description else ""),
+                f"cost:{c.id}",
+            )
+        for t in (t for t in e.officer_time if not t.deleted):
+            _add(
+                self.costs_list,
+                f"{t.role.label} {t.officer_name}: {t.minutes / 60:.1f} h at "
+                f"£{t.hourly_rate_pence / 100:,.2f}/h = £{t.cost_pence / 100:,.2f}",
+                f"officer_time:{t.id}",
+            )
 
     def selected_finding(self) -> str | None:
         item = self.findings.currentItem()
@@ -351,188 +288,33 @@ class RecordTab(QWidget):
         return None if item is None else item.data(0, Qt.ItemDataRole.UserRole)
 
     # dialogs -----------------------------------------------------------------------------------
+    def _engagement(self) -> str:
+        engagement = self.engagement_id
+        assert engagement is not None  # the buttons are enabled only for a saved engagement
+        return engagement
+
     def finding_dialog(self) -> RecordDialog:
-        dialog = RecordDialog("Add a finding", self)
-        text = dialog.add("&View raised:", QPlainTextEdit())
-        topic = dialog.add("&Topic:", QComboBox())
-        assert isinstance(text, QPlainTextEdit) and isinstance(topic, QComboBox)
-        groups = QListWidget()
-        with self.store.session() as s:
-            topic.addItem("(none)", "")
-            for code, name in all_topics(s):
-                topic.addItem(name, code)
-            for g in priority_groups(s):
-                item = QListWidgetItem(g.name)
-                item.setData(Qt.ItemDataRole.UserRole, g.code)
-                item.setCheckState(Qt.CheckState.Unchecked)
-                groups.addItem(item)
-        dialog.add("&Raised by:", groups)
-
-        def save() -> None:
-            raised = [
-                groups.item(i).data(Qt.ItemDataRole.UserRole)
-                for i in range(groups.count())
-                if groups.item(i).checkState() == Qt.CheckState.Checked
-            ]
-            engagement = self.engagement_id
-            assert engagement is not None
-            self._run(
-                lambda s: records.add_finding(
-                    s,
-                    engagement,
-                    text.toPlainText(),
-                    topic_code=topic.currentData() or None,
-                    raised_by=raised,
-                ),
-                "finding",
-            )
-
-        dialog.finish(save)
-        return dialog
+        return dialogs.finding_dialog(self, self.store, self._engagement(), self._run)
 
     def outcome_dialog(self, finding_id: str) -> RecordDialog:
-        dialog = RecordDialog("How was this finding used?", self)
-        result = dialog.add("&Result:", _combo(OutcomeResult))
-        decision = dialog.add("&Decision it changed or informed:", QLineEdit())
-        why = dialog.add("&Why not used:", QLineEdit())
-        when = dialog.add("&Decided on:", _date(dt.date.today()))
-        assert isinstance(result, QComboBox) and isinstance(decision, QLineEdit)
-        assert isinstance(why, QLineEdit) and isinstance(when, QDateEdit)
-        dialog.finish(
-            lambda: self._run(
-                lambda s: records.add_outcome(
-                    s,
-                    finding_id,
-                    OutcomeResult(result.currentData()),
-                    decision=decision.text(),
-                    explanation=why.text(),
-                    decided_on=_day(when),
-                ),
-                "outcome",
-            )
-        )
-        return dialog
+        return dialogs.outcome_dialog(self, finding_id, self._run)
 
     def action_dialog(self) -> RecordDialog:
-        dialog = RecordDialog("Add an action", self)
-        what = dialog.add("&Action:", QLineEdit())
-        owner = dialog.add("&Owner:", QLineEdit())
-        due = dialog.add("&Due:", _date(dt.date.today() + dt.timedelta(days=28)))
-        assert isinstance(what, QLineEdit) and isinstance(owner, QLineEdit)
-        assert isinstance(due, QDateEdit)
-        finding = self.selected_finding()
-        dialog.finish(
-            lambda: self._run(
-                lambda s: records.add_action(
-                    s,
-                    what.text(),
-                    engagement_id=self.engagement_id,
-                    finding_id=finding,
-                    owner=owner.text(),
-                    due_on=_day(due),
-                ),
-                "action",
-            )
-        )
-        return dialog
+        return dialogs.action_dialog(self, self.engagement_id, self.selected_finding(), self._run)
 
     def feedback_dialog(self) -> RecordDialog:
-        dialog = RecordDialog("Record feedback given", self)
-        given = dialog.add("&Given on:", _date(dt.date.today()))
-        channel = dialog.add("&Channel:", _combo(FeedbackChannel))
-        text = dialog.add("&You said, we did:", QPlainTextEdit())
-        answers = QListWidget()
+        findings = []
         for i in range(self.findings.topLevelItemCount()):
             finding = self.findings.topLevelItem(i)
             assert finding is not None
-            item = QListWidgetItem(finding.text(0))
-            item.setData(Qt.ItemDataRole.UserRole, finding.data(0, Qt.ItemDataRole.UserRole))
-            item.setCheckState(Qt.CheckState.Checked)
-            answers.addItem(item)
-        wrap_lines(answers)
-        dialog.add("&Answers:", answers)
-        assert isinstance(given, QDateEdit) and isinstance(channel, QComboBox)
-        assert isinstance(text, QPlainTextEdit)
-        text.setFocus()  # what was said and done is what the officer came to type; today's date
-
-        def save() -> None:
-            ids = [
-                answers.item(i).data(Qt.ItemDataRole.UserRole)
-                for i in range(answers.count())
-                if answers.item(i).checkState() == Qt.CheckState.Checked
-            ]
-            self._run(
-                lambda s: records.give_feedback(
-                    s,
-                    text.toPlainText(),
-                    given_on=_day(given),
-                    channel=FeedbackChannel(channel.currentData()),
-                    engagement_id=self.engagement_id,
-                    finding_ids=ids,
-                ),
-                "feedback",
-            )
-
-        dialog.finish(save)
-        return dialog
+            findings.append((finding.text(0), finding.data(0, Qt.ItemDataRole.UserRole)))
+        return dialogs.feedback_dialog(self, self.engagement_id, findings, self._run)
 
     def cost_dialog(self) -> RecordDialog:
-        dialog = RecordDialog("Add a cost", self)
-        category = dialog.add("&Category:", _combo(CostCategory))
-        amount = QDoubleSpinBox()
-        amount.setRange(0, 1_000_000)
-        amount.setPrefix("£")
-        amount.setDecimals(2)
-        dialog.add("&Amount:", amount)
-        what = dialog.add("&Description:", QLineEdit())
-        assert isinstance(category, QComboBox) and isinstance(what, QLineEdit)
-        engagement = self.engagement_id
-        assert engagement is not None
-        dialog.finish(
-            lambda: self._run(
-                lambda s: records.add_cost(
-                    s,
-                    engagement,
-                    CostCategory(category.currentData()),
-                    round(amount.value() * 100),
-                    what.text(),
-                ),
-                "cost",
-            )
-        )
-        return dialog
+        return dialogs.cost_dialog(self, self._engagement(), self._run)
 
     def time_dialog(self) -> RecordDialog:
-        dialog = RecordDialog("Add officer time", self)
-        role = dialog.add("&Role:", _combo(OfficerRole))
-        name = dialog.add("&Name:", QLineEdit())
-        hours = QDoubleSpinBox()
-        hours.setRange(0, 200)
-        hours.setSingleStep(0.5)
-        hours.setSuffix(" h")
-        dialog.add("&Hours:", hours)
-        rate = QDoubleSpinBox()
-        rate.setRange(0, 500)
-        rate.setPrefix("£")
-        rate.setValue(24.0)
-        dialog.add("Hourly &rate:", rate)
-        assert isinstance(role, QComboBox) and isinstance(name, QLineEdit)
-        engagement = self.engagement_id
-        assert engagement is not None
-        dialog.finish(
-            lambda: self._run(
-                lambda s: records.add_officer_time(
-                    s,
-                    engagement,
-                    OfficerRole(role.currentData()),
-                    round(hours.value() * 60),
-                    round(rate.value() * 100),
-                    name.text(),
-                ),
-                "officer_time",
-            )
-        )
-        return dialog
+        return dialogs.time_dialog(self, self._engagement(), self._run)
 
     def _open(self, dialog: RecordDialog) -> None:
         if dialog.exec():

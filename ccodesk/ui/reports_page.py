@@ -1,5 +1,10 @@
 """The Reports page: the performance indicators for a month, quarter or year, with charts,
-against the period before and the borough's baseline; exported to CSV or XLSX."""
+against the period before and the borough's baseline; exported to CSV or XLSX.
+
+What each field says comes from the presenter the exports use
+(`services/indicator_presenter.page_view`), so the page names, compares and, with "Withhold
+small counts", withholds every figure as an export of the same period does.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -25,8 +31,9 @@ from PySide6.QtWidgets import (
 
 from ccodesk.errors import KnownError
 from ccodesk.services import indicator_export as export
+from ccodesk.services.indicator_presenter import Bars, format_value, page_layout, page_view
 from ccodesk.services.indicator_results import IndicatorReport
-from ccodesk.services.indicators import FEEDBACK_DAYS, build_report
+from ccodesk.services.indicators import build_report
 from ccodesk.services.periods import Period, PeriodKind
 from ccodesk.services.reference import borough_name
 from ccodesk.settings import Settings
@@ -34,9 +41,7 @@ from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.bar_chart import BarChart, Series
 from ccodesk.ui.file_dialogs import remember, start_path
-from ccodesk.ui.indicator_texts import field_texts, pct
 from ccodesk.ui.lazy import LoadOnShow
-from ccodesk.words import plural
 
 NOW, BEFORE, BASELINE = "#2b5797", "#9fb6d8", "#d9822b"
 KINDS = (("Month", PeriodKind.MONTH), ("Quarter", PeriodKind.QUARTER), ("Year", PeriodKind.YEAR))
@@ -113,6 +118,14 @@ class ReportsPage(LoadOnShow):
         self.status = QLabel()
         self.status.setAccessibleName("Report status")
         self.status.setWordWrap(True)
+        self.withhold = QCheckBox("&Withhold small counts")
+        self.withhold.setAccessibleName("Withhold small counts of people, as the exports do")
+        self.withhold.setToolTip(
+            f"Show counts of people under {export.SMALL} as the exports do: "
+            f"{export.SUPPRESSED_COUNT!r}, and what would give them back as "
+            f"{export.SUPPRESSED_DERIVED!r}"
+        )
+        self.withhold.toggled.connect(self._withhold_toggled)
         self.csv_button = QPushButton("Export CSV…")
         self.csv_button.setAccessibleName("Export the report as CSV")
         self.csv_button.clicked.connect(lambda: self.export("csv"))
@@ -121,6 +134,7 @@ class ReportsPage(LoadOnShow):
         self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
         below = QHBoxLayout()
         below.addWidget(self.status, 1)
+        below.addWidget(self.withhold)
         below.addWidget(self.csv_button)
         below.addWidget(self.xlsx_button)
         return below
@@ -128,10 +142,14 @@ class ReportsPage(LoadOnShow):
     def _figures(self) -> QScrollArea:
         """The indicators' boxes, in a scroll area that reflows them into one or two columns."""
         self.fields: dict[str, QLabel] = {}
+        self.labels: dict[str, QLabel] = {}
         self.method_chart = BarChart("Engagements by method", rows=10, bars=2)
         self.group_chart = BarChart(
-            "Share of monitored attendance by priority group", pct, rows=8, bars=3
+            "Share of monitored attendance by priority group", _percent, rows=8, bars=3
         )
+        self.attendees_by = QListWidget()
+        self.attendees_by.setAccessibleName("Attendees by kind and by method")
+        self.attendees_by.setMaximumHeight(110)
         self.tired = QListWidget()
         self.tired.setAccessibleName("Organisations consulted more than the threshold")
         self.tired.setMaximumHeight(110)
@@ -149,45 +167,16 @@ class ReportsPage(LoadOnShow):
         return scroll
 
     def _indicator_boxes(self) -> list[QGroupBox]:
-        """One box per indicator family; its figures go into `self.fields`."""
+        """One box per indicator family, as the presenter lays them out; its figures go into
+        `self.fields`, their names into `self.labels`."""
+        extras: dict[str, list[QWidget]] = {
+            "Participation": [self.method_chart, self.attendees_by],
+            "Representation": [self.group_chart],
+            "Consultee fatigue": [self.tired],
+        }
         boxes = [
-            self._box(
-                "Participation",
-                ("held", "Engagements held"),
-                ("attendees", "Attendees"),
-                ("outreach", "Hard-to-reach outreach"),
-                extra=self.method_chart,
-            ),
-            self._box(
-                "Representation",
-                ("monitored", "Attendees monitored"),
-                ("unreached", "Groups not reached"),
-                extra=self.group_chart,
-            ),
-            self._box(
-                "Effective use of information",
-                ("findings", "Findings"),
-                ("with_outcome", "With an outcome"),
-                ("changed", "Of those, changed a decision"),
-            ),
-            self._box(
-                "Feedback",
-                ("within", f"Feedback within {FEEDBACK_DAYS} days"),
-                ("median", "Median days to feedback"),
-            ),
-            self._box(
-                "Inclusivity",
-                ("methods", "Methods used"),
-                ("venues", "Venues in communities' own places"),
-                ("access", "Access arrangements"),
-            ),
-            self._box(
-                "Cost",
-                ("cost_total", "Direct costs + officer time"),
-                ("per_engagement", "Per engagement"),
-                ("per_participant", "Per participant"),
-            ),
-            self._box("Consultee fatigue", ("tired", "Consulted too often"), extra=self.tired),
+            self._box(family, fields, extras.get(family, []))
+            for family, fields in page_layout(self.settings.fatigue_threshold)
         ]
         # two lines from the start: a page that grows once its figures arrive would need
         # its scroll area laid out again
@@ -214,22 +203,27 @@ class ReportsPage(LoadOnShow):
             self._reflow(2 if room >= 2 * widest + 3 * self.grid.spacing() + 40 else 1)
         return super().eventFilter(watched, event)
 
-    def _box(self, title: str, *rows: tuple[str, str], extra: QWidget | None = None) -> QGroupBox:
+    def _box(
+        self, title: str, rows: tuple[tuple[str, str], ...], extras: list[QWidget]
+    ) -> QGroupBox:
         box = QGroupBox(title)
         form = QFormLayout()
         for key, label in rows:
             value = QLabel("…")
             value.setAccessibleName(label)
-            self.fields[key] = value
-            form.addRow(f"{label}:", value)
+            name = QLabel(f"{label}:")
+            name.setBuddy(value)
+            self.fields[key], self.labels[key] = value, name
+            form.addRow(name, value)
         column = QVBoxLayout(box)
         column.addLayout(form)
-        if isinstance(extra, BarChart):
-            caption = QLabel(extra.title)
-            caption.setBuddy(extra)
-            column.addWidget(caption)
-        if extra is not None:
+        for extra in extras:
+            if isinstance(extra, BarChart):
+                caption = QLabel(extra.title)
+                caption.setBuddy(extra)
+                column.addWidget(caption)
             column.addWidget(extra)
+        column.addStretch(1)  # a box beside a taller one keeps its figures together at the top
         return box
 
     # -- the period ----------------------------------------------------------------------------
@@ -295,51 +289,46 @@ class ReportsPage(LoadOnShow):
 
     def show_report(self, report: IndicatorReport) -> None:
         self.report = report
-        now = report.current
-        for key, text in field_texts(now, report.previous).items():
-            self.fields[key].setText(text)
-        self.fields["methods"].setToolTip("\n".join(now.inclusivity.methods))
-        self.tired.clear()
-        for org in now.fatigue.tired:
-            self.tired.addItem(f"{org.name}: {plural(org.consultations, 'time')}")
-        self._show_charts(report)
-        self.status.setText(
-            f"{report.area}, {report.period.long_label}: held engagements that started in "
-            f"the period, against {report.period.previous().long_label}."
-        )
+        self._show_view(report)
         self._set_exporting(True)
         self.report_shown.emit()
 
-    def _show_charts(self, report: IndicatorReport) -> None:
-        """Engagements by method, and shares by priority group against the baseline."""
-        now, before = report.current, report.previous
-        methods, groups = now.participation.by_method, now.representation.groups
-        self.method_chart.set_data(
-            [line.name for line in methods],
-            [
-                Series(report.period.label, NOW, [line.engagements for line in methods]),
-                Series(
-                    report.period.previous().label,
-                    BEFORE,
-                    [line.engagements for line in before.participation.by_method],
-                ),
-            ],
+    def _withhold_toggled(self) -> None:
+        if self.report is not None:
+            self._show_view(self.report)
+
+    def _show_view(self, report: IndicatorReport) -> None:
+        """Every field, list and chart from the presenter's view of the report."""
+        withheld = self.withhold.isChecked()
+        view = page_view(report, for_export=withheld)
+        for field in view.fields:
+            self.fields[field.key].setText(field.text)
+            self.fields[field.key].setAccessibleName(field.label)
+            self.labels[field.key].setText(f"{field.label}:")
+        self.fields["methods"].setToolTip("\n".join(view.methods_used))
+        for widget, lines in ((self.attendees_by, view.attendees_by), (self.tired, view.tired)):
+            widget.clear()
+            widget.addItems(list(lines))
+        self._show_charts(report, view.by_method, view.group_shares)
+        self.status.setText(
+            f"{report.area}, {report.period.long_label}: held engagements that started in "
+            f"the period, against {report.period.previous().long_label}"
+            + (", small counts withheld as in the exports." if withheld else ".")
         )
-        baseline = [report.baselines.get(g.code) for g in groups]
+
+    def _show_charts(self, report: IndicatorReport, by_method: Bars, shares: Bars) -> None:
+        """Engagements by method, and shares by priority group against the baseline."""
+        now, before = report.period.label, report.period.previous().label
+        self.method_chart.set_data(
+            by_method.categories,
+            [Series(now, NOW, list(by_method.now)), Series(before, BEFORE, list(by_method.before))],
+        )
         self.group_chart.set_data(
-            [g.name for g in groups],
+            shares.categories,
             [
-                Series(report.period.label, NOW, [g.share for g in groups]),
-                Series(
-                    report.period.previous().label,
-                    BEFORE,
-                    [g.share for g in before.representation.groups],
-                ),
-                Series(
-                    "Baseline",
-                    BASELINE,
-                    [None if b is None else b.share_percent / 100 for b in baseline],
-                ),
+                Series(now, NOW, list(shares.now)),
+                Series(before, BEFORE, list(shares.before)),
+                Series("Baseline", BASELINE, list(shares.baseline)),
             ],
         )
 
@@ -386,3 +375,7 @@ class ReportsPage(LoadOnShow):
     def _export_failed(self, exc: KnownError) -> None:
         self.status.setText(str(exc))
         self.export_failed.emit(str(exc))
+
+
+def _percent(value: float) -> str:
+    return format_value(value, "share")
