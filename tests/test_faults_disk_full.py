@@ -15,10 +15,10 @@ from pathlib import Path
 
 import keyring
 import pytest
-from ccodesk.cli.central import main as central_main
 from sqlalchemy import select
 
 from ccodesk.cli.borough import main as cli_main
+from ccodesk.cli.central import main as central_main
 from tests.support.temp_keyring import TempFileKeyring
 
 FREE = [0, 12 * 1024, 160 * 1024, 1024 * 1024]  # bytes left on the small disk
