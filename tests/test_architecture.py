@@ -83,6 +83,7 @@ TIERS: list[dict[str, tuple[str, ...]]] = [
             "ccodesk.stamping",
             "ccodesk.auditchain",
             "ccodesk.store_health",
+            "ccodesk.store_schema",
             "ccodesk.search_index",
             "ccodesk.snapshot",
             "ccodesk.recovery",
