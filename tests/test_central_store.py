@@ -14,7 +14,7 @@ from sqlalchemy import create_engine
 
 from ccodesk.cli.central import main
 from ccodesk.errors import StoreDamaged
-from ccodesk.store_schema import SCHEMA_HEAD, current_revision
+from ccodesk.store.schema import SCHEMA_HEAD, current_revision
 from ccodesk.sync.central import init_central, open_central
 from tests.test_migrations import _copy_central
 

@@ -14,7 +14,6 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import StoreTooNew
-from ccodesk.keystore import KeyFileKeys
 from ccodesk.models import (
     ActionItem,
     Attendance,
@@ -41,6 +40,7 @@ from ccodesk.services.audit import verify
 from ccodesk.services.engagements import get_engagement
 from ccodesk.services.search import search
 from ccodesk.store import SCHEMA_HEAD, Store, checkpoint, current_revision, make_engine, open_store
+from ccodesk.store.keys import KeyFileKeys
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE = FIXTURES / "store-0001"
@@ -64,8 +64,8 @@ def old_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_fixture_is_at_the_first_schema(old_store: Path) -> None:
-    from ccodesk.keystore import KeyFileKeys
     from ccodesk.store import make_engine
+    from ccodesk.store.keys import KeyFileKeys
 
     keys = KeyFileKeys(old_store / "keys.enc").load()
     engine = make_engine(old_store / "ccodesk.db", keys.database_key)
@@ -117,7 +117,7 @@ def test_second_open_does_not_migrate_or_back_up_again(old_store: Path) -> None:
 def test_failed_migration_leaves_the_backup_and_the_old_schema(
     old_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ccodesk.search_index as search_index
+    import ccodesk.store.search_index as search_index
 
     # The revision's first statement succeeds, the second fails: the step must roll back.
     monkeypatch.setattr(
@@ -129,8 +129,8 @@ def test_failed_migration_leaves_the_backup_and_the_old_schema(
         open_store(old_store)
     monkeypatch.undo()
     monkeypatch.setenv("CCODESK_PASSPHRASE", PASSPHRASE)
-    from ccodesk.keystore import KeyFileKeys
     from ccodesk.store import make_engine
+    from ccodesk.store.keys import KeyFileKeys
 
     engine = make_engine(
         old_store / "ccodesk.db", KeyFileKeys(old_store / "keys.enc").load().database_key

@@ -185,7 +185,7 @@ def _at_revision(url: str, revision: str) -> None:
 def _revision(url: str) -> str | None:
     from sqlalchemy import create_engine
 
-    from ccodesk.store_schema import current_revision
+    from ccodesk.store.schema import current_revision
 
     engine = create_engine(url)
     try:
@@ -199,7 +199,7 @@ def test_an_older_postgres_schema_is_refused_until_upgrade(
 ) -> None:
     from ccodesk.cli.central import main
     from ccodesk.errors import StoreNeedsUpgrade
-    from ccodesk.store_schema import SCHEMA_HEAD
+    from ccodesk.store.schema import SCHEMA_HEAD
 
     home = tmp_path / "centre"
     init_central(home, None, "Centre").close()

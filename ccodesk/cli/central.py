@@ -58,7 +58,7 @@ def _home(args: argparse.Namespace) -> Path:
 
 
 def cmd_init(args: argparse.Namespace, context: Context[Central]) -> int:
-    from ccodesk.keystore import judge_keyring
+    from ccodesk.store.keys import judge_keyring
     from ccodesk.sync.central import init_central
 
     keyring_verdict = judge_keyring()
@@ -77,7 +77,7 @@ def cmd_init(args: argparse.Namespace, context: Context[Central]) -> int:
 
 def cmd_upgrade(args: argparse.Namespace, context: Context[Central]) -> int:
     """Migrate the central store to this program's schema (asks first: back it up)."""
-    from ccodesk.store_schema import SCHEMA_HEAD
+    from ccodesk.store.schema import SCHEMA_HEAD
     from ccodesk.sync.central import open_central
 
     home = _home(args)

@@ -24,11 +24,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ccodesk import stamping
 from ccodesk.errors import KnownError, NotFound, StoreDamaged, StoreNeedsUpgrade
 from ccodesk.failures import file_boundary, file_problem, translate_store_errors
 from ccodesk.fileio import atomic_write_bytes
-from ccodesk.keystore import KeyFileKeys, KeyringKeys, PassphrasePrompt, Secrets, keyring_works
 from ccodesk.models import (
     AuditHead,
     BundleLog,
@@ -38,6 +36,8 @@ from ccodesk.models import (
     TrustedKey,
     new_id,
 )
+from ccodesk.store import stamping
+from ccodesk.store.keys import KeyFileKeys, KeyringKeys, PassphrasePrompt, Secrets, keyring_works
 from ccodesk.sync import audit_heads, bundle, sshsig
 from ccodesk.sync.keys import age_identity_from_signing_key, write_identity
 from ccodesk.sync.records import ENTITIES, read_records
@@ -164,7 +164,7 @@ def bring_to_head(engine: Engine, home: Path, url: str, opening: Opening) -> Pat
     `pg_dump`). A database with no tables is set up only by `init` (or `upgrade`, for this
     centre's keys on a new database).
     """
-    from ccodesk.store_schema import (
+    from ccodesk.store.schema import (
         SCHEMA_HEAD,
         backup_file,
         current_revision,

@@ -18,27 +18,13 @@ from sqlalchemy import URL, Engine, create_engine, event, exc, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from ccodesk import stamping, store_schema
 from ccodesk.errors import StoreDamaged, StoreError, StoreExists, WrongKey
 from ccodesk.failures import translate_store_errors
-from ccodesk.keystore import (  # noqa: F401  (keys_for re-exported)
-    KeyFileKeys,
-    KeyringKeys,
-    PassphrasePrompt,
-    Secrets,
-    keyring_works,
-    keys_for,
-)
 from ccodesk.models import DeviceState, OfficerRole, new_id
 from ccodesk.resource_files import reference_version
-from ccodesk.store_health import unreadable_store
-from ccodesk.store_schema import (  # noqa: F401  (re-exported)
-    SCHEMA_HEAD,
-    backup_file,
-    checkpoint,
-    current_revision,
-)
-from ccodesk.storeinfo import (  # noqa: F401  (re-exported: the store's public names)
+from ccodesk.store import schema, stamping
+from ccodesk.store.health import unreadable_store
+from ccodesk.store.info import (  # noqa: F401  (re-exported: the store's public names)
     BACKUP_DIR,
     DATA_DIR_ENV,
     DB_FILE,
@@ -46,6 +32,20 @@ from ccodesk.storeinfo import (  # noqa: F401  (re-exported: the store's public 
     StoreInfo,
     default_data_dir,
     store_exists,
+)
+from ccodesk.store.keys import (  # noqa: F401  (keys_for re-exported)
+    KeyFileKeys,
+    KeyringKeys,
+    PassphrasePrompt,
+    Secrets,
+    keyring_works,
+    keys_for,
+)
+from ccodesk.store.schema import (  # noqa: F401  (re-exported)
+    SCHEMA_HEAD,
+    backup_file,
+    checkpoint,
+    current_revision,
 )
 
 
@@ -130,7 +130,7 @@ def _check_key(engine: Engine, path: Path) -> None:
 def migrate(data_dir: Path, engine: Engine) -> Path | None:
     """Bring the store to SCHEMA_HEAD, after a backup into backups/; refuse a store newer than
     this program. Returns the backup's path when a migration ran."""
-    return store_schema.migrate(
+    return schema.migrate(
         engine,
         "This store",
         lambda revision: backup_file(
@@ -182,7 +182,7 @@ class Store:
             yield session
 
     def database_key(self) -> bytes:
-        """The raw 256-bit SQLCipher key (for IT's recovery, `ccodesk.recovery`)."""
+        """The raw 256-bit SQLCipher key (for IT's recovery, `ccodesk.store.recovery`)."""
         return self._secrets.database_key
 
     def signing_key(self) -> Ed25519PrivateKey:
