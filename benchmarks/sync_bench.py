@@ -67,7 +67,7 @@ def floor_seconds(source_url: str, target_url: str) -> tuple[float, int]:
     try:
         cur = raw.cursor()
         if target_url.startswith("sqlite"):  # the central store's own connection settings
-            from ccodesk.sync.central import SQLITE_PRAGMAS
+            from ccodesk.store.central import SQLITE_PRAGMAS
 
             for pragma in SQLITE_PRAGMAS:
                 cur.execute(pragma)

@@ -101,7 +101,7 @@ def cmd_upgrade(args: argparse.Namespace, context: Context[Central]) -> int:
 
 def _shown_db(args: argparse.Namespace) -> str:
     """The database the options name, fit to print (no password)."""
-    from ccodesk.sync.central import default_url, shown_url
+    from ccodesk.store.central import default_url, shown_url
 
     return shown_url(args.db or default_url(_home(args)))
 

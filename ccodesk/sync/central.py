@@ -3,14 +3,15 @@
 The central store holds the same tables as a borough's (one merge engine), on SQLite by
 default or PostgreSQL (`postgresql+psycopg://…`). Its keys — the centre's signing key and age
 identity — are kept like a borough's: in the OS keyring, or sealed with a passphrase in
-`keys.enc` in the central home directory, whose `central.json` names them.
+`keys.enc` in the central home directory, whose `central.json` names them. The store itself
+opens as a borough's does (`ccodesk.store.central`): a newer schema refused, a copy before
+migrating, and only `init` creates one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import enum
 import json
 import logging
 import os
@@ -21,11 +22,11 @@ from pathlib import Path
 import platformdirs
 import pyrage
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ccodesk.errors import KnownError, NotFound, StoreDamaged, StoreNeedsUpgrade
-from ccodesk.failures import file_boundary, file_problem, translate_store_errors
+from ccodesk.errors import KnownError, NotFound
+from ccodesk.failures import file_boundary, file_problem
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import (
     AuditHead,
@@ -36,7 +37,9 @@ from ccodesk.models import (
     TrustedKey,
     new_id,
 )
+from ccodesk.store import central as store_central
 from ccodesk.store import stamping
+from ccodesk.store.central import Opening, default_url
 from ccodesk.store.keys import KeyFileKeys, KeyringKeys, PassphrasePrompt, Secrets, keyring_works
 from ccodesk.sync import audit_heads, bundle, sshsig
 from ccodesk.sync.keys import age_identity_from_signing_key, write_identity
@@ -55,148 +58,6 @@ class CentralError(KnownError):
 def default_home() -> Path:
     env = os.environ.get(HOME_ENV)
     return Path(env) if env else platformdirs.user_data_path("ccodesk-central", appauthor=False)
-
-
-DB_FILE = "central.db"
-BACKUP_DIR = "backups"  # copies of central.db taken before migrations
-
-
-def default_url(home: Path) -> str:
-    return f"sqlite:///{home / DB_FILE}"
-
-
-# Each connection to a central SQLite store. A central unit's store grows to millions of rows
-# over the years; a 64 MiB page cache (SQLite's default is 2 MiB) keeps the indexes a merge
-# writes into in memory: merging 33 borough-years took a fifth less time with it.
-SQLITE_PRAGMAS = (
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA busy_timeout = 30000",
-    "PRAGMA cache_size = -65536",
-)
-
-
-def _sqlite_file(url: str) -> Path | None:
-    """The file of a SQLite URL (None for PostgreSQL, or SQLite in memory)."""
-    from sqlalchemy.engine import make_url
-
-    database = make_url(url).database if url.startswith("sqlite") else None
-    return Path(database) if database and database != ":memory:" else None
-
-
-def _engine(url: str, backups: Path) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
-
-        def on_connect(dbapi_conn: object, _record: object) -> None:
-            dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
-            cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
-            for pragma in SQLITE_PRAGMAS:
-                cur.execute(pragma)
-            cur.close()
-
-        event.listen(engine, "connect", on_connect)
-        # BEGIN IMMEDIATE: merges take the write lock up front, so concurrent ones serialise.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-        if engine.url.database:
-            translate_store_errors(engine, Path(engine.url.database), backups)
-        return engine
-    if url.startswith("postgresql"):
-        return create_engine(url, pool_pre_ping=True)
-    raise CentralError(
-        f"Unsupported database URL {url.split(':', 1)[0]!r}: use sqlite or postgresql."
-    )
-
-
-def shown_url(url: str) -> str:
-    """`url` fit to print: no password."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-class Opening(enum.Enum):
-    """What opening a central store may do to its schema (see `bring_to_head`)."""
-
-    OPEN = "open"  # every command: migrate SQLite after a backup, refuse an older PostgreSQL
-    UPGRADE = "upgrade"  # `ccodesk-central upgrade`: migrate PostgreSQL too, set up an empty one
-    INIT = "init"  # `ccodesk-central init`: set up a new, empty store
-
-
-def check_file(home: Path, url: str, opening: Opening) -> None:
-    """Refuse, before SQLite would create it, a central store file that is missing or empty
-    (a lost or truncated store would otherwise come back as a new, empty one)."""
-    path = _sqlite_file(url)
-    if path is None or opening is Opening.INIT:
-        return
-    own = path == home / DB_FILE
-    if opening is Opening.UPGRADE and not own:
-        return  # a new database named with --db, set up for this centre on request
-    problem = (
-        "is missing"
-        if not path.exists()
-        else "is empty: it holds no ccodesk data"
-        if path.stat().st_size == 0
-        else None
-    )
-    if problem is None:
-        return
-    restore = (
-        f"Restore the newest copy from {home / BACKUP_DIR}"
-        if (home / BACKUP_DIR).is_dir()
-        else "Restore it from a backup"
-    )
-    new = (
-        "only 'ccodesk-central init' creates a central store"
-        if own
-        else f"or set up this central unit's store there with 'ccodesk-central --db "
-        f"{shown_url(url)} upgrade'"
-    )
-    raise StoreDamaged(f"The central store {path} {problem}. {restore}; {new}.")
-
-
-def bring_to_head(engine: Engine, home: Path, url: str, opening: Opening) -> Path | None:
-    """Check the central store's schema and migrate it; the backup's path when one was made.
-
-    A newer schema is refused untouched. A SQLite store is copied into `home/backups` before it
-    is migrated, as a borough's is. A PostgreSQL database cannot be copied as a file, so an
-    older one is refused unless the administrator asked (`ccodesk-central upgrade`, after
-    `pg_dump`). A database with no tables is set up only by `init` (or `upgrade`, for this
-    centre's keys on a new database).
-    """
-    from ccodesk.store.schema import (
-        SCHEMA_HEAD,
-        backup_file,
-        current_revision,
-        migrate,
-        refuse_newer,
-    )
-
-    shown = shown_url(url)
-    what = f"The central store {shown}"
-    revision = current_revision(engine)
-    refuse_newer(revision, what)
-    if revision is None and opening is Opening.OPEN:
-        raise StoreDamaged(
-            f"{what} holds no ccodesk tables. Set up a new central unit with 'ccodesk-central "
-            f"init', or this centre's store on this new database with 'ccodesk-central --db "
-            f"{shown} upgrade'."
-        )
-    path = _sqlite_file(url)
-    if revision not in (None, SCHEMA_HEAD) and path is None and opening is not Opening.UPGRADE:
-        raise StoreNeedsUpgrade(
-            f"{what} uses schema {revision}, older than this ccodesk's {SCHEMA_HEAD}. "
-            "ccodesk cannot copy a PostgreSQL database itself, so it migrates one only when "
-            "asked: back the database up first (pg_dump -Fc), then run 'ccodesk-central "
-            "upgrade'. Nothing was changed."
-        )
-    if path is None:
-        return migrate(engine, what, None)
-    return migrate(
-        engine,
-        what,
-        lambda rev: backup_file(path, home / BACKUP_DIR, engine, f"schema-{rev}"),
-    )
 
 
 @dataclass
@@ -241,13 +102,7 @@ class Central:
     ) -> None:
         self.home, self.url, self.config = home, url, config
         self._secrets = secrets
-        check_file(home, url, opening)
-        self.engine = _engine(url, home / BACKUP_DIR)
-        try:
-            self.backup = bring_to_head(self.engine, home, url, opening)
-        except BaseException:
-            self.engine.dispose()
-            raise
+        self.engine, self.backup = store_central.open_engine(home, url, opening)
         self._sessions = sessionmaker(
             self.engine,
             expire_on_commit=False,
