@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/audit_bench.py [--events 1000000] [--runs 3]
 
 In a temporary directory with a temporary keyring: a new store is given `--events` audit
-events, chained exactly as the store layer chains them (`auditchain.event_hash`), written in
+events, chained exactly as the store layer chains them (`audit_chain.event_hash`), written in
 one transaction with DB-API `executemany` (realistic rows: update events naming a record and
 two to four changed fields); then `services.audit.verify` is timed `--runs` times in one
 process, and `ccodesk-cli audit verify` once as a user runs it (a new process: imports, key,
@@ -38,7 +38,7 @@ ENTITIES = ["engagement", "contact", "finding", "action_item", "organisation", "
 
 def fill(store: object, events: int) -> float:
     """Insert `events` chained events; returns the seconds it took."""
-    from ccodesk.auditchain import GENESIS, event_hash
+    from ccodesk.store.audit_chain import GENESIS, event_hash
 
     rng = random.Random(15)
     start = dt.datetime(2020, 1, 1, 9, 0)

@@ -67,7 +67,7 @@ def floor_seconds(source_url: str, target_url: str) -> tuple[float, int]:
     try:
         cur = raw.cursor()
         if target_url.startswith("sqlite"):  # the central store's own connection settings
-            from ccodesk.sync.central import SQLITE_PRAGMAS
+            from ccodesk.store.central import SQLITE_PRAGMAS
 
             for pragma in SQLITE_PRAGMAS:
                 cur.execute(pragma)
@@ -135,7 +135,7 @@ def high_water():
     raise SystemExit("no VmHWM in /proc/self/status")
 
 work, keys, bundles = Path(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
-with open_central(work / "central", f"sqlite:///{work / 'peak.db'}") as central:
+with open_central(work / "central", f"sqlite:///{work / 'peak.db'}", upgrade=True) as central:
     for borough, officer, key in keys:
         trust_add(central, borough, officer, key)
     before = high_water()
@@ -238,7 +238,7 @@ def main() -> None:
 
     def merge_all(url: str, which: list[Path]) -> tuple[float, float]:
         """Seconds to merge `which` into a new central store at `url`, and the floor."""
-        with open_central(work / "central", url) as c:
+        with open_central(work / "central", url, upgrade=True) as c:
             for n, store in enumerate(stores):
                 trust_add(c, store.borough_code, f"Officer {n}", store.public_key_openssh())
             t0 = time.perf_counter()
@@ -253,7 +253,7 @@ def main() -> None:
             floor_url = new_database(url, url.rsplit("/", 1)[1].replace("merge_", "floor_"))
         else:
             floor_url = "sqlite:///" + url.split("///", 1)[1] + ".floor.db"
-        open_central(work / "central", floor_url).close()  # schema and reference data
+        open_central(work / "central", floor_url, upgrade=True).close()  # schema and reference data
         floor, _rows = floor_seconds(url, floor_url)
         return took, floor
 

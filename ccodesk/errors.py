@@ -27,6 +27,10 @@ class StoreTooNew(StoreError):
     """The store was written by a newer ccodesk than this one."""
 
 
+class StoreNeedsUpgrade(StoreError):
+    """The store is older than this ccodesk and is migrated only when asked (PostgreSQL)."""
+
+
 class KeyUnavailable(StoreError):
     """The key cannot be reached: no keyring entry, or no passphrase given."""
 

@@ -341,9 +341,9 @@ def test_a_later_pack_prints_each_action_with_its_status_date_and_note(
 def test_0008_upgrades_a_0007_store_with_its_actions_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ccodesk.keystore import KeyFileKeys
     from ccodesk.migrations import upgrade
     from ccodesk.store import make_engine
+    from ccodesk.store.keys import KeyFileKeys
     from tests.test_migrations import FIXTURE, PASSPHRASE
 
     monkeypatch.setenv("CCODESK_PASSPHRASE", PASSPHRASE)

@@ -15,11 +15,11 @@ import pytest
 import sqlcipher3
 from sqlalchemy import select, text
 
-from ccodesk.auditchain import GENESIS
 from ccodesk.models import AuditEvent
 from ccodesk.services import edits, records
 from ccodesk.services.audit import verify
 from ccodesk.store import Store, open_store
+from ccodesk.store.audit_chain import GENESIS
 
 CLI = str(Path(sys.executable).parent / "ccodesk-cli")
 FIXTURE = Path(__file__).parent / "fixtures" / "store-0001"
@@ -126,7 +126,7 @@ def test_an_event_altered_with_the_key_is_found_at_that_event(
 def test_an_event_rehashed_by_someone_who_knows_the_formula_breaks_the_next_link(
     store: Store,
 ) -> None:
-    from ccodesk.auditchain import event_hash
+    from ccodesk.store.audit_chain import event_hash
 
     ids = _edits(store)
     target = ids[3]
@@ -198,8 +198,8 @@ def test_events_written_outside_the_sync_stamping_are_chained_too(demo_store: St
 def test_the_migration_chains_the_events_already_held(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ccodesk.keystore import KeyFileKeys
     from ccodesk.store import make_engine
+    from ccodesk.store.keys import KeyFileKeys
 
     monkeypatch.setenv("CCODESK_PASSPHRASE", "fixture passphrase 0001")
     target = tmp_path / "store-0001"

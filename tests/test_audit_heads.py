@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 import sqlcipher3
 
-from ccodesk.auditchain import GENESIS
 from ccodesk.models import AuditHead
 from ccodesk.services import records
 from ccodesk.services.audit import verify
 from ccodesk.store import Store
+from ccodesk.store.audit_chain import GENESIS
 from ccodesk.sync.borough import export_bundle
 from ccodesk.sync.central import Central, central_status
 from ccodesk.sync.central_merge import merge_bundle

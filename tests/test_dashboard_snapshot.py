@@ -18,8 +18,8 @@ from ccodesk.services import records
 from ccodesk.services.calendar_import import import_ics
 from ccodesk.services.dashboard import board_lines, build_dashboard, read_board, store_stamp
 from ccodesk.services.engagements import EngagementDraft, save_engagement
-from ccodesk.snapshot import BoardLines, Line, read_snapshot
 from ccodesk.store import Store, create_store
+from ccodesk.store.snapshot import BoardLines, Line, read_snapshot
 
 TODAY = dt.date.today()
 CALENDARS = Path(__file__).parent / "fixtures" / "calendars"

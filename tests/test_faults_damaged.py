@@ -14,7 +14,7 @@ import pytest
 
 from ccodesk.cli.borough import main
 from ccodesk.errors import StoreDamaged, StoreError, WrongKey
-from ccodesk.storeinfo import BACKUP_DIR, DB_FILE
+from ccodesk.store.info import BACKUP_DIR, DB_FILE
 from tests.support.temp_keyring import TempFileKeyring
 
 PASSPHRASE = "correct horse battery"
@@ -233,7 +233,7 @@ def test_damaged_key_file_gives_one_plain_line(
 
 
 def test_key_file_asking_for_n_2_40_is_refused_before_scrypt(keyfile_store: Path) -> None:
-    from ccodesk.keystore import KeyFileKeys
+    from ccodesk.store.keys import KeyFileKeys
 
     keys = keyfile_store / "keys.enc"
     keys.write_bytes(_edit("n", 2**40)(keys.read_bytes()))

@@ -18,7 +18,8 @@ from keyrings.alt.file import PlaintextKeyring
 
 from ccodesk.cli.borough import main as cli
 from ccodesk.cli.central import main as central_cli
-from ccodesk.keystore import (
+from ccodesk.store import create_store, open_store
+from ccodesk.store.keys import (
     NO_KEYRING,
     NOT_RECOMMENDED,
     PLAIN_FILE,
@@ -26,7 +27,6 @@ from ccodesk.keystore import (
     judge_keyring,
     keyring_works,
 )
-from ccodesk.store import create_store, open_store
 from tests.support.temp_keyring import TempFileKeyring
 
 PASSPHRASE = "correct horse battery"

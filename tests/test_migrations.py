@@ -14,7 +14,6 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import StoreTooNew
-from ccodesk.keystore import KeyFileKeys
 from ccodesk.models import (
     ActionItem,
     Attendance,
@@ -41,6 +40,7 @@ from ccodesk.services.audit import verify
 from ccodesk.services.engagements import get_engagement
 from ccodesk.services.search import search
 from ccodesk.store import SCHEMA_HEAD, Store, checkpoint, current_revision, make_engine, open_store
+from ccodesk.store.keys import KeyFileKeys
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE = FIXTURES / "store-0001"
@@ -64,8 +64,8 @@ def old_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_fixture_is_at_the_first_schema(old_store: Path) -> None:
-    from ccodesk.keystore import KeyFileKeys
     from ccodesk.store import make_engine
+    from ccodesk.store.keys import KeyFileKeys
 
     keys = KeyFileKeys(old_store / "keys.enc").load()
     engine = make_engine(old_store / "ccodesk.db", keys.database_key)
@@ -117,7 +117,7 @@ def test_second_open_does_not_migrate_or_back_up_again(old_store: Path) -> None:
 def test_failed_migration_leaves_the_backup_and_the_old_schema(
     old_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ccodesk.search_index as search_index
+    import ccodesk.store.search_index as search_index
 
     # The revision's first statement succeeds, the second fails: the step must roll back.
     monkeypatch.setattr(
@@ -129,8 +129,8 @@ def test_failed_migration_leaves_the_backup_and_the_old_schema(
         open_store(old_store)
     monkeypatch.undo()
     monkeypatch.setenv("CCODESK_PASSPHRASE", PASSPHRASE)
-    from ccodesk.keystore import KeyFileKeys
     from ccodesk.store import make_engine
+    from ccodesk.store.keys import KeyFileKeys
 
     engine = make_engine(
         old_store / "ccodesk.db", KeyFileKeys(old_store / "keys.enc").load().database_key
@@ -322,6 +322,23 @@ def test_each_schema_refuses_a_newer_one_untouched(
     assert not (data_dir / "backups").exists()
 
 
+def _copy_central(schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The central fixture store of `schema` in a new home, in WAL mode as ccodesk keeps it
+    (make_central_stores.py wrote it in rollback mode; the switch rewrites the header)."""
+    import sqlite3
+
+    monkeypatch.setenv("CCODESK_PASSPHRASE", f"fixture passphrase {schema}")
+    home = tmp_path / f"central-{schema}"
+    shutil.copytree(FIXTURES / f"central-{schema}", home)
+    conn = sqlite3.connect(home / "central.db")
+    try:
+        assert conn.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+    finally:
+        conn.close()  # the last connection: the WAL is folded in and removed
+    assert sorted(p.name for p in home.iterdir()) == ["central.db", "central.json", "keys.enc"]
+    return home
+
+
 @pytest.mark.parametrize("schema", CENTRAL_SCHEMAS)
 def test_each_central_schema_upgrades_with_its_data_intact(
     schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -330,11 +347,10 @@ def test_each_central_schema_upgrades_with_its_data_intact(
 
     from ccodesk.sync.central import open_central
 
-    monkeypatch.setenv("CCODESK_PASSPHRASE", f"fixture passphrase {schema}")
-    home = tmp_path / f"central-{schema}"
-    shutil.copytree(FIXTURES / f"central-{schema}", home)
+    home = _copy_central(schema, tmp_path, monkeypatch)
     revision, before = _counts(create_engine(f"sqlite:///{home / 'central.db'}"))
     assert revision == schema
+    original = hashlib.sha256((home / "central.db").read_bytes()).hexdigest()
     with open_central(home, None) as central:
         assert current_revision(central.engine) == SCHEMA_HEAD
         with central.session() as s:
@@ -344,3 +360,33 @@ def test_each_central_schema_upgrades_with_its_data_intact(
     reference = {model.__tablename__ for model in reference_rows()}  # type: ignore[attr-defined]
     for table, count in before.items():
         assert (after[table] >= count) if table in reference else (after[table] == count), table
+    backups = sorted((home / "backups").glob("*.db"))
+    if schema == SCHEMA_HEAD:
+        assert backups == []  # nothing to migrate, nothing copied
+    else:  # the copy taken before migrating is the store as it was
+        assert [b.name.startswith("central-") for b in backups] == [True]
+        assert backups[0].name.endswith(f"-schema-{schema}.db")
+        assert hashlib.sha256(backups[0].read_bytes()).hexdigest() == original
+
+
+@pytest.mark.parametrize("schema", CENTRAL_SCHEMAS)
+def test_each_central_schema_refuses_a_newer_one_untouched(
+    schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import create_engine
+
+    from ccodesk.sync.central import open_central
+
+    home = _copy_central(schema, tmp_path, monkeypatch)
+    engine = create_engine(f"sqlite:///{home / 'central.db'}")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        checkpoint(engine)
+    finally:
+        engine.dispose()
+    before = {p.name: p.read_bytes() for p in home.iterdir() if p.is_file()}
+    with pytest.raises(StoreTooNew, match=f"schema 9999, newer than this ccodesk.*{SCHEMA_HEAD}"):
+        open_central(home, None)
+    assert {p.name: p.read_bytes() for p in home.iterdir() if p.is_file()} == before
+    assert not (home / "backups").exists()

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from ccodesk.cli.borough import main
 from ccodesk.models import Engagement
-from ccodesk.recovery import SQLCIPHER_SETTINGS, key_from_file_text
 from ccodesk.store import Store, checkpoint
+from ccodesk.store.recovery import SQLCIPHER_SETTINGS, key_from_file_text
 from tests.support.sync_attacks import content_digest
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,9 +20,9 @@ from ccodesk.errors import (
     StoreTooNew,
     WrongKey,
 )
-from ccodesk.keystore import KeyringKeys, Secrets
 from ccodesk.models import Organisation, OrganisationType
 from ccodesk.store import DB_FILE, Store, StoreInfo, create_store, open_store
+from ccodesk.store.keys import KeyringKeys, Secrets
 
 
 def _digest(path: Path) -> str:

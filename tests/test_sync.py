@@ -542,7 +542,7 @@ def test_any_order_of_bundles_gives_the_same_state(tmp_path: Path, central: Cent
     finals = set()
     for n, order in enumerate(itertools.permutations(bundles)):
         # The same centre (its keys decrypt the bundles), each order on a new, empty database.
-        other = open_central(central.home, f"sqlite:///{tmp_path / f'order-{n}.db'}")
+        other = open_central(central.home, f"sqlite:///{tmp_path / f'order-{n}.db'}", upgrade=True)
         for officer, key in zip(("Ada", "PS Dean"), keys, strict=True):
             trust_add(other, "camden", officer, key)
         results = [merge_bundle(other, b) for b in order]

@@ -5,7 +5,7 @@ Real SQLCipher borough stores and a real central store; each bundle is read inde
 ccodesk's import code (decrypted with the centre's age identity by pyrage, unzipped with
 zipfile, `changes.jsonl` parsed line by line). Time is the one thing moved: where consent
 lapses between two exports, the first runs "a month ago" (the consent calendar,
-`ccodesk.sync.consent.today`, and the store's clock, `ccodesk.stamping.time`, both set back),
+`ccodesk.sync.consent.today`, and the store's clock, `ccodesk.store.stamping.time`, both set back),
 the second today.
 """
 
@@ -26,11 +26,10 @@ import pyrage
 import pytest
 from sqlalchemy import select
 
-from ccodesk import stamping
 from ccodesk.models import AuditEvent, Contact, Engagement, EngagementKind, SyncTombstone
 from ccodesk.services.directory import ContactDraft, save_contact
 from ccodesk.services.engagements import EngagementDraft, save_engagement
-from ccodesk.store import Store, create_store
+from ccodesk.store import Store, create_store, stamping
 from ccodesk.sync import consent
 from ccodesk.sync.borough import export_bundle, import_bundle
 from ccodesk.sync.central import Central, init_central, reference_bundle, trust_add

@@ -16,8 +16,8 @@ from ccodesk.models import (
     Organisation,
     OrganisationType,
 )
-from ccodesk.stamping import HardDeleteError
 from ccodesk.store import Store
+from ccodesk.store.stamping import HardDeleteError
 
 
 def _engagement() -> Engagement:

@@ -705,7 +705,7 @@ def test_honest_bundles_in_any_order_converge(
         states.append(serial)
     for sequence in ([] if serial is not None else [list(range(4))]) + [order]:
         url = f"sqlite:///{home.parent / f'order-{new_id()}.db'}"
-        with open_central(home, url) as other:
+        with open_central(home, url, upgrade=True) as other:  # a new database
             for borough, officer, key in public:
                 trust_add(other, borough, officer, key)
             pending = [made[i] for i in sequence]

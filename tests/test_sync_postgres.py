@@ -89,8 +89,9 @@ def test_merge_on_postgres_matches_sqlite(
     pg_url: str, bundles: tuple[Path, list[Path]], tmp_path: Path
 ) -> None:
     home, made = bundles
-    on_sqlite = open_central(home, f"sqlite:///{tmp_path / 'check.db'}")
-    on_pg = open_central(home, new_database(pg_url, "same_as_sqlite"))
+    # the same centre's keys on two new databases ('ccodesk-central --db URL upgrade')
+    on_sqlite = open_central(home, f"sqlite:///{tmp_path / 'check.db'}", upgrade=True)
+    on_pg = open_central(home, new_database(pg_url, "same_as_sqlite"), upgrade=True)
     for central in (on_sqlite, on_pg):
         from ccodesk.sync.central import trust_add
 
@@ -134,7 +135,7 @@ def test_concurrent_merges_leave_the_serial_state(
         ("hackney", "Bo", _public_key(tmp_path / "hackney")),
     ]
     for url in (serial_url, parallel_url):
-        with open_central(home, url) as central:
+        with open_central(home, url, upgrade=True) as central:  # new databases
             from ccodesk.sync.central import trust_add
 
             for borough, officer, key in keys:
@@ -165,3 +166,94 @@ def test_concurrent_merges_leave_the_serial_state(
         with parallel.session() as s:
             assert s.scalar(select(func.count()).select_from(BundleLog)) == 4
             assert s.scalar(select(func.count()).select_from(SyncConflict)) == 1
+
+
+def _at_revision(url: str, revision: str) -> None:
+    """Bring the PostgreSQL database at `url` to `revision` (migrations only, as an older
+    ccodesk left it)."""
+    from sqlalchemy import create_engine
+
+    from ccodesk.migrations import upgrade
+
+    engine = create_engine(url)
+    try:
+        upgrade(engine, revision=revision)
+    finally:
+        engine.dispose()
+
+
+def _revision(url: str) -> str | None:
+    from sqlalchemy import create_engine
+
+    from ccodesk.store.schema import current_revision
+
+    engine = create_engine(url)
+    try:
+        return current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def test_an_older_postgres_schema_is_refused_until_upgrade(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ccodesk.cli.central import main
+    from ccodesk.errors import StoreNeedsUpgrade
+    from ccodesk.store.schema import SCHEMA_HEAD
+
+    home = tmp_path / "centre"
+    init_central(home, None, "Centre").close()
+    url = new_database(pg_url, "older")
+    _at_revision(url, "0012")
+    with pytest.raises(StoreNeedsUpgrade, match=r"schema 0012, older than this ccodesk's 0013"):
+        open_central(home, url)
+    assert _revision(url) == "0012"  # nothing was changed
+    assert main(["--home", str(home), "--db", url, "status"]) == 1
+    err = capsys.readouterr().err
+    assert "pg_dump" in err and "'ccodesk-central upgrade'" in err and "Traceback" not in err
+    assert _revision(url) == "0012"
+    assert main(["--home", str(home), "--db", url, "upgrade", "--yes"]) == 0
+    assert f"is at schema {SCHEMA_HEAD}." in capsys.readouterr().out
+    assert _revision(url) == SCHEMA_HEAD
+    with open_central(home, url) as central:
+        assert central.backup is None  # a PostgreSQL database is the administrator's to dump
+        with central.session() as s:
+            from sqlalchemy import select
+
+            from ccodesk.models import DeviceState
+
+            assert s.scalars(select(DeviceState.device_id)).one() == central.config.central_id
+    assert not (home / "backups").exists()
+
+
+def test_a_newer_postgres_schema_is_refused(pg_url: str, tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    from ccodesk.cli.central import main
+    from ccodesk.errors import StoreTooNew
+
+    home = tmp_path / "centre"
+    url = new_database(pg_url, "newer")
+    init_central(home, url, "Centre").close()  # a new, empty database: set up by init
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    finally:
+        engine.dispose()
+    for upgrade in (False, True):
+        with pytest.raises(StoreTooNew, match="schema 9999, newer than this ccodesk"):
+            open_central(home, url, upgrade=upgrade)
+    assert main(["--home", str(home), "--db", url, "upgrade", "--yes"]) == 1
+    assert _revision(url) == "9999"
+
+
+def test_an_empty_postgres_database_is_not_set_up_by_opening(pg_url: str, tmp_path: Path) -> None:
+    from ccodesk.errors import StoreDamaged
+
+    home = tmp_path / "centre"
+    init_central(home, None, "Centre").close()
+    url = new_database(pg_url, "empty")
+    with pytest.raises(StoreDamaged, match=r"holds no ccodesk tables.*upgrade'"):
+        open_central(home, url)
+    assert _revision(url) is None

@@ -142,7 +142,7 @@ def test_export_csv_writes_what_is_listed_spreadsheet_safe(
 
 def test_a_summary_that_looks_like_a_formula_is_written_as_text(store: Store) -> None:
     from ccodesk.services.audit import audit_csv
-    from ccodesk.stamping import audit_bulk
+    from ccodesk.store.stamping import audit_bulk
 
     with store.transaction() as s:
         audit_bulk(s, "contact", 3, "=cmd|' /C calc'!A0")

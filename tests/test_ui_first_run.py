@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
-from ccodesk.keystore import PLAIN_FILE
 from ccodesk.services.engagements import EngagementFilter, count_engagements
 from ccodesk.store import open_store
+from ccodesk.store.keys import PLAIN_FILE
 from ccodesk.ui.first_run import FirstRunWizard
 from tests.support.fit import LAPTOPS, assert_fits
 

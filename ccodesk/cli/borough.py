@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
-    from ccodesk.storeinfo import default_data_dir
+    from ccodesk.store.info import default_data_dir
 
     return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
 
@@ -44,7 +44,7 @@ def cmd_init(args: argparse.Namespace, context: Context[Store]) -> int:
         raise ValidationError("the officer's name is empty")
     code = resolve_borough(args.borough)
     role = {"CCO": OfficerRole.CCO, "BLO": OfficerRole.BLO, "CSO": OfficerRole.CSO}[args.role]
-    from ccodesk.keystore import judge_keyring
+    from ccodesk.store.keys import judge_keyring
 
     keyring_verdict = judge_keyring()
     if not keyring_verdict.usable:  # said before the passphrase is asked for

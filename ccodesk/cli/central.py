@@ -1,6 +1,7 @@
 """`ccodesk-central`: the central consultation unit's command line (no Qt).
 
 ccodesk-central [--home DIR] [--db URL] init --name NAME
+ccodesk-central upgrade [--yes]
 ccodesk-central trust add --borough B --officer O KEY | list | revoke FINGERPRINT
 ccodesk-central trust export-allowed-signers -o FILE
 ccodesk-central key export-age-identity -o FILE [--yes]
@@ -57,7 +58,7 @@ def _home(args: argparse.Namespace) -> Path:
 
 
 def cmd_init(args: argparse.Namespace, context: Context[Central]) -> int:
-    from ccodesk.keystore import judge_keyring
+    from ccodesk.store.keys import judge_keyring
     from ccodesk.sync.central import init_central
 
     keyring_verdict = judge_keyring()
@@ -72,6 +73,37 @@ def cmd_init(args: argparse.Namespace, context: Context[Central]) -> int:
         print(f"Fingerprint:   {central.fingerprint()}")
         print(f"Age recipient: {central.recipient()}")
     return 0
+
+
+def cmd_upgrade(args: argparse.Namespace, context: Context[Central]) -> int:
+    """Migrate the central store to this program's schema (asks first: back it up)."""
+    from ccodesk.store.schema import SCHEMA_HEAD
+    from ccodesk.sync.central import open_central
+
+    home = _home(args)
+    print(
+        f"This migrates the central store {_shown_db(args)} to schema {SCHEMA_HEAD} (or sets "
+        "up an empty database named with --db for this central unit). A SQLite store is "
+        "copied into the backups folder first; back a PostgreSQL database up yourself "
+        "first (pg_dump -Fc).",
+        file=sys.stderr,
+    )
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise KnownError("Nothing was changed: no terminal to confirm on (pass --yes).")
+        if input("Migrate it? [y/N] ").strip().lower() not in ("y", "yes"):
+            raise KnownError("Nothing was changed.")
+    with open_central(home, args.db, context.prompt, upgrade=True) as central:
+        copy = f" (a copy of it before: {central.backup})" if central.backup else ""
+        print(f"The central store {_shown_db(args)} is at schema {SCHEMA_HEAD}{copy}.")
+    return 0
+
+
+def _shown_db(args: argparse.Namespace) -> str:
+    """The database the options name, fit to print (no password)."""
+    from ccodesk.store.central import default_url, shown_url
+
+    return shown_url(args.db or default_url(_home(args)))
 
 
 def cmd_trust_add(args: argparse.Namespace, context: Context[Central]) -> int:
@@ -326,6 +358,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="create the central store and the centre's keys")
     p.add_argument("--name", default="Central consultation unit")
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser(
+        "upgrade",
+        help="migrate the central store to this program's schema (back a PostgreSQL one up first)",
+    )
+    p.add_argument("--yes", action="store_true", help="migrate without asking")
+    p.set_defaults(func=cmd_upgrade)
 
     trust = sub.add_parser("trust", help="the borough devices whose bundles are accepted")
     t = trust.add_subparsers(dest="trust_command", required=True, metavar="ACTION")

@@ -36,7 +36,7 @@ def _confirm(message: str, path: Path, assume_yes: bool) -> None:
 
 
 def cmd_export_database_key(args: argparse.Namespace, context: Context[Store]) -> int:
-    from ccodesk.recovery import write_key_file
+    from ccodesk.store.recovery import write_key_file
 
     path = Path(args.output).expanduser()
     with context.open_store(args) as store:
@@ -50,7 +50,7 @@ def cmd_export_database_key(args: argparse.Namespace, context: Context[Store]) -
 
 
 def cmd_export_plain(args: argparse.Namespace, context: Context[Store]) -> int:
-    from ccodesk.recovery import export_plain
+    from ccodesk.store.recovery import export_plain
 
     path = Path(args.output).expanduser()
     with context.open_store(args) as store:

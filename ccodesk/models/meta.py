@@ -49,7 +49,8 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(20))
     changes: Mapped[list[str]] = mapped_column(JSON, default=list)
     summary: Mapped[str] = mapped_column(Text, default="")
-    # The hash chain (issue 15, ccodesk/auditchain.py): the previous event's hash and this one's.
+    # The hash chain (issue 15, ccodesk/store/audit_chain.py): the previous event's hash and
+    # this one's.
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")
 
@@ -107,7 +108,7 @@ class CalendarLink(Base):
 class DashboardSnapshot(Base):
     """The dashboard's lines as last shown, for the next start's first paint (issue 11).
 
-    Read with the DB-API before SQLAlchemy is imported (`ccodesk.snapshot`), and shown only on
+    Read with the DB-API before SQLAlchemy is imported (`ccodesk.store.snapshot`), and shown only on
     the day it was taken and while the store is as it was then (`stamp`); the live figures
     replace it a moment later. A local cache: never synced, never printed."""
 

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
-from ccodesk.auditchain import GENESIS, at_text, canonical, changes_text, event_hash
 from ccodesk.errors import KnownError
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import AuditEvent
 from ccodesk.services.spreadsheet_safety import CellValue, csv_text
+from ccodesk.store.audit_chain import GENESIS, at_text, canonical, changes_text, event_hash
 
 PAGE = 20_000  # events read per query while verifying (bounded memory at millions of events)
 
@@ -76,7 +76,7 @@ def verify(session: Session, progress: Callable[[int], None] | None = None) -> C
 
     At a million events the rows' Python objects are most of the time, so on SQLite the
     database writes each event's canonical JSON itself (`json_array` gives the very text
-    `auditchain.canonical` does) and only four columns are read, with the driver's own cursor;
+    `audit_chain.canonical` does) and only four columns are read, with the driver's own cursor;
     a mismatch is confirmed from the row's fields before it is reported (docs/benchmarks.md).
     """
     count, last_id, last_hash = 0, 0, GENESIS

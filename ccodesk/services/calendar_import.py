@@ -30,7 +30,6 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from ccodesk import stamping
 from ccodesk.models import (
     KIND_METHOD,
     CalendarLink,
@@ -64,6 +63,7 @@ from ccodesk.services.calendar_read import (
 )
 from ccodesk.services.engagements import EngagementDraft, validate_engagement
 from ccodesk.services.fields import assign_changed
+from ccodesk.store import stamping
 from ccodesk.words import plural
 
 ROLE_FIELD = {"CCO": "cco_name", "BLO": "blo_name", "CSO": "cso_name"}

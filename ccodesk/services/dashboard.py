@@ -27,7 +27,7 @@ from ccodesk.services.followup import (
 from ccodesk.services.indicators import group_counts
 from ccodesk.services.periods import Period, PeriodKind
 from ccodesk.services.quicktime import countdown, list_open
-from ccodesk.snapshot import STAMP_SQL, BoardLines, Line
+from ccodesk.store.snapshot import STAMP_SQL, BoardLines, Line
 
 if TYPE_CHECKING:
     from ccodesk.store import Store

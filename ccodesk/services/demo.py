@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from ccodesk import stamping
 from ccodesk.errors import Cancelled, ValidationError
 from ccodesk.models import (
     ActionItem,
@@ -41,6 +40,7 @@ from ccodesk.models import (
     organisation_group,
 )
 from ccodesk.services.demo_rows import DemoMaker, Rows
+from ccodesk.store import stamping
 from ccodesk.words import plural
 
 Progress = Callable[[int, int, str], None]

@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, column, literal_column, select, table,
 from sqlalchemy.orm import Session
 
 from ccodesk.models import Contact, Engagement, Finding, Organisation
-from ccodesk.search_index import SEARCHABLE
+from ccodesk.store.search_index import SEARCHABLE
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # How many of the newest matches of each kind are ranked by relevance (see `search`).

@@ -18,15 +18,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ccodesk import auditchain
 from ccodesk.models import AuditEvent, AuditHead, ExportLog
+from ccodesk.store import audit_chain
 
 MAX_EARLIER = 64  # earlier heads a manifest carries (a bundle lost in the post costs nothing)
 
 
 def manifest_field(session: Session) -> dict[str, Any]:
     """The manifest's `audit` object for a bundle written now."""
-    head_id, head_hash = auditchain.head(session)
+    head_id, head_hash = audit_chain.head(session)
     ids = list(
         session.scalars(
             select(ExportLog.audit_head_id)

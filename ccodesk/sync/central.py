@@ -3,7 +3,9 @@
 The central store holds the same tables as a borough's (one merge engine), on SQLite by
 default or PostgreSQL (`postgresql+psycopg://…`). Its keys — the centre's signing key and age
 identity — are kept like a borough's: in the OS keyring, or sealed with a passphrase in
-`keys.enc` in the central home directory, whose `central.json` names them.
+`keys.enc` in the central home directory, whose `central.json` names them. The store itself
+opens as a borough's does (`ccodesk.store.central`): a newer schema refused, a copy before
+migrating, and only `init` creates one.
 """
 
 from __future__ import annotations
@@ -20,14 +22,12 @@ from pathlib import Path
 import platformdirs
 import pyrage
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ccodesk import stamping
 from ccodesk.errors import KnownError, NotFound
-from ccodesk.failures import file_boundary, file_problem, translate_store_errors
+from ccodesk.failures import file_boundary, file_problem
 from ccodesk.fileio import atomic_write_bytes
-from ccodesk.keystore import KeyFileKeys, KeyringKeys, PassphrasePrompt, Secrets, keyring_works
 from ccodesk.models import (
     AuditHead,
     BundleLog,
@@ -37,6 +37,10 @@ from ccodesk.models import (
     TrustedKey,
     new_id,
 )
+from ccodesk.store import central as store_central
+from ccodesk.store import stamping
+from ccodesk.store.central import Opening, default_url
+from ccodesk.store.keys import KeyFileKeys, KeyringKeys, PassphrasePrompt, Secrets, keyring_works
 from ccodesk.sync import audit_heads, bundle, sshsig
 from ccodesk.sync.keys import age_identity_from_signing_key, write_identity
 from ccodesk.sync.records import ENTITIES, read_records
@@ -54,45 +58,6 @@ class CentralError(KnownError):
 def default_home() -> Path:
     env = os.environ.get(HOME_ENV)
     return Path(env) if env else platformdirs.user_data_path("ccodesk-central", appauthor=False)
-
-
-def default_url(home: Path) -> str:
-    return f"sqlite:///{home / 'central.db'}"
-
-
-# Each connection to a central SQLite store. A central unit's store grows to millions of rows
-# over the years; a 64 MiB page cache (SQLite's default is 2 MiB) keeps the indexes a merge
-# writes into in memory: merging 33 borough-years took a fifth less time with it.
-SQLITE_PRAGMAS = (
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA busy_timeout = 30000",
-    "PRAGMA cache_size = -65536",
-)
-
-
-def _engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
-
-        def on_connect(dbapi_conn: object, _record: object) -> None:
-            dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
-            cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
-            for pragma in SQLITE_PRAGMAS:
-                cur.execute(pragma)
-            cur.close()
-
-        event.listen(engine, "connect", on_connect)
-        # BEGIN IMMEDIATE: merges take the write lock up front, so concurrent ones serialise.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-        if engine.url.database:
-            translate_store_errors(engine, Path(engine.url.database), None)
-        return engine
-    if url.startswith("postgresql"):
-        return create_engine(url, pool_pre_ping=True)
-    raise CentralError(
-        f"Unsupported database URL {url.split(':', 1)[0]!r}: use sqlite or postgresql."
-    )
 
 
 @dataclass
@@ -125,15 +90,19 @@ def _keys(
 
 
 class Central:
-    """An open central store with its keys."""
+    """An open central store with its keys, its schema brought to this program's."""
 
-    def __init__(self, home: Path, url: str, config: CentralConfig, secrets: Secrets) -> None:
+    def __init__(
+        self,
+        home: Path,
+        url: str,
+        config: CentralConfig,
+        secrets: Secrets,
+        opening: Opening = Opening.OPEN,
+    ) -> None:
         self.home, self.url, self.config = home, url, config
         self._secrets = secrets
-        self.engine = _engine(url)
-        from ccodesk.migrations import upgrade
-
-        upgrade(self.engine)
+        self.engine, self.backup = store_central.open_engine(home, url, opening)
         self._sessions = sessionmaker(
             self.engine,
             expire_on_commit=False,
@@ -210,7 +179,7 @@ def init_central(
     keys = _keys(home, config, prompt)
     keys.save(secrets)
     try:
-        central = Central(home, url or default_url(home), config, secrets)
+        central = Central(home, url or default_url(home), config, secrets, Opening.INIT)
     except BaseException:
         keys.forget()
         raise
@@ -225,10 +194,24 @@ def init_central(
     return central
 
 
-def open_central(home: Path, url: str | None, prompt: PassphrasePrompt | None = None) -> Central:
+def open_central(
+    home: Path,
+    url: str | None,
+    prompt: PassphrasePrompt | None = None,
+    *,
+    upgrade: bool = False,
+) -> Central:
+    """Open the central unit in `home` (its store at `url`, else `home/central.db`).
+
+    A SQLite store older than this program is migrated after a copy into `home/backups`; a
+    PostgreSQL one is refused unless `upgrade` (as `ccodesk-central upgrade`: the
+    administrator has dumped it), which also sets up an empty database named by `url` for
+    this centre. A newer schema, and a missing or empty `central.db`, are refused untouched.
+    """
     config = CentralConfig.read(home)
     secrets = _keys(home, config, prompt).load()
-    return Central(home, url or default_url(home), config, secrets)
+    opening = Opening.UPGRADE if upgrade else Opening.OPEN
+    return Central(home, url or default_url(home), config, secrets, opening)
 
 
 # -- trust ---------------------------------------------------------------------------------------

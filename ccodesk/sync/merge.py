@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from ccodesk.errors import KnownError, NotFound
 from ccodesk.failures import stop_if_cancelled
 from ccodesk.models import SyncConflict, SyncTombstone
-from ccodesk.stamping import Allocation
+from ccodesk.store.stamping import Allocation
 from ccodesk.sync.bulk import among, executemany
 from ccodesk.sync.records import (
     CHILD_PARENT_COLUMN,

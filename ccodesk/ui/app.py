@@ -20,7 +20,7 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ccodesk.errors import KnownError, StoreError, WrongKey
-from ccodesk.storeinfo import PASSPHRASE_ENV, StoreInfo, default_data_dir, store_exists
+from ccodesk.store.info import PASSPHRASE_ENV, StoreInfo, default_data_dir, store_exists
 from ccodesk.ui.crash import install_excepthook
 from ccodesk.ui.main_window import MainWindow
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ccodesk.snapshot import BoardLines, Line
+from ccodesk.store.snapshot import BoardLines, Line
 from ccodesk.ui.wrapping import wrap_lines
 
 # What a line shows: ("engagement", id), ("quicktime", id), ("action", id, engagement id) or

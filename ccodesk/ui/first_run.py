@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from ccodesk.errors import KnownError
-from ccodesk.keystore import MIN_PASSPHRASE, NO_KEYRING, judge_keyring
 from ccodesk.models import OfficerRole
 from ccodesk.resource_files import load_json
 from ccodesk.services.demo import load_demo_data
 from ccodesk.store import Store, create_store
+from ccodesk.store.keys import MIN_PASSPHRASE, NO_KEYRING, judge_keyring
 from ccodesk.ui.background import BackgroundJob, ProgressDialog, handle_failure
 
 log = logging.getLogger("ccodesk.ui")
@@ -135,7 +135,7 @@ class FirstRunWizard(QWizard):
         self.data_dir = data_dir
         self.store: Store | None = None
         self.identity = IdentityPage()
-        if keyring_available is None:  # judged here, not trusted blindly: see keystore
+        if keyring_available is None:  # judged here, not trusted blindly: see store.keys
             verdict = judge_keyring()
             self.keys = KeysPage(verdict.usable, verdict.reason)
         else:

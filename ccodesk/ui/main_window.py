@@ -33,8 +33,8 @@ if TYPE_CHECKING:  # the pages import SQLAlchemy and the services: loaded once t
 
     from ccodesk.services.dashboard import Dashboard
     from ccodesk.settings import Settings
-    from ccodesk.snapshot import BoardLines
     from ccodesk.store import Store
+    from ccodesk.store.snapshot import BoardLines
     from ccodesk.ui.audit_dialog import AuditDialog
     from ccodesk.ui.dashboard_page import DashboardPage
     from ccodesk.ui.engagement_editor import EngagementEditor
@@ -97,9 +97,9 @@ def _open_store(
     """
     import datetime as dt
 
-    from ccodesk.keystore import keys_for
-    from ccodesk.snapshot import read_snapshot
-    from ccodesk.storeinfo import DB_FILE, StoreInfo
+    from ccodesk.store.info import DB_FILE, StoreInfo
+    from ccodesk.store.keys import keys_for
+    from ccodesk.store.snapshot import read_snapshot
 
     prompt = None if passphrase is None else lambda _c: passphrase
     info = StoreInfo.read(data_dir)

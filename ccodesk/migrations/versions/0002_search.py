@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from ccodesk.search_index import SEARCHABLE, create_sql, drop_sql, rebuild_sql
+from ccodesk.store.search_index import SEARCHABLE, create_sql, drop_sql, rebuild_sql
 
 revision: str = "0002"
 down_revision: str | None = "0001"

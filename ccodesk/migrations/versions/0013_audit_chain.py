@@ -1,5 +1,5 @@
 """A tamper-evident audit trail (issue 15): every audit event carries the previous event's hash
-and its own (ccodesk/auditchain.py), the events already held are chained in id order; each
+and its own (ccodesk/store/audit_chain.py), the events already held are chained in id order; each
 export records the audit head it carried; the centre keeps the head each device last sent.
 
 Revision ID: 0013
@@ -27,8 +27,8 @@ BATCH = 5000
 
 
 def _hash(prev: str, row: Any) -> str:
-    # A copy of ccodesk.auditchain.event_hash as it was at this revision (a migration must not
-    # change when the program's code does).
+    # A copy of ccodesk.store.audit_chain.event_hash as it was at this revision (a migration
+    # must not change when the program's code does).
     at = row.at if isinstance(row.at, str) else row.at.isoformat(sep=" ", timespec="microseconds")
     changes = row.changes if isinstance(row.changes, str) else json.dumps(row.changes)
     fields = [

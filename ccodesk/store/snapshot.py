@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger("ccodesk.snapshot")
+log = logging.getLogger("ccodesk.store.snapshot")
 
 # Anything that can change what the dashboard shows moves one of these: a local edit (the
 # change counter and the clock), a bundle taken in (the bundle log), an audited write.

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ccodesk.errors import KeyUnavailable, StoreError, WrongKey
 from ccodesk.fileio import atomic_write_bytes
-from ccodesk.storeinfo import INFO_FILE, PASSPHRASE_ENV, StoreInfo
+from ccodesk.store.info import INFO_FILE, PASSPHRASE_ENV, StoreInfo
 
 SERVICE = "ccodesk"
 KEY_FILE = "keys.enc"

@@ -3,7 +3,7 @@
 Every flush of a store session passes through `before_flush`: new and changed synced rows get
 the next local `change_seq`, this device's counter in their version vector and a hybrid logical
 clock stamp, and an `AuditEvent` records who changed what (each event chained to the one before
-it by its hash, ccodesk/auditchain.py). Bulk loads use `stamp_rows`, which
+it by its hash, ccodesk/store/audit_chain.py). Bulk loads use `stamp_rows`, which
 allocates the same metadata for plain row dictionaries in one statement.
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.orm import Session, UOWTransaction
 
-from ccodesk import auditchain
 from ccodesk.models import AuditEvent, Synced, SyncedChild, new_id
+from ccodesk.store import audit_chain
 
 
 class HardDeleteError(RuntimeError):
@@ -93,9 +93,9 @@ def before_flush(session: Session, _flush: UOWTransaction, _instances: object) -
     """Stamp sync metadata on every new or changed synced row and write the audit trail.
 
     Every audit event in the flush, whoever added it, is then numbered and chained
-    (ccodesk/auditchain.py)."""
+    (ccodesk/store/audit_chain.py)."""
     _stamp(session)
-    auditchain.link_new(session)
+    audit_chain.link_new(session)
 
 
 def _stamp(session: Session) -> None:

@@ -9,32 +9,22 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import URL, Engine, create_engine, event, exc, select, text
+from sqlalchemy import URL, Engine, create_engine, event, exc, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from ccodesk import stamping
-from ccodesk.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKey
-from ccodesk.failures import file_problem, translate_store_errors
-from ccodesk.keystore import (  # noqa: F401  (keys_for re-exported)
-    KeyFileKeys,
-    KeyringKeys,
-    PassphrasePrompt,
-    Secrets,
-    keyring_works,
-    keys_for,
-)
+from ccodesk.errors import StoreDamaged, StoreError, StoreExists, WrongKey
+from ccodesk.failures import translate_store_errors
 from ccodesk.models import DeviceState, OfficerRole, new_id
 from ccodesk.resource_files import reference_version
-from ccodesk.store_health import unreadable_store
-from ccodesk.storeinfo import (  # noqa: F401  (re-exported: the store's public names)
+from ccodesk.store import schema, stamping
+from ccodesk.store.health import unreadable_store
+from ccodesk.store.info import (  # noqa: F401  (re-exported: the store's public names)
     BACKUP_DIR,
     DATA_DIR_ENV,
     DB_FILE,
@@ -43,10 +33,20 @@ from ccodesk.storeinfo import (  # noqa: F401  (re-exported: the store's public 
     default_data_dir,
     store_exists,
 )
-
-# The newest schema this program knows; a test checks it matches the Alembic head.
-SCHEMA_HEAD = "0013"
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+from ccodesk.store.keys import (  # noqa: F401  (keys_for re-exported)
+    KeyFileKeys,
+    KeyringKeys,
+    PassphrasePrompt,
+    Secrets,
+    keyring_works,
+    keys_for,
+)
+from ccodesk.store.schema import (  # noqa: F401  (re-exported)
+    SCHEMA_HEAD,
+    backup_file,
+    checkpoint,
+    current_revision,
+)
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -127,65 +127,16 @@ def _check_key(engine: Engine, path: Path) -> None:
         raise StoreError(f"{path} could not be opened: {e.orig}") from e
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The schema revision recorded in the store, or None for an empty database."""
-    with engine.connect() as conn:
-        has_table = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-        ).first()
-        if not has_table:
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def checkpoint(engine: Engine) -> None:
-    """Fold the WAL into the database file (outside any transaction, so it completes)."""
-    raw = engine.raw_connection()
-    try:
-        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
-
-
-def backup(data_dir: Path, engine: Engine, label: str) -> Path:
-    """Copy the (encrypted) store into backups/ and return the copy's path."""
-    checkpoint(engine)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = data_dir / BACKUP_DIR / f"ccodesk-{stamp}-{label}.db"
-    tmp = target.with_suffix(".tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(data_dir / DB_FILE, tmp)
-        os.replace(tmp, target)
-    except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise file_problem(e, target, "write the backup") from e
-    return target
-
-
 def migrate(data_dir: Path, engine: Engine) -> Path | None:
-    """Bring the store to SCHEMA_HEAD, after a backup; refuse a store newer than this program.
-
-    Returns the backup's path when a migration ran.
-    """
-    revision = current_revision(engine)
-    if revision == SCHEMA_HEAD:
-        return None
-    from alembic.script import ScriptDirectory
-
-    from ccodesk.migrations import alembic_config, upgrade
-
-    config = alembic_config()
-    known = {rev.revision for rev in ScriptDirectory.from_config(config).walk_revisions()}
-    if revision is not None and revision not in known:
-        raise StoreTooNew(
-            f"This store uses schema {revision}, newer than this ccodesk understands "
-            f"(up to {SCHEMA_HEAD}). Install a newer ccodesk to open it; nothing was changed."
-        )
-    saved = backup(data_dir, engine, f"schema-{revision}") if revision is not None else None
-    upgrade(engine, config)
-    return saved
+    """Bring the store to SCHEMA_HEAD, after a backup into backups/; refuse a store newer than
+    this program. Returns the backup's path when a migration ran."""
+    return schema.migrate(
+        engine,
+        "This store",
+        lambda revision: backup_file(
+            data_dir / DB_FILE, data_dir / BACKUP_DIR, engine, f"schema-{revision}"
+        ),
+    )
 
 
 class Store:
@@ -231,7 +182,7 @@ class Store:
             yield session
 
     def database_key(self) -> bytes:
-        """The raw 256-bit SQLCipher key (for IT's recovery, `ccodesk.recovery`)."""
+        """The raw 256-bit SQLCipher key (for IT's recovery, `ccodesk.store.recovery`)."""
         return self._secrets.database_key
 
     def signing_key(self) -> Ed25519PrivateKey:
