@@ -178,7 +178,6 @@ def main() -> None:
     from ccodesk.resource_files import load_json
     from ccodesk.services.demo import load_demo_data
     from ccodesk.store import create_store
-    from ccodesk.sync.borough import export_bundle, import_bundle
     from ccodesk.sync.central import (
         init_central,
         open_central,
@@ -186,6 +185,8 @@ def main() -> None:
         trust_add,
     )
     from ccodesk.sync.central_merge import merge_bundle
+    from ccodesk.sync.export import export_bundle
+    from ccodesk.sync.receive import import_bundle
 
     boroughs = [b["code"] for b in load_json("reference", "boroughs.json")][: args.boroughs]
     central = init_central(work / "central", None, "Bench Centre")

@@ -208,8 +208,9 @@ def test_marked_done_in_the_editor_leaves_the_dashboard_then_undone(
 
 
 def test_a_status_change_travels_in_the_next_bundle(tmp_path: Path) -> None:
-    from ccodesk.sync.borough import export_bundle, import_bundle
     from ccodesk.sync.central_merge import merge_bundle
+    from ccodesk.sync.export import export_bundle
+    from ccodesk.sync.receive import import_bundle
     from tests.test_sync import decrypt, make_borough, make_central
 
     central = make_central(tmp_path / "central")

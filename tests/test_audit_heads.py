@@ -17,9 +17,9 @@ from ccodesk.services import records
 from ccodesk.services.audit import verify
 from ccodesk.store import Store
 from ccodesk.store.audit_chain import GENESIS
-from ccodesk.sync.borough import export_bundle
 from ccodesk.sync.central import Central, central_status
 from ccodesk.sync.central_merge import merge_bundle
+from ccodesk.sync.export import export_bundle
 from tests.support.sync_attacks import members_of, resigned
 from tests.test_sync import make_borough, make_central
 

@@ -13,9 +13,11 @@ import pytest
 
 from ccodesk.errors import Cancelled, KnownError
 from ccodesk.store import Store
-from ccodesk.sync.borough import device_recipient, export_bundle, import_bundle
 from ccodesk.sync.central import Central, init_central, reference_bundle
 from ccodesk.sync.central_merge import merge_bundle
+from ccodesk.sync.device import device_recipient
+from ccodesk.sync.export import export_bundle
+from ccodesk.sync.receive import import_bundle
 from tests.support.sync_attacks import content_digest
 from tests.test_sync import add_engagement, make_borough
 

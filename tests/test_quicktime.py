@@ -188,9 +188,9 @@ def test_cli_runs_a_consultation(
 
 
 def test_quick_time_consultations_travel_in_bundles(tmp_path: Path, store: Store) -> None:
-    from ccodesk.sync.borough import export_bundle
     from ccodesk.sync.central import init_central, reference_bundle, trust_add
     from ccodesk.sync.central_merge import merge_bundle
+    from ccodesk.sync.export import export_bundle
 
     ids = organisations(store)
     with store.transaction() as s:
@@ -202,7 +202,7 @@ def test_quick_time_consultations_travel_in_bundles(tmp_path: Path, store: Store
     central = init_central(tmp_path / "central", None, "MPA")
     trust_add(central, "camden", "Ada Officer", store.public_key_openssh())
     (tmp_path / "ref").write_bytes(reference_bundle(central))
-    from ccodesk.sync.borough import import_bundle
+    from ccodesk.sync.receive import import_bundle
 
     import_bundle(store, tmp_path / "ref", confirm_centre=lambda _fp: True)
     export_bundle(store, tmp_path / "b.ccbundle")

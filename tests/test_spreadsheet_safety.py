@@ -26,9 +26,10 @@ from ccodesk.services import spreadsheet_safety as safety
 from ccodesk.services.directory import OrganisationDraft, save_organisation
 from ccodesk.services.engagements import EngagementDraft, save_engagement
 from ccodesk.store import Store, create_store
-from ccodesk.sync.borough import export_bundle, import_bundle
 from ccodesk.sync.central import init_central, reference_bundle, trust_add
 from ccodesk.sync.central_merge import merge_bundle
+from ccodesk.sync.export import export_bundle
+from ccodesk.sync.receive import import_bundle
 
 EVIL = '=HYPERLINK("http://evil.example/","Camden Forum")'
 # names a borough laptop takes as typed and a bundle carries (printable text)

@@ -38,14 +38,6 @@ from ccodesk.services.directory import ContactDraft, save_contact
 from ccodesk.services.engagements import EngagementDraft, delete_engagement, save_engagement
 from ccodesk.store import Store, create_store
 from ccodesk.sync import bundle, sshsig
-from ccodesk.sync.borough import (
-    SyncError,
-    device_identity,
-    device_recipient,
-    export_bundle,
-    import_bundle,
-    sync_status,
-)
 from ccodesk.sync.central import (
     Central,
     gaps,
@@ -56,7 +48,10 @@ from ccodesk.sync.central import (
     trust_revoke,
 )
 from ccodesk.sync.central_merge import merge_bundle
+from ccodesk.sync.device import SyncError, device_identity, device_recipient, sync_status
+from ccodesk.sync.export import export_bundle
 from ccodesk.sync.merge import conflicts, dominates, join
+from ccodesk.sync.receive import import_bundle
 from ccodesk.sync.records import read_records
 
 WHEN = dt.datetime(2026, 11, 26, 19, 0)

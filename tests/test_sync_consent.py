@@ -31,9 +31,10 @@ from ccodesk.services.directory import ContactDraft, save_contact
 from ccodesk.services.engagements import EngagementDraft, save_engagement
 from ccodesk.store import Store, create_store, stamping
 from ccodesk.sync import consent
-from ccodesk.sync.borough import export_bundle, import_bundle
 from ccodesk.sync.central import Central, init_central, reference_bundle, trust_add
 from ccodesk.sync.central_merge import merge_bundle
+from ccodesk.sync.export import export_bundle
+from ccodesk.sync.receive import import_bundle
 
 TODAY = dt.date.today()
 PERSONAL = ("name", "email", "phone", "address", "notes", "accessibility_needs", "role")

@@ -28,11 +28,13 @@ from ccodesk.models import Organisation, OrganisationType, TrustedKey, new_id
 from ccodesk.services.directory import OrganisationDraft, save_organisation
 from ccodesk.store import Store
 from ccodesk.sync import bundle
-from ccodesk.sync.borough import device_recipient, export_bundle, import_bundle
 from ccodesk.sync.central import Central, init_central, open_central, reference_bundle, trust_add
 from ccodesk.sync.central_merge import MergeOutcome, merge_bundle
+from ccodesk.sync.device import device_recipient
+from ccodesk.sync.export import export_bundle
 from ccodesk.sync.keys import parse_recipient
 from ccodesk.sync.ownership import SKEW
+from ccodesk.sync.receive import import_bundle
 from ccodesk.sync.records import ENTITIES, Record, encode_line, read_records
 from tests.support.sync_attacks import content_digest, members_of
 from tests.test_sync import add_engagement, make_borough, rename

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from ccodesk.store import Store
-from ccodesk.sync.borough import device_recipient, import_bundle
 from ccodesk.sync.central import Central, init_central, open_central, reference_bundle
 from ccodesk.sync.central_merge import merge_bundle
+from ccodesk.sync.device import device_recipient
+from ccodesk.sync.receive import import_bundle
 from ccodesk.sync.records import ENTITIES, read_records
 from tests.support.postgres import new_database, postgres_cluster
 from tests.test_sync import add_engagement, check_kept_deletions, export, make_borough, rename

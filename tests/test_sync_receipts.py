@@ -29,17 +29,12 @@ from ccodesk.errors import KnownError
 from ccodesk.models import BundleLog, ExportLog, TrustedKey, new_id
 from ccodesk.store import Store, open_store
 from ccodesk.sync import bundle
-from ccodesk.sync.borough import (
-    SyncError,
-    device_identity,
-    device_recipient,
-    export_bundle,
-    import_bundle,
-    sync_status,
-)
 from ccodesk.sync.central import Central, init_central
 from ccodesk.sync.central_merge import merge_bundle
+from ccodesk.sync.device import SyncError, device_identity, device_recipient, sync_status
+from ccodesk.sync.export import export_bundle
 from ccodesk.sync.keys import parse_recipient
+from ccodesk.sync.receive import import_bundle
 from tests.support.postgres import new_database
 from tests.support.sync_attacks import content_digest, members_of, resigned
 from tests.test_sync import add_engagement, make_borough, rename
@@ -184,7 +179,7 @@ import os, signal, sys
 from pathlib import Path
 import ccodesk.fileio
 from ccodesk.store import open_store
-from ccodesk.sync.borough import export_bundle
+from ccodesk.sync.export import export_bundle
 
 def killed(src, dst):  # the temp file is complete and synced; the process dies before rename
     print(src, flush=True)

@@ -33,10 +33,11 @@ from sqlalchemy import select
 from ccodesk.models import BundleLog, Engagement, new_id
 from ccodesk.store import Store
 from ccodesk.sync import bundle, sshsig, strict
-from ccodesk.sync.borough import device_recipient, import_bundle
 from ccodesk.sync.central import Central, gaps, init_central, reference_bundle
 from ccodesk.sync.central_merge import merge_bundle
+from ccodesk.sync.device import device_recipient
 from ccodesk.sync.merge import merge_records
+from ccodesk.sync.receive import import_bundle
 from ccodesk.sync.records import Record, read_records
 from ccodesk.terminal import printable
 from tests.support.hostile_zip import MiB, inflating_bundle
@@ -355,7 +356,7 @@ def test_receipt_and_reference_members_are_read_strictly(
     add_engagement(camden, TITLE)
     outcome = merge_bundle(central, export(camden, tmp_path / "b.ccbundle"), tmp_path / "r")
     assert outcome.receipt is not None
-    from ccodesk.sync.borough import device_identity
+    from ccodesk.sync.device import device_identity
 
     members = members_of(outcome.receipt.read_bytes(), device_identity(camden))
     raw = {n: b for n, b in members.items() if n not in (bundle.SUMS, bundle.SIG)}
@@ -799,7 +800,7 @@ def test_signed_fuzzed_receipts_and_reference_bundles_end_cleanly_on_a_device(
     tmp_path: Path, central: Central, camden: Store
 ) -> None:
     from ccodesk.errors import KnownError
-    from ccodesk.sync.borough import device_identity
+    from ccodesk.sync.device import device_identity
 
     add_engagement(camden, TITLE)
     receipt = merge_bundle(central, export(camden, tmp_path / "b.ccbundle"), tmp_path / "r")

@@ -147,8 +147,9 @@ def test_cancel_on_the_sync_page_imports_nothing_and_says_nothing(  # type: igno
     from PySide6.QtCore import QRunnable, QThreadPool
 
     from ccodesk.store import create_store
-    from ccodesk.sync.borough import import_bundle, sync_status
     from ccodesk.sync.central import init_central, reference_bundle, trust_add
+    from ccodesk.sync.device import sync_status
+    from ccodesk.sync.receive import import_bundle
     from ccodesk.ui.sync_page import SyncPage
     from tests.support.sync_attacks import content_digest
 

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from ccodesk.cli.central import main as central_cli
 from ccodesk.models import Engagement
 from ccodesk.store import Store, create_store
-from ccodesk.sync.borough import device_keys, device_recipient, import_bundle, sync_status
 from ccodesk.sync.central import (
     init_central,
     open_central,
@@ -25,6 +24,8 @@ from ccodesk.sync.central import (
     trust_list,
 )
 from ccodesk.sync.central_merge import merge_bundle
+from ccodesk.sync.device import device_keys, device_recipient, sync_status
+from ccodesk.sync.receive import import_bundle
 from ccodesk.ui.sync_page import NO_CENTRE_YET, SyncPage
 from tests.support.fit import LAPTOPS, assert_fits, assert_page_fits
 from tests.test_sync import add_engagement, export, rename

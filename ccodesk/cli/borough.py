@@ -68,7 +68,7 @@ def cmd_init(args: argparse.Namespace, context: Context[Store]) -> int:
         print(f"Device id:  {store.device_id}")
         print(f"Public key: {store.public_key_openssh()}")
         if args.centre:
-            from ccodesk.sync.borough import import_bundle
+            from ccodesk.sync.receive import import_bundle
 
             result = import_bundle(
                 store, Path(args.centre), confirm_centre=confirm_centre(args.yes)

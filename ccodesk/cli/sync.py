@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 def cmd_export(args: argparse.Namespace, context: Context[Store]) -> int:
-    from ccodesk.sync.borough import SyncError, centre_key, export_bundle
+    from ccodesk.sync.device import SyncError, centre_key
+    from ccodesk.sync.export import export_bundle
 
     with context.open_store(args) as store:
         with store.session() as session:
@@ -51,7 +52,7 @@ def cmd_export(args: argparse.Namespace, context: Context[Store]) -> int:
 
 
 def cmd_import(args: argparse.Namespace, context: Context[Store]) -> int:
-    from ccodesk.sync.borough import import_bundle
+    from ccodesk.sync.receive import import_bundle
 
     with context.open_store(args) as store:
         result = import_bundle(store, Path(args.file), confirm_centre=confirm_centre(args.yes))
@@ -60,7 +61,7 @@ def cmd_import(args: argparse.Namespace, context: Context[Store]) -> int:
 
 
 def cmd_status(args: argparse.Namespace, context: Context[Store]) -> int:
-    from ccodesk.sync.borough import sync_status
+    from ccodesk.sync.device import sync_status
 
     with context.open_store(args) as store:
         status = sync_status(store)
@@ -85,7 +86,7 @@ def cmd_status(args: argparse.Namespace, context: Context[Store]) -> int:
 
 
 def cmd_key_show(args: argparse.Namespace, context: Context[Store]) -> int:
-    from ccodesk.sync.borough import centre_key, device_keys
+    from ccodesk.sync.device import centre_key, device_keys
 
     with context.open_store(args) as store:
         keys = device_keys(store)
@@ -100,7 +101,7 @@ def cmd_key_show(args: argparse.Namespace, context: Context[Store]) -> int:
 
 
 def cmd_key_export(args: argparse.Namespace, context: Context[Store]) -> int:
-    from ccodesk.sync.borough import write_public_key
+    from ccodesk.sync.device import write_public_key
 
     with context.open_store(args) as store:
         if args.output:
@@ -112,7 +113,7 @@ def cmd_key_export(args: argparse.Namespace, context: Context[Store]) -> int:
 
 
 def cmd_key_export_age_identity(args: argparse.Namespace, context: Context[Store]) -> int:
-    from ccodesk.sync.borough import device_identity
+    from ccodesk.sync.device import device_identity
     from ccodesk.sync.keys import write_identity
 
     path = Path(args.output).expanduser()

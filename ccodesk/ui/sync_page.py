@@ -31,17 +31,9 @@ from PySide6.QtWidgets import (
 from ccodesk.errors import KnownError
 from ccodesk.failures import stop_if_cancelled
 from ccodesk.store import Store
-from ccodesk.sync.borough import (
-    BundlePreview,
-    ExportResult,
-    ImportResult,
-    device_keys,
-    export_bundle,
-    import_bundle,
-    preview_bundle,
-    sync_status,
-    write_public_key,
-)
+from ccodesk.sync.device import device_keys, sync_status, write_public_key
+from ccodesk.sync.export import ExportResult, export_bundle
+from ccodesk.sync.receive import BundlePreview, ImportResult, import_bundle, preview_bundle
 from ccodesk.ui.background import BackgroundJob, ProgressDialog
 from ccodesk.ui.file_dialogs import remember, start_path
 from ccodesk.ui.lazy import LoadOnShow

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ccodesk.sync.borough import BundlePreview, DeviceKeys
+from ccodesk.sync.device import DeviceKeys
+from ccodesk.sync.receive import BundlePreview
 
 
 class ElidedLabel(QLabel):
