@@ -18,6 +18,7 @@ from ccodesk.cli.context import Context, PassphrasePrompt, confirm_centre
 from ccodesk.cli.runner import run
 from ccodesk.errors import ValidationError
 from ccodesk.terminal import printable
+from ccodesk.words import plural
 
 if TYPE_CHECKING:
     from ccodesk.store import Store
@@ -92,8 +93,8 @@ def cmd_demo_data(args: argparse.Namespace, context: Context[Store]) -> int:
         took = time.perf_counter() - started
     print(
         f"Added {report.engagements:,} engagements, {report.organisations:,} organisations and "
-        f"{report.total_rows:,} rows in all ({args.scale} borough-year"
-        f"{'s' if args.scale > 1 else ''}, seed {args.seed}) in {took:.1f} s."
+        f"{report.total_rows:,} rows in all ({plural(args.scale, 'borough-year')}, "
+        f"seed {args.seed}) in {took:.1f} s."
     )
     return 0
 

@@ -28,6 +28,7 @@ from ccodesk.cli.runner import run
 from ccodesk.errors import KnownError
 from ccodesk.failures import file_boundary
 from ccodesk.terminal import printable, printable_lines
+from ccodesk.words import plural
 
 if TYPE_CHECKING:
     from ccodesk.sync.central import Central
@@ -155,7 +156,6 @@ def cmd_allowed_signers(args: argparse.Namespace, context: Context[Central]) -> 
         text = allowed_signers(central)
     with file_boundary(args.output):
         atomic_write_bytes(Path(args.output), text.encode())
-    from ccodesk.words import plural
 
     print(f"Wrote {plural(len(text.splitlines()), 'signer')} to {args.output}.")
     return 0
@@ -324,8 +324,8 @@ def cmd_report(args: argparse.Namespace, context: Context[Central]) -> int:
     writers = {"xlsx": export.write_xlsx, "csv": export.write_csv, "text": export.write_text}
     writers[chosen](Path(args.output).expanduser(), reports)
     print(
-        f"Wrote the {period.long_label} indicators for London and {len(report.boroughs)} "
-        f"borough{'s' if len(report.boroughs) != 1 else ''} to {args.output} "
+        f"Wrote the {period.long_label} indicators for London and "
+        f"{plural(len(report.boroughs), 'borough')} to {args.output} "
         f"(counts of people under {export.SMALL} suppressed)."
     )
     return 0

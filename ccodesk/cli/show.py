@@ -123,15 +123,14 @@ def describe_organisation(org: Organisation) -> str:
     ]
     if org.borough_code:
         lines.append(f"Borough: {borough_name(org.borough_code)}")
-    for label, value in (
+    lines += _filled(
+        9,
         ("Address", org.address),
         ("Postcode", org.postcode),
         ("Phone", org.phone),
         ("E-mail", org.email),
         ("Web", org.website),
-    ):
-        if value:
-            lines.append(f"{label + ':':<9}{value}")
+    )
     lines.append(f"Serves:  {', '.join(g.name for g in org.groups_served) or 'not recorded'}")
     live = [s for s in org.sensitivities if not s.deleted]
     if live:
@@ -147,6 +146,11 @@ def describe_organisation(org: Organisation) -> str:
     return "\n".join(lines)
 
 
+def _filled(width: int, *fields: tuple[str, str | None]) -> list[str]:
+    """ "Label:  value" lines, the values aligned at `width`, for the fields that have one."""
+    return [f"{label + ':':<{width}}{value}" for label, value in fields if value]
+
+
 def describe_contact(contact: Contact) -> str:
     c = contact
     consent = "not given"
@@ -159,15 +163,14 @@ def describe_contact(contact: Contact) -> str:
     lines = [c.name, "=" * min(len(c.name), 88), f"Id:        {c.id}"]
     if c.organisation:
         lines.append(f"Of:        {c.organisation.name}")
-    for label, value in (
+    lines += _filled(
+        11,
         ("Role", c.role),
         ("E-mail", c.email),
         ("Phone", c.phone),
         ("Prefers", c.preferred_channel),
         ("Access", c.accessibility_needs),
-    ):
-        if value:
-            lines.append(f"{label + ':':<11}{value}")
+    )
     lines.append(f"Consent:   {consent}")
     lines.append(f"Shared:    {_yes(c.shareable)} (details stay on this device unless shared)")
     return "\n".join(lines)

@@ -11,16 +11,13 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -42,7 +39,7 @@ from ccodesk.services.audit import (
 )
 from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob
-from ccodesk.ui.engagements_page import compact_combo
+from ccodesk.ui.engagements_page import compact_combo, optional_date
 from ccodesk.ui.file_dialogs import remember, start_path
 from ccodesk.ui.flow_layout import FlowLayout
 from ccodesk.ui.paged_model import Column, PagedTableModel
@@ -56,23 +53,6 @@ ACTIONS = {
     "bulk-create": "loaded in bulk",
     "keyed": "form keyed in",
 }
-
-
-def _optional_date(label: str, initial: QDate) -> tuple[QCheckBox, QDateEdit, QWidget]:
-    """A check box that turns a date filter on, and its date, wrapping as one widget."""
-    check = QCheckBox(label)
-    edit = QDateEdit(initial)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("dd MMM yyyy")
-    edit.setEnabled(False)
-    edit.setAccessibleName(f"{label} date")
-    check.toggled.connect(edit.setEnabled)
-    pair = QWidget()
-    row = QHBoxLayout(pair)
-    row.setContentsMargins(0, 0, 0, 0)
-    row.addWidget(check)
-    row.addWidget(edit)
-    return check, edit, pair
 
 
 def _when(row: AuditRow) -> str:
@@ -137,8 +117,8 @@ class AuditDialog(QDialog):
             self.officer.addItem(name, name)
         compact_combo(self.officer, 16)
         today = qdate(dt.date.today())
-        self.from_check, self.from_date, from_pair = _optional_date("From", today.addMonths(-1))
-        self.to_check, self.to_date, to_pair = _optional_date("To", today)
+        self.from_check, self.from_date, from_pair = optional_date("From", today.addMonths(-1))
+        self.to_check, self.to_date, to_pair = optional_date("To", today)
         self.clear_button = QPushButton("C&lear filters")
         self.clear_button.clicked.connect(self.clear_filters)
         entity_label = QLabel("&Record:")

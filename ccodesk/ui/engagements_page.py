@@ -106,7 +106,7 @@ class EngagementModel(PagedTableModel[EngagementRow]):
         self.reload()
 
 
-def _optional_date(label: str, initial: QDate) -> tuple[QCheckBox, QDateEdit, QWidget]:
+def optional_date(label: str, initial: QDate) -> tuple[QCheckBox, QDateEdit, QWidget]:
     """A check box that turns a date filter on, its date, and the pair as one widget.
 
     The pair wraps as one in the filters' flow layout.
@@ -181,8 +181,8 @@ class EngagementsPage(LoadOnShow):
         for combo, characters in ((self.kind, 16), (self.status, 10), (self.group, 18)):
             compact_combo(combo, characters)
         today = QDate.currentDate()
-        self.use_from, self.date_from, from_pair = _optional_date("From", today.addMonths(-3))
-        self.use_to, self.date_to, to_pair = _optional_date("To", today.addMonths(3))
+        self.use_from, self.date_from, from_pair = optional_date("From", today.addMonths(-3))
+        self.use_to, self.date_to, to_pair = optional_date("To", today.addMonths(3))
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.setAccessibleName("Clear filters")
         self.clear_button.clicked.connect(self.clear_filters)
