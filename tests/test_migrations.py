@@ -19,6 +19,10 @@ from ccodesk.models import (
     Attendance,
     AuditHead,
     Base,
+    ConsentEvent,
+    ConsentEventKind,
+    Contact,
+    DeletionRecord,
     BundleLog,
     CalendarLink,
     DashboardSnapshot,
@@ -31,6 +35,8 @@ from ccodesk.models import (
     QuickTimeConsultee,
     QuickTimeContact,
     RepresentationBaseline,
+    RetentionRule,
+    SubjectAccessRequest,
     SyncConflict,
     SyncTombstone,
     TrustedKey,
@@ -51,7 +57,7 @@ CENTRAL = "c3a1e5d0-7b2f-4e6a-9d8c-1f0e2d3c0000"
 DEVICE = "0f4d6a52-8d0b-4c1e-9a57-3b1f1c2d0001"
 # the device's unacknowledged changes in each store (make_stores.py's change_seq)
 PENDING = {"0001": 6, "0002": 7, "0003": 8, "0004": 9, "0005": 12, "0006": 13, "0007": 14}
-PENDING |= {"0008": 15}
+PENDING |= {"0008": 15, "0014": 18}
 T = TypeVar("T")
 
 
@@ -268,6 +274,19 @@ def _check_content(s: Session, schema: str) -> None:
     if schema >= "0013":
         assert _row(s, ExportLog, "exp-0010").audit_head_id == 1
         assert _row(s, AuditHead, DEVICE).head_id == 1
+    if schema >= "0014":
+        grace = _row(s, Contact, "con-0014")
+        assert grace.objected_on == dt.date(2026, 11, 30)
+        assert not grace.consent_valid_on(dt.date(2026, 12, 1))
+        kinds = s.scalars(
+            select(ConsentEvent.kind)
+            .where(ConsentEvent.contact_id == "con-0014")
+            .order_by(ConsentEvent.id)
+        ).all()
+        assert kinds == [ConsentEventKind.GIVEN, ConsentEventKind.OBJECTED]
+        assert s.get(RetentionRule, "drafts").keep_for == 14  # type: ignore[union-attr]
+        assert _row(s, DeletionRecord, "del-0014").count == 3
+        assert s.get(SubjectAccessRequest, 1).due_on == dt.date(2026, 12, 20)  # type: ignore[union-attr]
     # whatever the schema, the trail is chained after the upgrade (0013 chains older events)
     check = verify(s)
     assert check.broken is None and check.events == (1 if schema >= "0013" else 0)

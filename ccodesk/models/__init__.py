@@ -49,6 +49,15 @@ from ccodesk.models.outcomes import (
     finding_group,
 )
 from ccodesk.models.planning import RepresentationBaseline, TimetableEntry
+from ccodesk.models.privacy import (
+    AuditAnchor,
+    ConsentEvent,
+    ConsentEventKind,
+    ConsentMethod,
+    DeletionRecord,
+    RetentionRule,
+    SubjectAccessRequest,
+)
 from ccodesk.models.quicktime import (
     ConsulteeRole,
     ContactChannel,
@@ -86,6 +95,7 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     QuickTimeConsultation,
     QuickTimeConsultee,
     QuickTimeContact,
+    DeletionRecord,
 )
 
 __all__ = [
@@ -95,12 +105,16 @@ __all__ = [
     "ActionStatus",
     "Attendance",
     "AttendanceCount",
+    "AuditAnchor",
     "AuditEvent",
     "AuditHead",
     "Base",
     "Borough",
     "BundleLog",
     "CalendarLink",
+    "ConsentEvent",
+    "ConsentEventKind",
+    "ConsentMethod",
     "ConsultationMethod",
     "ConsulteeRole",
     "Contact",
@@ -109,6 +123,7 @@ __all__ = [
     "CostItem",
     "DashboardSnapshot",
     "DecisionKind",
+    "DeletionRecord",
     "Delivery",
     "DeviceState",
     "Draft",
@@ -134,8 +149,10 @@ __all__ = [
     "QuickTimeContact",
     "QuickTimeStatus",
     "RepresentationBaseline",
+    "RetentionRule",
     "Sensitivity",
     "SensitivityLevel",
+    "SubjectAccessRequest",
     "SyncConflict",
     "SyncTombstone",
     "Synced",

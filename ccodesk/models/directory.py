@@ -86,12 +86,16 @@ class Contact(Synced, Base):
     consent_expires: Mapped[dt.date | None] = mapped_column(Date)
     shareable: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The day the person objected to processing (issue 15): their details are kept for the
+    # legal minimum but not used or sent while this is set.
+    objected_on: Mapped[dt.date | None] = mapped_column(Date)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="contacts")
 
     def consent_valid_on(self, day: dt.date) -> bool:
-        """True when consent was given, on or before `day`, and has not expired."""
-        if not self.consent_given:
+        """True when consent was given, on or before `day`, has not expired, and the person has
+        not objected to processing."""
+        if not self.consent_given or self.objected_on is not None:
             return False
         if self.consent_date is not None and self.consent_date > day:
             return False

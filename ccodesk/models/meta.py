@@ -53,6 +53,9 @@ class AuditEvent(Base):
     # this one's.
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")
+    # Set when the summary was blanked because it named an erased person (issue 15): the
+    # event's hash then stands on its own (the chain is checked by its links there).
+    redacted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class AuditHead(Base):

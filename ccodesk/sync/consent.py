@@ -34,7 +34,11 @@ def sendable_contacts(session: Session, day: dt.date) -> set[str]:
     rows = session.execute(
         select(
             Contact.id, Contact.consent_given, Contact.consent_date, Contact.consent_expires
-        ).where(Contact.shareable.is_(True), Contact.deleted.is_(False))
+        ).where(
+            Contact.shareable.is_(True),
+            Contact.deleted.is_(False),
+            Contact.objected_on.is_(None),  # an objection stops their details being sent
+        )
     )
     return {cid for cid, given, since, expires in rows if _valid(given, since, expires, day)}
 
