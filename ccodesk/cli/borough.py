@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ccodesk.cli import audit, calendar, printing, quicktime, recovery, reports, sync
+from ccodesk.cli import audit, calendar, printing, privacy, quicktime, recovery, reports, sync
 from ccodesk.cli.arguments import date, positive
 from ccodesk.cli.context import Context, PassphrasePrompt, confirm_centre
 from ccodesk.cli.runner import run
@@ -246,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     recovery.add_commands(sub, key_actions)
     calendar.add_commands(sub)
     audit.add_commands(sub)
+    privacy.add_commands(sub)
     return parser
 
 

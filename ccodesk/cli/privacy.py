@@ -1,0 +1,22 @@
+"""`ccodesk-cli privacy …`: data protection from the command line (issue 15).
+
+See docs/data-protection.md.
+
+The group only; each part of it registers its own actions (`add_actions(actions)`): the
+retention schedule (due, purge), subject access (sar) and a person's erasure and objection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def add_commands(sub: Any) -> None:
+    """Register `privacy …` on the `ccodesk-cli` subcommand parser `sub`."""
+    privacy = sub.add_parser(
+        "privacy",
+        help="data protection: what the retention schedule makes due, subject access, erasure",
+    )
+    actions = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
+    for add_actions in ():  # the parts add themselves here: (retention.add_actions, …)
+        add_actions(actions)
