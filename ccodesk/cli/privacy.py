@@ -8,7 +8,11 @@ retention schedule (due, purge), subject access (sar) and a person's erasure and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+# each part's `add_actions`, in the order `privacy --help` lists them: (retention.add_actions, …)
+PARTS: tuple[Callable[[Any], None], ...] = ()
 
 
 def add_commands(sub: Any) -> None:
@@ -18,5 +22,5 @@ def add_commands(sub: Any) -> None:
         help="data protection: what the retention schedule makes due, subject access, erasure",
     )
     actions = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
-    for add_actions in ():  # the parts add themselves here: (retention.add_actions, …)
+    for add_actions in PARTS:
         add_actions(actions)
