@@ -19,13 +19,13 @@ from ccodesk.models import (
     Attendance,
     AuditHead,
     Base,
+    BundleLog,
+    CalendarLink,
     ConsentEvent,
     ConsentEventKind,
     Contact,
-    DeletionRecord,
-    BundleLog,
-    CalendarLink,
     DashboardSnapshot,
+    DeletionRecord,
     DeviceState,
     Draft,
     Engagement,
@@ -409,3 +409,40 @@ def test_each_central_schema_refuses_a_newer_one_untouched(
         open_central(home, None)
     assert {p.name: p.read_bytes() for p in home.iterdir() if p.is_file()} == before
     assert not (home / "backups").exists()
+
+
+def test_0014_makes_each_contacts_consent_the_first_event_of_its_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A contact with consent in a 0013 store gets one 'given' event (recorded before history);
+    one without consent, or deleted, gets none."""
+    data_dir = _copy_fixture("0013", tmp_path, monkeypatch)
+    engine = _raw_engine(data_dir)
+    columns = (
+        "id, origin_device, version_vector, hlc, change_seq, deleted, organisation_id, name, "
+        "role, email, phone, address, preferred_channel, accessibility_needs, consent_given, "
+        "consent_date, consent_scope, consent_expires, shareable, notes"
+    )
+    rows = [
+        ("con-a", 0, 1, "'2026-02-01'", "'2027-02-01'"),
+        ("con-b", 0, 0, "NULL", "NULL"),
+        ("con-c", 1, 1, "'2026-03-01'", "NULL"),
+        ("con-d", 0, 1, "NULL", "NULL"),
+    ]
+    try:
+        with engine.begin() as conn:
+            for cid, deleted, given, since, expires in rows:
+                conn.exec_driver_sql(
+                    f"INSERT INTO contact ({columns}) VALUES ('{cid}', '{DEVICE}', '{{}}', "
+                    f"'1795000000000.000099.{DEVICE}', 99, {deleted}, NULL, 'Person {cid}', "
+                    f"'', '', '', '', '', '', {given}, {since}, 'PCCG', {expires}, 0, '')"
+                )
+    finally:
+        engine.dispose()
+    with open_store(data_dir) as store, store.session() as s:
+        events = s.scalars(select(ConsentEvent).order_by(ConsentEvent.contact_id)).all()
+        assert [(e.contact_id, e.kind, e.on, e.expires_on, e.method) for e in events] == [
+            ("con-a", "given", dt.date(2026, 2, 1), dt.date(2027, 2, 1), "before_history"),
+            ("con-d", "given", dt.date.today(), None, "before_history"),
+        ]
+        assert {e.scope for e in events} == {"PCCG"}
