@@ -224,7 +224,9 @@ def _state_after(contact: Contact, step: ConsentStep) -> dict[str, Any]:
             "shareable": False,
         }
     if kind == ConsentEventKind.OBJECTED:
-        return {"objected_on": step.on}
+        # nothing of theirs may be sent: unshared, the centre's copy goes (a tombstone); once
+        # the objection is lifted the officer shares them again if they agree
+        return {"objected_on": step.on, "shareable": False}
     return {"objected_on": None}
 
 
