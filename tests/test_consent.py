@@ -279,6 +279,9 @@ def test_consents_expiring_and_expired(store: Store) -> None:
         assert [d.name for d in over] == ["Yesterday Ali", "Long ago Eve"]  # latest first
         assert consent.count_expiring(s, DAY) == 2 and consent.count_expired(s, DAY) == 2
         assert [d.name for d in consent.expiring(s, DAY, within=31)][-1] == "Thirty-one Dee"
+        # the Dashboard's one pass agrees with the four queries
+        assert consent.running_out(s, DAY) == consent.RunningOut(soon, 2, over, 2)
+        assert consent.running_out(s, DAY, limit=1) == consent.RunningOut(soon[:1], 2, over[:1], 2)
 
 
 def test_an_objected_shared_contact_leaves_as_a_tombstone(
@@ -420,6 +423,7 @@ def test_consent_expiring_on_a_day_shows_the_person_that_day_and_hides_them_the_
         assert (cid in sync_consent.sendable_contacts(s, expires)) is shareable
         assert cid in {d.contact_id for d in consent.expiring(s, expires)}
         assert cid not in {d.contact_id for d in consent.expired(s, expires)}
+        assert [d.contact_id for d in consent.running_out(s, expires).expiring] == [cid]
         hit = next(h for h in search(s, "example", day=expires) if h.id == cid)
         assert hit.snippet == "[person@example.org]"
 
@@ -434,6 +438,7 @@ def test_consent_expiring_on_a_day_shows_the_person_that_day_and_hides_them_the_
         assert cid not in sync_consent.sendable_contacts(s, after)
         assert cid in {d.contact_id for d in consent.expired(s, after)}
         assert cid not in {d.contact_id for d in consent.expiring(s, after)}
+        assert [d.contact_id for d in consent.running_out(s, after).expired] == [cid]
         hit = next(h for h in search(s, "example", day=after) if h.id == cid)
         assert "example.org" not in hit.snippet and "consent expired" in hit.snippet
 
@@ -479,3 +484,39 @@ def test_history_survives_in_order_of_recording(store: Store) -> None:
     with store.session() as s:
         ids = [e.id for e in s.scalars(select(ConsentEvent).order_by(ConsentEvent.id))]
         assert [h.id for h in consent.history(s, cid)] == ids
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    offsets=st.lists(st.integers(-6, 36), max_size=10),
+    limit=st.integers(1, 5),
+)
+def test_the_dashboards_one_pass_agrees_with_the_four_queries(
+    store: Store, offsets: list[int], limit: int
+) -> None:
+    """`running_out` (the Dashboard's two passes) picks the same people, in the same order,
+    with the same totals, as `expiring`, `expired` and their counts — ties on a day included."""
+    with store.transaction() as s:
+        for old in s.scalars(select(Contact).where(Contact.deleted.is_(False))):
+            old.deleted = True
+        for n, offset in enumerate(offsets):
+            save_contact(
+                s,
+                ContactDraft(
+                    name=f"Person {n % 3}",  # the same name on the same day, sometimes
+                    consent_given=True,
+                    consent_date=dt.date(2024, 1, 1),
+                    consent_scope="x",
+                    consent_expires=DAY + dt.timedelta(days=offset),
+                ),
+            )
+    with store.session() as s:
+        both = consent.running_out(s, DAY, limit=limit)
+        assert both == consent.RunningOut(
+            consent.expiring(s, DAY, limit=limit),
+            consent.count_expiring(s, DAY),
+            consent.expired(s, DAY, limit=limit),
+            consent.count_expired(s, DAY),
+        )

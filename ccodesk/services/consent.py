@@ -393,7 +393,8 @@ def expiring(
     last = day + dt.timedelta(days=within)
     window = and_(Contact.consent_expires >= day, Contact.consent_expires <= last)
     query = _running_out().where(window)
-    return _due(session.execute(query.order_by(Contact.consent_expires, Contact.name).limit(limit)))
+    order = (Contact.consent_expires, Contact.name, Contact.id)
+    return _due(session.execute(query.order_by(*order).limit(limit)))
 
 
 def count_expiring(session: Session, day: dt.date, within: int = EXPIRING_WITHIN) -> int:
@@ -407,12 +408,79 @@ def expired(session: Session, day: dt.date, *, limit: int = SHOWN) -> list[Conse
     expired first (the likeliest to renew)."""
     query = _running_out().where(Contact.consent_expires < day)
     return _due(
-        session.execute(query.order_by(Contact.consent_expires.desc(), Contact.name).limit(limit))
+        session.execute(
+            query.order_by(Contact.consent_expires.desc(), Contact.name, Contact.id).limit(limit)
+        )
     )
 
 
 def count_expired(session: Session, day: dt.date) -> int:
     return int(session.execute(_count().where(Contact.consent_expires < day)).scalar_one())
+
+
+@dataclass(frozen=True)
+class RunningOut:
+    """The Dashboard's two consent boxes: the people shown in each, and how many in all."""
+
+    expiring: list[ConsentDue]
+    expiring_total: int
+    expired: list[ConsentDue]
+    expired_total: int
+
+
+def running_out(
+    session: Session, day: dt.date, within: int = EXPIRING_WITHIN, *, limit: int = SHOWN
+) -> RunningOut:
+    """`expiring` and `expired` (in their order) with their counts, in two passes, not four.
+
+    With no index on `consent_expires` each of those queries scans every contact. Here the
+    first scan counts the consents ending by `day + within` per day: that gives both totals,
+    and the days the lines shown reach (the soonest `limit` expiring, the latest `limit`
+    expired); the second reads only the people of those days.
+    """
+    last = day + dt.timedelta(days=within)
+    ending = and_(
+        Contact.deleted.is_(False),
+        Contact.objected_on.is_(None),
+        Contact.consent_given.is_(True),
+        Contact.consent_expires <= last,
+    )
+    per_day = session.execute(
+        select(Contact.consent_expires, func.count())
+        .where(ending)
+        .group_by(Contact.consent_expires)
+        .order_by(Contact.consent_expires)
+    ).all()
+    soon_days = [(d, n) for d, n in per_day if d is not None and d >= day]
+    over_days = [(d, n) for d, n in reversed(per_day) if d is not None and d < day]
+    reach_soon, reach_over = _reach(soon_days, limit), _reach(over_days, limit)
+    wanted = []
+    if reach_soon is not None:
+        wanted.append(Contact.consent_expires.between(day, reach_soon))
+    if reach_over is not None:
+        wanted.append(Contact.consent_expires.between(reach_over, day - dt.timedelta(days=1)))
+    people: list[ConsentDue] = []
+    if wanted:
+        people = _due(session.execute(_running_out().where(ending, or_(*wanted))))
+    soon = sorted(
+        (p for p in people if p.expires_on >= day),
+        key=lambda p: (p.expires_on, p.name, p.contact_id),
+    )
+    over = sorted((p for p in people if p.expires_on < day), key=lambda p: (p.name, p.contact_id))
+    over.sort(key=lambda p: p.expires_on, reverse=True)  # latest first, by name within a day
+    return RunningOut(
+        soon[:limit], sum(n for _d, n in soon_days), over[:limit], sum(n for _d, n in over_days)
+    )
+
+
+def _reach(days: list[tuple[dt.date, int]], limit: int) -> dt.date | None:
+    """The last of `days` (in the order given) needed for `limit` people (None: no day)."""
+    seen, reached = 0, None
+    for when, count in days:
+        if seen >= limit:
+            break
+        seen, reached = seen + count, when
+    return reached
 
 
 def renewal_defaults(session: Session, contact_id: str, day: dt.date) -> ConsentStep:
