@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ccodesk.errors import ValidationError
+from ccodesk.errors import NotFound, ValidationError
 from ccodesk.models import (
     ConsentEvent,
     ConsentEventKind,
@@ -31,7 +31,7 @@ from ccodesk.models import (
     DeviceState,
     Organisation,
 )
-from ccodesk.services.fields import assign_changed, get_live
+from ccodesk.services.fields import assign_changed, get_live, live_by_id_start
 
 EXPIRING_WITHIN = 30  # days: the dashboard's "expiring" window
 SHOWN = 100  # people listed at most in each of the dashboard's consent boxes
@@ -542,3 +542,25 @@ def summary(session: Session, contact_id: str, day: dt.date) -> ConsentSummary:
         history=lines,
         renewal=renewal_defaults(session, contact_id, day),
     )
+
+
+def contact_named(session: Session, text: str) -> tuple[str, str]:
+    """The (id, name) of the live contact with this id (or a unique start of one), or whose
+    name is (or, when only one does, contains) `text`; NotFound, in plain words, otherwise."""
+    found = live_by_id_start(session, Contact, text.strip())
+    if found is not None:
+        return found.id, found.name
+    matches = session.execute(
+        select(Contact.id, Contact.name)
+        .where(Contact.deleted.is_(False), Contact.name.ilike(f"%{text.strip()}%"))
+        .order_by(Contact.name)
+        .limit(6)
+    ).all()
+    exact = [(i, n) for i, n in matches if n.casefold() == text.strip().casefold()]
+    if len(exact) == 1 or len(matches) == 1:
+        i, n = (exact or matches)[0]
+        return str(i), str(n)
+    if not matches:
+        raise NotFound(f"No contact is called {text!r}.")
+    names = "; ".join(n for _i, n in matches[:5])
+    raise NotFound(f"{text!r} matches several contacts ({names}); give the id or the full name.")
