@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLineEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from ccodesk.models import Contact, SensitivityLevel
+from ccodesk.models import ConsentEventKind, ConsentMethod, Contact, SensitivityLevel
+from ccodesk.services.consent import history
 from ccodesk.services.directory import get_organisation
 from ccodesk.settings import Settings
 from ccodesk.store import Store
@@ -54,14 +55,27 @@ def test_contact_consent(qtbot: QtBot, store: Store) -> None:
     editor.shareable.setChecked(True)
     editor.save()
     assert "only be shared with the centre with their consent" in editor.problems.text()
-    editor.consent.setChecked(True)  # ticks "given on" with today's date
-    assert editor.consent_date.value() == dt.date.today()
+    assert not editor.renew_button.isEnabled() and not editor.withdraw_button.isEnabled()
+    dialog = editor.consent_step(ConsentEventKind.GIVEN)  # a new contact: recorded on saving
+    qtbot.keyClicks(dialog.scope, "Contact about consultation")
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    assert not dialog.isVisible()
+    assert "recorded when the contact is saved" in editor.consent_state.text()
     with qtbot.waitSignal(editor.saved) as signal:
         editor.save()
     with store.session() as s:
         contact = s.get(Contact, signal.args[0])
         assert contact.consent_given and contact.shareable
         assert contact.consent_date == dt.date.today()
+        assert contact.consent_scope == "Contact about consultation"
+        (given,) = history(s, contact.id)
+        assert (given.kind, given.on, given.method) == (
+            ConsentEventKind.GIVEN,
+            dt.date.today(),
+            ConsentMethod.WRITTEN,
+        )
 
 
 def test_directory_page_buttons(qtbot: QtBot, store: Store) -> None:
@@ -81,7 +95,9 @@ def test_directory_page_buttons(qtbot: QtBot, store: Store) -> None:
     contact.name.setText("Abdi Warsame")
     contact.role.setText("Chair")
     contact.save()
-    assert "Abdi Warsame, Chair (no valid consent)" in page.details.toPlainText()
+    # no consent: named, greyed, the role withheld until consent is recorded
+    assert "Abdi Warsame (no consent recorded)" in page.details.toPlainText()
+    assert "Chair" not in page.details.toPlainText()
     assert [w for w in contact.findChildren(QLineEdit) if w.accessibleName() == "Role"]
 
 

@@ -391,7 +391,14 @@ def test_a_contact_in_the_details_opens_by_keyboard(
     page = organisations
     org_id = page.model.row_object(0).id
     with page.store.transaction() as s:
-        contact_id = save_contact(s, ContactDraft(name="Abdi Warsame", organisation_id=org_id)).id
+        draft = ContactDraft(
+            name="Abdi Warsame",
+            organisation_id=org_id,
+            consent_given=True,
+            consent_date=dt.date.today(),
+            consent_scope="Contact about consultation",
+        )
+        contact_id = save_contact(s, draft).id
     _click_row(qtbot, page.table, 0)
     assert "Abdi Warsame" in page.details.toPlainText()
     page.details.setFocus()

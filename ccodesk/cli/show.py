@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from ccodesk.errors import NotFound
 from ccodesk.models import Contact, Engagement, Finding, Organisation
+from ccodesk.services import consent as consent_rule
 from ccodesk.services.engagements import engagement_warnings, get_engagement
 from ccodesk.services.fields import live_by_id_start
 from ccodesk.services.reference import borough_name, priority_groups
@@ -114,7 +116,7 @@ def describe_engagement(session: Session, engagement: Engagement) -> str:
     return "\n".join(lines)
 
 
-def describe_organisation(org: Organisation) -> str:
+def describe_organisation(org: Organisation, day: dt.date | None = None) -> str:
     lines = [
         org.name,
         "=" * min(len(org.name), 88),
@@ -140,8 +142,15 @@ def describe_organisation(org: Organisation) -> str:
         ]
     contacts = [c for c in org.contacts if not c.deleted]
     if contacts:
+        today = day or dt.date.today()
         lines.append(
-            "Contacts: " + "; ".join(f"{c.name} ({c.role})" if c.role else c.name for c in contacts)
+            "Contacts: "
+            + "; ".join(
+                f"{c.name} ({c.role})"
+                if c.role and consent_rule.may_use(c, today)
+                else c.name + ("" if consent_rule.may_use(c, today) else " (details withheld)")
+                for c in contacts
+            )
         )
     return "\n".join(lines)
 
@@ -151,8 +160,14 @@ def _filled(width: int, *fields: tuple[str, str | None]) -> list[str]:
     return [f"{label + ':':<{width}}{value}" for label, value in fields if value]
 
 
-def describe_contact(contact: Contact) -> str:
+def describe_contact(
+    contact: Contact,
+    history: list[consent_rule.ConsentLine] | None = None,
+    day: dt.date | None = None,
+) -> str:
+    """A contact; their details only while `consent.may_use` allows, and their consent history."""
     c = contact
+    today = day or dt.date.today()
     consent = "not given"
     if c.consent_given:
         consent = f"given {c.consent_date:%d %b %Y}" if c.consent_date else "given"
@@ -163,16 +178,31 @@ def describe_contact(contact: Contact) -> str:
     lines = [c.name, "=" * min(len(c.name), 88), f"Id:        {c.id}"]
     if c.organisation:
         lines.append(f"Of:        {c.organisation.name}")
-    lines += _filled(
-        11,
-        ("Role", c.role),
-        ("E-mail", c.email),
-        ("Phone", c.phone),
-        ("Prefers", c.preferred_channel),
-        ("Access", c.accessibility_needs),
-    )
+    if consent_rule.may_use(c, today):
+        lines += _filled(
+            11,
+            ("Role", c.role),
+            ("E-mail", c.email),
+            ("Phone", c.phone),
+            ("Prefers", c.preferred_channel),
+            ("Access", c.accessibility_needs),
+        )
+    else:
+        last = history[-1].kind if history else None
+        why = consent_rule.withheld_because(c, today, last)
+        lines.append(f"Details:   withheld ({why}) until consent is recorded again")
     lines.append(f"Consent:   {consent}")
     lines.append(f"Shared:    {_yes(c.shareable)} (details stay on this device unless shared)")
+    if history:
+        lines.append("Consent history:")
+        lines += [
+            f"  {h.on:%d %b %Y}  {h.kind.label}"
+            + (f", expires {h.expires_on:%d %b %Y}" if h.expires_on else "")
+            + f" ({h.method.label.lower()}"
+            + (f", {h.officer}" if h.officer else "")
+            + ")"
+            for h in history
+        ]
     return "\n".join(lines)
 
 
@@ -189,7 +219,7 @@ def describe(session: Session, record_id: str) -> str:
             if isinstance(found, Organisation):
                 return describe_organisation(found)
             if isinstance(found, Contact):
-                return describe_contact(found)
+                return describe_contact(found, consent_rule.history(session, found.id))
             assert isinstance(found, Finding)
             return describe_engagement(session, get_engagement(session, found.engagement_id))
     raise NotFound(f"No record has the id {record_id!r}.")

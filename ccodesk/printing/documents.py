@@ -44,6 +44,7 @@ from ccodesk.printing.questionnaire import (
     FEEDBACK_QUESTIONS,
     SIGN_IN_CONSENT,
 )
+from ccodesk.words import plural
 
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 
@@ -291,6 +292,7 @@ def _cover(pack: PackContent, look: Look) -> list[Flowable]:
     ]
     if e.partners:
         story += [_p("Partners", look, "h2"), _p("; ".join(e.partners), look)]
+    story += _attendees(pack, look)
     story.append(Spacer(1, look.body))
     story.append(
         _p(
@@ -300,6 +302,26 @@ def _cover(pack: PackContent, look: Look) -> list[Flowable]:
             look,
         )
     )
+    return story
+
+
+def _attendees(pack: PackContent, look: Look) -> list[Flowable]:
+    """The named attendees whose consent lets the pack name them, and how many it leaves out."""
+    if not pack.attendees and not pack.attendees_withheld:
+        return []
+    story: list[Flowable] = [_p("Named attendees", look, "h2")]
+    if pack.attendees:
+        rows = [[a.name, a.role, a.organisation] for a in pack.attendees]
+        story.append(data_table(look, ["Name", "Role", "Organisation"], rows, [0.35, 0.25, 0.4]))
+    if pack.attendees_withheld:
+        n = pack.attendees_withheld
+        story.append(
+            _p(
+                f"{plural(n, 'more named attendee')} not listed: no valid consent to be named.",
+                look,
+                "small",
+            )
+        )
     return story
 
 

@@ -82,6 +82,15 @@ class YouSaidLine:
     we_did: str
 
 
+@dataclass(frozen=True)
+class AttendeeLine:
+    """A named attendee whose consent lets the pack name them."""
+
+    name: str
+    role: str
+    organisation: str
+
+
 @dataclass
 class PackContent:
     """Everything a meeting pack prints."""
@@ -90,3 +99,6 @@ class PackContent:
     previous: list[tuple[dt.date, str]] = field(default_factory=list)
     actions: list[ActionLine] = field(default_factory=list)
     you_said: list[YouSaidLine] = field(default_factory=list)
+    attendees: list[AttendeeLine] = field(default_factory=list)
+    # named attendees left out: their consent has expired, was withdrawn, or they object
+    attendees_withheld: int = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +17,7 @@ from ccodesk.models import (
     EngagementStatus,
     PriorityGroup,
 )
+from ccodesk.services import consent
 from ccodesk.services.engagements import EngagementFilter, EngagementRow, list_engagements
 from ccodesk.services.followup import (
     OpenAction,
@@ -68,6 +69,11 @@ class Dashboard:
     feedback_owed: list[tuple[str, str, dt.datetime]]  # id, title, when held
     reach: list[GroupReach]
     quick_time: list[QuickTimeDue] = field(default_factory=list)  # nearest deadline first
+    # consents running out (issue 15): the officer renews them from the dashboard
+    expiring: list[consent.ConsentDue] = field(default_factory=list)  # soonest first
+    expiring_total: int = 0
+    expired: list[consent.ConsentDue] = field(default_factory=list)  # latest first
+    expired_total: int = 0
 
     @property
     def unreached(self) -> list[GroupReach]:
@@ -107,7 +113,45 @@ def build_dashboard(session: Session, today: dt.date) -> Dashboard:
         feedback_owed=owed,
         reach=group_reach(session, Period.containing(PeriodKind.QUARTER, today)),
         quick_time=[QuickTimeDue(c.id, c.title, c.deadline) for c in list_open(session)],
+        **consents_due(session, today),
     )
+
+
+# -- consents running out (issue 15) -----------------------------------------------------------
+
+
+def consents_due(session: Session, today: dt.date) -> dict[str, Any]:
+    """The dashboard's consent fields: expiring in the next 30 days, and expired."""
+    due = consent.running_out(session, today)  # one pass over the contacts, not four
+    return {
+        "expiring": due.expiring,
+        "expiring_total": due.expiring_total,
+        "expired": due.expired,
+        "expired_total": due.expired_total,
+    }
+
+
+def _person(due: consent.ConsentDue) -> str:
+    return due.name + (f" ({due.organisation})" if due.organisation else "")
+
+
+def consent_lines(board: Dashboard) -> dict[str, Any]:
+    """The dashboard's consent boxes in words: each line opens the Renew dialog."""
+    within = consent.EXPIRING_WITHIN
+    expiring = [
+        Line(f"{_person(d)} — expires {d.expires_on:%d %b %Y}", ("consent", d.contact_id))
+        for d in board.expiring
+    ] or [Line(f"No consent expires in the next {within} days.")]
+    expired = [
+        Line(f"{_person(d)} — expired {d.expires_on:%d %b %Y}", ("consent", d.contact_id))
+        for d in board.expired
+    ] or [Line("No consent has expired.")]
+    return {
+        "expiring": expiring,
+        "expired": expired,
+        "expiring_title": f"Consents expiring in the next {within} days ({board.expiring_total:,})",
+        "expired_title": f"Consents expired ({board.expired_total:,})",
+    }
 
 
 def board_lines(board: Dashboard) -> BoardLines:
@@ -150,6 +194,7 @@ def board_lines(board: Dashboard) -> BoardLines:
         unreached=unreached,
         overdue_title=f"Overdue actions ({board.overdue_total:,})",
         reach_title=f"Priority groups not reached, {start:%d %b} – {last:%d %b %Y}",
+        **consent_lines(board),
     )
 
 

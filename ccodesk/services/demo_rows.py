@@ -18,6 +18,9 @@ from ccodesk.models import (
     ActionStatus,
     Attendance,
     AttendanceCount,
+    ConsentEvent,
+    ConsentEventKind,
+    ConsentMethod,
     Contact,
     CostCategory,
     CostItem,
@@ -216,9 +219,24 @@ class DemoMaker:
             for _ in range(r.choice((0, 1, 1, 1, 2))):
                 consent = r.random() < 0.75
                 given = self.anchor - dt.timedelta(days=r.randint(10, 900))
+                cid = self.uid()
+                if consent:  # the history the contact's consent columns sum up
+                    rows[ConsentEvent].append(
+                        {
+                            "contact_id": cid,
+                            "kind": ConsentEventKind.GIVEN.value,
+                            "on": given,
+                            "scope": "Contact about consultation",
+                            "expires_on": given + dt.timedelta(days=730),
+                            "method": ConsentMethod.WRITTEN.value,
+                            "recorded_at": dt.datetime.combine(given, dt.time(12)),
+                            "officer": self.officer,
+                            "note": "",
+                        }
+                    )
                 rows[Contact].append(
                     {
-                        "id": self.uid(),
+                        "id": cid,
                         "organisation_id": oid,
                         "name": self.person(),
                         "role": r.choice(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import re
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ccodesk.errors import NotFound, ValidationError
 from ccodesk.models import (
+    ConsentMethod,
     Contact,
     Engagement,
     EngagementStatus,
@@ -26,6 +28,7 @@ from ccodesk.models import (
     engagement_partner,
     organisation_group,
 )
+from ccodesk.services import consent
 from ccodesk.services.engagements import Saved
 from ccodesk.services.fields import assign_changed, get_live
 from ccodesk.services.reference import check_codes
@@ -143,6 +146,15 @@ class ContactDraft:
     consent_expires: dt.date | None = None
     shareable: bool = False
     notes: str = ""
+    # How a change of consent made here was recorded, for the step `save_contact` adds to the
+    # consent history (a tick on the sign-in sheet or a returned form: a signed form).
+    consent_method: ConsentMethod = ConsentMethod.WRITTEN
+    consent_note: str = ""
+
+
+# Draft fields that are not contact columns.
+_NOT_COLUMNS = ("consent_method", "consent_note")
+_CONSENT_COLUMNS = ("consent_given", "consent_date", "consent_scope", "consent_expires")
 
 
 def validate_contact(draft: ContactDraft) -> list[str]:
@@ -167,21 +179,77 @@ def get_contact(session: Session, contact_id: str) -> Contact | None:
     return session.get(Contact, contact_id)
 
 
-def save_contact(session: Session, draft: ContactDraft, contact_id: str | None = None) -> Saved:
-    """Create or update a contact; personal details stay local unless `shareable`."""
+def save_contact(
+    session: Session,
+    draft: ContactDraft,
+    contact_id: str | None = None,
+    *,
+    keep_consent: bool = False,
+) -> Saved:
+    """Create or update a contact; personal details stay local unless `shareable`.
+
+    A change to the consent columns adds the matching step to the consent history (given,
+    renewed or withdrawn), so the history stays complete whoever sets them. With
+    `keep_consent` an existing contact's consent stays as stored whatever the draft says (the
+    contact form records consent through `services.consent.record_consent` instead).
+    """
+    contact = get_live(session, Contact, contact_id, "contact") if contact_id else None
+    if contact is not None and keep_consent:
+        stored = {name: getattr(contact, name) for name in _CONSENT_COLUMNS}
+        draft = dataclasses.replace(draft, **stored)
     problems = validate_contact(draft)
     if draft.organisation_id and session.get(Organisation, draft.organisation_id) is None:
         problems.append(f"unknown organisation {draft.organisation_id!r}")
     if problems:
         raise ValidationError(problems)
-    if contact_id is None:
+    before = consent.ConsentState.of(contact) if contact is not None else None
+    if contact is None:
         contact = Contact(name=draft.name.strip())
         session.add(contact)
-    else:
-        contact = get_live(session, Contact, contact_id, "contact")
-    assign_changed(contact, vars(draft))
+    values = {k: v for k, v in vars(draft).items() if k not in _NOT_COLUMNS}
+    assign_changed(contact, values)
     session.flush()
+    step = consent.step_for_change(
+        before,
+        consent.ConsentState.of(contact),
+        method=draft.consent_method,
+        note=draft.consent_note,
+        day=dt.date.today(),
+    )
+    if step is not None:
+        consent.write_step(session, contact.id, step)
+        session.flush()
     return Saved(contact.id, [])
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    """A contact as an organisation's details list them: the role only while their details
+    may be used (`consent.may_use`); otherwise why they are withheld, so consent can be renewed."""
+
+    id: str
+    name: str
+    role: str
+    shareable: bool
+    withheld: str  # "" when the details may be used, else why not ("consent expired on …")
+
+
+def contact_lines(session: Session, organisation_id: str, day: dt.date) -> list[ContactLine]:
+    """The live contacts of an organisation, by name, as they may be shown on `day`."""
+    people = list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.organisation_id == organisation_id, Contact.deleted.is_(False))
+            .order_by(Contact.name, Contact.id)
+        )
+    )
+    last = consent.latest_kinds(session, [c.id for c in people])
+    lines = []
+    for c in people:
+        usable = consent.may_use(c, day)
+        why = "" if usable else consent.withheld_because(c, day, last.get(c.id))
+        lines.append(ContactLine(c.id, c.name, c.role if usable else "", c.shareable, why))
+    return lines
 
 
 class OrganisationRow(NamedTuple):

@@ -20,8 +20,15 @@ from ccodesk.models import (
     OutcomeResult,
     engagement_partner,
 )
-from ccodesk.printing.pack_data import ActionLine, EngagementSummary, PackContent, YouSaidLine
+from ccodesk.printing.pack_data import (
+    ActionLine,
+    AttendeeLine,
+    EngagementSummary,
+    PackContent,
+    YouSaidLine,
+)
 from ccodesk.resource_files import borough_name
+from ccodesk.services.consent import may_use
 from ccodesk.services.engagements import get_engagement
 
 PREVIOUS_MEETINGS = 12  # how far back a pack's action log and "you said, we did" reach
@@ -98,9 +105,25 @@ def _we_did(result: OutcomeResult, decision: str, explanation: str) -> str:
     return f"{result.label}: {decision}"
 
 
-def pack_content(session: Session, engagement_id: str) -> PackContent:
-    """What the meeting pack of one engagement prints."""
+def named_attendees(engagement: Engagement, day: dt.date) -> tuple[list[AttendeeLine], int]:
+    """The engagement's named attendees a document may name on `day` (`consent.may_use`), by
+    name, and how many others it must leave out."""
+    people = [c for c in engagement.attendees if not c.deleted]
+    named = sorted(
+        (
+            AttendeeLine(c.name, c.role, c.organisation.name if c.organisation else "")
+            for c in people
+            if may_use(c, day)
+        ),
+        key=lambda a: (a.name.casefold(), a.organisation),
+    )
+    return named, len(people) - len(named)
+
+
+def pack_content(session: Session, engagement_id: str, day: dt.date | None = None) -> PackContent:
+    """What the meeting pack of one engagement prints on `day` (today by default)."""
     engagement = get_engagement(session, engagement_id)
+    attendees, withheld = named_attendees(engagement, day or dt.date.today())
     previous = previous_meetings(session, engagement)
     ids = [i for i, _ in previous]
     when = dict(previous)
@@ -150,4 +173,6 @@ def pack_content(session: Session, engagement_id: str) -> PackContent:
         previous=[(when[i].date(), titles[i]) for i in ids],
         actions=actions,
         you_said=you_said,
+        attendees=attendees,
+        attendees_withheld=withheld,
     )

@@ -28,6 +28,7 @@ from ccodesk.models import (
     Topic,
 )
 from ccodesk.services import checks
+from ccodesk.services.consent import may_use
 from ccodesk.services.engagements import Saved, engagement_warnings, get_engagement
 from ccodesk.services.reference import check_codes
 
@@ -72,7 +73,7 @@ def record_attendance(
         problems += [
             f"{c.name} has no valid consent on {day:%d %b %Y}, so cannot be named as an attendee"
             for c in attendees
-            if not c.consent_valid_on(day)
+            if not may_use(c, day)
         ]
     if problems:
         raise ValidationError(problems)

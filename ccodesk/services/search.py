@@ -12,6 +12,7 @@ from sqlalchemy import Select, bindparam, column, literal_column, select, table,
 from sqlalchemy.orm import Session
 
 from ccodesk.models import Contact, Engagement, Finding, Organisation
+from ccodesk.services import consent
 from ccodesk.store.search_index import SEARCHABLE
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -98,9 +99,18 @@ def highlight(texts: list[str], words: list[str], width: int = 14) -> str:
 
 
 def search(
-    session: Session, user_text: str, *, limit: int = 20, entities: tuple[str, ...] = ()
+    session: Session,
+    user_text: str,
+    *,
+    limit: int = 20,
+    entities: tuple[str, ...] = (),
+    day: dt.date | None = None,
 ) -> list[SearchHit]:
-    """The best matches for `user_text`, best first, across the searchable records."""
+    """The best matches for `user_text`, best first, across the searchable records.
+
+    A contact whose details may not be used on `day` (today by default; see
+    `services.consent.may_use`) is found by name, with its details left out of the snippet.
+    """
     match = fts_query(user_text)
     if match is None:
         return []
@@ -144,4 +154,22 @@ def search(
             hit = SearchHit(entity, record_id, short, highlight(texts, words), when)
             ranked.append((rank_of[rowid], hit))
     ranked.sort(key=lambda pair: pair[0])
-    return [hit for _, hit in ranked[:limit]]
+    hits = [hit for _, hit in ranked[:limit]]
+    return _withhold(session, hits, day or dt.date.today())
+
+
+def _withhold(session: Session, hits: list[SearchHit], day: dt.date) -> list[SearchHit]:
+    """Hits with the snippet of each contact whose details may not be used replaced by why."""
+    ids = [h.id for h in hits if h.entity == "contact"]
+    if not ids:
+        return hits
+    people = {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(ids)))}
+    last = consent.latest_kinds(session, ids)
+    out = []
+    for hit in hits:
+        person = people.get(hit.id) if hit.entity == "contact" else None
+        if person is not None and not consent.may_use(person, day):
+            why = consent.withheld_because(person, day, last.get(hit.id))
+            hit = SearchHit(hit.entity, hit.id, hit.title, f"(details withheld: {why})", hit.when)
+        out.append(hit)
+    return out

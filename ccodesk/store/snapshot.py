@@ -43,7 +43,7 @@ class Line:
 
 @dataclass(frozen=True)
 class BoardLines:
-    """What the dashboard shows, in words: its four boxes' lines and their titles."""
+    """What the dashboard shows, in words: its boxes' lines and their titles."""
 
     week: list[Line] = field(default_factory=list)
     overdue: list[Line] = field(default_factory=list)
@@ -51,8 +51,13 @@ class BoardLines:
     unreached: list[Line] = field(default_factory=list)
     overdue_title: str = "Overdue actions"
     reach_title: str = "Priority groups not reached"
+    # consents running out (issue 15)
+    expiring: list[Line] = field(default_factory=list)
+    expired: list[Line] = field(default_factory=list)
+    expiring_title: str = "Consents expiring in the next 30 days"
+    expired_title: str = "Consents expired"
 
-    BOXES = ("week", "overdue", "owed", "unreached")
+    BOXES = ("week", "overdue", "owed", "unreached", *("expiring", "expired"))
 
     def to_json(self) -> str:
         out: dict[str, Any] = {
@@ -60,6 +65,7 @@ class BoardLines:
             for name, lines in self.boxes().items()
         }
         out["titles"] = [self.overdue_title, self.reach_title]
+        out["consent_titles"] = [self.expiring_title, self.expired_title]
         return json.dumps(out, ensure_ascii=False)
 
     def boxes(self) -> dict[str, list[Line]]:
@@ -77,10 +83,22 @@ class BoardLines:
             if not isinstance(lines, list) or len(lines) > MAX_LINES:
                 raise ValueError(f"{name}: not a list of lines")
             boxes[name] = [_line(item) for item in lines]
-        titles = data.get("titles")
-        if not (isinstance(titles, list) and len(titles) == 2 and all(_text(t) for t in titles)):
-            raise ValueError("titles")
-        return cls(**boxes, overdue_title=titles[0], reach_title=titles[1])
+        titles = _titles(data, "titles")
+        consent_titles = _titles(data, "consent_titles")
+        return cls(
+            **boxes,
+            overdue_title=titles[0],
+            reach_title=titles[1],
+            expiring_title=consent_titles[0],
+            expired_title=consent_titles[1],
+        )
+
+
+def _titles(data: dict[str, Any], key: str) -> list[str]:
+    titles = data.get(key)
+    if not (isinstance(titles, list) and len(titles) == 2 and all(_text(t) for t in titles)):
+        raise ValueError(key)
+    return titles
 
 
 def _text(value: object) -> bool:

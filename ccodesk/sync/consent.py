@@ -63,7 +63,8 @@ def _stamped_on(hlc: str) -> dt.date | None:
 
 def refresh_consent(session: Session, day: dt.date) -> int:
     """Stamp a new version of each shareable contact whose consent began or ended since its
-    stored version, and unshare those marked shareable with no consent at all.
+    stored version; and unshare those marked shareable with no consent at all, or who object
+    to processing.
 
     A contact marked shareable without consent can only come from an older ccodesk (the
     editor refuses it), which sent its details: unsharing it is the edit the editor would
@@ -74,7 +75,10 @@ def refresh_consent(session: Session, day: dt.date) -> int:
     for contact in session.scalars(
         select(Contact).where(Contact.shareable.is_(True), Contact.deleted.is_(False))
     ):
-        if not contact.consent_given:
+        if not contact.consent_given or contact.objected_on is not None:
+            # no consent, or the person objects (`services.consent` unshares them when the
+            # objection is recorded; one written any other way is caught here): unsharing
+            # stamps a version, and its tombstone withdraws the details at the centre
             contact.shareable = False
             changed += 1
             continue

@@ -3,7 +3,8 @@
 Every line opens its item on double-click or Enter (an engagement: `engagement_activated`; a
 quick-time consultation: `quicktime_activated`; an overdue action: its engagement) and has a
 context menu with the item's common actions. An overdue action marked done leaves the list at
-once (undo: Ctrl+Z).
+once (undo: Ctrl+Z). A consent expiring or expired opens the Renew dialog (its menu: Renew
+consent…, Open contact…); renewed, it leaves the list at once.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QVBoxLayout, QWidget
 
 from ccodesk.errors import KnownError
-from ccodesk.models import ActionStatus
+from ccodesk.models import ActionStatus, ConsentEventKind
+from ccodesk.services import consent
 from ccodesk.services.dashboard import Dashboard, board_lines, read_board
 from ccodesk.services.followup import ACTIVE, action_states
 from ccodesk.store import Store
 from ccodesk.ui.action_status import StatusDialog, request_status
 from ccodesk.ui.background import BackgroundJob
+from ccodesk.ui.consent_dialog import ConsentDialog
 from ccodesk.ui.dashboard_view import ITEM_ROLE, BoardView
+from ccodesk.ui.directory_editors import ContactEditor
 from ccodesk.ui.lazy import LoadOnShow
 
 
@@ -53,6 +57,9 @@ class DashboardPage(LoadOnShow):
         self.overdue_box, self.overdue = self.view.overdue_box, self.view.overdue
         self.owed_box, self.owed = self.view.owed_box, self.view.owed
         self.reach_box, self.unreached = self.view.reach_box, self.view.unreached
+        self.expiring_box, self.expiring = self.view.expiring_box, self.view.expiring
+        self.expired_box, self.expired = self.view.expired_box, self.view.expired
+        self.consent_dialog: ConsentDialog | None = None  # the last one opened (for tests)
         for items in self.view.lists():
             items.itemActivated.connect(self.open_item)
             items.customContextMenuRequested.connect(
@@ -117,6 +124,8 @@ class DashboardPage(LoadOnShow):
             self.engagement_activated.emit(target[1])
         elif target[0] == "action" and target[2]:
             self.engagement_activated.emit(target[2])
+        elif target[0] == "consent":
+            self.renew_consent(target[1])
 
     def mark_done(
         self, target: tuple[str, ...] | None, status: ActionStatus = ActionStatus.DONE
@@ -154,6 +163,9 @@ class DashboardPage(LoadOnShow):
             opening.setEnabled(bool(target[2]))
         elif kind == "quicktime":
             opening = menu.addAction("&Open consultation")
+        elif kind == "consent":
+            opening = menu.addAction("&Renew consent…")
+            menu.addAction("Open &contact…").triggered.connect(lambda: self.open_contact(target[1]))
         else:
             opening = menu.addAction("&Open engagement")
         opening.triggered.connect(lambda: self.open_target(target))
@@ -182,6 +194,57 @@ class DashboardPage(LoadOnShow):
             self.show_board(
                 dataclasses.replace(
                     board, overdue=kept, overdue_total=max(0, board.overdue_total - gone)
+                )
+            )
+        self.status_changed.emit()
+        self.refresh()
+
+    # -- consents running out (issue 15) ----------------------------------------------------
+
+    def renew_consent(self, contact_id: str) -> ConsentDialog | None:
+        """Open the Renew dialog for this person (window-modal); a renewal takes their line off
+        the consent lists at once, then the board is queried again."""
+        try:
+            with self.store.session() as session:
+                now = consent.summary(session, contact_id, self.today)
+        except KnownError as exc:
+            self.view.show_message(str(exc))
+            return None
+        dialog = ConsentDialog(
+            self.store,
+            contact_id,
+            ConsentEventKind.RENEWED,
+            name=now.name,
+            start=now.renewal,
+            today=self.today,
+            parent=self,
+        )
+        dialog.recorded.connect(self._renewed)
+        self.consent_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_contact(self, contact_id: str) -> ContactEditor:
+        """The contact's form (window-modal); what it records shows on the board at once."""
+        editor = ContactEditor(self.store, contact_id, today=self.today, parent=self)
+        editor.finished.connect(lambda _result: self.refresh())
+        editor.open()
+        return editor
+
+    def _renewed(self, contact_id: str) -> None:
+        board = self.board
+        if board is not None:
+            expiring = [d for d in board.expiring if d.contact_id != contact_id]
+            expired = [d for d in board.expired if d.contact_id != contact_id]
+            self.show_board(
+                dataclasses.replace(
+                    board,
+                    expiring=expiring,
+                    expiring_total=max(
+                        0, board.expiring_total - (len(board.expiring) - len(expiring))
+                    ),
+                    expired=expired,
+                    expired_total=max(0, board.expired_total - (len(board.expired) - len(expired))),
                 )
             )
         self.status_changed.emit()

@@ -1,4 +1,4 @@
-"""The dashboard's four boxes, drawn from its lines (`snapshot.BoardLines`).
+"""The dashboard's boxes, drawn from its lines (`snapshot.BoardLines`).
 
 Qt and the standard library only: the main window shows the lines kept from the last run with
 this view before the store is open (issue 11), and `DashboardPage` draws the live figures with
@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 from ccodesk.store.snapshot import BoardLines, Line
 from ccodesk.ui.wrapping import wrap_lines
 
-# What a line shows: ("engagement", id), ("quicktime", id), ("action", id, engagement id) or
-# ("group", code).
+# What a line shows: ("engagement", id), ("quicktime", id), ("action", id, engagement id),
+# ("group", code) or ("consent", contact id).
 ITEM_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -51,7 +51,8 @@ def fill(items: QListWidget, lines: list[Line]) -> None:
 
 
 class BoardView(QWidget):
-    """Coming up, overdue actions, feedback owed, priority groups not reached."""
+    """Coming up, overdue actions, feedback owed, priority groups not reached; consents
+    expiring and expired."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,9 +68,20 @@ class BoardView(QWidget):
         grid.addWidget(self.reach_box, 1, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
+        self._consent_boxes(grid)
+
+    def _consent_boxes(self, grid: QGridLayout) -> None:
+        """Consents expiring in the next 30 days, and expired (issue 15): a row of their own."""
+        self.expiring_box, self.expiring = _box(
+            "Consents expiring in the next 30 days", "Consents expiring"
+        )
+        self.expired_box, self.expired = _box("Consents expired", "Consents expired")
+        row = grid.rowCount()
+        grid.addWidget(self.expiring_box, row, 0)
+        grid.addWidget(self.expired_box, row, 1)
 
     def lists(self) -> tuple[QListWidget, ...]:
-        return self.week, self.overdue, self.owed, self.unreached
+        return self.week, self.overdue, self.owed, self.unreached, self.expiring, self.expired
 
     def show_lines(self, lines: BoardLines) -> None:
         fill(self.week, lines.week)
@@ -78,6 +90,10 @@ class BoardView(QWidget):
         fill(self.unreached, lines.unreached)
         self.overdue_box.setTitle(lines.overdue_title)
         self.reach_box.setTitle(lines.reach_title)
+        fill(self.expiring, lines.expiring)
+        fill(self.expired, lines.expired)
+        self.expiring_box.setTitle(lines.expiring_title)
+        self.expired_box.setTitle(lines.expired_title)
 
     def show_message(self, text: str, *, everywhere: bool = False) -> None:
         """`text` in the first box (or in every box), the other boxes empty."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -19,12 +20,15 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ccodesk.errors import KnownError, ValidationError
-from ccodesk.models import OrganisationType, SensitivityLevel
+from ccodesk.models import ConsentEventKind, OrganisationType, SensitivityLevel
+from ccodesk.services import consent
+from ccodesk.services.consent import ConsentStep
 from ccodesk.services.directory import (
     ContactDraft,
     OrganisationDraft,
@@ -35,7 +39,7 @@ from ccodesk.services.directory import (
 )
 from ccodesk.services.reference import all_topics, priority_groups
 from ccodesk.store import Store
-from ccodesk.ui.qtdates import pydate, qdate
+from ccodesk.ui.consent_dialog import ConsentDialog
 
 
 class _Editor(QDialog):
@@ -196,40 +200,24 @@ class OrganisationEditor(_Editor):
             return save_organisation(s, draft, self.organisation_id).id
 
 
-class _OptionalDate(QWidget):
-    """A date that may be left unset: a tick box beside the date."""
-
-    def __init__(self, label: str, value: dt.date | None) -> None:
-        super().__init__()
-        self.check = QCheckBox()
-        self.check.setAccessibleName(f"{label} set")
-        self.edit = QDateEdit(qdate(value or dt.date.today()))
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("dd MMM yyyy")
-        self.edit.setAccessibleName(label)
-        self.check.setChecked(value is not None)
-        self.edit.setEnabled(value is not None)
-        self.check.toggled.connect(self.edit.setEnabled)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.check)
-        row.addWidget(self.edit, 1)
-
-    def value(self) -> dt.date | None:
-        return pydate(self.edit.date()) if self.check.isChecked() else None
-
-
 class ContactEditor(_Editor):
+    """A contact's details, and their consent: where it stands, its history, and buttons to
+    record consent given, renewed or withdrawn (each step in a small dialog)."""
+
     def __init__(
         self,
         store: Store,
         contact_id: str | None = None,
         *,
         organisation_id: str | None = None,
+        today: dt.date | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Contact", parent)
         self.store, self.contact_id = store, contact_id
+        self.today = today or dt.date.today()
+        self.pending: ConsentStep | None = None  # consent given to a contact not saved yet
+        self.consent_dialog: ConsentDialog | None = None  # the last one opened (for tests)
         with store.session() as s:
             c = get_contact(s, contact_id) if contact_id else None
         self.organisation_id = c.organisation_id if c else organisation_id
@@ -239,29 +227,117 @@ class ContactEditor(_Editor):
         self.phone = self.line("&Phone:", c.phone if c else "")
         self.channel = self.line("Prefers to be contacted &by:", c.preferred_channel if c else "")
         self.access = self.line("&Accessibility needs:", c.accessibility_needs if c else "")
-        self.consent = QCheckBox("Has given &consent to be contacted and recorded")
-        self.consent.setChecked(bool(c and c.consent_given))
-        self.form.addRow("", self.consent)
-        self.consent_date = _OptionalDate("Consent given on", c.consent_date if c else None)
-        self.form.addRow("Consent &given on:", self.consent_date)
-        self.scope = self.line("Consent &scope:", c.consent_scope if c else "")
-        self.expires = _OptionalDate("Consent expires", c.consent_expires if c else None)
-        self.form.addRow("Consent e&xpires:", self.expires)
         self.shareable = QCheckBox("Details may be &shared with the central unit")
         self.shareable.setChecked(bool(c and c.shareable))
         self.form.addRow("", self.shareable)
         self.notes = QPlainTextEdit(c.notes if c else "")
         self.notes.setAccessibleName("Notes")
         self.notes.setTabChangesFocus(True)  # Tab moves on, as in every other field
+        self.notes.setMaximumHeight(70)
         self.form.addRow("N&otes:", self.notes)
-        self.consent.toggled.connect(self._consent_toggled)
+        self.body.addWidget(self._consent_box())
         self.finish()
+        self.show_consent()
 
-    def _consent_toggled(self, given: bool) -> None:
-        if given and not self.consent_date.check.isChecked():
-            self.consent_date.check.setChecked(True)  # today, unless changed
+    def _consent_box(self) -> QGroupBox:
+        box = QGroupBox("Consent")
+        layout = QVBoxLayout(box)
+        self.consent_state = QLabel()
+        self.consent_state.setWordWrap(True)
+        self.consent_state.setAccessibleName("Consent")
+        layout.addWidget(self.consent_state)
+        self.history = QTableWidget(0, len(HISTORY_COLUMNS))
+        self.history.setAccessibleName("Consent history")
+        self.history.setHorizontalHeaderLabels(list(HISTORY_COLUMNS))
+        self.history.horizontalHeader().setStretchLastSection(True)
+        self.history.verticalHeader().hide()
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history.setMinimumHeight(80)
+        self.history.setMaximumHeight(140)
+        layout.addWidget(self.history)
+        row = QHBoxLayout()
+        self.record_button = QPushButton("Record &consent…")
+        self.renew_button = QPushButton("Rene&w…")
+        self.withdraw_button = QPushButton("Wit&hdraw…")
+        for button, kind in (
+            (self.record_button, ConsentEventKind.GIVEN),
+            (self.renew_button, ConsentEventKind.RENEWED),
+            (self.withdraw_button, ConsentEventKind.WITHDRAWN),
+        ):
+            button.clicked.connect(lambda _=False, kind=kind: self.consent_step(kind))
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return box
+
+    def show_consent(self) -> None:
+        """The consent's state, history and which steps may follow, as the store has them."""
+        if self.contact_id is not None:
+            with self.store.session() as s:
+                now = consent.summary(s, self.contact_id, self.today)
+            lines = [
+                (h.on, h.kind.label, h.scope, h.expires_on, h.method.label, h.officer)
+                for h in now.history
+            ]
+            given, objected, state = now.given, now.objected, now.state
+            self.renewal: ConsentStep | None = now.renewal
+        else:
+            step = self.pending
+            lines = (
+                [(step.on, "Consent given (on saving)", step.scope, step.expires_on,
+                  step.method.label, "")]
+                if step
+                else []
+            )  # fmt: skip
+            given, objected, self.renewal = step is not None, False, None
+            state = "Consent given: recorded when the contact is saved" if step else (
+                "No consent recorded: this person's details are not used in lists, packs "
+                "or exports until it is"
+            )  # fmt: skip
+        self.consent_state.setText(state)
+        self.history.setRowCount(0)
+        for on, what, scope, expires, method, officer in lines:
+            row = self.history.rowCount()
+            self.history.insertRow(row)
+            cells = (f"{on:%d %b %Y}", what, scope, f"{expires:%d %b %Y}" if expires else "",
+                     method, officer)  # fmt: skip
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.history.setItem(row, column, item)
+        self.history.resizeColumnsToContents()
+        saved = self.contact_id is not None
+        self.record_button.setEnabled(not objected and not (given and not saved))
+        self.renew_button.setEnabled(saved and given and not objected)
+        self.withdraw_button.setEnabled(saved and given)
+
+    def consent_step(self, kind: ConsentEventKind) -> ConsentDialog:
+        """Open the dialog for one step of consent (window-modal); the form follows on OK."""
+        start = self.renewal if kind == ConsentEventKind.RENEWED else None
+        dialog = ConsentDialog(
+            self.store if self.contact_id else None,
+            self.contact_id,
+            kind,
+            name=self.name.text().strip(),
+            start=start,
+            today=self.today,
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._stepped(dialog))
+        self.consent_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _stepped(self, dialog: ConsentDialog) -> None:
+        if self.contact_id is None:
+            self.pending = dialog.step
+        if dialog.kind == ConsentEventKind.WITHDRAWN:
+            self.shareable.setChecked(False)  # sharing ends with consent (as it did in the store)
+        self.show_consent()
 
     def store_it(self) -> str:
+        step = self.pending
         draft = ContactDraft(
             name=self.name.text(),
             organisation_id=self.organisation_id,
@@ -270,15 +346,25 @@ class ContactEditor(_Editor):
             phone=self.phone.text(),
             preferred_channel=self.channel.text(),
             accessibility_needs=self.access.text(),
-            consent_given=self.consent.isChecked(),
-            consent_date=self.consent_date.value(),
-            consent_scope=self.scope.text(),
-            consent_expires=self.expires.value(),
             shareable=self.shareable.isChecked(),
             notes=self.notes.toPlainText(),
         )
+        if self.contact_id is None and step is not None:
+            draft = dataclasses.replace(
+                draft,
+                consent_given=True,
+                consent_date=step.on,
+                consent_scope=step.scope,
+                consent_expires=step.expires_on,
+                consent_method=step.method,
+                consent_note=step.note,
+            )
         with self.store.transaction() as s:
-            return save_contact(s, draft, self.contact_id).id
+            # consent changes only through its own steps (the dialogs), never by this save
+            return save_contact(s, draft, self.contact_id, keep_consent=True).id
+
+
+HISTORY_COLUMNS = ("Date", "What", "Scope", "Expires", "How recorded", "Officer")
 
 
 __all__ = ["ContactEditor", "OrganisationEditor"]

@@ -32,9 +32,11 @@ from PySide6.QtWidgets import (
 
 from ccodesk.models import OrganisationType
 from ccodesk.services.directory import (
+    ContactLine,
     OrganisationFilter,
     OrganisationOrder,
     OrganisationRow,
+    contact_lines,
     count_organisations,
     get_organisation,
     organisation_rows,
@@ -315,16 +317,25 @@ class OrganisationsPage(LoadOnShow):
                     )
                     + "</ul>"
                 )
-            people = [c for c in org.contacts if not c.deleted]
+            people = contact_lines(s, organisation_id, today)
             if people:
-                items = []
-                for c in people:
-                    consent = "consent valid" if c.consent_valid_on(today) else "no valid consent"
-                    link = f'<a href="{CONTACT_LINK}:{html.escape(c.id)}">{html.escape(c.name)}</a>'
-                    items.append(
-                        f"<li>{link}"
-                        + (f", {html.escape(c.role)}" if c.role else "")
-                        + f" ({consent}{', shared' if c.shareable else ''})</li>"
-                    )
-                parts.append("<p><b>Contacts:</b></p><ul>" + "".join(items) + "</ul>")
+                parts.append(
+                    "<p><b>Contacts:</b></p><ul>"
+                    + "".join(_contact_item(c) for c in people)
+                    + "</ul>"
+                )
         self.details.setHtml("".join(parts))
+
+
+WITHHELD_COLOUR = "#6b6b6b"  # a contact whose details are withheld: greyed, name only
+
+
+def _contact_item(c: ContactLine) -> str:
+    """A contact in the details: a link to open it, with its role and consent; a contact whose
+    details may not be used is greyed, its role left out and the reason given."""
+    link = f'<a href="{CONTACT_LINK}:{html.escape(c.id)}">{html.escape(c.name)}</a>'
+    if c.withheld:
+        why = html.escape(c.withheld)
+        return f'<li><span style="color: {WITHHELD_COLOUR};">{link} ({why})</span></li>'
+    role = f", {html.escape(c.role)}" if c.role else ""
+    return f"<li>{link}{role} (consent valid{', shared' if c.shareable else ''})</li>"
