@@ -152,6 +152,7 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 BY_CATEGORY = {rule.category: rule for rule in RULES}
+PURGE_ORDER = (CONTACTS, EXPIRED_CONSENT, NOTES, NAMED_ATTENDANCE, DRAFTS, AUDIT)
 
 
 @dataclass(frozen=True)
@@ -489,9 +490,9 @@ def _stamp_updates(
         _check(cancelled)
         batch = list(ids[start : start + CHUNK])
         vectors = dict(
-            session.execute(select(table.c.id, table.c.version_vector).where(table.c.id.in_(batch)))
-            .tuples()
-            .all()
+            session.execute(
+                select(table.c.id, table.c.version_vector).where(table.c.id.in_(batch))
+            ).all()
         )
         rows = []
         for rid in batch:
@@ -528,8 +529,35 @@ def _purge_contacts(session: Session, query: Select[Any], cancelled: Callable[[]
     return len(ids)
 
 
-def _purge_attendance(session: Session, since: dt.date, cancelled: Callable[[], bool]) -> int:
+def _purge_attendance(
+    session: Session,
+    since: dt.date,
+    contacts_since: dt.date | None,
+    cancelled: Callable[[], bool],
+) -> int:
+    """Take the names off engagements held before `since`; each engagement gets a new version.
+
+    A name on an engagement held on or after `contacts_since` is the contact's last sign of
+    activity that the contacts rule reads: with the name gone, the contact is stamped as edited
+    today (a new version, no change of content), so the contacts rule keeps it at least as long
+    as it would have (at most the named-attendance period longer; a "last named on" column on
+    the contact would make it exact)."""
     old = _old_engagements(since).subquery()
+    if contacts_since is not None:
+        witnesses = _ids(
+            session,
+            select(engagement_attendee.c.contact_id)
+            .join(_engagement, _engagement.c.id == engagement_attendee.c.engagement_id)
+            .join(_contact, _contact.c.id == engagement_attendee.c.contact_id)
+            .where(
+                _engagement.c.starts_at < _midnight(since),
+                _engagement.c.starts_at >= _midnight(contacts_since),
+                _contact.c.deleted.is_(False),
+                _contact.c.name != "",
+            )
+            .distinct(),
+        )
+        _stamp_updates(session, _contact, witnesses, {}, cancelled)
     linked = _ids(
         session,
         select(engagement_attendee.c.engagement_id)
@@ -607,8 +635,11 @@ def purge(
     is done.
     """
     rules = {r.category: r for r in schedule(session)}
+    # the order matters where rules meet: names come off engagements after the contacts and
+    # notes rules have read them (a contact losing its last name is stamped as edited today)
+    ordered = [rules[c] for c in PURGE_ORDER]
     if categories is None:
-        chosen = [r for r in rules.values() if r.enabled]
+        chosen = [r for r in ordered if r.enabled]
     else:
         names = [parse_category(c) for c in categories]
         off = [BY_CATEGORY[n].label for n in names if not rules[n].enabled]
@@ -616,7 +647,7 @@ def purge(
             raise ValidationError(
                 f"{', '.join(off)}: the rule is switched off; switch it on to purge"
             )
-        chosen = [r for r in rules.values() if r.category in names]
+        chosen = [r for r in ordered if r.category in names]
     officer = session.info.get("officer", "")
     done: list[Purged] = []
     for index, rule in enumerate(chosen):
@@ -630,7 +661,9 @@ def purge(
         elif category == EXPIRED_CONSENT:
             count = _purge_contacts(session, _expired_query(since), cancelled)
         elif category == NAMED_ATTENDANCE:
-            count = _purge_attendance(session, since, cancelled)
+            contacts_rule = rules[CONTACTS]
+            contacts_since = cutoff(contacts_rule, day) if contacts_rule.enabled else None
+            count = _purge_attendance(session, since, contacts_since, cancelled)
         elif category == NOTES:
             count = _purge_notes(session, since, cancelled)
         elif category == DRAFTS:
