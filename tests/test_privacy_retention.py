@@ -199,6 +199,8 @@ def build(store: Store, world: World) -> None:
                     content={"title": "x"},
                 )
             )
+        for i in range(len(world.audit) + 2):  # events to date (the rest stay today's)
+            stamping.audit_bulk(s, "contact", i, "test rows")
         s.flush()
         rechain(s, world.audit)
 
@@ -217,7 +219,7 @@ def date_edits(store: Store, world: World) -> None:
 def rechain(s: Any, ages: list[int]) -> None:
     """Date the first events `ages` days back (oldest first) and chain the trail anew."""
     events = list(s.scalars(select(AuditEvent).order_by(AuditEvent.id)))
-    old = sorted((DAY - dt.timedelta(days=a) for a in ages))[: len(events)]
+    old = sorted(DAY - dt.timedelta(days=a) for a in ages)[: len(events)]
     prev = GENESIS
     for event, day in itertools.zip_longest(events, old):
         if day is not None:
@@ -457,3 +459,125 @@ def check_centre(
             assert s.get(Engagement, world.meeting_ids[i]).notes == ""  # type: ignore[union-attr]
         kept = {r.category: r.count for r in s.scalars(select(DeletionRecord))}
         assert kept == records
+
+
+# -- the schedule, Cancel, the audit anchor, the command line -------------------------------
+
+FIXED = World(
+    people=[
+        PersonSpec(False, None, 2000, True, False),  # no consent, untouched 5 years: due
+        PersonSpec(True, -100, 20, False, True),  # consent expired 100 days ago: due
+        PersonSpec(True, 300, 20, True, True),  # kept
+    ],
+    meetings=[MeetingSpec(500, True, True, [2]), MeetingSpec(2500, True, False, [])],
+    drafts=[40, 2],
+    audit=[3000, 2900, 10],
+)
+
+
+def test_set_rule_checks_the_range_and_schedule_shows_the_change(store: Store) -> None:
+    with store.transaction() as s:
+        with pytest.raises(ValidationError, match="Contacts may be kept for 1 to 50 years"):
+            retention.set_rule(s, "contacts", keep_for=0)
+        with pytest.raises(ValidationError, match="no retention category 'letters'"):
+            retention.set_rule(s, "letters", keep_for=2)
+        retention.set_rule(s, retention.parse_category("Named attendance"), keep_for=6)
+        retention.set_rule(s, "drafts", enabled=False)
+    with store.session() as s:
+        rules = {r.category: r for r in retention.schedule(s)}
+        found = {d.category for d in retention.due(s, DAY)}
+    assert rules["named_attendance"].keep_for == 6 and rules["named_attendance"].changed
+    assert rules["named_attendance"].why.endswith("more than 6 months ago")
+    assert rules["contacts"].keep_for == 3 and not rules["contacts"].changed
+    assert not rules["drafts"].enabled and "drafts" not in found
+    with store.transaction() as s, pytest.raises(ValidationError, match="switched off"):
+        retention.purge(s, DAY, ["drafts"])
+
+
+def test_a_cancelled_purge_deletes_nothing(store: Store) -> None:
+    from tests.support.sync_attacks import content_digest
+
+    build(store, FIXED)
+    date_edits(store, FIXED)
+    with store.session() as s:
+        before = content_digest(s)
+    asked = iter([False, False, True])  # Cancel pressed during the third category
+    with pytest.raises(Cancelled, match="nothing was deleted"):
+        retention.purge_store(store, DAY, cancelled=lambda: next(asked, True))
+    with store.session() as s:
+        assert content_digest(s) == before
+        assert sum(d.count for d in retention.due(s, DAY)) > 0
+
+
+def _tamper(store: Store, event_id: int) -> None:
+    raw = store.engine.raw_connection()
+    try:
+        raw.execute("UPDATE audit_event SET officer = 'Mallory' WHERE id = ?", (event_id,))
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def test_the_audit_chain_starts_at_the_anchor_and_tampering_is_still_found(store: Store) -> None:
+    build(store, FIXED)
+    with store.session() as s:
+        assert verify(s).intact
+        total = s.scalar(select(text("count(*)")).select_from(AuditEvent))
+    done = retention.purge_store(store, DAY, ["audit"])
+    assert [p.count for p in done] == [2]
+    with store.session() as s:
+        check = verify(s)
+        first = s.scalar(select(AuditEvent.id).order_by(AuditEvent.id).limit(1))
+    assert check.intact and check.purged == 2 and check.first_id == first == 3
+    assert check.events == total - 2 + 2  # the record of the purge is chained on
+    _tamper(store, first)
+    with store.session() as s:
+        broken = verify(s).broken
+    assert broken is not None and broken.event_id == first
+    assert "changed after it was written" in broken.what
+
+
+def test_removing_the_first_kept_event_breaks_the_chain_at_the_anchor(store: Store) -> None:
+    build(store, FIXED)
+    retention.purge_store(store, DAY, ["audit"])
+    raw = store.engine.raw_connection()
+    try:
+        raw.execute("DELETE FROM audit_event WHERE id = 3")
+        raw.commit()
+    finally:
+        raw.close()
+    with store.session() as s:
+        broken = verify(s).broken
+    assert broken is not None and broken.event_id == 4
+    assert "event 3 is missing" in broken.what
+
+
+def test_privacy_due_purge_and_schedule_on_the_command_line(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(store, FIXED)
+    date_edits(store, FIXED)
+    where = ["--data-dir", str(store.data_dir)]
+    assert cli([*where, "privacy", "due", "--on", DAY.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "Contacts          1 " in out and "Drafts            1 " in out
+    assert "Audit trail       2 " in out and "privacy purge" in out
+
+    assert cli([*where, "privacy", "schedule", "--set", "drafts=60", "--disable", "notes"]) == 0
+    out = capsys.readouterr().out
+    assert "60 days" in out and "switched off" in out
+    assert cli([*where, "privacy", "schedule", "--set", "drafts=0"]) == 1
+    assert "Drafts may be kept for 1 to 3650 days, not 0" in capsys.readouterr().err
+
+    assert cli([*where, "privacy", "purge", "--on", DAY.isoformat()]) == 1  # no terminal
+    assert "Nothing was deleted" in capsys.readouterr().err
+    assert cli([*where, "privacy", "purge", "--category", "contacts", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "Contacts: 1 contact deleted" in out and "1 deletion record kept" in out
+    assert cli([*where, "privacy", "purge", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "Expired consent: 1 contact deleted" in out and "Audit trail: 2 events" in out
+    assert "Drafts" not in out  # 40 days old, kept for 60 now
+    assert cli([*where, "audit", "verify"]) == 0
+    out = capsys.readouterr().out
+    assert "2 older events purged under the retention schedule" in out and "intact" in out
