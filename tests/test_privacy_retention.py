@@ -492,6 +492,9 @@ def test_set_rule_checks_the_range_and_schedule_shows_the_change(store: Store) -
     assert not rules["drafts"].enabled and "drafts" not in found
     with store.transaction() as s, pytest.raises(ValidationError, match="switched off"):
         retention.purge(s, DAY, ["drafts"])
+    # a deletion record keeps the rule in words (200 characters), whatever its period
+    longest = max(len(retention.ScheduledRule(r, r.high, True, True).why) for r in retention.RULES)
+    assert longest <= 200
 
 
 def test_a_cancelled_purge_deletes_nothing(store: Store) -> None:
@@ -581,3 +584,133 @@ def test_privacy_due_purge_and_schedule_on_the_command_line(
     assert cli([*where, "audit", "verify"]) == 0
     out = capsys.readouterr().out
     assert "2 older events purged under the retention schedule" in out and "intact" in out
+
+
+# -- deletion records at the centre and in the quarterly return ----------------------------
+
+
+def test_the_centre_lists_each_boroughs_deletions(
+    pair: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ccodesk.cli.central import main as central_cli
+
+    with open_store(pair[0]) as store, open_central(pair[1], None) as central:
+        build(store, FIXED)
+        date_edits(store, FIXED)
+        retention.purge_store(store, DAY, ["contacts", "drafts"])
+        sync(store, central, tmp_path / "b1.ccbundle")
+    capsys.readouterr()
+    assert central_cli(["--home", str(pair[1]), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "(deletion records from the boroughs):" in out
+    assert f"  Camden: Contacts, 1 (1 record, last {DAY:%Y-%m-%d})" in out
+    assert f"  Camden: Drafts, 1 (1 record, last {DAY:%Y-%m-%d})" in out
+    assert central_cli(["--home", str(pair[1]), "status", "--period", "2020Q1"]) == 0
+    assert "Deletions 2020Q1: none reported" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_the_quarterly_return_prints_the_quarters_deletions(store: Store, tmp_path: Path) -> None:
+    import subprocess
+
+    from ccodesk.printing.quarterly import return_pdf
+    from ccodesk.services.periods import Period, PeriodKind
+    from ccodesk.services.quarterly_return import return_content
+
+    build(store, FIXED)
+    date_edits(store, FIXED)
+    quarter = Period.containing(PeriodKind.QUARTER, dt.date.today())
+    with store.session() as s:
+        empty = return_content(s, store.borough_code, quarter)
+    assert empty.deletions == []
+    retention.purge_store(store, DAY, ["named_attendance", "audit"])
+    with store.session() as s:
+        data = return_content(s, store.borough_code, quarter)
+        earlier = return_content(s, store.borough_code, quarter.previous())
+    assert [(d.category, d.count) for d in data.deletions] == [
+        ("Audit trail", 2),
+        ("Named attendance", 1),
+    ] or [(d.category, d.count) for d in data.deletions] == [
+        ("Named attendance", 1),
+        ("Audit trail", 2),
+    ]
+    assert earlier.deletions == []
+    path = tmp_path / "return.pdf"
+    path.write_bytes(return_pdf(data))
+    words = " ".join(
+        subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "Data protection: deletions this quarter" in words
+    assert f"{DAY:%d %b %Y} Named attendance 1 Names of people recorded" in words
+    assert f"{DAY:%d %b %Y} Audit trail 2 Audit events written more than 7 years ago" in words
+    path.write_bytes(return_pdf(earlier))
+    text_before = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Nothing was deleted under the retention schedule this quarter." in " ".join(
+        text_before.split()
+    )
+
+
+# -- the centre on PostgreSQL --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    from tests.support.postgres import _bin_dir, postgres_cluster
+
+    if _bin_dir() is None:
+        pytest.skip(
+            "needs PostgreSQL's server binaries (Debian: postgresql; make test installs it)"
+        )
+    with postgres_cluster() as url:
+        yield url
+
+
+def test_the_purges_tombstones_remove_the_records_at_a_postgresql_centre(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from tests.support.postgres import new_database
+
+    world = World(
+        people=[
+            PersonSpec(True, 300, 2000, True, True),  # shared; named 2 years ago only
+            PersonSpec(True, -60, 10, True, True),  # consent expired: removed
+            PersonSpec(False, None, 1500, False, False),  # no consent, 4 years: removed
+            PersonSpec(True, 300, 10, False, True),  # kept
+        ],
+        meetings=[
+            MeetingSpec(700, True, True, [0, 3]),  # names go, notes stay
+            MeetingSpec(2300, True, True, [3]),  # names and notes go
+            MeetingSpec(30, True, False, [3]),  # all stays
+        ],
+        drafts=[100],
+        audit=[3000],
+    )
+    central = init_central(tmp_path / "centre", new_database(pg_url, "retention"), "Centre")
+    store = make_borough(tmp_path / "camden", "camden", "Ada", central)
+    build(store, world)
+    sync(store, central, tmp_path / "b1.ccbundle")
+    date_edits(store, world)
+    with central.session() as s:  # the shared contacts and the names reached the centre
+        assert s.get(Contact, world.contact_ids[0]).name == "Person 0"  # type: ignore[union-attr]
+        assert len(s.execute(select(engagement_attendee)).all()) == 4
+    before = state(store, world)
+    want = expected(world, before["audit"])
+    done = retention.purge_store(store, DAY)
+    check_purged(world, before, state(store, world))
+    records = {p.category: p.count for p in done if p.count}
+    assert records == {k: n for k, n in want["removed"].items() if n}
+    sync(store, central, tmp_path / "b2.ccbundle")
+    check_centre(central, world, want, records)
+    with central.session() as s:
+        assert s.get(Contact, world.contact_ids[0]).name == "Person 0"  # type: ignore[union-attr]
+        assert {tuple(r) for r in s.execute(select(engagement_attendee))} == {
+            (world.meeting_ids[2], world.contact_ids[3])
+        }
+        assert s.get(Engagement, world.meeting_ids[0]).notes != ""  # type: ignore[union-attr]
+        assert s.get(Attendance, f"20000000-0000-4000-8000-{1:012d}").notes == ""  # type: ignore[union-attr]
+    store.close()
+    central.close()
