@@ -34,7 +34,8 @@ def page(qtbot: QtBot, store: Store) -> DataProtectionPage:
     widget.retention.day = lambda: DAY
     qtbot.addWidget(widget)
     widget.resize(1100, 650)
-    widget.show()
+    with qtbot.waitSignal(widget.retention.refreshed):
+        widget.show()
     qtbot.waitExposed(widget)
     return widget
 
@@ -136,6 +137,8 @@ def test_cancel_during_the_purge_deletes_nothing(
     qtbot.mouseClick(dialog.findChildren(type(page.retention.purge_button))[0], LEFT)
     qtbot.waitUntil(lambda: job.done)
     qtbot.waitUntil(lambda: "Cancelled" in page.retention.summary.text())
+    with qtbot.waitSignal(page.retention.refreshed):
+        page.retention.refresh()
     with store.session() as s:
         assert content_digest(s) == before
     assert _due(page)["contacts"] == 1
@@ -147,7 +150,8 @@ def test_the_schedule_is_edited_on_the_page(qtbot: QtBot, page: DataProtectionPa
     assert check.isChecked() and spin.value() == 30 and spin.suffix() == " days"
     spin.setValue(60)  # the 40-day-old draft is no longer due
     qtbot.mouseClick(tab.rules["audit"][0], LEFT)  # switched off
-    qtbot.mouseClick(tab.save_button, LEFT)
+    with qtbot.waitSignal(tab.refreshed):
+        qtbot.mouseClick(tab.save_button, LEFT)
     assert tab.saved_label.text() == "Saved."
     assert "drafts" in _due(page) and _due(page)["drafts"] == 0
     assert "audit" not in _due(page)
@@ -166,7 +170,8 @@ def test_reached_with_ctrl_8_as_the_last_page(qtbot: QtBot, store: Store) -> Non
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     assert MainWindow.PAGES[-1] == "Data protection"
-    QTest.keyClick(window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(window.privacy.retention.refreshed):
+        QTest.keyClick(window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is window.privacy
     assert window.privacy.tabs.tabText(0) == "Retention"
     assert window.privacy.retention.due_model.rowCount() == len(retention.RULES)

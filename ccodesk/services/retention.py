@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import Cancelled, ValidationError
@@ -48,7 +48,7 @@ from ccodesk.models import (
     RetentionRule,
     engagement_attendee,
 )
-from ccodesk.store import audit_chain, stamping
+from ccodesk.store import audit_chain, search_index, stamping
 from ccodesk.words import plural
 
 Progress = Callable[[int, int, str], None]
@@ -688,9 +688,24 @@ def purge(
             record_id = record.id
         done.append(Purged(category, rule.rule.label, rule.why, count, record_id))
     _check(cancelled)
+    blanked = {c for p in done if p.count for c in _SEARCHED.get(p.category, ())}
+    if blanked and session.get_bind().dialect.name == "sqlite":
+        if progress is not None:
+            progress(len(chosen), len(chosen) + 1, "Clearing the search index…")
+        for table in sorted(blanked):
+            session.execute(text(search_index.optimize_sql(table)))
     if progress is not None:
         progress(len(chosen), len(chosen), "Done")
     return done
+
+
+# the search indexes holding text a category blanks: merged after a purge, so the words are
+# gone from the index's segments too
+_SEARCHED: dict[str, tuple[str, ...]] = {
+    CONTACTS: ("contact",),
+    EXPIRED_CONSENT: ("contact",),
+    NOTES: ("contact", "engagement"),
+}
 
 
 def _audit_entity(category: str) -> str:

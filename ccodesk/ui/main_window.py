@@ -384,6 +384,7 @@ class MainWindow(QMainWindow):
             self.followup.status_changed,
             self.dashboard.status_changed,
             self.timetable.status_changed,
+            self.privacy.retention.purged,  # new versions await the centre
         ):
             changed.connect(self.refresh_status)
         self.engagements.print_requested.connect(self.print_engagement)
