@@ -17,6 +17,11 @@ def cmd_verify(args: argparse.Namespace, context: Context[Store]) -> int:
 
     with context.open_store(args) as store, store.session() as s:
         check = verify(s)
+    if check.purged:
+        print(
+            f"{plural(check.purged, 'older event')} purged under the retention schedule; "
+            f"the chain is checked from event {check.first_id}"
+        )
     if check.broken is None:
         print(f"{plural(check.events, 'event')}, chain intact (head: event {check.head_id})")
         return 0

@@ -259,10 +259,21 @@ def cmd_gaps(args: argparse.Namespace, context: Context[Central]) -> int:
 
 
 def cmd_status(args: argparse.Namespace, context: Context[Central]) -> int:
+    import datetime as dt
+
+    from ccodesk.resource_files import borough_name
+    from ccodesk.services.periods import Period, PeriodKind
+    from ccodesk.services.retention import deletions_by_borough
     from ccodesk.sync.central import central_status
 
+    period = (
+        Period.parse(args.period)
+        if args.period
+        else Period.containing(PeriodKind.QUARTER, dt.date.today())
+    )
     with context.open_store(args) as central, central.session() as s:
         st = central_status(s)
+        deletions = deletions_by_borough(s, period.start, period.end - dt.timedelta(days=1))
         print(f"Central unit:    {central.config.name} ({central.fingerprint()})")
         print(f"Database:        {central.url.split('@')[-1]}")
     print(f"Boroughs:        {st.boroughs}")
@@ -282,6 +293,18 @@ def cmd_status(args: argparse.Namespace, context: Context[Central]) -> int:
                 f"(first seen {trail.rewritten_at:%Y-%m-%d %H:%M}): {trail.rewritten}"
             )
         )
+    # issue 15: what each borough's retention schedule and erasures deleted in the period
+    if not deletions:
+        print(f"Deletions {period.label}: none reported")
+    else:
+        print(f"Deletions {period.label} (deletion records from the boroughs):")
+        for d in deletions:
+            print(
+                printable(
+                    f"  {borough_name(d.borough) or d.borough or '-'}: {d.label}, "
+                    f"{d.count:,} ({plural(d.records, 'record')}, last {d.last:%Y-%m-%d})"
+                )
+            )
     return 0
 
 
@@ -409,7 +432,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gaps", help="bundle numbers never received, per device")
     p.set_defaults(func=cmd_gaps)
-    p = sub.add_parser("status")
+    p = sub.add_parser("status", help="what the centre holds, and each borough's deletions")
+    p.add_argument(
+        "--period", help="the deletions of 2026-11, 2026Q3 or 2026 (default: this quarter)"
+    )
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("report", help="the indicators London-wide and borough by borough")

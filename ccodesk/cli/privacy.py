@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ccodesk.cli import consent
+from ccodesk.cli import consent, privacy_retention
 
-# each part's `add_actions`, in the order `privacy --help` lists them: (retention.add_actions, …)
-PARTS: tuple[Callable[[Any], None], ...] = (consent.add_actions,)
+# each part's `add_actions`, in the order `privacy --help` lists them
+PARTS: tuple[Callable[[Any], None], ...] = (privacy_retention.add_actions, consent.add_actions)
 
 
 def add_commands(sub: Any) -> None:

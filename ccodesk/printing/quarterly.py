@@ -301,6 +301,23 @@ def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
     values = [pence for _, pence in data.costs] + [data.officer_pence]
     if sum(values):
         story.append(_pie(labels, values))
+    story += [CondPageBreak(50 * mm), p("Data protection: deletions this quarter", "h1")]
+    if data.deletions:
+        rows = [
+            [f"{d.done_on:%d %b %Y}", d.category, f"{d.count:,}", d.rule] for d in data.deletions
+        ]
+        story.append(
+            data_table(look, ["Date", "Category", "Count", "Rule"], rows, [0.14, 0.22, 0.1, 0.54])
+        )
+        story.append(
+            p(
+                "Deleted under the retention schedule or on a person's request; the records "
+                "hold no personal details.",
+                "small",
+            )
+        )
+    else:
+        story.append(p("Nothing was deleted under the retention schedule this quarter."))
     return story
 
 

@@ -7,7 +7,7 @@ draws them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # The cells of the return a count of people can be withheld from, in `ReturnContent.withheld`:
 # the indicator report's measures (services/indicator_suppression.py) the return prints, named
@@ -51,6 +51,17 @@ class FeedbackLine:
 
 
 @dataclass
+class DeletionLine:
+    """A deletion record of the quarter (the retention schedule or an erasure; no personal
+    data): when, what, how many, under which rule."""
+
+    done_on: dt.date
+    category: str
+    count: int
+    rule: str
+
+
+@dataclass
 class ReturnContent:
     """Everything the quarterly consultation return prints.
 
@@ -81,6 +92,8 @@ class ReturnContent:
     # counts of people withheld, as (cell, group, quarter label): a printed return leaves the
     # device (docs/indicators.md, "Small numbers"; services/indicator_suppression.py)
     withheld: frozenset[tuple[str, str, str]] = frozenset()
+    # "Data protection: deletions this quarter" (issue 15)
+    deletions: list[DeletionLine] = field(default_factory=list)
 
     def people(self, value: int, measure: str, group: str = "", *, before: bool = False) -> str:
         """A count of people as printed: the number, or "<10" / "suppressed" when withheld."""

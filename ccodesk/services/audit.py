@@ -17,7 +17,7 @@ from ccodesk.errors import KnownError
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import AuditEvent
 from ccodesk.services.spreadsheet_safety import CellValue, csv_text
-from ccodesk.store.audit_chain import GENESIS, at_text, canonical, changes_text, event_hash
+from ccodesk.store.audit_chain import anchor, at_text, canonical, changes_text, event_hash
 
 PAGE = 20_000  # events read per query while verifying (bounded memory at millions of events)
 
@@ -46,6 +46,8 @@ class ChainCheck:
     head_id: int  # the last event's id (0: none)
     head_hash: str
     broken: BrokenLink | None
+    purged: int = 0  # events removed under the retention schedule (before the anchor)
+    first_id: int = 1  # the first event the chain is checked from
 
     @property
     def intact(self) -> bool:
@@ -56,13 +58,18 @@ def _when(value: object) -> str:
     return str(value)[:19]
 
 
-def _unlinked(last_id: int, ev_id: int) -> str:
+def _unlinked(last_id: int, ev_id: int, start_id: int = 0) -> str:
     """Why an event does not point at the hash of the one read before it."""
     first = last_id + 1
     if ev_id > first:
         gone = f"event {first} is" if ev_id == first + 1 else f"events {first} to {ev_id - 1} are"
         return f"{gone} missing before it (deleted)"
-    if not last_id:
+    if last_id == start_id:
+        if start_id:
+            return (
+                "it is the first event kept after the retention purge, but does not link to "
+                "the hash the audit anchor recorded"
+            )
         return "it is the first event, but links to an earlier one"
     return f"it does not follow event {last_id}: that event, or this one's link to it, was changed"
 
@@ -71,7 +78,9 @@ def verify(session: Session, progress: Callable[[int], None] | None = None) -> C
     """Walk the audit trail in id order and recompute every hash; stop at the first break.
 
     An altered event no longer matches its own hash; a deleted one leaves the next event
-    pointing at a hash that is not the one before it. (Events removed from the very end leave
+    pointing at a hash that is not the one before it. After a retention purge the walk starts
+    at the anchor (`AuditAnchor`): the first event kept must link to the hash it recorded.
+    (Events removed from the very end leave
     no trace here: the centre notices those, from the head each bundle carried.)
 
     At a million events the rows' Python objects are most of the time, so on SQLite the
@@ -79,46 +88,47 @@ def verify(session: Session, progress: Callable[[int], None] | None = None) -> C
     `audit_chain.canonical` does) and only four columns are read, with the driver's own cursor;
     a mismatch is confirmed from the row's fields before it is reported (docs/benchmarks.md).
     """
-    count, last_id, last_hash = 0, 0, GENESIS
+    start_id, start_hash = anchor(session)
+    purged = int(session.scalar(text("SELECT purged FROM audit_anchor WHERE id = 1")) or 0)
+    count, last_id, last_hash = 0, start_id, start_hash
     conn = session.connection()
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     pages = _sqlite_pages if conn.dialect.name == "sqlite" else _python_pages
     sha256 = hashlib.sha256
     try:
-        for rows in pages(cursor, conn.dialect.paramstyle):
+        for rows in pages(cursor, conn.dialect.paramstyle, start_id):
             for ev_id, body, prev, own in rows:
                 if prev != last_hash:
                     at, _action, _entity = _described(session, ev_id)
-                    broken = BrokenLink(ev_id, at, _unlinked(last_id, ev_id))
-                    return ChainCheck(count, last_id, last_hash, broken)
+                    broken = BrokenLink(ev_id, at, _unlinked(last_id, ev_id, start_id))
+                    return ChainCheck(count, last_id, last_hash, broken, purged, start_id + 1)
                 if sha256((prev + body).encode()).hexdigest() != own and not _holds(
                     session, ev_id, prev, own
                 ):
                     at, action, entity = _described(session, ev_id)
                     what = f"its contents were changed after it was written ({action} {entity})"
-                    return ChainCheck(count, last_id, last_hash, BrokenLink(ev_id, at, what))
+                    broken = BrokenLink(ev_id, at, what)
+                    return ChainCheck(count, last_id, last_hash, broken, purged, start_id + 1)
                 count, last_id, last_hash = count + 1, ev_id, own
             if progress is not None:
                 progress(count)
     finally:
         cursor.close()
-    return ChainCheck(count, last_id, last_hash, None)
+    return ChainCheck(count, last_id, last_hash, None, purged, start_id + 1)
 
 
 Page = list[tuple[int, str, str, str]]  # id, canonical JSON of the fields, prev_hash, hash
 
 
-def _sqlite_pages(cursor: Any, _paramstyle: str) -> Iterator[Page]:
-    last = 0
+def _sqlite_pages(cursor: Any, _paramstyle: str, last: int = 0) -> Iterator[Page]:
     while rows := cursor.execute(_CHAIN_SQLITE, (last, PAGE)).fetchall():
         yield rows
         last = rows[-1][0]
 
 
-def _python_pages(cursor: Any, paramstyle: str) -> Iterator[Page]:
+def _python_pages(cursor: Any, paramstyle: str, last: int = 0) -> Iterator[Page]:
     mark = "?" if paramstyle == "qmark" else "%s"
     sql = _CHAIN.replace(":after", mark).replace(":n", mark)
-    last = 0
     while True:
         cursor.execute(sql, (last, PAGE))
         rows = cursor.fetchall()

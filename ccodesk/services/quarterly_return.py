@@ -5,6 +5,8 @@ from the store into the plain objects of `ccodesk.printing.return_data` for
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,7 @@ from ccodesk.models import (
 from ccodesk.printing import return_data as cells
 from ccodesk.printing.return_data import (
     ChangedLine,
+    DeletionLine,
     FeedbackLine,
     GroupLine,
     MethodLine,
@@ -32,6 +35,7 @@ from ccodesk.services import indicator_suppression as measures
 from ccodesk.services.indicator_results import IndicatorReport
 from ccodesk.services.indicators import build_report, decisions_changed, held_in
 from ccodesk.services.periods import Period, PeriodKind
+from ccodesk.services.retention import deletions_in
 
 # the measures of the indicator report whose withheld counts the printed return shows
 _CELLS = {
@@ -148,6 +152,12 @@ def return_content(session: Session, borough_code: str | None, quarter: Period) 
         costs=costs,
         officer_pence=now.cost.officer_pence,
         officer_time=officer_time,
+        deletions=[
+            DeletionLine(r.done_at.date(), r.label, r.count, r.rule)
+            for r in deletions_in(
+                session, quarter.start, quarter.end - dt.timedelta(days=1), borough_code
+            )
+        ],
     )
 
 

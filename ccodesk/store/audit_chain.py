@@ -9,7 +9,10 @@ head in each bundle's manifest is for (the centre notices a history that no long
 what the device sent before; docs/bundle-format.md §3).
 
 Written by the store layer for every new `AuditEvent` in a flush (`link_new`), whoever added
-it; read back by `services.audit.verify`.
+it; read back by `services.audit.verify`. After the retention schedule purged old events
+(`services.retention`), the chain starts at the anchor (`AuditAnchor`: the first event kept
+and the hash it links back to); the anchor is as editable as the events, so the centre's
+record of each bundle's head remains the check on a history cut short.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ def canonical(fields: list[Any]) -> str:
 
 
 _HEAD = text("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")
+_ANCHOR = text("SELECT first_id, prev_hash FROM audit_anchor WHERE id = 1")
 
 
 def at_text(value: Any) -> str:
@@ -87,11 +91,20 @@ def event_hash(
     return hashlib.sha256((prev_hash + canonical(fields)).encode()).hexdigest()
 
 
-def head(session: Session) -> tuple[int, str]:
-    """The latest event's id and hash (0 and GENESIS for an empty trail)."""
-    row = session.execute(_HEAD).first()
+def anchor(session: Session) -> tuple[int, str]:
+    """Where the chain starts: the first event's id less one and the hash it links to (0 and
+    GENESIS, or the anchor a retention purge left: `AuditAnchor`)."""
+    row = session.execute(_ANCHOR).first()
     if row is None:
         return 0, GENESIS
+    return int(row[0]) - 1, str(row[1])
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The latest event's id and hash (for an empty trail: where it starts, `anchor`)."""
+    row = session.execute(_HEAD).first()
+    if row is None:
+        return anchor(session)
     return int(row[0]), str(row[1] or GENESIS)
 
 

@@ -49,3 +49,9 @@ def drop_sql(table: str) -> list[str]:
 def rebuild_sql(table: str) -> str:
     """Rebuild one index from its table (after a bulk change or VACUUM)."""
     return f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')"
+
+
+def optimize_sql(table: str) -> str:
+    """Merge one index's segments, dropping the entries of deleted or changed text (after
+    personal details are blanked, their words are otherwise kept until segments merge)."""
+    return f"INSERT INTO {table}_fts({table}_fts) VALUES ('optimize')"

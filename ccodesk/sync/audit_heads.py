@@ -27,10 +27,13 @@ MAX_EARLIER = 64  # earlier heads a manifest carries (a bundle lost in the post 
 def manifest_field(session: Session) -> dict[str, Any]:
     """The manifest's `audit` object for a bundle written now."""
     head_id, head_hash = audit_chain.head(session)
+    # heads before the anchor were purged under the retention schedule, not rewritten: they
+    # are left out (the centre then cannot tell, rather than told "gone")
+    first_kept = audit_chain.anchor(session)[0] + 1
     ids = list(
         session.scalars(
             select(ExportLog.audit_head_id)
-            .where(ExportLog.audit_head_id.is_not(None), ExportLog.audit_head_id > 0)
+            .where(ExportLog.audit_head_id.is_not(None), ExportLog.audit_head_id >= first_kept)
             .group_by(ExportLog.audit_head_id)
             .order_by(ExportLog.audit_head_id.desc())
             .limit(MAX_EARLIER)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the pages import SQLAlchemy and the services: loaded once t
     from ccodesk.ui.engagements_page import EngagementsPage
     from ccodesk.ui.followup_page import FollowUpPage
     from ccodesk.ui.organisations_page import OrganisationsPage
+    from ccodesk.ui.privacy_page import DataProtectionPage
     from ccodesk.ui.reports_page import ReportsPage
     from ccodesk.ui.settings_dialog import SettingsDialog
     from ccodesk.ui.sync_page import SyncPage
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         "Actions & feedback",
         "Reports",
         "Sync",
+        "Data protection",
     )
 
     ICONS = (
@@ -166,6 +168,7 @@ class MainWindow(QMainWindow):
         "actions",
         "reports",
         "sync",
+        "ccodesk",  # no shield among the icons: the application's own mark
     )
 
     store_ready = Signal()  # the store is open and the pages are built
@@ -179,6 +182,7 @@ class MainWindow(QMainWindow):
     timetable: TimetablePage
     reports: ReportsPage
     sync: SyncPage
+    privacy: DataProtectionPage
     _settings: Settings | None
 
     @property
@@ -318,6 +322,7 @@ class MainWindow(QMainWindow):
     def _build_pages(self) -> None:
         """Build the pages after the dashboard, wire them, and let the officer move between them."""
         from ccodesk.ui.pages import (
+            DataProtectionPage,
             EngagementsPage,
             FollowUpPage,
             OrganisationsPage,
@@ -336,6 +341,7 @@ class MainWindow(QMainWindow):
         self.timetable = TimetablePage(store)
         self.reports = ReportsPage(store, self.settings)
         self.sync = SyncPage(store)
+        self.privacy = DataProtectionPage(store)
         pages: list[QWidget] = [
             self.dashboard,
             self.timetable,
@@ -344,6 +350,7 @@ class MainWindow(QMainWindow):
             self.followup,
             self.reports,
             self.sync,
+            self.privacy,
         ]
         for page in pages[1:]:
             self.stack.addWidget(page)
@@ -377,6 +384,7 @@ class MainWindow(QMainWindow):
             self.followup.status_changed,
             self.dashboard.status_changed,
             self.timetable.status_changed,
+            self.privacy.retention.purged,  # new versions await the centre
         ):
             changed.connect(self.refresh_status)
         self.engagements.print_requested.connect(self.print_engagement)
@@ -658,7 +666,7 @@ class MainWindow(QMainWindow):
         self.reports.settings = settings  # the fatigue threshold, from the next refresh
 
     def go_to(self, row: int) -> None:
-        """Show a page from the keyboard (Ctrl+1…7) and put the focus in it, not in the list."""
+        """Show a page from the keyboard (Ctrl+1…8) and put the focus in it, not in the list."""
         self.navigation.setCurrentRow(row)
         page = self.stack.currentWidget()
         if self.store is None or page is None:

@@ -7,6 +7,7 @@ from ccodesk.ui.engagement_editor import EngagementEditor
 from ccodesk.ui.engagements_page import EngagementsPage
 from ccodesk.ui.followup_page import FollowUpPage
 from ccodesk.ui.organisations_page import OrganisationsPage
+from ccodesk.ui.privacy_page import DataProtectionPage
 from ccodesk.ui.reports_page import ReportsPage
 from ccodesk.ui.settings_dialog import SettingsDialog
 from ccodesk.ui.sync_page import SyncPage
@@ -14,6 +15,7 @@ from ccodesk.ui.timetable_page import TimetablePage
 
 __all__ = [
     "DashboardPage",
+    "DataProtectionPage",
     "EngagementEditor",
     "EngagementsPage",
     "FollowUpPage",
