@@ -18,7 +18,7 @@ def cmd_verify(args: argparse.Namespace, context: Context[Store]) -> int:
     with context.open_store(args) as store, store.session() as s:
         check = verify(s)
     if check.broken is None:
-        print(f"{plural(check.events, 'event')}, chain intact (head: event {check.head_id})")
+        print(check.intact_line())
         return 0
     broken = check.broken
     print(

@@ -2,7 +2,8 @@
 
 The indexes are external-content FTS5 tables kept in step by triggers, so every writer (ORM,
 bulk insert, merge) updates them without knowing they exist. They key on the base table's
-rowid; anything that may renumber rowids (VACUUM) must be followed by `rebuild_sql`.
+rowid; anything that may renumber rowids (VACUUM) must be followed by `rebuild_sql`. A
+row updated or deleted leaves its old words in the index until `optimize_sql` (store/scrub.py).
 """
 
 from __future__ import annotations
@@ -49,3 +50,9 @@ def drop_sql(table: str) -> list[str]:
 def rebuild_sql(table: str) -> str:
     """Rebuild one index from its table (after a bulk change or VACUUM)."""
     return f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')"
+
+
+def optimize_sql(table: str) -> str:
+    """Merge one index's segments into one, dropping deleted entries and the words they held
+    (after an erasure: store/scrub.py)."""
+    return f"INSERT INTO {table}_fts({table}_fts) VALUES ('optimize')"
