@@ -189,7 +189,8 @@ def put(
             s.add(ConsentEvent(contact_id=me.id, kind=kind, on=on, method=ConsentMethod.WRITTEN,
                                recorded_at=WHEN, note=f"{person.name} signed"))  # fmt: skip
         s.add(ConsentEvent(contact_id=them.id, kind=ConsentEventKind.GIVEN, on=WHEN.date(),
-                           method=ConsentMethod.EMAIL, recorded_at=WHEN, note="by e-mail"))  # fmt: skip
+                           method=ConsentMethod.EMAIL, recorded_at=WHEN,
+                           note="by e-mail"))  # fmt: skip
         engagements = []
         for i in range(max(places.attended, 1)):
             e = Engagement(
@@ -243,7 +244,8 @@ def put(
         for i in range(places.audit):
             s.add(AuditEvent(at=WHEN, device_id=store.device_id, officer="Ada Officer",
                              entity="returned_form", entity_id=first.id, action="keyed",
-                             changes=[], summary=f"Form {i} handed in by {person.name}"))  # fmt: skip
+                             changes=[],
+                             summary=f"Form {i} handed in by {person.name}"))  # fmt: skip
         s.add(AuditEvent(at=WHEN, device_id=store.device_id, officer="Ada Officer",
                          entity="returned_form", entity_id=first.id, action="keyed", changes=[],
                          summary=f"Form handed in by {other.name}"))  # fmt: skip
@@ -364,8 +366,9 @@ def test_an_erased_person_is_nowhere(
             ConsentEvent.contact_id == them)) == 1  # fmt: skip
         engagements = [s.get(Engagement, e) for e in made]
         assert all([c.id for c in e.attendees] == [them] for e in engagements)
-        assert s.scalar(select(Finding.text).where(Finding.engagement_id == engagements[0].id)) \
-            .endswith("said the lighting is poor" if not places.finding else f"{other.name} agreed")
+        assert s.scalar(
+            select(Finding.text).where(Finding.engagement_id == engagements[0].id)
+        ).endswith("said the lighting is poor" if not places.finding else f"{other.name} agreed")
         assert s.get(Draft, f"contact:{them}") is not None
         request = s.get(SubjectAccessRequest, result.request_id)
         assert request is not None and request.kind == "erasure"
@@ -471,9 +474,8 @@ def test_an_objection_withdraws_the_details_until_lifted(store: Store, tmp_path:
     today = dt.date.today()
     with store.transaction() as s:
         object_to_processing(s, cid, today, "Letter of 3 December", officer="Ada Officer")
-    with store.transaction() as s:
-        with pytest.raises(KnownError, match="already objects"):
-            object_to_processing(s, cid, today)
+    with store.transaction() as s, pytest.raises(KnownError, match="already objects"):
+        object_to_processing(s, cid, today)
     sent = [json.loads(line) for line in bundle("2.ccbundle").splitlines()]
     mine = [r for r in sent if r["id"] == cid]
     assert mine and all(r["deleted"] and not r["data"] for r in mine)  # a tombstone

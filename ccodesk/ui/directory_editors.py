@@ -35,6 +35,7 @@ from ccodesk.services.directory import (
 )
 from ccodesk.services.reference import all_topics, priority_groups
 from ccodesk.store import Store
+from ccodesk.ui.privacy_person import PersonActions
 from ccodesk.ui.qtdates import pydate, qdate
 
 
@@ -255,7 +256,15 @@ class ContactEditor(_Editor):
         self.notes.setTabChangesFocus(True)  # Tab moves on, as in every other field
         self.form.addRow("N&otes:", self.notes)
         self.consent.toggled.connect(self._consent_toggled)
+        if contact_id is not None:  # erase, object to processing (issue 15)
+            self.person_actions = PersonActions(store, contact_id, self)
+            self.person_actions.erased.connect(self._erased)
+            self.body.addWidget(self.person_actions)
         self.finish()
+
+    def _erased(self, contact_id: str) -> None:
+        self.saved.emit(contact_id)  # whoever listed the contact shows the list without it
+        self.reject()
 
     def _consent_toggled(self, given: bool) -> None:
         if given and not self.consent_date.check.isChecked():
