@@ -10,6 +10,7 @@ import io
 import json
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,8 @@ from ccodesk.services.audit import REDACTED_CHANGED, UNRECORDED, verify
 from ccodesk.services.erasure import erase_and_scrub, erasure_preview, people_named
 from ccodesk.services.objection import lift_objection, object_to_processing
 from ccodesk.store import Store, create_store
+from ccodesk.sync.central import Central
+from ccodesk.sync.central_merge import merge_bundle
 from ccodesk.sync.export import export_bundle
 
 WHEN = dt.datetime(2026, 11, 2, 18, 30)
@@ -503,3 +506,108 @@ def test_refresh_consent_sends_an_objection_it_had_not_sent(store: Store) -> Non
     conn.commit()
     with store.transaction() as s:
         assert refresh_consent(s, dt.date.today()) == 1
+
+
+# -- the centre ----------------------------------------------------------------------------------
+
+
+def _centre_text(central: Central) -> list[tuple[str, str, bytes]]:
+    """Every text value of every table at the centre (its FTS shadow tables too, on SQLite)."""
+    from sqlalchemy import inspect, text
+
+    found = []
+    with central.engine.connect() as conn:
+        tables = inspect(conn).get_table_names()
+        if conn.dialect.name == "sqlite":
+            tables = [r[0] for r in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")]  # fmt: skip
+        for table in tables:
+            result = conn.execute(text(f'SELECT * FROM "{table}"'))
+            columns = list(result.keys())
+            for row in result:
+                for column, value in zip(columns, row, strict=True):
+                    if isinstance(value, dict | list):
+                        value = json.dumps(value)
+                    if isinstance(value, str):
+                        found.append((table, column, value.encode()))
+                    elif isinstance(value, bytes | memoryview):
+                        found.append((table, column, bytes(value)))
+    return found
+
+
+def check_erasure_reaches(central: Central, tmp_path: Path) -> None:
+    """A shared contact, their attendance and a finding naming them reach the centre; after
+    the erasure the next bundle holds none of it and the centre's copy loses it all."""
+    from tests.test_sync import decrypt, export, make_borough
+
+    person = Someone("Xqcentre", "Zvperson", "07700 900456")
+    camden = make_borough(tmp_path / "camden", "camden", "Ada Officer", central)
+    try:
+        with camden.transaction() as s:
+            me = Contact(name=person.name, email=person.email, phone=person.phone,
+                         consent_given=True, consent_date=WHEN.date(), shareable=True)  # fmt: skip
+            them = Contact(name="Otto Holm", consent_given=True, consent_date=WHEN.date(),
+                           shareable=True)  # fmt: skip
+            e = Engagement(kind=EngagementKind.PCCG_MEETING, title="Camden PCCG", starts_at=WHEN,
+                           notes=f"{person.name} chaired; Otto Holm took notes")  # fmt: skip
+            e.attendees.extend([me, them])
+            s.add(e)
+            s.flush()
+            s.add(Finding(engagement_id=e.id, text=f"{person.name} ({person.email}) asked why"))
+            s.flush()
+            ids = me.id, them.id, e.id
+        first = export(camden, tmp_path / "1.ccbundle")
+        assert merge_bundle(central, first).ok
+        assert any(holds(v, person) for _t, _c, v in _centre_text(central))
+        erase_and_scrub(camden, ids[0])
+        second = export(camden, tmp_path / "2.ccbundle")
+        assert not holds(decrypt(second.read_bytes(), central.identity)["changes.jsonl"], person)
+        outcome = merge_bundle(central, second)
+        assert outcome.ok, outcome.message
+    finally:
+        camden.close()
+    for table, column, value in _centre_text(central):
+        assert not holds(value, person), (table, column, value[:200])
+        if "_fts_" in table:
+            assert not any(t in value.lower() for t in person.tokens()), (table, column)
+    with central.session() as s:
+        contact = s.get(Contact, ids[0])
+        assert contact is not None and contact.deleted and contact.name == ""
+        kept = s.get(Contact, ids[1])
+        assert kept is not None and kept.name == "Otto Holm"
+        engagement = s.get(Engagement, ids[2])
+        assert engagement is not None
+        assert [c.id for c in engagement.attendees] == [ids[1]]
+        assert engagement.notes == "[erased] chaired; Otto Holm took notes"
+        assert s.scalar(select(DeletionRecord.category)) == "erasure"
+
+
+def test_erasure_reaches_a_centre_on_sqlite(tmp_path: Path) -> None:
+    from tests.test_sync import make_central
+
+    central = make_central(tmp_path / "centre")
+    try:
+        check_erasure_reaches(central, tmp_path)
+    finally:
+        central.close()
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    from tests.support.postgres import _bin_dir, postgres_cluster
+
+    if _bin_dir() is None:
+        pytest.skip("needs PostgreSQL's server binaries (Debian: postgresql)")
+    with postgres_cluster() as url:
+        yield url
+
+
+def test_erasure_reaches_a_centre_on_postgres(pg_url: str, tmp_path: Path) -> None:
+    from ccodesk.sync.central import init_central
+    from tests.support.postgres import new_database
+
+    central = init_central(tmp_path / "centre", new_database(pg_url, "erasure"), "Centre")
+    try:
+        check_erasure_reaches(central, tmp_path)
+    finally:
+        central.close()
