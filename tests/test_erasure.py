@@ -611,3 +611,62 @@ def test_erasure_reaches_a_centre_on_postgres(pg_url: str, tmp_path: Path) -> No
         check_erasure_reaches(central, tmp_path)
     finally:
         central.close()
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+
+def store_at(store: Store) -> Store:
+    from ccodesk.store import open_store
+
+    return open_store(store.data_dir)
+
+
+def test_cli_refuses_an_ambiguous_name_then_erases_and_verifies(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ccodesk.cli.borough import main
+
+    with store.transaction() as s:
+        first = Contact(name="Xqsam Zvlee", email="sam1@example.org")
+        second = Contact(name="xqsam  zvlee", email="sam2@example.org")
+        s.add_all([first, second])
+        s.flush()
+        s.add(Contact(name="Otto Holm", notes="Knows Xqsam Zvlee"))
+        ids = first.id, second.id
+    base = ["--data-dir", str(store.data_dir), "privacy"]
+    store.close()
+    assert main([*base, "erase", "Xqsam Zvlee", "--yes"]) == 1
+    said = capsys.readouterr()
+    assert "2 contacts match 'Xqsam Zvlee'; nothing was changed" in said.err + said.out
+    assert ids[0] in said.err + said.out and "sam2@example.org" in said.err + said.out
+    assert main([*base, "erase", "--contact", ids[0], "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "Erasing Xqsam Zvlee removes" in out and "Contact details: 1" in out
+    assert "Other contacts' details naming them: 1" in out  # Otto's notes
+    assert "Erased: " in out
+    with store_at(store) as again, again.session() as s:
+        namesake = s.get(Contact, ids[1])  # another person of the same name: theirs to keep
+        assert namesake is not None and namesake.name == "xqsam  zvlee"
+    assert main(["--data-dir", str(store.data_dir), "audit", "verify"]) == 0
+    assert "chain intact" in capsys.readouterr().out
+    assert main([*base, "object", "--contact", ids[0]]) == 1  # erased: no one to object
+    assert main([*base, "erase", "Nobody Known", "--yes"]) == 1
+    assert "No contact is called 'Nobody Known'" in capsys.readouterr().err
+
+
+def test_cli_records_and_lifts_an_objection(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ccodesk.cli.borough import main
+
+    with store.transaction() as s:
+        s.add(Contact(name="Xqobi Zvjones", consent_given=True, consent_date=WHEN.date()))
+    base = ["--data-dir", str(store.data_dir), "privacy", "object", "Xqobi Zvjones"]
+    store.close()
+    assert main([*base, "--note", "letter"]) == 0
+    assert "objects to processing from" in capsys.readouterr().out
+    assert main(base) == 1
+    assert "already objects" in capsys.readouterr().err
+    assert main([*base, "--lift"]) == 0
+    assert "no longer objects" in capsys.readouterr().out

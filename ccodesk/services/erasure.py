@@ -12,7 +12,8 @@ What goes:
   loses them too (the aggregate attendance counts stay);
 - free text that names them (name, e-mail or phone: services/erasure_text.py) in every synced
   record, each changed record a new version that sync sends; a quick-time consultee that *is*
-  the person is blanked whole, with its contact-log notes;
+  the person is blanked whole, with its contact-log notes (another contact of the same name is
+  another person: their name stays, though their notes are searched like any text);
 - drafts naming them are deleted, the dashboard's snapshot is cleared, calendar links' organiser
   fields naming them are blanked, conflicts kept for review about them are deleted;
 - audit events whose summary names them: the summary blanked, `redacted_at` set and each
@@ -216,6 +217,8 @@ def _plan(session: Session, contact: Contact) -> _Plan:
             key, values = row[0], dict(zip([c.name for c in columns], row[1:], strict=True))
             if name == "contact" and key == contact.id:
                 continue  # the person's own row: blanked whole below
+            if name == "contact":  # a namesake is another person: their name is theirs
+                values.pop("name")
             if name == "quick_time_consultee" and pattern.fullmatch(values["name"].strip()):
                 blanked_consultees.add(key)
                 new = {"name": ERASED, "reason": "", "advice": "", "impact": ""}
