@@ -61,7 +61,8 @@ def test_erase_from_the_organisations_page(qtbot: QtBot, store: Store) -> None:
     page.show_details(org_id)
     assert "Xqena Zvorak" in page.details.toPlainText()
     editor = _editor(qtbot, page, me)
-    qtbot.mouseClick(editor.person_actions.erase_button, LEFT)
+    qtbot.mouseClick(editor.person_actions.erase_button, LEFT)  # finds what names them…
+    qtbot.waitUntil(lambda: isinstance(editor.person_actions.dialog, EraseDialog))
     dialog = editor.person_actions.dialog
     assert isinstance(dialog, EraseDialog)
     words = " ".join(label.text() for label in dialog.findChildren(type(editor.problems)))
@@ -91,8 +92,10 @@ def test_cancel_erases_nothing(qtbot: QtBot, store: Store) -> None:
     _org, me, _them = _people(store)
     editor = ContactEditor(store, me)
     qtbot.addWidget(editor)
-    dialog = editor.person_actions.ask_erase()
-    assert dialog is not None
+    editor.person_actions.ask_erase()
+    qtbot.waitUntil(lambda: isinstance(editor.person_actions.dialog, EraseDialog))
+    dialog = editor.person_actions.dialog
+    assert isinstance(dialog, EraseDialog)
     qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Cancel), LEFT)
     assert not dialog.isVisible()
     with store.session() as s:

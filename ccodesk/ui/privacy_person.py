@@ -185,6 +185,8 @@ class PersonActions(QWidget):
         self.store, self.contact_id = store, contact_id
         self.dialog: QDialog | None = None
         self.message: QMessageBox | None = None
+        self.job: BackgroundJob | None = None
+        self.progress: ProgressDialog | None = None
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.erase_button = QPushButton("Erase this &person…")
@@ -204,18 +206,28 @@ class PersonActions(QWidget):
             "&Lift the objection…" if objected else "Objects to &processing…"
         )
 
-    def ask_erase(self) -> EraseDialog | None:
-        try:
-            with self.store.session() as s:
-                preview = erasure_preview(s, self.contact_id)
-        except KnownError as exc:
-            self.message = _message(self, "Not erased", str(exc), warning=True)
-            return None
+    def ask_erase(self) -> None:
+        """Find what names the person (in the background: seconds on a large store), then ask."""
+        store, contact_id = self.store, self.contact_id
+
+        def work(_progress: Progress, _cancelled: object) -> ErasurePreview:
+            with store.session() as s:
+                return erasure_preview(s, contact_id)
+
+        self.job = BackgroundJob(work)
+        self.progress = ProgressDialog(self.job, "Finding what names this person…", self)
+        self.job.signals.succeeded.connect(self._ask)
+        self.job.on_failure(self._not_erased)
+        self.job.start()
+
+    def _not_erased(self, error: KnownError) -> None:
+        self.message = _message(self, "Not erased", str(error), warning=True)
+
+    def _ask(self, preview: ErasurePreview) -> None:
         dialog = EraseDialog(self.store, preview, self.window())
         dialog.erased.connect(lambda result: self._erased(preview.name, result))
         self.dialog = dialog
         dialog.open()
-        return dialog
 
     def _erased(self, name: str, result: ErasureResult) -> None:
         # shown over the window the editor came from: the editor closes on `erased`
