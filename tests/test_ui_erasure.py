@@ -69,6 +69,8 @@ def test_erase_from_the_organisations_page(qtbot: QtBot, store: Store) -> None:
     for line in ("Contact details: 1", "Named attendance at engagements: 1",
                  "Engagements naming them: 1"):  # fmt: skip
         assert line in words
+    for shown in (editor, dialog):  # the smallest screen the desktop supports: 1024×700
+        assert shown.sizeHint().width() <= 1024 and shown.sizeHint().height() <= 700
     qtbot.keyClicks(dialog.note, "Letter of 1 December")
     with qtbot.waitSignal(editor.person_actions.erased, timeout=60_000):
         qtbot.mouseClick(dialog.erase_button, LEFT)

@@ -86,6 +86,8 @@ def cmd_erase(args: argparse.Namespace, context: Context[Store]) -> int:
         + f"; the store was rewritten without the old text ({seconds:.1f} s). "
         "The next sync export takes the erasure to the centre."
     )
+    if result.backups:
+        print(result.backups_note())
     return 0
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Enum, String, Table, Text, cast, delete, or_, select
@@ -55,10 +56,11 @@ from ccodesk.models import (
     engagement_attendee,
 )
 from ccodesk.services.erasure_text import ERASED, Person, names, replaced
-from ccodesk.store import Store
+from ccodesk.store import BACKUP_DIR, Store
 from ccodesk.store.audit_chain import redaction_event
 from ccodesk.store.scrub import ScrubTimes, scrub
 from ccodesk.sync.records import ENTITIES, PERSONAL
+from ccodesk.words import plural
 
 CATEGORY = "erasure"
 RULE = "Erasure at the person's request"
@@ -158,6 +160,19 @@ class ErasureResult:
     redacted_events: int
     scrub: ScrubTimes | None = None
     seconds: float = 0.0
+    # copies of the store kept before schema upgrades: they still hold the person until
+    # deleted (ccodesk cannot change a copy; the officer decides when it is no longer needed)
+    backups: tuple[str, ...] = ()
+
+    def backups_note(self) -> str:
+        """A sentence about the backup copies that still hold the person ("" when none)."""
+        if not self.backups:
+            return ""
+        return (
+            f"{plural(len(self.backups), 'backup copy', 'backup copies')} of the store, made "
+            "before schema upgrades, still hold the person: delete them when no longer needed "
+            f"({Path(self.backups[0]).parent})."
+        )
 
 
 def _erasable(session: Session, contact_id: str) -> Contact:
@@ -410,12 +425,14 @@ def erase_and_scrub(
         if cancelled():
             raise Cancelled("Erasure cancelled; nothing was erased.")
     times = scrub(store.engine, progress)
+    backups = store.data_dir / BACKUP_DIR
     return ErasureResult(
         result.counts,
         result.request_id,
         result.redacted_events,
         times,
         time.perf_counter() - start,
+        tuple(sorted(str(f) for f in backups.glob("*.db"))) if backups.is_dir() else (),
     )
 
 

@@ -237,7 +237,7 @@ class PersonActions(QWidget):
             "Erased",
             f"{name} was erased: {plural(sum(result.counts.values()), 'item')} removed or "
             f"blanked in {result.seconds:.1f} s, and the store rewritten without the old text. "
-            "The next sync export takes the erasure to the central unit.",
+            "The next sync export takes the erasure to the central unit. " + result.backups_note(),
         )
         self.erased.emit(self.contact_id)
 
