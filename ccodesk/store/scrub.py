@@ -13,6 +13,11 @@ file. So, in this order and outside any transaction:
 4. each index is rebuilt from its table, since VACUUM may renumber the rowids it keys on
    (store/search_index.py), and a last checkpoint truncates the WAL again.
 
+`secure_delete` alone (zeroing what a transaction deletes) is not enough, and VACUUM is not
+optional: when a b-tree page split long before the erasure, SQLite left stale copies of the
+moved rows in the pages' unused space, which no later deletion touches (found by
+tests/test_erasure.py, which decrypts every page of the file and looks for the person).
+
 The file stays encrypted throughout (SQLCipher); this is about what a holder of the key could
 read back. Takes seconds on a large store: the desktop runs it in the background.
 """
