@@ -651,6 +651,8 @@ def test_cli_refuses_an_ambiguous_name_then_erases_and_verifies(
     assert main(["--data-dir", str(store.data_dir), "audit", "verify"]) == 0
     assert "chain intact" in capsys.readouterr().out
     assert main([*base, "object", "--contact", ids[0]]) == 1  # erased: no one to object
+    assert main([*base, "erase", "--contact", ids[0]]) == 0  # again: only the rewrite
+    assert "already erased; the store is now rewritten" in capsys.readouterr().out
     assert main([*base, "erase", "Nobody Known", "--yes"]) == 1
     assert "No contact is called 'Nobody Known'" in capsys.readouterr().err
 
@@ -670,3 +672,26 @@ def test_cli_records_and_lifts_an_objection(
     assert "already objects" in capsys.readouterr().err
     assert main([*base, "--lift"]) == 0
     assert "no longer objects" in capsys.readouterr().out
+
+
+def test_a_rewrite_that_fails_is_one_plain_message_and_can_be_finished(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ccodesk.services.erasure as erasure
+
+    with store.transaction() as s:
+        contact = Contact(name="Xqdisk Zvfull")
+        s.add(contact)
+        s.flush()
+        cid = contact.id
+
+    def full(*_a: object, **_k: object) -> None:
+        raise sqlcipher3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(erasure, "scrub", full)
+    with pytest.raises(KnownError, match=r"The person is erased, but .* disk .* is full"):
+        erase_and_scrub(store, cid)
+    monkeypatch.undo()
+    assert erase_and_scrub(store, cid).scrub is not None  # finished: the rewrite alone
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(DeletionRecord)) == 1

@@ -55,11 +55,18 @@ def _contact_id(session: Session, args: argparse.Namespace) -> str:
 
 
 def cmd_erase(args: argparse.Namespace, context: Context[Store]) -> int:
-    from ccodesk.services.erasure import erase_and_scrub, erasure_preview
+    from ccodesk.services.erasure import already_erased, erase_and_scrub, erasure_preview
 
     with context.open_store(args) as store:
         with store.session() as s:
-            preview = erasure_preview(s, _contact_id(s, args))
+            contact_id = _contact_id(s, args)
+            finishing = already_erased(s, contact_id)
+        if finishing:  # a rewrite that failed before (a full disk): finish it
+            erase_and_scrub(store, contact_id, progress=context.progress("Rewriting the store"))
+            print("That contact was already erased; the store is now rewritten without them.")
+            return 0
+        with store.session() as s:
+            preview = erasure_preview(s, contact_id)
         print(f"Erasing {printable(preview.name)} removes, on this device and at the centre:")
         for words, count in preview.lines():
             print(f"  {words}: {count}")

@@ -39,7 +39,7 @@ from sqlalchemy import JSON, Enum, String, Table, Text, cast, delete, or_, selec
 from sqlalchemy.orm import Session
 
 from ccodesk.errors import Cancelled, KnownError, NotFound
-from ccodesk.failures import stop_if_cancelled
+from ccodesk.failures import stop_if_cancelled, store_problem
 from ccodesk.models import (
     AuditEvent,
     Base,
@@ -173,6 +173,16 @@ class ErasureResult:
             "before schema upgrades, still hold the person: delete them when no longer needed "
             f"({Path(self.backups[0]).parent})."
         )
+
+
+def already_erased(session: Session, contact_id: str) -> bool:
+    """Whether contact `contact_id` was erased (a tombstone with nothing personal left)."""
+    contact = session.get(Contact, contact_id)
+    return bool(
+        contact is not None
+        and contact.deleted
+        and not Person(contact.name, contact.email, contact.phone).terms()
+    )
 
 
 def _erasable(session: Session, contact_id: str) -> Contact:
@@ -413,18 +423,34 @@ def erase_and_scrub(
     cancelled: Callable[[], bool] = lambda: False,
 ) -> ErasureResult:
     """Erase the contact (one transaction; Cancel before it commits erases nothing), then
-    tidy the search indexes and VACUUM so the old text is not left in the file."""
+    tidy the search indexes and VACUUM so the old text is not left in the file.
+
+    For a contact already erased, only the rewrite is done (it failed the first time: a full
+    disk, say); the KnownError of a failed rewrite says so."""
     import time
 
     start = time.perf_counter()
     progress(0, 0, "Finding everything that names the person…")
     with store.transaction() as session:
-        result = erase_person(
-            session, contact_id, store.officer_name, request_note, cancelled=cancelled
-        )
+        if already_erased(session, contact_id):
+            result = ErasureResult(dict.fromkeys(CATEGORIES, 0), 0, 0)
+        else:
+            result = erase_person(
+                session, contact_id, store.officer_name, request_note, cancelled=cancelled
+            )
         if cancelled():
             raise Cancelled("Erasure cancelled; nothing was erased.")
-    times = scrub(store.engine, progress)
+    try:
+        times = scrub(store.engine, progress)
+    except Exception as exc:
+        known = store_problem(exc, store.path, None)
+        if known is None:
+            raise
+        raise KnownError(
+            "The person is erased, but the store could not be rewritten without the old text: "
+            f"{known} Until it is, that text stays in unused parts of the encrypted file; "
+            "erase the same contact again to finish."
+        ) from exc
     backups = store.data_dir / BACKUP_DIR
     return ErasureResult(
         result.counts,
