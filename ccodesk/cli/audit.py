@@ -23,7 +23,7 @@ def cmd_verify(args: argparse.Namespace, context: Context[Store]) -> int:
             f"the chain is checked from event {check.first_id}"
         )
     if check.broken is None:
-        print(f"{plural(check.events, 'event')}, chain intact (head: event {check.head_id})")
+        print(check.intact_line())
         return 0
     broken = check.broken
     print(

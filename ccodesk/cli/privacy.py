@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ccodesk.cli import consent, privacy_retention
+from ccodesk.cli import consent, privacy_person, privacy_retention
 
 # each part's `add_actions`, in the order `privacy --help` lists them
-PARTS: tuple[Callable[[Any], None], ...] = (privacy_retention.add_actions, consent.add_actions)
+PARTS: tuple[Callable[[Any], None], ...] = (
+    privacy_retention.add_actions,
+    consent.add_actions,
+    privacy_person.add_actions,
+)
 
 
 def add_commands(sub: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,17 +18,34 @@ from ccodesk.errors import KnownError
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import AuditEvent
 from ccodesk.services.spreadsheet_safety import CellValue, csv_text
-from ccodesk.store.audit_chain import anchor, at_text, canonical, changes_text, event_hash
+from ccodesk.store.audit_chain import (
+    REDACT_ACTION,
+    REDACT_ENTITY,
+    anchor,
+    at_text,
+    canonical,
+    changes_text,
+    event_hash,
+    kept_fields_hash,
+    redaction_says,
+)
+from ccodesk.words import plural
 
 PAGE = 20_000  # events read per query while verifying (bounded memory at millions of events)
 
+# `mark`: 1 for an event whose summary was blanked after an erasure, 2 for an event that
+# records such a redaction, 0 for the rest (the fast path reads no more columns for them).
+_MARK = (
+    "CASE WHEN redacted_at IS NOT NULL THEN 1"
+    f" WHEN action = '{REDACT_ACTION}' AND entity = '{REDACT_ENTITY}' THEN 2 ELSE 0 END"
+)
 _CHAIN_SQLITE = (
     "SELECT id, json_array(id, at, device_id, officer, entity, entity_id, action, changes,"
-    " summary), prev_hash, hash FROM audit_event WHERE id > ? ORDER BY id LIMIT ?"
+    f" summary), prev_hash, hash, {_MARK} FROM audit_event WHERE id > ? ORDER BY id LIMIT ?"
 )
 _CHAIN = (
     "SELECT id, at, device_id, officer, entity, entity_id, action, changes, summary,"
-    " prev_hash, hash FROM audit_event WHERE id > :after ORDER BY id LIMIT :n"
+    f" prev_hash, hash, {_MARK} FROM audit_event WHERE id > :after ORDER BY id LIMIT :n"
 )
 
 
@@ -48,10 +66,18 @@ class ChainCheck:
     broken: BrokenLink | None
     purged: int = 0  # events removed under the retention schedule (before the anchor)
     first_id: int = 1  # the first event the chain is checked from
+    redacted: int = 0  # events whose summary was blanked after an erasure (checked by links)
 
     @property
     def intact(self) -> bool:
         return self.broken is None
+
+    def intact_line(self) -> str:
+        """ "N events, chain intact (M redacted after erasure; head: event X)"."""
+        redacted = f"{self.redacted} redacted after erasure; " if self.redacted else ""
+        return (
+            f"{plural(self.events, 'event')}, chain intact ({redacted}head: event {self.head_id})"
+        )
 
 
 def _when(value: object) -> str:
@@ -74,50 +100,82 @@ def _unlinked(last_id: int, ev_id: int, start_id: int = 0) -> str:
     return f"it does not follow event {last_id}: that event, or this one's link to it, was changed"
 
 
+UNRECORDED = (
+    "its summary was blanked as if after an erasure, but no later 'redact' event records it"
+)
+REDACTED_CHANGED = "its fields were changed after its summary was blanked by an erasure"
+
+
 def verify(session: Session, progress: Callable[[int], None] | None = None) -> ChainCheck:
     """Walk the audit trail in id order and recompute every hash; stop at the first break.
 
     An altered event no longer matches its own hash; a deleted one leaves the next event
     pointing at a hash that is not the one before it. After a retention purge the walk starts
     at the anchor (`AuditAnchor`): the first event kept must link to the hash it recorded.
-    (Events removed from the very end leave
-    no trace here: the centre notices those, from the head each bundle carried.)
+    (Events removed from the very end leave no trace here: the centre notices those, from the
+    head each bundle carried.) An event whose summary an erasure blanked is checked by its
+    links, and by the later 'redact' event that must record it with the hash of its other
+    fields (store/audit_chain.py).
 
     At a million events the rows' Python objects are most of the time, so on SQLite the
     database writes each event's canonical JSON itself (`json_array` gives the very text
-    `audit_chain.canonical` does) and only four columns are read, with the driver's own cursor;
-    a mismatch is confirmed from the row's fields before it is reported (docs/benchmarks.md).
+    `audit_chain.canonical` does) and only five columns are read, with the driver's own
+    cursor; a mismatch is confirmed from the row's fields before it is reported
+    (docs/benchmarks.md).
     """
     start_id, start_hash = anchor(session)
     purged = int(session.scalar(text("SELECT purged FROM audit_anchor WHERE id = 1")) or 0)
     count, last_id, last_hash = 0, start_id, start_hash
+    # redacted events not yet matched by a 'redact' event: id -> (kept-fields hash, count)
+    pending: dict[int, tuple[str, int]] = {}
+    redacted = 0
+
+    def check(count: int, last_id: int, last_hash: str, broken: BrokenLink | None) -> ChainCheck:
+        return ChainCheck(count, last_id, last_hash, broken, purged, start_id + 1, redacted)
+
     conn = session.connection()
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     pages = _sqlite_pages if conn.dialect.name == "sqlite" else _python_pages
     sha256 = hashlib.sha256
     try:
         for rows in pages(cursor, conn.dialect.paramstyle, start_id):
-            for ev_id, body, prev, own in rows:
+            for ev_id, body, prev, own, mark in rows:
                 if prev != last_hash:
                     at, _action, _entity = _described(session, ev_id)
                     broken = BrokenLink(ev_id, at, _unlinked(last_id, ev_id, start_id))
-                    return ChainCheck(count, last_id, last_hash, broken, purged, start_id + 1)
-                if sha256((prev + body).encode()).hexdigest() != own and not _holds(
+                    return check(count, last_id, last_hash, broken)
+                if mark == 1:  # checked by its links, and by the 'redact' event to come
+                    pending[ev_id] = (kept_fields_hash(json.loads(body)[:8]), count)
+                    redacted += 1
+                elif sha256((prev + body).encode()).hexdigest() != own and not _holds(
                     session, ev_id, prev, own
                 ):
                     at, action, entity = _described(session, ev_id)
                     what = f"its contents were changed after it was written ({action} {entity})"
-                    broken = BrokenLink(ev_id, at, what)
-                    return ChainCheck(count, last_id, last_hash, broken, purged, start_id + 1)
+                    return check(count, last_id, last_hash, BrokenLink(ev_id, at, what))
+                elif mark == 2:
+                    fields = json.loads(body)
+                    target = int(fields[5]) if str(fields[5]).isdigit() else -1
+                    if target in pending:
+                        kept, before = pending.pop(target)
+                        if redaction_says(fields[8]) != kept:
+                            at, _action, _entity = _described(session, target)
+                            broken = BrokenLink(target, at, REDACTED_CHANGED)
+                            return check(before, target - 1, "", broken)
                 count, last_id, last_hash = count + 1, ev_id, own
             if progress is not None:
                 progress(count)
     finally:
         cursor.close()
-    return ChainCheck(count, last_id, last_hash, None, purged, start_id + 1)
+    if pending:
+        target = min(pending)
+        at, _action, _entity = _described(session, target)
+        broken = BrokenLink(target, at, UNRECORDED)
+        return check(pending[target][1], target - 1, "", broken)
+    return check(count, last_id, last_hash, None)
 
 
-Page = list[tuple[int, str, str, str]]  # id, canonical JSON of the fields, prev_hash, hash
+Page = list[tuple[int, str, str, str, int]]  # id, canonical JSON, prev_hash, hash, mark
 
 
 def _sqlite_pages(cursor: Any, _paramstyle: str, last: int = 0) -> Iterator[Page]:
@@ -140,6 +198,7 @@ def _python_pages(cursor: Any, paramstyle: str, last: int = 0) -> Iterator[Page]
                 canonical([*row[:1], at_text(row[1]), *row[2:7], changes_text(row[7]), row[8]]),
                 row[9],
                 row[10],
+                row[11],
             )
             for row in rows
         ]

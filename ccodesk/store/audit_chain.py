@@ -9,10 +9,20 @@ head in each bundle's manifest is for (the centre notices a history that no long
 what the device sent before; docs/bundle-format.md §3).
 
 Written by the store layer for every new `AuditEvent` in a flush (`link_new`), whoever added
-it; read back by `services.audit.verify`. After the retention schedule purged old events
+it; read back by `services.audit.verify`.
+
+After the retention schedule purged old events
 (`services.retention`), the chain starts at the anchor (`AuditAnchor`: the first event kept
 and the hash it links back to); the anchor is as editable as the events, so the centre's
 record of each bundle's head remains the check on a history cut short.
+
+An erasure (services/erasure.py) blanks the summary of each event that named the person and
+sets its `redacted_at`: that event's hash can no longer be recomputed, so it is checked by its
+links (its `prev_hash` is the previous event's hash, the next event points at its stored
+hash). Each redaction is itself a new event in the chain (`redaction_event`: action
+'redact', record kind 'audit_event', the redacted event's id) whose summary carries the hash
+of the redacted event's other fields (`kept_fields_hash`); `verify` refuses a redacted event
+that no later 'redact' event names, or whose other fields no longer hash to what it says.
 """
 
 from __future__ import annotations
@@ -45,6 +55,51 @@ def canonical(fields: list[Any]) -> str:
     if _c_encoder is not None:
         return "".join(_c_encoder(fields, 0))
     return _json.encode(fields)
+
+
+REDACT_ACTION = "redact"
+REDACT_ENTITY = "audit_event"
+_REDACTION_SUMMARY = "Summary blanked after an erasure; the event's other fields hash to "
+
+
+def kept_fields_hash(fields: list[Any]) -> str:
+    """The hash of an event's fields but its summary (id, time, device, officer, record kind,
+    record id, action, changed fields: the first eight of `event_hash`'s, as stored)."""
+    kept = [fields[0], at_text(fields[1]), *fields[2:7], changes_text(fields[7])]
+    return hashlib.sha256(canonical(kept).encode()).hexdigest()
+
+
+def redaction_event(
+    redacted: AuditEvent, at: dt.datetime, device_id: str, officer: str
+) -> AuditEvent:
+    """The event that records `redacted`'s summary being blanked (chained like any other)."""
+    fields = [
+        redacted.id,
+        redacted.at,
+        redacted.device_id,
+        redacted.officer,
+        redacted.entity,
+        redacted.entity_id,
+        redacted.action,
+        redacted.changes,
+    ]
+    return AuditEvent(
+        at=at,
+        device_id=device_id,
+        officer=officer,
+        entity=REDACT_ENTITY,
+        entity_id=str(redacted.id),
+        action=REDACT_ACTION,
+        changes=["summary"],
+        summary=_REDACTION_SUMMARY + kept_fields_hash(fields),
+    )
+
+
+def redaction_says(summary: str) -> str:
+    """The hash a 'redact' event's summary states ("" when it states none)."""
+    return (
+        summary.removeprefix(_REDACTION_SUMMARY) if summary.startswith(_REDACTION_SUMMARY) else ""
+    )
 
 
 _HEAD = text("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")

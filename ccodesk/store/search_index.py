@@ -2,7 +2,8 @@
 
 The indexes are external-content FTS5 tables kept in step by triggers, so every writer (ORM,
 bulk insert, merge) updates them without knowing they exist. They key on the base table's
-rowid; anything that may renumber rowids (VACUUM) must be followed by `rebuild_sql`.
+rowid; anything that may renumber rowids (VACUUM) must be followed by `rebuild_sql`. A
+row updated or deleted leaves its old words in the index until `optimize_sql` (store/scrub.py).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def rebuild_sql(table: str) -> str:
 
 
 def optimize_sql(table: str) -> str:
-    """Merge one index's segments, dropping the entries of deleted or changed text (after
-    personal details are blanked, their words are otherwise kept until segments merge)."""
+    """Merge one index's segments into one, dropping the entries of deleted or changed text
+    and the words they held (after a purge blanked names or notes, or an erasure:
+    store/scrub.py); otherwise they are kept until segments merge."""
     return f"INSERT INTO {table}_fts({table}_fts) VALUES ('optimize')"

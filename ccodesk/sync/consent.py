@@ -11,6 +11,7 @@ version vector would be "already had" at the centre. So before each export `refr
 stamps a new local version of every shareable contact whose consent started or ended since
 its stored version was stamped: that version is then in the bundle, as a tombstone (consent
 ended, and the centre deletes its copy) or with its details (consent dated ahead has begun).
+An objection to processing (`Contact.objected_on`) counts as consent ending on that day.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def refresh_consent(session: Session, day: dt.date) -> int:
             changed += 1
             continue
         stamped = _stamped_on(contact.hlc) or dt.date.min
-        turns = [contact.consent_date]
+        # an objection: from that day their details must not be sent (a tombstone goes)
+        turns = [contact.consent_date, contact.objected_on]
         if contact.consent_expires is not None and contact.consent_expires < dt.date.max:
             turns.append(contact.consent_expires + dt.timedelta(days=1))
         if any(turn is not None and stamped < turn <= day for turn in turns):

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from ccodesk.errors import KnownError, NotFound
 from ccodesk.failures import stop_if_cancelled
 from ccodesk.models import SyncConflict, SyncTombstone
+from ccodesk.store.search_index import SEARCHABLE, optimize_sql
 from ccodesk.store.stamping import Allocation
 from ccodesk.sync.bulk import among, executemany
 from ccodesk.sync.records import (
@@ -112,6 +113,8 @@ def merge_records(
     if decided.writes or decided.keeps:
         _write_decided(session, decided, kept_deletions)
     session.flush()
+    if session.info.pop(_BLANKED, False):
+        _forget_blanked_words(session)
     stop_if_cancelled(cancelled, NOT_MERGED)
     return MergeResult(
         applied=len(decided.writes) + len(decided.keeps) - len(decided.conflicts),
@@ -379,6 +382,7 @@ def _write(
             values: dict[str, Any] = dict(meta)
             for column in PERSONAL.get(record.entity, ()):
                 values[column] = "" if not table.c[column].nullable else None
+                session.info[_BLANKED] = True
             session.execute(update(table).where(table.c.id == record.id).values(values))
             _replace_children(session, record.entity, record.id, {})
         else:
@@ -396,6 +400,23 @@ def _write(
         )
         session.execute(insert(table).values({"id": record.id, **record.data, **meta}))
     _replace_children(session, record.entity, record.id, record.children)
+
+
+_BLANKED = "ccodesk_personal_blanked"  # session.info: a person's details were blanked
+_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table'"
+
+
+def _forget_blanked_words(session: Session) -> None:
+    """A person's details were blanked (an erasure, or consent that ended): on SQLite, merge
+    each full-text index's segments so the old words leave the index too, with the text the
+    same bundle replaced elsewhere (store/scrub.py says why; PostgreSQL has no such index)."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    present = {str(name) for (name,) in conn.exec_driver_sql(_TABLES)}
+    for table in SEARCHABLE:
+        if f"{table}_fts" in present:
+            conn.exec_driver_sql(optimize_sql(table))
 
 
 def _keep(

@@ -40,6 +40,7 @@ from ccodesk.services.directory import (
 from ccodesk.services.reference import all_topics, priority_groups
 from ccodesk.store import Store
 from ccodesk.ui.consent_dialog import ConsentDialog
+from ccodesk.ui.privacy_person import PersonActions
 
 
 class _Editor(QDialog):
@@ -236,6 +237,10 @@ class ContactEditor(_Editor):
         self.notes.setMaximumHeight(70)
         self.form.addRow("N&otes:", self.notes)
         self.body.addWidget(self._consent_box())
+        if contact_id is not None:  # erase, object to processing (issue 15)
+            self.person_actions = PersonActions(store, contact_id, self)
+            self.person_actions.erased.connect(self._erased)
+            self.body.addWidget(self.person_actions)
         self.finish()
         self.show_consent()
 
@@ -335,6 +340,10 @@ class ContactEditor(_Editor):
         if dialog.kind == ConsentEventKind.WITHDRAWN:
             self.shareable.setChecked(False)  # sharing ends with consent (as it did in the store)
         self.show_consent()
+
+    def _erased(self, contact_id: str) -> None:
+        self.saved.emit(contact_id)  # whoever listed the contact shows the list without it
+        self.reject()
 
     def store_it(self) -> str:
         step = self.pending
