@@ -44,14 +44,8 @@ from ccodesk.models import (
     QuickTimeContact,
 )
 from ccodesk.services.subject_access import SearchTerms, find_person, phone_digits
-from ccodesk.services.subject_access_log import (
-    AnswerNotWritten,
-    answer_request,
-    due_date,
-    list_requests,
-    log_request,
-    requests_due,
-)
+from ccodesk.services.subject_access_answer import AnswerNotWritten, answer_request
+from ccodesk.services.subject_access_log import due_date, list_requests, log_request, requests_due
 from ccodesk.store import Store
 
 DAY = dt.datetime(2026, 9, 14, 18, 30)

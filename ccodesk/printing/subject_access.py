@@ -1,16 +1,13 @@
 """The answer to a subject access request, printed: a covering summary, then every item held.
 
 `ccodesk.services.subject_access` finds what is held about a person and gathers it into a
-`SubjectAccessReport`; `report_pdf` lays it out. Page 1 is the covering summary (who asked,
-when, the date the answer is due, what was searched for, each category found with how many
-items and why it is held); then every item, category by category, with why it is held and its
-fields. Plain data in, PDF bytes out.
+`SubjectAccessReport` (printing/subject_access_data.py); `report_pdf` lays it out. Page 1 is
+the covering summary (who asked, when, the date the answer is due, what was searched for,
+each category found with how many items and why it is held); then every item, category by
+category, with why it is held and its fields. Plain data in, PDF bytes out.
 """
 
 from __future__ import annotations
-
-import datetime as dt
-from dataclasses import dataclass, field
 
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Table
 
@@ -24,53 +21,9 @@ from ccodesk.printing.layout import (
     escape,
     table_style,
 )
+from ccodesk.printing.subject_access_data import SubjectAccessReport, day_text
 
 WIDTH = PAGE_WIDTH - 2 * MARGIN - 12  # the frame's width less its padding
-
-
-def day_text(day: dt.date | None) -> str:
-    """3 Dec 2026 (no leading zero), or "—"."""
-    return f"{day.day} {day:%b %Y}" if day else "—"
-
-
-@dataclass(frozen=True)
-class HeldItem:
-    """One record held about the person: what it is, why it is held, and its fields."""
-
-    category: str  # a key of the report's categories
-    table: str  # the store's table
-    record: str  # the record's id in that table
-    title: str  # one line: what it is
-    why: str  # a plain sentence: why it is held
-    fields: tuple[tuple[str, str], ...] = ()  # (label, value), in the order shown
-    matched: str = ""  # how it was found: "contact record", "name", "e-mail", "phone"
-
-
-@dataclass(frozen=True)
-class CategoryHeld:
-    """One kind of item found, how many, and why items of that kind are held."""
-
-    key: str
-    label: str
-    why: str
-    count: int
-
-
-@dataclass(frozen=True)
-class SubjectAccessReport:
-    """Everything the answer says, as plain data."""
-
-    requester: str
-    terms: tuple[tuple[str, str], ...]  # ("Name", "Ada Lovelace"), ("E-mail", …), …
-    received_on: dt.date
-    due_on: dt.date
-    produced_at: dt.datetime
-    held_by: str  # "Camden: the Community Consultation Officer's device", "the central unit"
-    officer: str = ""
-    reference: str = ""  # the request's number in the log
-    categories: tuple[CategoryHeld, ...] = ()
-    items: tuple[HeldItem, ...] = field(default_factory=tuple)
-    notes: tuple[str, ...] = ()  # what the answer leaves out and why, in plain sentences
 
 
 def _p(text: str, look: Look, style: str = "body") -> Paragraph:

@@ -53,7 +53,7 @@ from ccodesk.models import (
     SubjectAccessRequest,
     engagement_attendee,
 )
-from ccodesk.printing.subject_access import CategoryHeld, HeldItem, day_text
+from ccodesk.printing.subject_access_data import CategoryHeld, HeldItem, day_text
 
 # key -> (label, why items of this kind are held), in the order the answer lists them.
 CATEGORIES: dict[str, tuple[str, str]] = {
