@@ -27,6 +27,7 @@ from ccodesk.services.followup import (
 from ccodesk.services.indicators import group_counts
 from ccodesk.services.periods import Period, PeriodKind
 from ccodesk.services.quicktime import countdown, list_open
+from ccodesk.services.subject_access_log import RequestRow, requests_due
 from ccodesk.store.snapshot import STAMP_SQL, BoardLines, Line
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ class Dashboard:
     feedback_owed: list[tuple[str, str, dt.datetime]]  # id, title, when held
     reach: list[GroupReach]
     quick_time: list[QuickTimeDue] = field(default_factory=list)  # nearest deadline first
+    # subject access requests unanswered, due within the month or overdue; soonest due first
+    sar_due: list[RequestRow] = field(default_factory=list)
 
     @property
     def unreached(self) -> list[GroupReach]:
@@ -107,7 +110,20 @@ def build_dashboard(session: Session, today: dt.date) -> Dashboard:
         feedback_owed=owed,
         reach=group_reach(session, Period.containing(PeriodKind.QUARTER, today)),
         quick_time=[QuickTimeDue(c.id, c.title, c.deadline) for c in list_open(session)],
+        sar_due=requests_due(session, today),
     )
+
+
+def sar_lines(board: Dashboard) -> list[Line]:
+    """The subject access requests due, a line each (none: the box is not shown)."""
+    return [
+        Line(
+            f"Due {r.due_on:%d %b %Y}: {r.requester} (received {r.received_on:%d %b}) — "
+            f"{r.state(board.today)}",
+            ("sar", str(r.id)),
+        )
+        for r in board.sar_due
+    ]
 
 
 def board_lines(board: Dashboard) -> BoardLines:
@@ -150,6 +166,7 @@ def board_lines(board: Dashboard) -> BoardLines:
         unreached=unreached,
         overdue_title=f"Overdue actions ({board.overdue_total:,})",
         reach_title=f"Priority groups not reached, {start:%d %b} – {last:%d %b %Y}",
+        sar=sar_lines(board),
     )
 
 

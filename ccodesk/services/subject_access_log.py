@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ccodesk.errors import ValidationError
 from ccodesk.models import AuditEvent, SubjectAccessRequest
 from ccodesk.services.subject_access import SearchTerms, fold
+from ccodesk.words import plural
 
 
 def due_date(received: dt.date) -> dt.date:
@@ -45,15 +46,13 @@ class RequestRow:
     officer: str
 
     def state(self, today: dt.date) -> str:
-        """ "answered 3 Dec 2026", "overdue (due 3 Dec 2026)", "open, due in 5 days", …"""
+        """ "answered 03 Dec 2026", "OVERDUE by 2 days", "due today", "due in 5 days"."""
         if self.answered_on is not None:
             return f"answered {self.answered_on:%d %b %Y}"
         days = (self.due_on - today).days
         if days < 0:
-            return f"OVERDUE by {days * -1} day{'s' if days != -1 else ''}"
-        if days == 0:
-            return "open, due today"
-        return f"open, due in {days} day{'s' if days != 1 else ''}"
+            return f"OVERDUE by {plural(-days, 'day')}"
+        return "due today" if days == 0 else f"due in {plural(days, 'day')}"
 
 
 def row_of(r: SubjectAccessRequest) -> RequestRow:

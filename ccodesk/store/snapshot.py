@@ -43,7 +43,7 @@ class Line:
 
 @dataclass(frozen=True)
 class BoardLines:
-    """What the dashboard shows, in words: its four boxes' lines and their titles."""
+    """What the dashboard shows, in words: its boxes' lines and their titles."""
 
     week: list[Line] = field(default_factory=list)
     overdue: list[Line] = field(default_factory=list)
@@ -51,8 +51,10 @@ class BoardLines:
     unreached: list[Line] = field(default_factory=list)
     overdue_title: str = "Overdue actions"
     reach_title: str = "Priority groups not reached"
+    # subject access requests due within the month or overdue (issue 15); no line: no box
+    sar: list[Line] = field(default_factory=list)
 
-    BOXES = ("week", "overdue", "owed", "unreached")
+    BOXES = ("week", "overdue", "owed", "unreached", "sar")
 
     def to_json(self) -> str:
         out: dict[str, Any] = {
