@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -297,3 +299,123 @@ def test_a_search_with_nothing_to_look_for_is_refused(
 ) -> None:
     with store.session() as s, pytest.raises(ValidationError, match=message):
         find_person(s, terms.name, terms.email, terms.phone)
+
+
+# -- the command lines ------------------------------------------------------------------------
+
+BIN = Path(sys.executable).parent
+
+
+def run(program: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / program), *args],
+        capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_the_command_line_logs_answers_and_lists_requests(data_dir: Path, tmp_path: Path) -> None:
+    from ccodesk.store import create_store
+
+    with (
+        create_store(data_dir, borough_code="camden", officer_name="Ada Officer") as store,
+        store.transaction() as s,
+    ):
+        people = populate(s, [(0, 0, [0, 3, 4, 7]), (1, 1, [0, 3, 5])])
+    amara, bogdan = people
+    cli = ("ccodesk-cli", "--data-dir", str(data_dir), "privacy")
+    logged = run(*cli, "sar", amara.name, "--received", "2024-01-31")
+    assert logged.returncode == 0, logged.stderr
+    assert "received 31 Jan 2024, due 29 Feb 2024 (OVERDUE by" in logged.stdout
+    assert "Named attendance" in logged.stdout and "Not answered yet" in logged.stdout
+    listed = run(*cli, "requests", "--open")
+    assert "due 29 Feb 2024" in listed.stdout and amara.name in listed.stdout
+    out = tmp_path / "answers"
+    out.mkdir()
+    done = run(*cli, "sar", amara.name.upper(), "--phone", amara.phone, "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Subject access request 1 " in done.stdout  # the open request, answered
+    assert "Wrote amara-okafor-sar.pdf and amara-okafor-sar.json" in done.stdout
+    body = json.loads((out / "amara-okafor-sar.json").read_text())
+    assert amara.linked <= _items(body)
+    _no_one_else(pdf_text(out / "amara-okafor-sar.pdf"), amara, people)
+    again = run(*cli, "sar", amara.name, "-o", str(out))
+    assert again.returncode == 1 and "already" in again.stderr and "Traceback" not in again.stderr
+    listed = run(*cli, "requests")
+    assert f"answered {dt.date.today():%d %b %Y}" in listed.stdout
+    assert bogdan.name not in listed.stdout
+    refused = run(*cli, "sar", "!!")
+    assert refused.returncode == 1 and "no letters" in refused.stderr
+
+
+def centre_answers(home: Path, url: str | None, tmp_path: Path) -> None:
+    """A borough shares one consenting contact and keeps another; the centre's answer for the
+    shared one holds their contact and attendance and nothing of the other person."""
+    from ccodesk.sync.central import init_central
+    from ccodesk.sync.central_merge import merge_bundle
+    from tests.test_sync import export, make_borough
+
+    central = init_central(home, url, "MPA Central Unit")
+    camden = make_borough(tmp_path / "camden", "camden", "Ada Officer", central)
+    today = dt.date.today()
+    with camden.transaction() as s:
+        consent = {"consent_given": True, "consent_date": today - dt.timedelta(days=9)}
+        shared = Contact(name="Amara Okafor", email="amara@example.org", phone="07700 900111",
+                         shareable=True, **consent)  # fmt: skip
+        private = Contact(name="Bogdan Nowak", email="bogdan@example.org", phone="07700 900222",
+                          **consent)  # fmt: skip
+        meeting = Engagement(kind=EngagementKind.PCCG_MEETING, title="Camden PCCG meeting",
+                             starts_at=DAY, venue_name="Camden Town Hall",
+                             attendees=[shared, private])  # fmt: skip
+        s.add_all([shared, private, meeting])
+        s.add(Finding(engagement=meeting, text="Bogdan Nowak asked about the lighting"))
+        s.add(Finding(engagement=meeting, text="Amara Okafor asked for more patrols"))
+    result = merge_bundle(central, export(camden, tmp_path / "camden.ccbundle"))
+    assert result.ok, result.message
+    camden.close()
+    central.close()
+    out = tmp_path / "centre-answers"
+    out.mkdir()
+    db = ["--db", url] if url else []
+    centre = ("ccodesk-central", "--home", str(home), *db, "privacy")
+    done = run(*centre, "sar", "Amara Okafor", "--email", "AMARA@example.org", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    body = json.loads((out / "amara-okafor-sar.json").read_text())
+    tables = sorted(i["table"] for i in body["items"])
+    assert {"contact", "engagement_attendee", "finding", "subject_access_request"} <= set(tables)
+    assert body["held_by"] == "the central consultation unit (MPA Central Unit)"
+    for text_ in (json.dumps(body), pdf_text(out / "amara-okafor-sar.pdf")):
+        for other in ("Bogdan", "bogdan@example.org", "900222"):
+            assert other not in text_
+    # the unshared contact never reached the centre: only the text naming him did
+    kept = run(*centre, "sar", "Bogdan Nowak", "-o", str(out))
+    body = json.loads((out / "bogdan-nowak-sar.json").read_text())
+    assert kept.returncode == 0 and {i["table"] for i in body["items"]} == {
+        "finding",
+        "subject_access_request",
+    }
+    listed = run(*centre, "requests")
+    assert "Amara Okafor" in listed.stdout and "Bogdan Nowak" in listed.stdout
+
+
+def test_the_centre_answers_for_the_contacts_it_holds_on_sqlite(tmp_path: Path) -> None:
+    centre_answers(tmp_path / "centre", None, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    from tests.support.postgres import _bin_dir, postgres_cluster
+
+    if _bin_dir() is None:
+        pytest.skip(
+            "needs PostgreSQL's server binaries (Debian: postgresql; make test installs it)"
+        )
+    with postgres_cluster() as url:
+        yield url
+
+
+def test_the_centre_answers_for_the_contacts_it_holds_on_postgres(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from tests.support.postgres import new_database
+
+    centre_answers(tmp_path / "centre", new_database(pg_url, "subject_access"), tmp_path)

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ccodesk.cli import privacy_sar
+
 # each part's `add_actions`, in the order `privacy --help` lists them: (retention.add_actions, …)
-PARTS: tuple[Callable[[Any], None], ...] = ()
+PARTS: tuple[Callable[[Any], None], ...] = (privacy_sar.add_actions,)
 
 
 def add_commands(sub: Any) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ccodesk.errors import KnownError, NotFound
 from ccodesk.failures import os_reason
 from ccodesk.fileio import atomic_create_bytes, atomic_write_bytes
-from ccodesk.models import SubjectAccessRequest
+from ccodesk.models import Borough, SubjectAccessRequest
 from ccodesk.printing.files import safe_name
 from ccodesk.printing.subject_access import report_pdf
 from ccodesk.printing.subject_access_data import SubjectAccessReport
@@ -128,6 +128,13 @@ class Answer:
     json: Path
 
 
+def borough_holder(session: Session, borough_code: str | None) -> str:
+    """Who holds the data on a borough device, as the answer names it."""
+    borough = session.get(Borough, borough_code) if borough_code else None
+    where = borough.name if borough is not None else "the borough"
+    return f"{where}'s Community Consultation Officer"
+
+
 def answer_paths(folder: Path, requester: str) -> tuple[Path, Path]:
     """Where the answer goes: NAME-sar.pdf and NAME-sar.json in `folder`."""
     stem = f"{safe_name(requester)}-sar"
@@ -179,8 +186,9 @@ def answer_request(
     now: dt.datetime | None = None,
 ) -> Answer:
     """Answer a request in one go: the open request (`request_id`, or the person's oldest
-    open one, or a new one received on `received_on`, today by default), the search, the two
-    files, and the log marked answered. Run it in a transaction: it commits with it."""
+    open one received on `received_on` if given, or a new one received on `received_on`,
+    today by default), the search, the two files, and the log marked answered. Run it in a
+    transaction: it commits with it."""
     terms = terms.checked()
     now = now or dt.datetime.now()
     row: RequestRow | None
@@ -190,7 +198,7 @@ def answer_request(
             raise NotFound(f"No subject access request number {request_id}.")
         row = row_of(request)
     else:
-        row = None if received_on is not None else open_request_for(session, terms)
+        row = open_request_for(session, terms, received_on)
         if row is None:
             row = log_request(session, terms, received_on or now.date(), officer=officer)
         request = session.get_one(SubjectAccessRequest, row.id)

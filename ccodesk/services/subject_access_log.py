@@ -73,7 +73,7 @@ def audit_change(
     session: Session, request: SubjectAccessRequest, action: str, changes: list[str]
 ) -> None:
     """Note the log's change in the audit trail (no names: the request row holds those)."""
-    if "device_id" not in session.info:  # the central store keeps no audit trail of its own
+    if "device_id" not in session.info:  # not a store's session (a bare engine's): no trail
         return
     session.add(
         AuditEvent(
@@ -111,14 +111,20 @@ def log_request(
     return row_of(request)
 
 
-def open_request_for(session: Session, terms: SearchTerms) -> RequestRow | None:
-    """The oldest unanswered access request from the person these terms name, if any."""
+def open_request_for(
+    session: Session, terms: SearchTerms, received_on: dt.date | None = None
+) -> RequestRow | None:
+    """The oldest unanswered access request from the person these terms name (received on
+    `received_on`, when given), if any."""
     terms = terms.checked()
     who = fold(terms.name or terms.email or terms.phone)
+    query = select(SubjectAccessRequest).where(
+        SubjectAccessRequest.kind == "access", SubjectAccessRequest.answered_on.is_(None)
+    )
+    if received_on is not None:
+        query = query.where(SubjectAccessRequest.received_on == received_on)
     for r in session.scalars(
-        select(SubjectAccessRequest)
-        .where(SubjectAccessRequest.kind == "access", SubjectAccessRequest.answered_on.is_(None))
-        .order_by(SubjectAccessRequest.received_on, SubjectAccessRequest.id)
+        query.order_by(SubjectAccessRequest.received_on, SubjectAccessRequest.id)
     ):
         if fold(r.requester) == who:
             return row_of(r)
