@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ccodesk.errors import ValidationError
@@ -249,14 +249,17 @@ class Matcher:
             return "phone"
         return ""
 
-    def like_patterns(self) -> list[str]:
-        """LIKE patterns (case-insensitive) a text naming the person must match, at least one."""
+    def needles(self) -> list[str]:
+        """Words a text naming the person must hold, one at least (case aside): the longest
+        word of each name, each e-mail address, each phone number's last three digits (any
+        spacing keeps them together)."""
         words = []
         for name in [*self.names, *self._written]:  # its longest word: rare, in every mention
             words.append(max(_WORD.findall(name), key=len))
         words += self.emails
-        words += [d[-3:] for d in self.phones]  # any spacing keeps the last three together
-        return [f"%{_escape_like(w)}%" for w in sorted(set(words))]
+        words += [d[-3:] for d in self.phones]
+        unique = {w.lower(): w for w in sorted(words, reverse=True)}
+        return sorted(unique.values())
 
     def fts_query(self) -> str | None:
         """An FTS5 query for rows naming the person (each name or e-mail a phrase, each phone
@@ -276,18 +279,32 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _contains_any(session: Session, columns: Sequence[Any], patterns: list[str]) -> Any:
-    """SQL: any of `columns` matches any of `patterns` (LIKE, case-insensitive)."""
+def _spellings(needle: str) -> set[str]:
+    """How `needle` may be written in a text: as given, in lower or upper case, or with a
+    capital first letter; a long word without its first letter (one needle for "Okafor"
+    and "okafor")."""
+    if not any(ch.isalpha() for ch in needle):
+        return {needle}
+    word = needle[1:] if len(needle) > 3 else needle
+    return {word, word.lower(), word.upper()} | (
+        set() if len(needle) > 3 else {needle.capitalize()}
+    )
+
+
+def _contains_any(session: Session, columns: Sequence[Any], needles: list[str]) -> Any:
+    """SQL: any of `columns` holds any of `needles` (case aside; see `_spellings`).
+
+    On SQLite `instr` for each way a needle may be written: it is several times quicker than
+    LIKE (which ignores case but matches a pattern character by character), and this scans
+    whole tables; on PostgreSQL ILIKE."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     tests = []
     for column in columns:
-        for pattern in patterns:
-            # SQLite's LIKE ignores ASCII case already, and lower() would cost a call a row
-            tests.append(
-                column.like(pattern, escape=_LIKE_ESCAPE)
-                if sqlite
-                else column.ilike(pattern, escape=_LIKE_ESCAPE)
-            )
+        for needle in needles:
+            if sqlite:
+                tests += [func.instr(column, word) > 0 for word in sorted(_spellings(needle))]
+            else:
+                tests.append(column.ilike(f"%{_escape_like(needle)}%", escape=_LIKE_ESCAPE))
     return or_(*tests) if tests else text("0 = 1")
 
 
@@ -308,21 +325,43 @@ def _has_fts(session: Session, table: str) -> bool:
 
 def _naming(
     session: Session,
-    query: Any,
     model: Any,
     columns: Sequence[InstrumentedAttribute[Any]],
     matcher: Matcher,
-) -> Any:
-    """`query` restricted to rows of `model` that may name the person (FTS5 or LIKE)."""
+    *,
+    fts: bool = True,
+) -> dict[Any, str]:
+    """The live rows of `model` whose `columns` name the person: {id: how they are named}.
+
+    One narrow statement on the one table (the FTS5 index where it covers the table, else a
+    LIKE scan), checked in Python; the caller then loads the few rows found with what it
+    joins them to. (A join in the same statement lets SQLite walk the joined table first,
+    which costs seconds at 100,000 engagements.)"""
     table = model.__tablename__
     match = matcher.fts_query()
-    if _has_fts(session, table) and match is not None:
-        return query.where(
+    query = select(model.id, *columns)
+    if hasattr(model, "deleted"):
+        query = query.where(model.deleted.is_(False))
+    if fts and match is not None and _has_fts(session, table):
+        query = query.where(
             text(
                 f"{table}.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :match)"
             ).bindparams(match=match)
         )
-    return query.where(_contains_any(session, columns, matcher.like_patterns()))
+    else:
+        query = query.where(_contains_any(session, columns, matcher.needles()))
+    found = {}
+    for row_id, *texts in session.execute(query):
+        how = matcher.what(*texts)
+        if how:
+            found[row_id] = how
+    return found
+
+
+def _rows(session: Session, ids: dict[Any, str], query: Any) -> list[Any]:
+    """The rows of `query` (which loads the rows `ids` names), none when `ids` is empty:
+    SQLite plans a join restricted to an empty list by walking the whole joined table."""
+    return list(session.execute(query)) if ids else []
 
 
 # -- the search -----------------------------------------------------------------------------
@@ -335,10 +374,8 @@ def _contacts(session: Session, terms: SearchTerms) -> list[Contact]:
     live = Contact.deleted.is_(False)
     if terms.name or terms.email:
         probe = Matcher([terms.name] if terms.name else [], [terms.email] if email else [], [])
-        query = _naming(
-            session, select(Contact).where(live), Contact, [Contact.name, Contact.email], probe
-        )
-        for contact in session.scalars(query):
+        named = _naming(session, Contact, [Contact.name, Contact.email], probe)
+        for contact in session.scalars(select(Contact).where(Contact.id.in_(list(named)))):
             if (name and fold(contact.name) == name) or (
                 email and contact.email.strip().casefold() == email
             ):
@@ -446,14 +483,24 @@ def _engagement_fields(e: Engagement) -> tuple[tuple[str, str], ...]:
 
 
 def _attendance_items(session: Session, contacts: dict[str, Contact]) -> list[HeldItem]:
-    rows = session.execute(
-        select(engagement_attendee.c.contact_id, Engagement)
-        .join(Engagement, Engagement.id == engagement_attendee.c.engagement_id)
-        .where(
-            engagement_attendee.c.contact_id.in_(list(contacts)),
-            Engagement.deleted.is_(False),
+    # the link table first, alone (it has no index by contact: a scan of two columns), then
+    # the few engagements it names
+    links = session.execute(
+        select(engagement_attendee.c.engagement_id, engagement_attendee.c.contact_id).where(
+            engagement_attendee.c.contact_id.in_(list(contacts))
         )
-        .order_by(Engagement.starts_at)
+    ).all()
+    engagements = {
+        e.id: e
+        for e in session.scalars(
+            select(Engagement).where(
+                Engagement.id.in_({eid for eid, _ in links}), Engagement.deleted.is_(False)
+            )
+        )
+    }
+    rows = sorted(
+        ((cid, engagements[eid]) for eid, cid in links if eid in engagements),
+        key=lambda pair: (pair[1].starts_at, pair[1].id),
     )
     items = []
     for contact_id, e in rows:
@@ -481,20 +528,16 @@ def _quicktime_items(session: Session, matcher: Matcher) -> list[HeldItem]:
         QuickTimeConsultee.advice,
         QuickTimeConsultee.impact,
     ]
-    consultees = session.execute(
+    named = _naming(session, QuickTimeConsultee, columns, matcher)
+    consultees = _rows(
+        session,
+        named,
         select(QuickTimeConsultee, QuickTimeConsultation)
         .join(QuickTimeConsultation)
-        .where(
-            QuickTimeConsultee.deleted.is_(False),
-            QuickTimeConsultation.deleted.is_(False),
-            _contains_any(session, columns, matcher.like_patterns()),
-        )
-        .order_by(QuickTimeConsultation.event_at)
+        .where(QuickTimeConsultee.id.in_(list(named)), QuickTimeConsultation.deleted.is_(False))
+        .order_by(QuickTimeConsultation.event_at),
     )
     for x, c in consultees:
-        how = matcher.what(x.name, x.reason, x.advice, x.impact)
-        if not how:
-            continue
         items.append(
             HeldItem(
                 "quicktime",
@@ -516,28 +559,29 @@ def _quicktime_items(session: Session, matcher: Matcher) -> list[HeldItem]:
                         day_text(x.feedback_given_on) if x.feedback_given_on else "",
                     ),
                 ),
-                how,
+                named[x.id],
             )
         )
-    logs = session.execute(
+    consultee_ids = [i.record for i in items]
+    logged = _naming(session, QuickTimeContact, [QuickTimeContact.note], matcher)
+    if consultee_ids:  # every entry of the log of a consultee who is the person
+        for entry_id in session.scalars(
+            select(QuickTimeContact.id).where(
+                QuickTimeContact.consultee_id.in_(consultee_ids),
+                QuickTimeContact.deleted.is_(False),
+            )
+        ):
+            logged.setdefault(entry_id, "consultee")
+    logs = _rows(
+        session,
+        logged,
         select(QuickTimeContact, QuickTimeConsultee.name, QuickTimeConsultation.title)
         .join(QuickTimeConsultee, QuickTimeConsultee.id == QuickTimeContact.consultee_id)
         .join(QuickTimeConsultation)
-        .where(
-            QuickTimeContact.deleted.is_(False),
-            QuickTimeConsultation.deleted.is_(False),
-            or_(
-                _contains_any(session, [QuickTimeContact.note], matcher.like_patterns()),
-                QuickTimeConsultee.id.in_([i.record for i in items]),
-            ),
-        )
-        .order_by(QuickTimeContact.at)
+        .where(QuickTimeContact.id.in_(list(logged)), QuickTimeConsultation.deleted.is_(False))
+        .order_by(QuickTimeContact.at),
     )
-    named = {i.record for i in items}
     for entry, consultee, title in logs:
-        how = matcher.what(entry.note) or ("consultee" if entry.consultee_id in named else "")
-        if not how:
-            continue
         items.append(
             HeldItem(
                 "quicktime_log",
@@ -552,7 +596,7 @@ def _quicktime_items(session: Session, matcher: Matcher) -> list[HeldItem]:
                     ("How", entry.channel.label),
                     ("Note", entry.note),
                 ),
-                how,
+                logged[entry.id],
             )
         )
     return items
@@ -561,178 +605,170 @@ def _quicktime_items(session: Session, matcher: Matcher) -> list[HeldItem]:
 def _text_items(session: Session, matcher: Matcher) -> list[HeldItem]:
     """Findings, actions, feedback and engagement notes whose text names the person."""
     items: list[HeldItem] = []
-    findings = session.execute(
-        _naming(
-            session,
-            select(Finding, Engagement)
-            .join(Engagement)
-            .where(Finding.deleted.is_(False), Engagement.deleted.is_(False)),
-            Finding,
-            [Finding.text, Finding.theme],
-            matcher,
-        )
+    named = _naming(session, Finding, [Finding.text, Finding.theme], matcher)
+    findings = _rows(
+        session,
+        named,
+        select(Finding, Engagement)
+        .join(Engagement)
+        .where(Finding.id.in_(list(named)), Engagement.deleted.is_(False))
+        .order_by(Engagement.starts_at),
     )
     for f, e in findings:
-        how = matcher.what(f.text, f.theme)
-        if how:
-            when = day_text(e.starts_at.date())
-            items.append(
-                HeldItem(
-                    "finding",
-                    "finding",
-                    f.id,
-                    f"Finding at \u201c{e.title}\u201d, {when}",
-                    f"Finding: the record of a view raised at the {e.title} of {when}, "
-                    "whose text names you.",
-                    (*_engagement_fields(e), ("Finding", f.text), ("Theme", f.theme)),
-                    how,
-                )
+        when = day_text(e.starts_at.date())
+        items.append(
+            HeldItem(
+                "finding",
+                "finding",
+                f.id,
+                f"Finding at \u201c{e.title}\u201d, {when}",
+                f"Finding: the record of a view raised at the {e.title} of {when}, "
+                "whose text names you.",
+                (*_engagement_fields(e), ("Finding", f.text), ("Theme", f.theme)),
+                named[f.id],
             )
-    actions = session.execute(
+        )
+    named = _naming(
+        session, ActionItem, [ActionItem.description, ActionItem.owner, ActionItem.status_note],
+        matcher,
+    )  # fmt: skip
+    actions = _rows(
+        session,
+        named,
         select(ActionItem, Engagement)
         .outerjoin(Engagement, Engagement.id == ActionItem.engagement_id)
-        .where(
-            ActionItem.deleted.is_(False),
-            _contains_any(
-                session, [ActionItem.description, ActionItem.owner], matcher.like_patterns()
-            ),
-        )
+        .where(ActionItem.id.in_(list(named)))
+        .order_by(ActionItem.due_on),
     )
     for a, e in actions:
-        how = matcher.what(a.description, a.owner, a.status_note)
-        if how and (e is None or not e.deleted):
-            items.append(
-                HeldItem(
-                    "action",
-                    "action_item",
-                    a.id,
-                    f"Action: {a.description[:80]}",
-                    "Action: something promised after a consultation, kept until it is done "
-                    "and reported back; its description or owner names you.",
-                    (
-                        *(_engagement_fields(e) if e is not None else ()),
-                        ("Action", a.description),
-                        ("Owner", a.owner),
-                        ("Due", day_text(a.due_on) if a.due_on else ""),
-                        ("Status", a.status.label),
-                        ("Status note", a.status_note or ""),
-                    ),
-                    how,
-                )
+        if e is not None and e.deleted:
+            continue
+        items.append(
+            HeldItem(
+                "action",
+                "action_item",
+                a.id,
+                f"Action: {a.description[:80]}",
+                "Action: something promised after a consultation, kept until it is done "
+                "and reported back; its description or owner names you.",
+                (
+                    *(_engagement_fields(e) if e is not None else ()),
+                    ("Action", a.description),
+                    ("Owner", a.owner),
+                    ("Due", day_text(a.due_on) if a.due_on else ""),
+                    ("Status", a.status.label),
+                    ("Status note", a.status_note or ""),
+                ),
+                named[a.id],
             )
-    feedback = session.execute(
+        )
+    named = _naming(session, FeedbackGiven, [FeedbackGiven.text], matcher)
+    feedback = _rows(
+        session,
+        named,
         select(FeedbackGiven, Engagement)
         .outerjoin(Engagement, Engagement.id == FeedbackGiven.engagement_id)
-        .where(
-            FeedbackGiven.deleted.is_(False),
-            _contains_any(session, [FeedbackGiven.text], matcher.like_patterns()),
-        )
+        .where(FeedbackGiven.id.in_(list(named)))
+        .order_by(FeedbackGiven.given_on),
     )
     for fb, e in feedback:
-        how = matcher.what(fb.text)
-        if how and (e is None or not e.deleted):
-            items.append(
-                HeldItem(
-                    "feedback",
-                    "feedback_given",
-                    fb.id,
-                    f"Feedback given on {day_text(fb.given_on)}",
-                    "Feedback: what the borough told those consulted about what came of it; "
-                    "its text names you.",
-                    (
-                        *(_engagement_fields(e) if e is not None else ()),
-                        ("Given on", day_text(fb.given_on)),
-                        ("How", fb.channel.label),
-                        ("Feedback", fb.text),
-                    ),
-                    how,
-                )
+        if e is not None and e.deleted:
+            continue
+        items.append(
+            HeldItem(
+                "feedback",
+                "feedback_given",
+                fb.id,
+                f"Feedback given on {day_text(fb.given_on)}",
+                "Feedback: what the borough told those consulted about what came of it; "
+                "its text names you.",
+                (
+                    *(_engagement_fields(e) if e is not None else ()),
+                    ("Given on", day_text(fb.given_on)),
+                    ("How", fb.channel.label),
+                    ("Feedback", fb.text),
+                ),
+                named[fb.id],
             )
+        )
     items += _note_items(session, matcher)
     return items
 
 
 def _note_items(session: Session, matcher: Matcher) -> list[HeldItem]:
     items = []
-    engagements = session.scalars(
-        _naming(
-            session,
-            select(Engagement).where(Engagement.deleted.is_(False)),
-            Engagement,
-            [Engagement.title, Engagement.notes],
-            matcher,
-        )
-    )
-    for e in engagements:
-        how = matcher.what(e.title, e.notes)
-        if how:
-            when = day_text(e.starts_at.date())
-            items.append(
-                HeldItem(
-                    "engagement_note",
-                    "engagement",
-                    e.id,
-                    f"Notes of \u201c{e.title}\u201d, {when}",
-                    f"Consultation notes: the officer's record of the {e.title} of {when}, "
-                    "which names you.",
-                    (*_engagement_fields(e), ("Notes", e.notes)),
-                    how,
-                )
+    named = _naming(session, Engagement, [Engagement.title, Engagement.notes], matcher)
+    for (e,) in _rows(
+        session,
+        named,
+        select(Engagement).where(Engagement.id.in_(list(named))).order_by(Engagement.starts_at),
+    ):
+        when = day_text(e.starts_at.date())
+        items.append(
+            HeldItem(
+                "engagement_note",
+                "engagement",
+                e.id,
+                f"Notes of \u201c{e.title}\u201d, {when}",
+                f"Consultation notes: the officer's record of the {e.title} of {when}, "
+                "which names you.",
+                (*_engagement_fields(e), ("Notes", e.notes)),
+                named[e.id],
             )
-    attendance = session.execute(
+        )
+    named = _naming(session, Attendance, [Attendance.notes], matcher)
+    attendance = _rows(
+        session,
+        named,
         select(Attendance, Engagement)
         .join(Engagement)
-        .where(
-            Attendance.deleted.is_(False),
-            Engagement.deleted.is_(False),
-            _contains_any(session, [Attendance.notes], matcher.like_patterns()),
-        )
+        .where(Attendance.id.in_(list(named)), Engagement.deleted.is_(False))
+        .order_by(Engagement.starts_at),
     )
     for att, e in attendance:
-        how = matcher.what(att.notes)
-        if how:
-            items.append(
-                HeldItem(
-                    "engagement_note",
-                    "attendance",
-                    att.id,
-                    f"Attendance notes of \u201c{e.title}\u201d, {day_text(e.starts_at.date())}",
-                    "Attendance notes: the officer's note on who came, which names you.",
-                    (*_engagement_fields(e), ("Attendance notes", att.notes)),
-                    how,
-                )
+        items.append(
+            HeldItem(
+                "engagement_note",
+                "attendance",
+                att.id,
+                f"Attendance notes of \u201c{e.title}\u201d, {day_text(e.starts_at.date())}",
+                "Attendance notes: the officer's note on who came, which names you.",
+                (*_engagement_fields(e), ("Attendance notes", att.notes)),
+                named[att.id],
             )
+        )
     return items
 
 
 def _organisation_items(session: Session, matcher: Matcher) -> list[HeldItem]:
     items = []
-    columns = [Organisation.email, Organisation.phone, Organisation.notes]
-    rows = session.scalars(
-        select(Organisation).where(
-            Organisation.deleted.is_(False),
-            _contains_any(session, columns, matcher.like_patterns()),
-        )
-    )
-    for org in rows:
+    # the FTS5 index holds the notes, not the e-mail or phone: one lookup each way
+    named = _naming(session, Organisation, [Organisation.notes], matcher)
+    if matcher.emails or matcher.phones:
+        contact = [Organisation.email, Organisation.phone]
+        named.update(_naming(session, Organisation, contact, matcher, fts=False))
+    for (org,) in _rows(
+        session,
+        named,
+        select(Organisation).where(Organisation.id.in_(list(named))).order_by(Organisation.name),
+    ):
         naming = [
             (label, value)
             for label, value in (("E-mail", org.email), ("Phone", org.phone), ("Notes", org.notes))
             if matcher.what(value)
         ]
-        if naming:
-            items.append(
-                HeldItem(
-                    "organisation",
-                    "organisation",
-                    org.id,
-                    f"Organisation: {org.name}",
-                    f"Organisation record: how the borough reaches {org.name}; the details "
-                    "below name you.",
-                    (("Organisation", org.name), *naming),
-                    matcher.what(*(v for _, v in naming)),
-                )
+        items.append(
+            HeldItem(
+                "organisation",
+                "organisation",
+                org.id,
+                f"Organisation: {org.name}",
+                f"Organisation record: how the borough reaches {org.name}; the details "
+                "below name you.",
+                (("Organisation", org.name), *naming),
+                named[org.id],
             )
+        )
     return items
 
 
@@ -775,24 +811,22 @@ def _strings(value: Any) -> Iterable[str]:
 
 
 def _audit_items(session: Session, contact_ids: list[str], matcher: Matcher) -> list[HeldItem]:
-    about: ColumnElement[bool] = and_(
-        AuditEvent.entity == "contact", AuditEvent.entity_id.in_(contact_ids)
-    )
-    naming = and_(
-        AuditEvent.summary != "",
-        _contains_any(session, [AuditEvent.summary], matcher.like_patterns()),
-    )
-    events = session.scalars(
-        select(AuditEvent)
-        .where(or_(about, naming) if contact_ids else naming)
-        .order_by(AuditEvent.id)
-    )
+    about = {
+        event_id: "contact record"
+        for event_id in session.scalars(
+            select(AuditEvent.id).where(
+                AuditEvent.entity == "contact", AuditEvent.entity_id.in_(contact_ids)
+            )
+        )
+    }
+    naming = _naming(session, AuditEvent, [AuditEvent.summary], matcher)
+    found = {**naming, **about}
     items = []
-    for ev in events:
-        is_about = ev.entity == "contact" and ev.entity_id in contact_ids
-        how = "contact record" if is_about else matcher.what(ev.summary)
-        if not how:
-            continue
+    for (ev,) in _rows(
+        session,
+        found,
+        select(AuditEvent).where(AuditEvent.id.in_(list(found))).order_by(AuditEvent.id),
+    ):
         changes = ", ".join(ev.changes) if ev.changes else ""
         items.append(
             HeldItem(
@@ -811,7 +845,7 @@ def _audit_items(session: Session, contact_ids: list[str], matcher: Matcher) -> 
                     ("Fields changed", changes),
                     ("Summary", ev.summary),
                 ),
-                how,
+                found[ev.id],
             )
         )
     return items
