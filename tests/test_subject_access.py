@@ -154,6 +154,12 @@ def populate(session: Session, spec: list[tuple[int, int, list[int]]]) -> list[P
                     consultation=qt, name="Camden Council", role=ConsulteeRole.AGENCY,
                     picked_at=DAY,
                 )  # fmt: skip
+                if people:  # another person's consultee row, whose log names this person
+                    consultee.name = people[0].name  # (the row is theirs, the entry this one's)
+                    consultee.role = ConsulteeRole.COMMUNITY
+                    session.add(consultee)
+                    session.flush()
+                    people[0].linked.add(("quick_time_consultee", consultee.id))
                 session.add(consultee)
                 row = QuickTimeContact(
                     consultee=consultee, at=DAY, channel=ContactChannel.PHONE,

@@ -19,9 +19,15 @@ What is given, and what is not (the choice the issue asks to document):
 
 A match in free text is a whole-word match of the name (case and accents aside), the e-mail
 address, or the phone number's digits with any spacing. Candidates are found with the FTS5
-index where it covers the table (`store/search_index.py`: engagements, findings, organisations,
-contacts, on a borough's SQLite store) and with LIKE elsewhere (and on PostgreSQL at the
-centre), then checked in Python, so a LIKE that over-matches never reaches the answer.
+index of any table that has one (`store/search_index.py`: engagements, findings,
+organisations, contacts, on a borough's SQLite store), else by scanning the table for the
+rarest word of each term (`instr` on SQLite, ILIKE on PostgreSQL at the centre), then checked
+in Python, so a candidate that over-matches never reaches the answer. A scan finds a name
+written in lower, title or upper case (not "mIxEd"); the FTS5 index finds any case.
+
+Speed: the scans of actions, feedback, attendance notes and the audit trail dominate a search
+of a large store (benchmarks/sar_bench.py). FTS5 indexes over those columns (a migration;
+`sar_bench.py --proposed-indexes` measures them) would be used here as they are, unchanged.
 """
 
 from __future__ import annotations
@@ -537,6 +543,19 @@ def _quicktime_items(session: Session, matcher: Matcher) -> list[HeldItem]:
         .where(QuickTimeConsultee.id.in_(list(named)), QuickTimeConsultation.deleted.is_(False))
         .order_by(QuickTimeConsultation.event_at),
     )
+    # the dates and ways of the contacts logged with them, not the notes (a note may be about
+    # someone else; one that names them is an item of its own below)
+    when: dict[str, list[str]] = {}
+    if named:
+        for consultee_id, at, channel in session.execute(
+            select(QuickTimeContact.consultee_id, QuickTimeContact.at, QuickTimeContact.channel)
+            .where(
+                QuickTimeContact.consultee_id.in_(list(named)),
+                QuickTimeContact.deleted.is_(False),
+            )
+            .order_by(QuickTimeContact.at)
+        ):
+            when.setdefault(consultee_id, []).append(f"{at:%d %b %Y %H:%M} {channel.label}")
     for x, c in consultees:
         items.append(
             HeldItem(
@@ -558,38 +577,31 @@ def _quicktime_items(session: Session, matcher: Matcher) -> list[HeldItem]:
                         "Feedback given on",
                         day_text(x.feedback_given_on) if x.feedback_given_on else "",
                     ),
+                    ("Contacts logged", "; ".join(when.get(x.id, []))),
                 ),
                 named[x.id],
             )
         )
-    consultee_ids = [i.record for i in items]
     logged = _naming(session, QuickTimeContact, [QuickTimeContact.note], matcher)
-    if consultee_ids:  # every entry of the log of a consultee who is the person
-        for entry_id in session.scalars(
-            select(QuickTimeContact.id).where(
-                QuickTimeContact.consultee_id.in_(consultee_ids),
-                QuickTimeContact.deleted.is_(False),
-            )
-        ):
-            logged.setdefault(entry_id, "consultee")
     logs = _rows(
         session,
         logged,
-        select(QuickTimeContact, QuickTimeConsultee.name, QuickTimeConsultation.title)
+        select(QuickTimeContact, QuickTimeConsultation.title)
         .join(QuickTimeConsultee, QuickTimeConsultee.id == QuickTimeContact.consultee_id)
         .join(QuickTimeConsultation)
         .where(QuickTimeContact.id.in_(list(logged)), QuickTimeConsultation.deleted.is_(False))
         .order_by(QuickTimeContact.at),
     )
-    for entry, consultee, title in logs:
+    for entry, title in logs:
         items.append(
             HeldItem(
                 "quicktime_log",
                 "quick_time_contact",
                 entry.id,
                 f"{entry.channel.label}, {entry.at:%d %b %Y %H:%M}: \u201c{title}\u201d",
-                f"Quick-time contact log: the record of contacts with {consultee} during "
-                f"\u201c{title}\u201d.",
+                # not the consultee's name: it may be someone else's
+                "Quick-time contact log: the record of a call, e-mail or meeting during "
+                f"\u201c{title}\u201d that concerns you.",
                 (
                     ("Consultation", title),
                     ("When", f"{entry.at:%d %b %Y %H:%M}"),
