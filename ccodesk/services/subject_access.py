@@ -38,7 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, literal, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ccodesk.errors import ValidationError
@@ -345,9 +345,10 @@ def _naming(
     which costs seconds at 100,000 engagements.)"""
     table = model.__tablename__
     match = matcher.fts_query()
-    query = select(model.id, *columns)
-    if hasattr(model, "deleted"):
-        query = query.where(model.deleted.is_(False))
+    # deleted rows are left out here, not in SQL: "deleted = 0" would tempt SQLite to walk an
+    # index led by `deleted` (every live row) instead of the few rows the index lookup found
+    gone = model.deleted if hasattr(model, "deleted") else literal(False)
+    query = select(model.id, gone, *columns)
     if fts and match is not None and _has_fts(session, table):
         query = query.where(
             text(
@@ -357,8 +358,8 @@ def _naming(
     else:
         query = query.where(_contains_any(session, columns, matcher.needles()))
     found = {}
-    for row_id, *texts in session.execute(query):
-        how = matcher.what(*texts)
+    for row_id, deleted, *texts in session.execute(query):
+        how = "" if deleted else matcher.what(*texts)
         if how:
             found[row_id] = how
     return found
@@ -500,9 +501,10 @@ def _attendance_items(session: Session, contacts: dict[str, Contact]) -> list[He
         e.id: e
         for e in session.scalars(
             select(Engagement).where(
-                Engagement.id.in_({eid for eid, _ in links}), Engagement.deleted.is_(False)
-            )
+                Engagement.id.in_({eid for eid, _ in links})
+            )  # not "deleted = 0" in SQL: see _naming
         )
+        if not e.deleted
     }
     rows = sorted(
         ((cid, engagements[eid]) for eid, cid in links if eid in engagements),
@@ -540,7 +542,7 @@ def _quicktime_items(session: Session, matcher: Matcher) -> list[HeldItem]:
         named,
         select(QuickTimeConsultee, QuickTimeConsultation)
         .join(QuickTimeConsultation)
-        .where(QuickTimeConsultee.id.in_(list(named)), QuickTimeConsultation.deleted.is_(False))
+        .where(QuickTimeConsultee.id.in_(list(named)))
         .order_by(QuickTimeConsultation.event_at),
     )
     # the dates and ways of the contacts logged with them, not the notes (a note may be about
@@ -557,6 +559,8 @@ def _quicktime_items(session: Session, matcher: Matcher) -> list[HeldItem]:
         ):
             when.setdefault(consultee_id, []).append(f"{at:%d %b %Y %H:%M} {channel.label}")
     for x, c in consultees:
+        if c.deleted:
+            continue
         items.append(
             HeldItem(
                 "quicktime",
@@ -586,13 +590,15 @@ def _quicktime_items(session: Session, matcher: Matcher) -> list[HeldItem]:
     logs = _rows(
         session,
         logged,
-        select(QuickTimeContact, QuickTimeConsultation.title)
+        select(QuickTimeContact, QuickTimeConsultation.title, QuickTimeConsultation.deleted)
         .join(QuickTimeConsultee, QuickTimeConsultee.id == QuickTimeContact.consultee_id)
         .join(QuickTimeConsultation)
-        .where(QuickTimeContact.id.in_(list(logged)), QuickTimeConsultation.deleted.is_(False))
+        .where(QuickTimeContact.id.in_(list(logged)))
         .order_by(QuickTimeContact.at),
     )
-    for entry, title in logs:
+    for entry, title, gone in logs:
+        if gone:
+            continue
         items.append(
             HeldItem(
                 "quicktime_log",
@@ -623,10 +629,12 @@ def _text_items(session: Session, matcher: Matcher) -> list[HeldItem]:
         named,
         select(Finding, Engagement)
         .join(Engagement)
-        .where(Finding.id.in_(list(named)), Engagement.deleted.is_(False))
+        .where(Finding.id.in_(list(named)))
         .order_by(Engagement.starts_at),
     )
     for f, e in findings:
+        if e.deleted:
+            continue
         when = day_text(e.starts_at.date())
         items.append(
             HeldItem(
@@ -734,10 +742,12 @@ def _note_items(session: Session, matcher: Matcher) -> list[HeldItem]:
         named,
         select(Attendance, Engagement)
         .join(Engagement)
-        .where(Attendance.id.in_(list(named)), Engagement.deleted.is_(False))
+        .where(Attendance.id.in_(list(named)))
         .order_by(Engagement.starts_at),
     )
     for att, e in attendance:
+        if e.deleted:
+            continue
         items.append(
             HeldItem(
                 "engagement_note",
