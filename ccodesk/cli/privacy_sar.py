@@ -35,7 +35,7 @@ def day(text: str) -> dt.date:
 
 
 def print_found(found: PersonFound) -> None:
-    """The categories found, with counts and why each is held."""
+    """The categories found, with counts (why each is held is in the answer itself)."""
     from ccodesk.words import plural
 
     if not found.items:
@@ -43,7 +43,7 @@ def print_found(found: PersonFound) -> None:
         return
     print(f"Found {plural(len(found.items), 'item')}:")
     for c in found.categories:
-        print(printable(f"  {c.label:<34} {c.count:>5,}  {c.why}"))
+        print(printable(f"  {c.label:<34} {c.count:>5,}"))
 
 
 def print_request(request: RequestRow, today: dt.date) -> None:
