@@ -124,3 +124,23 @@ def test_the_panel_fits_a_laptop(
     assert_page_fits(panel, width, height)
     # a tab of the Data protection page: its tab bar takes a line more
     assert panel.minimumSizeHint().height() <= 480
+
+
+def test_the_log_is_read_when_the_panel_is_first_shown(
+    qtbot: QtBot, people_store: tuple[Store, list[str]]
+) -> None:
+    from ccodesk.services.subject_access import SearchTerms
+    from ccodesk.services.subject_access_log import log_request
+
+    store, (amara, _) = people_store
+    with store.transaction() as s:
+        log_request(s, SearchTerms(amara), TODAY)
+    panel = SubjectAccessPanel(store)
+    qtbot.addWidget(panel)
+    assert panel.log.rowCount() == 0  # built, not shown: no query yet
+    panel.show()
+    assert panel.log.rowCount() == 1 and panel.log.item(0, 3).text() == amara
+    # a request from the log fills in the form and searches
+    with qtbot.waitSignal(panel.searched, timeout=20_000):
+        panel.log.itemActivated.emit(panel.log.item(0, 0))
+    assert panel.name.text() == amara and panel.results.topLevelItemCount() > 0

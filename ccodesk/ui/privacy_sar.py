@@ -43,13 +43,16 @@ from ccodesk.services.subject_access_log import RequestRow
 from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.file_dialogs import remember, start_path
+from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.ui.qtdates import pydate, qdate
 
 LOG_COLUMNS = ("Received", "Due", "Answered", "Asked by", "Items", "State")
 
 
-class SubjectAccessPanel(QWidget):
-    """The request form, what was found (grouped, with why), the export, the request log."""
+class SubjectAccessPanel(LoadOnShow):
+    """The request form, what was found (grouped, with why), the export, the request log.
+
+    The log is read when the panel is first shown (`LoadOnShow`), not when it is built."""
 
     searched = Signal()  # what was found is on screen
     exported = Signal(object)  # an `Answer`: the request answered and its two files
@@ -151,11 +154,14 @@ class SubjectAccessPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         layout.addWidget(split, 1)
-        self.refresh_log()
 
     @property
     def today(self) -> dt.date:
         return self._today or dt.date.today()
+
+    def refresh(self) -> None:
+        """Read the request log (the first time the panel is shown)."""
+        self.refresh_log()
 
     def terms(self) -> SearchTerms:
         return SearchTerms(self.name.text(), self.email.text(), self.phone.text())
@@ -265,6 +271,7 @@ class SubjectAccessPanel(QWidget):
         """Read the request log again (a few rows: on the UI thread)."""
         from ccodesk.services.subject_access_log import list_requests
 
+        self.loaded = True
         with self.store.session() as session:
             self.requests = list_requests(session)
         self.log.setRowCount(len(self.requests))
