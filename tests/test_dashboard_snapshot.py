@@ -152,6 +152,25 @@ def test_lines_round_trip_and_keep_what_they_open() -> None:
     assert BoardLines.from_json(lines.to_json()) == lines
 
 
+def test_subject_access_lines_round_trip_and_a_new_request_makes_the_snapshot_stale(
+    store: Store,
+) -> None:
+    from ccodesk.services.subject_access import SearchTerms
+    from ccodesk.services.subject_access_log import log_request
+
+    read_board(store, TODAY)
+    with store.transaction() as s:
+        logged = log_request(s, SearchTerms("Amara Okafor"), TODAY - dt.timedelta(days=35))
+    assert _snapshot(store) is None  # logging a request is audited: the stamp moved
+    board = read_board(store, TODAY)
+    kept = _snapshot(store)
+    assert kept == board_lines(board) and kept is not None
+    assert [line.target for line in kept.sar] == [("sar", str(logged.id))]
+    late = (TODAY - logged.due_on).days  # 35 days after receipt: a month and a few days
+    assert "Amara Okafor" in kept.sar[0].text and f"OVERDUE by {late} days" in kept.sar[0].text
+    assert BoardLines.from_json(kept.to_json()) == kept
+
+
 def test_the_window_paints_the_last_dashboard_then_the_live_one(
     qtbot: QtBot, data_dir: Path
 ) -> None:

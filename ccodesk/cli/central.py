@@ -10,6 +10,8 @@ ccodesk-central conflicts list | resolve ID --keep local|incoming
 ccodesk-central gaps | status
 ccodesk-central report [--period P] [-o FILE] | report baseline set GROUP PERCENT --source S | list
 ccodesk-central reference export -o FILE
+ccodesk-central privacy sar "NAME" [--email E] [--phone P] [--received DATE] [-o DIR]
+ccodesk-central privacy requests [--open]
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ccodesk.cli import reports
+from ccodesk.cli import privacy_sar, reports
 from ccodesk.cli.context import Context, PassphrasePrompt, confirm_secret_export
 from ccodesk.cli.runner import run
 from ccodesk.errors import KnownError
@@ -366,6 +368,21 @@ def cmd_reference_export(args: argparse.Namespace, context: Context[Central]) ->
     return 0
 
 
+def cmd_privacy_sar(args: argparse.Namespace, context: Context[Central]) -> int:
+    """A subject access request at the centre: the shared contacts it holds, the records
+    naming them (engagements, findings, actions, …), its own log of requests."""
+    import datetime as dt
+
+    with context.open_store(args) as central, central.transaction() as s:
+        return privacy_sar.answer(
+            args,
+            s,
+            held_by=f"the central consultation unit ({central.config.name})",
+            officer=central.config.name,
+            today=dt.date.today(),
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ccodesk-central", description="The central consultation unit: merge borough bundles."
@@ -457,6 +474,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = r.add_parser("export")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_reference_export)
+
+    privacy = sub.add_parser("privacy", help="data protection at the centre: subject access")
+    actions = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
+    privacy_sar.add_actions(actions, sar=cmd_privacy_sar)
     return parser
 
 

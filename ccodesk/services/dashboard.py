@@ -28,6 +28,7 @@ from ccodesk.services.followup import (
 from ccodesk.services.indicators import group_counts
 from ccodesk.services.periods import Period, PeriodKind
 from ccodesk.services.quicktime import countdown, list_open
+from ccodesk.services.subject_access_log import RequestRow, requests_due
 from ccodesk.store.snapshot import STAMP_SQL, BoardLines, Line
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ class Dashboard:
     expiring_total: int = 0
     expired: list[consent.ConsentDue] = field(default_factory=list)  # latest first
     expired_total: int = 0
+    # subject access requests unanswered, due within the month or overdue; soonest due first
+    sar_due: list[RequestRow] = field(default_factory=list)
 
     @property
     def unreached(self) -> list[GroupReach]:
@@ -114,6 +117,7 @@ def build_dashboard(session: Session, today: dt.date) -> Dashboard:
         reach=group_reach(session, Period.containing(PeriodKind.QUARTER, today)),
         quick_time=[QuickTimeDue(c.id, c.title, c.deadline) for c in list_open(session)],
         **consents_due(session, today),
+        sar_due=requests_due(session, today),
     )
 
 
@@ -152,6 +156,18 @@ def consent_lines(board: Dashboard) -> dict[str, Any]:
         "expiring_title": f"Consents expiring in the next {within} days ({board.expiring_total:,})",
         "expired_title": f"Consents expired ({board.expired_total:,})",
     }
+
+
+def sar_lines(board: Dashboard) -> list[Line]:
+    """The subject access requests due, a line each (none: the box is not shown)."""
+    return [
+        Line(
+            f"Due {r.due_on:%d %b %Y}: {r.requester} (received {r.received_on:%d %b}) — "
+            f"{r.state(board.today)}",
+            ("sar", str(r.id)),
+        )
+        for r in board.sar_due
+    ]
 
 
 def board_lines(board: Dashboard) -> BoardLines:
@@ -195,6 +211,7 @@ def board_lines(board: Dashboard) -> BoardLines:
         overdue_title=f"Overdue actions ({board.overdue_total:,})",
         reach_title=f"Priority groups not reached, {start:%d %b} – {last:%d %b %Y}",
         **consent_lines(board),
+        sar=sar_lines(board),
     )
 
 

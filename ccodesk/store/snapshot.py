@@ -56,8 +56,10 @@ class BoardLines:
     expired: list[Line] = field(default_factory=list)
     expiring_title: str = "Consents expiring in the next 30 days"
     expired_title: str = "Consents expired"
+    # subject access requests due within the month or overdue (issue 15); no line: no box
+    sar: list[Line] = field(default_factory=list)
 
-    BOXES = ("week", "overdue", "owed", "unreached", *("expiring", "expired"))
+    BOXES = ("week", "overdue", "owed", "unreached", "expiring", "expired", "sar")
 
     def to_json(self) -> str:
         out: dict[str, Any] = {

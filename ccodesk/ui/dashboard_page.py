@@ -1,4 +1,5 @@
-"""The Dashboard: this week, overdue actions, feedback owed, and priority groups not reached.
+"""The Dashboard: this week, overdue actions, feedback owed, and priority groups not reached;
+subject access requests due, when there are any (issue 15: `sar_activated`).
 
 Every line opens its item on double-click or Enter (an engagement: `engagement_activated`; a
 quick-time consultation: `quicktime_activated`; an overdue action: its engagement) and has a
@@ -36,6 +37,7 @@ class DashboardPage(LoadOnShow):
     board_shown = Signal()  # a dashboard arrived from the store and is on screen
     engagement_activated = Signal(str)  # open this engagement in the editor
     quicktime_activated = Signal(str)  # open this quick-time consultation
+    sar_activated = Signal(int)  # open this subject access request (issue 15)
     status_changed = Signal()  # an action was marked done (changes await the centre)
 
     def __init__(
@@ -60,6 +62,7 @@ class DashboardPage(LoadOnShow):
         self.expiring_box, self.expiring = self.view.expiring_box, self.view.expiring
         self.expired_box, self.expired = self.view.expired_box, self.view.expired
         self.consent_dialog: ConsentDialog | None = None  # the last one opened (for tests)
+        self.sar_box, self.sar = self.view.sar_box, self.view.sar
         for items in self.view.lists():
             items.itemActivated.connect(self.open_item)
             items.customContextMenuRequested.connect(
@@ -122,6 +125,8 @@ class DashboardPage(LoadOnShow):
             self.quicktime_activated.emit(target[1])
         elif target[0] == "engagement":
             self.engagement_activated.emit(target[1])
+        elif target[0] == "sar":
+            self.sar_activated.emit(int(target[1]))
         elif target[0] == "action" and target[2]:
             self.engagement_activated.emit(target[2])
         elif target[0] == "consent":
@@ -166,6 +171,8 @@ class DashboardPage(LoadOnShow):
         elif kind == "consent":
             opening = menu.addAction("&Renew consent…")
             menu.addAction("Open &contact…").triggered.connect(lambda: self.open_contact(target[1]))
+        elif kind == "sar":
+            opening = menu.addAction("&Open subject access request")
         else:
             opening = menu.addAction("&Open engagement")
         opening.triggered.connect(lambda: self.open_target(target))

@@ -21,7 +21,7 @@ from ccodesk.store.snapshot import BoardLines, Line
 from ccodesk.ui.wrapping import wrap_lines
 
 # What a line shows: ("engagement", id), ("quicktime", id), ("action", id, engagement id),
-# ("group", code) or ("consent", contact id).
+# ("group", code), ("consent", contact id) or ("sar", subject access request number).
 ITEM_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -52,7 +52,7 @@ def fill(items: QListWidget, lines: list[Line]) -> None:
 
 class BoardView(QWidget):
     """Coming up, overdue actions, feedback owed, priority groups not reached; consents
-    expiring and expired."""
+    expiring and expired; and, when any is due, the subject access requests to answer."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,11 +61,16 @@ class BoardView(QWidget):
         self.owed_box, self.owed = _box("Held, no feedback given yet", "Feedback owed")
         self.reach_box, self.unreached = _box("Priority groups", "Priority groups not reached")
         self.reach_box.setMinimumWidth(0)
+        # issue 15: shown only while a subject access request is open and due within the month
+        self.sar_box, self.sar = _box("Subject access requests due", "Subject access requests due")
+        self.sar.setMaximumHeight(self.sar.fontMetrics().height() * 5)
+        self.sar_box.hide()
         grid = QGridLayout(self)
         grid.addWidget(self.week_box, 0, 0)
         grid.addWidget(self.overdue_box, 0, 1)
         grid.addWidget(self.owed_box, 1, 0)
         grid.addWidget(self.reach_box, 1, 1)
+        grid.addWidget(self.sar_box, 2, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         self._consent_boxes(grid)
@@ -81,13 +86,18 @@ class BoardView(QWidget):
         grid.addWidget(self.expired_box, row, 1)
 
     def lists(self) -> tuple[QListWidget, ...]:
-        return self.week, self.overdue, self.owed, self.unreached, self.expiring, self.expired
+        return (
+            self.week, self.overdue, self.owed, self.unreached, self.expiring, self.expired,
+            self.sar,
+        )  # fmt: skip
 
     def show_lines(self, lines: BoardLines) -> None:
         fill(self.week, lines.week)
         fill(self.overdue, lines.overdue)
         fill(self.owed, lines.owed)
         fill(self.unreached, lines.unreached)
+        fill(self.sar, lines.sar)
+        self.sar_box.setVisible(bool(lines.sar))
         self.overdue_box.setTitle(lines.overdue_title)
         self.reach_box.setTitle(lines.reach_title)
         fill(self.expiring, lines.expiring)
@@ -99,3 +109,4 @@ class BoardView(QWidget):
         """`text` in the first box (or in every box), the other boxes empty."""
         for items in self.lists():
             fill(items, [Line(text)] if everywhere or items is self.week else [])
+        self.sar_box.hide()
