@@ -489,7 +489,12 @@ def test_an_objection_withdraws_the_details_until_lifted(store: Store, tmp_path:
         assert kinds == [ConsentEventKind.OBJECTED]
     with store.transaction() as s:
         lift_objection(s, cid, today, officer="Ada Officer")
-    assert b"Xqobject" in bundle("3.ccbundle")
+    assert b"Xqobject" not in bundle("3.ccbundle")  # the objection unshared them
+    with store.transaction() as s:
+        contact = s.get(Contact, cid)
+        assert contact is not None and contact.consent_valid_on(today)
+        contact.shareable = True  # the officer shares them again, with their agreement
+    assert b"Xqobject" in bundle("4.ccbundle")
 
 
 def test_refresh_consent_sends_an_objection_it_had_not_sent(store: Store) -> None:

@@ -1,8 +1,9 @@
 """A person's objection to processing (UK GDPR article 21; DPA 2018 Schedule 1 paragraph 8(3)
 for equality monitoring): their details are kept for the legal minimum but not used or sent.
 
-`object_to_processing` sets `Contact.objected_on` (then `consent_valid_on` is False, so the
-contact counts as without consent wherever consent is checked, and sync/consent.py sends a
+Both record a step of the consent history through `services.consent.record_consent` (the one
+place consent changes). `object_to_processing` sets `Contact.objected_on` (then
+`consent_valid_on` is False, so the contact counts as without consent wherever consent is checked, and sync/consent.py sends a
 tombstone in place of their details, so the centre's copy goes too); `lift_objection` clears
 it. Each writes a step of the contact's consent history (`ConsentEvent`, kind objected or
 objection_lifted) and an entry in the subject access log (kind "objection").
@@ -16,37 +17,13 @@ from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError
 from ccodesk.models import (
-    ConsentEvent,
     ConsentEventKind,
     ConsentMethod,
     Contact,
     SubjectAccessRequest,
 )
+from ccodesk.services.consent import ConsentStep, record_consent
 from ccodesk.services.fields import get_live
-
-
-def _step(
-    session: Session,
-    contact: Contact,
-    kind: ConsentEventKind,
-    on: dt.date,
-    note: str,
-    officer: str,
-    method: ConsentMethod,
-) -> None:
-    session.add(
-        ConsentEvent(
-            contact_id=contact.id,
-            kind=kind,
-            on=on,
-            scope="",
-            expires_on=None,
-            method=method,
-            recorded_at=dt.datetime.now(),
-            officer=officer,
-            note=note,
-        )
-    )
 
 
 def object_to_processing(
@@ -58,17 +35,16 @@ def object_to_processing(
     officer: str = "",
     method: ConsentMethod = ConsentMethod.WRITTEN,
 ) -> Contact:
-    """Record that the person objected on `on`: their details stop being used or sent."""
+    """Record that the person objected on `on`: their details stop being used or sent (and
+    the contact is no longer shared; sharing again is the officer's choice once lifted)."""
     contact = get_live(session, Contact, contact_id, "contact")
     if contact.objected_on is not None:
         raise KnownError(
             f"{contact.name} already objects to processing (since "
             f"{contact.objected_on:%d %B %Y}); nothing was changed."
         )
-    if on > dt.date.today():
-        raise KnownError("An objection cannot be dated in the future; nothing was changed.")
-    contact.objected_on = on
-    _step(session, contact, ConsentEventKind.OBJECTED, on, note, officer, method)
+    step = ConsentStep(ConsentEventKind.OBJECTED, on, method, note=note)
+    record_consent(session, contact_id, step, day=dt.date.today(), officer=officer)
     session.add(
         SubjectAccessRequest(
             kind="objection",
@@ -99,7 +75,6 @@ def lift_objection(
     contact = get_live(session, Contact, contact_id, "contact")
     if contact.objected_on is None:
         raise KnownError(f"{contact.name} does not object to processing; nothing was changed.")
-    contact.objected_on = None
-    _step(session, contact, ConsentEventKind.OBJECTION_LIFTED, on, note, officer, method)
-    session.flush()
+    step = ConsentStep(ConsentEventKind.OBJECTION_LIFTED, on, method, note=note)
+    record_consent(session, contact_id, step, day=dt.date.today(), officer=officer)
     return contact
