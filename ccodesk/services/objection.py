@@ -2,11 +2,11 @@
 for equality monitoring): their details are kept for the legal minimum but not used or sent.
 
 Both record a step of the consent history through `services.consent.record_consent` (the one
-place consent changes). `object_to_processing` sets `Contact.objected_on` (then
-`consent_valid_on` is False, so the contact counts as without consent wherever consent is checked, and sync/consent.py sends a
-tombstone in place of their details, so the centre's copy goes too); `lift_objection` clears
-it. Each writes a step of the contact's consent history (`ConsentEvent`, kind objected or
-objection_lifted) and an entry in the subject access log (kind "objection").
+place consent changes) and an entry in the subject access log (kind "objection").
+`object_to_processing` sets `Contact.objected_on`, so `consent_valid_on` is False and the
+contact counts as without consent wherever consent is checked; it also unshares them, so
+sync/consent.py sends a tombstone in place of their details and the centre's copy goes too.
+`lift_objection` clears it; sharing them again is the officer's choice.
 """
 
 from __future__ import annotations
