@@ -47,6 +47,7 @@ from ccodesk.services.engagements import get_engagement
 from ccodesk.services.search import search
 from ccodesk.store import SCHEMA_HEAD, Store, checkpoint, current_revision, make_engine, open_store
 from ccodesk.store.keys import KeyFileKeys
+from ccodesk.store.search_index import INDEXED
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE = FIXTURES / "store-0001"
@@ -57,7 +58,7 @@ CENTRAL = "c3a1e5d0-7b2f-4e6a-9d8c-1f0e2d3c0000"
 DEVICE = "0f4d6a52-8d0b-4c1e-9a57-3b1f1c2d0001"
 # the device's unacknowledged changes in each store (make_stores.py's change_seq)
 PENDING = {"0001": 6, "0002": 7, "0003": 8, "0004": 9, "0005": 12, "0006": 13, "0007": 14}
-PENDING |= {"0008": 15, "0014": 18}
+PENDING |= {"0008": 15, "0014": 18, "0015": 18}
 T = TypeVar("T")
 
 
@@ -106,7 +107,7 @@ def test_upgrade_keeps_data_and_backs_up_first(old_store: Path) -> None:
                 .scalars()
                 .all()
             )
-            assert len(triggers) == 12  # later revisions must not lose the FTS triggers
+            assert len(triggers) == 3 * len(INDEXED)  # later revisions keep every FTS trigger
         assert store.pending_changes() == 6
     backups = list((old_store / "backups").glob("*.db"))
     assert len(backups) == 1
@@ -262,7 +263,12 @@ def _check_content(s: Session, schema: str) -> None:
     if schema >= "0007":
         assert _row(s, ActionItem, "act-0007").due_on == dt.date(2026, 12, 1)
     if schema >= "0008":
-        assert _row(s, ActionItem, "act-0008").status_note == "Superseded by the borough plan"
+        note = _row(s, ActionItem, "act-0008").status_note
+        assert note == (
+            "Superseded; raised with Grace Okafor"  # rewritten at 0015
+            if schema >= "0015"
+            else "Superseded by the borough plan"
+        )
     if schema >= "0009":
         assert _row(s, Attendance, "att-0009").total == 23
     if schema >= "0010":
@@ -287,6 +293,14 @@ def _check_content(s: Session, schema: str) -> None:
         assert s.get(RetentionRule, "drafts").keep_for == 14  # type: ignore[union-attr]
         assert _row(s, DeletionRecord, "del-0014").count == 3
         assert s.get(SubjectAccessRequest, 1).due_on == dt.date(2026, 12, 20)  # type: ignore[union-attr]
+    if schema >= "0008":  # indexed by 0015's rebuild, or (0015 on) by its triggers
+        found = s.execute(
+            text("SELECT count(*) FROM action_item_fts WHERE action_item_fts MATCH 'superseded'")
+        ).scalar_one()
+        assert found == 1
+    if schema >= "0015":
+        okafor = "SELECT count(*) FROM action_item_fts WHERE action_item_fts MATCH 'okafor'"
+        assert s.execute(text(okafor)).scalar_one() == 1
     # whatever the schema, the trail is chained after the upgrade (0013 chains older events)
     check = verify(s)
     assert check.broken is None and check.events == (1 if schema >= "0013" else 0)

@@ -53,6 +53,8 @@ engagement_attendee = Table(
     Base.metadata,
     Column("engagement_id", ForeignKey("engagement.id", ondelete="CASCADE"), primary_key=True),
     Column("contact_id", ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True),
+    # a person's attendance, for a subject access request or an erasure (migration 0015)
+    Index("ix_engagement_attendee_contact", "contact_id"),
 )
 
 

@@ -741,7 +741,8 @@ def purge(
 _SEARCHED: dict[str, tuple[str, ...]] = {
     CONTACTS: ("contact",),
     EXPIRED_CONSENT: ("contact",),
-    NOTES: ("contact", "engagement"),
+    NOTES: ("contact", "engagement", "attendance", "quick_time_contact"),
+    AUDIT: ("audit_event",),
 }
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
-from ccodesk.store.search_index import SEARCHABLE, optimize_sql, rebuild_sql
+from ccodesk.store.search_index import INDEXED, optimize_sql, rebuild_sql
 
 Progress = Callable[[int, int, str], None]
 
@@ -51,12 +51,12 @@ def _no_progress(_done: int, _total: int, _what: str) -> None:
 
 
 def search_tables(cursor: object) -> list[str]:
-    """The tables of SEARCHABLE whose FTS index exists in this store (a SQLite store only)."""
+    """The tables of INDEXED whose FTS index exists in this store (a SQLite store only)."""
     rows = cursor.execute(  # type: ignore[attr-defined]
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_fts' ESCAPE '\\'"
     ).fetchall()
     present = {str(r[0]) for r in rows}
-    return [t for t in SEARCHABLE if f"{t}_fts" in present]
+    return [t for t in INDEXED if f"{t}_fts" in present]
 
 
 def scrub(engine: Engine, progress: Progress = _no_progress) -> ScrubTimes:

@@ -16,19 +16,36 @@ SEARCHABLE: dict[str, tuple[str, ...]] = {
     "contact": ("name", "role", "email", "notes"),
 }
 
+# table -> free text that may name a person, indexed so that a subject access request finds
+# them without reading every row (issue 15, services/subject_access.py); not part of the
+# search box's results. Migration 0015.
+PERSON_TEXT: dict[str, tuple[str, ...]] = {
+    "action_item": ("description", "owner", "status_note"),
+    "feedback_given": ("text",),
+    "attendance": ("notes",),
+    "audit_event": ("summary",),
+    "quick_time_consultee": ("name", "reason", "advice", "impact"),
+    "quick_time_contact": ("note",),
+}
+
+# every FTS5 index a borough store keeps: what purges and erasures must tidy
+INDEXED: dict[str, tuple[str, ...]] = SEARCHABLE | PERSON_TEXT
+
 TOKENIZER = "unicode61 remove_diacritics 2"
 
 
 def create_sql(table: str) -> list[str]:
     """The statements that create the FTS table of `table` and its three triggers."""
-    cols = SEARCHABLE[table]
+    cols = INDEXED[table]
     fts = f"{table}_fts"
+    # prefix indexes serve the search box's words-as-you-type; a person is found by whole words
+    prefix = ", prefix='2 3'" if table in SEARCHABLE else ""
     col_list = ", ".join(cols)
     new_vals = ", ".join(f"new.{c}" for c in cols)
     old_vals = ", ".join(f"old.{c}" for c in cols)
     return [
         f"CREATE VIRTUAL TABLE {fts} USING fts5({col_list}, content='{table}', "
-        f"content_rowid='rowid', tokenize='{TOKENIZER}', prefix='2 3')",
+        f"content_rowid='rowid', tokenize='{TOKENIZER}'{prefix})",
         f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
         f"INSERT INTO {fts}(rowid, {col_list}) VALUES (new.rowid, {new_vals}); END",
         f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from ccodesk.errors import KnownError, NotFound
 from ccodesk.failures import stop_if_cancelled
 from ccodesk.models import SyncConflict, SyncTombstone
-from ccodesk.store.search_index import SEARCHABLE, optimize_sql
+from ccodesk.store.search_index import INDEXED, optimize_sql
 from ccodesk.store.stamping import Allocation
 from ccodesk.sync.bulk import among, executemany
 from ccodesk.sync.records import (
@@ -414,7 +414,7 @@ def _forget_blanked_words(session: Session) -> None:
     if conn.dialect.name != "sqlite":
         return
     present = {str(name) for (name,) in conn.exec_driver_sql(_TABLES)}
-    for table in SEARCHABLE:
+    for table in INDEXED:
         if f"{table}_fts" in present:
             conn.exec_driver_sql(optimize_sql(table))
 
