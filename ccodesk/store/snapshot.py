@@ -57,7 +57,7 @@ class BoardLines:
     expiring_title: str = "Consents expiring in the next 30 days"
     expired_title: str = "Consents expired"
 
-    BOXES = ("week", "overdue", "owed", "unreached", *("expiring", "expired"))
+    BOXES = ("week", "overdue", "owed", "unreached", "expiring", "expired")
 
     def to_json(self) -> str:
         out: dict[str, Any] = {
