@@ -160,7 +160,7 @@ def main() -> None:
             "`consent.expired` (the 100 shown) + `count_expired`": timed(
                 store, lambda s: (consent.expired(s, today), consent.count_expired(s, today))
             ),
-            "the Dashboard's consent part, one pass (`consent.running_out`)": timed(
+            "the Dashboard's consent part, two passes (`consent.running_out`)": timed(
                 store, lambda s: consents_due(s, today)
             ),
             "the whole Dashboard (`build_dashboard`)": timed(

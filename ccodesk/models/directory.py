@@ -69,6 +69,8 @@ class Contact(Synced, Base):
     """A named person. Personal details stay on this device unless `shareable` is set."""
 
     __tablename__ = "contact"
+    # consents running out, for the dashboard (0015)
+    __table_args__ = (Index("ix_contact_consent_expires", "consent_expires"),)
 
     organisation_id: Mapped[str | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True

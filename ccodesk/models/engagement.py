@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ccodesk.models.base import (
@@ -64,6 +75,13 @@ class Engagement(Synced, Base):
     __tablename__ = "engagement"
     __table_args__ = (
         Index("ix_engagement_starts_at", "starts_at"),
+        # engagements with notes by date, for the retention schedule's notes due (0015)
+        Index(
+            "ix_engagement_noted",
+            "starts_at",
+            sqlite_where=text("notes != ''"),
+            postgresql_where=text("notes != ''"),
+        ),
         # live engagements by date: the list's order, and a count that reads only the index
         Index("ix_engagement_deleted_starts_at", "deleted", "starts_at"),
         Index("ix_engagement_kind_starts_at", "kind", "starts_at"),
@@ -153,7 +171,16 @@ class Attendance(Synced, Base):
 
     __tablename__ = "attendance"
     # the engagement list sorted by attendance reads this index in order
-    __table_args__ = (Index("ix_attendance_total", "total", "engagement_id"),)
+    __table_args__ = (
+        Index("ix_attendance_total", "total", "engagement_id"),
+        # attendance with notes, for the retention schedule's count of notes due (0015)
+        Index(
+            "ix_attendance_noted",
+            "engagement_id",
+            sqlite_where=text("notes != ''"),
+            postgresql_where=text("notes != ''"),
+        ),
+    )
 
     engagement_id: Mapped[str] = mapped_column(
         ForeignKey("engagement.id", ondelete="CASCADE"), unique=True

@@ -30,8 +30,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, select, text, update
+from sqlalchemy import (
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from ccodesk.errors import Cancelled, ValidationError
 from ccodesk.models import (
@@ -393,6 +404,9 @@ def _names_due(session: Session, since: dt.date) -> int:
     return every - names_on(_engagement_ids(since, before=False))
 
 
+_EMPTY: ColumnElement[str] = literal_column("''")
+
+
 def _notes_queries(since: dt.date) -> list[tuple[Table, str, Select[Any]]]:
     """(table, notes column, ids of the rows whose notes are due) for each kind of note."""
     before = _midnight(since)
@@ -400,8 +414,10 @@ def _notes_queries(since: dt.date) -> list[tuple[Table, str, Select[Any]]]:
         (
             _engagement,
             "notes",
+            # `!= ''` as a literal: SQLite uses a partial index only for the very text of its
+            # WHERE (ix_engagement_noted), which a bound parameter is not
             select(_engagement.c.id).where(
-                _engagement.c.notes != "", _engagement.c.starts_at < before
+                _engagement.c.notes != _EMPTY, _engagement.c.starts_at < before
             ),
         ),
         (
@@ -410,7 +426,7 @@ def _notes_queries(since: dt.date) -> list[tuple[Table, str, Select[Any]]]:
             # `|| ''` keeps SQLite from probing attendance's index once per old engagement:
             # one pass over attendance (small rows) against the set of old ids is quicker
             select(_attendance.c.id).where(
-                _attendance.c.notes != "",
+                _attendance.c.notes != _EMPTY,  # ix_attendance_noted
                 _attendance.c.engagement_id.concat("").in_(_old_engagements(since)),
             ),
         ),
