@@ -177,6 +177,34 @@ def test_reached_with_ctrl_8_as_the_last_page(qtbot: QtBot, store: Store) -> Non
     assert window.privacy.retention.due_model.rowCount() == len(retention.RULES)
 
 
+def test_the_dashboards_request_line_opens_it_on_the_subject_access_tab(
+    qtbot: QtBot, store: Store
+) -> None:
+    """The window wires the dashboard's "Subject access requests due" line to this page."""
+    import datetime as dt
+
+    from ccodesk.services.subject_access import SearchTerms
+    from ccodesk.services.subject_access_log import log_request
+
+    with store.transaction() as s:
+        request = log_request(s, SearchTerms("Amara Okafor"), dt.date.today())
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    QThreadPool.globalInstance().waitForDone()
+    sar = window.dashboard.sar
+    role = Qt.ItemDataRole.UserRole
+    qtbot.waitUntil(lambda: sar.count() == 1 and sar.item(0).data(role) is not None, timeout=20_000)
+    panel = window.privacy.subject_access
+    with qtbot.waitSignal(panel.searched, timeout=20_000):
+        window.dashboard.open_item(sar.item(0))
+    assert window.stack.currentWidget() is window.privacy
+    assert window.privacy.tabs.currentWidget() is panel
+    assert panel.name.text() == "Amara Okafor"
+    assert panel.requests[panel.log.currentRow()].id == request.id
+
+
 def test_a_tab_is_added_in_one_line(qtbot: QtBot, page: DataProtectionPage) -> None:
     extra = QMessageBox()  # any widget
     page.add_tab(extra, "Subject access")

@@ -379,6 +379,7 @@ class MainWindow(QMainWindow):
         ):
             activated.connect(self.edit_engagement)
         self.dashboard.quicktime_activated.connect(lambda _id: self.open_quick_time())
+        self.dashboard.sar_activated.connect(self.open_subject_access)
         for changed in (
             self.sync.status_changed,
             self.followup.status_changed,
@@ -388,6 +389,11 @@ class MainWindow(QMainWindow):
         ):
             changed.connect(self.refresh_status)
         self.engagements.print_requested.connect(self.print_engagement)
+
+    def open_subject_access(self, request_id: int) -> None:
+        """The Data protection page with a logged subject access request open."""
+        self.navigation.setCurrentRow(self.PAGES.index("Data protection"))
+        self.privacy.open_request(request_id)
 
     # -- window state ----------------------------------------------------------------------
 

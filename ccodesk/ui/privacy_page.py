@@ -34,6 +34,7 @@ from ccodesk.errors import KnownError
 from ccodesk.services import retention
 from ccodesk.ui.background import BackgroundJob, ProgressDialog
 from ccodesk.ui.lazy import LoadOnShow
+from ccodesk.ui.privacy_sar import SubjectAccessPanel
 from ccodesk.words import plural
 
 if TYPE_CHECKING:
@@ -332,7 +333,9 @@ class DataProtectionPage(LoadOnShow):
         self.tabs.setDocumentMode(True)
         self.retention = RetentionTab(store)
         self.deletions = DeletionsTab(store)
+        self.subject_access = SubjectAccessPanel(store)
         self.add_tab(self.retention, "Retention")
+        self.add_tab(self.subject_access, "Subject access")
         self.add_tab(self.deletions, "Deletion records")
         self.retention.purged.connect(self.deletions.refresh)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_tab())
@@ -343,6 +346,11 @@ class DataProtectionPage(LoadOnShow):
     def add_tab(self, tab: QWidget, title: str) -> None:
         """Add a tab; a tab with `refresh()` is refreshed when shown."""
         self.tabs.addTab(tab, title)
+
+    def open_request(self, request_id: int) -> None:
+        """Show the Subject access tab with a logged request open (the dashboard's line)."""
+        self.tabs.setCurrentWidget(self.subject_access)
+        self.subject_access.select_request(request_id)
 
     def _refresh_tab(self) -> None:
         refresh = getattr(self.tabs.currentWidget(), "refresh", None)
