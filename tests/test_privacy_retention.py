@@ -714,3 +714,14 @@ def test_the_purges_tombstones_remove_the_records_at_a_postgresql_centre(
         assert s.get(Attendance, f"20000000-0000-4000-8000-{1:012d}").notes == ""  # type: ignore[union-attr]
     store.close()
     central.close()
+
+
+def test_data_protection_md_states_every_rules_default() -> None:
+    """docs/data-protection.md's schedule is the code's: each rule, its default and range."""
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "data-protection.md").read_text()
+    for rule in retention.RULES:
+        n = f"{rule.default} {rule.unit if rule.default != 1 else rule.unit[:-1]}"
+        row = f"| {rule.label} (`{rule.category}`) | {n} ({rule.low}–{rule.high} {rule.unit}) |"
+        assert row in doc, row
