@@ -140,47 +140,6 @@ def quick_time(store: object, contacts: list[tuple[str, str, str]], rng: random.
                 )
 
 
-# What a migration could add (not shipped: `--proposed-indexes` adds them to the benchmark's
-# store only, to measure them): FTS5 indexes over the free text the search otherwise scans,
-# kept like store/search_index.py's, and an index of named attendance by contact.
-PROPOSED_FTS = {
-    "action_item": ("description", "owner", "status_note"),
-    "feedback_given": ("text",),
-    "attendance": ("notes",),
-    "audit_event": ("summary",),
-    "quick_time_consultee": ("name", "reason", "advice", "impact"),
-    "quick_time_contact": ("note",),
-}
-
-
-def proposed_indexes(store: object, add: bool) -> float:
-    """Add (or drop) the proposed indexes; the seconds it took."""
-    from sqlalchemy import text
-
-    t0 = time.perf_counter()
-    with store.engine.begin() as conn:  # type: ignore[attr-defined]
-        for table, cols in PROPOSED_FTS.items():
-            if add:
-                conn.execute(
-                    text(
-                        f"CREATE VIRTUAL TABLE {table}_fts USING fts5({', '.join(cols)}, "
-                        f"content='{table}', content_rowid='rowid', "
-                        "tokenize='unicode61 remove_diacritics 2')"
-                    )
-                )
-                conn.execute(text(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')"))
-            else:
-                conn.execute(text(f"DROP TABLE IF EXISTS {table}_fts"))
-        conn.execute(
-            text(
-                "CREATE INDEX ix_bench_attendee_contact ON engagement_attendee (contact_id)"
-                if add
-                else "DROP INDEX IF EXISTS ix_bench_attendee_contact"
-            )
-        )
-    return time.perf_counter() - t0
-
-
 def measure(
     store: object, picks: list[tuple[str, str]]
 ) -> tuple[dict[str, list[float]], list[int]]:
@@ -220,11 +179,6 @@ def main() -> None:
     parser.add_argument("--engagements", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=30)
     parser.add_argument("--reuse", type=Path, help="build the store here once, and reuse it")
-    parser.add_argument(
-        "--proposed-indexes",
-        action="store_true",
-        help="also time the search with the indexes a migration could add (PROPOSED_FTS)",
-    )
     args = parser.parse_args()
     work = args.reuse or Path(tempfile.mkdtemp(prefix="ccodesk-sarbench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -257,7 +211,7 @@ def main() -> None:
             + ", ".join(f"{n:,} {t}" for t, n in sizes.items())
             + (f" (store built in {built:.0f} s)" if built else "")
         )
-        report("as shipped (FTS5 for engagements, findings, contacts, organisations):",
+        report("find_person (FTS5 over contacts, findings, notes, actions, feedback, audit; 0015):",
                *measure(store, picks))  # fmt: skip
         answers = []
         out = work / "answers"
@@ -272,13 +226,6 @@ def main() -> None:
             f"  answer_request (search, PDF, JSON, log): median "
             f"{statistics.median(answers) * 1000:.0f} ms over {len(answers)}"
         )
-        if args.proposed_indexes:
-            took = proposed_indexes(store, add=True)
-            try:
-                report(f"with the proposed indexes (built in {took:.0f} s):",
-                       *measure(store, picks))  # fmt: skip
-            finally:
-                proposed_indexes(store, add=False)
 
 
 if __name__ == "__main__":
