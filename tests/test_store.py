@@ -23,6 +23,7 @@ from ccodesk.errors import (
 from ccodesk.models import Organisation, OrganisationType
 from ccodesk.store import DB_FILE, Store, StoreInfo, create_store, open_store
 from ccodesk.store.keys import KeyringKeys, Secrets
+from ccodesk.store.search_index import INDEXED
 
 
 def _digest(path: Path) -> str:
@@ -186,7 +187,7 @@ def test_pragmas(store: Store) -> None:
             .scalars()
             .all()
         )
-    assert fts == ["contact_fts", "engagement_fts", "finding_fts", "organisation_fts"]
+    assert fts == sorted(f"{table}_fts" for table in INDEXED)
 
 
 def test_reference_data_loaded(store: Store) -> None:
