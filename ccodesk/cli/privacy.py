@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ccodesk.cli import consent, privacy_person, privacy_retention, privacy_sar
+from ccodesk.cli import privacy_consent, privacy_person, privacy_retention, privacy_sar
 
 # each part's `add_actions`, in the order `privacy --help` lists them
 PARTS: tuple[Callable[[Any], None], ...] = (
     privacy_retention.add_actions,
-    consent.add_actions,
+    privacy_consent.add_actions,
     privacy_sar.add_actions,
     privacy_person.add_actions,
 )
