@@ -1,0 +1,158 @@
+"""The central unit's boroughs board: each borough's devices, bundles, gaps and conflicts.
+
+One line per borough of the reference data (the 32 boroughs and the City), read in a handful
+of grouped queries whatever the size of the store: the board is the central officer's first
+page, so it must come back within a frame or two (benchmarks/central_board_bench.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ccodesk.models import Borough, BundleLog, SyncConflict, TrustedKey
+from ccodesk.sync.central import gaps
+
+
+@dataclass
+class BoroughLine:
+    """One borough on the board."""
+
+    code: str
+    name: str
+    devices: int  # trusted devices, revoked ones not counted
+    bundles: int  # change bundles merged
+    last_received: dt.datetime | None  # when the newest bundle was merged
+    last_seq: int | None  # that bundle's number on its device
+    missing: list[int] = field(default_factory=list)  # bundle numbers never received
+    unlisted: int = 0  # missing numbers beyond those listed
+    conflicts: int = 0  # open conflicts found merging this borough's bundles
+    late: bool = False  # set up (devices or bundles) but no bundle within the threshold
+
+    @property
+    def missing_count(self) -> int:
+        return len(self.missing) + self.unlisted
+
+    @property
+    def missing_text(self) -> str:
+        """The missing numbers as the board shows them ("" when none)."""
+        if not self.missing:
+            return ""
+        shown = ", ".join(map(str, self.missing[:8]))
+        more = self.missing_count - min(len(self.missing), 8)
+        return shown + (f" and {more:,} more" if more else "")
+
+    def days_since(self, today: dt.date) -> int | None:
+        """Days since the last bundle came (None: never)."""
+        return None if self.last_received is None else (today - self.last_received.date()).days
+
+
+def read_board(session: Session, today: dt.date, late_days: int) -> list[BoroughLine]:
+    """Every borough's line, in name order; late = no bundle within `late_days` of `today`
+    though the borough has a trusted device or has sent before."""
+    lines = {
+        code: BoroughLine(code, name, 0, 0, None, None)
+        for code, name in session.execute(select(Borough.code, Borough.name).order_by(Borough.name))
+    }
+    for code, count in session.execute(
+        select(TrustedKey.borough_code, func.count())
+        .where(TrustedKey.role == "device", TrustedKey.revoked_at.is_(None))
+        .group_by(TrustedKey.borough_code)
+    ):
+        if code in lines:
+            lines[code].devices = int(count)
+    changes = BundleLog.kind == "changes"
+    newest = (
+        select(
+            BundleLog.borough_code,
+            func.count().label("bundles"),
+            func.max(BundleLog.received_at).label("last"),
+        )
+        .where(changes)
+        .group_by(BundleLog.borough_code)
+        .subquery()
+    )
+    for code, count, last, seq in session.execute(
+        select(newest.c.borough_code, newest.c.bundles, newest.c.last, func.max(BundleLog.seq))
+        .join(
+            BundleLog,
+            (BundleLog.borough_code == newest.c.borough_code)
+            & (BundleLog.received_at == newest.c.last),
+        )
+        .where(changes)
+        .group_by(newest.c.borough_code, newest.c.bundles, newest.c.last)
+    ):
+        if code in lines:
+            line = lines[code]
+            line.bundles, line.last_received, line.last_seq = int(count), last, int(seq)
+    for gap in gaps(session):
+        if gap.borough_code in lines:
+            line = lines[gap.borough_code]
+            line.missing.extend(gap.missing)
+            line.unlisted += gap.unlisted
+    for code, count in session.execute(
+        select(BundleLog.borough_code, func.count())
+        .select_from(SyncConflict)
+        .join(BundleLog, BundleLog.bundle_id == SyncConflict.bundle_id)
+        .where(SyncConflict.resolved_at.is_(None))
+        .group_by(BundleLog.borough_code)
+    ):
+        if code in lines:
+            lines[code].conflicts = int(count)
+    limit = today - dt.timedelta(days=late_days)
+    for line in lines.values():
+        set_up = line.devices > 0 or line.bundles > 0
+        line.late = set_up and (line.last_received is None or line.last_received.date() < limit)
+    return list(lines.values())
+
+
+@dataclass
+class DeviceLine:
+    fingerprint: str
+    officer: str
+    device_id: str | None
+    added_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+@dataclass
+class BundleLine:
+    device_id: str
+    seq: int
+    received_at: dt.datetime
+    applied: int
+    already: int
+    conflicts: int
+
+
+@dataclass
+class BoroughDetail:
+    code: str
+    name: str
+    devices: list[DeviceLine]
+    bundles: list[BundleLine]  # newest first
+
+
+def borough_detail(session: Session, code: str) -> BoroughDetail:
+    """A borough's devices (revoked ones too) and the bundles merged from it, newest first."""
+    name = session.scalar(select(Borough.name).where(Borough.code == code)) or code
+    devices = [
+        DeviceLine(k.fingerprint, k.officer, k.device_id, k.added_at, k.revoked_at)
+        for k in session.scalars(
+            select(TrustedKey)
+            .where(TrustedKey.role == "device", TrustedKey.borough_code == code)
+            .order_by(TrustedKey.added_at)
+        )
+    ]
+    bundles = [
+        BundleLine(b.device_id, int(b.seq), b.received_at, b.applied, b.already, b.conflicts)
+        for b in session.scalars(
+            select(BundleLog)
+            .where(BundleLog.kind == "changes", BundleLog.borough_code == code)
+            .order_by(BundleLog.received_at.desc(), BundleLog.seq.desc())
+        )
+    ]
+    return BoroughDetail(code, name, devices, bundles)

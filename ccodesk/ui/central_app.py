@@ -1,0 +1,132 @@
+"""`ccodesk --central [--db URL]`: the central unit's window over its store.
+
+The store is opened as `ccodesk-central` opens it (`open_central`: SQLite in the central
+unit's folder by default, PostgreSQL by URL). A database password never comes on the command
+line nor from a file in clear: a URL holding one is refused; the password is taken from the OS
+keyring (service "ccodesk-central", the URL as given) or asked for. With no central unit set
+up yet, the first-run wizard opens on its central path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+
+from ccodesk.errors import KnownError
+
+if TYPE_CHECKING:
+    from ccodesk.sync.central import Central
+    from ccodesk.ui.central_window import CentralWindow
+
+log = logging.getLogger("ccodesk.ui")
+
+
+def ask_database_password(parent: QWidget | None, shown: str) -> str | None:
+    """The central database's password typed by the officer, or None when they cancel."""
+    text, ok = QInputDialog.getText(
+        parent,
+        "ccodesk — central unit",
+        f"Password for the central database {shown}:",
+        QLineEdit.EchoMode.Password,
+    )
+    return text if ok else None
+
+
+def _start_logging() -> None:
+    from ccodesk.logs import configure_logging
+    from ccodesk.ui.crash import install_excepthook
+
+    install_excepthook(configure_logging())
+
+
+def _refuse(message: str) -> int:
+    print(f"ccodesk: {message}", file=sys.stderr)
+    return 2
+
+
+def run_central(app: QCoreApplication, home: Path | None, url: str | None) -> int:
+    """Open the central unit in `home` (default: `ccodesk-central`'s) and run its window."""
+    from ccodesk.store.central import (
+        keyring_password,
+        needs_password,
+        refuse_password_in_url,
+        shown_url,
+    )
+    from ccodesk.store.info import PASSPHRASE_ENV, default_data_dir
+    from ccodesk.sync.central import CONFIG, CentralConfig, default_home
+
+    home = home or default_home()
+    try:
+        if url:
+            refuse_password_in_url(url)
+        _start_logging()
+        if not (home / CONFIG).exists():
+            if url:
+                return _refuse(
+                    f"There is no central unit set up in {home}: set one up on that database "
+                    f"with 'ccodesk-central --home {home} --db {shown_url(url)} init'."
+                )
+            from ccodesk.ui.first_run import FirstRunWizard
+
+            wizard = FirstRunWizard(default_data_dir(), central_home=home, central=True)
+            if not wizard.exec() or wizard.central is None:
+                return 0
+            return show_central(app, wizard.central)
+        config = CentralConfig.read(home)
+    except KnownError as exc:
+        return _refuse(str(exc))
+    passphrase = None
+    if config.protection == "keyfile" and PASSPHRASE_ENV not in os.environ:
+        from ccodesk.ui.app import ask_passphrase
+
+        passphrase = ask_passphrase(None)
+        if passphrase is None:
+            return 0
+    password = None
+    if url and needs_password(url):
+        password = keyring_password(url)
+        if password is None:
+            password = ask_database_password(None, shown_url(url))
+            if password is None:
+                return 0
+    from ccodesk.ui.central_window import CentralWindow
+
+    window = CentralWindow(home=home)
+    window.open_failed.connect(lambda exc: _open_failed(app, window, exc))
+    window.show()
+    window.open_in_background(url, passphrase, password or None)
+    return _run(app, window)
+
+
+def _open_failed(app: QCoreApplication, window: CentralWindow, exc: BaseException) -> None:
+    from ccodesk.ui.background import handle_failure
+
+    def known(error: KnownError) -> None:
+        log.warning("cannot open the central store: %s", error)
+        QMessageBox.critical(window, "ccodesk", str(error))
+
+    handle_failure(exc, known)
+    app.exit(1)
+
+
+def show_central(app: QCoreApplication, central: Central) -> int:
+    """Run the central unit's window over a store just created (the wizard's central path)."""
+    from ccodesk.ui.central_window import CentralWindow
+
+    window = CentralWindow(central, home=central.home)
+    window.show()
+    return _run(app, window)
+
+
+def _run(app: QCoreApplication, window: CentralWindow) -> int:
+    try:
+        return int(app.exec())
+    finally:
+        window.close()
+        window.close_store()
