@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ccodesk.models import Borough, BundleLog, SyncConflict, TrustedKey
-from ccodesk.sync.central import gaps
 
 
 @dataclass
@@ -65,34 +64,31 @@ def read_board(session: Session, today: dt.date, late_days: int) -> list[Borough
         if code in lines:
             lines[code].devices = int(count)
     changes = BundleLog.kind == "changes"
-    newest = (
+    # Per device: its bundles, the highest number and when it was last heard from. The
+    # borough's last bundle is the newest number of the device heard from last.
+    newest: dict[str, tuple[dt.datetime, int]] = {}
+    for code, count, seq, last, numbers in session.execute(
         select(
             BundleLog.borough_code,
-            func.count().label("bundles"),
-            func.max(BundleLog.received_at).label("last"),
+            func.count(),
+            func.max(BundleLog.seq),
+            func.max(BundleLog.received_at),
+            func.count(func.distinct(BundleLog.seq)),
         )
         .where(changes)
-        .group_by(BundleLog.borough_code)
-        .subquery()
-    )
-    for code, count, last, seq in session.execute(
-        select(newest.c.borough_code, newest.c.bundles, newest.c.last, func.max(BundleLog.seq))
-        .join(
-            BundleLog,
-            (BundleLog.borough_code == newest.c.borough_code)
-            & (BundleLog.received_at == newest.c.last),
-        )
-        .where(changes)
-        .group_by(newest.c.borough_code, newest.c.bundles, newest.c.last)
+        .group_by(BundleLog.device_id, BundleLog.borough_code)
     ):
-        if code in lines:
-            line = lines[code]
-            line.bundles, line.last_received, line.last_seq = int(count), last, int(seq)
-    for gap in gaps(session):
-        if gap.borough_code in lines:
-            line = lines[gap.borough_code]
-            line.missing.extend(gap.missing)
-            line.unlisted += gap.unlisted
+        line = lines.get(code or "")
+        if line is None:
+            continue
+        code = line.code
+        line.bundles += int(count)
+        line.unlisted += int(seq) - int(numbers)  # never received; listed below, up to a limit
+        if code not in newest or last > newest[code][0]:
+            newest[code] = (last, int(seq))
+    for code, (last, seq) in newest.items():
+        lines[code].last_received, lines[code].last_seq = last, seq
+    _list_missing(session, lines)
     for code, count in session.execute(
         select(BundleLog.borough_code, func.count())
         .select_from(SyncConflict)
@@ -107,6 +103,45 @@ def read_board(session: Session, today: dt.date, late_days: int) -> list[Borough
         set_up = line.devices > 0 or line.bundles > 0
         line.late = set_up and (line.last_received is None or line.last_received.date() < limit)
     return list(lines.values())
+
+
+LISTED = 50  # missing numbers listed per borough; the rest are counted
+
+
+def _list_missing(session: Session, lines: dict[str, BoroughLine]) -> None:
+    """The missing bundle numbers of the boroughs that have any (as `ccodesk-central gaps`
+    finds them: every number from 1 to a device's newest that never came), the first
+    `LISTED` of each listed and the rest counted in `unlisted`.
+
+    Only the bundles after a gap come back from the database (each with the number before
+    it, by a window function), not every bundle ever merged.
+    """
+    if not any(line.unlisted for line in lines.values()):
+        return
+    ordered = (
+        select(
+            BundleLog.borough_code.label("code"),
+            BundleLog.device_id.label("device"),
+            BundleLog.seq.label("seq"),
+            func.lag(BundleLog.seq, 1, 0)
+            .over(partition_by=BundleLog.device_id, order_by=BundleLog.seq)
+            .label("before"),
+        )
+        .where(BundleLog.kind == "changes")
+        .subquery()
+    )
+    for code, before, seq in session.execute(
+        select(ordered.c.code, ordered.c.before, ordered.c.seq)
+        .where(ordered.c.seq > ordered.c.before + 1)
+        .order_by(ordered.c.code, ordered.c.device, ordered.c.seq)
+    ):
+        line = lines.get(code or "")
+        if line is None:
+            continue
+        room = max(0, LISTED - len(line.missing))
+        run = range(int(before) + 1, int(seq))[:room]
+        line.missing.extend(run)
+        line.unlisted -= len(run)
 
 
 @dataclass

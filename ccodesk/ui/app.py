@@ -23,6 +23,7 @@ from ccodesk.errors import KnownError, StoreError, WrongKey
 from ccodesk.store.info import PASSPHRASE_ENV, StoreInfo, default_data_dir, store_exists
 from ccodesk.ui.crash import install_excepthook
 from ccodesk.ui.main_window import MainWindow
+from ccodesk.ui.prompts import ask_passphrase
 
 log = logging.getLogger("ccodesk.ui")
 
@@ -33,17 +34,6 @@ SMOKE_TIMES: dict[str, float] = {}
 
 def _needs_passphrase(data_dir: Path) -> bool:
     return StoreInfo.read(data_dir).protection == "keyfile" and PASSPHRASE_ENV not in os.environ
-
-
-def ask_passphrase(parent: QWidget | None, again: bool = False) -> str | None:
-    """The passphrase typed by the officer, or None when they cancel."""
-    label = "Passphrase for the store's keys:"
-    if again:
-        label = "That passphrase did not unlock the keys. Try again:"
-    from PySide6.QtWidgets import QInputDialog, QLineEdit
-
-    text, ok = QInputDialog.getText(parent, "ccodesk", label, QLineEdit.EchoMode.Password)
-    return text if ok else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,26 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 
 from ccodesk.errors import KnownError
+from ccodesk.ui.prompts import ask_database_password, ask_passphrase
 
 if TYPE_CHECKING:
     from ccodesk.sync.central import Central
     from ccodesk.ui.central_window import CentralWindow
 
 log = logging.getLogger("ccodesk.ui")
-
-
-def ask_database_password(parent: QWidget | None, shown: str) -> str | None:
-    """The central database's password typed by the officer, or None when they cancel."""
-    text, ok = QInputDialog.getText(
-        parent,
-        "ccodesk — central unit",
-        f"Password for the central database {shown}:",
-        QLineEdit.EchoMode.Password,
-    )
-    return text if ok else None
 
 
 def _start_logging() -> None:
@@ -83,8 +73,6 @@ def run_central(app: QCoreApplication, home: Path | None, url: str | None) -> in
         return _refuse(str(exc))
     passphrase = None
     if config.protection == "keyfile" and PASSPHRASE_ENV not in os.environ:
-        from ccodesk.ui.app import ask_passphrase
-
         passphrase = ask_passphrase(None)
         if passphrase is None:
             return 0

@@ -226,7 +226,7 @@ class BoroughsPage(QWidget):
             (BoardModel.BOROUGH, 190),
             (BoardModel.DEVICES, 70),
             (BoardModel.LAST, 90),
-            (BoardModel.RECEIVED, 170),
+            (BoardModel.RECEIVED, 210),
             (BoardModel.MISSING, 130),
             (BoardModel.CONFLICTS, 110),
         ):
