@@ -11,7 +11,7 @@ import keyring
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtWidgets import QApplication, QPushButton, QWizard
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
@@ -134,6 +134,36 @@ def test_dropped_bundles_are_merged_one_line_each_and_receipts_go_to_the_outbox(
     # the board and the status are read again after the merge
     qtbot.waitUntil(lambda: "2 boroughs sending" in window.status.text(), timeout=30_000)
     assert window.boroughs.line("camden").bundles == 1
+
+
+def test_cancel_leaves_one_line_per_bundle_and_merges_nothing_more(
+    qtbot: QtBot, tmp_path: Path, central: Central
+) -> None:
+    """Cancel stops the bundle under way and those after it: each still has its line, and
+    the central store holds exactly the bundles said to be merged."""
+    camden = make_borough(tmp_path / "camden", "camden", "Ada Officer", central)
+    try:
+        bundles = []
+        for n in range(3):
+            add_engagement(camden, f"Meeting {n}")
+            bundles.append(export(camden, tmp_path / f"camden-{n}.ccbundle"))
+    finally:
+        camden.close()
+    window = _window(qtbot, central, Settings(central_outbox=str(tmp_path / "outbox")))
+    inbox = window.inbox
+    with qtbot.waitSignal(inbox.batch_done, timeout=60_000) as done:
+        inbox.add_bundles(bundles)
+        assert inbox.progress is not None
+        inbox.progress.findChild(QPushButton).click()  # the dialog's Cancel
+    merged = [line for line in done.args[0] if line.merged]
+    shown = [inbox.results.item(i).text() for i in range(inbox.results.count())]
+    assert len(shown) == 3
+    cancelled = [text for text in shown if text.endswith(": not merged: cancelled")]
+    assert cancelled and len(cancelled) + len(merged) == 3
+    from ccodesk.sync.central import central_status
+
+    with central.session() as s:
+        assert central_status(s).bundles == len(merged)
 
 
 def test_the_board_shows_gaps_and_late_boroughs_sorted_coloured_and_opened(
@@ -284,3 +314,22 @@ def test_the_central_window_on_postgresql_takes_the_password_from_the_keyring(
         window.boroughs.refresh()
     assert window.boroughs.line("camden").bundles == 1
     window.close_store()
+
+
+def test_ccodesk_central_smoke_test(central: Central) -> None:
+    """`ccodesk --central` opens the central unit's window on its store, as a person starts it."""
+    import os
+    import subprocess
+
+    from tests.test_ui_main_window import GUI
+
+    central.close()
+    result = subprocess.run(
+        [GUI, "--central", "--data-dir", str(central.home), "--smoke-test"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "smoke test: ccodesk — MPA Central Unit rendered" in result.stdout

@@ -69,7 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.central:
         from ccodesk.ui.central_app import run_central
 
-        return run_central(app, Path(args.data_dir) if args.data_dir else None, args.db)
+        return run_central(
+            app, Path(args.data_dir) if args.data_dir else None, args.db, smoke=args.smoke_test
+        )
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
 
     if not store_exists(data_dir):

@@ -28,11 +28,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("ccodesk.ui")
 
 
-def _start_logging() -> None:
+def _start_logging(smoke: bool) -> None:
     from ccodesk.logs import configure_logging
     from ccodesk.ui.crash import install_excepthook
 
-    install_excepthook(configure_logging())
+    log_path = configure_logging()
+    if not smoke:  # a smoke test must fail fast, never wait on a dialog
+        install_excepthook(log_path)
 
 
 def _refuse(message: str) -> int:
@@ -40,8 +42,11 @@ def _refuse(message: str) -> int:
     return 2
 
 
-def run_central(app: QCoreApplication, home: Path | None, url: str | None) -> int:
-    """Open the central unit in `home` (default: `ccodesk-central`'s) and run its window."""
+def run_central(
+    app: QCoreApplication, home: Path | None, url: str | None, *, smoke: bool = False
+) -> int:
+    """Open the central unit in `home` (default: `ccodesk-central`'s) and run its window
+    (`smoke`: until the board is shown, then say whether it rendered and exit)."""
     from ccodesk.store.central import (
         keyring_password,
         needs_password,
@@ -55,13 +60,15 @@ def run_central(app: QCoreApplication, home: Path | None, url: str | None) -> in
     try:
         if url:
             refuse_password_in_url(url)
-        _start_logging()
+        _start_logging(smoke)
         if not (home / CONFIG).exists():
             if url:
                 return _refuse(
                     f"There is no central unit set up in {home}: set one up on that database "
                     f"with 'ccodesk-central --home {home} --db {shown_url(url)} init'."
                 )
+            if smoke:
+                return _refuse(f"There is no central unit set up in {home}.")
             from ccodesk.ui.first_run import FirstRunWizard
 
             wizard = FirstRunWizard(default_data_dir(), central_home=home, central=True)
@@ -73,12 +80,16 @@ def run_central(app: QCoreApplication, home: Path | None, url: str | None) -> in
         return _refuse(str(exc))
     passphrase = None
     if config.protection == "keyfile" and PASSPHRASE_ENV not in os.environ:
+        if smoke:
+            return _refuse(f"The central unit's keys need a passphrase: set {PASSPHRASE_ENV}.")
         passphrase = ask_passphrase(None)
         if passphrase is None:
             return 0
     password = None
     if url and needs_password(url):
         password = keyring_password(url)
+        if password is None and smoke:
+            return _refuse(f"No password for {shown_url(url)} in the keyring.")
         if password is None:
             password = ask_database_password(None, shown_url(url))
             if password is None:
@@ -86,18 +97,34 @@ def run_central(app: QCoreApplication, home: Path | None, url: str | None) -> in
     from ccodesk.ui.central_window import CentralWindow
 
     window = CentralWindow(home=home)
-    window.open_failed.connect(lambda exc: _open_failed(app, window, exc))
+    window.open_failed.connect(lambda exc: _open_failed(app, window, exc, smoke))
+    if smoke:
+        window.central_ready.connect(
+            lambda: window.boroughs.board_shown.connect(lambda: _smoke_done(app, window))
+        )
     window.show()
     window.open_in_background(url, passphrase, password or None)
     return _run(app, window)
 
 
-def _open_failed(app: QCoreApplication, window: CentralWindow, exc: BaseException) -> None:
+def _smoke_done(app: QCoreApplication, window: CentralWindow) -> None:
+    image = window.grab()
+    ok = window.isVisible() and not image.isNull() and image.width() > 0
+    print(f"smoke test: {window.windowTitle()} rendered" if ok else "smoke test: window failed")
+    app.exit(0 if ok else 1)
+
+
+def _open_failed(
+    app: QCoreApplication, window: CentralWindow, exc: BaseException, smoke: bool
+) -> None:
     from ccodesk.ui.background import handle_failure
 
     def known(error: KnownError) -> None:
         log.warning("cannot open the central store: %s", error)
-        QMessageBox.critical(window, "ccodesk", str(error))
+        if smoke:
+            print(f"ccodesk: {error}", file=sys.stderr)
+        else:
+            QMessageBox.critical(window, "ccodesk", str(error))
 
     handle_failure(exc, known)
     app.exit(1)
