@@ -66,15 +66,16 @@ def state_text(line: BoroughLine, today: dt.date) -> str:
 class BoardModel(QAbstractTableModel):
     """The board's lines: column constants, a sort role and an object role."""
 
-    BOROUGH, DEVICES, LAST, RECEIVED, MISSING, CONFLICTS, STATE = range(7)
+    # what needs a look comes second, so a narrow screen shows it without scrolling
+    BOROUGH, STATE, DEVICES, LAST, RECEIVED, MISSING, CONFLICTS = range(7)
     HEADERS = (
         "Borough",
+        "State",
         "Devices",
         "Last bundle",
         "Received",
         "Missing bundles",
         "Open conflicts",
-        "State",
     )
     SORT_ROLE = Qt.ItemDataRole.UserRole + 1
     OBJECT_ROLE = Qt.ItemDataRole.UserRole
@@ -148,7 +149,7 @@ class BoardModel(QAbstractTableModel):
             return line.missing_text
         if column == self.CONFLICTS:
             return str(line.conflicts) if line.conflicts else ""
-        return state_text(line, self.today)
+        return state_text(line, self.today)  # STATE
 
     def _sort_key(self, line: BoroughLine, column: int) -> Any:
         if column == self.BOROUGH:
@@ -224,9 +225,10 @@ class BoroughsPage(QWidget):
         header.setStretchLastSection(True)
         for column, width in (
             (BoardModel.BOROUGH, 190),
+            (BoardModel.STATE, 230),
             (BoardModel.DEVICES, 70),
             (BoardModel.LAST, 90),
-            (BoardModel.RECEIVED, 210),
+            (BoardModel.RECEIVED, 200),
             (BoardModel.MISSING, 130),
             (BoardModel.CONFLICTS, 110),
         ):
