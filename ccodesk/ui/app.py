@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--central",
         action="store_true",
-        help="open the central consultation unit's store (as ccodesk-central does)",
+        help="open the central consultation unit's store (the central command line's)",
     )
     parser.add_argument(
         "--db",

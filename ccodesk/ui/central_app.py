@@ -1,9 +1,9 @@
 """`ccodesk --central [--db URL]`: the central unit's window over its store.
 
-The store is opened as `ccodesk-central` opens it (`open_central`: SQLite in the central
+The store is opened as the central command line opens it (`open_central`: SQLite in the central
 unit's folder by default, PostgreSQL by URL). A database password never comes on the command
 line nor from a file in clear: a URL holding one is refused; the password is taken from the OS
-keyring (service "ccodesk-central", the URL as given) or asked for. With no central unit set
+keyring (service `KEYRING_SERVICE`, the URL as given) or asked for. With no central unit set
 up yet, the first-run wizard opens on its central path.
 """
 
@@ -45,7 +45,7 @@ def _refuse(message: str) -> int:
 def run_central(
     app: QCoreApplication, home: Path | None, url: str | None, *, smoke: bool = False
 ) -> int:
-    """Open the central unit in `home` (default: `ccodesk-central`'s) and run its window
+    """Open the central unit in `home` (default: the central command line's) and run its window
     (`smoke`: until the board is shown, then say whether it rendered and exit)."""
     from ccodesk.store.central import (
         keyring_password,
@@ -64,8 +64,9 @@ def run_central(
         if not (home / CONFIG).exists():
             if url:
                 return _refuse(
-                    f"There is no central unit set up in {home}: set one up on that database "
-                    f"with 'ccodesk-central --home {home} --db {shown_url(url)} init'."
+                    f"There is no central unit set up in {home} for the database "
+                    f"{shown_url(url)}: ask whoever looks after the central database to set "
+                    "it up, or name the central unit's folder with --data-dir."
                 )
             if smoke:
                 return _refuse(f"There is no central unit set up in {home}.")

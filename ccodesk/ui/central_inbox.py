@@ -1,5 +1,5 @@
 """The central unit's inbox: bundle files dropped on the window or picked, merged in the
-background with progress and Cancel, one line each in `ccodesk-central merge`'s words, and
+background with progress and Cancel, one line each in the central command line's words, and
 their receipts written to an outbox folder to attach to e-mail."""
 
 from __future__ import annotations

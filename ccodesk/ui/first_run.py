@@ -1,6 +1,6 @@
 """The first-run wizard: who and where you are, how the keys are kept, and demo data — or,
 for an officer of a central consultation unit, the central store and its keys, created as
-`ccodesk-central init` creates them."""
+the central command line's `init` creates them."""
 
 from __future__ import annotations
 
@@ -203,7 +203,7 @@ class FirstRunWizard(QWizard):
 
     @property
     def central_home(self) -> Path:
-        """Where the central unit's store and keys go (as `ccodesk-central`'s default)."""
+        """Where the central unit's store and keys go (the central command line's default)."""
         if self._central_home is None:
             from ccodesk.sync.central import default_home
 
@@ -232,7 +232,7 @@ class FirstRunWizard(QWizard):
         super().accept()
 
     def _accept_central(self) -> None:
-        """Create the central unit's store and keys as `ccodesk-central init` does."""
+        """Create the central unit's store and keys as the central command line's `init` does."""
         if self.central is None:
             from ccodesk.sync.central import init_central
 
