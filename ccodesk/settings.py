@@ -23,6 +23,12 @@ class Settings:
     fatigue_window_days: int = 90
     # Hourly rate (pence) offered for CCO time when officer time is recorded.
     cco_hourly_rate_pence: int = 2400
+    # The central unit's boroughs board: a borough whose last bundle came longer ago than
+    # this is late (issue 16).
+    central_late_days: int = 14
+    # The central unit's inbox: where the receipts of merged bundles are written ("": not
+    # chosen yet).
+    central_outbox: str = ""
 
     def validate(self) -> None:
         problems = []
@@ -32,6 +38,8 @@ class Settings:
             problems.append("the fatigue window must be between 7 and 730 days")
         if self.cco_hourly_rate_pence < 0:
             problems.append("the hourly rate cannot be negative")
+        if not 1 <= self.central_late_days <= 365:
+            problems.append("a borough can be late after between 1 and 365 days")
         if problems:
             raise ValidationError(problems)
 
@@ -57,8 +65,13 @@ def load_settings(path: Path | None = None) -> Settings:
     if not isinstance(raw, dict):
         log.warning("ignoring settings %s: not a JSON object", path)
         return Settings()
-    known = {f.name: f.type for f in fields(Settings)}
-    values = {k: v for k, v in raw.items() if k in known and isinstance(v, int)}
+    defaults = Settings()
+    known = {f.name: type(getattr(defaults, f.name)) for f in fields(Settings)}
+    values = {
+        k: v
+        for k, v in raw.items()
+        if k in known and isinstance(v, known[k]) and not isinstance(v, bool)
+    }
     settings = Settings(**values)
     try:
         settings.validate()

@@ -177,33 +177,15 @@ def cmd_key_export_age_identity(args: argparse.Namespace, context: Context[Centr
 
 def cmd_merge(args: argparse.Namespace, context: Context[Central]) -> int:
     """Merge each bundle in turn: one line each, and a bad one never stops the others."""
-    from ccodesk.sync.central_merge import merge_bundle
+    from ccodesk.services.central_inbox import merge_one
 
     rejected = 0
     receipts = Path(args.receipts) if args.receipts else None
     with context.open_store(args) as central:
         for name in args.bundles:
-            try:
-                outcome = merge_bundle(central, Path(name), receipts)
-            except Exception as exc:  # a bug: this bundle's line and the log; the rest go on
-                from ccodesk.logs import log_exception
-
-                rejected += 1
-                where = log_exception(f"merging {name}", "ccodesk-central")
-                print(
-                    printable(
-                        f"{name}: failed: unexpected {type(exc).__name__}; nothing of it was "
-                        f"merged (details in {where})"
-                    )
-                )
-                continue
-            if outcome.ok:
-                extra = f" (receipt {outcome.receipt})" if outcome.receipt else ""
-                print(printable(f"{name}: {outcome.message}{extra}"))
-                rejected += not outcome.complete
-            else:
-                rejected += 1
-                print(printable(f"{name}: rejected: {outcome.message}"))
+            line = merge_one(central, Path(name), receipts, name=name)
+            print(line.text)
+            rejected += not line.complete
     return 1 if rejected else 0
 
 

@@ -164,10 +164,80 @@ def bring_to_head(engine: Engine, home: Path, url: str, opening: Opening) -> Pat
 def open_engine(home: Path, url: str, opening: Opening) -> tuple[Engine, Path | None]:
     """The engine on the central store at `url`, its schema at this program's; and the path
     of the backup taken before migrating, if one was."""
+    from sqlalchemy.exc import OperationalError
+
     check_file(home, url, opening)
     engine = make_engine(url, home / BACKUP_DIR)
     try:
         return engine, bring_to_head(engine, home, url, opening)
+    except OperationalError as exc:
+        engine.dispose()
+        if _sqlite_file(url) is not None or url.startswith("sqlite"):
+            raise
+        # A server that refuses the connection (down, wrong password, no such database):
+        # the server's own first line, never the password.
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(
+            f"Could not connect to the central database {shown_url(url)}: {reason}"
+        ) from exc
     except BaseException:
         engine.dispose()
         raise
+
+
+# -- a PostgreSQL password, for the desktop ------------------------------------------------------
+#
+# The password of a central database never travels on a command line (other users see it in
+# the process list) nor in a file in clear: it is kept in the OS keyring under the URL without
+# it, or typed when asked.
+
+KEYRING_SERVICE = "ccodesk-central"
+
+
+def without_password(url: str) -> str:
+    """`url` with no password in it, not even masked: which database, fit to show."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url)._replace(password=None).render_as_string(hide_password=False)
+
+
+def refuse_password_in_url(url: str) -> None:
+    """A URL that holds a password is refused, with what to do instead."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"{url!r} is not a database URL.") from exc
+    if parsed.password is not None:
+        raise StoreError(
+            "The database address holds a password: give it without one (for example "
+            f"{without_password(url)}). ccodesk takes the password from this "
+            "computer's keyring, or asks for it."
+        )
+
+
+def needs_password(url: str) -> bool:
+    """Whether `url` is a database server's (SQLite files have no password)."""
+    return url.startswith("postgresql")
+
+
+def keyring_password(url: str) -> str | None:
+    """The password kept in the OS keyring for `url` (given without one), if any."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, url)
+    except KeyringError:
+        return None
+
+
+def with_password(url: str, password: str | None) -> str:
+    """`url` with `password` in it, for the engine only (never shown, logged or written)."""
+    if not password:
+        return url
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(password=password).render_as_string(hide_password=False)

@@ -23,6 +23,7 @@ from ccodesk.errors import KnownError, StoreError, WrongKey
 from ccodesk.store.info import PASSPHRASE_ENV, StoreInfo, default_data_dir, store_exists
 from ccodesk.ui.crash import install_excepthook
 from ccodesk.ui.main_window import MainWindow
+from ccodesk.ui.prompts import ask_passphrase
 
 log = logging.getLogger("ccodesk.ui")
 
@@ -35,28 +36,42 @@ def _needs_passphrase(data_dir: Path) -> bool:
     return StoreInfo.read(data_dir).protection == "keyfile" and PASSPHRASE_ENV not in os.environ
 
 
-def ask_passphrase(parent: QWidget | None, again: bool = False) -> str | None:
-    """The passphrase typed by the officer, or None when they cancel."""
-    label = "Passphrase for the store's keys:"
-    if again:
-        label = "That passphrase did not unlock the keys. Try again:"
-    from PySide6.QtWidgets import QInputDialog, QLineEdit
-
-    text, ok = QInputDialog.getText(parent, "ccodesk", label, QLineEdit.EchoMode.Password)
-    return text if ok else None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ccodesk")
-    parser.add_argument("--data-dir", metavar="DIR", help="open the store in DIR")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="open the store in DIR (with --central: the central unit's folder)",
+    )
+    parser.add_argument(
+        "--central",
+        action="store_true",
+        help="open the central consultation unit's store (the central command line's)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=os.environ.get("CCODESK_CENTRAL_DB"),
+        help="with --central: the central database, a SQLite file by default or "
+        "postgresql+psycopg://USER@HOST/DB (the password from the keyring or asked for, "
+        "never in the URL)",
+    )
     parser.add_argument(
         "--smoke-test",
         action="store_true",
         help="open the main window, check it rendered, and exit",
     )
     args = parser.parse_args(argv)
+    if args.db and not args.central:
+        parser.error("--db names a central database: use it with --central")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ccodesk")
+    if args.central:
+        from ccodesk.ui.central_app import run_central
+
+        return run_central(
+            app, Path(args.data_dir) if args.data_dir else None, args.db, smoke=args.smoke_test
+        )
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
 
     if not store_exists(data_dir):
@@ -66,7 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         wizard = FirstRunWizard(data_dir)
         if args.smoke_test:
             return _smoke_first_run(app, wizard)
-        if not wizard.exec() or wizard.store is None:
+        if not wizard.exec():
+            return 0
+        if wizard.central is not None:
+            from ccodesk.ui.central_app import show_central
+
+            return show_central(app, wizard.central)
+        if wizard.store is None:
             return 0
         window = MainWindow(wizard.store)
         window.show()

@@ -1,18 +1,23 @@
-"""The first-run wizard: who and where you are, how the keys are kept, and demo data."""
+"""The first-run wizard: who and where you are, how the keys are kept, and demo data — or,
+for an officer of a central consultation unit, the central store and its keys, created as
+the central command line's `init` creates them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QRadioButton,
     QVBoxLayout,
     QWizard,
     QWizardPage,
@@ -26,7 +31,12 @@ from ccodesk.store import Store, create_store
 from ccodesk.store.keys import MIN_PASSPHRASE, NO_KEYRING, judge_keyring
 from ccodesk.ui.background import BackgroundJob, ProgressDialog, handle_failure
 
+if TYPE_CHECKING:
+    from ccodesk.sync.central import Central
+
 log = logging.getLogger("ccodesk.ui")
+
+CENTRAL_NAME = "Central consultation unit"
 
 ROLES = (OfficerRole.CCO, OfficerRole.BLO, OfficerRole.CSO)
 
@@ -35,7 +45,15 @@ class IdentityPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle("Welcome to ccodesk")
-        self.setSubTitle("Tell ccodesk which borough this store is for and who you are.")
+        self.setSubTitle("Tell ccodesk where you work and who you are.")
+        self.in_borough = QRadioButton("I work &in a borough (CCO, BLO or CSO)")
+        self.in_centre = QRadioButton("I work in a &central consultation unit")
+        self.in_borough.setChecked(True)
+        self.place = QButtonGroup(self)
+        self.place.addButton(self.in_borough)
+        self.place.addButton(self.in_centre)
+        self.unit_name = QLineEdit(CENTRAL_NAME)
+        self.unit_name.setAccessibleName("The unit's name")
         self.borough = QComboBox()
         self.borough.addItem("Choose a borough…", None)
         for b in sorted(load_json("reference", "boroughs.json"), key=lambda b: b["name"]):
@@ -46,13 +64,40 @@ class IdentityPage(QWizardPage):
         for role in ROLES:
             self.role.addItem(role.label, role.value)
         form = QFormLayout(self)
+        form.addRow(self.in_borough)
+        form.addRow(self.in_centre)
+        self.form = form
         form.addRow("&Borough:", self.borough)
         form.addRow("Your na&me:", self.officer)  # Alt+N is the wizard's Next
         form.addRow("Your &role:", self.role)
+        form.addRow("The &unit's name:", self.unit_name)
         self.borough.currentIndexChanged.connect(self.completeChanged)
         self.officer.textChanged.connect(self.completeChanged)
+        self.unit_name.textChanged.connect(self.completeChanged)
+        self.in_centre.toggled.connect(self._place_changed)
+        self._place_changed()
+
+    @property
+    def central(self) -> bool:
+        """Whether the officer works in a central consultation unit."""
+        return self.in_centre.isChecked()
+
+    def _place_changed(self) -> None:
+        central = self.central
+        for widget in (self.borough, self.officer, self.role):
+            self.form.setRowVisible(widget, not central)
+        self.form.setRowVisible(self.unit_name, central)
+        self.setSubTitle(
+            "The central unit's store will hold what every borough sends; its keys sign "
+            "receipts and reference bundles."
+            if central
+            else "Tell ccodesk which borough this store is for and who you are."
+        )
+        self.completeChanged.emit()
 
     def isComplete(self) -> bool:
+        if self.central:
+            return bool(self.unit_name.text().strip())
         return self.borough.currentData() is not None and bool(self.officer.text().strip())
 
 
@@ -127,13 +172,23 @@ class DemoPage(QWizardPage):
 
 
 class FirstRunWizard(QWizard):
-    """Creates the store (and optionally demo data); `store` holds it once accepted."""
+    """Creates the store (and optionally demo data); `store` holds it once accepted — or,
+    on the central path, the central unit in `central_home`: then `central` holds it."""
 
-    def __init__(self, data_dir: Path, keyring_available: bool | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        keyring_available: bool | None = None,
+        *,
+        central_home: Path | None = None,
+        central: bool = False,
+    ) -> None:
         super().__init__()
         self.setWindowTitle("ccodesk — first run")
         self.data_dir = data_dir
+        self._central_home = central_home
         self.store: Store | None = None
+        self.central: Central | None = None
         self.identity = IdentityPage()
         if keyring_available is None:  # judged here, not trusted blindly: see store.keys
             verdict = judge_keyring()
@@ -143,9 +198,28 @@ class FirstRunWizard(QWizard):
         self.demo_page = DemoPage()
         for page in (self.identity, self.keys, self.demo_page):
             self.addPage(page)
+        self.identity.in_centre.setChecked(central)
         self.job: BackgroundJob | None = None
 
+    @property
+    def central_home(self) -> Path:
+        """Where the central unit's store and keys go (the central command line's default)."""
+        if self._central_home is None:
+            from ccodesk.sync.central import default_home
+
+            self._central_home = default_home()
+        return self._central_home
+
+    def nextId(self) -> int:
+        """The central path ends after the keys: no demo data at the centre."""
+        if self.currentPage() is self.keys and self.identity.central:
+            return -1
+        return super().nextId()
+
     def accept(self) -> None:
+        if self.identity.central:
+            self._accept_central()
+            return
         if self.store is None:
             try:
                 self.store = self._create()
@@ -155,6 +229,25 @@ class FirstRunWizard(QWizard):
         if self.demo_page.demo.isChecked() and self.job is None:
             self._load_demo(self.store)
             return
+        super().accept()
+
+    def _accept_central(self) -> None:
+        """Create the central unit's store and keys as the central command line's `init` does."""
+        if self.central is None:
+            from ccodesk.sync.central import init_central
+
+            passphrase = self.keys.passphrase.text()
+            try:
+                self.central = init_central(
+                    self.central_home,
+                    None,
+                    self.identity.unit_name.text().strip(),
+                    lambda _confirm: passphrase,
+                )
+            except KnownError as exc:
+                QMessageBox.warning(self, "ccodesk", str(exc))
+                return
+            log.info("created the central unit in %s", self.central_home)
         super().accept()
 
     def _create(self) -> Store:

@@ -6,30 +6,16 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QMenu,
-    QProgressBar,
-    QSizePolicy,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from ccodesk.ui.background import BackgroundJob
-from ccodesk.ui.icons import icon
+from ccodesk.ui.shell import Shell
 
 if TYPE_CHECKING:  # the pages import SQLAlchemy and the services: loaded once the store is open
     import datetime as dt
     from collections.abc import Callable
-
-    from PySide6.QtGui import QCloseEvent
 
     from ccodesk.services.dashboard import Dashboard
     from ccodesk.settings import Settings
@@ -48,40 +34,6 @@ if TYPE_CHECKING:  # the pages import SQLAlchemy and the services: loaded once t
     from ccodesk.ui.timetable_page import TimetablePage
 
 log = logging.getLogger("ccodesk.ui")
-
-
-class OpeningPage(QWidget):
-    """What the window shows while the store is being opened (keys, decryption, migrations).
-
-    Built before anything else, so it is kept cheap: centred by stretches.
-    """
-
-    def __init__(self, data_dir: Path | None) -> None:
-        super().__init__()
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        font = self.label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.label.setFont(font)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.set_text(f"Opening the store in {data_dir}…" if data_dir else "Opening the store…")
-        busy = QProgressBar()
-        busy.setRange(0, 0)  # busy, not a fraction
-        busy.setAccessibleName("Opening the store")
-        busy.setFixedWidth(320)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(busy)
-        row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(self.label)
-        layout.addLayout(row)
-        layout.addStretch(1)
-
-    def set_text(self, text: str) -> None:
-        self.label.setText(text)  # plain text: a rich-text label costs ~6 ms more to build
 
 
 def _open_store(
@@ -141,7 +93,7 @@ def _place(store: Store) -> str:
     return borough_name(store.borough_code) or "Central unit"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Shell):
     """Navigation between the CCO's pages, and a status bar that says whose store it is.
 
     Built with an open store, or with a data directory: then the window is shown at once and
@@ -205,40 +157,20 @@ class MainWindow(QMainWindow):
         *,
         data_dir: Path | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(f"Opening the store in {data_dir}…" if data_dir else "Opening the store…")
         self.store: Store | None = None
         self._settings = settings
         self.data_dir = data_dir
         self._opening: BackgroundJob | None = None
         self._opened_late: Store | None = None
-        self.setWindowTitle("ccodesk")
-        self.navigation = QListWidget()
-        self.navigation.setAccessibleName("Pages")
-        for name, icon_name in zip(self.PAGES, self.ICONS, strict=True):
-            self.navigation.addItem(QListWidgetItem(icon(icon_name), name))
-        self.navigation.setIconSize(QSize(24, 24))
-        self.navigation.setEnabled(False)
-        self.setWindowIcon(icon("ccodesk"))
-        self.navigation.setFixedWidth(190)
-        self.stack = QStackedWidget()
-        self.opening = OpeningPage(data_dir)
-        self.stack.addWidget(self.opening)
         self.first_paint: QWidget | None = None  # the last run's dashboard, while opening
-        body = QWidget()
-        layout = QHBoxLayout(body)
-        layout.addWidget(self.navigation)
-        layout.addWidget(self.stack, 1)
-        self.setCentralWidget(body)
-
-        self.status = QLabel("Opening the store…")
-        self.status.setAccessibleName("Store status")
-        # The status may be longer than a narrow window: it never widens the window.
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.statusBar().addPermanentWidget(self.status, 1)
         self._actions()
-        self._window_state = self._restore_geometry()
+        self.restore_geometry()
         if store is not None:
             self.attach_store(store)
+
+    def has_pages(self) -> bool:
+        return self.store is not None
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -301,8 +233,7 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPage(store)
         self.stack.addWidget(self.dashboard)
         self.stack.setCurrentWidget(self.dashboard)
-        self.stack.removeWidget(self.opening)
-        self.opening.deleteLater()
+        self.drop_opening_page()
         if self.first_paint is not None:
             self.stack.removeWidget(self.first_paint)
             self.first_paint.deleteLater()
@@ -397,34 +328,6 @@ class MainWindow(QMainWindow):
 
     # -- window state ----------------------------------------------------------------------
 
-    def _restore_geometry(self) -> dict[str, bytes]:
-        """The size and place of the last run, or a size that fits this screen."""
-        from ccodesk.ui.window_state import fitted, read_state
-
-        state = read_state()
-        geometry = state.get("main/geometry")
-        if geometry is None or not self.restoreGeometry(QByteArray(geometry)):
-            screen = self.screen().availableGeometry()
-            rect = fitted(screen, 1280, 800)
-            self.setGeometry(rect)
-            if (rect.width(), rect.height()) != (1280, 800):  # a laptop: use the whole screen
-                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
-        return state
-
-    def save_window_state(self) -> None:
-        """Keep the window's geometry and every page's splitters for the next run."""
-        from ccodesk.ui.window_state import save_splitters, write_state
-
-        state = dict(self._window_state)
-        state["main/geometry"] = bytes(self.saveGeometry().data())
-        if self.store is not None:
-            for index in range(self.stack.count()):
-                page = self.stack.widget(index)
-                if page is not None:
-                    save_splitters(page, type(page).__name__, state)
-        write_state(state)
-        self._window_state = state
-
     def close_store(self) -> None:
         """Wait for background work, then close the store (also one opened after the window)."""
         QThreadPool.globalInstance().waitForDone()
@@ -432,12 +335,6 @@ class MainWindow(QMainWindow):
             if store is not None:
                 store.close()
         self.store = self._opened_late = None
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_window_state()
-        # Queries still running on the pool finish before whoever closes the store can.
-        QThreadPool.globalInstance().waitForDone()
-        super().closeEvent(event)
 
     def _actions(self) -> None:
         """The menu bar (every command, with its shortcut), and a tool bar of the daily ones.
@@ -449,45 +346,7 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         go_menu = menus.addMenu("&Go")
         help_menu = menus.addMenu("&Help")
-        self.toolbar = self.addToolBar("Daily work")
-        self.toolbar.setObjectName("daily-work")
-        self.toolbar.setMovable(False)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.toolbar.setAccessibleName("Daily work")
-
-        def command(
-            text: str,
-            keys: tuple[QKeySequence | QKeySequence.StandardKey | str, ...],
-            slot: object,
-            menu: QMenu,
-            *,
-            tool: str = "",
-        ) -> QAction:
-            action = QAction(text, self)
-            sequences: list[QKeySequence] = []
-            for key in keys:
-                for sequence in (
-                    QKeySequence.keyBindings(key)
-                    if isinstance(key, QKeySequence.StandardKey)
-                    else [QKeySequence(key)]
-                ):
-                    if not sequence.isEmpty() and sequence not in sequences:
-                        sequences.append(sequence)
-            action.setShortcuts(sequences)
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(slot)
-            menu.addAction(action)
-            self.addAction(action)
-            if tool:
-                action.setIconText(tool)  # the tool bar's shorter label
-                shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-                action.setToolTip(f"{text} ({shortcut})" if shortcut else text)
-                self.toolbar.addAction(action)
-                button = self.toolbar.widgetForAction(action)
-                if button is not None:
-                    button.setAccessibleName(text.rstrip("…"))
-            return action
-
+        command = self.command
         self.new_action = command(
             "New engagement…",
             (QKeySequence.StandardKey.New,),
@@ -536,13 +395,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         command("Quit", (QKeySequence.StandardKey.Quit, "Ctrl+Q"), self.close, file_menu)
 
-        for number, name in enumerate(self.PAGES, start=1):
-            command(
-                name,
-                (f"Ctrl+{number}",),
-                lambda _=False, row=number - 1: self.go_to(row),
-                go_menu,
-            )
+        self.page_commands(go_menu)
         go_menu.addSeparator()
         command("Find engagements…", (QKeySequence.StandardKey.Find,), self._find, go_menu)
         command("Refresh", (QKeySequence.StandardKey.Refresh, "F5"), self.refresh_current, go_menu)
@@ -671,27 +524,6 @@ class MainWindow(QMainWindow):
         self.organisations.refresh()
         self.reports.settings = settings  # the fatigue threshold, from the next refresh
 
-    def go_to(self, row: int) -> None:
-        """Show a page from the keyboard (Ctrl+1…8) and put the focus in it, not in the list."""
-        self.navigation.setCurrentRow(row)
-        page = self.stack.currentWidget()
-        if self.store is None or page is None:
-            return
-        if page.focusProxy() is not None or page.focusPolicy() != Qt.FocusPolicy.NoFocus:
-            page.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            return
-        widget = page.nextInFocusChain()
-        while widget is not None and widget is not page:
-            if (
-                page.isAncestorOf(widget)
-                and widget.isVisibleTo(page)
-                and widget.isEnabled()
-                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
-            ):
-                widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
-                return
-            widget = widget.nextInFocusChain()
-
     def show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
         self.refresh_current()
@@ -721,5 +553,4 @@ class MainWindow(QMainWindow):
             f"({store.officer_role.upper()}) · {pending:,} change{'s' if pending != 1 else ''} "
             "not yet acknowledged by the centre"
         )
-        self.status.setText(text)
-        self.status.setToolTip(text)
+        self.set_status(text)

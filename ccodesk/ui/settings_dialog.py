@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -65,7 +66,8 @@ class SettingsDialog(QDialog):
             widget.setAccessibleName(name)
 
     def save(self) -> None:
-        changed = Settings(
+        changed = dataclasses.replace(
+            self.settings,
             fatigue_threshold=self.threshold.value(),
             fatigue_window_days=self.window_days.value(),
             cco_hourly_rate_pence=round(self.rate.value() * 100),

@@ -1,0 +1,253 @@
+"""The central unit's window (`ccodesk --central`): the borough app's shell with the centre's
+pages — the boroughs board and the inbox — over the central store (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtGui import QKeySequence
+
+from ccodesk.ui.background import BackgroundJob
+from ccodesk.ui.shell import Shell
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+
+    from ccodesk.settings import Settings
+    from ccodesk.sync.central import Central
+    from ccodesk.ui.central_boroughs import BoroughsPage
+    from ccodesk.ui.central_inbox import InboxPage
+
+log = logging.getLogger("ccodesk.ui")
+
+
+def where(central: Central) -> str:
+    """Which central store, and where: its database without a password."""
+    from ccodesk.store.central import without_password
+
+    return without_password(central.url)
+
+
+def _bundle_paths(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> list[Path]:
+    """The local files dropped (or dragged over): bundles to merge."""
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+
+class CentralWindow(Shell):
+    """The central unit's pages over an open central store, or one opened behind the shown
+    window (`open_in_background`); bundle files dropped anywhere on it go to the inbox."""
+
+    PAGES = ("Boroughs", "Inbox")
+    ICONS = ("dashboard", "sync")
+    GEOMETRY = "central/geometry"
+    TOOLBAR = ("central-work", "Central work")
+
+    central_ready = Signal()  # the store is open and the pages are built
+    open_failed = Signal(object)  # the exception that stopped the store opening
+
+    boroughs: BoroughsPage
+    inbox: InboxPage
+
+    def __init__(
+        self,
+        central: Central | None = None,
+        settings: Settings | None = None,
+        *,
+        home: Path | None = None,
+    ) -> None:
+        super().__init__(
+            f"Opening the central store in {home}…" if home else "Opening the central store…"
+        )
+        self.setWindowTitle("ccodesk — central unit")
+        self.central: Central | None = None
+        self.home = home
+        self._settings = settings
+        self._opening: BackgroundJob | None = None
+        self._opened_late: Central | None = None
+        self.setAcceptDrops(True)
+        self._actions()
+        self.restore_geometry()
+        if central is not None:
+            self.attach_central(central)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from ccodesk.settings import load_settings
+
+            self._settings = load_settings()
+        return self._settings
+
+    def has_pages(self) -> bool:
+        return self.central is not None
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def open_in_background(
+        self, url: str | None, passphrase: str | None = None, password: str | None = None
+    ) -> None:
+        """Open the central unit in `home` on the thread pool (the database's password, if
+        any, from the keyring or a prompt); `central_ready` or `open_failed`."""
+        if self.home is None:
+            raise ValueError("no central unit's folder to open")
+        home = self.home
+
+        def work(_progress: object, _cancelled: object) -> Central:
+            from ccodesk.store.central import with_password
+            from ccodesk.sync.central import open_central
+
+            prompt = None if passphrase is None else lambda _confirm: passphrase
+            central = open_central(home, with_password(url, password) if url else None, prompt)
+            self._opened_late = central  # closed by `close_store` if the window has gone
+            for page in ("central_boroughs", "central_inbox"):  # off the UI thread
+                importlib.import_module(f"ccodesk.ui.{page}")
+
+            return central
+
+        job = BackgroundJob(work)
+        job.signals.succeeded.connect(self._opened)
+        job.signals.failed.connect(self._open_failed)
+        self._opening = job
+        job.start()
+
+    def _opened(self, central: Central) -> None:
+        self._opening = None
+        self.attach_central(central)
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self._opening = None
+        self.opening.set_text("The central store could not be opened.")
+        self.open_failed.emit(exc)
+
+    def attach_central(self, central: Central) -> None:
+        """Build the pages on the open central store and show the boroughs board."""
+        from ccodesk.ui.central_boroughs import BoroughsPage
+        from ccodesk.ui.central_inbox import InboxPage
+
+        self.central = central
+        self._opened_late = None
+        self.setWindowTitle(f"ccodesk — {central.config.name}")
+        self.boroughs = BoroughsPage(central, self.settings)
+        self.inbox = InboxPage(central, self.settings)
+        for page in (self.boroughs, self.inbox):
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(self.boroughs)
+        self.drop_opening_page()
+        self.navigation.setCurrentRow(0)
+        self.navigation.currentRowChanged.connect(self.show_page)
+        self.boroughs.board_shown.connect(self.refresh_status)
+        self.inbox.merged.connect(self._after_merge)
+        for action in self.store_actions:
+            action.setEnabled(True)
+        from ccodesk.ui.window_state import restore_splitters
+
+        for page in (self.boroughs, self.inbox):
+            restore_splitters(page, type(page).__name__, self._window_state)
+        self.navigation.setEnabled(True)
+        self.set_status(f"{central.config.name} · {where(central)}")
+        self.boroughs.refresh()
+        self.central_ready.emit()
+
+    def close_store(self) -> None:
+        """Wait for background work, then close the central store."""
+        QThreadPool.globalInstance().waitForDone()
+        for central in (self.central, self._opened_late):
+            if central is not None:
+                central.close()
+        self.central = self._opened_late = None
+
+    # -- commands --------------------------------------------------------------------------
+
+    def _actions(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        go_menu = menus.addMenu("&Go")
+        help_menu = menus.addMenu("&Help")
+        self.add_action = self.command(
+            "Add bundles…",
+            (QKeySequence.StandardKey.Open,),
+            self._add_bundles,
+            file_menu,
+            tool="Add bundles…",
+        )
+        file_menu.addSeparator()
+        self.command("Quit", (QKeySequence.StandardKey.Quit, "Ctrl+Q"), self.close, file_menu)
+        self.page_commands(go_menu)
+        go_menu.addSeparator()
+        self.command(
+            "Refresh", (QKeySequence.StandardKey.Refresh, "F5"), self.refresh_current, go_menu
+        )
+        self.command("About ccodesk", (), self._about, help_menu)
+        self.store_actions = [self.add_action]
+        for action in self.store_actions:
+            action.setEnabled(False)  # until the store is open
+
+    def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from ccodesk import __version__
+
+        QMessageBox.about(
+            self,
+            "About ccodesk",
+            f"ccodesk {__version__}\n\nThe central consultation unit's desktop: the boroughs' "
+            "bundles merged, their devices, gaps, conflicts and late returns at a glance.",
+        )
+
+    def _add_bundles(self) -> None:
+        if self.central is None:
+            return
+        self.go_to(self.PAGES.index("Inbox"))
+        self.inbox.pick_bundles()
+
+    def show_page(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        self.refresh_current()
+
+    def refresh_current(self) -> None:
+        if self.central is None:
+            return
+        if self.stack.currentWidget() is self.boroughs:
+            self.boroughs.refresh()
+
+    def _after_merge(self) -> None:
+        self.boroughs.refresh()
+
+    def refresh_status(self) -> None:
+        """Which store and where, and what the board found."""
+        central = self.central
+        if central is None:
+            return
+        self.set_status(f"{central.config.name} · {where(central)} · {self.boroughs.summary()}")
+
+    # -- drag and drop ---------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.central is not None and _bundle_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self.central is not None and _bundle_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Dropped files go to the inbox, which merges them in the background."""
+        paths = _bundle_paths(event)
+        if self.central is None or not paths:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.go_to(self.PAGES.index("Inbox"))
+        self.inbox.add_bundles(paths)
