@@ -137,7 +137,7 @@ class RetentionTab(QWidget):
             "Untick a rule to switch it off."
         )
         note.setWordWrap(True)
-        self.save_button = QPushButton("Save schedule")
+        self.save_button = QPushButton("Sa&ve schedule")
         self.save_button.clicked.connect(self.save)
         self.saved_label = QLabel("")
         bottom = QHBoxLayout()
@@ -158,7 +158,7 @@ class RetentionTab(QWidget):
         )
         self.due_view = _table(self.due_model, "Due for deletion")
         self.due_view.setMinimumHeight(120)
-        self.purge_button = QPushButton("Purge…")
+        self.purge_button = QPushButton("&Purge…")
         self.purge_button.setToolTip("Delete everything listed, here and (after sync) centrally")
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
@@ -241,7 +241,7 @@ class RetentionTab(QWidget):
             QMessageBox.StandardButton.Cancel,
             self,
         )
-        box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("&Delete", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setWindowModality(Qt.WindowModality.WindowModal)
         categories = [d.category for d in waiting]
