@@ -1,0 +1,591 @@
+"""The central unit's Corporate timetable: the pan-London milestones, consultation windows and
+deadlines it authors, in a month beside the boroughs' planned engagements, and the list of
+entries with New…, Edit… and Delete…; "Export reference bundle…" sends them to the boroughs.
+
+The month is the borough Timetable's `MonthView`: each day lists the corporate entries, then
+one line counting the boroughs' engagements; the panel under the list names the boroughs of
+the day selected. Reading happens on the thread pool; saving is one short transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import pairwise
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QKeyCombination, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccodesk.errors import KnownError, ValidationError
+from ccodesk.models import DecisionKind, TimetableKind
+from ccodesk.services.central_timetable import (
+    CENTRAL_KINDS,
+    PRESETS,
+    CorporateEntry,
+    MonthOverview,
+    corporate_entries,
+    delete_corporate_entry,
+    export_reference,
+    month_overview,
+    save_corporate_entry,
+)
+from ccodesk.services.timetable import CalendarItem, TimetableDraft
+from ccodesk.sync.central import Central
+from ccodesk.ui.background import BackgroundJob
+from ccodesk.ui.file_dialogs import remember, start_path
+from ccodesk.ui.month_view import MonthView, month_grid
+from ccodesk.ui.qtdates import pydate, qdate
+from ccodesk.words import plural
+
+ENTRY_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _month(day: dt.date) -> tuple[dt.date, dt.date]:
+    start = day.replace(day=1)
+    return start, (start + dt.timedelta(days=32)).replace(day=1)
+
+
+class EntryDialog(QDialog):
+    """New or edit one corporate entry: a preset, title, kind, dates, what it feeds, notes.
+    OK saves it in one transaction; a refused entry keeps the dialog open with the reasons."""
+
+    saved = Signal(str)  # the entry's id
+
+    def __init__(
+        self,
+        central: Central,
+        entry: CorporateEntry | None,
+        day: dt.date,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.central = central
+        self.entry = entry
+        self.setWindowTitle("Edit corporate entry" if entry else "New corporate entry")
+        self.preset = QComboBox()
+        self.preset.addItem("(choose to fill in the usual words)")
+        for preset in PRESETS:
+            self.preset.addItem(preset.name)
+        self.title_edit = QLineEdit()
+        self.title_edit.setMaxLength(200)
+        self.kind = QComboBox()
+        for kind in CENTRAL_KINDS:
+            self.kind.addItem(kind.label, kind.value)
+        self.starts = QDateEdit()
+        self.ends = QDateEdit()
+        for edit in (self.starts, self.ends):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd/MM/yyyy")
+            edit.setDateRange(QDate(1900, 1, 1), QDate(2199, 12, 31))  # the service says why
+        self.has_end = QCheckBox("Ends &on:")
+        self.informs = QComboBox()
+        self.informs.addItem("(nothing in particular)", None)
+        for decision in DecisionKind:
+            self.informs.addItem(decision.label, decision.value)
+        self.cycle = QLineEdit()
+        self.cycle.setMaxLength(80)
+        self.cycle.setPlaceholderText("e.g. Policing plan 2027/28")
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMinimumHeight(60)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.setAccessibleName("Why the entry was not saved")
+        self.problem.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        ends_row = QHBoxLayout()
+        ends_row.addWidget(self.has_end)
+        ends_row.addWidget(self.ends, 1)
+        widget: QWidget
+        for text, widget in (
+            ("&Preset:", self.preset),
+            ("&Title:", self.title_edit),
+            ("&Kind:", self.kind),
+            ("&Starts on:", self.starts),
+        ):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            form.addRow(label, widget)
+        form.addRow("", ends_row)
+        self.ends.setAccessibleName("Ends on")
+        for text, widget in (
+            ("&Feeds:", self.informs),
+            ("Planning &cycle:", self.cycle),
+            ("&Notes:", self.notes),
+        ):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            form.addRow(label, widget)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+
+        self.preset.activated.connect(self._apply_preset)
+        self.has_end.toggled.connect(self.ends.setEnabled)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        draft = entry.draft() if entry else None
+        self.starts.setDate(qdate(draft.starts_on if draft else day))
+        self.ends.setDate(qdate(draft.ends_on if draft and draft.ends_on else day))
+        self.has_end.setChecked(bool(draft and draft.ends_on))
+        self.ends.setEnabled(self.has_end.isChecked())
+        if draft is not None:
+            self.title_edit.setText(draft.title)
+            self.kind.setCurrentIndex(self.kind.findData(draft.kind))
+            self.informs.setCurrentIndex(max(0, self.informs.findData(draft.informs)))
+            self.cycle.setText(draft.planning_cycle)
+            self.notes.setPlainText(draft.notes)
+        else:
+            self.kind.setCurrentIndex(self.kind.findData(TimetableKind.MILESTONE))
+        self.resize(520, 440)
+
+    def _kind_changed(self) -> None:
+        if self.kind.currentData() == TimetableKind.CONSULTATION_WINDOW:
+            self.has_end.setChecked(True)
+
+    def _apply_preset(self, index: int) -> None:
+        if index <= 0:
+            return
+        preset = PRESETS[index - 1]
+        self.kind.setCurrentIndex(self.kind.findData(preset.kind))
+        self.informs.setCurrentIndex(max(0, self.informs.findData(preset.informs)))
+        if not self.title_edit.text().strip():
+            self.title_edit.setText(preset.title)
+        if not self.cycle.text().strip():
+            year = self.starts.date().year()
+            self.cycle.setText(f"{preset.planning_cycle} {year}/{(year + 1) % 100:02d}")
+        if preset.kind == TimetableKind.CONSULTATION_WINDOW and not self.has_end.isChecked():
+            self.has_end.setChecked(True)
+            self.ends.setDate(self.starts.date().addDays(55))  # eight weeks, as usual
+
+    def draft(self) -> TimetableDraft:
+        """What the form says."""
+        informs = self.informs.currentData()
+        return TimetableDraft(
+            title=self.title_edit.text(),
+            kind=TimetableKind(self.kind.currentData()),
+            starts_on=pydate(self.starts.date()),
+            ends_on=pydate(self.ends.date()) if self.has_end.isChecked() else None,
+            planning_cycle=self.cycle.text().strip(),
+            informs=DecisionKind(informs) if informs else None,
+            notes=self.notes.toPlainText().strip(),
+        )
+
+    def save(self) -> None:
+        """Save in one transaction; on a refusal say why and stay open (nothing written)."""
+        try:
+            with self.central.transaction() as session:
+                entry_id = save_corporate_entry(
+                    session, self.draft(), self.entry.id if self.entry else None
+                )
+        except ValidationError as exc:
+            self._refused("Not saved: " + "; ".join(exc.problems) + ".")
+            return
+        except KnownError as exc:
+            self._refused(f"Not saved: {exc}")
+            return
+        self.saved.emit(entry_id)
+        self.accept()
+
+    def _refused(self, text: str) -> None:
+        self.problem.setText(text[:1].upper() + text[1:])
+        self.problem.show()
+
+
+class CorporateTimetablePage(QWidget):
+    """The month of corporate entries and the boroughs' engagements, and the entries' list."""
+
+    shown = Signal()  # the month and the list arrived from the store
+    changed = Signal()  # an entry was saved or deleted
+    exported = Signal(str)  # the reference bundle was written: what to say
+
+    def __init__(
+        self, central: Central, today: dt.date | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.central = central
+        self._today = today
+        self.current = self.today
+        self.overview = MonthOverview([])
+        self.entries: list[CorporateEntry] = []
+        self.dialog: EntryDialog | None = None  # the last New/Edit dialog
+        self.confirm: QMessageBox | None = None  # the last Delete question
+        self.message: QMessageBox | None = None  # the last word after an export
+        self._generation = 0
+        self._jobs: list[BackgroundJob] = []
+
+        self.previous = QToolButton()
+        self.previous.setText("◀")
+        self.previous.setAccessibleName("Previous month")
+        self.previous.setToolTip("Previous month (Page Up)")
+        self.next = QToolButton()
+        self.next.setText("▶")
+        self.next.setAccessibleName("Next month")
+        self.next.setToolTip("Next month (Page Down)")
+        self.today_button = QPushButton("&Today")
+        self.period = QLabel()
+        self.period.setAccessibleName("Month shown")
+        font = QFont(self.period.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.period.setFont(font)
+        self.new_button = QPushButton("&New…")
+        self.new_button.setToolTip("A new pan-London milestone, consultation window or deadline")
+        self.edit_button = QPushButton("&Edit…")
+        self.delete_button = QPushButton("&Delete…")
+        self.export_button = QPushButton("E&xport reference bundle…")
+        self.export_button.setToolTip(
+            "Write the signed reference bundle, with the corporate timetable, for the boroughs"
+        )
+        self.month_view = MonthView()
+        self.month_view.setAccessibleName("Corporate timetable and boroughs' engagements")
+
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["When", "Entry", "Feeds"])
+        self.table.setAccessibleName("Corporate timetable entries")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.setColumnWidth(0, 150)
+        self.table.setColumnWidth(1, 200)
+        entries_label = QLabel("Corporate timetable &entries:")
+        entries_label.setBuddy(self.table)
+        self.day_label = QLabel()
+        self.day_label.setWordWrap(True)
+        self.day_list = QListWidget()
+        self.day_list.setAccessibleName("The day selected")
+        self.day_label.setBuddy(self.day_list)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.hide()
+
+        top = QHBoxLayout()
+        for widget in (self.previous, self.today_button, self.next):
+            top.addWidget(widget)
+        top.addSpacing(8)
+        top.addWidget(self.period, 1)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.edit_button, self.delete_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        side_layout.addWidget(entries_label)
+        side_layout.addWidget(self.table, 3)
+        side_layout.addLayout(buttons)
+        side_layout.addWidget(self.export_button)
+        side_layout.addWidget(self.day_label)
+        side_layout.addWidget(self.day_list, 2)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("corporate-timetable")
+        self.splitter.addWidget(self.month_view)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.splitter, 1)
+        order = (
+            self.previous,
+            self.today_button,
+            self.next,
+            self.month_view,
+            self.table,
+            self.new_button,
+            self.edit_button,
+            self.delete_button,
+            self.export_button,
+            self.day_list,
+        )
+        for first, second in pairwise(order):
+            self.setTabOrder(first, second)
+
+        self.previous.clicked.connect(lambda: self.step(-1))
+        self.next.clicked.connect(lambda: self.step(1))
+        self.today_button.clicked.connect(lambda: self.go_to(self.today))
+        self.new_button.clicked.connect(lambda: self.new_entry())
+        self.edit_button.clicked.connect(lambda: self.edit_entry())
+        self.delete_button.clicked.connect(lambda: self.delete_entry())
+        self.export_button.clicked.connect(self.export_dialog)
+        self.table.doubleClicked.connect(self._table_opened)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        enter = QShortcut(QKeySequence(QKeyCombination(Qt.Key.Key_Return)), self.table)
+        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
+        enter.activated.connect(lambda: self.edit_entry())
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(lambda: self.delete_entry())
+        self.month_view.entry_activated.connect(self._open_item)
+        self.month_view.plan_requested.connect(lambda when: self.new_entry(when.date()))
+        self.month_view.day_moved.connect(self._day_moved)
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys, slot in (
+            (QKeySequence.StandardKey.MoveToPreviousPage, lambda: self.step(-1)),
+            (QKeySequence.StandardKey.MoveToNextPage, lambda: self.step(1)),
+        ):
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(context)
+            shortcut.activated.connect(slot)
+        self._selection_changed()
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def step(self, direction: int) -> None:
+        start, end = _month(self.current)
+        target = end if direction > 0 else (start - dt.timedelta(days=1)).replace(day=1)
+        last = (_month(target)[1] - dt.timedelta(days=1)).day
+        self.go_to(target.replace(day=min(self.current.day, last)))
+
+    def go_to(self, day: dt.date) -> None:
+        self.current = day
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the month's days now; the entries and counts follow (`shown`)."""
+        days = month_grid(self.current)
+        start, end = days[0], days[-1] + dt.timedelta(days=1)
+        self.period.setText(f"{self.current:%B %Y}")
+        self.month_view.show_month(self.current, self.today, self.overview.items)
+        self._generation += 1
+        generation, central = self._generation, self.central
+
+        def work(
+            _progress: object, _cancelled: object
+        ) -> tuple[int, MonthOverview, list[CorporateEntry]]:
+            with central.session() as session:
+                return generation, month_overview(session, start, end), corporate_entries(session)
+
+        job = BackgroundJob(work)
+        job.signals.succeeded.connect(self._arrived)
+        job.on_failure(self._failed)
+        self._jobs = [j for j in self._jobs if not j.done] + [job]
+        job.start()
+
+    def _arrived(self, result: tuple[int, MonthOverview, list[CorporateEntry]]) -> None:
+        generation, overview, entries = result
+        if generation != self._generation:  # an older read finishing late is not shown
+            return
+        self.problem.hide()
+        self.overview = overview
+        self.month_view.set_items(overview.items)
+        self._fill_table(entries)
+        self._show_day(self.month_view.selected_day)
+        self.shown.emit()
+
+    def _failed(self, error: KnownError) -> None:
+        self.problem.setText(f"The corporate timetable could not be read: {error}")
+        self.problem.show()
+
+    def _fill_table(self, entries: list[CorporateEntry]) -> None:
+        chosen = self.selected_entry()
+        self.entries = entries
+        self.table.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            cells = (entry.when(), entry.title, entry.feeds())
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(ENTRY_ROLE, entry.id)
+                item.setToolTip(f"{entry.title}\n{entry.kind.label}, {entry.when()}")
+                self.table.setItem(row, column, item)
+            if chosen is not None and entry.id == chosen.id:
+                self.table.selectRow(row)
+        self._selection_changed()
+
+    def _day_moved(self, day: dt.date) -> None:
+        if (day.year, day.month) != (self.current.year, self.current.month):
+            self.go_to(day)
+        else:
+            self.current = day
+            self._show_day(day)
+
+    def _show_day(self, day: dt.date) -> None:
+        """The selected day: its corporate entries and each borough's engagements."""
+        self.day_list.clear()
+        corporate = [i for i in self.month_view.entries_on(day) if i.entry_id is not None]
+        boroughs = self.overview.on(day)
+        total = sum(n for _name, n in boroughs)
+        self.day_label.setText(
+            f"&{day:%A} {day.day} {day:%B}: "
+            f"{plural(len(corporate), 'corporate entry', 'corporate entries')}, "
+            f"{plural(total, 'borough engagement')}"
+        )
+        for item in corporate:
+            self.day_list.addItem(f"{item.title} ({item.kind.lower()})")
+        for name, count in boroughs:
+            self.day_list.addItem(f"{name}: {plural(count, 'engagement')} planned")
+
+    # -- the entries -------------------------------------------------------------------------
+
+    def selected_entry(self) -> CorporateEntry | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or not 0 <= rows[0].row() < len(self.entries):
+            return None
+        return self.entries[rows[0].row()]
+
+    def select_entry(self, entry_id: str) -> None:
+        for row, entry in enumerate(self.entries):
+            if entry.id == entry_id:
+                self.table.selectRow(row)
+                return
+
+    def _selection_changed(self) -> None:
+        has = self.selected_entry() is not None
+        self.edit_button.setEnabled(has)
+        self.delete_button.setEnabled(has)
+
+    def _table_opened(self, index: QModelIndex) -> None:
+        if 0 <= index.row() < len(self.entries):
+            self.edit_entry(self.entries[index.row()])
+
+    def _open_item(self, item: CalendarItem) -> None:
+        found = next((e for e in self.entries if e.id == item.entry_id), None)
+        if found is not None:
+            self.edit_entry(found)
+        else:
+            self.day_list.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def new_entry(self, day: dt.date | None = None) -> EntryDialog:
+        """The New dialog, its dates on `day` (default: the day selected)."""
+        return self._open_dialog(None, day or self.month_view.selected_day)
+
+    def edit_entry(self, entry: CorporateEntry | None = None) -> EntryDialog | None:
+        entry = entry or self.selected_entry()
+        if entry is None:
+            return None
+        return self._open_dialog(entry, entry.starts_on)
+
+    def _open_dialog(self, entry: CorporateEntry | None, day: dt.date) -> EntryDialog:
+        dialog = EntryDialog(self.central, entry, day, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._saved)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _saved(self, entry_id: str) -> None:
+        self.changed.emit()
+        self.refresh()
+        self.shown.connect(
+            lambda: self.select_entry(entry_id), Qt.ConnectionType.SingleShotConnection
+        )
+
+    def delete_entry(self, entry: CorporateEntry | None = None) -> QMessageBox | None:
+        """Ask, then delete: the deletion reaches the boroughs in the next reference bundle."""
+        entry = entry or self.selected_entry()
+        if entry is None:
+            return None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete corporate entry",
+            f"Delete “{entry.title}” ({entry.when()}) from the corporate timetable? The "
+            "boroughs lose it when they import the next reference bundle.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.accepted.connect(lambda: self._delete(entry.id))
+        self.confirm = box
+        box.open()
+        return box
+
+    def _delete(self, entry_id: str) -> None:
+        try:
+            with self.central.transaction() as session:
+                delete_corporate_entry(session, entry_id)
+        except KnownError as exc:
+            QMessageBox.warning(self, "ccodesk", f"Not deleted: {exc}")
+            return
+        self.changed.emit()
+        self.refresh()
+
+    # -- the reference bundle ----------------------------------------------------------------
+
+    def export_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export reference bundle",
+            start_path(f"reference-{self.today:%Y-%m-%d}.ccref"),
+            "Reference bundles (*.ccref)",
+        )
+        remember(name)
+        if name:
+            self.export_to(Path(name))
+
+    def export_to(self, path: Path) -> BackgroundJob:
+        """Write the reference bundle on the thread pool; `exported` with what it says."""
+        central = self.central
+
+        def work(_progress: object, _cancelled: object) -> str:
+            count = export_reference(central, path)
+            return (
+                f"Wrote the reference bundle to {path}, with "
+                f"{plural(count, 'corporate timetable entry', 'corporate timetable entries')} "
+                "(deletions included). Send it to every borough: their officers import it on "
+                "the Sync page."
+            )
+
+        def done(text: str) -> None:
+            box = QMessageBox(
+                QMessageBox.Icon.Information, "ccodesk", text, QMessageBox.StandardButton.Ok, self
+            )
+            self.message = box
+            box.open()
+            self.exported.emit(text)
+
+        def failed(error: KnownError) -> None:
+            QMessageBox.warning(self, "ccodesk", f"The reference bundle was not written: {error}")
+
+        job = BackgroundJob(work)
+        job.signals.succeeded.connect(done)
+        job.on_failure(failed)
+        self._jobs = [j for j in self._jobs if not j.done] + [job]
+        job.start()
+        return job
+
+
+__all__ = ["CorporateTimetablePage", "EntryDialog"]
