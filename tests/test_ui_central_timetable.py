@@ -151,9 +151,9 @@ def test_a_milestone_authored_centrally_reaches_the_boroughs_timetable_with_edit
     _ok(qtbot, page, dialog)
     (entry,) = page.entries
     assert entry.title == "Policing plan 2027/28 consultation"
-    assert entry.when() == "2 Nov 2026 to 27 Nov 2026"
+    assert entry.when() == "2–27 Nov 2026"
     assert entry.feeds() == "Policing plan · Policing plan 2026/27"
-    assert page.table.item(0, 1).text() == entry.title
+    assert page.table.item(0, 0).text() == entry.title
     drawn = [i.title for i in page.month_view.entries_on(dt.date(2026, 11, 2))]
     assert drawn == ["Policing plan 2027/28 consultation opens"]
     with central.session() as s:
@@ -171,7 +171,7 @@ def test_a_milestone_authored_centrally_reaches_the_boroughs_timetable_with_edit
     assert "1 timetable entries and other records" in capsys.readouterr().out
 
     # Edit… (a double-click on the list opens it): the new title travels
-    rect = page.table.visualRect(page.table.model().index(0, 1))
+    rect = page.table.visualRect(page.table.model().index(0, 0))
     double_click(qtbot, page.table, rect.center())
     dialog = page.dialog
     assert dialog is not None and dialog.entry is not None and dialog.entry.id == entry.id

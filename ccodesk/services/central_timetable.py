@@ -109,10 +109,15 @@ class CorporateEntry:
 
     def when(self) -> str:
         """ "3 Mar 2027" or "3 Mar 2027 to 28 Apr 2027"."""
-        first = f"{self.starts_on.day} {self.starts_on:%b %Y}"
-        if self.ends_on is None or self.ends_on == self.starts_on:
-            return first
-        return f"{first} to {self.ends_on.day} {self.ends_on:%b %Y}"
+        start, end = self.starts_on, self.ends_on
+        if end is None or end == start:
+            return f"{start.day} {start:%b %Y}"
+        last = f"{end.day} {end:%b %Y}"
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.day}–{last}"
+        if start.year == end.year:
+            return f"{start.day} {start:%b} to {last}"
+        return f"{start.day} {start:%b %Y} to {last}"
 
     def feeds(self) -> str:
         """What it feeds, in words: the decision and the planning cycle."""
@@ -306,8 +311,9 @@ def month_overview(session: Session, start: dt.date, end: dt.date) -> MonthOverv
                 venue=", ".join(f"{name} {n}" for name, n in ranked),
             )
         )
-    # the corporate entries first on each day, as all-day entries, then the boroughs' count
-    items.sort(key=lambda i: (i.day, i.entry_id is None, i.title))
+    # consultation windows first on each day, so their bands run straight across the week,
+    # then milestones and deadlines, then the boroughs' count
+    items.sort(key=lambda i: (i.day, i.window is None, i.entry_id is None, i.title))
     return overview
 
 

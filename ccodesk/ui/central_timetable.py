@@ -273,7 +273,7 @@ class CorporateTimetablePage(QWidget):
         self.month_view.setAccessibleName("Corporate timetable and boroughs' engagements")
 
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["When", "Entry", "Feeds"])
+        self.table.setHorizontalHeaderLabels(["Entry", "When", "Feeds"])
         self.table.setAccessibleName("Corporate timetable entries")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -283,14 +283,15 @@ class CorporateTimetablePage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        self.table.setColumnWidth(0, 150)
-        self.table.setColumnWidth(1, 200)
+        self.table.setColumnWidth(0, 190)
+        self.table.setColumnWidth(1, 130)
         entries_label = QLabel("Corporate timetable &entries:")
         entries_label.setBuddy(self.table)
         self.day_label = QLabel()
         self.day_label.setWordWrap(True)
         self.day_list = QListWidget()
         self.day_list.setAccessibleName("The day selected")
+        self.day_list.setWordWrap(True)
         self.day_label.setBuddy(self.day_list)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
@@ -305,6 +306,7 @@ class CorporateTimetablePage(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
+        side.setMinimumWidth(320)
         buttons = QHBoxLayout()
         for button in (self.new_button, self.edit_button, self.delete_button):
             buttons.addWidget(button)
@@ -426,7 +428,7 @@ class CorporateTimetablePage(QWidget):
         self.entries = entries
         self.table.setRowCount(len(entries))
         for row, entry in enumerate(entries):
-            cells = (entry.when(), entry.title, entry.feeds())
+            cells = (entry.title, entry.when(), entry.feeds())
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(ENTRY_ROLE, entry.id)
