@@ -30,7 +30,7 @@ from ccodesk.services.central_timetable import (
 from ccodesk.services.timetable import TimetableDraft, save_timetable_entry
 from ccodesk.settings import Settings
 from ccodesk.store import open_store
-from ccodesk.sync.central import Central, init_central, reference_bundle
+from ccodesk.sync.central import Central, init_central, open_central, reference_bundle
 from ccodesk.ui.central_timetable import CorporateTimetablePage, EntryDialog
 from ccodesk.ui.central_window import CentralWindow
 from ccodesk.ui.timetable_page import TimetablePage
@@ -237,6 +237,28 @@ def test_bad_dates_and_a_boroughs_entry_are_refused_in_plain_words(
     with central.session() as s:
         assert corporate_entries(s) == []
 
+    # an entry changed (here behind the page's back) since its dialog opened is not
+    # overwritten: the dialog says so and stays open
+    with central.transaction() as s:
+        first = save_corporate_entry(
+            s, TimetableDraft("PAS results published", TimetableKind.MILESTONE, TODAY)
+        )
+    with qtbot.waitSignal(page.shown, timeout=30_000):
+        page.refresh()
+    dialog = page.edit_entry(page.entries[0])
+    assert dialog is not None and dialog.title_edit.text() == "PAS results published"
+    with central.transaction() as s:
+        delete_corporate_entry(s, first)
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    assert dialog.isVisible()
+    assert dialog.problem.text() == (
+        "Not saved: “PAS results published” was deleted meanwhile (in another session); "
+        "nothing was changed."
+    )
+    dialog.reject()
+
     draft = TimetableDraft("", TimetableKind.PCCG_MEETING, dt.date(2027, 1, 5))
     with pytest.raises(ValidationError) as refused, central.transaction() as s:
         save_corporate_entry(s, draft)
@@ -318,9 +340,30 @@ def test_the_authoring_service_on_postgresql(tmp_path: Path, pg_url: str) -> Non
                     "Backwards", TimetableKind.CONSULTATION_WINDOW, TODAY, TODAY - dt.timedelta(1)
                 ),
             )
+        # two central officers on one database: the second's stale save and delete are
+        # refused in plain words, and the first's change is not lost
+        with central.session() as s:
+            (seen,) = corporate_entries(s)
+        with open_central(tmp_path / "centre", url) as other:
+            with other.transaction() as s:
+                survey.notes = "Wave 1 fieldwork by the survey contractor."
+                save_corporate_entry(s, survey, survey_id, seen=seen.version)
+            stale = TimetableDraft(
+                "Public Attitude Survey (stale)", TimetableKind.MILESTONE, dt.date(2027, 4, 1)
+            )
+            for change in (
+                lambda s: save_corporate_entry(s, stale, survey_id, seen=seen.version),
+                lambda s: delete_corporate_entry(s, survey_id, seen=seen.version),
+            ):
+                with (
+                    pytest.raises(ValidationError, match="was changed in another session"),
+                    central.transaction() as s,
+                ):
+                    change(s)
         with central.session() as s:
             (entry,) = corporate_entries(s)
             june = month_overview(s, dt.date(2027, 6, 1), dt.date(2027, 7, 1))
+        assert entry.notes == "Wave 1 fieldwork by the survey contractor."
         assert entry.id == survey_id and entry.title.endswith("(wave 1)")
         assert entry.feeds() == "Policy or initiative · Public Attitude Survey 2027/28"
         assert [i.title for i in june.items if i.day == dt.date(2027, 6, 30)] == [

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ccodesk.errors import ValidationError
+from ccodesk.errors import NotFound, ValidationError
 from ccodesk.failures import file_boundary
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import (
@@ -30,7 +30,6 @@ from ccodesk.models import (
     TimetableEntry,
     TimetableKind,
 )
-from ccodesk.services.fields import get_live
 from ccodesk.services.timetable import CalendarItem, TimetableDraft, save_timetable_entry
 from ccodesk.sync.central import Central, reference_bundle
 from ccodesk.sync.ownership import device_owners
@@ -106,6 +105,7 @@ class CorporateEntry:
     planning_cycle: str
     informs: DecisionKind | None
     notes: str
+    version: str  # its clock stamp: a save or delete refuses it if it changed since
 
     def when(self) -> str:
         """ "3 Mar 2027" or "3 Mar 2027 to 28 Apr 2027"."""
@@ -152,6 +152,7 @@ def _entry(row: TimetableEntry) -> CorporateEntry:
         row.planning_cycle,
         row.informs,
         row.notes,
+        row.hlc,
     )
 
 
@@ -201,33 +202,54 @@ def check_draft(draft: TimetableDraft) -> list[str]:
     return problems
 
 
-def _owned(session: Session, entry_id: str) -> TimetableEntry:
-    entry = get_live(session, TimetableEntry, entry_id, "timetable entry")
+def _owned(session: Session, entry_id: str, seen: str | None) -> TimetableEntry:
+    """The centre's entry, locked for this transaction (PostgreSQL: SELECT … FOR UPDATE, so
+    two central officers saving at once take turns); refused, in plain words, when a borough
+    owns it or when it changed since the officer saw it (`seen`: its version stamp then)."""
+    entry = session.get(TimetableEntry, entry_id, with_for_update=True)
+    if entry is None:
+        raise NotFound(f"No timetable entry has the id {entry_id!r}.")
     if entry.origin_device != _centre(session):
         raise ValidationError(
             [f"“{entry.title}” came from a borough; only that borough can change it"]
+        )
+    if entry.deleted:
+        raise ValidationError(
+            [f"“{entry.title}” was deleted meanwhile (in another session); nothing was changed"]
+        )
+    if seen is not None and entry.hlc != seen:
+        raise ValidationError(
+            [
+                f"“{entry.title}” was changed in another session since you opened it; nothing "
+                "was changed: close this, then open the entry again to see what it says now"
+            ]
         )
     return entry
 
 
 def save_corporate_entry(
-    session: Session, draft: TimetableDraft, entry_id: str | None = None
+    session: Session,
+    draft: TimetableDraft,
+    entry_id: str | None = None,
+    *,
+    seen: str | None = None,
 ) -> str:
     """Create (no `entry_id`) or change a pan-London entry; its id. ValidationError, with
-    every problem in plain words, when it cannot be saved: then nothing is written."""
+    every problem in plain words, when it cannot be saved: then nothing is written.
+    `seen`: the entry's version as the officer saw it, so no one's change is lost."""
     problems = check_draft(draft)
     if problems:
         raise ValidationError(problems)
     if entry_id is not None:
-        _owned(session, entry_id)
+        _owned(session, entry_id, seen)
     draft.level = Level.PAN_LONDON
     draft.engagement_id = None  # an engagement is a borough's; the centre's entries stand alone
     return save_timetable_entry(session, draft, entry_id).id
 
 
-def delete_corporate_entry(session: Session, entry_id: str) -> str:
+def delete_corporate_entry(session: Session, entry_id: str, *, seen: str | None = None) -> str:
     """Mark the entry deleted (a tombstone, so the deletion reaches the boroughs); its title."""
-    entry = _owned(session, entry_id)
+    entry = _owned(session, entry_id, seen)
     entry.deleted = True
     session.flush()
     return entry.title

@@ -208,7 +208,10 @@ class EntryDialog(QDialog):
         try:
             with self.central.transaction() as session:
                 entry_id = save_corporate_entry(
-                    session, self.draft(), self.entry.id if self.entry else None
+                    session,
+                    self.draft(),
+                    self.entry.id if self.entry else None,
+                    seen=self.entry.version if self.entry else None,
                 )
         except ValidationError as exc:
             self._refused("Not saved: " + "; ".join(exc.problems) + ".")
@@ -242,7 +245,7 @@ class CorporateTimetablePage(QWidget):
         self.entries: list[CorporateEntry] = []
         self.dialog: EntryDialog | None = None  # the last New/Edit dialog
         self.confirm: QMessageBox | None = None  # the last Delete question
-        self.message: QMessageBox | None = None  # the last word after an export
+        self.message: QMessageBox | None = None  # the last word (an export, a refusal)
         self._generation = 0
         self._jobs: list[BackgroundJob] = []
 
@@ -530,20 +533,27 @@ class CorporateTimetablePage(QWidget):
             self,
         )
         box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.accepted.connect(lambda: self._delete(entry.id))
+        box.accepted.connect(lambda: self._delete(entry))
         self.confirm = box
         box.open()
         return box
 
-    def _delete(self, entry_id: str) -> None:
+    def _delete(self, entry: CorporateEntry) -> None:
         try:
             with self.central.transaction() as session:
-                delete_corporate_entry(session, entry_id)
+                delete_corporate_entry(session, entry.id, seen=entry.version)
         except KnownError as exc:
-            QMessageBox.warning(self, "ccodesk", f"Not deleted: {exc}")
+            self._tell(QMessageBox.Icon.Warning, f"Not deleted: {exc}.")
+            self.refresh()  # what the other session did
             return
         self.changed.emit()
         self.refresh()
+
+    def _tell(self, icon: QMessageBox.Icon, text: str) -> None:
+        """Say something without blocking (the box is kept in `message`)."""
+        box = QMessageBox(icon, "ccodesk", text, QMessageBox.StandardButton.Ok, self)
+        self.message = box
+        box.open()
 
     # -- the reference bundle ----------------------------------------------------------------
 
@@ -572,11 +582,7 @@ class CorporateTimetablePage(QWidget):
             )
 
         def done(text: str) -> None:
-            box = QMessageBox(
-                QMessageBox.Icon.Information, "ccodesk", text, QMessageBox.StandardButton.Ok, self
-            )
-            self.message = box
-            box.open()
+            self._tell(QMessageBox.Icon.Information, text)
             self.exported.emit(text)
 
         def failed(error: KnownError) -> None:
