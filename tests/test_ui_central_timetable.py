@@ -185,8 +185,18 @@ def test_a_milestone_authored_centrally_reaches_the_boroughs_timetable_with_edit
     assert "Policing plan consultation (extended) closes" in shown
     assert not any(title.startswith("Policing plan 2027/28") for title in shown)
 
-    # Delete… asks first; the tombstone travels and the borough's Timetable loses it
+    # Enter on the list opens the entry too; Delete (the key or the button) asks first; the
+    # tombstone travels and the borough's Timetable loses it
     page.select_entry(entry.id)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert page.dialog is not None and page.dialog is not dialog
+    assert page.dialog.entry is not None and page.dialog.entry.id == entry.id
+    page.dialog.reject()
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    assert page.confirm is not None and page.confirm.isVisible()
+    page.confirm.reject()
+    with central.session() as s:
+        assert [e.id for e in corporate_entries(s)] == [entry.id]  # No: nothing deleted
     qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
     assert page.confirm is not None and "Policing plan consultation" in page.confirm.text()
     with qtbot.waitSignal(page.shown, timeout=30_000):

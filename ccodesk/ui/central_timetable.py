@@ -13,8 +13,8 @@ import datetime as dt
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QKeyCombination, QModelIndex, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -227,6 +227,22 @@ class EntryDialog(QDialog):
         self.problem.show()
 
 
+class EntriesTable(QTableWidget):
+    """The list of entries: Enter opens the current one (as a double-click does), Delete
+    asks to delete it."""
+
+    open_requested = Signal()
+    delete_requested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
+            self.open_requested.emit()
+        elif event.matches(QKeySequence.StandardKey.Delete) and self.currentRow() >= 0:
+            self.delete_requested.emit()
+        else:
+            super().keyPressEvent(event)
+
+
 class CorporateTimetablePage(QWidget):
     """The month of corporate entries and the boroughs' engagements, and the entries' list."""
 
@@ -275,7 +291,7 @@ class CorporateTimetablePage(QWidget):
         self.month_view = MonthView()
         self.month_view.setAccessibleName("Corporate timetable and boroughs' engagements")
 
-        self.table = QTableWidget(0, 3)
+        self.table = EntriesTable(0, 3)
         self.table.setHorizontalHeaderLabels(["Entry", "When", "Feeds"])
         self.table.setAccessibleName("Corporate timetable entries")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -355,12 +371,8 @@ class CorporateTimetablePage(QWidget):
         self.export_button.clicked.connect(self.export_dialog)
         self.table.doubleClicked.connect(self._table_opened)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        enter = QShortcut(QKeySequence(QKeyCombination(Qt.Key.Key_Return)), self.table)
-        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
-        enter.activated.connect(lambda: self.edit_entry())
-        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
-        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
-        delete.activated.connect(lambda: self.delete_entry())
+        self.table.open_requested.connect(lambda: self.edit_entry())
+        self.table.delete_requested.connect(lambda: self.delete_entry())
         self.month_view.entry_activated.connect(self._open_item)
         self.month_view.plan_requested.connect(lambda when: self.new_entry(when.date()))
         self.month_view.day_moved.connect(self._day_moved)
