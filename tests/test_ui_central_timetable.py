@@ -31,7 +31,8 @@ from ccodesk.services.timetable import TimetableDraft, save_timetable_entry
 from ccodesk.settings import Settings
 from ccodesk.store import open_store
 from ccodesk.sync.central import Central, init_central, open_central, reference_bundle
-from ccodesk.ui.central_timetable import CorporateTimetablePage, EntryDialog
+from ccodesk.ui.central_timetable import CorporateTimetablePage
+from ccodesk.ui.central_timetable_entry import EntryDialog
 from ccodesk.ui.central_window import CentralWindow
 from ccodesk.ui.timetable_page import TimetablePage
 from tests.support.fit import LAPTOPS, assert_fits
