@@ -166,6 +166,25 @@ def test_cancel_leaves_one_line_per_bundle_and_merges_nothing_more(
         assert central_status(s).bundles == len(merged)
 
 
+def test_cancel_inside_a_bundle_is_no_failure_of_it(tmp_path: Path, central: Central) -> None:
+    """Cancel pressed while a bundle merges stops it as Cancelled (the inbox then says "not
+    merged: cancelled"), never as an unexpected failure with a log entry."""
+    from ccodesk.errors import Cancelled
+    from ccodesk.services.central_inbox import merge_one
+    from ccodesk.sync.central import central_status
+
+    camden = make_borough(tmp_path / "camden", "camden", "Ada Officer", central)
+    try:
+        add_engagement(camden, "Meeting")
+        bundle = export(camden, tmp_path / "camden.ccbundle")
+    finally:
+        camden.close()
+    with pytest.raises(Cancelled):
+        merge_one(central, bundle, None, cancelled=lambda: True)
+    with central.session() as s:
+        assert central_status(s).bundles == 0
+
+
 def test_the_board_shows_gaps_and_late_boroughs_sorted_coloured_and_opened(
     qtbot: QtBot, qtmodeltester: ModelTester, tmp_path: Path, central: Central
 ) -> None:
