@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ccodesk.sync.central import Central
     from ccodesk.ui.central_boroughs import BoroughsPage
     from ccodesk.ui.central_inbox import InboxPage
+    from ccodesk.ui.central_timetable import CorporateTimetablePage
 
 log = logging.getLogger("ccodesk.ui")
 
@@ -44,8 +45,8 @@ class CentralWindow(Shell):
     """The central unit's pages over an open central store, or one opened behind the shown
     window (`open_in_background`); bundle files dropped anywhere on it go to the inbox."""
 
-    PAGES = ("Boroughs", "Inbox")
-    ICONS = ("dashboard", "sync")
+    PAGES = ("Boroughs", "Inbox", "Corporate timetable")
+    ICONS = ("dashboard", "sync", "timetable")
     GEOMETRY = "central/geometry"
     TOOLBAR = ("central-work", "Central work")
 
@@ -54,6 +55,7 @@ class CentralWindow(Shell):
 
     boroughs: BoroughsPage
     inbox: InboxPage
+    timetable: CorporateTimetablePage
 
     def __init__(
         self,
@@ -106,7 +108,11 @@ class CentralWindow(Shell):
             prompt = None if passphrase is None else lambda _confirm: passphrase
             central = open_central(home, with_password(url, password) if url else None, prompt)
             self._opened_late = central  # closed by `close_store` if the window has gone
-            for page in ("central_boroughs", "central_inbox"):  # off the UI thread
+            for page in (
+                "central_boroughs",
+                "central_inbox",
+                "central_timetable",
+            ):  # off the UI thread
                 importlib.import_module(f"ccodesk.ui.{page}")
 
             return central
@@ -130,13 +136,15 @@ class CentralWindow(Shell):
         """Build the pages on the open central store and show the boroughs board."""
         from ccodesk.ui.central_boroughs import BoroughsPage
         from ccodesk.ui.central_inbox import InboxPage
+        from ccodesk.ui.central_timetable import CorporateTimetablePage
 
         self.central = central
         self._opened_late = None
         self.setWindowTitle(f"ccodesk — {central.config.name}")
         self.boroughs = BoroughsPage(central, self.settings)
         self.inbox = InboxPage(central, self.settings)
-        for page in (self.boroughs, self.inbox):
+        self.timetable = CorporateTimetablePage(central)
+        for page in (self.boroughs, self.inbox, self.timetable):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.boroughs)
         self.drop_opening_page()
@@ -148,7 +156,7 @@ class CentralWindow(Shell):
             action.setEnabled(True)
         from ccodesk.ui.window_state import restore_splitters
 
-        for page in (self.boroughs, self.inbox):
+        for page in (self.boroughs, self.inbox, self.timetable):
             restore_splitters(page, type(page).__name__, self._window_state)
         self.navigation.setEnabled(True)
         self.set_status(f"{central.config.name} · {where(central)}")
@@ -216,6 +224,8 @@ class CentralWindow(Shell):
             return
         if self.stack.currentWidget() is self.boroughs:
             self.boroughs.refresh()
+        elif self.stack.currentWidget() is self.timetable:
+            self.timetable.refresh()
 
     def _after_merge(self) -> None:
         self.boroughs.refresh()
