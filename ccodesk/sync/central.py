@@ -29,6 +29,7 @@ from ccodesk.errors import KnownError, NotFound
 from ccodesk.failures import file_boundary, file_problem
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import (
+    AuditEvent,
     AuditHead,
     BundleLog,
     DeviceState,
@@ -258,12 +259,29 @@ def trust_list(central: Central) -> list[TrustedKey]:
         )
 
 
-def trust_revoke(central: Central, fingerprint: str) -> TrustedKey:
+def trust_revoke(central: Central, fingerprint: str, reason: str = "") -> TrustedKey:
+    """Stop trusting a key (kept, with the date, so old receipts are still explained); the
+    reason goes into the centre's audit trail."""
     with central.transaction() as s:
         row = s.scalars(select(TrustedKey).where(TrustedKey.fingerprint == fingerprint)).first()
         if row is None:
             raise NotFound(f"No trusted key has the fingerprint {fingerprint}.")
+        if row.revoked_at is not None:
+            raise CentralError(f"{fingerprint} was revoked already, on {row.revoked_at:%d %b %Y}.")
         row.revoked_at = dt.datetime.now()
+        why = f": {reason.strip()}" if reason.strip() else ""
+        s.add(
+            AuditEvent(
+                at=row.revoked_at,
+                device_id=central.config.central_id,
+                officer=central.config.name,
+                entity="trusted_key",
+                entity_id=str(row.id),
+                action="revoke",
+                changes=["revoked_at"],
+                summary=f"Revoked {fingerprint} ({row.borough_code or '-'}, {row.officer}){why}",
+            )
+        )
         return row
 
 

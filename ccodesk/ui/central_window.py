@@ -1,5 +1,6 @@
 """The central unit's window (`ccodesk --central`): the borough app's shell with the centre's
-pages — the boroughs board and the inbox — over the central store (SQLite or PostgreSQL)."""
+pages — the boroughs board, the inbox, the trusted devices and the conflicts to review — over
+the central store (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ if TYPE_CHECKING:
     from ccodesk.settings import Settings
     from ccodesk.sync.central import Central
     from ccodesk.ui.central_boroughs import BoroughsPage
+    from ccodesk.ui.central_conflicts import ConflictsPage
     from ccodesk.ui.central_inbox import InboxPage
+    from ccodesk.ui.central_trust import TrustPage
 
 log = logging.getLogger("ccodesk.ui")
 
@@ -44,8 +47,8 @@ class CentralWindow(Shell):
     """The central unit's pages over an open central store, or one opened behind the shown
     window (`open_in_background`); bundle files dropped anywhere on it go to the inbox."""
 
-    PAGES = ("Boroughs", "Inbox")
-    ICONS = ("dashboard", "sync")
+    PAGES = ("Boroughs", "Inbox", "Trust", "Conflicts")
+    ICONS = ("dashboard", "sync", "organisations", "actions")
     GEOMETRY = "central/geometry"
     TOOLBAR = ("central-work", "Central work")
 
@@ -54,6 +57,8 @@ class CentralWindow(Shell):
 
     boroughs: BoroughsPage
     inbox: InboxPage
+    trust: TrustPage
+    conflicts: ConflictsPage
 
     def __init__(
         self,
@@ -106,7 +111,7 @@ class CentralWindow(Shell):
             prompt = None if passphrase is None else lambda _confirm: passphrase
             central = open_central(home, with_password(url, password) if url else None, prompt)
             self._opened_late = central  # closed by `close_store` if the window has gone
-            for page in ("central_boroughs", "central_inbox"):  # off the UI thread
+            for page in ("central_boroughs", "central_inbox", "central_trust", "central_conflicts"):
                 importlib.import_module(f"ccodesk.ui.{page}")
 
             return central
@@ -129,14 +134,18 @@ class CentralWindow(Shell):
     def attach_central(self, central: Central) -> None:
         """Build the pages on the open central store and show the boroughs board."""
         from ccodesk.ui.central_boroughs import BoroughsPage
+        from ccodesk.ui.central_conflicts import ConflictsPage
         from ccodesk.ui.central_inbox import InboxPage
+        from ccodesk.ui.central_trust import TrustPage
 
         self.central = central
         self._opened_late = None
         self.setWindowTitle(f"ccodesk — {central.config.name}")
         self.boroughs = BoroughsPage(central, self.settings)
         self.inbox = InboxPage(central, self.settings)
-        for page in (self.boroughs, self.inbox):
+        self.trust = TrustPage(central)
+        self.conflicts = ConflictsPage(central)
+        for page in (self.boroughs, self.inbox, self.trust, self.conflicts):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.boroughs)
         self.drop_opening_page()
@@ -144,11 +153,13 @@ class CentralWindow(Shell):
         self.navigation.currentRowChanged.connect(self.show_page)
         self.boroughs.board_shown.connect(self.refresh_status)
         self.inbox.merged.connect(self._after_merge)
+        self.trust.changed.connect(self._after_merge)
+        self.conflicts.resolved.connect(self._after_merge)
         for action in self.store_actions:
             action.setEnabled(True)
         from ccodesk.ui.window_state import restore_splitters
 
-        for page in (self.boroughs, self.inbox):
+        for page in (self.boroughs, self.inbox, self.trust, self.conflicts):
             restore_splitters(page, type(page).__name__, self._window_state)
         self.navigation.setEnabled(True)
         self.set_status(f"{central.config.name} · {where(central)}")
@@ -214,11 +225,20 @@ class CentralWindow(Shell):
     def refresh_current(self) -> None:
         if self.central is None:
             return
-        if self.stack.currentWidget() is self.boroughs:
+        page = self.stack.currentWidget()
+        if page is self.boroughs:
             self.boroughs.refresh()
+        elif page is self.trust:
+            self.trust.refresh()
+        elif page is self.conflicts:
+            self.conflicts.refresh()
 
     def _after_merge(self) -> None:
+        """A merge, a device trusted or revoked, a conflict decided: the board reads again
+        (devices and open conflicts are on it), and so does the page in view."""
         self.boroughs.refresh()
+        if self.stack.currentWidget() is self.conflicts:
+            self.conflicts.refresh()
 
     def refresh_status(self) -> None:
         """Which store and where, and what the board found."""
