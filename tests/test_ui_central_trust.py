@@ -402,3 +402,70 @@ def test_a_conflict_decided_in_another_session_is_refused_on_postgresql(
     assert (conflict.resolution, conflict.resolved_by) == ("incoming", "Second desk")
     for central in (first, second):
         central.close()
+
+
+def test_two_desks_deciding_one_conflict_at_once_are_served_in_turn_on_postgresql(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """The first decision holds the conflict until it is committed; the second, waiting on it,
+    then finds it decided and changes nothing (without the lock both would be written)."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from ccodesk.errors import KnownError
+    from ccodesk.sync.merge import resolve_conflict
+    from tests.support.postgres import new_database
+
+    url = new_database(pg_url, "two_desks_at_once")
+    first = init_central(tmp_path / "centre", url, "MPA Central Unit")
+    shared = _conflict(tmp_path, first)
+    second = open_central(first.home, url)
+    said: list[str] = []
+
+    def other_desk() -> None:
+        try:
+            with second.transaction() as s:
+                resolve_conflict(s, 1, "incoming", "Second desk")
+            said.append("decided")
+        except KnownError as exc:
+            said.append(str(exc))
+
+    waiting = "select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+    with first.transaction() as s:
+        resolve_conflict(s, 1, "local", "MPA Central Unit")
+        s.flush()
+        thread = threading.Thread(target=other_desk)
+        thread.start()
+        with first.engine.connect() as watch:
+            for _ in range(1200):  # until the other desk waits on the conflict's row
+                if watch.execute(text(waiting)).scalar():
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail("the second desk never waited for the first")
+    thread.join(60)
+    assert said and said[0].startswith("Conflict 1 was resolved already by MPA Central Unit")
+    assert _title(first, shared) == "Joint PCCG at the library"
+    with first.session() as s:
+        (conflict,) = s.scalars(select(SyncConflict))
+    assert (conflict.resolution, conflict.resolved_by) == ("local", "MPA Central Unit")
+    for central in (first, second):
+        central.close()
+
+
+def test_the_command_line_revokes_with_a_reason_once(
+    tmp_path: Path, central: Central, capsys: pytest.CaptureFixture[str]
+) -> None:
+    camden = make_borough(tmp_path / "camden", "camden", "Ada Officer", central)
+    fingerprint = sshsig.fingerprint(camden.public_key_openssh())
+    camden.close()
+    revoke = ["--home", str(central.home), "trust", "revoke", fingerprint]
+    assert central_cli([*revoke, "--reason", "officer left"]) == 0
+    assert f"Revoked {fingerprint} (camden, Ada Officer)." in capsys.readouterr().out
+    assert central_cli(revoke) != 0
+    assert "was revoked already, on " in capsys.readouterr().err
+    with central.session() as s:
+        (event,) = s.scalars(select(AuditEvent).where(AuditEvent.action == "revoke"))
+    assert event.summary.endswith(": officer left")
