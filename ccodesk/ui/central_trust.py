@@ -134,6 +134,7 @@ class AddDeviceDialog(QDialog):
         self.preview: KeyPreview | None = None
         self.added: TrustRow | None = None
         self.setWindowTitle("Add a borough device")
+        self.setMinimumWidth(640)  # the fingerprint in large type on one line
         self.key_text = QPlainTextEdit()
         self.key_text.setPlaceholderText("ssh-ed25519 AAAA… ccodesk:camden:…")
         self.key_text.setAccessibleName("The device's public key")
@@ -165,7 +166,7 @@ class AddDeviceDialog(QDialog):
         self.fingerprint.setWordWrap(True)
         self.fingerprint.setAccessibleName("Fingerprint")
         big = QFont(self.fingerprint.font())
-        big.setPointSizeF(big.pointSizeF() * 1.6)
+        big.setPointSizeF(big.pointSizeF() * 1.4)
         big.setStyleHint(QFont.StyleHint.Monospace)
         big.setFamily("monospace")
         self.fingerprint.setFont(big)
@@ -333,7 +334,9 @@ class TrustPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in ((0, 170), (1, 170), (2, 420), (3, 100)):
+        sample = "SHA256:" + "M" * 43  # a fingerprint's length, shown whole
+        fingerprint_width = self.table.fontMetrics().horizontalAdvance(sample) + 24
+        for column, width in ((0, 150), (1, 160), (2, fingerprint_width), (3, 100)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
         self.add_button = QPushButton("&Add device…")
