@@ -469,3 +469,39 @@ def test_the_command_line_revokes_with_a_reason_once(
     with central.session() as s:
         (event,) = s.scalars(select(AuditEvent).where(AuditEvent.action == "revoke"))
     assert event.summary.endswith(": officer left")
+
+
+def test_mutated_key_lines_are_read_or_refused_in_one_plain_message() -> None:
+    """Any change to a device's key line: either still that key (the comment changed) or a
+    KeyRefused, never another error — the check the page and `trust add` share."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from ccodesk.errors import KnownError
+    from ccodesk.services.central_trust import KeyRefused, check_key
+
+    line = sshsig.openssh_public_key(Ed25519PrivateKey.generate().public_key(), "ccodesk:camden:d1")
+    good = sshsig.fingerprint(line)
+
+    @settings(max_examples=300, deadline=None, derandomize=True, database=None)
+    @given(
+        at=st.integers(0, len(line)),
+        cut=st.integers(0, 8),
+        put=st.text(max_size=6),
+    )
+    def check(at: int, cut: int, put: str) -> None:
+        mutated = line[:at] + put + line[at + cut :]
+        try:
+            preview = check_key(mutated)
+        except KeyRefused as exc:
+            assert str(exc) and "\n" not in str(exc)
+            return
+        except KnownError as exc:  # pragma: no cover - would be a wrong kind of refusal
+            raise AssertionError(f"not a KeyRefused: {exc!r}") from exc
+        # accepted: a valid Ed25519 key, its fingerprint computed from what was given
+        assert preview.fingerprint == sshsig.fingerprint(preview.text)
+        assert preview.fingerprint == good or mutated.split()[1] != line.split()[1]
+
+    check()
+    # a key line saved by Windows Notepad (a byte-order mark, CRLF) is the same key
+    assert check_key("\ufeff" + line + "\r\n").fingerprint == good

@@ -64,7 +64,7 @@ def read_key_file(path: Path) -> str:
 
 def check_key(text: str) -> KeyPreview:
     """Read a pasted or loaded public key line; one plain KeyRefused for anything else."""
-    text = text.strip()
+    text = text.replace("\ufeff", "").strip()  # a key saved by Windows Notepad starts with one
     if not text:
         raise KeyRefused("No key was given: paste the device's public key or load its file.")
     if "PRIVATE KEY" in text:
