@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ccodesk.errors import Cancelled
 from ccodesk.failures import stop_if_cancelled
 from ccodesk.sync.central import Central
 from ccodesk.sync.central_merge import merge_bundle
@@ -42,6 +43,8 @@ def merge_one(
     shown = name if name is not None else str(path)
     try:
         outcome = merge_bundle(central, path, receipts, cancelled)
+    except Cancelled:  # not a failure: the caller gives this bundle its "cancelled" line
+        raise
     except Exception as exc:  # a bug: this bundle's line and the log; the rest go on
         from ccodesk.logs import log_exception
 
