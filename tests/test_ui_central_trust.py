@@ -39,6 +39,7 @@ from ccodesk.ui.central_trust import AddDeviceDialog, TrustModel, TrustPage
 from ccodesk.ui.central_window import CentralWindow
 from tests.support.fit import LAPTOPS, assert_fits
 from tests.test_sync import add_engagement, export, make_borough, rename
+from tests.test_ui_followup import double_click
 
 
 @pytest.fixture
@@ -125,6 +126,19 @@ def test_devices_are_added_from_a_pasted_key_and_a_key_file_and_their_bundles_me
     first = page.proxy.data(page.proxy.index(0, TrustModel.OFFICER))
     order = header.sortIndicatorOrder()
     assert first == ("Bo Officer" if order == Qt.SortOrder.DescendingOrder else "Ada Officer")
+
+    # a device opened (double-click, or Enter): its borough's devices and bundles
+    camden_row = next(
+        r for r in range(page.proxy.rowCount()) if page.proxy.index(r, 0).data() == "Camden"
+    )
+    rect = page.table.visualRect(page.proxy.index(camden_row, TrustModel.OFFICER))
+    with qtbot.waitSignal(window.boroughs.borough_opened) as opened:
+        double_click(qtbot, page.table, rect.center())
+    assert window.stack.currentWidget() is window.boroughs
+    borough = opened.args[0]
+    assert borough.devices.rowCount() == 1 and borough.devices.item(0, 0).text() == "Ada Officer"
+    borough.close()
+    window.go_to(CentralWindow.PAGES.index("Trust"))
 
     # the reference bundle from the page, imported by Camden, then Camden's bundle merged
     # through the Inbox page's service

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +48,7 @@ from ccodesk.services.central_trust import (
     trust_rows,
 )
 from ccodesk.sync.central import Central, trust_add, trust_revoke
+from ccodesk.ui.central_boroughs import BoardTable
 from ccodesk.ui.file_dialogs import remember, start_path
 from ccodesk.words import plural
 
@@ -304,9 +304,11 @@ class RevokeDialog(QDialog):
 
 class TrustPage(QWidget):
     """The trusted devices and what the centre does with them; `changed` after an add or a
-    revocation."""
+    revocation, `borough_wanted` with a borough's code when a device is opened (double-click
+    or Enter: its borough's devices and bundles)."""
 
     changed = Signal()
+    borough_wanted = Signal(str)
 
     def __init__(self, central: Central, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -322,7 +324,7 @@ class TrustPage(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(TrustModel.SORT_ROLE)
-        self.table = QTableView()
+        self.table = BoardTable()
         self.table.setModel(self.proxy)
         self.table.setAccessibleName("Trusted devices")
         self.table.setSortingEnabled(True)
@@ -339,6 +341,8 @@ class TrustPage(QWidget):
         for column, width in ((0, 150), (1, 160), (2, fingerprint_width), (3, 100)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
+        self.table.doubleClicked.connect(self.open_device)
+        self.table.opened.connect(self.open_device)
         self.add_button = QPushButton("&Add device…")
         self.add_button.clicked.connect(self.add_device)
         self.revoke_button = QPushButton("&Revoke…")
@@ -378,6 +382,11 @@ class TrustPage(QWidget):
             return None
         row: TrustRow = self.proxy.data(rows[0], TrustModel.OBJECT_ROLE)
         return row
+
+    def open_device(self, index: QModelIndex) -> None:
+        row: TrustRow | None = self.proxy.data(index, TrustModel.OBJECT_ROLE)
+        if row is not None and row.borough_code:
+            self.borough_wanted.emit(row.borough_code)
 
     def _update(self) -> None:
         chosen = self.selected()

@@ -154,6 +154,7 @@ class CentralWindow(Shell):
         self.boroughs.board_shown.connect(self.refresh_status)
         self.inbox.merged.connect(self._after_merge)
         self.trust.changed.connect(self._after_merge)
+        self.trust.borough_wanted.connect(self.open_borough)
         self.conflicts.resolved.connect(self._after_merge)
         for action in self.store_actions:
             action.setEnabled(True)
@@ -232,6 +233,18 @@ class CentralWindow(Shell):
             self.trust.refresh()
         elif page is self.conflicts:
             self.conflicts.refresh()
+
+    def open_borough(self, code: str) -> None:
+        """The boroughs board, with the borough's devices and bundles open."""
+        from ccodesk.ui.central_boroughs import BoardModel
+
+        self.go_to(self.PAGES.index("Boroughs"))
+        proxy = self.boroughs.proxy
+        for row in range(proxy.rowCount()):
+            index = proxy.index(row, BoardModel.BOROUGH)
+            if proxy.data(index, BoardModel.OBJECT_ROLE).code == code:
+                self.boroughs.open_borough(index)
+                return
 
     def _after_merge(self) -> None:
         """A merge, a device trusted or revoked, a conflict decided: the board reads again
