@@ -110,14 +110,15 @@ def _shown_db(args: argparse.Namespace) -> str:
 
 
 def cmd_trust_add(args: argparse.Namespace, context: Context[Central]) -> int:
+    from ccodesk.services.central_trust import check_key, read_key_file
     from ccodesk.sync.central import trust_add
 
     key = args.key
     if os.path.exists(key):
-        with file_boundary(key, "read"):
-            key = Path(key).read_text(errors="replace").strip()  # not text: refused as a key
+        key = read_key_file(Path(key))
+    preview = check_key(key)  # the desktop's Trust page reads a key the same way
     with context.open_store(args) as central:
-        row = trust_add(central, args.borough, args.officer, key)
+        row = trust_add(central, args.borough, args.officer, preview.text)
         print(
             printable(
                 f"Trusted {row.fingerprint} for {row.borough_code or 'no borough'}, {row.officer}."
@@ -145,7 +146,7 @@ def cmd_trust_revoke(args: argparse.Namespace, context: Context[Central]) -> int
     from ccodesk.sync.central import trust_revoke
 
     with context.open_store(args) as central:
-        row = trust_revoke(central, args.fingerprint)
+        row = trust_revoke(central, args.fingerprint, args.reason)
     print(printable(f"Revoked {row.fingerprint} ({row.borough_code}, {row.officer})."))
     return 0
 
@@ -399,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_trust_list)
     p = t.add_parser("revoke")
     p.add_argument("fingerprint")
+    p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     p.set_defaults(func=cmd_trust_revoke)
     p = t.add_parser("export-allowed-signers", help="an OpenSSH allowed_signers file")
     p.add_argument("-o", "--output", required=True)

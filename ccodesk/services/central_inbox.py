@@ -43,8 +43,8 @@ def merge_one(
     shown = name if name is not None else str(path)
     try:
         outcome = merge_bundle(central, path, receipts, cancelled)
-    except Cancelled:
-        raise  # an Exception too, but no bug: merge_many's caller says "cancelled"
+    except Cancelled:  # not a failure: the caller gives this bundle its "cancelled" line
+        raise
     except Exception as exc:  # a bug: this bundle's line and the log; the rest go on
         from ccodesk.logs import log_exception
 

@@ -21,14 +21,16 @@ from pathlib import Path
 
 import platformdirs
 import pyrage
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ccodesk.errors import KnownError, NotFound
 from ccodesk.failures import file_boundary, file_problem
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import (
+    AuditEvent,
     AuditHead,
     BundleLog,
     DeviceState,
@@ -219,17 +221,33 @@ def open_central(
 
 def trust_add(central: Central, borough: str | None, officer: str, key_text: str) -> TrustedKey:
     """Trust a borough device's signing key (its `ccodesk-cli key export-public` line)."""
-    from ccodesk.resource_files import resolve_borough
-
     key = sshsig.parse_public_key(key_text)
     fp = sshsig.fingerprint(key)
     parts = key_text.split()
     device_id = None
     if len(parts) >= 3 and parts[2].startswith("ccodesk:"):
         device_id = parts[2].rsplit(":", 1)[-1]
+    try:
+        return _trust_add(central, borough, officer, key, fp, device_id)
+    except IntegrityError as exc:  # the same key added at another desk a moment ago
+        raise CentralError(f"{fp} was trusted at the same moment elsewhere; look again.") from exc
+
+
+def _trust_add(
+    central: Central,
+    borough: str | None,
+    officer: str,
+    key: Ed25519PublicKey,
+    fp: str,
+    device_id: str | None,
+) -> TrustedKey:
+    from ccodesk.resource_files import resolve_borough
+
     with central.transaction() as s:
         code = resolve_borough(borough) if borough else None
-        row = s.scalars(select(TrustedKey).where(TrustedKey.fingerprint == fp)).first()
+        row = s.scalars(
+            select(TrustedKey).where(TrustedKey.fingerprint == fp).with_for_update()
+        ).first()
         if row is not None:
             if row.revoked_at is None:
                 raise CentralError(
@@ -258,12 +276,31 @@ def trust_list(central: Central) -> list[TrustedKey]:
         )
 
 
-def trust_revoke(central: Central, fingerprint: str) -> TrustedKey:
+def trust_revoke(central: Central, fingerprint: str, reason: str = "") -> TrustedKey:
+    """Stop trusting a key (kept, with the date, so old receipts are still explained); the
+    reason goes into the centre's audit trail."""
     with central.transaction() as s:
-        row = s.scalars(select(TrustedKey).where(TrustedKey.fingerprint == fingerprint)).first()
+        row = s.scalars(
+            select(TrustedKey).where(TrustedKey.fingerprint == fingerprint).with_for_update()
+        ).first()
         if row is None:
             raise NotFound(f"No trusted key has the fingerprint {fingerprint}.")
+        if row.revoked_at is not None:
+            raise CentralError(f"{fingerprint} was revoked already, on {row.revoked_at:%d %b %Y}.")
         row.revoked_at = dt.datetime.now()
+        why = f": {reason.strip()}" if reason.strip() else ""
+        s.add(
+            AuditEvent(
+                at=row.revoked_at,
+                device_id=central.config.central_id,
+                officer=central.config.name,
+                entity="trusted_key",
+                entity_id=str(row.id),
+                action="revoke",
+                changes=["revoked_at"],
+                summary=f"Revoked {fingerprint} ({row.borough_code or '-'}, {row.officer}){why}",
+            )
+        )
         return row
 
 

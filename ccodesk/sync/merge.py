@@ -492,11 +492,18 @@ def resolve_conflict(session: Session, conflict_id: int, keep: str, who: str) ->
     """Keep the local or the incoming version of a conflict, as a new edit that syncs on."""
     if keep not in ("local", "incoming"):
         raise MergeRefused("Keep 'local' or 'incoming'.")
-    conflict = session.get(SyncConflict, conflict_id)
+    # Locked on PostgreSQL (SQLite has one writer anyway): two people deciding the same
+    # conflict at once are served in turn, and the second is told the first's decision.
+    conflict = session.get(SyncConflict, conflict_id, with_for_update=True)
     if conflict is None:
         raise NotFound(f"There is no conflict {conflict_id}.")
     if conflict.resolved_at is not None:
-        raise MergeRefused(f"Conflict {conflict_id} was resolved already ({conflict.resolution}).")
+        by = f" by {conflict.resolved_by}" if conflict.resolved_by else ""
+        raise MergeRefused(
+            f"Conflict {conflict_id} was resolved already{by} on "
+            f"{conflict.resolved_at:%d %b %Y at %H:%M} (they kept the {conflict.resolution} "
+            "version); nothing was changed."
+        )
     chosen = parse_record(conflict.local if keep == "local" else conflict.incoming)
     current = next(read_records(session, chosen.entity, ids=[chosen.id]), None)
     vector = join(chosen.vv, current.vv) if current is not None else chosen.vv

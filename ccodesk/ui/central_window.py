@@ -1,5 +1,6 @@
 """The central unit's window (`ccodesk --central`): the borough app's shell with the centre's
-pages — the boroughs board and the inbox — over the central store (SQLite or PostgreSQL)."""
+pages — the boroughs board, the inbox, the trusted devices and the conflicts to review — over
+the central store (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ if TYPE_CHECKING:
     from ccodesk.settings import Settings
     from ccodesk.sync.central import Central
     from ccodesk.ui.central_boroughs import BoroughsPage
+    from ccodesk.ui.central_conflicts import ConflictsPage
     from ccodesk.ui.central_inbox import InboxPage
     from ccodesk.ui.central_timetable import CorporateTimetablePage
+    from ccodesk.ui.central_trust import TrustPage
 
 log = logging.getLogger("ccodesk.ui")
 
@@ -45,8 +48,8 @@ class CentralWindow(Shell):
     """The central unit's pages over an open central store, or one opened behind the shown
     window (`open_in_background`); bundle files dropped anywhere on it go to the inbox."""
 
-    PAGES = ("Boroughs", "Inbox", "Corporate timetable")
-    ICONS = ("dashboard", "sync", "timetable")
+    PAGES = ("Boroughs", "Inbox", "Trust", "Conflicts", "Corporate timetable")
+    ICONS = ("dashboard", "sync", "organisations", "actions", "timetable")
     GEOMETRY = "central/geometry"
     TOOLBAR = ("central-work", "Central work")
 
@@ -56,6 +59,8 @@ class CentralWindow(Shell):
     boroughs: BoroughsPage
     inbox: InboxPage
     timetable: CorporateTimetablePage
+    trust: TrustPage
+    conflicts: ConflictsPage
 
     def __init__(
         self,
@@ -111,6 +116,8 @@ class CentralWindow(Shell):
             for page in (
                 "central_boroughs",
                 "central_inbox",
+                "central_trust",
+                "central_conflicts",
                 "central_timetable",
             ):  # off the UI thread
                 importlib.import_module(f"ccodesk.ui.{page}")
@@ -135,16 +142,20 @@ class CentralWindow(Shell):
     def attach_central(self, central: Central) -> None:
         """Build the pages on the open central store and show the boroughs board."""
         from ccodesk.ui.central_boroughs import BoroughsPage
+        from ccodesk.ui.central_conflicts import ConflictsPage
         from ccodesk.ui.central_inbox import InboxPage
         from ccodesk.ui.central_timetable import CorporateTimetablePage
+        from ccodesk.ui.central_trust import TrustPage
 
         self.central = central
         self._opened_late = None
         self.setWindowTitle(f"ccodesk — {central.config.name}")
         self.boroughs = BoroughsPage(central, self.settings)
         self.inbox = InboxPage(central, self.settings)
+        self.trust = TrustPage(central)
+        self.conflicts = ConflictsPage(central)
         self.timetable = CorporateTimetablePage(central)
-        for page in (self.boroughs, self.inbox, self.timetable):
+        for page in (self.boroughs, self.inbox, self.trust, self.conflicts, self.timetable):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.boroughs)
         self.drop_opening_page()
@@ -152,11 +163,14 @@ class CentralWindow(Shell):
         self.navigation.currentRowChanged.connect(self.show_page)
         self.boroughs.board_shown.connect(self.refresh_status)
         self.inbox.merged.connect(self._after_merge)
+        self.trust.changed.connect(self._after_merge)
+        self.trust.borough_wanted.connect(self.open_borough)
+        self.conflicts.resolved.connect(self._after_merge)
         for action in self.store_actions:
             action.setEnabled(True)
         from ccodesk.ui.window_state import restore_splitters
 
-        for page in (self.boroughs, self.inbox, self.timetable):
+        for page in (self.boroughs, self.inbox, self.trust, self.conflicts, self.timetable):
             restore_splitters(page, type(page).__name__, self._window_state)
         self.navigation.setEnabled(True)
         self.set_status(f"{central.config.name} · {where(central)}")
@@ -222,13 +236,34 @@ class CentralWindow(Shell):
     def refresh_current(self) -> None:
         if self.central is None:
             return
-        if self.stack.currentWidget() is self.boroughs:
+        page = self.stack.currentWidget()
+        if page is self.boroughs:
             self.boroughs.refresh()
-        elif self.stack.currentWidget() is self.timetable:
+        elif page is self.trust:
+            self.trust.refresh()
+        elif page is self.conflicts:
+            self.conflicts.refresh()
+        elif page is self.timetable:
             self.timetable.refresh()
 
+    def open_borough(self, code: str) -> None:
+        """The boroughs board, with the borough's devices and bundles open."""
+        from ccodesk.ui.central_boroughs import BoardModel
+
+        self.go_to(self.PAGES.index("Boroughs"))
+        proxy = self.boroughs.proxy
+        for row in range(proxy.rowCount()):
+            index = proxy.index(row, BoardModel.BOROUGH)
+            if proxy.data(index, BoardModel.OBJECT_ROLE).code == code:
+                self.boroughs.open_borough(index)
+                return
+
     def _after_merge(self) -> None:
+        """A merge, a device trusted or revoked, a conflict decided: the board reads again
+        (devices and open conflicts are on it), and so does the page in view."""
         self.boroughs.refresh()
+        if self.stack.currentWidget() is self.conflicts:
+            self.conflicts.refresh()
 
     def refresh_status(self) -> None:
         """Which store and where, and what the board found."""

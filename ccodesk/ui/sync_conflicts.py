@@ -1,11 +1,14 @@
-"""The Sync page's conflict review: the conflicts found, the two versions field by field, and
-a button for each version — a person picks the one to keep."""
+"""The conflict review — the Sync page's on a borough device, the Conflicts page's at the
+centre: the conflicts found, the two versions field by field, and a button for each version —
+a person picks the one to keep."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -20,23 +23,45 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from ccodesk.errors import KnownError
 from ccodesk.models import SyncConflict
-from ccodesk.store import Store
 from ccodesk.sync.merge import conflicts, get_conflict, resolve_conflict
 
 UNLIMITED = 16_777_215  # QWIDGETSIZE_MAX
 
 
+class ConflictStore(Protocol):
+    """A borough's Store or the central store: what the review reads and resolves in."""
+
+    def session(self) -> Session: ...
+
+    def transaction(self) -> contextlib.AbstractContextManager[Session]: ...
+
+
 class ConflictReview(QGroupBox):
-    """Open conflicts and their two versions; `resolved` after one is decided."""
+    """Open conflicts and their two versions; `resolved` after one is decided.
+
+    `who()` is recorded as the person who decided; `local` names the side that held the
+    record before the incoming bundle ("this device", or "the centre").
+    """
 
     resolved = Signal()
+    refused = Signal(str)  # the plain message shown when a decision was refused
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: ConflictStore,
+        who: Callable[[], str],
+        parent: QWidget | None = None,
+        *,
+        local: str = "this device",
+    ) -> None:
         super().__init__("Conflicts to review", parent)
         self.store = store
+        self.who = who
+        self.local = local
         self.conflict_list = QTreeWidget()
         self.conflict_list.setHeaderLabels(["Record", "Found", "Kept for now"])
         self.conflict_list.setRootIsDecorated(False)
@@ -44,12 +69,12 @@ class ConflictReview(QGroupBox):
         self.conflict_list.setColumnWidth(0, 260)
         self.conflict_list.currentItemChanged.connect(lambda *_: self._show_conflict())
         self.versions = QTreeWidget()
-        self.versions.setHeaderLabels(["Field", "This device", "Incoming"])
+        self.versions.setHeaderLabels(["Field", local[:1].upper() + local[1:], "Incoming"])
         self.versions.setRootIsDecorated(False)
         self.versions.setAccessibleName("The two versions")
         self.versions.setColumnWidth(0, 140)
         self.versions.setColumnWidth(1, 220)
-        self.keep_local = QPushButton("Keep &this device's version")
+        self.keep_local = QPushButton(f"Keep &{local}'s version")
         self.keep_incoming = QPushButton("Keep the i&ncoming version")
         self.keep_local.clicked.connect(lambda: self.resolve("local"))
         self.keep_incoming.clicked.connect(lambda: self.resolve("incoming"))
@@ -73,7 +98,8 @@ class ConflictReview(QGroupBox):
         with self.store.session() as session:
             for c in conflicts(session):
                 title = _title(c)
-                item = QTreeWidgetItem([title, f"{c.found_at:%d %b %Y %H:%M}", _winner(c)])
+                winner = f"{self.local}'s" if c.winner == "local" else "incoming"
+                item = QTreeWidgetItem([title, f"{c.found_at:%d %b %Y %H:%M}", winner])
                 item.setData(0, Qt.ItemDataRole.UserRole, c.id)
                 item.setToolTip(0, title)
                 self.conflict_list.addTopLevelItem(item)
@@ -106,7 +132,8 @@ class ConflictReview(QGroupBox):
             return
         with self.store.session() as session:
             conflict = get_conflict(session, chosen)
-            assert conflict is not None
+            if conflict is None:
+                return
             local, incoming = conflict.local, conflict.incoming
         for name, mine, theirs in _differences(local, incoming):
             item = QTreeWidgetItem([name, mine, theirs])
@@ -123,8 +150,9 @@ class ConflictReview(QGroupBox):
             return
         try:
             with self.store.transaction() as session:
-                resolve_conflict(session, chosen, keep, self.store.officer_name)
+                resolve_conflict(session, chosen, keep, self.who())
         except KnownError as exc:
+            self.refused.emit(str(exc))
             QMessageBox.warning(self, "ccodesk", str(exc))
         self.refresh()
         self.resolved.emit()
@@ -137,10 +165,6 @@ def _title(conflict: SyncConflict) -> str:
         if name:
             return f"{conflict.entity.replace('_', ' ').capitalize()}: {str(name)[:80]}"
     return f"{conflict.entity.replace('_', ' ').capitalize()} {conflict.record_id[:8]}"
-
-
-def _winner(conflict: SyncConflict) -> str:
-    return "this device's" if conflict.winner == "local" else "incoming"
 
 
 def _differences(local: dict[str, Any], incoming: dict[str, Any]) -> list[tuple[str, str, str]]:

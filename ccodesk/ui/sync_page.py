@@ -148,7 +148,7 @@ class SyncPage(LoadOnShow):
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setWidget(content)
 
-        review = self.review_box = ConflictReview(store)
+        review = self.review_box = ConflictReview(store, lambda: store.officer_name)
         review.resolved.connect(self.refresh)
         review.resolved.connect(self.status_changed)
         self.conflict_list, self.versions = review.conflict_list, review.versions
