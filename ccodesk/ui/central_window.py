@@ -1,5 +1,6 @@
 """The central unit's window (`ccodesk --central`): the borough app's shell with the centre's
-pages — the boroughs board and the inbox — over the central store (SQLite or PostgreSQL)."""
+pages — the boroughs board, the inbox and London's indicators — over the central store
+(SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from ccodesk.sync.central import Central
     from ccodesk.ui.central_boroughs import BoroughsPage
     from ccodesk.ui.central_inbox import InboxPage
+    from ccodesk.ui.central_london import LondonPage
 
 log = logging.getLogger("ccodesk.ui")
 
@@ -44,8 +46,8 @@ class CentralWindow(Shell):
     """The central unit's pages over an open central store, or one opened behind the shown
     window (`open_in_background`); bundle files dropped anywhere on it go to the inbox."""
 
-    PAGES = ("Boroughs", "Inbox")
-    ICONS = ("dashboard", "sync")
+    PAGES = ("Boroughs", "Inbox", "London")
+    ICONS = ("dashboard", "sync", "reports")
     GEOMETRY = "central/geometry"
     TOOLBAR = ("central-work", "Central work")
 
@@ -54,6 +56,7 @@ class CentralWindow(Shell):
 
     boroughs: BoroughsPage
     inbox: InboxPage
+    london: LondonPage
 
     def __init__(
         self,
@@ -106,7 +109,11 @@ class CentralWindow(Shell):
             prompt = None if passphrase is None else lambda _confirm: passphrase
             central = open_central(home, with_password(url, password) if url else None, prompt)
             self._opened_late = central  # closed by `close_store` if the window has gone
-            for page in ("central_boroughs", "central_inbox"):  # off the UI thread
+            for page in (
+                "central_boroughs",
+                "central_inbox",
+                "central_london",
+            ):  # off the UI thread
                 importlib.import_module(f"ccodesk.ui.{page}")
 
             return central
@@ -130,13 +137,15 @@ class CentralWindow(Shell):
         """Build the pages on the open central store and show the boroughs board."""
         from ccodesk.ui.central_boroughs import BoroughsPage
         from ccodesk.ui.central_inbox import InboxPage
+        from ccodesk.ui.central_london import LondonPage
 
         self.central = central
         self._opened_late = None
         self.setWindowTitle(f"ccodesk — {central.config.name}")
         self.boroughs = BoroughsPage(central, self.settings)
         self.inbox = InboxPage(central, self.settings)
-        for page in (self.boroughs, self.inbox):
+        self.london = LondonPage(central, self.settings)
+        for page in (self.boroughs, self.inbox, self.london):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.boroughs)
         self.drop_opening_page()
@@ -148,7 +157,7 @@ class CentralWindow(Shell):
             action.setEnabled(True)
         from ccodesk.ui.window_state import restore_splitters
 
-        for page in (self.boroughs, self.inbox):
+        for page in (self.boroughs, self.inbox, self.london):
             restore_splitters(page, type(page).__name__, self._window_state)
         self.navigation.setEnabled(True)
         self.set_status(f"{central.config.name} · {where(central)}")
@@ -216,9 +225,12 @@ class CentralWindow(Shell):
             return
         if self.stack.currentWidget() is self.boroughs:
             self.boroughs.refresh()
+        elif self.stack.currentWidget() is self.london:
+            self.london.refresh()
 
     def _after_merge(self) -> None:
         self.boroughs.refresh()
+        self.london.loaded = False  # the figures are read again when the page is next shown
 
     def refresh_status(self) -> None:
         """Which store and where, and what the board found."""
