@@ -151,6 +151,24 @@ def test_the_london_page_shows_what_ccodesk_central_report_says(
     page.withhold.setChecked(True)
     assert_page_is_the_cli(page, cli_figures(central.home, None, month, tmp_path / "m.csv"))
 
+    # the page shows the figures first, then works out the cells to withhold: the same
+    # report as `ccodesk-central report` in the end, and nothing withheld wrongly meanwhile
+    from ccodesk.services.central_london import (
+        comparison,
+        london_data,
+        london_figures,
+        london_withheld,
+    )
+
+    with central.session() as s:
+        figures = london_figures(s, month)
+        assert not figures.withheld_known
+        with pytest.raises(ValueError, match="not worked out"):
+            comparison(figures, withhold=True)
+        assert comparison(london_withheld(s, figures), withhold=True) == comparison(
+            london_data(s, month), withhold=True
+        )
+
     # sortable by any column, London's line on top either way
     _show(qtbot, page, Q3)
     column = ComparisonModel.column(held)

@@ -27,7 +27,7 @@ from ccodesk.services.indicator_presenter import (
 )
 from ccodesk.services.indicator_results import CentralReport, IndicatorReport
 from ccodesk.services.indicator_suppression import ATTENDEES
-from ccodesk.services.indicators import FEEDBACK_DAYS, central_report
+from ccodesk.services.indicators import FEEDBACK_DAYS, central_report, central_withheld
 from ccodesk.services.periods import Period, PeriodKind
 
 
@@ -88,14 +88,33 @@ class LondonData:
     def period(self) -> Period:
         return self.report.period
 
+    @property
+    def withheld_known(self) -> bool:
+        """Whether the cells to withhold are worked out (the exports and the box need them)."""
+        return self.report.london.withheld is not None
+
     def reports(self) -> list[IndicatorReport]:
         """London, then borough by borough: what `ccodesk-central report -o` writes."""
+        if not self.withheld_known:
+            raise ValueError("the cells to withhold are not worked out yet")
         return [self.report.london, *self.report.boroughs.values()]
 
 
-def london_data(session: Session, period: Period, *, fatigue_threshold: int = 3) -> LondonData:
+def london_figures(session: Session, period: Period, *, fatigue_threshold: int = 3) -> LondonData:
     """The indicators London-wide and for each borough with trusted devices (two reads of
-    the store, however many boroughs)."""
+    the store, however many boroughs), before the cells to withhold are worked out."""
+    report = central_report(session, period, fatigue_threshold=fatigue_threshold, withhold=False)
+    return LondonData(report, fatigue_threshold)
+
+
+def london_withheld(session: Session, data: LondonData) -> LondonData:
+    """`data` with the cells to withhold, as `ccodesk-central report` works them out (over
+    London and every borough, for each month, quarter and the year)."""
+    return LondonData(central_withheld(session, data.report), data.threshold)
+
+
+def london_data(session: Session, period: Period, *, fatigue_threshold: int = 3) -> LondonData:
+    """The figures and the cells to withhold: `ccodesk-central report`'s report."""
     report = central_report(session, period, fatigue_threshold=fatigue_threshold)
     return LondonData(report, fatigue_threshold)
 
@@ -113,6 +132,8 @@ def _line(code: str, rows: Sequence[ReportRow], name: str) -> ComparisonLine:
 def comparison(data: LondonData, *, withhold: bool) -> tuple[ComparisonLine, list[ComparisonLine]]:
     """London's line and one line per borough, worded as the exports word them (with
     `withhold`, small counts withheld exactly as in the exports)."""
+    if withhold and not data.withheld_known:
+        raise ValueError("the cells to withhold are not worked out yet")
     london = data.report.london
     lines = [
         _line(code, report_rows(report, for_export=withhold), report.area)

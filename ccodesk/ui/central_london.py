@@ -48,7 +48,8 @@ from ccodesk.services.central_london import (
     ComparisonLine,
     LondonData,
     comparison,
-    london_data,
+    london_figures,
+    london_withheld,
     write_london_return,
 )
 from ccodesk.services.indicator_presenter import format_value, page_view
@@ -158,7 +159,8 @@ class LondonFirst(QSortFilterProxyModel):
 class LondonPage(LoadOnShow):
     """London and the boroughs for the chosen period; the report runs on the thread pool."""
 
-    shown = Signal()  # a period's figures arrived and are on screen
+    figures_shown = Signal()  # a period's figures are on screen (small counts not yet known)
+    shown = Signal()  # … and which small counts to withhold: the exports can be written
     exported = Signal(str)  # the path of a file written
     export_failed = Signal(str)  # what went wrong, in words
 
@@ -359,11 +361,11 @@ class LondonPage(LoadOnShow):
 
         def work(_progress: object, _cancelled: object) -> tuple[int, LondonData]:
             with central.session() as session:
-                return generation, london_data(session, period, fatigue_threshold=threshold)
+                return generation, london_figures(session, period, fatigue_threshold=threshold)
 
         self.status.setText(f"Working out London's indicators for {period.long_label}…")
         self._set_exporting(False)
-        self._start(work, self._arrived, self._failed)
+        self._start(work, self._figures_arrived, self._failed)
 
     def _start(
         self,
@@ -378,9 +380,26 @@ class LondonPage(LoadOnShow):
         job.start()
         return job
 
-    def _arrived(self, result: tuple[int, LondonData]) -> None:
+    def _figures_arrived(self, result: tuple[int, LondonData]) -> None:
+        """The figures are shown at once; which small counts to withhold (over London, every
+        borough and every period of the year: the slow part) is worked out after."""
         generation, data = result
-        if generation == self._generation:  # an older answer finishing late is not shown
+        if generation != self._generation:  # an older answer finishing late is not shown
+            return
+        self.data = data
+        self._show()
+        self.figures_shown.emit()
+        central = self.central
+
+        def work(_progress: object, _cancelled: object) -> tuple[int, LondonData]:
+            with central.session() as session:
+                return generation, london_withheld(session, data)
+
+        self._start(work, self._withheld_arrived, self._failed)
+
+    def _withheld_arrived(self, result: tuple[int, LondonData]) -> None:
+        generation, data = result
+        if generation == self._generation:
             self.data = data
             self._show()
             self._set_exporting(True)
@@ -390,6 +409,7 @@ class LondonPage(LoadOnShow):
         self.status.setText(f"London's indicators could not be worked out: {exc}")
 
     def _set_exporting(self, enabled: bool) -> None:
+        self.withhold.setEnabled(enabled)
         self.csv_button.setEnabled(enabled)
         self.xlsx_button.setEnabled(enabled)
         quarterly = self.period.kind == PeriodKind.QUARTER
@@ -403,8 +423,14 @@ class LondonPage(LoadOnShow):
         if data is None:
             return
         withheld = self.withhold.isChecked()
-        london, boroughs = comparison(data, withhold=withheld)
         now, before = data.period.label, data.period.previous().label
+        if withheld and not data.withheld_known:  # never a small count meant to be withheld
+            self.model.set_lines([], now, before)
+            self.status.setText(
+                f"Working out which small counts to withhold for {data.period.long_label}…"
+            )
+            return
+        london, boroughs = comparison(data, withhold=withheld)
         self.model.set_lines([london, *boroughs], now, before)
         self.table.resizeRowsToContents()
         active = [b for b in boroughs if b.now[0].value or b.before[0].value]
@@ -433,8 +459,9 @@ class LondonPage(LoadOnShow):
         self.status.setText(
             f"London and {plural(len(boroughs), 'borough')} with trusted devices, "
             f"{data.period.long_label}, against {data.period.previous().long_label}; "
-            f"{len(active)} recorded engagements"
+            f"{plural(len(active), 'borough')} held engagements in one or the other"
             + (", small counts withheld as in the exports." if withheld else ".")
+            + ("" if data.withheld_known else " Working out which small counts to withhold…")
         )
 
     def line(self, code: str) -> ComparisonLine:
