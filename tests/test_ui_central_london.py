@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -125,6 +126,8 @@ def test_the_london_page_shows_what_ccodesk_central_report_says(
     qtbot: QtBot, qtmodeltester: ModelTester, tmp_path: Path, central: Central
 ) -> None:
     merge_boroughs(central, tmp_path)
+    baseline = ["report", "baseline", "set", "older", "11.9", "--source", "Census 2021, London"]
+    assert central_cli(["--home", str(central.home), *baseline]) == 0
     window, page = _window(qtbot, central)
     _show(qtbot, page, Q3)
     qtmodeltester.check(page.model)
@@ -191,6 +194,8 @@ def test_the_london_page_shows_what_ccodesk_central_report_says(
     assert (
         len(page.group_chart.series) == 3 and page.group_chart.series[2].name == "London baseline"
     )
+    older = page.group_chart.categories.index("Older people")
+    assert page.group_chart.series[2].values[older] == pytest.approx(0.119)
 
     # exports: the CSV and XLSX are the command line's files; the PDF is London's return
     with qtbot.waitSignal(page.exported, timeout=30_000):
@@ -222,6 +227,7 @@ def test_the_london_page_shows_what_ccodesk_central_report_says(
             assert name in text
         cell = f"{london.now[held].text} ({london.before[held].text})"
         assert cell in text  # London's engagements held, this quarter and the last
+        assert re.search(r"Older people\s.*11\.9%", text)  # against London's baseline
     # a month has no return: one plain message, no file
     _show(qtbot, page, month)
     assert not page.pdf_button.isEnabled()
@@ -229,8 +235,10 @@ def test_the_london_page_shows_what_ccodesk_central_report_says(
         page.export("pdf", tmp_path / "month.pdf")
     assert "quarterly" in failed.args[0] and not (tmp_path / "month.pdf").exists()
 
-    for width, height in LAPTOPS:
-        assert_fits(window, width, height)
+    for tab in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(tab)
+        for width, height in LAPTOPS:
+            assert_fits(window, width, height)
     window.close_store()
 
 
