@@ -15,6 +15,7 @@ No Qt here; the results are frozen dataclasses safe to hand to the UI thread.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import statistics
@@ -572,6 +573,7 @@ def central_report(
     *,
     fatigue_threshold: int = 3,
     boroughs: Iterable[str] | None = None,
+    withhold: bool = True,
 ) -> CentralReport:
     """The same report over every merged borough: London-wide, then borough by borough.
 
@@ -579,18 +581,15 @@ def central_report(
     `trusted_key` table). London covers every engagement in the store, a borough those
     created on its devices. The store is read twice (this period and the one before),
     however many boroughs there are. `boroughs` limits the per-borough reports.
+
+    Without `withhold`, the cells to withhold are not worked out (each report's `withheld`
+    is None: for the screen only, until `central_withheld` adds them — an export needs them).
     """
     from ccodesk.services.reference import borough_name
 
     mapping = devices_by_borough(session) if by_borough is None else by_borough
     now = collect(session, period, fatigue_threshold=fatigue_threshold)
     before = collect(session, period.previous(), fatigue_threshold=fatigue_threshold)
-
-    # withheld over London and every borough, whichever are printed: a report of a few
-    # boroughs must withhold what the full one does, or the two together give cells back
-    areas: dict[str, Collection[str] | None] = {"London": None}
-    areas |= {borough_name(code): devices for code, devices in sorted(mapping.items())}
-    withheld = withheld_cells(session, (period, period.previous()), areas, london="London")
 
     def report(area: str, code: str | None, devices: Collection[str] | None) -> IndicatorReport:
         return IndicatorReport(
@@ -599,9 +598,35 @@ def central_report(
             current=fold(now, devices, threshold=fatigue_threshold),
             previous=fold(before, devices, threshold=fatigue_threshold),
             baselines=current_baselines(session, code),
-            withheld=withheld.of(area),
         )
 
     wanted = sorted(mapping if boroughs is None else set(boroughs) & set(mapping))
     per_borough = {code: report(borough_name(code), code, mapping[code]) for code in wanted}
-    return CentralReport(period, report("London", None, None), per_borough)
+    figures = CentralReport(period, report("London", None, None), per_borough)
+    return central_withheld(session, figures, mapping) if withhold else figures
+
+
+def central_withheld(
+    session: Session, report: CentralReport, by_borough: dict[str, set[str]] | None = None
+) -> CentralReport:
+    """`report` with the cells its areas withhold when they leave the device.
+
+    Withheld over London and every borough, whichever are in `report`: a report of a few
+    boroughs must withhold what the full one does, or the two together give cells back.
+    """
+    from ccodesk.services.reference import borough_name
+
+    mapping = devices_by_borough(session) if by_borough is None else by_borough
+    period = report.period
+    areas: dict[str, Collection[str] | None] = {"London": None}
+    areas |= {borough_name(code): devices for code, devices in sorted(mapping.items())}
+    withheld = withheld_cells(session, (period, period.previous()), areas, london="London")
+
+    def add(one: IndicatorReport) -> IndicatorReport:
+        return dataclasses.replace(one, withheld=withheld.of(one.area))
+
+    return CentralReport(
+        period,
+        add(report.london),
+        {code: add(one) for code, one in report.boroughs.items()},
+    )

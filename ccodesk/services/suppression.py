@@ -115,7 +115,8 @@ def protect(
     return Protection(
         primary=frozenset(primary),
         complementary=frozenset(withheld - primary),
-        unprotected=frozenset(determined(values, sums, withheld) & primary),
+        # nothing was withheld since `pinned` was worked out: solving again would repeat it
+        unprotected=frozenset(pinned),
     )
 
 

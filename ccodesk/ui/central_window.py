@@ -1,6 +1,6 @@
 """The central unit's window (`ccodesk --central`): the borough app's shell with the centre's
-pages — the boroughs board, the inbox, the trusted devices and the conflicts to review — over
-the central store (SQLite or PostgreSQL)."""
+pages — the boroughs board, the inbox, London's indicators, the trusted devices, the conflicts to
+review and the corporate timetable — over the central store (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ccodesk.ui.central_boroughs import BoroughsPage
     from ccodesk.ui.central_conflicts import ConflictsPage
     from ccodesk.ui.central_inbox import InboxPage
+    from ccodesk.ui.central_london import LondonPage
     from ccodesk.ui.central_timetable import CorporateTimetablePage
     from ccodesk.ui.central_trust import TrustPage
 
@@ -48,8 +49,8 @@ class CentralWindow(Shell):
     """The central unit's pages over an open central store, or one opened behind the shown
     window (`open_in_background`); bundle files dropped anywhere on it go to the inbox."""
 
-    PAGES = ("Boroughs", "Inbox", "Trust", "Conflicts", "Corporate timetable")
-    ICONS = ("dashboard", "sync", "organisations", "actions", "timetable")
+    PAGES = ("Boroughs", "Inbox", "London", "Trust", "Conflicts", "Corporate timetable")
+    ICONS = ("dashboard", "sync", "reports", "organisations", "actions", "timetable")
     GEOMETRY = "central/geometry"
     TOOLBAR = ("central-work", "Central work")
 
@@ -58,6 +59,7 @@ class CentralWindow(Shell):
 
     boroughs: BoroughsPage
     inbox: InboxPage
+    london: LondonPage
     timetable: CorporateTimetablePage
     trust: TrustPage
     conflicts: ConflictsPage
@@ -116,6 +118,7 @@ class CentralWindow(Shell):
             for page in (
                 "central_boroughs",
                 "central_inbox",
+                "central_london",
                 "central_trust",
                 "central_conflicts",
                 "central_timetable",
@@ -144,6 +147,7 @@ class CentralWindow(Shell):
         from ccodesk.ui.central_boroughs import BoroughsPage
         from ccodesk.ui.central_conflicts import ConflictsPage
         from ccodesk.ui.central_inbox import InboxPage
+        from ccodesk.ui.central_london import LondonPage
         from ccodesk.ui.central_timetable import CorporateTimetablePage
         from ccodesk.ui.central_trust import TrustPage
 
@@ -152,10 +156,18 @@ class CentralWindow(Shell):
         self.setWindowTitle(f"ccodesk — {central.config.name}")
         self.boroughs = BoroughsPage(central, self.settings)
         self.inbox = InboxPage(central, self.settings)
+        self.london = LondonPage(central, self.settings)
         self.trust = TrustPage(central)
         self.conflicts = ConflictsPage(central)
         self.timetable = CorporateTimetablePage(central)
-        for page in (self.boroughs, self.inbox, self.trust, self.conflicts, self.timetable):
+        for page in (
+            self.boroughs,
+            self.inbox,
+            self.london,
+            self.trust,
+            self.conflicts,
+            self.timetable,
+        ):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.boroughs)
         self.drop_opening_page()
@@ -170,7 +182,14 @@ class CentralWindow(Shell):
             action.setEnabled(True)
         from ccodesk.ui.window_state import restore_splitters
 
-        for page in (self.boroughs, self.inbox, self.trust, self.conflicts, self.timetable):
+        for page in (
+            self.boroughs,
+            self.inbox,
+            self.london,
+            self.trust,
+            self.conflicts,
+            self.timetable,
+        ):
             restore_splitters(page, type(page).__name__, self._window_state)
         self.navigation.setEnabled(True)
         self.set_status(f"{central.config.name} · {where(central)}")
@@ -239,6 +258,8 @@ class CentralWindow(Shell):
         page = self.stack.currentWidget()
         if page is self.boroughs:
             self.boroughs.refresh()
+        elif page is self.london:
+            self.london.refresh()
         elif page is self.trust:
             self.trust.refresh()
         elif page is self.conflicts:
@@ -262,6 +283,7 @@ class CentralWindow(Shell):
         """A merge, a device trusted or revoked, a conflict decided: the board reads again
         (devices and open conflicts are on it), and so does the page in view."""
         self.boroughs.refresh()
+        self.london.loaded = False  # the figures are read again when the page is next shown
         if self.stack.currentWidget() is self.conflicts:
             self.conflicts.refresh()
 
