@@ -1,7 +1,7 @@
 """The central window's London page: the indicators London-wide and borough by borough for
 a month, quarter or year, against the period before and London's baseline; the boroughs in a
-sortable table; exported as CSV or XLSX (as `ccodesk-central report -o` writes them) and as
-the London quarterly return (PDF).
+sortable table; exported as CSV or XLSX (the very files of the central report,
+`services.indicator_export`) and as the London quarterly return (PDF).
 
 The figures come from `services/central_london.py`, which runs the command line's report and
 words it with the exports' presenter, so "Withhold small counts" withholds what they do.
