@@ -18,7 +18,7 @@ from sqlalchemy import update
 
 from ccodesk.cli.central import main as central_cli
 from ccodesk.errors import StoreError
-from ccodesk.models import BundleLog
+from ccodesk.models import BundleLog, TrustedKey
 from ccodesk.settings import Settings, load_settings
 from ccodesk.store.central import keyring_password, refuse_password_in_url
 from ccodesk.sync.central import Central, init_central
@@ -191,6 +191,7 @@ def test_the_board_shows_gaps_and_late_boroughs_sorted_coloured_and_opened(
     camden = make_borough(tmp_path / "camden", "camden", "Ada Officer", central)
     hackney = make_borough(tmp_path / "hackney", "hackney", "Bo Officer", central)
     lewisham = make_borough(tmp_path / "lewisham", "lewisham", "Grace Officer", central)
+    make_borough(tmp_path / "lambeth", "lambeth", "Lee Officer", central).close()
     try:
         add_engagement(camden, "First meeting")
         export(camden, tmp_path / "lost.ccbundle")  # never reaches the centre: a gap
@@ -210,14 +211,21 @@ def test_the_board_shows_gaps_and_late_boroughs_sorted_coloured_and_opened(
             .where(BundleLog.borough_code == "hackney")
             .values(received_at=dt.datetime.now() - dt.timedelta(days=30))
         )
+        # Lewisham's device was trusted 30 days ago and has sent nothing since
+        s.execute(
+            update(TrustedKey)
+            .where(TrustedKey.borough_code == "lewisham")
+            .values(added_at=dt.datetime.now() - dt.timedelta(days=30))
+        )
     window = _window(qtbot, central, Settings())
     page = window.boroughs
     qtmodeltester.check(page.model)
     camden_line, hackney_line = page.line("camden"), page.line("hackney")
     assert camden_line.missing == [1] and camden_line.last_seq == 2 and not camden_line.late
     assert hackney_line.late and hackney_line.missing == []
-    assert page.line("lewisham").late  # a trusted device, nothing received yet
+    assert page.line("lewisham").late  # a device trusted 30 days ago, nothing received yet
     assert not page.line("bromley").late  # no device: nothing expected yet
+    assert not page.line("lambeth").late  # a device trusted today: not late yet
 
     def row(code: str) -> int:
         return next(

@@ -51,18 +51,20 @@ class BoroughLine:
 
 def read_board(session: Session, today: dt.date, late_days: int) -> list[BoroughLine]:
     """Every borough's line, in name order; late = no bundle within `late_days` of `today`
-    though the borough has a trusted device or has sent before."""
+    though the borough has sent before or has had a trusted device for that long."""
     lines = {
         code: BoroughLine(code, name, 0, 0, None, None)
         for code, name in session.execute(select(Borough.code, Borough.name).order_by(Borough.name))
     }
-    for code, count in session.execute(
-        select(TrustedKey.borough_code, func.count())
+    trusted_since: dict[str, dt.datetime] = {}
+    for code, count, first in session.execute(
+        select(TrustedKey.borough_code, func.count(), func.min(TrustedKey.added_at))
         .where(TrustedKey.role == "device", TrustedKey.revoked_at.is_(None))
         .group_by(TrustedKey.borough_code)
     ):
         if code in lines:
             lines[code].devices = int(count)
+            trusted_since[code] = first
     changes = BundleLog.kind == "changes"
     # Per device: its bundles, the highest number and when it was last heard from. The
     # borough's last bundle is the newest number of the device heard from last.
@@ -100,8 +102,10 @@ def read_board(session: Session, today: dt.date, late_days: int) -> list[Borough
             lines[code].conflicts = int(count)
     limit = today - dt.timedelta(days=late_days)
     for line in lines.values():
-        set_up = line.devices > 0 or line.bundles > 0
-        line.late = set_up and (line.last_received is None or line.last_received.date() < limit)
+        # Late: no bundle within the threshold of the last one, or, for a borough that has
+        # never sent, of its first trusted device (a device trusted today is not late yet).
+        since = line.last_received or trusted_since.get(line.code)
+        line.late = since is not None and since.date() < limit
     return list(lines.values())
 
 
