@@ -360,3 +360,29 @@ def test_ccodesk_central_smoke_test(central: Central) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "smoke test: ccodesk — MPA Central Unit rendered" in result.stdout
+
+
+def test_plain_ccodesk_opens_the_central_unit_when_no_borough_store_is_here(
+    tmp_path: Path, central: Central
+) -> None:
+    """The officer who chose "I work in a central consultation unit" starts ccodesk the next
+    day as everyone does (no options): with no borough store on the computer and the central
+    unit set up in its usual folder, the central window opens, not the first-run wizard. With
+    a borough store there, the borough window opens as before."""
+    import os
+    import subprocess
+
+    from tests.test_ui_main_window import GUI
+
+    central.close()
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "CCODESK_CENTRAL_HOME": str(central.home),
+        "CCODESK_DATA_DIR": str(tmp_path / "no-borough-store"),
+    }
+    result = subprocess.run(
+        [GUI, "--smoke-test"], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "smoke test: ccodesk — MPA Central Unit rendered" in result.stdout

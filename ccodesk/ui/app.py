@@ -62,8 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="open the main window, check it rendered, and exit",
     )
     args = parser.parse_args(argv)
-    if args.db and not args.central:
+    explicit_db = any(a == "--db" or a.startswith("--db=") for a in (argv or sys.argv[1:]))
+    if explicit_db and not args.central:
         parser.error("--db names a central database: use it with --central")
+    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    if not args.central and not args.data_dir and not store_exists(data_dir):
+        # An officer of a central unit starts ccodesk as everyone does: with no borough store
+        # on this computer and a central unit set up, its window opens.
+        args.central = _central_set_up()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("ccodesk")
     if args.central:
@@ -72,7 +78,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_central(
             app, Path(args.data_dir) if args.data_dir else None, args.db, smoke=args.smoke_test
         )
-    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
 
     if not store_exists(data_dir):
         _start_logging(smoke=args.smoke_test)
@@ -106,6 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         window.close()
         window.close_store()
+
+
+def _central_set_up() -> bool:
+    """Whether a central unit is set up in its default folder on this computer."""
+    from ccodesk.sync.central import CONFIG, default_home
+
+    return (default_home() / CONFIG).exists()
 
 
 def _start_logging(*, smoke: bool) -> None:
