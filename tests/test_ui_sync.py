@@ -260,3 +260,35 @@ def test_conflict_review_keeps_the_chosen_version(
         assert s.get(Engagement, shared).title == "Joint PCCG at the leisure centre"  # type: ignore[union-attr]
     for closing in (cco, blo, central):
         closing.close()
+
+
+def test_the_two_versions_read_as_an_officer_reads_them() -> None:
+    """Yes/No, dates in words, lists of codes as a list; values that differ but would read the
+    same (seconds apart) are shown as stored, so a highlighted row never looks identical."""
+    from ccodesk.ui.sync_conflicts import _differences
+
+    local = {
+        "hlc": "0",
+        "data": {
+            "step_free": True,
+            "starts_at": "2026-03-06T18:30:00",
+            "ends_at": "2026-03-06T20:30:00",
+        },
+        "children": {"engagement_topic": [{"topic_code": "crime"}, {"topic_code": "youth"}]},
+    }
+    incoming = {
+        "hlc": "0",
+        "data": {
+            "step_free": False,
+            "starts_at": "2026-03-06T18:30:00",
+            "ends_at": "2026-03-06T20:30:40",
+        },
+        "children": {"engagement_topic": [{"topic_code": "crime"}, {"topic_code": "youth"}]},
+    }
+    rows = {name: (mine, theirs) for name, mine, theirs in _differences(local, incoming)}
+    assert rows["step free"] == ("Yes", "No")
+    assert rows["starts at"] == ("Fri 06 Mar 2026 18:30", "Fri 06 Mar 2026 18:30")
+    assert rows["ends at"] == ('"2026-03-06T20:30:00"', '"2026-03-06T20:30:40"')
+    assert rows["engagement topic"] == ("crime, youth", "crime, youth")
+    differing = [name for name, mine, theirs in _differences(local, incoming)[1:] if mine != theirs]
+    assert differing == ["step free", "ends at"]

@@ -25,6 +25,7 @@ from ccodesk.sync.central import Central
 from ccodesk.sync.keys import parse_recipient
 from ccodesk.sync.merge import NOT_MERGED, MergeResult, merge_records
 from ccodesk.sync.records import collector_paused
+from ccodesk.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +126,8 @@ def _merge(
                 path,
                 True,
                 f"merged earlier ({previous.received_at:%Y-%m-%d %H:%M}): "
-                f"{previous.applied} applied, {previous.already} already had, "
-                f"{previous.conflicts} conflicts{unsent}",
+                f"{previous.applied:,} applied, {previous.already:,} already had, "
+                f"{plural(previous.conflicts, 'conflict')}{unsent}",
                 written,
             )
         last_seq = s.scalar(
@@ -179,8 +180,8 @@ def _merge(
         )
         stop_if_cancelled(cancelled, NOT_MERGED)  # the last moment before the commit
     said = (
-        f"merged: {result.applied} applied, {result.already} already had, "
-        f"{result.conflicts} conflicts"
+        f"merged: {result.applied:,} applied, {result.already:,} already had, "
+        f"{plural(result.conflicts, 'conflict')}"
         + (f"; AUDIT TRAIL REWRITTEN on this device: {rewritten}" if rewritten else "")
     )
     try:

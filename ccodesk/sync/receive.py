@@ -412,8 +412,8 @@ def _import_changes(
     who = manifest.get("officer") or manifest["device_id"]
     return ImportResult(
         "changes",
-        f"Bundle {manifest['seq']} from {who}: {merge.applied} applied, {merge.already} already "
-        f"had, {merge.conflicts} conflict{'s' if merge.conflicts != 1 else ''}.",
+        f"Bundle {manifest['seq']} from {who}: {merge.applied:,} applied, {merge.already:,} "
+        f"already had, {plural(merge.conflicts, 'conflict')}.",
         merge,
     )
 

@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -66,23 +67,32 @@ class ConflictReview(QGroupBox):
         self.conflict_list.setHeaderLabels(["Record", "Found", "Kept for now"])
         self.conflict_list.setRootIsDecorated(False)
         self.conflict_list.setAccessibleName("Conflicts")
-        self.conflict_list.setColumnWidth(0, 260)
         self.conflict_list.currentItemChanged.connect(lambda *_: self._show_conflict())
         self.versions = QTreeWidget()
         self.versions.setHeaderLabels(["Field", local[:1].upper() + local[1:], "Incoming"])
         self.versions.setRootIsDecorated(False)
         self.versions.setAccessibleName("The two versions")
-        self.versions.setColumnWidth(0, 140)
-        self.versions.setColumnWidth(1, 220)
+        # The two versions side by side at equal widths: the field that differs is read in
+        # full in both (a tooltip holds anything longer still).
+        header = self.versions.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.keep_local = QPushButton(f"Keep &{local}'s version")
         self.keep_incoming = QPushButton("Keep the i&ncoming version")
         self.keep_local.clicked.connect(lambda: self.resolve("local"))
         self.keep_incoming.clicked.connect(lambda: self.resolve("incoming"))
-        self.split = QSplitter()
+        # The list above the versions, each the window's width: the records' names and the
+        # two versions are read whole on a laptop's screen.
+        self.split = QSplitter(Qt.Orientation.Vertical)
         self.split.setChildrenCollapsible(False)
         self.split.addWidget(self.conflict_list)
         self.split.addWidget(self.versions)
-        self.split.setStretchFactor(1, 2)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 3)
+        self.conflict_list.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.conflict_list.header().setStretchLastSection(False)
         self.keep_row = QWidget()
         keep = QHBoxLayout(self.keep_row)
         keep.setContentsMargins(0, 0, 0, 0)
@@ -168,17 +178,21 @@ def _title(conflict: SyncConflict) -> str:
 
 
 def _differences(local: dict[str, Any], incoming: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """Field by field, the two versions as text; differing fields first."""
+    """Field by field, the two versions as an officer reads them; differing fields first.
+    Two values that differ but read the same (seconds apart) are shown as stored."""
 
-    def show(version: dict[str, Any], key: str) -> str:
+    def value(version: dict[str, Any], key: str) -> Any:
         if version.get("deleted"):
             return "(deleted)"
-        value = (version.get("data") or {}).get(key)
-        if value is None:
-            value = (version.get("children") or {}).get(key)
-        if isinstance(value, list | dict):
-            return json.dumps(value, ensure_ascii=False)
-        return "" if value is None else str(value)
+        found = (version.get("data") or {}).get(key)
+        return (version.get("children") or {}).get(key) if found is None else found
+
+    def row(name: str, key: str) -> tuple[str, str, str]:
+        mine, theirs = value(local, key), value(incoming, key)
+        shown = (_readable(mine), _readable(theirs))
+        if mine != theirs and shown[0] == shown[1]:
+            shown = (json.dumps(mine, ensure_ascii=False), json.dumps(theirs, ensure_ascii=False))
+        return (name, *shown)
 
     keys: list[str] = []
     for version in (local, incoming):
@@ -186,11 +200,38 @@ def _differences(local: dict[str, Any], incoming: dict[str, Any]) -> list[tuple[
             for key in version.get(part) or {}:
                 if key not in keys:
                     keys.append(key)
-    rows = [(k.replace("_", " "), show(local, k), show(incoming, k)) for k in keys]
-    if not keys:
-        rows = [("record", show(local, "_"), show(incoming, "_"))]
+    rows = [row(k.replace("_", " "), k) for k in keys] or [row("record", "_")]
     rows.sort(key=lambda r: r[1] == r[2])
     return [("last changed", _stamp(local), _stamp(incoming)), *rows]
+
+
+def _readable(value: Any) -> str:
+    """A stored value as an officer reads it: Yes/No, dates in words, lists of codes as a
+    list ("children-young-people, disabled"), anything else as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str):
+        return _readable_date(value)
+    if isinstance(value, list):
+        if all(isinstance(item, dict) and len(item) == 1 for item in value):
+            return ", ".join(_readable(next(iter(item.values()))) for item in value)
+        return "; ".join(_readable(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')}: {_readable(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _readable_date(text: str) -> str:
+    """An ISO date or date-time ("2026-03-06T18:30:00") in words; other text unchanged."""
+    if len(text) not in (10, 16, 19) or text[4:5] != "-" or text[7:8] != "-":
+        return text
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return f"{when:%a %d %b %Y}" if len(text) == 10 else f"{when:%a %d %b %Y %H:%M}"
 
 
 def _stamp(version: dict[str, Any]) -> str:
