@@ -120,3 +120,25 @@ def test_ctrl_number_puts_the_focus_in_the_page(qtbot: QtBot, demo_store: Store)
         shown = getattr(win, page)
         assert win.stack.currentWidget() is shown
         assert focus is not None and (focus is shown or shown.isAncestorOf(focus)), focus
+
+
+def test_a_remembered_splitter_keeps_the_orientation_it_is_built_with(qtbot: QtBot) -> None:
+    """A state saved from a splitter laid out side by side (an older version) gives a splitter
+    now built top to bottom its sizes, never its old orientation."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QWidget
+
+    from ccodesk.ui.window_state import restore_splitters, save_splitters
+
+    old, new = QWidget(), QWidget()
+    qtbot.addWidget(old)
+    qtbot.addWidget(new)
+    before = QSplitter(Qt.Orientation.Horizontal, old)
+    now = QSplitter(Qt.Orientation.Vertical, new)
+    for splitter in (before, now):
+        splitter.addWidget(QWidget())
+        splitter.addWidget(QWidget())
+    state: dict[str, bytes] = {}
+    save_splitters(old, "page", state)
+    restore_splitters(new, "page", state)
+    assert now.orientation() == Qt.Orientation.Vertical

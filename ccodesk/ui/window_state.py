@@ -86,7 +86,12 @@ def save_splitters(root: QWidget, prefix: str, state: dict[str, bytes]) -> None:
 def restore_splitters(root: QWidget, prefix: str, state: dict[str, bytes]) -> None:
     for key, splitter in splitters(root, prefix).items():
         if key in state:
+            # The sizes only: a saved state also holds the orientation, and a splitter whose
+            # layout changed between versions (or a state saved from another splitter) must
+            # keep the orientation this version builds it with.
+            orientation = splitter.orientation()
             splitter.restoreState(QByteArray(state[key]))
+            splitter.setOrientation(orientation)
 
 
 # Room for what the window manager adds outside a window's geometry (title bar, borders).
