@@ -91,8 +91,11 @@ class ConflictReview(QGroupBox):
         self.split.addWidget(self.versions)
         self.split.setStretchFactor(0, 1)
         self.split.setStretchFactor(1, 3)
-        self.conflict_list.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.conflict_list.header().setStretchLastSection(False)
+        listed = self.conflict_list.header()
+        listed.setStretchLastSection(False)
+        listed.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            listed.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.keep_row = QWidget()
         keep = QHBoxLayout(self.keep_row)
         keep.setContentsMargins(0, 0, 0, 0)
