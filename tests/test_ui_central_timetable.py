@@ -145,6 +145,7 @@ def test_a_milestone_authored_centrally_reaches_the_boroughs_timetable_with_edit
     assert dialog.kind.currentData() == TimetableKind.CONSULTATION_WINDOW
     assert dialog.informs.currentData() == DecisionKind.POLICING_PLAN
     assert dialog.has_end.isChecked() and dialog.cycle.text() == "Policing plan 2026/27"
+    assert dialog.ends.date() == QDate(2026, 12, 27)  # the preset's usual eight weeks
     dialog.ends.setDate(QDate(2026, 11, 27))
     dialog.title_edit.clear()
     qtbot.keyClicks(dialog.title_edit, "Policing plan 2027/28 consultation")

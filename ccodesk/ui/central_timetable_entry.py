@@ -120,6 +120,8 @@ class EntryDialog(QDialog):
 
         self.preset.activated.connect(self._apply_preset)
         self.has_end.toggled.connect(self.ends.setEnabled)
+        self._end_by_hand = entry is not None and entry.draft().ends_on is not None
+        self.ends.editingFinished.connect(self._end_edited)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         draft = entry.draft() if entry else None
         self.starts.setDate(qdate(draft.starts_on if draft else day))
@@ -136,6 +138,9 @@ class EntryDialog(QDialog):
             self.kind.setCurrentIndex(self.kind.findData(TimetableKind.MILESTONE))
         self.resize(520, 440)
 
+    def _end_edited(self) -> None:
+        self._end_by_hand = True
+
     def _kind_changed(self) -> None:
         if self.kind.currentData() == TimetableKind.CONSULTATION_WINDOW:
             self.has_end.setChecked(True)
@@ -151,7 +156,10 @@ class EntryDialog(QDialog):
         if not self.cycle.text().strip():
             year = self.starts.date().year()
             self.cycle.setText(f"{preset.planning_cycle} {year}/{(year + 1) % 100:02d}")
-        if preset.kind == TimetableKind.CONSULTATION_WINDOW and not self.has_end.isChecked():
+        # A window gets its usual eight weeks unless the officer has set its end by hand
+        # (choosing the kind ticks "Ends on" first, with the end still the day first shown).
+        window = preset.kind == TimetableKind.CONSULTATION_WINDOW
+        if window and not self._end_by_hand:
             self.has_end.setChecked(True)
             self.ends.setDate(self.starts.date().addDays(55))  # eight weeks, as usual
 
