@@ -170,7 +170,7 @@ def test_a_milestone_authored_centrally_reaches_the_boroughs_timetable_with_edit
     assert "Policing plan 2027/28 consultation opens" in shown
     assert "Policing plan 2027/28 consultation closes" in shown
     assert "Camden PCCG" in shown
-    assert "1 timetable entries and other records" in capsys.readouterr().out
+    assert "1 timetable entry or other record" in capsys.readouterr().out
 
     # Edit… (a double-click on the list opens it): the new title travels
     rect = page.table.visualRect(page.table.model().index(0, 0))

@@ -329,11 +329,12 @@ def _import_reference(
         )
         _log(session, opened, merge)
         stop_if_cancelled(cancelled, NOT_IMPORTED)  # the last moment before the commit
+    RECORDS = "timetable entries and other records"
     return ImportResult(
         "reference",
         f"Reference bundle from {centre.get('name', 'the centre')} ({opened.signer}): "
-        f"{added} trusted colleague key{'s' if added != 1 else ''}, {len(topics)} topics, "
-        f"{merge.applied} timetable entries and other records.",
+        f"{plural(added, 'trusted colleague key')}, {plural(len(topics), 'topic')}, "
+        f"{plural(merge.applied, 'timetable entry or other record', RECORDS)}.",
         merge,
     )
 
