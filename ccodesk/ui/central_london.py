@@ -10,6 +10,7 @@ words it with the exports' presenter, so "Withhold small counts" withholds what 
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,9 @@ class ComparisonModel(QAbstractTableModel):
         key = KEY_FIGURES[(section - 1) // 2]
         label = self.before_label if (section - 1) % 2 else self.now_label
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{key.heading}\n{label}"
+            # Headings in lines of a column's width, never cut short ("Findings with / an
+            # outcome / 2026Q4"); the header grows a line for them.
+            return "\n".join([*textwrap.wrap(key.heading, 13), label])
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{key.measure}, {label}"
         return None
