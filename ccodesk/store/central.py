@@ -241,3 +241,8 @@ def with_password(url: str, password: str | None) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).set(password=password).render_as_string(hide_password=False)
+
+
+def store_file(url: str) -> Path | None:
+    """The file of a central SQLite store's URL, for showing where it is (None: PostgreSQL)."""
+    return _sqlite_file(url)

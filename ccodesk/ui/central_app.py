@@ -83,7 +83,7 @@ def run_central(
     if config.protection == "keyfile" and PASSPHRASE_ENV not in os.environ:
         if smoke:
             return _refuse(f"The central unit's keys need a passphrase: set {PASSPHRASE_ENV}.")
-        passphrase = ask_passphrase(None)
+        passphrase = ask_passphrase(None, keys="the central unit's keys")
         if passphrase is None:
             return 0
     password = None

@@ -31,10 +31,12 @@ log = logging.getLogger("ccodesk.ui")
 
 
 def where(central: Central) -> str:
-    """Which central store, and where: its database without a password."""
-    from ccodesk.store.central import without_password
+    """Which central store, and where: a SQLite store's file, else its database's address
+    without a password."""
+    from ccodesk.store.central import store_file, without_password
 
-    return without_password(central.url)
+    file = store_file(central.url)
+    return str(file) if file is not None else without_password(central.url)
 
 
 def _bundle_paths(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> list[Path]:

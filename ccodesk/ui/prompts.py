@@ -5,9 +5,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
 
-def ask_passphrase(parent: QWidget | None, again: bool = False) -> str | None:
+def ask_passphrase(
+    parent: QWidget | None, again: bool = False, *, keys: str = "the store's keys"
+) -> str | None:
     """The passphrase typed by the officer, or None when they cancel."""
-    label = "Passphrase for the store's keys:"
+    label = f"Passphrase for {keys}:"
     if again:
         label = "That passphrase did not unlock the keys. Try again:"
     text, ok = QInputDialog.getText(parent, "ccodesk", label, QLineEdit.EchoMode.Password)
