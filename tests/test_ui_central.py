@@ -386,3 +386,40 @@ def test_plain_ccodesk_opens_the_central_unit_when_no_borough_store_is_here(
     )
     assert result.returncode == 0, result.stderr
     assert "smoke test: ccodesk — MPA Central Unit rendered" in result.stdout
+
+
+def test_a_mistyped_passphrase_is_asked_for_again(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A central unit whose keys are sealed with a passphrase: a wrong one typed at start is
+    asked for again (as the borough window does), and the right one opens the window."""
+    import ccodesk.sync.central as sync_central
+    import ccodesk.ui.central_app as central_app
+
+    monkeypatch.setattr(sync_central, "keyring_works", lambda: False)
+    init_central(
+        tmp_path / "centre", None, "MPA Central Unit", lambda _again: "a good phrase 1"
+    ).close()
+    typed = iter(["a wrong phrase", "a good phrase 1"])
+    asked: list[bool] = []
+
+    def ask(_parent: object, again: bool = False, *, keys: str = "") -> str:
+        asked.append(again)
+        return next(typed)
+
+    opened: list[CentralWindow] = []
+
+    def run(_app: object, window: CentralWindow) -> int:
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: getattr(window, "central", None) is not None, timeout=30_000)
+        opened.append(window)
+        return 0
+
+    monkeypatch.setattr(central_app, "ask_passphrase", ask)
+    monkeypatch.setattr(central_app, "_run", run)
+    app = QApplication.instance()
+    assert central_app.run_central(app, tmp_path / "centre", None) == 0
+    assert asked == [False, True]
+    (window,) = opened
+    qtbot.waitUntil(lambda: len(window.boroughs.model.lines) == 33, timeout=30_000)
+    window.close_store()

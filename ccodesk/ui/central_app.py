@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox
 
-from ccodesk.errors import KnownError
+from ccodesk.errors import KnownError, WrongKey
 from ccodesk.ui.prompts import ask_database_password, ask_passphrase
 
 if TYPE_CHECKING:
@@ -98,7 +98,19 @@ def run_central(
     from ccodesk.ui.central_window import CentralWindow
 
     window = CentralWindow(home=home)
-    window.open_failed.connect(lambda exc: _open_failed(app, window, exc, smoke))
+
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, WrongKey) and passphrase is not None:
+            # As the borough window does: a mistyped passphrase is asked for again.
+            again = ask_passphrase(window, True, keys="the central unit's keys")
+            if again is not None:
+                window.open_in_background(url, again, password or None)
+                return
+            app.exit(0)
+            return
+        _open_failed(app, window, exc, smoke)
+
+    window.open_failed.connect(failed)
     if smoke:
         window.central_ready.connect(
             lambda: window.boroughs.board_shown.connect(lambda: _smoke_done(app, window))
