@@ -23,6 +23,10 @@ class WrongKey(StoreError):
     """The database key or passphrase does not open this store."""
 
 
+class DatabaseLoginRefused(StoreError):
+    """The central database refused the user name and password."""
+
+
 class StoreTooNew(StoreError):
     """The store was written by a newer ccodesk than this one."""
 

@@ -423,3 +423,47 @@ def test_a_mistyped_passphrase_is_asked_for_again(
     (window,) = opened
     qtbot.waitUntil(lambda: len(window.boroughs.model.lines) == 33, timeout=30_000)
     window.close_store()
+
+
+def test_a_refused_database_password_is_asked_for_again(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, central: Central
+) -> None:
+    """A PostgreSQL central database that refuses the password typed (or kept in the keyring)
+    asks for it again, saying so; the right one opens the window. (The server is stood in for:
+    the test cluster trusts every local connection.)"""
+    import ccodesk.sync.central as sync_central
+    import ccodesk.ui.central_app as central_app
+    from ccodesk.errors import DatabaseLoginRefused
+
+    central.close()
+    real_open = sync_central.open_central
+    passwords: list[str | None] = []
+
+    def open_central(home: Path, url: str | None, *args: object, **kw: object) -> Central:
+        passwords.append(url)
+        if "right" not in str(url):
+            raise DatabaseLoginRefused("Could not connect: password authentication failed")
+        return real_open(home, None, *args, **kw)  # type: ignore[arg-type]
+
+    asked: list[bool] = []
+
+    def ask(_parent: object, _shown: str, again: bool = False) -> str:
+        asked.append(again)
+        return "wrong" if len(asked) == 1 else "right"
+
+    opened: list[CentralWindow] = []
+
+    def run(_app: object, window: CentralWindow) -> int:
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: getattr(window, "central", None) is not None, timeout=30_000)
+        opened.append(window)
+        return 0
+
+    monkeypatch.setattr(sync_central, "open_central", open_central)
+    monkeypatch.setattr(central_app, "ask_database_password", ask)
+    monkeypatch.setattr(central_app, "_run", run)
+    url = "postgresql+psycopg://officer@db.example/central"
+    assert central_app.run_central(QApplication.instance(), central.home, url) == 0
+    assert asked == [False, True]
+    assert [u.split("@")[0].rsplit(":", 1)[-1] for u in passwords if u] == ["wrong", "right"]
+    opened[0].close_store()

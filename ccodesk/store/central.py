@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
-from ccodesk.errors import StoreDamaged, StoreError, StoreNeedsUpgrade
+from ccodesk.errors import DatabaseLoginRefused, StoreDamaged, StoreError, StoreNeedsUpgrade
 from ccodesk.failures import translate_store_errors
 from ccodesk.store.schema import (
     SCHEMA_HEAD,
@@ -177,7 +177,8 @@ def open_engine(home: Path, url: str, opening: Opening) -> tuple[Engine, Path | 
         # A server that refuses the connection (down, wrong password, no such database):
         # the server's own first line, never the password.
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StoreError(
+        refused = getattr(exc.orig, "sqlstate", None) == "28P01"  # invalid_password
+        raise (DatabaseLoginRefused if refused else StoreError)(
             f"Could not connect to the central database {shown_url(url)}: {reason}"
         ) from exc
     except BaseException:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox
 
-from ccodesk.errors import KnownError, WrongKey
+from ccodesk.errors import DatabaseLoginRefused, KnownError, WrongKey
 from ccodesk.ui.prompts import ask_database_password, ask_passphrase
 
 if TYPE_CHECKING:
@@ -100,15 +100,24 @@ def run_central(
     window = CentralWindow(home=home)
 
     def failed(exc: BaseException) -> None:
-        if isinstance(exc, WrongKey) and passphrase is not None:
-            # As the borough window does: a mistyped passphrase is asked for again.
-            again = ask_passphrase(window, True, keys="the central unit's keys")
-            if again is not None:
-                window.open_in_background(url, again, password or None)
-                return
-            app.exit(0)
+        nonlocal passphrase, password
+        if smoke or not isinstance(exc, WrongKey | DatabaseLoginRefused):
+            _open_failed(app, window, exc, smoke)
             return
-        _open_failed(app, window, exc, smoke)
+        # As the borough window does: a mistyped passphrase or password is asked for again.
+        if isinstance(exc, WrongKey) and passphrase is not None:
+            passphrase = ask_passphrase(window, True, keys="the central unit's keys")
+            retry = passphrase is not None
+        elif isinstance(exc, DatabaseLoginRefused) and url:
+            password = ask_database_password(window, shown_url(url), again=True)
+            retry = password is not None
+        else:
+            _open_failed(app, window, exc, smoke)
+            return
+        if retry:
+            window.open_in_background(url, passphrase, password or None)
+        else:
+            app.exit(0)
 
     window.open_failed.connect(failed)
     if smoke:

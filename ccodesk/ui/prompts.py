@@ -16,12 +16,13 @@ def ask_passphrase(
     return text if ok else None
 
 
-def ask_database_password(parent: QWidget | None, shown: str) -> str | None:
+def ask_database_password(parent: QWidget | None, shown: str, again: bool = False) -> str | None:
     """The central database's password typed by the officer, or None when they cancel."""
+    said = "The database refused that password. " if again else ""
     text, ok = QInputDialog.getText(
         parent,
         "ccodesk — central unit",
-        f"Password for the central database {shown}:",
+        f"{said}Password for the central database {shown}:",
         QLineEdit.EchoMode.Password,
     )
     return text if ok else None
