@@ -50,12 +50,19 @@ def test_every_central_page_renders_to_png(qtbot: QtBot, tmp_path: Path) -> None
     """One picture per page of the central window, named after its navigation."""
     import datetime as dt
 
-    from ccodesk.services.demo_central import build_demo_central
+    from ccodesk.services.central_board import read_board
+    from ccodesk.services.demo_central import build_demo_central, held_back
     from ccodesk.ui.central_window import CentralWindow
 
-    central = build_demo_central(tmp_path / "centre", tmp_path, dt.date.today(), 20)
+    today = dt.date.today()
+    central = build_demo_central(tmp_path / "centre", tmp_path, today, 20, hold_back=True)
     try:
-        paths = render_central(central, tmp_path / "shots", size=(1100, 700))
+        paths = render_central(
+            central, tmp_path / "shots", size=(1100, 700), inbox=held_back(tmp_path)
+        )
+        with central.session() as session:  # the held-back bundle went through the inbox
+            board = {line.code: line for line in read_board(session, today, 14)}
+        assert board["lewisham"].bundles == 1 and board["camden"].conflicts == 1
     finally:
         central.close()
     names = [p.name for p in paths]

@@ -47,10 +47,21 @@ def _rename(store: Store, engagement_id: str, title: str) -> None:
             found.title = title
 
 
+def held_back(work: Path) -> list[Path]:
+    """The bundles `build_demo_central(..., hold_back=True)` leaves for the inbox to merge."""
+    return [work / f"{SENDING[-1][0]}-{len(SENDING) - 1}.ccbundle"]
+
+
 def build_demo_central(
-    home: Path, work: Path, today: dt.date, engagements_per_year: int = 40
+    home: Path,
+    work: Path,
+    today: dt.date,
+    engagements_per_year: int = 40,
+    *,
+    hold_back: bool = False,
 ) -> Central:
-    """Create the central unit in `home` (SQLite) and fill it; borough stores go in `work`."""
+    """Create the central unit in `home` (SQLite) and fill it; borough stores go in `work`.
+    With `hold_back`, the bundles of `held_back(work)` are written but not merged."""
     central = init_central(home, None, "MPA Central Unit")
     bundles: list[Path] = []
     for n, (code, officer, seed) in enumerate(SENDING):
@@ -91,6 +102,8 @@ def build_demo_central(
         export_bundle(blo, blo_bundle)
         export_bundle(cco, cco_bundle)
     bundles += [seed_bundle, blo_bundle, cco_bundle]
+    if hold_back:
+        bundles = [b for b in bundles if b not in held_back(work)]
     for line in merge_many(central, bundles, None):
         if not line.merged:
             raise RuntimeError(line.text)

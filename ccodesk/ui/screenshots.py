@@ -17,6 +17,8 @@ from ccodesk.ui.engagement_editor import EngagementEditor
 from ccodesk.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ccodesk.sync.central import Central
 
 
@@ -68,9 +70,16 @@ def _settle() -> None:
         QApplication.processEvents()
 
 
-def render_central(central: Central, out: Path, size: tuple[int, int] = (1366, 768)) -> list[Path]:
+def render_central(
+    central: Central,
+    out: Path,
+    size: tuple[int, int] = (1366, 768),
+    inbox: Sequence[Path] = (),
+) -> list[Path]:
     """Write one PNG per page of the central unit's window, in the order of its navigation
-    (so a page added to the window is pictured too): central-1-boroughs.png, …"""
+    (so a page added to the window is pictured too): central-1-boroughs.png, …
+
+    The bundles in `inbox` are merged through the Inbox first, as if dropped on the window."""
     from ccodesk.settings import Settings
     from ccodesk.ui.central_window import CentralWindow
 
@@ -80,6 +89,12 @@ def render_central(central: Central, out: Path, size: tuple[int, int] = (1366, 7
     window.resize(*size)
     window.show()
     _settle()
+    if inbox:
+        window.inbox.add_bundles(list(inbox))
+        _settle()
+        if window.inbox.progress is not None:  # the dialog closes when the batch is done
+            window.inbox.progress.close()
+        _settle()
     written = []
     for row in range(window.navigation.count()):
         item = window.navigation.item(row)
