@@ -1,7 +1,8 @@
 """Several central officers at once (issue 16): two desktop sessions, each its own CentralWindow
 and engine, on ONE real PostgreSQL database. One merges while the other browses the board,
 London and the conflicts, never waiting on the merge; each sees the other's work after Refresh
-(F5); the corporate timetable edited in both loses no one's change. (A conflict decided in
+(F5); the corporate timetable edited in both loses no one's change; a decision or a save made
+while the other desk merges is told at once that the store is busy. (A conflict decided in
 both: tests/test_ui_central_trust.py.)"""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ccodesk.models import EngagementStatus, TimetableKind
@@ -189,3 +190,55 @@ def test_the_corporate_timetable_edited_at_two_desks_loses_neither_change(
     assert "Policing plan consultation (extended) opens" in shown
     for window in windows:
         window.close_store()
+
+
+def test_a_decision_or_a_save_during_the_other_desks_merge_says_busy_at_once(
+    qtbot: QtBot,
+    tmp_path: Path,
+    desks: tuple[Central, Central],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A merge holds the centre's change counter until it commits: a desk deciding a conflict
+    or saving an entry meanwhile is told the store is busy (within DESK_WAIT seconds, not when
+    the merge ends), nothing written; once the merge is in, the same click goes through."""
+    first, second = desks
+    _conflict(tmp_path, first)
+    hackney = make_borough(tmp_path / "hackney", "hackney", "Bo Officer", first)
+    try:
+        add_engagement(hackney, "Hackney outreach")
+        bundle = export(hackney, tmp_path / "hackney.ccbundle")
+    finally:
+        hackney.close()
+    merging, deciding = window_on(qtbot, first, tmp_path), window_on(qtbot, second, tmp_path)
+    deciding.timetable.current = WHEN.date()
+    go(qtbot, deciding, "Corporate timetable", deciding.timetable.shown)
+    dialog = deciding.timetable.new_entry(WHEN.date())
+    dialog.title_edit.setText("Public Attitude Survey results")
+    deciding.go_to(CentralWindow.PAGES.index("Conflicts"))
+    review = deciding.conflicts.review
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *_a: warned.append(text))
+    busy = "The central store is busy: another session is merging bundles"
+    inside, release = hold_merges(monkeypatch)
+    try:
+        merging.inbox.add_bundles([bundle])
+        qtbot.waitUntil(inside.is_set, timeout=60_000)
+        with qtbot.waitSignal(review.refused, timeout=30_000) as refused:
+            qtbot.mouseClick(review.keep_local, Qt.MouseButton.LeftButton)
+        assert refused.args[0].startswith(busy) and warned == [refused.args[0]]
+        assert deciding.conflicts.count() == 1  # still open
+        dialog.save()
+        assert dialog.isVisible() and dialog.problem.text().startswith(f"Not saved: {busy}")
+        assert not release.is_set()  # both answered while the merge was still under way
+    finally:
+        release.set()
+    with qtbot.waitSignal(merging.inbox.batch_done, timeout=60_000):
+        pass
+    with qtbot.waitSignal(deciding.timetable.shown, timeout=30_000):
+        dialog.save()
+    assert [e.title for e in deciding.timetable.entries] == ["Public Attitude Survey results"]
+    with qtbot.waitSignal(deciding.conflicts.resolved, timeout=30_000):
+        qtbot.mouseClick(review.keep_local, Qt.MouseButton.LeftButton)
+    assert deciding.conflicts.count() == 0 and len(warned) == 1
+    merging.close_store()
+    deciding.close_store()

@@ -42,7 +42,7 @@ from ccodesk.services.central_timetable import (
     month_overview,
 )
 from ccodesk.services.timetable import CalendarItem
-from ccodesk.sync.central import Central
+from ccodesk.sync.central import DESK_WAIT, Central
 from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.central_timetable_entry import EntryDialog
 from ccodesk.ui.file_dialogs import remember, start_path
@@ -384,7 +384,7 @@ class CorporateTimetablePage(QWidget):
 
     def _delete(self, entry: CorporateEntry) -> None:
         try:
-            with self.central.transaction() as session:
+            with self.central.transaction(wait=DESK_WAIT) as session:
                 delete_corporate_entry(session, entry.id, seen=entry.version)
         except KnownError as exc:
             self._tell(QMessageBox.Icon.Warning, f"Not deleted: {exc}.")
