@@ -226,6 +226,7 @@ class LondonPage(LoadOnShow):
         self.withhold.toggled.connect(self._show)
         bar = QWidget()
         flow = FlowLayout(bar, spacing=16)  # three groups, wrapping on a narrow window
+        flow.setContentsMargins(0, 0, 0, 0)
         for group in (
             (kind_label, self.kind),
             (self.previous_button, self.period_label, self.next_button),

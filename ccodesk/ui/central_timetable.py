@@ -159,6 +159,7 @@ class CorporateTimetablePage(QWidget):
         side.setMinimumWidth(220)  # the month keeps the room on a 1024-px screen
         buttons = QWidget()
         flow = FlowLayout(buttons)  # New, Edit, Delete wrap when the side is narrow
+        flow.setContentsMargins(0, 0, 0, 0)
         for button in (self.new_button, self.edit_button, self.delete_button):
             flow.addWidget(button)
         side_layout.addWidget(entries_label)
