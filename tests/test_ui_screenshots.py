@@ -62,7 +62,8 @@ def test_every_central_page_renders_to_png(qtbot: QtBot, tmp_path: Path) -> None
         )
         with central.session() as session:  # the held-back bundle went through the inbox
             board = {line.code: line for line in read_board(session, today, 14)}
-        assert board["lewisham"].bundles == 1 and board["camden"].conflicts == 1
+        assert board["lewisham"].bundles == 1 and board["southwark"].late
+        assert board["camden"].conflicts == 1 and board["camden"].missing == [2]
     finally:
         central.close()
     names = [p.name for p in paths]

@@ -1,7 +1,7 @@
 """A central unit with something on every page, for the screenshots and the central window's
 fit checks: three boroughs' demo bundles merged, one borough with a missing bundle and one open
-conflict (two of its devices renamed one meeting), one borough late (trusted, nothing sent), and
-a few corporate timetable entries this month.
+conflict (two of its devices renamed one meeting), one borough late (one bundle, five weeks
+ago), and a few corporate timetable entries this month.
 
 Each borough is a real borough store in `work` with its demo data, trusted by the centre and
 sending real bundles, merged as the inbox merges them.
@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ccodesk.models import DecisionKind, EngagementKind, TimetableKind
+from sqlalchemy import update
+
+from ccodesk.models import BundleLog, DecisionKind, EngagementKind, TimetableKind, TrustedKey
 from ccodesk.services.central_inbox import merge_many
 from ccodesk.services.central_timetable import save_corporate_entry
 from ccodesk.services.demo import load_demo_data
@@ -25,7 +27,7 @@ from ccodesk.sync.export import export_bundle
 from ccodesk.sync.receive import import_bundle
 
 SENDING = (("hackney", "Priya Shah", 2), ("lewisham", "Grace Okafor", 3))
-LATE = ("southwark", "Tom Reilly")  # trusted, nothing received: late
+LATE = ("southwark", "Tom Reilly")  # sent once, five weeks ago: late
 
 
 def _borough(work: Path, central: Central, code: str, officer: str, name: str) -> Store:
@@ -72,7 +74,29 @@ def build_demo_central(
                            organisations_per_year=30)  # fmt: skip
             bundles.append(work / f"{code}-{n}.ccbundle")
             export_bundle(store, bundles[-1])
-    _borough(work, central, *LATE, "southwark").close()
+    # Southwark: trusted and sent once, five weeks ago; nothing since (late)
+    with _borough(work, central, *LATE, "southwark") as southwark:
+        with southwark.transaction() as session:
+            save_engagement(
+                session,
+                EngagementDraft(
+                    kind=EngagementKind.PCCG_MEETING,
+                    title="Southwark PCCG",
+                    starts_at=dt.datetime.combine(today - dt.timedelta(days=40), dt.time(19)),
+                ),
+            )
+        late_bundle = work / "southwark-1.ccbundle"
+        export_bundle(southwark, late_bundle)
+    if not all(line.merged for line in merge_many(central, [late_bundle], None)):
+        raise RuntimeError(f"{late_bundle} was not merged")
+    weeks_ago = dt.datetime.combine(today - dt.timedelta(days=35), dt.time(9))
+    with central.transaction() as session:
+        session.execute(
+            update(BundleLog).where(BundleLog.borough_code == LATE[0]).values(received_at=weeks_ago)
+        )
+        session.execute(
+            update(TrustedKey).where(TrustedKey.borough_code == LATE[0]).values(added_at=weeks_ago)
+        )
     # Camden: the CCO's and the BLO's devices rename one joint meeting concurrently (a
     # conflict), and the CCO's second bundle never reaches the centre (a gap)
     cco = _borough(work, central, "camden", "Ada Officer", "camden-cco")

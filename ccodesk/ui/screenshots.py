@@ -81,6 +81,7 @@ def render_central(
 
     The bundles in `inbox` are merged through the Inbox first, as if dropped on the window."""
     from ccodesk.settings import Settings
+    from ccodesk.ui.central_boroughs import BoardModel
     from ccodesk.ui.central_window import CentralWindow
 
     out.mkdir(parents=True, exist_ok=True)
@@ -101,6 +102,8 @@ def render_central(
         name = "-".join(item.text().lower().split()) if item is not None else f"page-{row}"
         window.go_to(row)
         _settle()
+        if window.stack.currentWidget() is window.boroughs:  # what needs a look first
+            window.boroughs.table.sortByColumn(BoardModel.STATE, Qt.SortOrder.DescendingOrder)
         written.append(_save(window, out / f"central-{row + 1}-{name}.png"))
     window.close()
     window.deleteLater()
