@@ -16,8 +16,9 @@ import keyring  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from ccodesk.services.demo import load_demo_data  # noqa: E402
+from ccodesk.services.demo_central import build_demo_central, held_back  # noqa: E402
 from ccodesk.store import create_store  # noqa: E402
-from ccodesk.ui.screenshots import render_all  # noqa: E402
+from ccodesk.ui.screenshots import render_all, render_central  # noqa: E402
 from tests.support.temp_keyring import TempFileKeyring  # noqa: E402
 
 
@@ -32,6 +33,10 @@ def main(argv: list[str]) -> None:
         for path in render_all(store, out):
             print(path)
         for path in render_documents(store, out, work):
+            print(path)
+    # the central unit: three boroughs merged, a gap, a conflict, a late borough, milestones
+    with build_demo_central(work / "centre", work, dt.date.today(), hold_back=True) as central:
+        for path in render_central(central, out, inbox=held_back(work)):
             print(path)
     app.quit()
 

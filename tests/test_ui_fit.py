@@ -104,3 +104,33 @@ def test_fits_at_twice_the_pixel_density(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 0 and "fits at 2x" in done.stdout, done.stderr[-3000:]
+
+
+def test_every_central_page_fits_a_laptop_and_the_window_a_900_px_screen(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The central unit's window, with something on every page (three boroughs merged, a gap,
+    a conflict, a late borough, the corporate timetable), at both laptop sizes."""
+    import datetime as dt
+
+    from ccodesk.services.demo_central import build_demo_central
+    from ccodesk.settings import Settings
+    from ccodesk.ui.central_window import CentralWindow
+
+    central = build_demo_central(tmp_path / "centre", tmp_path, dt.date.today(), 20)
+    try:
+        window = CentralWindow(central, Settings(), home=central.home)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        for row in range(window.navigation.count()):
+            window.go_to(row)
+            for _ in range(3):  # the page's reads, and any read they start
+                QThreadPool.globalInstance().waitForDone()
+                QApplication.processEvents()
+            for width, height in LAPTOPS:
+                assert_fits(window, width, height)
+        assert window.minimumSizeHint().width() <= 900
+        window.close_store()
+    finally:
+        central.close()

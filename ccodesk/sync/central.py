@@ -22,11 +22,11 @@ from pathlib import Path
 import platformdirs
 import pyrage
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import event, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ccodesk.errors import KnownError, NotFound
+from ccodesk.errors import KnownError, NotFound, StoreBusy
 from ccodesk.failures import file_boundary, file_problem
 from ccodesk.fileio import atomic_write_bytes
 from ccodesk.models import (
@@ -47,6 +47,8 @@ from ccodesk.sync import audit_heads, bundle, sshsig
 from ccodesk.sync.keys import age_identity_from_signing_key, write_identity
 from ccodesk.sync.records import ENTITIES, read_records
 
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout ran out
+DESK_WAIT = 2.0  # seconds a desk's save waits on a merge before saying the store is busy
 log = logging.getLogger(__name__)
 
 HOME_ENV = "CCODESK_CENTRAL_HOME"
@@ -152,9 +154,26 @@ class Central:
         return str(self.identity.to_public())
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+    def transaction(self, *, wait: float | None = None) -> Iterator[Session]:
+        """One unit of work, committed at the end (rolled back on an error).
+
+        `wait`: on PostgreSQL, the seconds to wait for a row another session is writing (a
+        merge under way holds the centre's change counter until it commits) before giving up
+        with StoreBusy, nothing written — for a person at a desk, whose window must not
+        freeze. None waits as long as it takes: merges queue behind one another so.
+        """
+        try:
+            with self._sessions.begin() as session:
+                if wait is not None and self.engine.dialect.name == "postgresql":
+                    session.execute(text(f"SET LOCAL lock_timeout = {int(wait * 1000)}"))
+                yield session
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            raise StoreBusy(
+                "The central store is busy: another session is merging bundles or saving the "
+                "same record. Nothing was changed; try again in a moment."
+            ) from exc
 
     def session(self) -> Session:
         return self._sessions()

@@ -5,11 +5,29 @@ that goes back to the boroughs with the next reference or bundle)."""
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from sqlalchemy.orm import Session
 
-from ccodesk.sync.central import Central
+from ccodesk.sync.central import DESK_WAIT, Central
 from ccodesk.ui.sync_conflicts import ConflictReview
+
+
+class AtTheDesk:
+    """The central store as a person at the desk decides in it: a decision waits at most
+    `DESK_WAIT` seconds on another session's merge, then says the store is busy (StoreBusy)
+    instead of freezing the window until the merge is done."""
+
+    def __init__(self, central: Central) -> None:
+        self.central = central
+
+    def session(self) -> Session:
+        return self.central.session()
+
+    def transaction(self) -> contextlib.AbstractContextManager[Session]:
+        return self.central.transaction(wait=DESK_WAIT)
 
 
 class ConflictsPage(QWidget):
@@ -26,7 +44,9 @@ class ConflictsPage(QWidget):
             "one. If someone else has decided it already, you are told and nothing changes."
         )
         hint.setWordWrap(True)
-        self.review = ConflictReview(central, lambda: central.config.name, local="the centre")
+        self.review = ConflictReview(
+            AtTheDesk(central), lambda: central.config.name, local="the centre"
+        )
         self.review.resolved.connect(self.resolved)
         layout = QVBoxLayout(self)
         layout.addWidget(hint)

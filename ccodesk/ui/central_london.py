@@ -60,6 +60,7 @@ from ccodesk.sync.central import Central
 from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.bar_chart import BarChart, Series
 from ccodesk.ui.file_dialogs import remember, start_path
+from ccodesk.ui.flow_layout import FlowLayout
 from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.ui.reports_page import BASELINE, BEFORE, KINDS, NOW
 from ccodesk.words import plural
@@ -186,7 +187,7 @@ class LondonPage(LoadOnShow):
         self.tabs.addTab(self._comparison_tab(), "Boroughs compared")
         self.tabs.addTab(self._london_tab(), "London")
         layout = QVBoxLayout(self)
-        layout.addLayout(self._period_bar())
+        layout.addWidget(self._period_bar())
         layout.addLayout(self._status_and_exports())
         layout.addWidget(self.tabs, 1)
         self._show_period()
@@ -194,7 +195,7 @@ class LondonPage(LoadOnShow):
 
     # -- building the page -------------------------------------------------------------------
 
-    def _period_bar(self) -> QHBoxLayout:
+    def _period_bar(self) -> QWidget:
         self.kind = QComboBox()
         self.kind.setAccessibleName("Period kind")
         for label, kind in KINDS:
@@ -226,12 +227,20 @@ class LondonPage(LoadOnShow):
             f"{export.SUPPRESSED_DERIVED!r}"
         )
         self.withhold.toggled.connect(self._show)
-        bar = QHBoxLayout()
-        for widget in (kind_label, self.kind, self.previous_button, self.period_label):
-            bar.addWidget(widget)
-        bar.addWidget(self.next_button)
-        bar.addStretch(1)
-        bar.addWidget(self.withhold)
+        bar = QWidget()
+        flow = FlowLayout(bar, spacing=16)  # three groups, wrapping on a narrow window
+        flow.setContentsMargins(0, 0, 0, 0)
+        for group in (
+            (kind_label, self.kind),
+            (self.previous_button, self.period_label, self.next_button),
+            (self.withhold,),
+        ):
+            holder = QWidget()
+            row = QHBoxLayout(holder)
+            row.setContentsMargins(0, 0, 0, 0)
+            for widget in group:
+                row.addWidget(widget)
+            flow.addWidget(holder)
         return bar
 
     def _status_and_exports(self) -> QHBoxLayout:
@@ -436,6 +445,10 @@ class LondonPage(LoadOnShow):
         london, boroughs = comparison(data, withhold=withheld)
         self.model.set_lines([london, *boroughs], now, before)
         self.table.resizeRowsToContents()
+        header = self.table.horizontalHeader()
+        for column in range(1, self.model.columnCount()):  # the two-line headings in full
+            needed = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
+            self.table.setColumnWidth(column, max(92, needed))
         active = [b for b in boroughs if b.now[0].value or b.before[0].value]
         self.held_chart.set_data(
             [b.name for b in active],

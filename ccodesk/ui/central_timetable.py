@@ -42,10 +42,11 @@ from ccodesk.services.central_timetable import (
     month_overview,
 )
 from ccodesk.services.timetable import CalendarItem
-from ccodesk.sync.central import Central
+from ccodesk.sync.central import DESK_WAIT, Central
 from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.central_timetable_entry import EntryDialog
 from ccodesk.ui.file_dialogs import remember, start_path
+from ccodesk.ui.flow_layout import FlowLayout
 from ccodesk.ui.month_view import MonthView, month_grid
 from ccodesk.words import plural
 
@@ -155,14 +156,15 @@ class CorporateTimetablePage(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        side.setMinimumWidth(320)
-        buttons = QHBoxLayout()
+        side.setMinimumWidth(220)  # the month keeps the room on a 1024-px screen
+        buttons = QWidget()
+        flow = FlowLayout(buttons)  # New, Edit, Delete wrap when the side is narrow
+        flow.setContentsMargins(0, 0, 0, 0)
         for button in (self.new_button, self.edit_button, self.delete_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+            flow.addWidget(button)
         side_layout.addWidget(entries_label)
         side_layout.addWidget(self.table, 3)
-        side_layout.addLayout(buttons)
+        side_layout.addWidget(buttons)
         side_layout.addWidget(self.export_button)
         side_layout.addWidget(self.day_label)
         side_layout.addWidget(self.day_list, 2)
@@ -173,6 +175,7 @@ class CorporateTimetablePage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([700, 340])  # shares of the width (a splitter kept overrides)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.problem)
@@ -382,7 +385,7 @@ class CorporateTimetablePage(QWidget):
 
     def _delete(self, entry: CorporateEntry) -> None:
         try:
-            with self.central.transaction() as session:
+            with self.central.transaction(wait=DESK_WAIT) as session:
                 delete_corporate_entry(session, entry.id, seen=entry.version)
         except KnownError as exc:
             self._tell(QMessageBox.Icon.Warning, f"Not deleted: {exc}.")

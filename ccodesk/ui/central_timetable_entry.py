@@ -30,7 +30,7 @@ from ccodesk.services.central_timetable import (
     save_corporate_entry,
 )
 from ccodesk.services.timetable import TimetableDraft
-from ccodesk.sync.central import Central
+from ccodesk.sync.central import DESK_WAIT, Central
 from ccodesk.ui.qtdates import pydate, qdate
 
 
@@ -179,7 +179,7 @@ class EntryDialog(QDialog):
     def save(self) -> None:
         """Save in one transaction; on a refusal say why and stay open (nothing written)."""
         try:
-            with self.central.transaction() as session:
+            with self.central.transaction(wait=DESK_WAIT) as session:
                 entry_id = save_corporate_entry(
                     session,
                     self.draft(),
