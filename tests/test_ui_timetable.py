@@ -137,7 +137,13 @@ def test_month_cells_show_titles_in_the_joint_colour(page: TimetablePage) -> Non
     window_days = sorted({i.day for i, _r in view.entry_rects() if i.window is not None})
     assert window_days == [dt.date(2026, 11, d) for d in range(9, 14)]
     opens = _rect_of(view, "Police and Crime Plan consultation opens")
-    assert _pixel(view, QPoint(opens.right() - 4, opens.center().y())) == WINDOW_COLOUR
+    assert _pixel(view, QPoint(opens.right() - 4, opens.top())) == WINDOW_COLOUR
+    # the window's title runs on over its band's untitled days (9-12 Nov), never cut to a cell
+    titles = {(item.day, text): run for item, run, text in view.window_titles()}
+    run = titles[(dt.date(2026, 11, 9), "Police and Crime Plan consultation opens")]
+    assert run.left() == opens.left()
+    assert run.right() == view.cell_rect(dt.date(2026, 11, 12)).right()
+    assert (dt.date(2026, 11, 13), "Police and Crime Plan consultation closes") in titles
     # the legend says what the colours mean
     assert "Joint meeting with the BLO or CSO" in page.legend.text()
     assert JOINT_COLOUR.name() in page.legend.text()

@@ -431,6 +431,16 @@ class CalendarView(QAbstractScrollArea):
             painter.drawRoundedRect(rect, 3, 3)
             painter.setBrush(edge_colour(fill))
             painter.drawRect(QRect(rect.left(), rect.top(), 3, rect.height()))
+        self.paint_entry_text(painter, item, rect, text)
+        if item is self.selected_item():
+            self.paint_selection(painter, rect)
+
+    def paint_entry_text(
+        self, painter: QPainter, item: CalendarItem, rect: QRect, text: str
+    ) -> None:
+        """An entry's text in `rect`, elided to fit."""
+        if not text:
+            return
         font = painter.font()
         font.setStrikeOut(item.cancelled)
         painter.setFont(font)
@@ -440,8 +450,6 @@ class CalendarView(QAbstractScrollArea):
         painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, shown)
         font.setStrikeOut(False)
         painter.setFont(font)
-        if item is self.selected_item():
-            self.paint_selection(painter, rect)
 
     def paint_selection(self, painter: QPainter, rect: QRect) -> None:
         colour = self.palette().highlight().color()

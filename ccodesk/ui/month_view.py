@@ -23,6 +23,10 @@ from ccodesk.ui.calendar_view import (
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+# A consultation window's band on one day: the window, its entry (or title), the day.
+BandKey = tuple[tuple[dt.date, dt.date] | None, str, dt.date]
+
+
 def month_grid(day: dt.date) -> list[dt.date]:
     """The days a month view of `day`'s month shows: whole weeks, Monday first."""
     first = day.replace(day=1)
@@ -150,8 +154,11 @@ class MonthView(CalendarView):
             x = column * width // 7
             painter.drawLine(x, header.height(), x, self.viewport().height())
         for item, rect in self.entry_rects():
-            text = item.label() if item.window is None else self._window_text(item)
-            self.paint_entry(painter, item, rect, text, band=item.window is not None)
+            band = item.window is not None
+            text = "" if band else item.label()  # a window's title: over its run, below
+            self.paint_entry(painter, item, rect, text, band=band)
+        for item, run, text in self.window_titles():
+            self.paint_entry_text(painter, item, run, text)
         for hidden, rect in self.more_rects().values():
             font = painter.font()
             font.setBold(True)
@@ -165,6 +172,41 @@ class MonthView(CalendarView):
             font.setBold(False)
             painter.setFont(font)
         painter.end()
+
+    def window_titles(self) -> list[tuple[CalendarItem, QRect, str]]:
+        """Each consultation window's title where it is written: its first and last day and
+        each Monday, running on over the band's untitled days of that week."""
+        placed = self.entry_rects()
+        bands: dict[BandKey, QRect] = {
+            (i.window, i.entry_id or i.title, i.day): r for i, r in placed if i.window is not None
+        }
+        return [
+            (item, self._band_run(item, rect, bands), text)
+            for item, rect in placed
+            if item.window is not None and (text := self._window_text(item))
+        ]
+
+    @staticmethod
+    def _band_run(
+        item: CalendarItem,
+        rect: QRect,
+        bands: dict[BandKey, QRect],
+    ) -> QRect:
+        """Where a window's title may run: its band from `item`'s day on to the last day of
+        the same week where the band goes on, untitled, on the same line."""
+        run = QRect(rect)
+        day = item.day + dt.timedelta(days=1)
+        while day.weekday() != 0:
+            following = bands.get((item.window, item.entry_id or item.title, day))
+            if (
+                following is None
+                or following.top() != rect.top()
+                or (item.window is not None and day == item.window[1])
+            ):
+                break
+            run.setRight(following.right())
+            day += dt.timedelta(days=1)
+        return run
 
     def _window_text(self, item: CalendarItem) -> str:
         """A window's title on its first day and at the start of each week; else nothing."""
