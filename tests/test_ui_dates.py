@@ -2,6 +2,10 @@
 
 Driven by keys: the start's day moved with the Up arrow drags the end along, keeping the
 length; moving the end alone changes the length; the end cannot be put before the start.
+Typed: after Tab, Shift+Tab or a label's Alt key the day is selected, and a whole date typed
+as an officer writes it ("15/12/2026", "15122026", "5/1/2027", "15/12/2026 18:30") is taken,
+in the widget and in the engagement editor, the corporate timetable's entry and an action's
+"Date done", each saved.
 """
 
 from __future__ import annotations

@@ -163,7 +163,10 @@ class DateTimeEdit(QDateTimeEdit):
     """A date and time field that takes "15/12/2026 18:30" typed whole."""
 
     def __init__(self, value: QDateTime | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent) if value is None else super().__init__(value, parent)
+        if value is None:
+            super().__init__(parent)
+        else:
+            super().__init__(value, parent)
         self._typist = _Typist(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -187,7 +190,10 @@ class DateEdit(QDateEdit):
     """A date field that takes "15/12/2026", "15122026" or "5/1/2027" typed whole."""
 
     def __init__(self, value: QDate | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent) if value is None else super().__init__(value, parent)
+        if value is None:
+            super().__init__(parent)
+        else:
+            super().__init__(value, parent)
         self._typist = _Typist(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
