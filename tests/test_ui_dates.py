@@ -210,6 +210,24 @@ def test_a_whole_date_is_typed_after_keyboard_focus(
     assert pydate(edit.date()) == dt.date(2026, 12, 15)
     QTest.keyClick(edit, Qt.Key.Key_Tab)  # and it stays when the officer moves on
     assert pydate(edit.date()) == dt.date(2026, 12, 15)
+    assert QApplication.focusWidget() is not edit
+
+
+def test_tab_leaves_a_date_field_from_any_part(qtbot: QtBot) -> None:
+    """Tab goes on to the next field, not to the month (where a note typed next would land)."""
+    edit = DateEdit(QDate(2026, 12, 6))
+    edit.setDisplayFormat("dd MMM yyyy")
+    window = _focus(qtbot, edit, "tab")  # the day selected
+    QTest.keyClick(edit, Qt.Key.Key_Tab)
+    other = window.findChildren(QLineEdit)[-1]
+    assert QApplication.focusWidget() is other
+    QTest.keyClicks(other, "Dec")
+    QTest.keyClick(other, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is edit
+    assert edit.lineEdit().selectedText() == "06"
+    QTest.keyClick(edit, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is not edit
+    assert pydate(edit.date()) == dt.date(2026, 12, 6) and other.text() == "Dec"
 
 
 def test_select_all_home_short_parts_and_backspace(qtbot: QtBot) -> None:
@@ -341,5 +359,9 @@ def test_the_day_an_action_was_done_typed_in_its_dialog(qtbot: QtBot, store: Sto
     assert QApplication.focusWidget() is dialog.done_on
     done = today - dt.timedelta(days=3)
     QTest.keyClicks(dialog.done_on, f"{done.day}/{done.month}/{done.year}")
-    QTest.keyClick(dialog.done_on, Qt.Key.Key_Return)
-    assert _state(store, action) == (action, ActionStatus.DONE, done, None)
+    QTest.keyClick(dialog.done_on, Qt.Key.Key_Home)
+    QTest.keyClick(dialog.done_on, Qt.Key.Key_Tab)  # from the day straight on to the note
+    assert QApplication.focusWidget() is dialog.note
+    QTest.keyClicks(dialog.note, "Bins emptied")
+    QTest.keyClick(dialog.note, Qt.Key.Key_Return)
+    assert _state(store, action) == (action, ActionStatus.DONE, done, "Bins emptied")

@@ -6,8 +6,9 @@ with the whole date selected (Ctrl+A), the cursor at the start (Home), the weekd
 and a "/" typed after a day that filled itself skips the month. `DateEdit` and `DateTimeEdit`
 take the digits themselves: each part (day, month, year, then hour and minute) fills as it is
 typed and moves on when full or at a separator; a separator straight after a full part is
-swallowed. Keyboard focus (Tab, Shift+Tab, a label's Alt shortcut) selects the day. Everything
-else (arrows, the calendar popup, ranges, letters in a month's name) is Qt's own.
+swallowed. Keyboard focus (Tab, Shift+Tab, a label's Alt shortcut) selects the day, and Tab
+leaves the field. Everything else (arrows, the calendar popup, ranges, letters in a month's
+name) is Qt's own.
 """
 
 from __future__ import annotations
@@ -159,6 +160,12 @@ class _Typist:
         return True
 
 
+def leave(edit: QDateTimeEdit, forward: bool) -> bool:
+    """Tab and Shift+Tab move on to the next field, as in Outlook, rather than to the date's next
+    part (Qt's way, which took a note typed after Tab into the month); parts are typed through."""
+    return QWidget.focusNextPrevChild(edit, forward)
+
+
 class DateTimeEdit(QDateTimeEdit):
     """A date and time field that takes "15/12/2026 18:30" typed whole."""
 
@@ -184,6 +191,9 @@ class DateTimeEdit(QDateTimeEdit):
     def focusOutEvent(self, event: QFocusEvent) -> None:
         self._typist.finish()
         super().focusOutEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return leave(self, next)
 
 
 class DateEdit(QDateEdit):
@@ -211,3 +221,6 @@ class DateEdit(QDateEdit):
     def focusOutEvent(self, event: QFocusEvent) -> None:
         self._typist.finish()
         super().focusOutEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return leave(self, next)
