@@ -14,7 +14,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -34,6 +33,7 @@ from ccodesk.services.followup import (
     set_action_status,
 )
 from ccodesk.store import Store
+from ccodesk.ui.date_edits import DateEdit
 from ccodesk.ui.qtdates import pydate, qdate
 
 PROBLEM_STYLE = "color: #b00020;"
@@ -171,7 +171,7 @@ class StatusDialog(QDialog):
         else:
             self.status.hide()
         self.date_label = QLabel()
-        self.done_on = QDateEdit(qdate((current and current.completed_on) or dt.date.today()))
+        self.done_on = DateEdit(qdate((current and current.completed_on) or dt.date.today()))
         self.done_on.setCalendarPopup(True)
         self.done_on.setDisplayFormat("dd MMM yyyy")
         self.done_on.setMaximumDate(qdate(dt.date.today()))

@@ -9,7 +9,6 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -31,6 +30,7 @@ from ccodesk.services.central_timetable import (
 )
 from ccodesk.services.timetable import TimetableDraft
 from ccodesk.sync.central import DESK_WAIT, Central
+from ccodesk.ui.date_edits import DateEdit
 from ccodesk.ui.qtdates import pydate, qdate
 
 
@@ -60,8 +60,8 @@ class EntryDialog(QDialog):
         self.kind = QComboBox()
         for kind in CENTRAL_KINDS:
             self.kind.addItem(kind.label, kind.value)
-        self.starts = QDateEdit()
-        self.ends = QDateEdit()
+        self.starts = DateEdit()
+        self.ends = DateEdit()
         for edit in (self.starts, self.ends):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")

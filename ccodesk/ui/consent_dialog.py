@@ -14,7 +14,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -33,6 +32,7 @@ from ccodesk.services.consent import (
     record_consent,
 )
 from ccodesk.store import Store
+from ccodesk.ui.date_edits import DateEdit
 from ccodesk.ui.qtdates import pydate, qdate
 
 PROBLEM_STYLE = "color: #b00020;"
@@ -56,7 +56,7 @@ class OptionalDate(QWidget):
         super().__init__()
         self.check = QCheckBox()
         self.check.setAccessibleName(f"{label} set")
-        self.edit = QDateEdit(qdate(value or dt.date.today()))
+        self.edit = DateEdit(qdate(value or dt.date.today()))
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("dd MMM yyyy")
         self.edit.setAccessibleName(label)
@@ -95,7 +95,7 @@ class ConsentDialog(QDialog):
         self.setWindowTitle(TITLES[kind] + (f": {name}" if name else ""))
         form = QFormLayout(self)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.on = QDateEdit(qdate(start.on if start else self.today))
+        self.on = DateEdit(qdate(start.on if start else self.today))
         self.on.setCalendarPopup(True)
         self.on.setDisplayFormat("dd MMM yyyy")
         self.on.setMaximumDate(qdate(self.today))

@@ -13,7 +13,6 @@ from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ccodesk.models import DecisionKind, EngagementKind, EngagementStatus, Level
 from ccodesk.services.engagements import EngagementDraft, validate_engagement
+from ccodesk.ui.date_edits import DateTimeEdit
 from ccodesk.ui.partner_picker import PartnerDirectory, PartnerPicker
 from ccodesk.ui.qtdates import pydatetime, qdatetime
 
@@ -97,8 +97,8 @@ class EngagementForm(QTabWidget):
             "level": _combo("Level", [(lv.label, lv.value) for lv in Level]),
             "status": _combo("Status", [(s.label, s.value) for s in EngagementStatus]),
         }
-        self.starts = QDateTimeEdit()
-        self.ends = QDateTimeEdit()
+        self.starts = DateTimeEdit()
+        self.ends = DateTimeEdit()
         for edit, name in ((self.starts, "Starts"), (self.ends, "Ends")):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("ddd dd MMM yyyy HH:mm")
@@ -149,8 +149,8 @@ class EngagementForm(QTabWidget):
             ("Which &decision:", t["informs_detail"]),
             ("&Level:", self.combos["level"]),
             ("&Status:", self.combos["status"]),
-            ("Starts:", self.starts),
-            ("Ends:", self.ends),
+            ("St&arts:", self.starts),
+            ("&Ends:", self.ends),
             ("&Notes:", self.plain["notes"]),
         ):
             form.addRow(label, widget)

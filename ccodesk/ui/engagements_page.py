@@ -37,6 +37,7 @@ from ccodesk.services.engagements import (
 )
 from ccodesk.services.reference import priority_groups
 from ccodesk.store import Store
+from ccodesk.ui.date_edits import DateEdit
 from ccodesk.ui.flow_layout import FlowLayout
 from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.ui.paged_model import Column, PagedTableModel, sortable_header
@@ -112,7 +113,7 @@ def optional_date(label: str, initial: QDate) -> tuple[QCheckBox, QDateEdit, QWi
     The pair wraps as one in the filters' flow layout.
     """
     check = QCheckBox(label)
-    edit = QDateEdit(initial)
+    edit = DateEdit(initial)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd MMM yyyy")
     edit.setEnabled(False)

@@ -13,7 +13,6 @@ import html
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,6 +31,7 @@ from ccodesk.services.erasure import ErasurePreview, ErasureResult, erase_and_sc
 from ccodesk.services.objection import lift_objection, object_to_processing
 from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob, Progress, ProgressDialog
+from ccodesk.ui.date_edits import DateEdit
 from ccodesk.ui.qtdates import pydate, qdate
 from ccodesk.words import plural
 
@@ -143,7 +143,7 @@ class ObjectionDialog(QDialog):
         label.setWordWrap(True)
         body.addWidget(label)
         form = QFormLayout()
-        self.on = QDateEdit(qdate(dt.date.today()))
+        self.on = DateEdit(qdate(dt.date.today()))
         self.on.setCalendarPopup(True)
         self.on.setMaximumDate(qdate(dt.date.today()))
         self.on.setAccessibleName("Date")

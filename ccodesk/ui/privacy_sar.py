@@ -19,7 +19,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -42,6 +41,7 @@ from ccodesk.services.subject_access import PersonFound, SearchTerms
 from ccodesk.services.subject_access_log import RequestRow
 from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob
+from ccodesk.ui.date_edits import DateEdit
 from ccodesk.ui.file_dialogs import remember, start_path
 from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.ui.qtdates import pydate, qdate
@@ -73,7 +73,7 @@ class SubjectAccessPanel(LoadOnShow):
         self.name.setPlaceholderText("as the person gave it")
         self.email = QLineEdit()
         self.phone = QLineEdit()
-        self.received = QDateEdit(qdate(self.today))
+        self.received = DateEdit(qdate(self.today))
         self.received.setCalendarPopup(True)
         self.received.setMaximumDate(qdate(self.today))
         self.received.setDisplayFormat("dd MMM yyyy")

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session
 from ccodesk.errors import ValidationError
 from ccodesk.models import ContactChannel, Delivery, QuickTimeConsultation, QuickTimeConsultee
 from ccodesk.services import quicktime as qt
+from ccodesk.ui.date_edits import DateEdit
 from ccodesk.ui.qtdates import pydate, pydatetime, qdate
 from ccodesk.ui.quicktime_stage import (
     ID_ROLE,
@@ -78,7 +78,7 @@ class PlanPage(StagePage):
         self.impact_text.setPlaceholderText("what the advice changed, or why it was not acted on")
         self.feedback_given = QCheckBox("Feedback given on")
         self.feedback_given.setAccessibleName("Feedback given")
-        self.feedback_on = QDateEdit(qdate(dt.date.today()))
+        self.feedback_on = DateEdit(qdate(dt.date.today()))
         self.feedback_on.setCalendarPopup(True)
         self.feedback_on.setDisplayFormat("dd MMM yyyy")
         self.feedback_on.setAccessibleName("Feedback given on")

@@ -35,6 +35,7 @@ from ccodesk.models import (
 from ccodesk.services import quicktime as qt
 from ccodesk.settings import Settings
 from ccodesk.store import Store
+from ccodesk.ui.date_edits import DateTimeEdit
 from ccodesk.ui.qtdates import qdatetime
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -81,7 +82,7 @@ def select_data(combo: QComboBox, value: object) -> None:
 
 
 def datetime_edit(value: dt.datetime) -> QDateTimeEdit:
-    edit = QDateTimeEdit(qdatetime(value))
+    edit = DateTimeEdit(qdatetime(value))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("ddd dd MMM yyyy HH:mm")
     return edit

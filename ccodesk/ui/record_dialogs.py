@@ -32,6 +32,7 @@ from ccodesk.models import CostCategory, FeedbackChannel, Labelled, OfficerRole,
 from ccodesk.services import records
 from ccodesk.services.reference import all_topics, priority_groups
 from ccodesk.store import Store
+from ccodesk.ui.date_edits import DateEdit
 from ccodesk.ui.qtdates import pydate, qdate
 from ccodesk.ui.wrapping import wrap_lines
 
@@ -95,7 +96,7 @@ def _combo(enum: type[Labelled]) -> QComboBox:
 
 
 def _date(value: dt.date) -> QDateEdit:
-    edit = QDateEdit(qdate(value))
+    edit = DateEdit(qdate(value))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd MMM yyyy")
     return edit
