@@ -192,7 +192,7 @@ def main() -> None:
 
     from sqlalchemy import text
 
-    from ccodesk.services.subject_access import SearchTerms
+    from ccodesk.services.person_match import SearchTerms
     from ccodesk.services.subject_access_answer import answer_request
     from ccodesk.store import open_store
 

@@ -155,7 +155,7 @@ def test_lines_round_trip_and_keep_what_they_open() -> None:
 def test_subject_access_lines_round_trip_and_a_new_request_makes_the_snapshot_stale(
     store: Store,
 ) -> None:
-    from ccodesk.services.subject_access import SearchTerms
+    from ccodesk.services.person_match import SearchTerms
     from ccodesk.services.subject_access_log import log_request
 
     read_board(store, TODAY)

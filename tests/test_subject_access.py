@@ -45,7 +45,8 @@ from ccodesk.models import (
     QuickTimeConsultee,
     QuickTimeContact,
 )
-from ccodesk.services.subject_access import SearchTerms, find_person, phone_digits
+from ccodesk.services.person_match import SearchTerms, phone_digits
+from ccodesk.services.subject_access import find_person
 from ccodesk.services.subject_access_answer import AnswerNotWritten, answer_request
 from ccodesk.services.subject_access_log import due_date, list_requests, log_request, requests_due
 from ccodesk.store import Store

@@ -183,7 +183,7 @@ def test_the_dashboards_request_line_opens_it_on_the_subject_access_tab(
     """The window wires the dashboard's "Subject access requests due" line to this page."""
     import datetime as dt
 
-    from ccodesk.services.subject_access import SearchTerms
+    from ccodesk.services.person_match import SearchTerms
     from ccodesk.services.subject_access_log import log_request
 
     with store.transaction() as s:

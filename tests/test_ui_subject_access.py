@@ -129,7 +129,7 @@ def test_the_panel_fits_a_laptop(
 def test_the_log_is_read_when_the_panel_is_first_shown(
     qtbot: QtBot, people_store: tuple[Store, list[str]]
 ) -> None:
-    from ccodesk.services.subject_access import SearchTerms
+    from ccodesk.services.person_match import SearchTerms
     from ccodesk.services.subject_access_log import log_request
 
     store, (amara, _) = people_store

@@ -78,7 +78,8 @@ def answer(
     today: dt.date,
 ) -> int:
     """`sar` on an open session (borough or centre): log, or answer, and say what was done."""
-    from ccodesk.services.subject_access import SearchTerms, find_person
+    from ccodesk.services.person_match import SearchTerms
+    from ccodesk.services.subject_access import find_person
     from ccodesk.services.subject_access_answer import answer_request
     from ccodesk.services.subject_access_log import log_request, open_request_for
 

@@ -18,7 +18,8 @@ What is given, and what is not (the choice the issue asks to document):
   (UK GDPR article 15(4); DPA 2018 schedule 2 paragraph 16). The covering summary says so.
 
 A match in free text is a whole-word match of the name (case and accents aside), the e-mail
-address, or the phone number's digits with any spacing. Candidates are found with the FTS5
+address, or the phone number's digits with any spacing (`services.person_match`, which also
+finds the candidate rows). Candidates are found with the FTS5
 index of any table that has one (`store/search_index.py`: engagements, findings,
 organisations, contacts, on a borough's SQLite store), else by scanning the table for the
 rarest word of each term (`instr` on SQLite, ILIKE on PostgreSQL at the centre), then checked
@@ -32,16 +33,13 @@ of a large store (benchmarks/sar_bench.py). FTS5 indexes over those columns (a m
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal, or_, select, text
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from ccodesk.errors import ValidationError
 from ccodesk.models import (
     ActionItem,
     Attendance,
@@ -60,6 +58,14 @@ from ccodesk.models import (
     engagement_attendee,
 )
 from ccodesk.printing.subject_access_data import CategoryHeld, HeldItem, day_text
+from ccodesk.services.person_match import (
+    Matcher,
+    SearchTerms,
+    fold,
+    phone_digits,
+    rows_named,
+    texts_naming,
+)
 
 # key -> (label, why items of this kind are held), in the order the answer lists them.
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -130,43 +136,6 @@ THIRD_PARTY_NOTE = (
     "given (title, date, venue), never the other people who came."
 )
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_LIKE_ESCAPE = "\\"
-
-
-@dataclass(frozen=True)
-class SearchTerms:
-    """What a request names the person by (any of them may be empty, not all)."""
-
-    name: str = ""
-    email: str = ""
-    phone: str = ""
-
-    def checked(self) -> SearchTerms:
-        """The terms trimmed; ValidationError when there is nothing to search for."""
-        terms = SearchTerms(
-            " ".join(self.name.split()), self.email.strip(), " ".join(self.phone.split())
-        )
-        problems = []
-        if not (terms.name or terms.email or terms.phone):
-            problems.append("give a name, an e-mail address or a phone number to search for")
-        if terms.name and not _WORD.search(terms.name):
-            problems.append(f"the name {terms.name!r} has no letters to search for")
-        if terms.email and ("@" not in terms.email or len(terms.email) < 3):
-            problems.append(f"{terms.email!r} is not an e-mail address")
-        if terms.phone and len(phone_digits(terms.phone)) < 6:
-            problems.append(f"{terms.phone!r} is not a phone number (too few digits)")
-        if problems:
-            raise ValidationError(problems)
-        return terms
-
-    def labelled(self) -> tuple[tuple[str, str], ...]:
-        return (("Name", self.name), ("E-mail", self.email), ("Phone", self.phone))
-
-    def as_list(self) -> list[str]:
-        """As the request log keeps them: [name, e-mail, phone]."""
-        return [self.name, self.email, self.phone]
-
 
 @dataclass(frozen=True)
 class PersonFound:
@@ -188,189 +157,6 @@ class PersonFound:
         )
 
 
-# -- matching -------------------------------------------------------------------------------
-
-
-def fold(value: str) -> str:
-    """Lower case without accents, spaces collapsed (how names are compared)."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.split())
-
-
-def phone_digits(value: str) -> str:
-    """A phone number's digits, a UK +44 prefix written as the 0 dialled at home."""
-    digits = re.sub(r"\D", "", value)
-    if digits.startswith("44") and len(digits) >= 11:
-        digits = "0" + digits[2:]
-    if digits.startswith("0044"):
-        digits = "0" + digits[4:]
-    return digits
-
-
-class Matcher:
-    """Does a text name the person? Whole-word names, e-mail addresses, phone digits."""
-
-    def __init__(self, names: Iterable[str], emails: Iterable[str], phones: Iterable[str]):
-        names = [" ".join(n.split()) for n in names if _WORD.search(n)]
-        self.names = sorted({fold(n) for n in names})
-        # LIKE compares accents as written (and SQLite's ignores ASCII case only): the
-        # patterns take each name as written as well as folded
-        self._written = sorted(set(names))
-        self.emails = sorted({e.strip().casefold() for e in emails if e.strip()})
-        phones = [p for p in phones if len(phone_digits(p)) >= 6]
-        self.phones = sorted({phone_digits(p) for p in phones})
-        # each number's last group of digits as written ("900123" of "07700 900123"): a word
-        # the FTS5 index holds wherever the number is written with that spacing
-        self._phone_tails = sorted({_WORD.findall(p)[-1] for p in phones})
-        self._name_res = [
-            re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, n.split())) + r"(?!\w)")
-            for n in self.names
-        ]
-        self._email_res = [
-            re.compile(r"(?<![\w.+-])" + re.escape(e) + r"(?![\w-])") for e in self.emails
-        ]
-        self._phone_res = [
-            # the digits with any spacing, a leading 0 also written +44 (0) or +44
-            re.compile(
-                r"(?<!\d)(?:\+?44\s*(?:\(0\)\s*)?|0)" + r"[\s\-().]*".join(d[1:]) + r"(?!\d)"
-                if d.startswith("0")
-                else r"(?<!\d)" + r"[\s\-().]*".join(d) + r"(?!\d)"
-            )
-            for d in self.phones
-        ]
-
-    def what(self, *texts: str | None) -> str:
-        """ "name", "e-mail" or "phone": what in `texts` names the person; "" when nothing."""
-        joined = "\n".join(t for t in texts if t)
-        if not joined:
-            return ""
-        folded = fold(joined)
-        if any(r.search(folded) for r in self._name_res):
-            return "name"
-        lowered = joined.casefold()
-        if any(r.search(lowered) for r in self._email_res):
-            return "e-mail"
-        if any(r.search(joined) for r in self._phone_res):
-            return "phone"
-        return ""
-
-    def needles(self) -> list[str]:
-        """Words a text naming the person must hold, one at least (case aside): the longest
-        word of each name, each e-mail address, each phone number's last three digits (any
-        spacing keeps them together)."""
-        words = []
-        for name in [*self.names, *self._written]:  # its longest word: rare, in every mention
-            words.append(max(_WORD.findall(name), key=len))
-        words += self.emails
-        words += [d[-3:] for d in self.phones]
-        unique = {w.lower(): w for w in sorted(words, reverse=True)}
-        return sorted(unique.values())
-
-    def fts_query(self) -> str | None:
-        """An FTS5 query for rows naming the person (each name or e-mail a phrase, each phone
-        number's last group of digits a word); None when there is nothing to ask."""
-        phrases = []
-        for value in [*self.names, *self.emails]:
-            words = _WORD.findall(value)
-            if words:
-                phrases.append('"' + " ".join(words) + '"')
-        phrases += [f'"{d}"' for d in self.phones]
-        phrases += [f'"{d[1:]}"' for d in self.phones if d.startswith("0")]
-        phrases += [f'"{t}"' for t in self._phone_tails]
-        return " OR ".join(phrases) or None
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _spellings(needle: str) -> set[str]:
-    """How `needle` may be written in a text: as given, in lower or upper case, or with a
-    capital first letter; a long word without its first letter (one needle for "Okafor"
-    and "okafor")."""
-    if not any(ch.isalpha() for ch in needle):
-        return {needle}
-    word = needle[1:] if len(needle) > 3 else needle
-    return {word, word.lower(), word.upper()} | (
-        set() if len(needle) > 3 else {needle.capitalize()}
-    )
-
-
-def _contains_any(session: Session, columns: Sequence[Any], needles: list[str]) -> Any:
-    """SQL: any of `columns` holds any of `needles` (case aside; see `_spellings`).
-
-    On SQLite `instr` for each way a needle may be written: it is several times quicker than
-    LIKE (which ignores case but matches a pattern character by character), and this scans
-    whole tables; on PostgreSQL ILIKE."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    tests = []
-    for column in columns:
-        for needle in needles:
-            if sqlite:
-                tests += [func.instr(column, word) > 0 for word in sorted(_spellings(needle))]
-            else:
-                tests.append(column.ilike(f"%{_escape_like(needle)}%", escape=_LIKE_ESCAPE))
-    return or_(*tests) if tests else text("0 = 1")
-
-
-def _has_fts(session: Session, table: str) -> bool:
-    if session.get_bind().dialect.name != "sqlite":
-        return False
-    cache: dict[str, bool] = session.info.setdefault("ccodesk_fts_tables", {})
-    if table not in cache:
-        cache[table] = (
-            session.execute(
-                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"),
-                {"n": f"{table}_fts"},
-            ).first()
-            is not None
-        )
-    return cache[table]
-
-
-def _naming(
-    session: Session,
-    model: Any,
-    columns: Sequence[InstrumentedAttribute[Any]],
-    matcher: Matcher,
-    *,
-    fts: bool = True,
-) -> dict[Any, str]:
-    """The live rows of `model` whose `columns` name the person: {id: how they are named}.
-
-    One narrow statement on the one table (the FTS5 index where it covers the table, else a
-    LIKE scan), checked in Python; the caller then loads the few rows found with what it
-    joins them to. (A join in the same statement lets SQLite walk the joined table first,
-    which costs seconds at 100,000 engagements.)"""
-    table = model.__tablename__
-    match = matcher.fts_query()
-    # deleted rows are left out here, not in SQL: "deleted = 0" would tempt SQLite to walk an
-    # index led by `deleted` (every live row) instead of the few rows the index lookup found
-    gone = model.deleted if hasattr(model, "deleted") else literal(False)
-    query = select(model.id, gone, *columns)
-    if fts and match is not None and _has_fts(session, table):
-        query = query.where(
-            text(
-                f"{table}.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :match)"
-            ).bindparams(match=match)
-        )
-    else:
-        query = query.where(_contains_any(session, columns, matcher.needles()))
-    found = {}
-    for row_id, deleted, *texts in session.execute(query):
-        how = "" if deleted else matcher.what(*texts)
-        if how:
-            found[row_id] = how
-    return found
-
-
-def _rows(session: Session, ids: dict[Any, str], query: Any) -> list[Any]:
-    """The rows of `query` (which loads the rows `ids` names), none when `ids` is empty:
-    SQLite plans a join restricted to an empty list by walking the whole joined table."""
-    return list(session.execute(query)) if ids else []
-
-
 # -- the search -----------------------------------------------------------------------------
 
 
@@ -381,7 +167,7 @@ def _contacts(session: Session, terms: SearchTerms) -> list[Contact]:
     live = Contact.deleted.is_(False)
     if terms.name or terms.email:
         probe = Matcher([terms.name] if terms.name else [], [terms.email] if email else [], [])
-        named = _naming(session, Contact, [Contact.name, Contact.email], probe)
+        named = texts_naming(session, Contact, [Contact.name, Contact.email], probe)
         for contact in session.scalars(select(Contact).where(Contact.id.in_(list(named)))):
             if (name and fold(contact.name) == name) or (
                 email and contact.email.strip().casefold() == email
@@ -502,7 +288,7 @@ def _attendance_items(session: Session, contacts: dict[str, Contact]) -> list[He
         for e in session.scalars(
             select(Engagement).where(
                 Engagement.id.in_({eid for eid, _ in links})
-            )  # not "deleted = 0" in SQL: see _naming
+            )  # not "deleted = 0" in SQL: see naming
         )
         if not e.deleted
     }
@@ -536,8 +322,8 @@ def _quicktime_items(session: Session, matcher: Matcher) -> list[HeldItem]:
         QuickTimeConsultee.advice,
         QuickTimeConsultee.impact,
     ]
-    named = _naming(session, QuickTimeConsultee, columns, matcher)
-    consultees = _rows(
+    named = texts_naming(session, QuickTimeConsultee, columns, matcher)
+    consultees = rows_named(
         session,
         named,
         select(QuickTimeConsultee, QuickTimeConsultation)
@@ -586,8 +372,8 @@ def _quicktime_items(session: Session, matcher: Matcher) -> list[HeldItem]:
                 named[x.id],
             )
         )
-    logged = _naming(session, QuickTimeContact, [QuickTimeContact.note], matcher)
-    logs = _rows(
+    logged = texts_naming(session, QuickTimeContact, [QuickTimeContact.note], matcher)
+    logs = rows_named(
         session,
         logged,
         select(QuickTimeContact, QuickTimeConsultation.title, QuickTimeConsultation.deleted)
@@ -623,8 +409,8 @@ def _quicktime_items(session: Session, matcher: Matcher) -> list[HeldItem]:
 def _text_items(session: Session, matcher: Matcher) -> list[HeldItem]:
     """Findings, actions, feedback and engagement notes whose text names the person."""
     items: list[HeldItem] = []
-    named = _naming(session, Finding, [Finding.text, Finding.theme], matcher)
-    findings = _rows(
+    named = texts_naming(session, Finding, [Finding.text, Finding.theme], matcher)
+    findings = rows_named(
         session,
         named,
         select(Finding, Engagement)
@@ -648,11 +434,11 @@ def _text_items(session: Session, matcher: Matcher) -> list[HeldItem]:
                 named[f.id],
             )
         )
-    named = _naming(
+    named = texts_naming(
         session, ActionItem, [ActionItem.description, ActionItem.owner, ActionItem.status_note],
         matcher,
     )  # fmt: skip
-    actions = _rows(
+    actions = rows_named(
         session,
         named,
         select(ActionItem, Engagement)
@@ -682,8 +468,8 @@ def _text_items(session: Session, matcher: Matcher) -> list[HeldItem]:
                 named[a.id],
             )
         )
-    named = _naming(session, FeedbackGiven, [FeedbackGiven.text], matcher)
-    feedback = _rows(
+    named = texts_naming(session, FeedbackGiven, [FeedbackGiven.text], matcher)
+    feedback = rows_named(
         session,
         named,
         select(FeedbackGiven, Engagement)
@@ -717,8 +503,8 @@ def _text_items(session: Session, matcher: Matcher) -> list[HeldItem]:
 
 def _note_items(session: Session, matcher: Matcher) -> list[HeldItem]:
     items = []
-    named = _naming(session, Engagement, [Engagement.title, Engagement.notes], matcher)
-    for (e,) in _rows(
+    named = texts_naming(session, Engagement, [Engagement.title, Engagement.notes], matcher)
+    for (e,) in rows_named(
         session,
         named,
         select(Engagement).where(Engagement.id.in_(list(named))).order_by(Engagement.starts_at),
@@ -736,8 +522,8 @@ def _note_items(session: Session, matcher: Matcher) -> list[HeldItem]:
                 named[e.id],
             )
         )
-    named = _naming(session, Attendance, [Attendance.notes], matcher)
-    attendance = _rows(
+    named = texts_naming(session, Attendance, [Attendance.notes], matcher)
+    attendance = rows_named(
         session,
         named,
         select(Attendance, Engagement)
@@ -765,11 +551,11 @@ def _note_items(session: Session, matcher: Matcher) -> list[HeldItem]:
 def _organisation_items(session: Session, matcher: Matcher) -> list[HeldItem]:
     items = []
     # the FTS5 index holds the notes, not the e-mail or phone: one lookup each way
-    named = _naming(session, Organisation, [Organisation.notes], matcher)
+    named = texts_naming(session, Organisation, [Organisation.notes], matcher)
     if matcher.emails or matcher.phones:
         contact = [Organisation.email, Organisation.phone]
-        named.update(_naming(session, Organisation, contact, matcher, fts=False))
-    for (org,) in _rows(
+        named.update(texts_naming(session, Organisation, contact, matcher, fts=False))
+    for (org,) in rows_named(
         session,
         named,
         select(Organisation).where(Organisation.id.in_(list(named))).order_by(Organisation.name),
@@ -841,10 +627,10 @@ def _audit_items(session: Session, contact_ids: list[str], matcher: Matcher) -> 
             )
         )
     }
-    naming = _naming(session, AuditEvent, [AuditEvent.summary], matcher)
+    naming = texts_naming(session, AuditEvent, [AuditEvent.summary], matcher)
     found = {**naming, **about}
     items = []
-    for (ev,) in _rows(
+    for (ev,) in rows_named(
         session,
         found,
         select(AuditEvent).where(AuditEvent.id.in_(list(found))).order_by(AuditEvent.id),

@@ -26,7 +26,8 @@ from ccodesk.models import Borough, SubjectAccessRequest
 from ccodesk.printing.files import safe_name
 from ccodesk.printing.subject_access import report_pdf
 from ccodesk.printing.subject_access_data import SubjectAccessReport
-from ccodesk.services.subject_access import THIRD_PARTY_NOTE, PersonFound, SearchTerms, find_person
+from ccodesk.services.person_match import SearchTerms
+from ccodesk.services.subject_access import THIRD_PARTY_NOTE, PersonFound, find_person
 from ccodesk.services.subject_access_log import (
     RequestRow,
     audit_change,

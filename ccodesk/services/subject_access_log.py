@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ccodesk.errors import ValidationError
 from ccodesk.models import AuditEvent, SubjectAccessRequest
-from ccodesk.services.subject_access import SearchTerms, fold
+from ccodesk.services.person_match import SearchTerms, fold
 from ccodesk.words import plural
 
 

@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from ccodesk.errors import KnownError
-from ccodesk.services.subject_access import PersonFound, SearchTerms
+from ccodesk.services.person_match import SearchTerms
+from ccodesk.services.subject_access import PersonFound
 from ccodesk.services.subject_access_log import RequestRow
 from ccodesk.store import Store
 from ccodesk.ui.background import BackgroundJob
