@@ -28,7 +28,7 @@ from ccodesk.models import (
     EngagementKind,
     engagement_attendee,
 )
-from ccodesk.services import retention
+from ccodesk.services import deletion_records, retention
 from ccodesk.services.audit import verify
 from ccodesk.store import Store, open_store, stamping
 from ccodesk.store.audit_chain import GENESIS, event_hash
@@ -422,7 +422,7 @@ def test_purge_removes_exactly_what_is_due_here_and_at_the_centre(
         with store.session() as s:
             assert all(d.count == 0 for d in retention.due(s, DAY))
             check = verify(s)
-            records = {r.category: r.count for r in retention.deletion_records(s)}
+            records = {r.category: r.count for r in deletion_records.deletion_records(s)}
         assert check.intact, check.broken
         assert check.purged == want["counts"]["audit"]
         assert records == {p.category: p.count for p in done if p.count}

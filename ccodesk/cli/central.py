@@ -247,8 +247,8 @@ def cmd_status(args: argparse.Namespace, context: Context[Central]) -> int:
     import datetime as dt
 
     from ccodesk.resource_files import borough_name
+    from ccodesk.services.deletion_records import deletions_by_borough
     from ccodesk.services.periods import Period, PeriodKind
-    from ccodesk.services.retention import deletions_by_borough
     from ccodesk.sync.central import central_status
 
     period = (

@@ -32,10 +32,10 @@ from ccodesk.printing.return_data import (
 )
 from ccodesk.resource_files import borough_name
 from ccodesk.services import indicator_suppression as measures
+from ccodesk.services.deletion_records import deletions_in
 from ccodesk.services.indicator_results import IndicatorReport
 from ccodesk.services.indicators import build_report, decisions_changed, held_in
 from ccodesk.services.periods import Period, PeriodKind
-from ccodesk.services.retention import deletions_in
 
 # the measures of the indicator report whose withheld counts the printed return shows
 _CELLS = {

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccodesk.errors import KnownError
-from ccodesk.services import retention
+from ccodesk.services import deletion_records, retention
 from ccodesk.ui.background import BackgroundJob, ProgressDialog
 from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.ui.privacy_sar import SubjectAccessPanel
@@ -297,7 +297,7 @@ class DeletionsTab(QWidget):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.model: RowsModel[retention.DeletionRow] = RowsModel(
+        self.model: RowsModel[deletion_records.DeletionRow] = RowsModel(
             [
                 ("Date", lambda r: f"{r.done_at:%d %b %Y %H:%M}"),
                 ("Category", lambda r: r.label),
@@ -319,7 +319,7 @@ class DeletionsTab(QWidget):
 
     def refresh(self) -> None:
         with self.store.session() as s:
-            self.model.set_rows(retention.deletion_records(s, limit=1000))
+            self.model.set_rows(deletion_records.deletion_records(s, limit=1000))
         self.view.resizeRowsToContents()
 
 
