@@ -133,15 +133,26 @@ def _pie(labels: list[str], values: list[int]) -> Drawing:
 
 def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
     """The return: summary, methods, participation, representation, findings, feedback, costs."""
-    styles = look.styles
-    q, before = data.quarter, data.quarter_before
+    story: list[Flowable] = []
+    for section in (
+        _summary,
+        _methods,
+        _representation,
+        _decisions,
+        _feedback,
+        _costs,
+        _deletions,
+    ):
+        story += section(data, look)
+    return story
 
-    def p(text: str, style: str = "body") -> Paragraph:
-        return Paragraph(escape(text), styles[style])
 
-    average = data.attendees / data.held if data.held else 0
-    people = data.people  # counts of people: "<10" or "suppressed" where withheld
-    unsaid, unasked = data.unmonitored()
+def _p(look: Look, text: str, style: str = "body") -> Paragraph:
+    return Paragraph(escape(text), look.styles[style])
+
+
+def _summary(data: ReturnContent, look: Look) -> list[Flowable]:
+    q, before, people = data.quarter, data.quarter_before, data.people
     summary = [
         ["Engagements held", f"{data.held:,}", f"{data.held_before:,}"],
         [
@@ -155,56 +166,50 @@ def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
         ["Cash costs", money(data.cash_pence), ""],
         ["Officer time (opportunity cost)", money(data.officer_pence), ""],
     ]
-    story: list[Flowable] = [
+    return [
         FormMark(Footer(f"Quarterly consultation return: {data.borough}", q, qr=False)),
-        p(f"{data.borough}: consultation return", "title"),
-        p(data.heading, "h2"),
+        _p(look, f"{data.borough}: consultation return", "title"),
+        _p(look, data.heading, "h2"),
         data_table(look, ["", q, before], summary, [0.6, 0.2, 0.2]),
-        p("Engagements held, by method", "h1"),
     ]
-    if data.methods:
-        rows = []
-        for m in data.methods:
-            cell = data.method_measure(m.method)
-            rows.append(
-                [
-                    m.method,
-                    f"{m.held:,}",
-                    people(m.attendees, *cell),
-                    "suppressed" if data.is_withheld(*cell) else f"{m.attendees / m.held:,.1f}",
-                ]
-            )
-        per_engagement = "suppressed" if data.is_withheld(ATTENDEES) else f"{average:,.1f}"
+
+
+def _methods(data: ReturnContent, look: Look) -> list[Flowable]:
+    """Engagements held by method, with those taking part (small counts withheld)."""
+    people = data.people
+    story: list[Flowable] = [_p(look, "Engagements held, by method", "h1")]
+    if not data.methods:
+        return [*story, _p(look, "No engagement was recorded as held this quarter.")]
+    rows = []
+    for m in data.methods:
+        cell = data.method_measure(m.method)
         rows.append(
-            ["All methods", f"{data.held:,}", people(data.attendees, ATTENDEES), per_engagement]
+            [
+                m.method,
+                f"{m.held:,}",
+                people(m.attendees, *cell),
+                "suppressed" if data.is_withheld(*cell) else f"{m.attendees / m.held:,.1f}",
+            ]
         )
-        story.append(
-            data_table(
-                look,
-                ["Method", "Held", "Took part", "Per engagement"],
-                rows,
-                [0.52, 0.16, 0.16, 0.16],
-            )
-        )
-        story.append(Spacer(1, 4 * mm))
-        story.append(
-            _bars(
-                [m.method for m in data.methods],
-                [[m.held for m in data.methods]],
-                ["Held"],
-                look,
-            )
-        )
-    else:
-        story.append(p("No engagement was recorded as held this quarter."))
-    story += [CondPageBreak(120 * mm), p("Representation of the eight priority groups", "h1")]
-    story.append(
-        p(
-            "People counted by equality monitoring at the engagements held, against the quarter "
-            f"before. {unsaid} preferred not to say; {unasked} were not asked.",
-            "small",
-        )
+    average = data.attendees / data.held if data.held else 0
+    per_engagement = "suppressed" if data.is_withheld(ATTENDEES) else f"{average:,.1f}"
+    rows.append(
+        ["All methods", f"{data.held:,}", people(data.attendees, ATTENDEES), per_engagement]
     )
+    return [
+        *story,
+        data_table(
+            look, ["Method", "Held", "Took part", "Per engagement"], rows, [0.52, 0.16, 0.16, 0.16]
+        ),
+        Spacer(1, 4 * mm),
+        _bars([m.method for m in data.methods], [[m.held for m in data.methods]], ["Held"], look),
+    ]
+
+
+def _representation(data: ReturnContent, look: Look) -> list[Flowable]:
+    """The eight priority groups against the quarter before, a withheld count never drawn."""
+    q, before, people = data.quarter, data.quarter_before, data.people
+    unsaid, unasked = data.unmonitored()
 
     def hidden(g: GroupLine) -> bool:
         now = data.is_withheld(IN_GROUP, g.group)
@@ -219,89 +224,91 @@ def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
         ]
         for g in data.groups
     ]
-    story.append(
-        data_table(
+    drawn = [  # a withheld count is not drawn either
+        [None if data.is_withheld(IN_GROUP, g.group) else g.this_quarter for g in data.groups],
+        [
+            None if data.is_withheld(IN_GROUP, g.group, before=True) else g.quarter_before
+            for g in data.groups
+        ],
+    ]
+    return [
+        CondPageBreak(120 * mm),
+        _p(look, "Representation of the eight priority groups", "h1"),
+        _p(
             look,
-            ["Priority group", q, before, "Change"],
-            rows,
-            [0.52, 0.16, 0.16, 0.16],
-        )
-    )
-    story.append(Spacer(1, 4 * mm))
-    story.append(
-        KeepTogether(
-            _bars(
-                [g.group for g in data.groups],
-                [  # a withheld count is not drawn either
-                    [
-                        None if data.is_withheld(IN_GROUP, g.group) else g.this_quarter
-                        for g in data.groups
-                    ],
-                    [
-                        None
-                        if data.is_withheld(IN_GROUP, g.group, before=True)
-                        else g.quarter_before
-                        for g in data.groups
-                    ],
-                ],
-                [q, before],
-                look,
-            )
-        )
-    )
-    story += [CondPageBreak(60 * mm), p("Findings that changed a decision", "h1")]
+            "People counted by equality monitoring at the engagements held, against the quarter "
+            f"before. {unsaid} preferred not to say; {unasked} were not asked.",
+            "small",
+        ),
+        data_table(look, ["Priority group", q, before, "Change"], rows, [0.52, 0.16, 0.16, 0.16]),
+        Spacer(1, 4 * mm),
+        KeepTogether(_bars([g.group for g in data.groups], drawn, [q, before], look)),
+    ]
+
+
+def _decisions(data: ReturnContent, look: Look) -> list[Flowable]:
+    """Findings that changed a decision, and how the quarter's findings were used so far."""
+    story: list[Flowable] = [
+        CondPageBreak(60 * mm),
+        _p(look, "Findings that changed a decision", "h1"),
+    ]
     if data.outcomes:
         used = "; ".join(f"{label}: {n:,}" for label, n in sorted(data.outcomes.items()))
-        story.append(p(f"How this quarter's findings were used so far: {used}.", "small"))
-    if data.changed:
-        rows = [
-            [f"{c.held_on:%d %b %Y}", c.engagement, c.finding, c.decision] for c in data.changed
-        ]
-        story.append(
-            data_table(
-                look,
-                ["Held", "Engagement", "You said", "Decision changed"],
-                rows,
-                [0.13, 0.25, 0.31, 0.31],
-            )
-        )
-    else:
-        story.append(p("No finding changed a decision this quarter."))
-    story += [CondPageBreak(60 * mm), p("Feedback given", "h1")]
-    if data.feedback:
-        channels: dict[str, int] = {}
-        for f in data.feedback:
-            channels[f.channel] = channels.get(f.channel, 0) + 1
-        story.append(
-            p("By channel: " + "; ".join(f"{c}: {n}" for c, n in sorted(channels.items())) + ".")
-        )
-        rows = [[f"{f.given_on:%d %b %Y}", f.channel, f.engagement, f.text] for f in data.feedback]
-        story.append(
-            data_table(
-                look,
-                ["Given", "Channel", "Engagement", "What we said"],
-                rows,
-                [0.13, 0.14, 0.28, 0.45],
-            )
-        )
-    else:
-        story.append(p("No feedback was given to those consulted this quarter."))
-    story += [CondPageBreak(110 * mm), p("Costs, including officer time", "h1")]
+        story.append(_p(look, f"How this quarter's findings were used so far: {used}.", "small"))
+    if not data.changed:
+        return [*story, _p(look, "No finding changed a decision this quarter.")]
+    rows = [[f"{c.held_on:%d %b %Y}", c.engagement, c.finding, c.decision] for c in data.changed]
+    headings = ["Held", "Engagement", "You said", "Decision changed"]
+    return [*story, data_table(look, headings, rows, [0.13, 0.25, 0.31, 0.31])]
+
+
+def _feedback(data: ReturnContent, look: Look) -> list[Flowable]:
+    """Feedback given ("you said, we did"), by channel."""
+    story: list[Flowable] = [CondPageBreak(60 * mm), _p(look, "Feedback given", "h1")]
+    if not data.feedback:
+        return [*story, _p(look, "No feedback was given to those consulted this quarter.")]
+    channels: dict[str, int] = {}
+    for f in data.feedback:
+        channels[f.channel] = channels.get(f.channel, 0) + 1
+    by_channel = "; ".join(f"{c}: {n}" for c, n in sorted(channels.items()))
+    rows = [[f"{f.given_on:%d %b %Y}", f.channel, f.engagement, f.text] for f in data.feedback]
+    headings = ["Given", "Channel", "Engagement", "What we said"]
+    return [
+        *story,
+        _p(look, f"By channel: {by_channel}."),
+        data_table(look, headings, rows, [0.13, 0.14, 0.28, 0.45]),
+    ]
+
+
+def _costs(data: ReturnContent, look: Look) -> list[Flowable]:
+    """Cash costs and officer time, the cost per engagement, and a pie of them."""
     rows = [[label, money(pence)] for label, pence in data.costs]
     rows += [
         [f"Officer time: {role} ({minutes / 60:,.1f} h)", money(pence)]
         for role, minutes, pence in data.officer_time
     ]
     rows.append(["Total", money(data.cash_pence + data.officer_pence)])
-    story.append(data_table(look, ["Cost", "Amount"], rows, [0.7, 0.3]))
+    story: list[Flowable] = [
+        CondPageBreak(110 * mm),
+        _p(look, "Costs, including officer time", "h1"),
+        data_table(look, ["Cost", "Amount"], rows, [0.7, 0.3]),
+    ]
     if data.held:
         per = (data.cash_pence + data.officer_pence) / data.held
-        story.append(p(f"Cost per engagement held: {money(round(per))}.", "small"))
+        story.append(_p(look, f"Cost per engagement held: {money(round(per))}.", "small"))
     labels = [label for label, _ in data.costs] + ["Officer time"]
     values = [pence for _, pence in data.costs] + [data.officer_pence]
     if sum(values):
         story.append(_pie(labels, values))
-    story += [CondPageBreak(50 * mm), p("Data protection: deletions this quarter", "h1")]
+    return story
+
+
+def _deletions(data: ReturnContent, look: Look) -> list[Flowable]:
+    """What the retention schedule deleted this quarter (no personal details)."""
+    story: list[Flowable] = [
+        CondPageBreak(50 * mm),
+        _p(look, "Data protection: deletions this quarter", "h1"),
+    ]
     if data.deletions:
         rows = [
             [f"{d.done_on:%d %b %Y}", d.category, f"{d.count:,}", d.rule] for d in data.deletions
@@ -310,14 +317,15 @@ def return_story(data: ReturnContent, look: Look) -> list[Flowable]:
             data_table(look, ["Date", "Category", "Count", "Rule"], rows, [0.14, 0.22, 0.1, 0.54])
         )
         story.append(
-            p(
+            _p(
+                look,
                 "Deleted under the retention schedule or on a person's request; the records "
                 "hold no personal details.",
                 "small",
             )
         )
     else:
-        story.append(p("Nothing was deleted under the retention schedule this quarter."))
+        story.append(_p(look, "Nothing was deleted under the retention schedule this quarter."))
     return story
 
 
