@@ -343,3 +343,37 @@ def test_notes_never_leave_the_centre(tmp_path: Path) -> None:
         assert b"central_note" not in sent
     finally:
         central.close()
+
+
+def test_the_command_line_searches_lists_and_notes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_sync import cli_central
+
+    central = init_central(tmp_path / "centre", None, "MPA Central Unit")
+    try:
+        ids = merged_london(tmp_path, central)
+        capsys.readouterr()
+        assert cli_central(["followup", "search", "bus", "rou"], central) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert out[-1] == "2 found." and {line.split()[0] for line in out[:-1]} == {
+            "Camden",
+            "Hackney",
+        }
+        assert cli_central(["followup", "loose", "--on", "2026-12-06"], central) == 0
+        camden = next(line for line in capsys.readouterr().out.splitlines() if "Camden" in line)
+        assert camden.split()[1:] == ["1", "1"]
+        assert cli_central(["followup", "loose", "--borough", "camden", "--on", "2026-12-06"],
+                           central) == 0  # fmt: skip
+        listed = capsys.readouterr().out
+        assert ids["camden"]["action"] in listed and ids["camden"]["finding"] in listed
+        finding = ids["camden"]["finding"]
+        note = ["followup", "note", "finding", finding, "Raised on 3 Dec", "--officer", "Priya"]
+        assert cli_central(note, central) == 0
+        assert "never sent to the borough" in capsys.readouterr().out
+        assert cli_central(["followup", "notes", "finding", finding], central) == 0
+        assert "  Raised on 3 Dec  (Priya, " in capsys.readouterr().out
+        assert cli_central(["followup", "loose", "--on", "6 Dec"], central) == 1
+        assert "'6 Dec' is not a date" in capsys.readouterr().err
+    finally:
+        central.close()
