@@ -92,10 +92,10 @@ def _copy_sql(table: object, dialect: str, year: int) -> str:
         else:
             values.append(f'"{name}"')
     name = table.name  # type: ignore[attr-defined]
-    # the merged rows only, not the copies made for earlier years (their ids begin 0000000)
+    # the merged rows only, not the copies made for earlier years (their ids begin 000000)
     return (
         f"INSERT INTO {name} ({', '.join(names)}) SELECT {', '.join(values)} FROM {name} "
-        "WHERE id NOT LIKE '0000000%'"
+        "WHERE id NOT LIKE '000000%'"
     )
 
 

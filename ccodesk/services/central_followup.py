@@ -177,33 +177,38 @@ def _pg_search(session: Session, user_text: str, limit: int) -> Found:
     query = _pg_query(user_text)
     if query is None:
         return []
-    found: Found = []
+    width = max(len(columns) for columns in COLUMNS.values())
+    ctes, branches = [], []
+    for n, (table, columns) in enumerate(COLUMNS.items()):
+        document = PG_DOCUMENT[table]
+        # The first PG_WINDOW matches the GIN index gives (no other condition here, or the
+        # planner walks another index computing every row's vector), then ranked: the vector
+        # is computed again only for those rows, not for every row a common word matches.
+        ctes.append(
+            f"m{n} AS (SELECT t.id FROM {table} t WHERE {document} @@ "
+            f"to_tsquery('english'::regconfig, :q) LIMIT {PG_WINDOW}), "
+            f"r{n} AS (SELECT t.id, ts_rank({document}, to_tsquery('english'::regconfig, :q)) "
+            f"AS rank FROM {table} t JOIN m{n} ON m{n}.id = t.id WHERE NOT t.deleted "
+            f"ORDER BY rank DESC LIMIT :n)"
+        )
+        cols = ", ".join([f"t.{c}::text" for c in columns] + ["NULL"] * (width - len(columns)))
+        branches.append(
+            _DATED[table].format(key=f"'{table}', r{n}.rank", cols=cols)
+            + f" JOIN r{n} ON r{n}.id = t.id"
+        )
+    sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(branches)
     # PostgreSQL prices to_tsvector() far below its cost, so for a common word under a LIMIT
-    # it would rather read the table and compute every row's vector (175 ms at a few
-    # borough-years) than use the GIN index: this search's statements may not scan a table.
+    # it would rather read the table computing every row's vector (over 100 ms at 330
+    # borough-years) than use the GIN index: this transaction may not scan a table.
     session.execute(text("SET LOCAL enable_seqscan = off"))
     try:
-        for table, columns in COLUMNS.items():
-            document = PG_DOCUMENT[table]
-            cols = ", ".join(f"t.{c}" for c in columns)
-            # the first PG_WINDOW matches the index gives, then ranked: the vector is computed
-            # again only for those rows, not for every row a common word matches
-            sql = (
-                f"WITH m AS (SELECT t.id FROM {table} t WHERE {document} @@ "
-                f"to_tsquery('english'::regconfig, :q) AND NOT t.deleted LIMIT {PG_WINDOW}), "
-                f"r AS (SELECT t.id, ts_rank({document}, to_tsquery('english'::regconfig, :q)) "
-                f"AS rank FROM {table} t JOIN m ON m.id = t.id ORDER BY rank DESC LIMIT :n) "
-                + _DATED[table].format(key="r.rank", cols=cols)
-                + " JOIN r ON r.id = t.id"
-            )
-            for rank, record_id, device, *rest in session.execute(
-                text(sql), {"q": query, "n": limit}
-            ):
-                found.append(
-                    (-float(rank), (table, str(record_id), str(device), rest[:-1], rest[-1]))
-                )
+        rows = session.execute(text(sql), {"q": query, "n": limit}).all()
     finally:
         session.execute(text("RESET enable_seqscan"))
+    found: Found = []
+    for table, rank, record_id, device, *rest in rows:
+        texts = rest[: len(COLUMNS[table])]
+        found.append((-float(rank), (str(table), str(record_id), str(device), texts, rest[-1])))
     return found
 
 
