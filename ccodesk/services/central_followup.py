@@ -32,7 +32,7 @@ from ccodesk.models import (
     Outcome,
 )
 from ccodesk.services.followup import ACTIVE
-from ccodesk.services.search import RANK_WINDOW, fts_query, highlight
+from ccodesk.services.search import RANK_WINDOW, highlight
 from ccodesk.services.search import _fold as fold
 from ccodesk.sync.ownership import device_owners
 
@@ -121,14 +121,30 @@ def borough_names(session: Session) -> dict[str, str]:
     }
 
 
+# Every word typed is required; the last (the one being typed) as the start of a word, the
+# others whole: a prefix of a common word ("crime"*) merges the lists of every word it
+# begins, which made a three-word search over 330 borough-years three times slower.
+
+
+def _fts5_query(user_text: str) -> str | None:
+    """An FTS5 query of the words typed (quoted: operators in the text are plain words)."""
+    words = [w[:MAX_WORD] for w in _WORD.findall(user_text)[:MAX_WORDS]]
+    if not words:
+        return None
+    return " ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*'])
+
+
 def _pg_query(user_text: str) -> str | None:
-    """A `to_tsquery` text: every word typed, as a prefix, all required (None: no word). A
-    word with accents also matches without them (the `english` configuration keeps them)."""
+    """A `to_tsquery` text of the words typed (None: no word). A word with accents also
+    matches without them (the `english` configuration keeps them)."""
+    words = _PG_WORD.findall(user_text)[:MAX_WORDS]
     terms = []
-    for word in _PG_WORD.findall(user_text)[:MAX_WORDS]:
+    for n, word in enumerate(words):
         word = word[:MAX_WORD].lower()
         plain = "".join(_PG_WORD.findall(fold(word)))
-        terms.append(f"({word}:* | {plain}:*)" if plain and plain != word else f"{word}:*")
+        star = ":*" if n == len(words) - 1 else ""
+        both = plain and plain != word
+        terms.append(f"({word}{star} | {plain}{star})" if both else f"{word}{star}")
     return " & ".join(terms) if terms else None
 
 
@@ -151,7 +167,7 @@ Found = list[tuple[float, tuple[str, str, str, list[object], object]]]
 
 
 def _sqlite_search(session: Session, user_text: str, limit: int) -> Found:
-    match = fts_query(user_text)
+    match = _fts5_query(user_text)
     if match is None:
         return []
     found: Found = []
@@ -215,8 +231,9 @@ def _pg_search(session: Session, user_text: str, limit: int) -> Found:
 def london_search(session: Session, user_text: str, *, limit: int = 50) -> SearchAnswer:
     """The records of every borough that match `user_text`, best first, at most `limit`.
 
-    Any text is accepted: it is reduced to its first words, each searched as the start of a
-    word, all of them required. No word, or nothing found, is said in `message`.
+    Any text is accepted: it is reduced to its first words, all of them required, the last
+    as the start of a word (it may be still being typed), the others whole. No word, or
+    nothing found, is said in `message`.
     """
     if not _WORD.findall(user_text):
         return SearchAnswer([], "Type a word to search London's engagements, findings and actions.")
