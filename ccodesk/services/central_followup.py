@@ -16,6 +16,7 @@ the centre's own notes on a borough's records (issue 16).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,12 +26,12 @@ from sqlalchemy.orm import Session
 
 from ccodesk.models import (
     ActionItem,
-    Borough,
     CentralNote,
     Engagement,
     Finding,
     Outcome,
 )
+from ccodesk.resource_files import load_json
 from ccodesk.services.followup import ACTIVE
 from ccodesk.services.search import RANK_WINDOW, highlight
 from ccodesk.services.search import _fold as fold
@@ -114,11 +115,15 @@ def short(value: str, length: int = 90) -> str:
     return value if len(value) <= length else value[: length - 1].rstrip() + "…"
 
 
-def borough_names(session: Session) -> dict[str, str]:
-    """Borough code → name, as the reference data has them."""
-    return {
-        str(code): str(name) for code, name in session.execute(select(Borough.code, Borough.name))
-    }
+@functools.cache
+def _boroughs() -> tuple[tuple[str, str], ...]:
+    return tuple((str(b["code"]), str(b["name"])) for b in load_json("reference", "boroughs.json"))
+
+
+def borough_names() -> dict[str, str]:
+    """Borough code → name: the shipped reference data the stores' `borough` table is loaded
+    from (read once, not asked of the database at every search)."""
+    return dict(_boroughs())
 
 
 # Every word typed is required; the last (the one being typed) as the start of a word, the
@@ -246,7 +251,7 @@ def london_search(session: Session, user_text: str, *, limit: int = 50) -> Searc
         return SearchAnswer([], f"Nothing in London's records matches “{shown}”.")
     found.sort(key=lambda pair: pair[0])
     owners = device_owners(session)
-    names = borough_names(session)
+    names = borough_names()
     folded = [fold(w) for w in _WORD.findall(user_text)[:MAX_WORDS]]
     results = []
     for _rank, (table, record_id, device, texts, when) in found[:limit]:
@@ -331,7 +336,7 @@ def loose_ends_by_borough(session: Session, today: dt.date) -> list[BoroughLoose
     ):
         code = owners.get(str(device), "")
         overdue[code] = overdue.get(code, 0) + int(n)
-    names = borough_names(session)
+    names = borough_names()
     lines = [
         BoroughLooseEnds(code, name, findings.get(code, 0), overdue.get(code, 0))
         for code, name in names.items()

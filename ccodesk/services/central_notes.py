@@ -128,7 +128,7 @@ def record_view(session: Session, kind: str, record_id: str) -> RecordView:
     """The record, read-only, with its borough and the centre's notes on it."""
     device, title, fields = _fields(session, kind, record_id)
     code = device_owners(session).get(device, "")
-    borough = borough_names(session).get(code, code or UNTRUSTED)
+    borough = borough_names().get(code, code or UNTRUSTED)
     shown = [(label, value) for label, value in fields if value]
     return RecordView(kind, record_id, borough, title, shown, notes_on(session, kind, record_id))
 
