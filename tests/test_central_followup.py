@@ -377,3 +377,17 @@ def test_the_command_line_searches_lists_and_notes(
         assert "'6 Dec' is not a date" in capsys.readouterr().err
     finally:
         central.close()
+
+
+def test_the_search_repeats_the_index_expressions_of_migration_0016() -> None:
+    """PostgreSQL uses an expression index only for the very same expression."""
+    import importlib.util
+
+    from ccodesk.services.central_followup import PG_DOCUMENT
+
+    path = Path(__file__).parent.parent / "ccodesk/migrations/versions/0016_central_followup.py"
+    spec = importlib.util.spec_from_file_location("revision_0016", path)
+    assert spec is not None and spec.loader is not None
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    assert revision.PG_INDEXES == PG_DOCUMENT

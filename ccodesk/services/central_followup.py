@@ -42,9 +42,8 @@ UNTRUSTED = "A device not trusted"
 MAX_WORDS = 12
 MAX_WORD = 60  # characters of one word searched (longer ones are cut)
 LIST_LIMIT = 500
-PG_WINDOW = (
-    50  # matches ranked per kind on PostgreSQL, the most a search shows (SQLite: RANK_WINDOW)
-)
+# matches ranked per kind on PostgreSQL: the most a search shows (SQLite ranks RANK_WINDOW)
+PG_WINDOW = 50
 
 # The text each kind is searched by: the FTS5 columns (store/search_index.py) and, on
 # PostgreSQL, the indexed expression (frozen in migration 0016: keep the two equal).
