@@ -29,6 +29,8 @@ class Settings:
     # The central unit's inbox: where the receipts of merged bundles are written ("": not
     # chosen yet).
     central_outbox: str = ""
+    # The central officer's name, put on the follow-up notes they write ("": asked first).
+    central_officer: str = ""
 
     def validate(self) -> None:
         problems = []
@@ -40,6 +42,8 @@ class Settings:
             problems.append("the hourly rate cannot be negative")
         if not 1 <= self.central_late_days <= 365:
             problems.append("a borough can be late after between 1 and 365 days")
+        if len(self.central_officer) > 120:
+            problems.append("the officer's name is longer than 120 characters")
         if problems:
             raise ValidationError(problems)
 

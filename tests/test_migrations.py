@@ -21,6 +21,7 @@ from ccodesk.models import (
     Base,
     BundleLog,
     CalendarLink,
+    CentralNote,
     ConsentEvent,
     ConsentEventKind,
     Contact,
@@ -58,7 +59,7 @@ CENTRAL = "c3a1e5d0-7b2f-4e6a-9d8c-1f0e2d3c0000"
 DEVICE = "0f4d6a52-8d0b-4c1e-9a57-3b1f1c2d0001"
 # the device's unacknowledged changes in each store (make_stores.py's change_seq)
 PENDING = {"0001": 6, "0002": 7, "0003": 8, "0004": 9, "0005": 12, "0006": 13, "0007": 14}
-PENDING |= {"0008": 15, "0014": 18, "0015": 18}
+PENDING |= {"0008": 15, "0014": 18, "0015": 18, "0016": 18}
 T = TypeVar("T")
 
 
@@ -298,6 +299,9 @@ def _check_content(s: Session, schema: str) -> None:
             text("SELECT count(*) FROM action_item_fts WHERE action_item_fts MATCH 'superseded'")
         ).scalar_one()
         assert found == 1
+    if schema >= "0016":
+        note = _row(s, CentralNote, "note-0016")
+        assert (note.record_id, note.version, note.changed_by) == ("fin-0001", 2, "Tom Reid")
     if schema >= "0015":
         okafor = "SELECT count(*) FROM action_item_fts WHERE action_item_fts MATCH 'okafor'"
         assert s.execute(text(okafor)).scalar_one() == 1

@@ -12,6 +12,7 @@ ccodesk-central report [--period P] [-o FILE] | report baseline set GROUP PERCEN
 ccodesk-central reference export -o FILE
 ccodesk-central privacy sar "NAME" [--email E] [--phone P] [--received DATE] [-o DIR]
 ccodesk-central privacy requests [--open]
+ccodesk-central followup search WORD… | loose [--borough CODE] | notes KIND ID | note KIND ID TEXT
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ccodesk.cli import privacy_sar, reports
+from ccodesk.cli import central_followup, privacy_sar, reports
 from ccodesk.cli.context import Context, PassphrasePrompt, confirm_secret_export
 from ccodesk.cli.runner import run
 from ccodesk.errors import KnownError
@@ -462,6 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     privacy = sub.add_parser("privacy", help="data protection at the centre: subject access")
     actions = privacy.add_subparsers(dest="privacy_command", required=True, metavar="ACTION")
     privacy_sar.add_actions(actions, sar=cmd_privacy_sar)
+    central_followup.add_commands(sub)
     return parser
 
 

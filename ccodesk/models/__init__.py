@@ -20,6 +20,7 @@ from ccodesk.models.base import (
     TimetableKind,
     new_id,
 )
+from ccodesk.models.central import CentralNote
 from ccodesk.models.directory import Contact, Organisation, Sensitivity, organisation_group
 from ccodesk.models.engagement import (
     Attendance,
@@ -112,6 +113,7 @@ __all__ = [
     "Borough",
     "BundleLog",
     "CalendarLink",
+    "CentralNote",
     "ConsentEvent",
     "ConsentEventKind",
     "ConsentMethod",

@@ -1,6 +1,7 @@
 """The central unit's window (`ccodesk --central`): the borough app's shell with the centre's
 pages — the boroughs board, the inbox, London's indicators, the trusted devices, the conflicts to
-review and the corporate timetable — over the central store (SQLite or PostgreSQL)."""
+review, the corporate timetable and the follow-up (search across London, each borough's loose
+ends, the unit's notes) — over the central store (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from ccodesk.sync.central import Central
     from ccodesk.ui.central_boroughs import BoroughsPage
     from ccodesk.ui.central_conflicts import ConflictsPage
+    from ccodesk.ui.central_followup import FollowUpPage
     from ccodesk.ui.central_inbox import InboxPage
     from ccodesk.ui.central_london import LondonPage
     from ccodesk.ui.central_timetable import CorporateTimetablePage
@@ -51,8 +53,16 @@ class CentralWindow(Shell):
     """The central unit's pages over an open central store, or one opened behind the shown
     window (`open_in_background`); bundle files dropped anywhere on it go to the inbox."""
 
-    PAGES = ("Boroughs", "Inbox", "London", "Trust", "Conflicts", "Corporate timetable")
-    ICONS = ("dashboard", "sync", "reports", "organisations", "actions", "timetable")
+    PAGES = (
+        "Boroughs",
+        "Inbox",
+        "London",
+        "Trust",
+        "Conflicts",
+        "Corporate timetable",
+        "Follow-up",
+    )
+    ICONS = ("dashboard", "sync", "reports", "organisations", "actions", "timetable", "engagements")
     GEOMETRY = "central/geometry"
     TOOLBAR = ("central-work", "Central work")
 
@@ -65,6 +75,7 @@ class CentralWindow(Shell):
     timetable: CorporateTimetablePage
     trust: TrustPage
     conflicts: ConflictsPage
+    followup: FollowUpPage
 
     def __init__(
         self,
@@ -124,6 +135,7 @@ class CentralWindow(Shell):
                 "central_trust",
                 "central_conflicts",
                 "central_timetable",
+                "central_followup",
             ):  # off the UI thread
                 importlib.import_module(f"ccodesk.ui.{page}")
 
@@ -148,6 +160,7 @@ class CentralWindow(Shell):
         """Build the pages on the open central store and show the boroughs board."""
         from ccodesk.ui.central_boroughs import BoroughsPage
         from ccodesk.ui.central_conflicts import ConflictsPage
+        from ccodesk.ui.central_followup import FollowUpPage
         from ccodesk.ui.central_inbox import InboxPage
         from ccodesk.ui.central_london import LondonPage
         from ccodesk.ui.central_timetable import CorporateTimetablePage
@@ -162,6 +175,7 @@ class CentralWindow(Shell):
         self.trust = TrustPage(central)
         self.conflicts = ConflictsPage(central)
         self.timetable = CorporateTimetablePage(central)
+        self.followup = FollowUpPage(central, self.settings)
         for page in (
             self.boroughs,
             self.inbox,
@@ -169,6 +183,7 @@ class CentralWindow(Shell):
             self.trust,
             self.conflicts,
             self.timetable,
+            self.followup,
         ):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.boroughs)
@@ -191,6 +206,7 @@ class CentralWindow(Shell):
             self.trust,
             self.conflicts,
             self.timetable,
+            self.followup,
         ):
             restore_splitters(page, type(page).__name__, self._window_state)
         self.navigation.setEnabled(True)
@@ -268,6 +284,8 @@ class CentralWindow(Shell):
             self.conflicts.refresh()
         elif page is self.timetable:
             self.timetable.refresh()
+        elif page is self.followup:
+            self.followup.refresh()
 
     def open_borough(self, code: str) -> None:
         """The boroughs board, with the borough's devices and bundles open."""
