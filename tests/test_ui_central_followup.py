@@ -82,6 +82,12 @@ def test_search_a_borough_chosen_and_a_note_added(
     }
     assert page.search_said.text() == "2 found."
     qtmodeltester.check(page.results)  # type: ignore[attr-defined]
+    # best matches first (no heading claims an order), until a heading is clicked
+    header = page.results_table.horizontalHeader()
+    assert header.sortIndicatorSection() == -1
+    ranked = [page.results_proxy.index(r, ResultsModel.BOROUGH).data() for r in range(2)]
+    assert ranked == [row.borough for row in rows]
+    page.results_table.sortByColumn(ResultsModel.DATE, Qt.SortOrder.DescendingOrder)
     first = page.results_proxy.index(0, ResultsModel.DATE).data()
     assert first == "26 Nov 2026"
     _search(qtbot, page, '" OR ))')

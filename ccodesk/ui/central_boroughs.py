@@ -9,14 +9,12 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -37,6 +35,7 @@ from ccodesk.services.central_board import BoroughDetail, BoroughLine, borough_d
 from ccodesk.settings import Settings, save_settings
 from ccodesk.sync.central import Central
 from ccodesk.ui.background import BackgroundJob
+from ccodesk.ui.tables import RowsModel, rows_table
 from ccodesk.words import plural
 
 Index = QModelIndex | QPersistentModelIndex
@@ -63,8 +62,8 @@ def state_text(line: BoroughLine, today: dt.date) -> str:
     return "Up to date"
 
 
-class BoardModel(QAbstractTableModel):
-    """The board's lines: column constants, a sort role and an object role."""
+class BoardModel(RowsModel[BoroughLine]):
+    """The board's lines, coloured by what needs a look."""
 
     # what needs a look comes second, so a narrow screen shows it without scrolling
     BOROUGH, STATE, DEVICES, LAST, RECEIVED, MISSING, CONFLICTS = range(7)
@@ -77,62 +76,26 @@ class BoardModel(QAbstractTableModel):
         "Missing bundles",
         "Open conflicts",
     )
-    SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-    OBJECT_ROLE = Qt.ItemDataRole.UserRole
 
     def __init__(self) -> None:
         super().__init__()
-        self.lines: list[BoroughLine] = []
         self.today = dt.date.today()
 
-    def set_rows(self, lines: list[BoroughLine], today: dt.date) -> None:
-        self.beginResetModel()
-        self.lines, self.today = lines, today
-        self.endResetModel()
+    @property
+    def lines(self) -> list[BoroughLine]:
+        return self.rows
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008  (Qt's signature)
-        return 0 if parent.isValid() else len(self.lines)
+    def set_lines(self, lines: list[BoroughLine], today: dt.date) -> None:
+        self.today = today
+        self.set_rows(lines)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
+    def tooltip(self, line: BoroughLine, column: int) -> str | None:
+        return self.text(line, column) or None if column in (self.MISSING, self.STATE) else None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
+    def numeric(self, column: int) -> bool:
+        return column in (self.DEVICES, self.CONFLICTS)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.lines):
-            return None
-        line, column = self.lines[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(line, column)
-        if role == self.SORT_ROLE:
-            return self._sort_key(line, column)
-        if role == self.OBJECT_ROLE:
-            return line
-        if role == Qt.ItemDataRole.BackgroundRole:
-            colour = self._colour(line, column)
-            return QBrush(colour) if colour is not None else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            # dark text on the light colours, whatever the desktop's theme
-            return QBrush(QColor("#202020")) if self._colour(line, column) else None
-        if role == Qt.ItemDataRole.ToolTipRole and column in (self.MISSING, self.STATE):
-            return self._text(line, column) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
-            self.DEVICES,
-            self.CONFLICTS,
-        ):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def _text(self, line: BoroughLine, column: int) -> str:
+    def text(self, line: BoroughLine, column: int) -> str:
         if column == self.BOROUGH:
             return line.name
         if column == self.DEVICES:
@@ -151,7 +114,7 @@ class BoardModel(QAbstractTableModel):
             return str(line.conflicts) if line.conflicts else ""
         return state_text(line, self.today)  # STATE
 
-    def _sort_key(self, line: BoroughLine, column: int) -> Any:
+    def sort_key(self, line: BoroughLine, column: int) -> Any:
         if column == self.BOROUGH:
             return line.name
         if column == self.DEVICES:
@@ -167,7 +130,7 @@ class BoardModel(QAbstractTableModel):
         # the state: what needs the most attention sorts last (first when descending)
         return int(line.late) * 1_000_000 + line.conflicts * 1000 + min(line.missing_count, 999)
 
-    def _colour(self, line: BoroughLine, column: int) -> QColor | None:
+    def background(self, line: BoroughLine, column: int) -> QColor | None:
         if column in (self.RECEIVED, self.LAST) and line.late:
             return LATE
         if column == self.MISSING and line.missing_count:
@@ -207,18 +170,9 @@ class BoroughsPage(QWidget):
         self.central = central
         self.settings = settings
         self.model = BoardModel()
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(BoardModel.SORT_ROLE)
-        self.table = BoardTable()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName("Boroughs")
-        self.table.setSortingEnabled(True)
+        self.table = BoardTable()  # Enter opens the current borough, as a double-click does
+        _view, self.proxy = rows_table(self.model, "Boroughs", self, view=self.table)
         self.table.sortByColumn(BoardModel.BOROUGH, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -300,7 +254,7 @@ class BoroughsPage(QWidget):
 
     def show_board(self, lines: list[BoroughLine], today: dt.date) -> None:
         self.problem.hide()
-        self.model.set_rows(lines, today)
+        self.model.set_lines(lines, today)
         self.summary_label.setText(self.summary())
         self.board_shown.emit()
 

@@ -7,11 +7,10 @@ the record and its notes in the dialog (ui/central_note_dialogs.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -20,7 +19,6 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -45,6 +43,7 @@ from ccodesk.sync.central import Central
 from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.central_boroughs import BoardTable
 from ccodesk.ui.central_note_dialogs import RecordDialog
+from ccodesk.ui.tables import RowsModel, rows_table
 from ccodesk.words import plural
 
 Index = QModelIndex | QPersistentModelIndex
@@ -55,64 +54,7 @@ def _day(value: dt.date | None) -> str:
     return f"{value.day} {value:%b %Y}" if value else ""
 
 
-class RowsModel(QAbstractTableModel):
-    """A read-only table of plain rows: column constants, a sort role and an object role."""
-
-    HEADERS: tuple[str, ...] = ()
-    SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-    OBJECT_ROLE = Qt.ItemDataRole.UserRole
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008  (Qt's signature)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.text(row, index.column())
-        if role == self.SORT_ROLE:
-            return self.sort_key(row, index.column())
-        if role == self.OBJECT_ROLE:
-            return row
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.numeric(index.column()):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def text(self, row: Any, column: int) -> str:
-        raise NotImplementedError
-
-    def sort_key(self, row: Any, column: int) -> Any:
-        return self.text(row, column).lower()
-
-    def numeric(self, column: int) -> bool:
-        return False
-
-
-class ResultsModel(RowsModel):
+class ResultsModel(RowsModel[SearchResult]):
     """London-wide search results."""
 
     BOROUGH, KIND, DATE, TITLE, SNIPPET = range(5)
@@ -127,7 +69,7 @@ class ResultsModel(RowsModel):
         return self.text(row, column).lower()
 
 
-class CountsModel(RowsModel):
+class CountsModel(RowsModel[BoroughLooseEnds]):
     """Each borough's findings with no outcome and overdue actions."""
 
     BOROUGH, FINDINGS, OVERDUE = range(3)
@@ -143,7 +85,7 @@ class CountsModel(RowsModel):
         return column != self.BOROUGH
 
 
-class LooseEndsModel(RowsModel):
+class LooseEndsModel(RowsModel[LooseEnd]):
     """One borough's overdue actions and findings with no outcome."""
 
     WHAT, DATE, TITLE, ENGAGEMENT, NOTES = range(5)
@@ -165,24 +107,12 @@ class LooseEndsModel(RowsModel):
 
 
 def _table(
-    model: RowsModel, name: str, parent: QWidget
+    model: RowsModel[Any], name: str, parent: QWidget
 ) -> tuple[BoardTable, QSortFilterProxyModel]:
-    proxy = QSortFilterProxyModel(parent)
-    proxy.setSourceModel(model)
-    proxy.setSortRole(RowsModel.SORT_ROLE)
-    table = BoardTable()
-    table.setModel(proxy)
-    table.setAccessibleName(name)
-    table.setSortingEnabled(True)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = BoardTable()  # Enter opens the current row, as a double-click does
+    rows_table(model, name, parent, view=table)
     table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    return table, proxy
+    return table, cast(QSortFilterProxyModel, table.model())
 
 
 class FollowUpPage(QWidget):
@@ -242,6 +172,7 @@ class FollowUpPage(QWidget):
         label.setBuddy(self.query)
         self.results = ResultsModel()
         self.results_table, self.results_proxy = _table(self.results, "Search results", self)
+        self.results_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         for column, width in ((0, 130), (1, 90), (2, 95), (3, 260)):
             self.results_table.setColumnWidth(column, width)
         self.results_table.doubleClicked.connect(self.open_result)
@@ -354,6 +285,9 @@ class FollowUpPage(QWidget):
         self.search_said.setStyleSheet("")
         self.search_said.setText(answer.message)
         self.results.set_rows(answer.results)
+        # best matches first, as the search ranks them, until the officer sorts by a heading
+        self.results_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.results_proxy.sort(-1)
         self.searched.emit(answer)
 
     def _search_failed(self, error: KnownError) -> None:

@@ -10,23 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -50,6 +46,7 @@ from ccodesk.services.central_trust import (
 from ccodesk.sync.central import Central, trust_add, trust_revoke
 from ccodesk.ui.central_boroughs import BoardTable
 from ccodesk.ui.file_dialogs import remember, start_path
+from ccodesk.ui.tables import RowsModel, rows_table
 from ccodesk.words import plural
 
 Index = QModelIndex | QPersistentModelIndex
@@ -57,55 +54,16 @@ REVOKED = QColor("#6b6b6b")
 REFUSED = "color: #b00020;"
 
 
-class TrustModel(QAbstractTableModel):
-    """The trusted devices: column constants, a sort role and an object role."""
+class TrustModel(RowsModel[TrustRow]):
+    """The trusted devices (revoked ones greyed)."""
 
     BOROUGH, OFFICER, FINGERPRINT, ADDED, REVOKED = range(5)
     HEADERS = ("Borough", "Officer", "Fingerprint", "Added", "Revoked")
-    SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-    OBJECT_ROLE = Qt.ItemDataRole.UserRole
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[TrustRow] = []
+    def foreground(self, row: TrustRow, column: int) -> QColor | None:
+        return REVOKED if row.revoked_at is not None else None
 
-    def set_rows(self, rows: list[TrustRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008  (Qt's signature)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row, column = self.rows[index.row()], index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._text(row, column)
-        if role == self.SORT_ROLE:
-            return self._sort_key(row, column)
-        if role == self.OBJECT_ROLE:
-            return row
-        if role == Qt.ItemDataRole.ForegroundRole and row.revoked_at is not None:
-            return QBrush(REVOKED)
-        return None
-
-    def _text(self, row: TrustRow, column: int) -> str:
+    def text(self, row: TrustRow, column: int) -> str:
         if column == self.BOROUGH:
             return row.borough or "(no borough)"
         if column == self.OFFICER:
@@ -116,12 +74,12 @@ class TrustModel(QAbstractTableModel):
             return f"{row.added_at:%d %b %Y}"
         return f"{row.revoked_at:%d %b %Y}" if row.revoked_at else ""
 
-    def _sort_key(self, row: TrustRow, column: int) -> Any:
+    def sort_key(self, row: TrustRow, column: int) -> Any:
         if column == self.ADDED:
             return row.added_at.isoformat()
         if column == self.REVOKED:  # the trusted ones last, oldest revocations first
             return row.revoked_at.isoformat() if row.revoked_at else "~"
-        return self._text(row, column).lower()
+        return self.text(row, column).lower()
 
 
 class AddDeviceDialog(QDialog):
@@ -321,21 +279,9 @@ class TrustPage(QWidget):
         )
         hint.setWordWrap(True)
         self.model = TrustModel()
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(TrustModel.SORT_ROLE)
-        self.table = BoardTable()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName("Trusted devices")
-        self.table.setSortingEnabled(True)
+        self.table = BoardTable()  # Enter opens the current row, as a double-click does
+        _view, self.proxy = rows_table(self.model, "Trusted devices", self, view=self.table)
         self.table.sortByColumn(TrustModel.BOROUGH, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         sample = "SHA256:" + "M" * 43  # a fingerprint's length, shown whole
         fingerprint_width = self.table.fontMetrics().horizontalAdvance(sample) + 24
         for column, width in ((0, 150), (1, 160), (2, fingerprint_width), (3, 100)):

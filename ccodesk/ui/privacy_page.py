@@ -8,10 +8,10 @@ officer of the device works to it), not to one officer's preferences.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,54 +35,11 @@ from ccodesk.services import deletion_records, retention
 from ccodesk.ui.background import BackgroundJob, ProgressDialog
 from ccodesk.ui.lazy import LoadOnShow
 from ccodesk.ui.privacy_sar import SubjectAccessPanel
+from ccodesk.ui.tables import ColumnsModel
 from ccodesk.words import plural
 
 if TYPE_CHECKING:
     from ccodesk.store import Store
-
-Index = QModelIndex | QPersistentModelIndex
-RowT = TypeVar("RowT")
-
-
-class RowsModel(QAbstractTableModel, Generic[RowT]):
-    """Plain rows shown in columns: (heading, the cell's text from a row)."""
-
-    ObjectRole = Qt.ItemDataRole.UserRole + 1
-
-    def __init__(
-        self, columns: Sequence[tuple[str, Callable[[RowT], str]]], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.columns = list(columns)
-        self.rows: list[RowT] = []
-
-    def set_rows(self, rows: list[RowT]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section][0]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.columns[index.column()][1](row)
-        if role == self.ObjectRole:
-            return row
-        return None
 
 
 def _table(model: QAbstractTableModel, name: str) -> QTableView:
@@ -148,7 +105,7 @@ class RetentionTab(QWidget):
 
         due_box = QGroupBox("Due for deletion today")
         due_layout = QVBoxLayout(due_box)
-        self.due_model: RowsModel[retention.Due] = RowsModel(
+        self.due_model: ColumnsModel[retention.Due] = ColumnsModel(
             [
                 ("Category", lambda d: d.label),
                 ("How many", lambda d: f"{d.count:,}"),
@@ -297,7 +254,7 @@ class DeletionsTab(QWidget):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.model: RowsModel[deletion_records.DeletionRow] = RowsModel(
+        self.model: ColumnsModel[deletion_records.DeletionRow] = ColumnsModel(
             [
                 ("Date", lambda r: f"{r.done_at:%d %b %Y %H:%M}"),
                 ("Category", lambda r: r.label),

@@ -104,6 +104,10 @@ def render_central(
         _settle()
         if window.stack.currentWidget() is window.boroughs:  # what needs a look first
             window.boroughs.table.sortByColumn(BoardModel.STATE, Qt.SortOrder.DescendingOrder)
+        if window.stack.currentWidget() is window.followup:  # a search, as an officer types it
+            window.followup.query.setText("young people")
+            window.followup.search_now()
+            _settle()
         written.append(_save(window, out / f"central-{row + 1}-{name}.png"))
     window.close()
     window.deleteLater()
