@@ -213,20 +213,20 @@ def _per_area(
         boroughs = {d for area, devs in areas.items() if area != london for d in devs or ()}
         everyone = {dev for dev, _y, _m in found}
         scopes[NO_BOROUGH] = everyone - boroughs
+    labels = {year: [p.label for p in periods_of(year)] for year in years}
     values: dict[Cell, int] = {}
     for area, devices in scopes.items():
         for year in years:
-            for p in periods_of(year):
+            for label in labels[year]:
                 for column in columns:
-                    values[(*column, area, p.label)] = 0
+                    values[(*column, area, label)] = 0
         for (dev, year, m), counts in found.items():
             if devices is not None and dev not in devices:
                 continue
-            month_period = Period(year, PeriodKind.MONTH, m)
-            quarter = Period(year, PeriodKind.QUARTER, (m - 1) // 3 + 1)
-            for p in (month_period, quarter, Period(year, PeriodKind.YEAR)):
+            # the month, its quarter and the year (periods_of's order)
+            for label in (labels[year][m - 1], labels[year][12 + (m - 1) // 3], labels[year][16]):
                 for column, n in counts.items():
-                    values[(*column, area, p.label)] += n
+                    values[(*column, area, label)] += n
     return values
 
 
@@ -241,26 +241,24 @@ def people_sums(
     methods = [c for c in columns if c[0] in (BY_METHOD, NO_METHOD)]
     sums: list[Sum[Cell]] = []
     for year in years:
-        every = periods_of(year)
+        every = [p.label for p in periods_of(year)]
         for area in areas:
-            for p in every:
-                total = (ATTENDEES, "", area, p.label)
-                sums.append(Sum(total, tuple((*k, area, p.label) for k in kinds)))
-                sums.append(Sum(total, tuple((*m, area, p.label) for m in methods)))
+            for label in every:
+                total = (ATTENDEES, "", area, label)
+                sums.append(Sum(total, tuple((*k, area, label) for k in kinds)))
+                sums.append(Sum(total, tuple((*m, area, label) for m in methods)))
             for column in columns:
-                months = [(*column, area, p.label) for p in every[:12]]
-                quarters = [(*column, area, p.label) for p in every[12:16]]
-                sums.append(Sum((*column, area, every[16].label), tuple(quarters)))
+                months = [(*column, area, label) for label in every[:12]]
+                quarters = [(*column, area, label) for label in every[12:16]]
+                sums.append(Sum((*column, area, every[16]), tuple(quarters)))
                 for q in range(4):
                     sums.append(Sum(quarters[q], tuple(months[3 * q : 3 * q + 3])))
         if london is not None:
             others = [a for a in areas if a != london]
-            for p in every:
+            for label in every:
                 for column in columns:
                     sums.append(
-                        Sum(
-                            (*column, london, p.label), tuple((*column, a, p.label) for a in others)
-                        )
+                        Sum((*column, london, label), tuple((*column, a, label) for a in others))
                     )
     return sums
 
