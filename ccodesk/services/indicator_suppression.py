@@ -23,7 +23,8 @@ and the central one (same data), a quarter's and its months' reports all withhol
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ from ccodesk.models import (
 )
 from ccodesk.services.indicator_results import IndicatorReport, Indicators
 from ccodesk.services.periods import Period, PeriodKind
-from ccodesk.services.suppression import Sum, protect
+from ccodesk.services.suppression import Protection, Sum, protect
 
 ATTENDEES = "Attendees"
 BY_KIND = "Attendees by kind"
@@ -92,18 +93,55 @@ def withheld_cells(
     engagements of no borough."""
     years = sorted({p.year for p in periods})
     values, columns = people_counts(session, years, areas, london=london)
-    sums = people_sums(years, list(areas) + ([NO_BOROUGH] if london else []), columns, london)
-    hidden = {c for c in values if c[0] == NO_METHOD or c[2] == NO_BOROUGH}
-    order = {c: i for i, c in enumerate(sorted(values))}
-    found = protect(values, sums, hidden=hidden, order=order)
+    names = list(areas) + ([NO_BOROUGH] if london else [])
+    primary: set[Cell] = set()
+    complementary: set[Cell] = set()
+    for year in years:  # no sum joins two years: each is protected on its own
+        labels = {p.label for p in periods_of(year)}
+        found = _protected(
+            {c: n for c, n in values.items() if c[3] in labels},
+            (year, tuple(names), tuple(columns), london),
+        )
+        primary |= found.primary
+        complementary |= found.complementary
     by_area: dict[str, set[AreaCell]] = defaultdict(set)
-    for measure, group, area, label in found.withheld:
+    for measure, group, area, label in primary | complementary:
         by_area[area].add((measure, group, label))
     return Withheld(
         {area: frozenset(cells) for area, cells in by_area.items()},
-        found.primary,
-        found.complementary,
+        frozenset(primary),
+        frozenset(complementary),
     )
+
+
+# the patterns worked out last, by their whole input: the London page asks for the same
+# years again and again (a quarter, then its months, then the year), and the pattern is a
+# function of the counts alone, so a pattern found again is the one that would be worked out
+_PATTERNS: OrderedDict[tuple[object, ...], Protection[Cell]] = OrderedDict()
+_PATTERNS_KEPT = 8
+_PATTERNS_LOCK = threading.Lock()
+
+
+def _protected(
+    values: dict[Cell, int],
+    table: tuple[int, tuple[str, ...], tuple[tuple[str, str], ...], str | None],
+) -> Protection[Cell]:
+    """`protect` over one year's counts; `table` is (year, areas, columns, London's name)."""
+    key = (table, tuple(values.items()))
+    with _PATTERNS_LOCK:
+        if key in _PATTERNS:
+            _PATTERNS.move_to_end(key)
+            return _PATTERNS[key]
+    year, names, columns, london = table
+    sums = people_sums([year], list(names), list(columns), london)
+    hidden = {c for c in values if c[0] == NO_METHOD or c[2] == NO_BOROUGH}
+    order = {c: i for i, c in enumerate(sorted(values))}
+    found = protect(values, sums, hidden=hidden, order=order)
+    with _PATTERNS_LOCK:
+        _PATTERNS[key] = found
+        while len(_PATTERNS) > _PATTERNS_KEPT:
+            _PATTERNS.popitem(last=False)
+    return found
 
 
 def people_counts(
