@@ -123,9 +123,13 @@ def protect(
 
     for cell in sorted(primary, key=rank.__getitem__):
         withhold(cell)
+    pinned: Collection[Cell] = primary
     while True:
         _two_per_line(sums, counts, fresh, withhold, published, candidate)
-        pinned = sorted(solver.determined() & primary, key=rank.__getitem__)
+        # a cell withheld already is determined only if it was before the cells withheld
+        # since (what they add to the system can only hide it): only the cells pinned last
+        # round can be pinned again, and only their blocks need solving
+        pinned = sorted(solver.determined(among=pinned), key=rank.__getitem__)
         added = False
         for cell in pinned:
             extra = _nearest(cell, lines_of, withheld, candidate, published)
@@ -275,15 +279,17 @@ class _Solver(Generic[Cell]):
         self.cells[a] |= self.cells.pop(b)
         self.lines[a] |= self.lines.pop(b)
 
-    def determined(self) -> set[Cell]:
-        """The cells added so far that the sums determine."""
+    def determined(self, among: Collection[Cell] | None = None) -> set[Cell]:
+        """The cells added so far (of `among`, if given) that the sums determine."""
+        roots = set(self.cells) if among is None else {self._root(c) for c in among}
         found: set[Cell] = set()
-        for root, cells in self.cells.items():
+        for root in roots:
+            cells = self.cells[root]
             key = frozenset(cells)
             if key not in self.known:
                 self.known[key] = _solve(self._rows(sorted(self.lines[root]), cells))
             found |= self.known[key]
-        return found
+        return found if among is None else found & set(among)
 
     def _rows(self, lines: Iterable[int], unknown: Collection[Cell]) -> list[dict[Cell, int]]:
         rows = []
@@ -309,13 +315,17 @@ def _solve(rows: Sequence[dict[Cell, int]]) -> set[Cell]:
     two solutions drawn at random (fixed seeds: the same rows give the same answer) by back
     substitution. A variable that is not determined is zero in both by chance with
     probability 1/P² (below 10⁻³⁶); a determined one is always zero."""
-    index: dict[Cell, int] = {}
-    numbered = [{index.setdefault(c, len(index)): v for c, v in row.items()} for row in rows]
-    pivots = _echelon(numbered)
+    seen: dict[Cell, int] = defaultdict(int)  # how many rows each variable is in
+    for row in rows:
+        for c in row:
+            seen[c] += 1
+    # the rarest variables first (ties as they came): they are the cheapest pivots
+    index = {c: i for i, c in enumerate(sorted(seen, key=seen.__getitem__))}
+    pivots = _echelon([{index[c]: v for c, v in row.items()} for row in rows])
     zero: set[int] | None = None
     for seed in (1, 2):
         draw = random.Random(seed)
-        value = [draw.randrange(1, _P) for _ in range(len(index))]  # free variables
+        value = [draw.getrandbits(64) % (_P - 1) + 1 for _ in range(len(index))]  # free ones
         for var in reversed(pivots):  # each pivot row holds later pivots and free variables
             value[var] = -sum(c * value[v] for v, c in pivots[var].items() if v != var) % _P
         found = {var for var in pivots if value[var] == 0}
