@@ -23,6 +23,7 @@ and the central one (same data), a quarter's and its months' reports all withhol
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable, Mapping
@@ -117,7 +118,7 @@ def withheld_cells(
 # the patterns worked out last, by their whole input: the London page asks for the same
 # years again and again (a quarter, then its months, then the year), and the pattern is a
 # function of the counts alone, so a pattern found again is the one that would be worked out
-_PATTERNS: OrderedDict[tuple[object, ...], Protection[Cell]] = OrderedDict()
+_PATTERNS: OrderedDict[tuple[object, bytes], Protection[Cell]] = OrderedDict()
 _PATTERNS_KEPT = 8
 _PATTERNS_LOCK = threading.Lock()
 
@@ -127,7 +128,8 @@ def _protected(
     table: tuple[int, tuple[str, ...], tuple[tuple[str, str], ...], str | None],
 ) -> Protection[Cell]:
     """`protect` over one year's counts; `table` is (year, areas, columns, London's name)."""
-    key = (table, tuple(values.items()))
+    # a digest of the counts, not the counts themselves: a few megabytes a year otherwise
+    key = (table, hashlib.sha256(repr(list(values.items())).encode()).digest())
     with _PATTERNS_LOCK:
         if key in _PATTERNS:
             _PATTERNS.move_to_end(key)
