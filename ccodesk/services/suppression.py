@@ -85,13 +85,12 @@ def protect(
     `order` ranks cells for ties (default: by repr); the answer depends only on the values,
     the sums and that order, so the same table always gives the same pattern.
     """
-    for s in sums:
-        missing = [c for c in s.cells if c not in values]
-        if missing:
-            raise KeyError(f"a sum names cells with no value: {missing[:3]!r}")
     rank = order if order is not None else _repr_order(values)
+    missing = [c for s in sums for c in s.cells if c not in values]
+    if missing:
+        raise KeyError(f"a sum names cells with no value: {missing[:3]!r}")
     # the sums in a canonical order too: the pattern must not depend on how they were listed
-    sums = sorted(sums, key=lambda s: (rank[s.total], sorted(rank[p] for p in s.parts)))
+    sums = sorted(sums, key=lambda s: (rank[s.total], sorted([rank[p] for p in s.parts])))
     primary = primary_cells(values, threshold)
     withheld: set[Cell] = set()
     hidden_set = set(hidden)
@@ -103,15 +102,11 @@ def protect(
         choices = [c for c in cells if published(c) and values[c] != 0]
         return min(choices, key=lambda c: (values[c], rank[c])) if choices else None
 
-    lines_of: dict[Cell, list[Sum[Cell]]] = defaultdict(list)
-    positions: dict[Cell, list[int]] = defaultdict(list)  # the sums each cell is in, by index
-    for i, s in enumerate(sums):
-        for c in s.cells:
-            lines_of[c].append(s)
-            positions[c].append(i)
+    solver = _Solver(sums)
+    positions = solver.lines_of  # the sums each cell is in, by index
+    lines_of = {c: [sums[i] for i in where] for c, where in positions.items()}
     counts = [0] * len(sums)  # withheld cells of each sum
     fresh: set[int] = set()  # sums whose first withheld cell came since rule a last ran
-    solver = _Solver(sums)
 
     def withhold(cell: Cell) -> None:
         withheld.add(cell)
@@ -241,10 +236,11 @@ class _Solver(Generic[Cell]):
 
     def __init__(self, sums: Sequence[Sum[Cell]]) -> None:
         self.sums = sums
-        self.lines_of: dict[Cell, list[int]] = defaultdict(list)
+        self.lines_of: dict[Cell, list[int]] = defaultdict(list)  # cell → its sums
         for i, s in enumerate(sums):
-            for c in s.cells:
+            for c in s.parts:
                 self.lines_of[c].append(i)
+            self.lines_of[s.total].append(i)
         self.parent: dict[Cell, Cell] = {}
         self.cells: dict[Cell, set[Cell]] = {}  # a block's root → its cells
         self.lines: dict[Cell, set[int]] = {}  # a block's root → the sums it is in
