@@ -159,6 +159,7 @@ def main() -> None:
         )
     # of which: the cells withheld (issue 12), over every borough, month, quarter and year
     from ccodesk.resource_files import borough_name
+    from ccodesk.services import indicator_suppression
     from ccodesk.services.indicator_suppression import withheld_cells
     from ccodesk.services.indicators import devices_by_borough
 
@@ -170,6 +171,7 @@ def main() -> None:
         period = Period.parse(label)
 
         def withheld(period: Period = period) -> None:
+            indicator_suppression._PATTERNS.clear()  # worked out each time, none kept
             with Session(engine) as s:
                 found.append(withheld_cells(s, (period, period.previous()), areas, london="London"))
 

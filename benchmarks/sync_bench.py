@@ -15,7 +15,9 @@ In a temporary directory with a temporary keyring:
   * incremental bundles: after editing 1 % and 10 % of one borough's engagements, the next
     bundle's size, against the full bundle;
   * peak memory (RSS) of one fresh process merging all 33 bundles into a new SQLite store;
-  * the time the ownership and clock checks (issue 12) take within the 33-bundle merges.
+  * the time the ownership and clock checks (issue 12) take within the 33-bundle merges;
+  * the same 33 bundles merged by what the desktop's Inbox page runs (`merge_many` with its
+    progress and cancel callbacks, a receipt written for each), against the same floor.
 """
 
 from __future__ import annotations
@@ -118,6 +120,30 @@ class CheckTimer:
             yield
         finally:
             ownership._check = original
+
+
+def inbox_merge(central: object, bundles: list[Path], outbox: Path) -> list[Any]:
+    """What the Inbox page runs on its worker thread when bundles are dropped on it
+    (`ui/central_inbox.py`): `merge_many` with a receipt for each bundle written to the
+    outbox, a progress callback (the page's posts its text to the dialog across threads) and
+    a cancel flag read throughout each merge."""
+    import threading
+
+    from ccodesk.services.central_inbox import merge_many
+
+    stop = threading.Event()
+    shown: list[tuple[int, int, str]] = []
+    lines = list(
+        merge_many(
+            central,  # type: ignore[arg-type]
+            bundles,
+            outbox,
+            lambda done, total, what: shown.append((done, total, what)),
+            stop.is_set,
+        )
+    )
+    assert shown[-1][0] == len(bundles)
+    return lines
 
 
 # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over an exec, so a child started
@@ -237,15 +263,20 @@ def main() -> None:
         import_bundle(first, outcome.receipt)
     central.close()
 
-    def merge_all(url: str, which: list[Path]) -> tuple[float, float]:
-        """Seconds to merge `which` into a new central store at `url`, and the floor."""
+    def merge_all(url: str, which: list[Path], inbox: bool = False) -> tuple[float, float]:
+        """Seconds to merge `which` into a new central store at `url`, and the floor. With
+        `inbox`, through what the desktop's Inbox page runs on its worker thread."""
         with open_central(work / "central", url, upgrade=True) as c:
             for n, store in enumerate(stores):
                 trust_add(c, store.borough_code, f"Officer {n}", store.public_key_openssh())
             t0 = time.perf_counter()
-            for b in which:
-                outcome = merge_bundle(c, b)
-                assert outcome.ok, outcome.message
+            if inbox:
+                lines = inbox_merge(c, which, work / f"outbox-{url.rsplit('/', 1)[1]}")
+                assert all(line.complete for line in lines), [line.text for line in lines]
+            else:
+                for b in which:
+                    outcome = merge_bundle(c, b)
+                    assert outcome.ok, outcome.message
             took = time.perf_counter() - t0
         floor_url = url.replace("merge_", "floor_") if "postgresql" in url else url + ".floor"
         if "postgresql" in url:
@@ -271,6 +302,7 @@ def main() -> None:
     results["sqlite-1"] = one(lambda n: f"sqlite:///{work / f'one-{n}.db'}")
     with checks.counting("sqlite-all"):
         results["sqlite-all"] = merge_all(f"sqlite:///{work / 'all.db'}", bundles)
+    results["sqlite-inbox"] = merge_all(f"sqlite:///{work / 'inbox.db'}", bundles, inbox=True)
     if not args.no_postgres:
         from tests.support.postgres import new_database, postgres_cluster
 
@@ -278,6 +310,7 @@ def main() -> None:
             results["pg-1"] = one(lambda n: new_database(pg, f"merge_one_{n}"))
             with checks.counting("pg-all"):
                 results["pg-all"] = merge_all(new_database(pg, "merge_all"), bundles)
+            results["pg-inbox"] = merge_all(new_database(pg, "merge_inbox"), bundles, inbox=True)
     for store in stores:
         store.close()
 
@@ -300,6 +333,8 @@ def main() -> None:
         "sqlite-all": f"{len(bundles)} bundles into SQLite",
         "pg-1": "one borough-year bundle into PostgreSQL (median of 5)",
         "pg-all": f"{len(bundles)} bundles into PostgreSQL",
+        "sqlite-inbox": f"{len(bundles)} bundles into SQLite by the Inbox page",
+        "pg-inbox": f"{len(bundles)} bundles into PostgreSQL by the Inbox page",
     }
     for key, (took, floor) in results.items():
         print(f"| verify+decrypt+merge, {labels[key]} | {took:.2f} s; raw executemany floor "

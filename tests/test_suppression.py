@@ -556,6 +556,65 @@ def test_withheld_cells_are_the_same_whichever_period_is_asked(central: Central)
     assert q3.primary == july.primary and q3.complementary == july.complementary
 
 
+def test_each_year_protected_apart_withholds_what_protecting_both_at_once_does(
+    tmp_path: Path,
+) -> None:
+    # no sum joins two years, so withheld_cells protects each year on its own (and keeps
+    # each year's pattern): the same cells as the one system of both years at once
+    from ccodesk.services.indicator_suppression import NO_BOROUGH, people_sums
+
+    c = demo_central(tmp_path / "central", None)
+    areas = {"London": None} | {code.capitalize(): {f"device-{code}"} for code in BOROUGHS}
+    try:
+        with c.transaction() as s:  # the first half of the year's meetings a year earlier
+            for e in s.scalars(
+                select(Engagement).where(Engagement.starts_at < dt.datetime(YEAR, 7, 1))
+            ):
+                e.starts_at = e.starts_at.replace(year=e.starts_at.year - 1)
+        with c.session() as s:
+            apart = withheld_cells(s, [Period.parse("2026"), Period.parse("2025")], areas,
+                                   london="London")  # fmt: skip
+            values, columns = people_counts(s, [2025, 2026], areas, london="London")
+    finally:
+        c.close()
+    assert {c[3][:4] for c in apart.primary} == {"2025", "2026"}  # both years hold data
+    sums = people_sums([2025, 2026], [*areas, NO_BOROUGH], columns, "London")
+    hidden = {c for c in values if c[0] == NO_METHOD or c[2] == NO_BOROUGH}
+    order = {c: i for i, c in enumerate(sorted(values))}
+    together = protect(values, sums, hidden=hidden, order=order)
+    assert (apart.primary, apart.complementary) == (together.primary, together.complementary)
+    assert not together.unprotected
+
+
+def test_a_kept_pattern_is_never_used_for_changed_counts(tmp_path: Path) -> None:
+    from ccodesk.models import Attendance
+    from ccodesk.services import indicator_suppression
+
+    c = demo_central(tmp_path / "central", None)
+    areas = {"London": None} | {code.capitalize(): {f"device-{code}"} for code in BOROUGHS}
+    period = [Period.parse("2026Q3")]
+    try:
+        with c.session() as s:
+            before = withheld_cells(s, period, areas, london="London")
+        with c.transaction() as s:  # a big meeting becomes a small one: a new small count
+            big = s.scalars(
+                select(Attendance)
+                .join(Engagement)
+                .where(Engagement.starts_at >= dt.datetime(YEAR, 7, 1), Attendance.total > 30)
+                .order_by(Attendance.id)
+            ).first()
+            assert big is not None
+            big.total, big.prefer_not_to_say, big.not_asked = 3, 0, 3
+        with c.session() as s:
+            after = withheld_cells(s, period, areas, london="London")
+            indicator_suppression._PATTERNS.clear()
+            fresh = withheld_cells(s, period, areas, london="London")
+        assert after == fresh
+        assert after.primary != before.primary
+    finally:
+        c.close()
+
+
 def test_a_boroughs_own_reports_hold_too(demo_store: Any, tmp_path: Path) -> None:
     # ccodesk-cli report on the borough's laptop: the quarter, its months and the year
     from ccodesk.cli.borough import main

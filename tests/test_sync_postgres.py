@@ -260,3 +260,19 @@ def test_an_empty_postgres_database_is_not_set_up_by_opening(pg_url: str, tmp_pa
     with pytest.raises(StoreDamaged, match=r"holds no ccodesk tables.*upgrade'"):
         open_central(home, url)
     assert _revision(url) is None
+
+
+def test_the_central_store_runs_its_queries_without_jit(pg_url: str) -> None:
+    # compiling a report's query took longer than running it (docs/benchmarks.md, London page)
+    from sqlalchemy import text
+
+    from ccodesk.store.central import make_engine
+
+    url = new_database(pg_url, "nojit")
+    for given, expected in ((url, "off"), (f"{url}?options=-c%20jit%3Don", "on")):
+        engine = make_engine(given, Path("unused"))
+        try:
+            with engine.connect() as conn:
+                assert conn.execute(text("SHOW jit")).scalar() == expected
+        finally:
+            engine.dispose()

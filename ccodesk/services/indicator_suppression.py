@@ -23,7 +23,9 @@ and the central one (same data), a quarter's and its months' reports all withhol
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import hashlib
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -42,7 +44,7 @@ from ccodesk.models import (
 )
 from ccodesk.services.indicator_results import IndicatorReport, Indicators
 from ccodesk.services.periods import Period, PeriodKind
-from ccodesk.services.suppression import Sum, protect
+from ccodesk.services.suppression import Protection, Sum, protect
 
 ATTENDEES = "Attendees"
 BY_KIND = "Attendees by kind"
@@ -92,18 +94,56 @@ def withheld_cells(
     engagements of no borough."""
     years = sorted({p.year for p in periods})
     values, columns = people_counts(session, years, areas, london=london)
-    sums = people_sums(years, list(areas) + ([NO_BOROUGH] if london else []), columns, london)
-    hidden = {c for c in values if c[0] == NO_METHOD or c[2] == NO_BOROUGH}
-    order = {c: i for i, c in enumerate(sorted(values))}
-    found = protect(values, sums, hidden=hidden, order=order)
+    names = list(areas) + ([NO_BOROUGH] if london else [])
+    primary: set[Cell] = set()
+    complementary: set[Cell] = set()
+    for year in years:  # no sum joins two years: each is protected on its own
+        labels = {p.label for p in periods_of(year)}
+        found = _protected(
+            {c: n for c, n in values.items() if c[3] in labels},
+            (year, tuple(names), tuple(columns), london),
+        )
+        primary |= found.primary
+        complementary |= found.complementary
     by_area: dict[str, set[AreaCell]] = defaultdict(set)
-    for measure, group, area, label in found.withheld:
+    for measure, group, area, label in primary | complementary:
         by_area[area].add((measure, group, label))
     return Withheld(
         {area: frozenset(cells) for area, cells in by_area.items()},
-        found.primary,
-        found.complementary,
+        frozenset(primary),
+        frozenset(complementary),
     )
+
+
+# the patterns worked out last, by their whole input: the London page asks for the same
+# years again and again (a quarter, then its months, then the year), and the pattern is a
+# function of the counts alone, so a pattern found again is the one that would be worked out
+_PATTERNS: OrderedDict[tuple[object, bytes], Protection[Cell]] = OrderedDict()
+_PATTERNS_KEPT = 8
+_PATTERNS_LOCK = threading.Lock()
+
+
+def _protected(
+    values: dict[Cell, int],
+    table: tuple[int, tuple[str, ...], tuple[tuple[str, str], ...], str | None],
+) -> Protection[Cell]:
+    """`protect` over one year's counts; `table` is (year, areas, columns, London's name)."""
+    # a digest of the counts, not the counts themselves: a few megabytes a year otherwise
+    key = (table, hashlib.sha256(repr(list(values.items())).encode()).digest())
+    with _PATTERNS_LOCK:
+        if key in _PATTERNS:
+            _PATTERNS.move_to_end(key)
+            return _PATTERNS[key]
+    year, names, columns, london = table
+    sums = people_sums([year], list(names), list(columns), london)
+    hidden = {c for c in values if c[0] == NO_METHOD or c[2] == NO_BOROUGH}
+    order = {c: i for i, c in enumerate(sorted(values))}
+    found = protect(values, sums, hidden=hidden, order=order)
+    with _PATTERNS_LOCK:
+        _PATTERNS[key] = found
+        while len(_PATTERNS) > _PATTERNS_KEPT:
+            _PATTERNS.popitem(last=False)
+    return found
 
 
 def people_counts(
@@ -213,20 +253,20 @@ def _per_area(
         boroughs = {d for area, devs in areas.items() if area != london for d in devs or ()}
         everyone = {dev for dev, _y, _m in found}
         scopes[NO_BOROUGH] = everyone - boroughs
+    labels = {year: [p.label for p in periods_of(year)] for year in years}
     values: dict[Cell, int] = {}
     for area, devices in scopes.items():
         for year in years:
-            for p in periods_of(year):
+            for label in labels[year]:
                 for column in columns:
-                    values[(*column, area, p.label)] = 0
+                    values[(*column, area, label)] = 0
         for (dev, year, m), counts in found.items():
             if devices is not None and dev not in devices:
                 continue
-            month_period = Period(year, PeriodKind.MONTH, m)
-            quarter = Period(year, PeriodKind.QUARTER, (m - 1) // 3 + 1)
-            for p in (month_period, quarter, Period(year, PeriodKind.YEAR)):
+            # the month, its quarter and the year (periods_of's order)
+            for label in (labels[year][m - 1], labels[year][12 + (m - 1) // 3], labels[year][16]):
                 for column, n in counts.items():
-                    values[(*column, area, p.label)] += n
+                    values[(*column, area, label)] += n
     return values
 
 
@@ -241,26 +281,24 @@ def people_sums(
     methods = [c for c in columns if c[0] in (BY_METHOD, NO_METHOD)]
     sums: list[Sum[Cell]] = []
     for year in years:
-        every = periods_of(year)
+        every = [p.label for p in periods_of(year)]
         for area in areas:
-            for p in every:
-                total = (ATTENDEES, "", area, p.label)
-                sums.append(Sum(total, tuple((*k, area, p.label) for k in kinds)))
-                sums.append(Sum(total, tuple((*m, area, p.label) for m in methods)))
+            for label in every:
+                total = (ATTENDEES, "", area, label)
+                sums.append(Sum(total, tuple((*k, area, label) for k in kinds)))
+                sums.append(Sum(total, tuple((*m, area, label) for m in methods)))
             for column in columns:
-                months = [(*column, area, p.label) for p in every[:12]]
-                quarters = [(*column, area, p.label) for p in every[12:16]]
-                sums.append(Sum((*column, area, every[16].label), tuple(quarters)))
+                months = [(*column, area, label) for label in every[:12]]
+                quarters = [(*column, area, label) for label in every[12:16]]
+                sums.append(Sum((*column, area, every[16]), tuple(quarters)))
                 for q in range(4):
                     sums.append(Sum(quarters[q], tuple(months[3 * q : 3 * q + 3])))
         if london is not None:
             others = [a for a in areas if a != london]
-            for p in every:
+            for label in every:
                 for column in columns:
                     sums.append(
-                        Sum(
-                            (*column, london, p.label), tuple((*column, a, p.label) for a in others)
-                        )
+                        Sum((*column, london, label), tuple((*column, a, label) for a in others))
                     )
     return sums
 

@@ -72,7 +72,15 @@ def make_engine(url: str, backups: Path) -> Engine:
             translate_store_errors(engine, Path(engine.url.database), backups)
         return engine
     if url.startswith("postgresql"):
-        return create_engine(url, pool_pre_ping=True)
+        from sqlalchemy.engine import make_url
+
+        # No JIT compilation (PostgreSQL 12+ turns it on for queries it costs as large):
+        # compiling a report's query took longer than running it, about 0.1 s a query on the
+        # London page at 330 borough-years (docs/benchmarks.md). A URL's own options win.
+        own = "options" in make_url(url).query
+        return create_engine(
+            url, pool_pre_ping=True, connect_args={} if own else {"options": "-c jit=off"}
+        )
     raise StoreError(
         f"Unsupported database URL {url.split(':', 1)[0]!r}: use sqlite or postgresql."
     )
