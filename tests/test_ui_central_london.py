@@ -270,3 +270,31 @@ def test_the_london_page_on_postgresql_is_the_cli_report(
         window.close_store()
     finally:
         central.close()
+
+
+def test_london_is_worked_out_behind_the_board_and_opens_at_once(
+    qtbot: QtBot, tmp_path: Path, central: Central, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The board on screen a moment, London's figures and small counts are worked out behind
+    it; going to London then shows them without working them out again. After a merge they
+    are worked out afresh when London is next shown."""
+    import ccodesk.ui.central_window as central_window
+
+    merge_boroughs(central, tmp_path / "boroughs", per_year=20)
+    monkeypatch.setattr(central_window, "PREFETCH_MS", 0)
+    window = CentralWindow(central, Settings(), home=central.home)
+    qtbot.addWidget(window)
+    page = window.london
+    with qtbot.waitSignal(page.shown, timeout=60_000):  # behind the board
+        window.show()
+    assert window.stack.currentWidget() is window.boroughs
+    worked = page.generation
+    with qtbot.waitSignal(page.shown, timeout=10_000):
+        window.go_to(CentralWindow.PAGES.index("London"))
+    assert page.generation == worked and page.line("").now  # shown as worked out
+    window.go_to(CentralWindow.PAGES.index("Boroughs"))
+    window._after_merge()
+    with qtbot.waitSignal(page.shown, timeout=60_000):
+        window.go_to(CentralWindow.PAGES.index("London"))
+    assert page.generation == worked + 1
+    window.close_store()

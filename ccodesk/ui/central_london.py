@@ -379,6 +379,16 @@ class LondonPage(LoadOnShow):
         self._set_exporting(False)
         self._start(work, self._figures_arrived, self._failed)
 
+    @property
+    def generation(self) -> int:
+        """How many times the page has begun working a period out."""
+        return self._generation
+
+    @property
+    def working(self) -> bool:
+        """Whether a period's figures or small counts are still being worked out."""
+        return any(not job.done for job in self._jobs)
+
     def _start(
         self,
         work: Callable[[object, object], object],

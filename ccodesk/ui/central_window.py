@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 
 from ccodesk.ui.background import BackgroundJob
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from ccodesk.ui.central_trust import TrustPage
 
 log = logging.getLogger("ccodesk.ui")
+
+PREFETCH_MS = 2000  # the board on screen this long before London is worked out behind it
 
 
 def where(central: Central) -> str:
@@ -93,6 +95,7 @@ class CentralWindow(Shell):
         self._settings = settings
         self._opening: BackgroundJob | None = None
         self._opened_late: Central | None = None
+        self._london_prefetched = False  # London worked out behind the board, not yet shown
         self.setAcceptDrops(True)
         self._actions()
         self.restore_geometry()
@@ -212,7 +215,20 @@ class CentralWindow(Shell):
         self.navigation.setEnabled(True)
         self.set_status(f"{central.config.name} · {where(central)}")
         self.boroughs.refresh()
+        # London's figures and the cells its small counts withhold take a second or two to
+        # work out the first time for a year (then they are kept): begin in the background
+        # once the board has been on screen a moment, so that London opens at once.
+        self._prefetch = QTimer(self)
+        self._prefetch.setSingleShot(True)
+        self._prefetch.setInterval(PREFETCH_MS)
+        self._prefetch.timeout.connect(self._prefetch_london)
+        self._prefetch.start()
         self.central_ready.emit()
+
+    def _prefetch_london(self) -> None:
+        if self.central is not None and not getattr(self.london, "loaded", False):
+            self._london_prefetched = True
+            self.london.refresh()
 
     def close_store(self) -> None:
         """Wait for background work, then close the central store."""
@@ -267,7 +283,17 @@ class CentralWindow(Shell):
         self.inbox.pick_bundles()
 
     def show_page(self, row: int) -> None:
-        self.stack.setCurrentIndex(row)
+        before = self.london.generation if self.central is not None else 0
+        self.stack.setCurrentIndex(row)  # a page not loaded yet begins reading as it is shown
+        if self.central is not None and self.stack.currentWidget() is self.london:
+            if self._london_prefetched:
+                # worked out behind the board: shown as it is (or as soon as it is done)
+                self._london_prefetched = False
+                if not self.london.working:
+                    QTimer.singleShot(0, self.london.shown.emit)
+                return
+            if self.london.generation != before:
+                return  # it began working itself out just now, as it was shown
         self.refresh_current()
 
     def refresh_current(self) -> None:
@@ -304,6 +330,7 @@ class CentralWindow(Shell):
         (devices and open conflicts are on it), and so does the page in view."""
         self.boroughs.refresh()
         self.london.loaded = False  # the figures are read again when the page is next shown
+        self._london_prefetched = False
         if self.stack.currentWidget() is self.conflicts:
             self.conflicts.refresh()
 
