@@ -10,8 +10,9 @@ In a temporary directory with a temporary keyring:
     after a warm-up run in the same process), and of all 33 into one store, into SQLite and
     into PostgreSQL (a throw-away cluster, as in the tests);
   * the floor: the same rows, read back from the merged central store, inserted into an empty
-    store of the same schema with raw DB-API `executemany` in one transaction; ratio = merge
-    time ÷ floor time (target ≤ 3×);
+    store of the same schema (on SQLite encrypted with SQLCipher, with the same key and
+    connection settings as the central store) with raw DB-API `executemany` in one
+    transaction; ratio = merge time ÷ floor time (target ≤ 3×);
   * incremental bundles: after editing 1 % and 10 % of one borough's engagements, the next
     bundle's size, against the full bundle;
   * peak memory (RSS) of one fresh process merging all 33 bundles into a new SQLite store;

@@ -6,6 +6,10 @@ transaction. Only `init` creates a central store, so a missing or empty `central
 refused; a PostgreSQL database cannot be copied as a file, so an older one is migrated only
 when its administrator asks (`ccodesk-central upgrade`, after `pg_dump`). The centre's keys
 and what it does with the store are `ccodesk.sync.central`'s.
+
+A SQLite store is encrypted with SQLCipher under the centre's database key, as a borough's is;
+one written plain by an older ccodesk is encrypted in place when opened
+(`ccodesk.store.encrypting`). A PostgreSQL database's encryption at rest is its server's.
 """
 
 from __future__ import annotations
