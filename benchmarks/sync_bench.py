@@ -10,8 +10,9 @@ In a temporary directory with a temporary keyring:
     after a warm-up run in the same process), and of all 33 into one store, into SQLite and
     into PostgreSQL (a throw-away cluster, as in the tests);
   * the floor: the same rows, read back from the merged central store, inserted into an empty
-    store of the same schema with raw DB-API `executemany` in one transaction; ratio = merge
-    time ÷ floor time (target ≤ 3×);
+    store of the same schema (on SQLite encrypted with SQLCipher, with the same key and
+    connection settings as the central store) with raw DB-API `executemany` in one
+    transaction; ratio = merge time ÷ floor time (target ≤ 3×);
   * incremental bundles: after editing 1 % and 10 % of one borough's engagements, the next
     bundle's size, against the full bundle;
   * peak memory (RSS) of one fresh process merging all 33 bundles into a new SQLite store;
@@ -44,7 +45,17 @@ from sqlalchemy import create_engine, select  # noqa: E402
 from tests.support.temp_keyring import TempFileKeyring  # noqa: E402
 
 
-def floor_seconds(source_url: str, target_url: str) -> tuple[float, int]:
+def central_engine(url: str, database_key: bytes) -> Any:
+    """An engine on a central store: SQLite through SQLCipher with the centre's key and
+    connection settings (`ccodesk.store.central.make_engine`), PostgreSQL as it is."""
+    if not url.startswith("sqlite"):
+        return create_engine(url)
+    from ccodesk.store.central import make_engine
+
+    return make_engine(url, Path(tempfile.gettempdir()), database_key)
+
+
+def floor_seconds(source_url: str, target_url: str, database_key: bytes) -> tuple[float, int]:
     """Copy every merged row from the central store at `source_url` into the empty store at
     `target_url` with raw executemany; return (seconds, rows)."""
     from ccodesk.migrations import upgrade
@@ -54,7 +65,7 @@ def floor_seconds(source_url: str, target_url: str) -> tuple[float, int]:
     tables = [t for e in ENTITIES for t in (ENTITIES[e], *CHILDREN[e])] + [
         Base.metadata.tables["sync_tombstone"]
     ]
-    source = create_engine(source_url)
+    source = central_engine(source_url, database_key)
     payload = []
     with source.connect() as conn:
         for table in tables:
@@ -62,18 +73,15 @@ def floor_seconds(source_url: str, target_url: str) -> tuple[float, int]:
             if rows:
                 payload.append((table, [tuple(r) for r in rows]))
     source.dispose()
-    target = create_engine(target_url)
+    target = central_engine(target_url, database_key)  # on SQLite: encrypted, its PRAGMAs
     upgrade(target)
     raw = target.raw_connection()
     count = sum(len(rows) for _t, rows in payload)
     try:
         cur = raw.cursor()
-        if target_url.startswith("sqlite"):  # the central store's own connection settings
-            from ccodesk.store.central import SQLITE_PRAGMAS
-
-            for pragma in SQLITE_PRAGMAS:
-                cur.execute(pragma)
         started = time.perf_counter()
+        if target_url.startswith("sqlite"):  # its connections leave transactions to BEGIN
+            cur.execute("BEGIN IMMEDIATE")
         for table, rows in payload:
             columns = [c.name for c in table.columns]
             marks = ", ".join(["%s" if "postgresql" in target_url else "?"] * len(columns))
@@ -285,8 +293,9 @@ def main() -> None:
             floor_url = new_database(url, url.rsplit("/", 1)[1].replace("merge_", "floor_"))
         else:
             floor_url = "sqlite:///" + url.split("///", 1)[1] + ".floor.db"
-        open_central(work / "central", floor_url, upgrade=True).close()  # schema and reference data
-        floor, _rows = floor_seconds(url, floor_url)
+        with open_central(work / "central", floor_url, upgrade=True) as c:  # schema, reference
+            key = c.database_key()
+        floor, _rows = floor_seconds(url, floor_url, key)
         return took, floor
 
     peak = peak_memory(work, stores, bundles)

@@ -16,7 +16,7 @@ from ccodesk.cli.central import main
 from ccodesk.errors import StoreDamaged
 from ccodesk.store.schema import SCHEMA_HEAD, current_revision
 from ccodesk.sync.central import init_central, open_central
-from tests.test_migrations import _copy_central
+from tests.test_migrations import _central_engine, _copy_central, _counts
 
 
 @pytest.fixture
@@ -78,16 +78,19 @@ def test_upgrade_migrates_an_older_central_store_after_a_copy(
 ) -> None:
     home = _copy_central("0012", tmp_path, monkeypatch)
     original = hashlib.sha256((home / "central.db").read_bytes()).hexdigest()
+    before = _counts(create_engine(f"sqlite:///{home / 'central.db'}"))
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert main(["--home", str(home), "upgrade"]) == 1  # no terminal to confirm on
     assert "Nothing was changed" in capsys.readouterr().err
     assert not (home / "backups").exists()
+    assert hashlib.sha256((home / "central.db").read_bytes()).hexdigest() == original
     assert main(["--home", str(home), "upgrade", "--yes"]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert f"is at schema {SCHEMA_HEAD} (a copy of it before: " in out
+    assert "was not encrypted" in err and "is now encrypted" in err  # said once, on stderr
     (copy,) = (home / "backups").glob("central-*-schema-0012.db")
-    assert hashlib.sha256(copy.read_bytes()).hexdigest() == original
-    engine = create_engine(f"sqlite:///{home / 'central.db'}")
+    assert _counts(_central_engine(home, copy)) == before  # the store as it was, encrypted
+    engine = _central_engine(home)
     try:
         assert current_revision(engine) == SCHEMA_HEAD
     finally:

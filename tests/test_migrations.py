@@ -361,12 +361,17 @@ def test_each_schema_refuses_a_newer_one_untouched(
 
 def _copy_central(schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The central fixture store of `schema` in a new home, in WAL mode as ccodesk keeps it
-    (make_central_stores.py wrote it in rollback mode; the switch rewrites the header)."""
+    (make_central_stores.py wrote it in rollback mode; the switch rewrites the header). Up to
+    0015 it is plain SQLite, as ccodesk wrote central stores then."""
     import sqlite3
+
+    from ccodesk.store.encrypting import is_plain
 
     monkeypatch.setenv("CCODESK_PASSPHRASE", f"fixture passphrase {schema}")
     home = tmp_path / f"central-{schema}"
     shutil.copytree(FIXTURES / f"central-{schema}", home)
+    if not is_plain(home / "central.db"):  # encrypted (0016 on): ccodesk sets WAL on opening
+        return home
     conn = sqlite3.connect(home / "central.db")
     try:
         assert conn.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
@@ -376,46 +381,81 @@ def _copy_central(schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     return home
 
 
+def _central_engine(home: Path, db: Path | None = None) -> Engine:
+    """An engine on the encrypted central store in `home` (or its copy `db`), keyed with the
+    centre's database key (the fixtures' key files open with CCODESK_PASSPHRASE)."""
+    from ccodesk.store.central import make_engine as central_engine
+    from ccodesk.store.keys import KeyFileKeys
+
+    key = KeyFileKeys(home / "keys.enc").load().database_key
+    return central_engine(f"sqlite:///{db or home / 'central.db'}", home / "backups", key)
+
+
+def _fixture_engine(home: Path) -> Engine:
+    """An engine on the central fixture store in `home`, plain (up to 0015) or encrypted."""
+    from sqlalchemy import create_engine
+
+    from ccodesk.store.encrypting import is_plain
+
+    if is_plain(home / "central.db"):
+        return create_engine(f"sqlite:///{home / 'central.db'}")
+    return _central_engine(home)
+
+
 @pytest.mark.parametrize("schema", CENTRAL_SCHEMAS)
 def test_each_central_schema_upgrades_with_its_data_intact(
     schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sqlalchemy import create_engine
-
+    """A central store of every released schema opens encrypted, migrated, its data intact;
+    the one copy taken first holds the store as it was, encrypted too. Up to 0015 the store was
+    plain SQLite, as ccodesk made them before it encrypted the central store: it is encrypted
+    first, and the copy taken then is the one before migrating."""
+    from ccodesk.store.encrypting import HEADER, is_plain
     from ccodesk.sync.central import open_central
 
     home = _copy_central(schema, tmp_path, monkeypatch)
-    revision, before = _counts(create_engine(f"sqlite:///{home / 'central.db'}"))
+    plain = is_plain(home / "central.db")
+    assert plain == (schema <= "0015")
+    revision, before = _counts(_fixture_engine(home))
     assert revision == schema
-    original = hashlib.sha256((home / "central.db").read_bytes()).hexdigest()
     with open_central(home, None) as central:
+        assert (central.encrypted is not None) == plain
+        assert central.encrypted is None or central.encrypted.revision == schema
         assert current_revision(central.engine) == SCHEMA_HEAD
         with central.session() as s:
             _check_content(s, schema)
             assert s.scalars(select(DeviceState.device_id)).one() == CENTRAL
-    _, after = _counts(create_engine(f"sqlite:///{home / 'central.db'}"))
+    assert not (home / "central.db").read_bytes().startswith(HEADER)
+    _, after = _counts(_central_engine(home))
     reference = {model.__tablename__ for model in reference_rows()}  # type: ignore[attr-defined]
     for table, count in before.items():
         assert (after[table] >= count) if table in reference else (after[table] == count), table
-    backups = sorted((home / "backups").glob("*.db"))
-    if schema == SCHEMA_HEAD:
-        assert backups == []  # nothing to migrate, nothing copied
-    else:  # the copy taken before migrating is the store as it was
-        assert [b.name.startswith("central-") for b in backups] == [True]
-        assert backups[0].name.endswith(f"-schema-{schema}.db")
-        assert hashlib.sha256(backups[0].read_bytes()).hexdigest() == original
+    # one copy, taken before encrypting (and so before migrating): the store as it was
+    if not plain and schema == SCHEMA_HEAD:
+        assert not (home / "backups").exists()  # nothing to migrate, nothing copied
+        return
+    (backup,) = sorted((home / "backups").glob("*.db"))
+    assert backup.name.startswith("central-")
+    done = "before-encryption-schema" if plain else "schema"
+    assert backup.name.endswith(f"-{done}-{schema}.db")
+    assert not backup.read_bytes().startswith(HEADER)
+    assert _counts(_central_engine(home, backup)) == (schema, before)
+    assert sorted(p.name for p in home.iterdir() if not p.name.startswith("central.db-")) == [
+        "backups",
+        "central.db",
+        "central.json",
+        "keys.enc",
+    ]  # no temporary file left
 
 
 @pytest.mark.parametrize("schema", CENTRAL_SCHEMAS)
 def test_each_central_schema_refuses_a_newer_one_untouched(
     schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sqlalchemy import create_engine
-
     from ccodesk.sync.central import open_central
 
     home = _copy_central(schema, tmp_path, monkeypatch)
-    engine = create_engine(f"sqlite:///{home / 'central.db'}")
+    engine = _fixture_engine(home)
     try:
         with engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))

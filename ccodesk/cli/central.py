@@ -40,7 +40,14 @@ if TYPE_CHECKING:
 def _open(args: argparse.Namespace, prompt: PassphrasePrompt) -> Central:
     from ccodesk.sync.central import open_central
 
-    return open_central(_home(args), args.db, prompt)
+    return _told(open_central(_home(args), args.db, prompt))
+
+
+def _told(central: Central) -> Central:
+    """`central`, after saying on stderr that its plain store was just encrypted, if it was."""
+    if central.encrypted is not None:
+        print(printable(central.encrypted.notice()), file=sys.stderr)
+    return central
 
 
 @contextlib.contextmanager
@@ -97,7 +104,7 @@ def cmd_upgrade(args: argparse.Namespace, context: Context[Central]) -> int:
             raise KnownError("Nothing was changed: no terminal to confirm on (pass --yes).")
         if input("Migrate it? [y/N] ").strip().lower() not in ("y", "yes"):
             raise KnownError("Nothing was changed.")
-    with open_central(home, args.db, context.prompt, upgrade=True) as central:
+    with _told(open_central(home, args.db, context.prompt, upgrade=True)) as central:
         copy = f" (a copy of it before: {central.backup})" if central.backup else ""
         print(f"The central store {_shown_db(args)} is at schema {SCHEMA_HEAD}{copy}.")
     return 0

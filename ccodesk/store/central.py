@@ -6,6 +6,10 @@ transaction. Only `init` creates a central store, so a missing or empty `central
 refused; a PostgreSQL database cannot be copied as a file, so an older one is migrated only
 when its administrator asks (`ccodesk-central upgrade`, after `pg_dump`). The centre's keys
 and what it does with the store are `ccodesk.sync.central`'s.
+
+A SQLite store is encrypted with SQLCipher under the centre's database key, as a borough's is;
+one written plain by an older ccodesk is encrypted in place when opened
+(`ccodesk.store.encrypting`). A PostgreSQL database's encryption at rest is its server's.
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ from __future__ import annotations
 import enum
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
 
 from ccodesk.errors import DatabaseLoginRefused, StoreDamaged, StoreError, StoreNeedsUpgrade
 from ccodesk.failures import translate_store_errors
+from ccodesk.store.encrypting import Encrypted, encrypt_in_place, is_plain
+from ccodesk.store.health import unreadable_store
 from ccodesk.store.schema import (
     SCHEMA_HEAD,
     backup_file,
@@ -30,13 +37,14 @@ BACKUP_DIR = "backups"  # copies of central.db taken before migrations
 
 
 def default_url(home: Path) -> str:
-    """The central store in `home`: its own SQLite file."""
+    """The central store in `home`: its own SQLite file (encrypted: see `make_engine`)."""
     return f"sqlite:///{home / DB_FILE}"
 
 
-# Each connection to a central SQLite store. A central unit's store grows to millions of rows
-# over the years; a 64 MiB page cache (SQLite's default is 2 MiB) keeps the indexes a merge
-# writes into in memory: merging 33 borough-years took a fifth less time with it.
+# Each connection to a central SQLite store, once SQLCipher has its key. A central unit's store
+# grows to millions of rows over the years; a 64 MiB page cache (SQLite's default is 2 MiB)
+# keeps the indexes a merge writes into in memory: merging 33 borough-years took a fifth less
+# time with it.
 SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA journal_mode = WAL",
@@ -53,14 +61,39 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(database) if database and database != ":memory:" else None
 
 
-def make_engine(url: str, backups: Path) -> Engine:
-    """An engine on the central store at `url` (SQLite or PostgreSQL), its errors translated."""
+def sqlcipher_url(url: str, database_key: bytes) -> URL:
+    """The SQLite `url` opened with SQLCipher, keyed with the raw 256-bit key (no KDF), as a
+    borough's store is (`ccodesk.store.borough.make_engine`)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="sqlite+pysqlcipher", password=_key(database_key))
+
+
+def _key(database_key: bytes) -> str:
+    return f"x'{database_key.hex()}'"
+
+
+def make_engine(url: str, backups: Path, database_key: bytes) -> Engine:
+    """An engine on the central store at `url` (SQLite or PostgreSQL), its errors translated.
+
+    A SQLite store is encrypted with SQLCipher under the centre's database key (kept in the OS
+    keyring or the passphrase key file, with its other keys). A PostgreSQL database's
+    encryption at rest is its server's.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(
+            sqlcipher_url(url, database_key),
+            poolclass=QueuePool,  # pysqlcipher's own default keeps one connection per thread
+            connect_args={"timeout": 30, "check_same_thread": False},
+        )
 
         def on_connect(dbapi_conn: object, _record: object) -> None:
             dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
             cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+            # SQLCipher's own log lines (on stderr) are noise: its failures become plain words.
+            cur.execute("PRAGMA cipher_log_level = NONE")
+            # Fails here with "file is not a database" when the key is wrong: nothing written.
+            cur.execute("SELECT count(*) FROM sqlite_master")
             for pragma in SQLITE_PRAGMAS:
                 cur.execute(pragma)
             cur.close()
@@ -69,7 +102,13 @@ def make_engine(url: str, backups: Path) -> Engine:
         # BEGIN IMMEDIATE: merges take the write lock up front, so concurrent ones serialise.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         if engine.url.database:
-            translate_store_errors(engine, Path(engine.url.database), backups)
+            path = Path(engine.url.database)
+            translate_store_errors(
+                engine,
+                path,
+                backups,
+                unreadable=lambda: unreadable_store(path, backups, database_key, central=True),
+            )
         return engine
     if url.startswith("postgresql"):
         from sqlalchemy.engine import make_url
@@ -133,14 +172,17 @@ def check_file(home: Path, url: str, opening: Opening) -> None:
     raise StoreDamaged(f"The central store {path} {problem}. {restore}; {new}.")
 
 
-def bring_to_head(engine: Engine, home: Path, url: str, opening: Opening) -> Path | None:
+def bring_to_head(
+    engine: Engine, home: Path, url: str, opening: Opening, copied: Path | None = None
+) -> Path | None:
     """Check the central store's schema and migrate it; the backup's path when one was made.
 
     A newer schema is refused untouched. A SQLite store is copied into `home/backups` before it
     is migrated, as a borough's is. A PostgreSQL database cannot be copied as a file, so an
     older one is refused unless the administrator asked (`ccodesk-central upgrade`, after
     `pg_dump`). A database with no tables is set up only by `init` (or `upgrade`, for this
-    centre's keys on a new database).
+    centre's keys on a new database). `copied`: a copy of the store as it was, taken just
+    before (when it was encrypted), so no second one is taken.
     """
     shown = shown_url(url)
     what = f"The central store {shown}"
@@ -165,19 +207,28 @@ def bring_to_head(engine: Engine, home: Path, url: str, opening: Opening) -> Pat
     return migrate(
         engine,
         what,
-        lambda rev: backup_file(path, home / BACKUP_DIR, engine, f"schema-{rev}"),
+        lambda rev: copied or backup_file(path, home / BACKUP_DIR, engine, f"schema-{rev}"),
     )
 
 
-def open_engine(home: Path, url: str, opening: Opening) -> tuple[Engine, Path | None]:
-    """The engine on the central store at `url`, its schema at this program's; and the path
-    of the backup taken before migrating, if one was."""
+def open_engine(
+    home: Path, url: str, opening: Opening, database_key: bytes
+) -> tuple[Engine, Path | None, Encrypted | None]:
+    """The engine on the central store at `url`, its schema at this program's; the path of
+    the backup taken before migrating, if one was; and what was done if the store was a plain
+    SQLite file (made before ccodesk encrypted the central store), now encrypted."""
     from sqlalchemy.exc import OperationalError
 
     check_file(home, url, opening)
-    engine = make_engine(url, home / BACKUP_DIR)
+    path = _sqlite_file(url)
+    encrypted = None
+    if path is not None and is_plain(path):
+        what = f"The central store {shown_url(url)}"
+        encrypted = encrypt_in_place(path, home / BACKUP_DIR, database_key, what)
+    engine = make_engine(url, home / BACKUP_DIR, database_key)
+    copied = encrypted.backup if encrypted else None
     try:
-        return engine, bring_to_head(engine, home, url, opening)
+        return engine, bring_to_head(engine, home, url, opening, copied), encrypted
     except OperationalError as exc:
         engine.dispose()
         if _sqlite_file(url) is not None or url.startswith("sqlite"):

@@ -68,16 +68,20 @@ def backup_opens(data_dir_backups: Path, database_key: bytes) -> Path | None:
     return None
 
 
-def unreadable_store(path: Path, backups: Path, database_key: bytes) -> StoreError:
-    """The error for a store that fails at its first page: damaged, or another key."""
+def unreadable_store(
+    path: Path, backups: Path, database_key: bytes, *, central: bool = False
+) -> StoreError:
+    """The error for a store that fails at its first page: damaged, or another key.
+    `central`: the central unit's store (its recovery is not the borough's command)."""
     if some_page_verifies(path, database_key) or backup_opens(backups, database_key):
+        recover = "" if central else ", or ask IT to recover it ('ccodesk-cli recovery')"
         return StoreDamaged(
             f"The store {path} is damaged at its start, so it cannot be opened (the key is "
-            f"right). Restore the newest copy from {backups}, or ask IT to recover it "
-            "('ccodesk-cli recovery')."
+            f"right). Restore the newest copy from {backups}{recover}."
         )
+    whose = "this central unit's store" if central else "this computer's store"
     return WrongKey(
         f"The key does not open {path}: it is encrypted with another key, or it is not a "
-        "ccodesk store, or its very start is damaged. If it is this computer's store, restore "
-        f"the newest copy from {backups}."
+        f"ccodesk store, or its very start is damaged. If it is {whose}, restore the newest "
+        f"copy from {backups}."
     )

@@ -1,8 +1,9 @@
 """The central unit's store: trusted devices, merging borough bundles, receipts, conflicts.
 
 The central store holds the same tables as a borough's (one merge engine), on SQLite by
-default or PostgreSQL (`postgresql+psycopg://…`). Its keys — the centre's signing key and age
-identity — are kept like a borough's: in the OS keyring, or sealed with a passphrase in
+default (encrypted with SQLCipher, as a borough's store is) or PostgreSQL
+(`postgresql+psycopg://…`). Its keys — the centre's signing key, age identity and SQLite
+database key — are kept like a borough's: in the OS keyring, or sealed with a passphrase in
 `keys.enc` in the central home directory, whose `central.json` names them. The store itself
 opens as a borough's does (`ccodesk.store.central`): a newer schema refused, a copy before
 migrating, and only `init` creates one.
@@ -106,7 +107,9 @@ class Central:
     ) -> None:
         self.home, self.url, self.config = home, url, config
         self._secrets = secrets
-        self.engine, self.backup = store_central.open_engine(home, url, opening)
+        self.engine, self.backup, self.encrypted = store_central.open_engine(
+            home, url, opening, secrets.database_key
+        )
         self._sessions = sessionmaker(
             self.engine,
             expire_on_commit=False,
@@ -137,6 +140,10 @@ class Central:
     @property
     def signing_key(self) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(self._secrets.signing_key)
+
+    def database_key(self) -> bytes:
+        """The raw 256-bit SQLCipher key of the centre's SQLite store (`central.db`)."""
+        return self._secrets.database_key
 
     @property
     def identity(self) -> pyrage.x25519.Identity:

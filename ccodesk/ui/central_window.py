@@ -153,6 +153,17 @@ class CentralWindow(Shell):
     def _opened(self, central: Central) -> None:
         self._opening = None
         self.attach_central(central)
+        if central.encrypted is not None:  # a store made before ccodesk encrypted it: say so
+            from PySide6.QtWidgets import QMessageBox
+
+            self.encrypted_notice = QMessageBox(
+                QMessageBox.Icon.Information,
+                "ccodesk",
+                central.encrypted.notice(),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            self.encrypted_notice.open()  # over the board, ready behind it; no nested loop
 
     def _open_failed(self, exc: BaseException) -> None:
         self._opening = None
