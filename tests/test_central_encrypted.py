@@ -36,6 +36,7 @@ from tests.test_faults_disk_full import fill, small_disk  # noqa: F401  (a fixtu
 from tests.test_migrations import _central_engine, _copy_central, _counts
 from tests.test_sync import add_engagement, make_borough, make_central, titles
 
+LAST_PLAIN = "0015"  # central stores ccodesk wrote before it encrypted them
 TITLE = "Quillfeather Estate walkabout"
 NAME = "Philippa Ravensworth-Okonjo"
 EMAIL = "p.ravensworth@example.org"
@@ -120,7 +121,7 @@ def test_a_plain_store_is_encrypted_when_opened_its_data_intact_and_a_copy_kept(
 
     from ccodesk.store.schema import SCHEMA_HEAD
 
-    home = _copy_central(SCHEMA_HEAD, tmp_path, monkeypatch)
+    home = _copy_central(LAST_PLAIN, tmp_path, monkeypatch)  # the last schema made plain
     before = _counts(create_engine(f"sqlite:///{home / 'central.db'}"))
     old = home / "backups" / "central-20261120-101010-000000-schema-0012.db"
     old.parent.mkdir()
@@ -134,8 +135,11 @@ def test_a_plain_store_is_encrypted_when_opened_its_data_intact_and_a_copy_kept(
     assert f"1 older copy in {home / 'backups'} is not encrypted" in line
     assert "delete it" in line
     assert not (home / "central.db").read_bytes().startswith(HEADER)
-    (copy,) = (home / "backups").glob(f"*-before-encryption-schema-{SCHEMA_HEAD}.db")
-    assert _counts(_central_engine(home)) == before == _counts(_central_engine(home, copy))
+    (copy,) = (home / "backups").glob(f"*-before-encryption-schema-{LAST_PLAIN}.db")
+    # the store encrypted, then migrated to this program's schema; the copy as it was
+    revision, after = _counts(_central_engine(home))
+    assert revision == SCHEMA_HEAD and {k: after[k] for k in before[1]} == before[1]
+    assert _counts(_central_engine(home, copy)) == before
     assert not copy.read_bytes().startswith(HEADER)
     assert not list(home.glob(f"*{SUFFIX}*"))
     assert central_main(["--home", str(home), "status"]) == 0  # once only
