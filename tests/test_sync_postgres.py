@@ -270,7 +270,7 @@ def test_the_central_store_runs_its_queries_without_jit(pg_url: str) -> None:
 
     url = new_database(pg_url, "nojit")
     for given, expected in ((url, "off"), (f"{url}?options=-c%20jit%3Don", "on")):
-        engine = make_engine(given, Path("unused"))
+        engine = make_engine(given, Path("unused"), b"")  # no key: PostgreSQL
         try:
             with engine.connect() as conn:
                 assert conn.execute(text("SHOW jit")).scalar() == expected
