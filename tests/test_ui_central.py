@@ -11,7 +11,7 @@ import keyring
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QPushButton, QWizard
+from PySide6.QtWidgets import QApplication, QPushButton, QTabWidget, QWizard
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
@@ -467,3 +467,31 @@ def test_a_refused_database_password_is_asked_for_again(
     assert asked == [False, True]
     assert [u.split("@")[0].rsplit(":", 1)[-1] for u in passwords if u] == ["wrong", "right"]
     opened[0].close_store()
+
+
+def test_every_alt_letter_on_a_central_page_leads_to_one_control(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """On every page of the central window (each tab of it), with the menus' Alt+F, Alt+G and
+    Alt+H: no letter is offered twice (two offered the same leave the officer in the first)."""
+    from ccodesk.services.demo_central import build_demo_central
+    from tests.support.mnemonics import clashes
+
+    with build_demo_central(tmp_path / "centre", tmp_path, dt.date.today(), 20) as demo:
+        window = CentralWindow(demo, Settings(), home=demo.home)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        menus = [action.text() for action in window.menuBar().actions()]
+        found = {}
+        for row in range(window.navigation.count()):
+            window.go_to(row)
+            page = window.stack.currentWidget()
+            tabs = page.findChildren(QTabWidget)
+            for tab in range(tabs[0].count() if tabs else 1):
+                if tabs:
+                    tabs[0].setCurrentIndex(tab)
+                if clash := clashes(page, menus):
+                    found[f"{window.navigation.item(row).text()} {tab}"] = clash
+        window.close_store()
+    assert found == {}

@@ -224,3 +224,31 @@ def test_two_desks_on_postgresql_editing_one_note_the_second_is_refused(
     finally:
         second.close()
         first.close()
+
+
+def test_every_alt_letter_of_the_note_and_record_dialogs_leads_to_one_control(
+    qtbot: QtBot, tmp_path: Path, central: Central
+) -> None:
+    """Alt+N is the note, Alt+M the officer's name (it was Alt+N too: typing the name after
+    Alt+N went on into the note); Ctrl+Enter saves."""
+    from tests.support.mnemonics import clashes
+
+    merged_london(tmp_path, central)
+    page = _page(qtbot, central)
+    _search(qtbot, page, "bus rou")
+    record = _open(qtbot, page, page.results_table, 0)
+    assert clashes(record) == {}
+    dialog = record.add_note()
+    assert dialog is not None and clashes(dialog) == {}
+    from PySide6.QtWidgets import QApplication
+
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=10_000)
+    qtbot.keyClicks(dialog.text, "Raised with the CCO")
+    qtbot.keyClick(dialog.text, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    assert dialog.officer.hasFocus()
+    qtbot.keyClicks(dialog.officer, "Jo Central")
+    qtbot.keyClick(dialog.officer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.saved is not None and dialog.saved.text == "Raised with the CCO"
+    assert dialog.saved.officer == "Jo Central"
+    record.close()

@@ -73,7 +73,7 @@ class CountsModel(RowsModel[BoroughLooseEnds]):
     """Each borough's findings with no outcome and overdue actions."""
 
     BOROUGH, FINDINGS, OVERDUE = range(3)
-    HEADERS = ("Borough", "Findings with no outcome", "Actions overdue")
+    HEADERS = ("Borough", "Findings with\nno outcome", "Actions\noverdue")
 
     def text(self, row: BoroughLooseEnds, column: int) -> str:
         return (row.name, f"{row.findings:,}", f"{row.overdue:,}")[column]
@@ -168,7 +168,7 @@ class FollowUpPage(QWidget):
         self.query.setClearButtonEnabled(True)
         self.query.textChanged.connect(lambda _t: self._typing.start())
         self.query.returnPressed.connect(self.search_now)
-        label = QLabel("&Find in every borough's engagements, findings and actions:")
+        label = QLabel("Fin&d in every borough's engagements, findings and actions:")
         label.setBuddy(self.query)
         self.results = ResultsModel()
         self.results_table, self.results_proxy = _table(self.results, "Search results", self)
@@ -199,8 +199,8 @@ class FollowUpPage(QWidget):
         self.counts = CountsModel()
         self.counts_table, self.counts_proxy = _table(self.counts, "Boroughs' loose ends", self)
         self.counts_table.sortByColumn(CountsModel.BOROUGH, Qt.SortOrder.AscendingOrder)
-        self.counts_table.setColumnWidth(0, 150)
-        self.counts_table.setColumnWidth(1, 90)
+        for column, width in ((0, 160), (1, 100), (2, 80)):  # the headings in two lines, whole
+            self.counts_table.setColumnWidth(column, width)
         self.counts_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Interactive
         )
@@ -228,7 +228,7 @@ class FollowUpPage(QWidget):
         self.splitter.addWidget(self.counts_table)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([330, 600])
+        self.splitter.setSizes([360, 600])
         layout = QVBoxLayout(tab)
         layout.addWidget(hint)
         layout.addWidget(self.splitter, 1)

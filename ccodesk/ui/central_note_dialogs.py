@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -70,7 +71,7 @@ class NoteDialog(QDialog):
         text_label.setBuddy(self.text)
         self.officer = QLineEdit(settings.central_officer)
         self.officer.setAccessibleName("Your name")
-        officer_label = QLabel("Your &name:")
+        officer_label = QLabel("Your na&me:")  # Alt+N is the note's
         officer_label.setBuddy(self.officer)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
@@ -81,6 +82,9 @@ class NoteDialog(QDialog):
         )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        # Enter writes a new line in the note; Ctrl+Enter saves from anywhere in the dialog
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self).activated.connect(self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(about)
         layout.addWidget(text_label)

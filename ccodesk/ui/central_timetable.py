@@ -135,7 +135,7 @@ class CorporateTimetablePage(QWidget):
         header.setStretchLastSection(True)
         self.table.setColumnWidth(0, 190)
         self.table.setColumnWidth(1, 130)
-        entries_label = QLabel("Corporate timetable &entries:")
+        entries_label = QLabel("Corporate timetable ent&ries:")
         entries_label.setBuddy(self.table)
         self.day_label = QLabel()
         self.day_label.setWordWrap(True)
