@@ -13,6 +13,8 @@ name) is Qt's own.
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QWidget
@@ -166,7 +168,34 @@ def leave(edit: QDateTimeEdit, forward: bool) -> bool:
     return QWidget.focusNextPrevChild(edit, forward)
 
 
-class DateTimeEdit(QDateTimeEdit):
+class _TypedWhole:
+    """What both fields share: keys through the typist, the first part chosen on keyboard
+    focus, the typing finished on leaving, and Tab leaving the field (put before the Qt class
+    among a field's bases)."""
+
+    _typist: _Typist
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._typist.key(event):
+            event.accept()
+        else:
+            super().keyPressEvent(event)  # type: ignore[misc]
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)  # type: ignore[misc]
+        self._typist.typed = None
+        if event.reason() in KEYBOARD_FOCUS:
+            self._typist.select(0)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self._typist.finish()
+        super().focusOutEvent(event)  # type: ignore[misc]
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return leave(cast(QDateTimeEdit, self), next)
+
+
+class DateTimeEdit(_TypedWhole, QDateTimeEdit):
     """A date and time field that takes "15/12/2026 18:30" typed whole."""
 
     def __init__(self, value: QDateTime | None = None, parent: QWidget | None = None) -> None:
@@ -176,27 +205,8 @@ class DateTimeEdit(QDateTimeEdit):
             super().__init__(value, parent)
         self._typist = _Typist(self)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._typist.key(event):
-            event.accept()
-        else:
-            super().keyPressEvent(event)
 
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        super().focusInEvent(event)
-        self._typist.typed = None
-        if event.reason() in KEYBOARD_FOCUS:
-            self._typist.select(0)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        self._typist.finish()
-        super().focusOutEvent(event)
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        return leave(self, next)
-
-
-class DateEdit(QDateEdit):
+class DateEdit(_TypedWhole, QDateEdit):
     """A date field that takes "15/12/2026", "15122026" or "5/1/2027" typed whole."""
 
     def __init__(self, value: QDate | None = None, parent: QWidget | None = None) -> None:
@@ -205,22 +215,3 @@ class DateEdit(QDateEdit):
         else:
             super().__init__(value, parent)
         self._typist = _Typist(self)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._typist.key(event):
-            event.accept()
-        else:
-            super().keyPressEvent(event)
-
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        super().focusInEvent(event)
-        self._typist.typed = None
-        if event.reason() in KEYBOARD_FOCUS:
-            self._typist.select(0)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        self._typist.finish()
-        super().focusOutEvent(event)
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        return leave(self, next)
