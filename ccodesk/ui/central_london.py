@@ -23,11 +23,9 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -62,7 +60,8 @@ from ccodesk.ui.bar_chart import BarChart, Series
 from ccodesk.ui.file_dialogs import remember, start_path
 from ccodesk.ui.flow_layout import FlowLayout
 from ccodesk.ui.lazy import LoadOnShow
-from ccodesk.ui.reports_page import BASELINE, BEFORE, KINDS, NOW
+from ccodesk.ui.period_picker import PeriodPicker, withhold_box
+from ccodesk.ui.reports_page import BASELINE, BEFORE, NOW
 from ccodesk.words import plural
 
 Index = QModelIndex | QPersistentModelIndex
@@ -160,7 +159,7 @@ class LondonFirst(QSortFilterProxyModel):
         return bool(a < b)
 
 
-class LondonPage(LoadOnShow):
+class LondonPage(PeriodPicker, LoadOnShow):
     """London and the boroughs for the chosen period; the report runs on the thread pool."""
 
     figures_shown = Signal()  # a period's figures are on screen (small counts not yet known)
@@ -196,36 +195,8 @@ class LondonPage(LoadOnShow):
     # -- building the page -------------------------------------------------------------------
 
     def _period_bar(self) -> QWidget:
-        self.kind = QComboBox()
-        self.kind.setAccessibleName("Period kind")
-        for label, kind in KINDS:
-            self.kind.addItem(label, kind.value)
-        self.kind.setCurrentIndex(1)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        kind_label = QLabel("&Period:")
-        kind_label.setBuddy(self.kind)
-        self.previous_button = QPushButton("◀ Pre&vious")
-        self.previous_button.setAccessibleName("Previous period")
-        self.previous_button.setShortcut(QKeySequence("Alt+Left"))
-        self.previous_button.clicked.connect(lambda: self.set_period(self.period.previous()))
-        self.period_label = QLabel()
-        self.period_label.setAccessibleName("Period shown")
-        bold = QFont(self.period_label.font())
-        bold.setBold(True)
-        widest = QFontMetrics(bold).horizontalAdvance("Q4 2026 (September to December)")
-        self.period_label.setMinimumWidth(widest + 8)
-        self.period_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.next_button = QPushButton("&Next ▶")
-        self.next_button.setAccessibleName("Next period")
-        self.next_button.setShortcut(QKeySequence("Alt+Right"))
-        self.next_button.clicked.connect(lambda: self.set_period(self.period.next()))
-        self.withhold = QCheckBox("&Withhold small counts")
-        self.withhold.setAccessibleName("Withhold small counts of people, as the exports do")
-        self.withhold.setToolTip(
-            f"Show counts of people under {export.SMALL} as the exports do: "
-            f"{export.SUPPRESSED_COUNT!r}, and what would give them back as "
-            f"{export.SUPPRESSED_DERIVED!r}"
-        )
+        kind_label, *_controls = self.period_controls()
+        self.withhold = withhold_box()
         self.withhold.toggled.connect(self._show)
         bar = QWidget()
         flow = FlowLayout(bar, spacing=16)  # three groups, wrapping on a narrow window
@@ -343,24 +314,6 @@ class LondonPage(LoadOnShow):
         return scroll
 
     # -- the period ----------------------------------------------------------------------------
-
-    def _kind_changed(self, index: int) -> None:
-        kind = PeriodKind(self.kind.itemData(index))
-        self.set_period(Period.containing(kind, self.period.start))
-
-    def set_period(self, period: Period) -> None:
-        """Show another period (the kind picker follows)."""
-        self.period = period
-        index = self.kind.findData(period.kind.value)
-        if index != self.kind.currentIndex():
-            self.kind.blockSignals(True)
-            self.kind.setCurrentIndex(index)
-            self.kind.blockSignals(False)
-        self._show_period()
-        self.refresh()
-
-    def _show_period(self) -> None:
-        self.period_label.setText(f"<b>{self.period.long_label}</b>")
 
     # -- loading ------------------------------------------------------------------------------
 

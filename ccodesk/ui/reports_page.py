@@ -11,11 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -42,12 +39,12 @@ from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.bar_chart import BarChart, Series
 from ccodesk.ui.file_dialogs import remember, start_path
 from ccodesk.ui.lazy import LoadOnShow
+from ccodesk.ui.period_picker import PeriodPicker, withhold_box
 
 NOW, BEFORE, BASELINE = "#2b5797", "#9fb6d8", "#d9822b"
-KINDS = (("Month", PeriodKind.MONTH), ("Quarter", PeriodKind.QUARTER), ("Year", PeriodKind.YEAR))
 
 
-class ReportsPage(LoadOnShow):
+class ReportsPage(PeriodPicker, LoadOnShow):
     """Indicators for the chosen period; the queries run on the thread pool."""
 
     report_shown = Signal()  # a report arrived from the store and is on screen
@@ -82,34 +79,9 @@ class ReportsPage(LoadOnShow):
 
     def _period_bar(self) -> QHBoxLayout:
         """The period's kind, Previous, the period shown and Next."""
-        self.kind = QComboBox()
-        self.kind.setAccessibleName("Period kind")
-        for label, kind in KINDS:
-            self.kind.addItem(label, kind.value)
-        self.kind.setCurrentIndex(1)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        kind_label = QLabel("&Period:")
-        kind_label.setBuddy(self.kind)
-        self.previous_button = QPushButton("◀ Previous")
-        self.previous_button.setAccessibleName("Previous period")
-        self.previous_button.setShortcut(QKeySequence("Alt+Left"))
-        self.previous_button.clicked.connect(lambda: self.set_period(self.period.previous()))
-        self.period_label = QLabel()
-        self.period_label.setAccessibleName("Period shown")
-        # as wide as the widest period, so Next stays under the pointer when clicked again
-        bold = QFont(self.period_label.font())
-        bold.setBold(True)
-        widest = QFontMetrics(bold).horizontalAdvance("Q4 2026 (September to December)")
-        self.period_label.setMinimumWidth(widest + 8)
-        self.period_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.next_button = QPushButton("Next ▶")
-        self.next_button.setAccessibleName("Next period")
-        self.next_button.setShortcut(QKeySequence("Alt+Right"))
-        self.next_button.clicked.connect(lambda: self.set_period(self.period.next()))
         bar = QHBoxLayout()
-        for widget in (kind_label, self.kind, self.previous_button, self.period_label):
+        for widget in self.period_controls():
             bar.addWidget(widget)
-        bar.addWidget(self.next_button)
         bar.addStretch(1)
         return bar
 
@@ -118,13 +90,7 @@ class ReportsPage(LoadOnShow):
         self.status = QLabel()
         self.status.setAccessibleName("Report status")
         self.status.setWordWrap(True)
-        self.withhold = QCheckBox("&Withhold small counts")
-        self.withhold.setAccessibleName("Withhold small counts of people, as the exports do")
-        self.withhold.setToolTip(
-            f"Show counts of people under {export.SMALL} as the exports do: "
-            f"{export.SUPPRESSED_COUNT!r}, and what would give them back as "
-            f"{export.SUPPRESSED_DERIVED!r}"
-        )
+        self.withhold = withhold_box()
         self.withhold.toggled.connect(self._withhold_toggled)
         self.csv_button = QPushButton("Export CSV…")
         self.csv_button.setAccessibleName("Export the report as CSV")
@@ -227,24 +193,6 @@ class ReportsPage(LoadOnShow):
         return box
 
     # -- the period ----------------------------------------------------------------------------
-
-    def _kind_changed(self, index: int) -> None:
-        kind = PeriodKind(self.kind.itemData(index))
-        self.set_period(Period.containing(kind, self.period.start))
-
-    def set_period(self, period: Period) -> None:
-        """Show another period (the kind picker follows)."""
-        self.period = period
-        index = self.kind.findData(period.kind.value)
-        if index != self.kind.currentIndex():
-            self.kind.blockSignals(True)
-            self.kind.setCurrentIndex(index)
-            self.kind.blockSignals(False)
-        self._show_period()
-        self.refresh()
-
-    def _show_period(self) -> None:
-        self.period_label.setText(f"<b>{self.period.long_label}</b>")
 
     # -- loading ------------------------------------------------------------------------------
 
