@@ -30,7 +30,12 @@ from ccodesk.models import (
     TimetableEntry,
     TimetableKind,
 )
-from ccodesk.services.timetable import CalendarItem, TimetableDraft, save_timetable_entry
+from ccodesk.services.timetable import (
+    CalendarItem,
+    TimetableDraft,
+    entry_items,
+    save_timetable_entry,
+)
 from ccodesk.sync.central import Central, reference_bundle
 from ccodesk.sync.ownership import device_owners
 from ccodesk.words import plural
@@ -281,29 +286,8 @@ def month_overview(session: Session, start: dt.date, end: dt.date) -> MonthOverv
             TimetableEntry.starts_on >= start - LONGEST_WINDOW,
         )
     )
-    for entry in rows:
-        first = entry.starts_on
-        last = entry.ends_on or first
-        windowed = last != first
-        day = max(first, start)
-        while day <= min(last, end - dt.timedelta(days=1)):
-            suffix = ""
-            if windowed and day == first:
-                suffix = " opens"
-            elif windowed and day == last:
-                suffix = " closes"
-            items.append(
-                CalendarItem(
-                    day,
-                    entry.title + suffix,
-                    None,
-                    milestone=True,
-                    kind=entry.kind.label,
-                    window=(first, last) if windowed else None,
-                    entry_id=entry.id,
-                )
-            )
-            day += dt.timedelta(days=1)
+    for entry in rows:  # the centre's own: no engagement of theirs, never a joint meeting
+        items += entry_items(entry, start, end)
     names = {code: name for code, name in session.execute(select(Borough.code, Borough.name))}
     owners = device_owners(session)  # an engagement is the borough's of the device that made it
     counts: dict[dt.date, dict[str, int]] = {}

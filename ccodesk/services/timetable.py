@@ -176,29 +176,38 @@ def calendar_items(session: Session, start: dt.date, end: dt.date) -> list[Calen
             )
         )
     for entry in timetable_between(session, start, end):
-        first = entry.starts_on
-        last = entry.ends_on if entry.ends_on is not None else first
-        windowed = last != first
-        day = max(first, start)
-        while day <= min(last, end - dt.timedelta(days=1)):
-            suffix = ""
-            if windowed and day == first:
-                suffix = " opens"
-            elif windowed and day == last:
-                suffix = " closes"
-            items.append(
-                CalendarItem(
-                    day,
-                    entry.title + suffix,
-                    entry.engagement_id,
-                    joint=entry.kind == TimetableKind.JOINT_MEETING,
-                    milestone=True,
-                    kind=entry.kind.label,
-                    window=(first, last) if windowed else None,
-                    entry_id=entry.id,
-                )
-            )
-            day += dt.timedelta(days=1)
+        items += entry_items(entry, start, end)
     # all-day entries first (as calendars show them), then by time
     items.sort(key=lambda i: (i.day, i.time is not None, i.time or dt.time(0), i.title))
+    return items
+
+
+def entry_items(entry: TimetableEntry, start: dt.date, end: dt.date) -> list[CalendarItem]:
+    """A timetable entry on each of its days from `start` to before `end`: a milestone or a
+    deadline on its day, a consultation window on every day it is open ("… opens" on its first
+    day, "… closes" on its last)."""
+    items = []
+    first = entry.starts_on
+    last = entry.ends_on if entry.ends_on is not None else first
+    windowed = last != first
+    day = max(first, start)
+    while day <= min(last, end - dt.timedelta(days=1)):
+        suffix = ""
+        if windowed and day == first:
+            suffix = " opens"
+        elif windowed and day == last:
+            suffix = " closes"
+        items.append(
+            CalendarItem(
+                day,
+                entry.title + suffix,
+                entry.engagement_id,
+                joint=entry.kind == TimetableKind.JOINT_MEETING,
+                milestone=True,
+                kind=entry.kind.label,
+                window=(first, last) if windowed else None,
+                entry_id=entry.id,
+            )
+        )
+        day += dt.timedelta(days=1)
     return items
