@@ -60,7 +60,7 @@ from ccodesk.ui.bar_chart import BarChart, Series
 from ccodesk.ui.file_dialogs import remember, start_path
 from ccodesk.ui.flow_layout import FlowLayout
 from ccodesk.ui.lazy import LoadOnShow
-from ccodesk.ui.period_picker import PeriodPicker, withhold_box
+from ccodesk.ui.period_picker import ExportStatus, PeriodPicker, withhold_box
 from ccodesk.ui.reports_page import BASELINE, BEFORE, NOW
 from ccodesk.words import plural
 
@@ -159,7 +159,7 @@ class LondonFirst(QSortFilterProxyModel):
         return bool(a < b)
 
 
-class LondonPage(PeriodPicker, LoadOnShow):
+class LondonPage(PeriodPicker, ExportStatus, LoadOnShow):
     """London and the boroughs for the chosen period; the report runs on the thread pool."""
 
     figures_shown = Signal()  # a period's figures are on screen (small counts not yet known)
@@ -488,17 +488,6 @@ class LondonPage(PeriodPicker, LoadOnShow):
         remember(name)
         path = Path(name)
         return path if path.suffix.lower() == f".{fmt}" else path.with_name(f"{path.name}.{fmt}")
-
-    def _exported(self, path: Path) -> None:
-        self.status.setText(
-            f"Wrote {path} (counts of people under {export.SMALL} are shown as "
-            f"{export.SUPPRESSED_COUNT!r})."
-        )
-        self.exported.emit(str(path))
-
-    def _export_failed(self, exc: KnownError) -> None:
-        self.status.setText(str(exc))
-        self.export_failed.emit(str(exc))
 
 
 def _percent(value: float) -> str:

@@ -1,12 +1,17 @@
 """Choosing the period a page's figures are for: its kind (month, quarter, year), Previous, the
-period shown and Next — the borough's Reports page and the central unit's London page."""
+period shown and Next; and what the page says of its exports — the borough's Reports page and
+the central unit's London page."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton
 
+from ccodesk.errors import KnownError
 from ccodesk.services import indicator_export as export
 from ccodesk.services.periods import Period, PeriodKind
 
@@ -84,3 +89,23 @@ def withhold_box() -> QCheckBox:
         f"{export.SUPPRESSED_DERIVED!r}"
     )
     return box
+
+
+class ExportStatus:
+    """What a figures page says of an export: the file written and how small counts are shown
+    in it, or why it could not be written (put before the Qt class among the page's bases)."""
+
+    status: QLabel
+    exported: Any  # the page's Signal(str): the file written
+    export_failed: Any  # the page's Signal(str): why not
+
+    def _exported(self, path: Path) -> None:
+        self.status.setText(
+            f"Wrote {path} (counts of people under {export.SMALL} are shown as "
+            f"{export.SUPPRESSED_COUNT!r})."
+        )
+        self.exported.emit(str(path))
+
+    def _export_failed(self, exc: KnownError) -> None:
+        self.status.setText(str(exc))
+        self.export_failed.emit(str(exc))

@@ -39,12 +39,12 @@ from ccodesk.ui.background import BackgroundJob
 from ccodesk.ui.bar_chart import BarChart, Series
 from ccodesk.ui.file_dialogs import remember, start_path
 from ccodesk.ui.lazy import LoadOnShow
-from ccodesk.ui.period_picker import PeriodPicker, withhold_box
+from ccodesk.ui.period_picker import ExportStatus, PeriodPicker, withhold_box
 
 NOW, BEFORE, BASELINE = "#2b5797", "#9fb6d8", "#d9822b"
 
 
-class ReportsPage(PeriodPicker, LoadOnShow):
+class ReportsPage(PeriodPicker, ExportStatus, LoadOnShow):
     """Indicators for the chosen period; the queries run on the thread pool."""
 
     report_shown = Signal()  # a report arrived from the store and is on screen
@@ -312,17 +312,6 @@ class ReportsPage(PeriodPicker, LoadOnShow):
         self.status.setText(f"Writing {path}…")
         job.start()
         return job
-
-    def _exported(self, path: Path) -> None:
-        self.status.setText(
-            f"Wrote {path} (counts of people under {export.SMALL} are shown as "
-            f"{export.SUPPRESSED_COUNT!r})."
-        )
-        self.exported.emit(str(path))
-
-    def _export_failed(self, exc: KnownError) -> None:
-        self.status.setText(str(exc))
-        self.export_failed.emit(str(exc))
 
 
 def _percent(value: float) -> str:
