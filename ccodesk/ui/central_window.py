@@ -55,6 +55,11 @@ class CentralWindow(Shell):
     """The central unit's pages over an open central store, or one opened behind the shown
     window (`open_in_background`); bundle files dropped anywhere on it go to the inbox."""
 
+    ABOUT = (
+        "The central consultation unit's desktop: the boroughs' bundles merged, their devices, "
+        "gaps, conflicts and late returns at a glance; London's indicators, the corporate "
+        "timetable, and the follow-up of what the boroughs found."
+    )
     PAGES = (
         "Boroughs",
         "Inbox",
@@ -270,22 +275,10 @@ class CentralWindow(Shell):
         self.command(
             "Refresh", (QKeySequence.StandardKey.Refresh, "F5"), self.refresh_current, go_menu
         )
-        self.command("About ccodesk", (), self._about, help_menu)
+        self.command("About ccodesk", (), self.about, help_menu)
         self.store_actions = [self.add_action]
         for action in self.store_actions:
             action.setEnabled(False)  # until the store is open
-
-    def _about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        from ccodesk import __version__
-
-        QMessageBox.about(
-            self,
-            "About ccodesk",
-            f"ccodesk {__version__}\n\nThe central consultation unit's desktop: the boroughs' "
-            "bundles merged, their devices, gaps, conflicts and late returns at a glance.",
-        )
 
     def _add_bundles(self) -> None:
         if self.central is None:

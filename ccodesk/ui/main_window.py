@@ -101,6 +101,11 @@ class MainWindow(Shell):
     it is ready (`store_ready`) — start-up shows a window in about the time of a bare one.
     """
 
+    ABOUT = (
+        "The desktop tool of a London borough's Community "
+        "Consultation Officer: plan and record consultation, print packs and forms, and "
+        "send signed, encrypted bundles to the central units."
+    )
     PAGES = (
         "Dashboard",
         "Timetable",
@@ -400,7 +405,7 @@ class MainWindow(Shell):
         command("Find engagements…", (QKeySequence.StandardKey.Find,), self._find, go_menu)
         command("Refresh", (QKeySequence.StandardKey.Refresh, "F5"), self.refresh_current, go_menu)
         self.audit_action = command("Audit trail…", ("Ctrl+Shift+A",), self.open_audit, go_menu)
-        command("About ccodesk", (), self._about, help_menu)
+        command("About ccodesk", (), self.about, help_menu)
         self.store_actions = [
             self.new_action,
             self.print_action,
@@ -411,19 +416,6 @@ class MainWindow(Shell):
         ]
         for action in self.store_actions:
             action.setEnabled(False)  # until the store is open
-
-    def _about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        from ccodesk import __version__
-
-        QMessageBox.about(
-            self,
-            "About ccodesk",
-            f"ccodesk {__version__}\n\nThe desktop tool of a London borough's Community "
-            "Consultation Officer: plan and record consultation, print packs and forms, and "
-            "send signed, encrypted bundles to the central units.",
-        )
 
     def edit_engagement(
         self, engagement_id: str | None, starts_at: dt.datetime | None = None

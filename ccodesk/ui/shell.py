@@ -167,6 +167,16 @@ class Shell(QMainWindow):
                 button.setAccessibleName(text.rstrip("…"))
         return action
 
+    ABOUT = ""  # what this window is, for Help > About
+
+    def about(self) -> None:
+        """Help > About: the version and what this window is for."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from ccodesk import __version__
+
+        QMessageBox.about(self, "About ccodesk", f"ccodesk {__version__}\n\n{self.ABOUT}")
+
     def page_commands(self, menu: QMenu) -> None:
         """Go to each page by Ctrl+1, Ctrl+2…"""
         for number, name in enumerate(self.PAGES, start=1):
